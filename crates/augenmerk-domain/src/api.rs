@@ -1,0 +1,319 @@
+//! Request bodies and query parameters of the native HTTP API (`/api/v1`).
+//!
+//! Responses are the types of [`crate::public`] (citizens, public) and
+//! [`crate::staff`] (staff). Requests arrive raw here and are validated by the server
+//! against the municipality's configuration.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::category::CategoryTree;
+use crate::geo::GeoPoint;
+use crate::ids::{Ags, AreaId, AuthorityId, BlobHash, CategoryId, DepartmentId, MessageId, NoteId, ReportId, UserId};
+use crate::process::Status;
+use crate::report::Priority;
+use crate::rules::{Rule, RuleEvaluation, WorkingHours};
+use crate::staff::{Role, StaffUser};
+
+/// A new report, as a device submits it (`POST /api/v1/reports`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewReport {
+    /// Chosen by the device at creation; sending the same id again returns the stored report.
+    pub id: ReportId,
+    /// The municipality, if the device knows it; otherwise the location decides.
+    #[serde(default)]
+    pub municipality: Option<Ags>,
+    /// Leaf category of that municipality.
+    pub category: CategoryId,
+    /// Answers by question id.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Plain text, at most 4,000 characters.
+    #[serde(default)]
+    pub description: String,
+    /// WGS84 position.
+    pub location: GeoPoint,
+    /// Free-text hint on the place.
+    #[serde(default)]
+    pub address_hint: Option<String>,
+    /// Hashes of photos uploaded before.
+    #[serde(default)]
+    pub photos: Vec<BlobHash>,
+    /// Contact e-mail for updates.
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    /// The citizen confirmed the privacy notice (required).
+    pub consent: bool,
+    /// When the report was created on the device.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// Optional facts about a device at registration (`POST /api/v1/devices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewDevice {
+    /// Platform (linux, android, …), for support.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// App version, for support.
+    #[serde(default)]
+    pub app_version: Option<String>,
+}
+
+/// A message to the thread of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewMessage {
+    /// Client-chosen id: sending the same id again does not add a second message.
+    #[serde(default)]
+    pub id: Option<MessageId>,
+    /// Text, at most 4,000 characters.
+    pub body: String,
+}
+
+/// An internal note (staff only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewNote {
+    /// Client-chosen id for idempotent retries.
+    #[serde(default)]
+    pub id: Option<NoteId>,
+    /// Text, at most 4,000 characters.
+    pub body: String,
+}
+
+/// Staff login (`POST /api/v1/login`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// AGS of the municipality (login names are scoped by municipality); omit for the platform admin.
+    #[serde(default)]
+    pub municipality: Option<Ags>,
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A successful login.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginResponse {
+    /// Bearer token.
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The account's role.
+    pub role: Role,
+    /// The account.
+    pub user: StaffUser,
+}
+
+/// A status change (`POST /api/v1/staff/reports/{id}/transition`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransitionRequest {
+    /// Target status.
+    pub to: Status,
+    /// Comment the citizen sees with the change.
+    #[serde(default)]
+    pub public_comment: Option<String>,
+    /// Required for `forwarded`: the external authority.
+    #[serde(default)]
+    pub forward_to: Option<AuthorityId>,
+    /// Required for `duplicate`: the original report.
+    #[serde(default)]
+    pub duplicate_of: Option<ReportId>,
+    /// The status the client believes the report has; a mismatch is a 409 conflict.
+    #[serde(default)]
+    pub expected_status: Option<Status>,
+}
+
+/// Changes to a report's handling (`PATCH /api/v1/staff/reports/{id}`); absent fields stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportUpdate {
+    /// New category; answers are kept where the new category asks the same questions.
+    #[serde(default)]
+    pub category: Option<CategoryId>,
+    /// New department (`null` inside `Some` is not supported: use `clear_department`).
+    #[serde(default)]
+    pub department: Option<DepartmentId>,
+    /// New assignee.
+    #[serde(default)]
+    pub assignee: Option<UserId>,
+    /// Remove the assignee.
+    #[serde(default)]
+    pub clear_assignee: bool,
+    /// New priority.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// New due date.
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+    /// Re-evaluate the rules (after the category change) and apply their routing.
+    #[serde(default)]
+    pub reroute: bool,
+}
+
+/// Filters of the staff inbox (`GET /api/v1/staff/reports`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+pub struct ReportQuery {
+    /// Comma-separated statuses.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Category (its subtree included).
+    #[serde(default)]
+    pub category: Option<CategoryId>,
+    /// Department.
+    #[serde(default)]
+    pub department: Option<DepartmentId>,
+    /// Assignee.
+    #[serde(default)]
+    pub assignee: Option<UserId>,
+    /// Priority.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// Only overdue (true) or only not overdue (false).
+    #[serde(default)]
+    pub overdue: Option<bool>,
+    /// `min_lon,min_lat,max_lon,max_lat`.
+    #[serde(default)]
+    pub bbox: Option<String>,
+    /// Text search in description, address hint and answers.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Page from 1.
+    #[serde(default)]
+    pub page: Option<u32>,
+    /// Items per page (at most 200).
+    #[serde(default)]
+    pub page_size: Option<u32>,
+    /// `received_at` (default, newest first), `due_at`, `priority` or `updated_at`.
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+/// A sample report to try the rules on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleSample {
+    /// Category.
+    pub category: CategoryId,
+    /// Answers.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Location.
+    pub location: GeoPoint,
+    /// Arrival time (default: now).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// A dry run (`POST /api/v1/staff/rules/dry-run`): an existing report or a sample, and
+/// optionally a rule set to try instead of the stored one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DryRunRequest {
+    /// An existing report of the municipality.
+    #[serde(default)]
+    pub report_id: Option<ReportId>,
+    /// Or a sample.
+    #[serde(default)]
+    pub sample: Option<RuleSample>,
+    /// Rules to try instead of the stored ones (the editor's unsaved state).
+    #[serde(default)]
+    pub rules: Option<Vec<Rule>>,
+}
+
+/// The answer of a dry run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DryRunResponse {
+    /// The evaluation with its explanation.
+    pub evaluation: RuleEvaluation,
+    /// Named areas the location lies in.
+    pub areas: Vec<AreaId>,
+}
+
+/// A new staff account (`POST /api/v1/staff/config/users`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewStaffUser {
+    /// Login name (unique within the municipality).
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Password (at least 10 characters).
+    pub password: String,
+    /// Role (not `platform_admin`).
+    pub role: Role,
+    /// Department.
+    #[serde(default)]
+    pub department: Option<DepartmentId>,
+}
+
+/// Changes to a staff account; absent fields stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffUserUpdate {
+    /// Display name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// New password.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// Department.
+    #[serde(default)]
+    pub department: Option<DepartmentId>,
+    /// Enable or disable.
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+/// A named area with its polygon (`PUT /api/v1/staff/config/areas/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AreaDefinition {
+    /// Slug.
+    pub id: AreaId,
+    /// Display name.
+    pub name: String,
+    /// GeoJSON Polygon or MultiPolygon.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub geometry: serde_json::Value,
+}
+
+/// Settings of a municipality that admins edit (`GET/PUT /api/v1/staff/config/settings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalitySettings {
+    /// Working hours for time conditions.
+    pub working_hours: WorkingHours,
+    /// External authorities reports can be forwarded to.
+    pub authorities: Vec<crate::staff::ExternalAuthority>,
+    /// Accent colour for the UI.
+    #[serde(default)]
+    pub accent_color: Option<String>,
+}
+
+/// A municipality created by the platform admin (`POST /api/v1/admin/municipalities`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewMunicipality {
+    /// AGS; its boundary must have been imported.
+    pub ags: Ags,
+    /// Category tree (default: the standard tree).
+    #[serde(default)]
+    pub categories: Option<CategoryTree>,
+    /// First admin account.
+    pub admin: NewStaffUser,
+}

@@ -1,0 +1,111 @@
+//! The audit trail: every change to a report, who made it, when, from what, to what.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AuthorityId, CategoryId, DepartmentId, DeviceId, ReportId, RuleId, UserId};
+use crate::process::Status;
+use crate::report::{Channel, Priority};
+
+/// Who made a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// The server itself (intake, delegation rules).
+    System,
+    /// A citizen's device.
+    Citizen {
+        /// The device, where known.
+        device: Option<DeviceId>,
+    },
+    /// A staff member.
+    Staff {
+        /// Account id.
+        user: UserId,
+        /// Display name at the time.
+        name: String,
+    },
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AuditAction {
+    /// The report arrived.
+    Created {
+        /// How it came in.
+        channel: Channel,
+    },
+    /// The status changed.
+    StatusChanged {
+        /// Before.
+        from: Status,
+        /// After.
+        to: Status,
+    },
+    /// The category changed.
+    Recategorised {
+        /// Before.
+        from: CategoryId,
+        /// After.
+        to: CategoryId,
+    },
+    /// Responsibility changed (department and/or person).
+    Assigned {
+        /// Department before.
+        from_department: Option<DepartmentId>,
+        /// Department after.
+        to_department: Option<DepartmentId>,
+        /// Person before.
+        from_user: Option<UserId>,
+        /// Person after.
+        to_user: Option<UserId>,
+    },
+    /// A delegation rule routed the report.
+    Routed {
+        /// The rule that matched (none: no rule matched).
+        rule: Option<RuleId>,
+    },
+    /// Forwarded to an external authority.
+    ForwardedTo {
+        /// The authority.
+        authority: AuthorityId,
+    },
+    /// Marked as a duplicate.
+    MarkedDuplicate {
+        /// The original report.
+        of: ReportId,
+    },
+    /// The priority changed.
+    PriorityChanged {
+        /// Before.
+        from: Priority,
+        /// After.
+        to: Priority,
+    },
+    /// The due date changed.
+    DueChanged {
+        /// Before.
+        from: Option<DateTime<Utc>>,
+        /// After.
+        to: Option<DateTime<Utc>>,
+    },
+}
+
+/// One entry of a report's audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// The report.
+    pub report_id: ReportId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Actor,
+    /// What.
+    pub action: AuditAction,
+    /// A comment the citizen may see (status changes only).
+    pub public_comment: Option<String>,
+}

@@ -1,0 +1,266 @@
+//! Typed identifiers, so that a report id can never be passed where a device id belongs.
+//!
+//! Identifiers that clients create (reports, messages) are UUIDs; identifiers that
+//! administrators choose (categories, departments, rules, areas) are short slugs,
+//! unique within one municipality.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::FieldError;
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh random id.
+            pub fn new_random() -> Self {
+                Self(Uuid::new_v4())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = FieldError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s)
+                    .map(Self)
+                    .map_err(|_| FieldError::new(stringify!($name), "invalid_uuid"))
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A report, chosen by the client at creation so that retries are idempotent.
+    ReportId
+);
+uuid_id!(
+    /// A registered citizen device.
+    DeviceId
+);
+uuid_id!(
+    /// A staff account.
+    UserId
+);
+uuid_id!(
+    /// A message in a report's thread between staff and citizen.
+    MessageId
+);
+uuid_id!(
+    /// An internal note on a report (staff only).
+    NoteId
+);
+
+macro_rules! slug_id {
+    ($(#[$doc:meta])* $name:ident, $field:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses a slug: 1–64 characters of `a-z`, `0-9`, `_`, `-`, `.`.
+            pub fn parse(s: &str) -> Result<Self, FieldError> {
+                if is_slug(s) {
+                    Ok(Self(s.to_owned()))
+                } else {
+                    Err(FieldError::new($field, "invalid_id"))
+                }
+            }
+
+            /// The slug as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = FieldError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+slug_id!(
+    /// A category or subcategory of a municipality's tree (e.g. `schlagloch`).
+    CategoryId,
+    "category"
+);
+slug_id!(
+    /// A department of a municipality (e.g. `tiefbau`).
+    DepartmentId,
+    "department"
+);
+slug_id!(
+    /// A delegation rule.
+    RuleId,
+    "rule"
+);
+slug_id!(
+    /// A named area polygon of a municipality (e.g. a Stadtteil).
+    AreaId,
+    "area"
+);
+slug_id!(
+    /// An intake question of a category.
+    QuestionId,
+    "question"
+);
+slug_id!(
+    /// An external authority that reports can be forwarded to (e.g. `lbv-sh`).
+    AuthorityId,
+    "authority"
+);
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b))
+}
+
+/// The Amtlicher Gemeindeschlüssel (AGS): eight digits that name a German municipality.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "01001000"))]
+#[serde(try_from = "String", into = "String")]
+pub struct Ags(String);
+
+impl Ags {
+    /// Parses an eight-digit AGS.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(FieldError::new("municipality", "invalid_ags"))
+        }
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Ags {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Ags> for String {
+    fn from(a: Ags) -> String {
+        a.0
+    }
+}
+
+impl fmt::Display for Ags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Ags {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// The SHA-256 of a photo's bytes, in lowercase hex: how blobs are addressed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+#[serde(try_from = "String", into = "String")]
+pub struct BlobHash(String);
+
+impl BlobHash {
+    /// Parses 64 hex digits (upper case is folded to lower case).
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(s.to_ascii_lowercase()))
+        } else {
+            Err(FieldError::new("photos", "invalid_hash"))
+        }
+    }
+
+    /// The hash as lowercase hex.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BlobHash {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<BlobHash> for String {
+    fn from(h: BlobHash) -> String {
+        h.0
+    }
+}
+
+impl fmt::Display for BlobHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_keys() {
+        assert!(CategoryId::parse("schlagloch").is_ok());
+        assert!(CategoryId::parse("Schlagloch").is_err());
+        assert!(CategoryId::parse("").is_err());
+        assert!(Ags::parse("01001000").is_ok());
+        assert!(Ags::parse("0100100").is_err());
+        assert!(Ags::parse("0100100x").is_err());
+        assert_eq!(BlobHash::parse(&"AB".repeat(32)).map(|h| h.0), Ok("ab".repeat(32)));
+    }
+
+    #[test]
+    fn serde_rejects_bad_slugs() {
+        assert!(serde_json::from_str::<CategoryId>("\"a b\"").is_err());
+        assert!(serde_json::from_str::<Ags>("\"01001000\"").is_ok());
+    }
+}

@@ -1,0 +1,194 @@
+//! Types that citizens and the public may receive.
+//!
+//! These are built from the stored report by explicit conversion in the server; they
+//! carry no staff names, no internal notes, no contact data of other people and nothing
+//! from the audit trail but status changes with their public comment.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::category::CategoryTree;
+use crate::geo::GeoPoint;
+use crate::ids::{Ags, BlobHash, CategoryId, DeviceId, MessageId, ReportId};
+use crate::process::Status;
+use crate::report::Answers;
+
+/// Who wrote a message, as citizens see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageAuthor {
+    /// The citizen who reported.
+    Citizen,
+    /// The municipality (staff names are not shown to citizens).
+    Municipality,
+}
+
+/// A message of a report's thread, as the citizen sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicMessage {
+    /// Message id.
+    pub id: MessageId,
+    /// The report.
+    pub report_id: ReportId,
+    /// Citizen or municipality.
+    pub author: MessageAuthor,
+    /// Text.
+    pub body: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A status change as the citizen sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicStatusChange {
+    /// Before (none for the first entry).
+    pub from: Option<Status>,
+    /// After.
+    pub to: Status,
+    /// The municipality's public comment.
+    pub comment: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A report as the device that submitted it sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CitizenReport {
+    /// Report id.
+    pub id: ReportId,
+    /// Responsible municipality.
+    pub municipality: Ags,
+    /// Its name.
+    pub municipality_name: String,
+    /// Category.
+    pub category: CategoryId,
+    /// The category's name in German.
+    pub category_name: String,
+    /// The answers given.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: Answers,
+    /// Description.
+    pub description: String,
+    /// Position.
+    pub location: GeoPoint,
+    /// Address hint.
+    pub address_hint: Option<String>,
+    /// Photos.
+    pub photos: Vec<BlobHash>,
+    /// Current status.
+    pub status: Status,
+    /// Name of the authority it was forwarded to, if any.
+    pub forwarded_to: Option<String>,
+    /// The report it duplicates, if any.
+    pub duplicate_of: Option<ReportId>,
+    /// Status history, oldest first.
+    pub history: Vec<PublicStatusChange>,
+    /// The thread with the municipality, oldest first.
+    pub messages: Vec<PublicMessage>,
+    /// Created on the device.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A change to one of the device's reports, for `GET /api/v1/sync`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncChange {
+    /// Position in the device's change feed; the next cursor is the last seq seen.
+    pub seq: i64,
+    /// The report.
+    pub report_id: ReportId,
+    /// What happened.
+    #[serde(flatten)]
+    pub change: ChangeKind,
+}
+
+/// The kinds of change a device is told about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The status changed.
+    Status {
+        /// The change.
+        #[serde(flatten)]
+        change: PublicStatusChange,
+    },
+    /// A message was added to the thread.
+    Message {
+        /// The message.
+        message: PublicMessage,
+    },
+}
+
+/// The answer of `GET /api/v1/sync`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncResponse {
+    /// Changes after the cursor, oldest first.
+    pub changes: Vec<SyncChange>,
+    /// Send this as `since` next time.
+    pub cursor: i64,
+    /// More changes are waiting; ask again at once.
+    pub more: bool,
+}
+
+/// A registered device's credentials, returned once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceRegistered {
+    /// The device id.
+    pub device_id: DeviceId,
+    /// Secret bearer token; the server only keeps its hash.
+    pub token: String,
+}
+
+/// A municipality's public configuration, cached by clients for offline intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalityConfig {
+    /// AGS.
+    pub ags: Ags,
+    /// Name.
+    pub name: String,
+    /// The category tree with its questions.
+    pub categories: CategoryTree,
+    /// Boundary as a GeoJSON geometry, for finding the municipality offline.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub boundary: Option<serde_json::Value>,
+    /// Accent colour for the UI (CSS colour).
+    pub accent_color: Option<String>,
+    /// Changes whenever the configuration changes; clients refresh their cache when it differs.
+    pub version: String,
+}
+
+/// A municipality as listed publicly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalityInfo {
+    /// AGS.
+    pub ags: Ags,
+    /// Name.
+    pub name: String,
+    /// Whether it takes reports on this server (has a category tree).
+    pub active: bool,
+}
+
+/// Which municipality is responsible for a location, as the server answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Responsibility {
+    /// The municipality.
+    pub ags: Ags,
+    /// Its name.
+    pub name: String,
+    /// 0 inside the boundary; otherwise how far outside (within the tolerance).
+    pub distance_m: f64,
+    /// Whether it takes reports on this server.
+    pub active: bool,
+}

@@ -1,0 +1,220 @@
+//! Reports: what a citizen submits and what the municipality keeps about it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::FieldError;
+use crate::geo::GeoPoint;
+use crate::ids::{Ags, AuthorityId, BlobHash, CategoryId, DepartmentId, DeviceId, QuestionId, ReportId, RuleId, UserId};
+use crate::process::Status;
+
+/// Longest description accepted, in characters (Open311 uses the same limit).
+pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
+/// Longest address hint accepted, in characters.
+pub const MAX_ADDRESS_HINT_CHARS: usize = 300;
+/// Most photos one report may carry.
+pub const MAX_PHOTOS: usize = 10;
+
+/// A validated answer to an intake question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum Answer {
+    /// Yes or no.
+    Bool(bool),
+    /// A whole number.
+    Integer(i64),
+    /// A decimal number.
+    Number(f64),
+    /// Text, a select option's value, or a date.
+    Text(String),
+    /// Multiselect values.
+    Choices(Vec<String>),
+}
+
+/// All answers of a report, by question.
+pub type Answers = BTreeMap<QuestionId, Answer>;
+
+/// How urgent a report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Can wait.
+    Low,
+    /// The default.
+    #[default]
+    Normal,
+    /// Soon.
+    High,
+    /// Danger to people: at once.
+    Urgent,
+}
+
+impl Priority {
+    /// The priority's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Normal => "normal",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Low, Self::Normal, Self::High, Self::Urgent].into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// An e-mail address that passed a plausibility check (not a deliverability check).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Email))]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    /// Accepts `local@domain.tld` of at most 254 characters, without spaces.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let s = s.trim();
+        let valid = s.len() <= 254
+            && !s.chars().any(char::is_whitespace)
+            && s.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            });
+        if valid { Ok(Self(s.to_owned())) } else { Err(FieldError::new("contact_email", "invalid_email")) }
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
+/// Where a report came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The Augenmerk app or CLI through the native API.
+    #[default]
+    App,
+    /// An Open311 GeoReport v2 client.
+    Open311,
+    /// Entered by staff (phone call, letter).
+    Staff,
+}
+
+/// A report as the server keeps it: the full record, only ever shown to staff as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    /// Client-generated id.
+    pub id: ReportId,
+    /// The responsible municipality.
+    pub municipality: Ags,
+    /// The device that submitted it, if it came from a device.
+    pub device_id: Option<DeviceId>,
+    /// Leaf category.
+    pub category: CategoryId,
+    /// Validated answers to the category's questions.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: Answers,
+    /// Plain-text description.
+    pub description: String,
+    /// WGS84 position.
+    pub location: GeoPoint,
+    /// Free-text hint on the place ("outside no. 12").
+    pub address_hint: Option<String>,
+    /// Photos by blob hash.
+    pub photos: Vec<BlobHash>,
+    /// Contact e-mail, if the citizen gave one.
+    pub contact_email: Option<Email>,
+    /// The citizen confirmed the privacy notice.
+    pub consent: bool,
+    /// Current status.
+    pub status: Status,
+    /// Priority.
+    pub priority: Priority,
+    /// When the municipality wants it done.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Responsible department.
+    pub department: Option<DepartmentId>,
+    /// Responsible person.
+    pub assignee: Option<UserId>,
+    /// External authority it was forwarded to.
+    pub forwarded_to: Option<AuthorityId>,
+    /// The report this one duplicates.
+    pub duplicate_of: Option<ReportId>,
+    /// The delegation rule that routed it at intake or at the last re-routing.
+    pub routed_by: Option<RuleId>,
+    /// How the report came in.
+    pub channel: Channel,
+    /// Created on the device (or at intake when the device did not say).
+    pub created_at: DateTime<Utc>,
+    /// Received by the server.
+    pub received_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Report {
+    /// Whether the report is past its due date and still open.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status.is_open() && self.due_at.is_some_and(|d| d < now)
+    }
+}
+
+/// Trims and checks a description.
+pub fn parse_description(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    if s.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(FieldError::new("description", "too_long"));
+    }
+    Ok(s.to_owned())
+}
+
+/// Trims and checks an address hint; empty becomes `None`.
+pub fn parse_address_hint(s: Option<&str>) -> Result<Option<String>, FieldError> {
+    match s.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) if s.chars().count() > MAX_ADDRESS_HINT_CHARS => Err(FieldError::new("address_hint", "too_long")),
+        Some(s) => Ok(Some(s.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_plausibility() {
+        assert!(Email::parse("a@b.de").is_ok());
+        assert!(Email::parse(" a@b.de ").is_ok());
+        assert!(Email::parse("a b@c.de").is_err());
+        assert!(Email::parse("ab.de").is_err());
+        assert!(Email::parse("a@bde").is_err());
+    }
+
+    #[test]
+    fn description_limit_counts_characters() {
+        assert!(parse_description(&"ä".repeat(MAX_DESCRIPTION_CHARS)).is_ok());
+        assert!(parse_description(&"a".repeat(MAX_DESCRIPTION_CHARS + 1)).is_err());
+    }
+}

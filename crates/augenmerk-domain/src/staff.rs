@@ -1,0 +1,189 @@
+//! Types only staff may receive: accounts, departments, audit actors, internal notes,
+//! and the staff views of reports.
+//!
+//! Nothing in [`crate::public`] refers to this module; the server builds citizen and
+//! public responses only from public types, so an internal note has no path to them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::AuditEntry;
+use crate::ids::{Ags, AuthorityId, DepartmentId, MessageId, NoteId, ReportId, UserId};
+use crate::public::MessageAuthor;
+use crate::report::Report;
+use crate::rules::RuleEvaluation;
+
+/// What a staff account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Configures the municipality (categories, departments, users, rules) and handles reports.
+    Admin,
+    /// Handles all reports of the municipality.
+    Dispatcher,
+    /// Handles reports assigned to them or their department.
+    FieldWorker,
+    /// Manages municipalities on the whole server; sees no reports.
+    PlatformAdmin,
+}
+
+impl Role {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Dispatcher => "dispatcher",
+            Self::FieldWorker => "field_worker",
+            Self::PlatformAdmin => "platform_admin",
+        }
+    }
+
+    /// Parses a wire name (`field` is accepted for `field_worker`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "dispatcher" => Some(Self::Dispatcher),
+            "field_worker" | "field" => Some(Self::FieldWorker),
+            "platform_admin" => Some(Self::PlatformAdmin),
+            _ => None,
+        }
+    }
+
+    /// Whether the role sees every report of its municipality.
+    pub fn sees_all_reports(self) -> bool {
+        matches!(self, Self::Admin | Self::Dispatcher)
+    }
+
+    /// Whether the role may change the municipality's configuration.
+    pub fn configures(self) -> bool {
+        matches!(self, Self::Admin)
+    }
+}
+
+/// A staff account (never carries the password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffUser {
+    /// Account id.
+    pub id: UserId,
+    /// The municipality the account belongs to.
+    pub municipality: Ags,
+    /// Login name, unique within the municipality.
+    pub username: String,
+    /// Name shown to colleagues.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Department the person works in.
+    pub department: Option<DepartmentId>,
+    /// Disabled accounts cannot log in.
+    pub active: bool,
+}
+
+/// A department of a municipality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Department {
+    /// Slug, unique within the municipality.
+    pub id: DepartmentId,
+    /// Display name.
+    pub name: String,
+    /// Functional mailbox for notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// An authority outside the municipality that reports can be forwarded to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExternalAuthority {
+    /// Slug, unique within the municipality.
+    pub id: AuthorityId,
+    /// Display name (public: citizens see where their report went).
+    pub name: String,
+}
+
+/// An internal note on a report. Staff only: never part of any citizen or public response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InternalNote {
+    /// Note id (client-chosen for idempotent retries, or server-generated).
+    pub id: NoteId,
+    /// The report.
+    pub report_id: ReportId,
+    /// Who wrote it.
+    pub author: UserId,
+    /// The author's display name.
+    pub author_name: String,
+    /// Text.
+    pub body: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message of a report's thread with the staff author named (staff view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffMessage {
+    /// Message id.
+    pub id: MessageId,
+    /// The report.
+    pub report_id: ReportId,
+    /// Citizen or municipality.
+    pub author: MessageAuthor,
+    /// The staff member who wrote it, for messages from the municipality.
+    pub staff_author: Option<UserId>,
+    /// Their display name.
+    pub staff_author_name: Option<String>,
+    /// Text.
+    pub body: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row of the staff inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffReportSummary {
+    /// The report.
+    pub report: Report,
+    /// The category's German name.
+    pub category_name: String,
+    /// Whether it is past its due date and still open.
+    pub overdue: bool,
+}
+
+/// Everything staff see of one report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffReportDetail {
+    /// The report.
+    pub report: Report,
+    /// The category's German name.
+    pub category_name: String,
+    /// Whether it is past its due date and still open.
+    pub overdue: bool,
+    /// Every change, oldest first.
+    pub audit: Vec<AuditEntry>,
+    /// The thread with the citizen, oldest first.
+    pub messages: Vec<StaffMessage>,
+    /// Internal notes, oldest first.
+    pub notes: Vec<InternalNote>,
+    /// How the rules route this report now, and why.
+    pub routing: Option<RuleEvaluation>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: u64,
+    /// Page number, from 1.
+    pub page: u32,
+    /// Items per page.
+    pub page_size: u32,
+}

@@ -1,0 +1,241 @@
+//! The server's storage, behind a trait so that backends can be swapped.
+//!
+//! SQLite ([`sqlite::SqliteStore`]) is the embedded default; a PostgreSQL backend can
+//! implement the same trait without touching handlers or domain code. SQL that only one
+//! database understands stays inside its backend.
+//!
+//! Tenancy: every method that reads or writes municipal data takes the municipality's
+//! AGS, and backends filter by it, so a lookup with the wrong tenant finds nothing.
+//! Writes that belong together (a report with its audit entries and feed events) are one
+//! call and one transaction.
+
+pub mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, ReportQuery};
+use augenmerk_domain::audit::AuditEntry;
+use augenmerk_domain::public::{PublicMessage, PublicStatusChange, SyncChange};
+use augenmerk_domain::report::Report;
+use augenmerk_domain::rules::Rule;
+use augenmerk_domain::staff::{Department, InternalNote, Page, StaffMessage, StaffUser};
+use augenmerk_domain::{Ags, BlobHash, CategoryTree, DepartmentId, DeviceId, ReportId, UserId};
+
+/// What can go wrong in storage; handlers map `NotFound` to 404 and the rest to 500.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Nothing with that key (in that municipality).
+    #[error("not found")]
+    NotFound,
+    /// A unique key is taken (e.g. a login name within a municipality).
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    /// The record changed since it was read (optimistic concurrency).
+    #[error("the record changed concurrently")]
+    Conflict,
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+/// Result of storage calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A municipality's boundary as imported from GeoJSON (all of Schleswig-Holstein, whether
+/// or not the municipality takes reports here).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryRecord {
+    /// AGS.
+    pub ags: Ags,
+    /// Name.
+    pub name: String,
+    /// GeoJSON geometry (Polygon or MultiPolygon) as text.
+    pub geometry: String,
+}
+
+/// A municipality that takes reports on this server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MunicipalityRecord {
+    /// AGS.
+    pub ags: Ags,
+    /// Name.
+    pub name: String,
+    /// Category tree.
+    pub categories: CategoryTree,
+    /// Working hours, authorities, accent colour.
+    pub settings: MunicipalitySettings,
+    /// Bumped on every configuration change (categories, settings, areas, rules, departments).
+    pub config_version: i64,
+}
+
+/// A staff account with its password hash, for login only.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account.
+    pub user: StaffUser,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A change that citizens' devices are told about (becomes a [`SyncChange`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PublicEvent {
+    /// The status changed.
+    Status(PublicStatusChange),
+    /// A message was added.
+    Message(PublicMessage),
+}
+
+/// A report write with everything that goes with it, stored atomically.
+#[derive(Debug, Clone)]
+pub struct ReportWrite {
+    /// The report's new state.
+    pub report: Report,
+    /// Audit entries to append.
+    pub audit: Vec<AuditEntry>,
+    /// Events for the submitting device's feed (and the public status history).
+    pub events: Vec<PublicEvent>,
+}
+
+/// What happened to an idempotent insert.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inserted<T> {
+    /// It is new.
+    Created(T),
+    /// It existed already; this is the stored one (the new one was not written).
+    Existing(T),
+}
+
+/// Metadata of a stored photo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlobRecord {
+    /// SHA-256 of the stored bytes (as uploaded; see the blob module on stripping).
+    pub hash: BlobHash,
+    /// Size in bytes.
+    pub size: u64,
+    /// `image/jpeg`, `image/png` or `image/webp`.
+    pub content_type: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+}
+
+/// The server's storage.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- boundaries and municipalities ---
+    /// Inserts or replaces boundaries (by AGS).
+    async fn upsert_boundaries(&self, boundaries: Vec<BoundaryRecord>) -> StoreResult<()>;
+    /// All boundaries.
+    async fn list_boundaries(&self) -> StoreResult<Vec<BoundaryRecord>>;
+    /// Creates a municipality; `Duplicate` if it exists.
+    async fn create_municipality(&self, m: MunicipalityRecord) -> StoreResult<()>;
+    /// One municipality.
+    async fn get_municipality(&self, ags: &Ags) -> StoreResult<MunicipalityRecord>;
+    /// All municipalities that take reports.
+    async fn list_municipalities(&self) -> StoreResult<Vec<MunicipalityRecord>>;
+    /// Replaces the category tree; bumps the config version.
+    async fn put_categories(&self, ags: &Ags, tree: CategoryTree) -> StoreResult<()>;
+    /// Replaces the settings; bumps the config version.
+    async fn put_settings(&self, ags: &Ags, settings: MunicipalitySettings) -> StoreResult<()>;
+
+    // --- departments, areas, rules ---
+    /// Departments of a municipality.
+    async fn list_departments(&self, ags: &Ags) -> StoreResult<Vec<Department>>;
+    /// Creates or updates a department; bumps the config version.
+    async fn put_department(&self, ags: &Ags, d: Department) -> StoreResult<()>;
+    /// Deletes a department; `NotFound` if absent.
+    async fn delete_department(&self, ags: &Ags, id: &DepartmentId) -> StoreResult<()>;
+    /// Named areas of a municipality.
+    async fn list_areas(&self, ags: &Ags) -> StoreResult<Vec<AreaDefinition>>;
+    /// Creates or replaces an area; bumps the config version.
+    async fn put_area(&self, ags: &Ags, area: AreaDefinition) -> StoreResult<()>;
+    /// Deletes an area.
+    async fn delete_area(&self, ags: &Ags, id: &augenmerk_domain::AreaId) -> StoreResult<()>;
+    /// The ordered rules.
+    async fn get_rules(&self, ags: &Ags) -> StoreResult<Vec<Rule>>;
+    /// Replaces the ordered rules; bumps the config version.
+    async fn put_rules(&self, ags: &Ags, rules: Vec<Rule>) -> StoreResult<()>;
+
+    // --- staff, sessions, devices ---
+    /// Creates a staff account; `Duplicate` if the login name is taken in that municipality.
+    async fn create_user(&self, user: StaffUser, password_hash: String) -> StoreResult<()>;
+    /// Looks up an account for login (`ags` none: the platform admins).
+    async fn get_credentials(&self, ags: Option<&Ags>, username: &str) -> StoreResult<Credentials>;
+    /// One account of a municipality.
+    async fn get_user(&self, ags: &Ags, id: &UserId) -> StoreResult<StaffUser>;
+    /// All accounts of a municipality.
+    async fn list_users(&self, ags: &Ags) -> StoreResult<Vec<StaffUser>>;
+    /// Updates an account (and its password hash when given).
+    async fn update_user(&self, user: StaffUser, password_hash: Option<String>) -> StoreResult<()>;
+    /// Stores a session by the hash of its token.
+    async fn create_session(&self, token_hash: String, user: UserId, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    /// The account behind a session that has not expired at `now`; `NotFound` otherwise.
+    async fn get_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<StaffUser>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Registers a device by the hash of its token.
+    async fn create_device(&self, id: DeviceId, token_hash: String, platform: Option<String>, app_version: Option<String>) -> StoreResult<()>;
+    /// The device behind a token hash.
+    async fn get_device(&self, token_hash: &str) -> StoreResult<DeviceId>;
+
+    // --- blobs ---
+    /// Records an uploaded photo (idempotent: the same hash again is a no-op).
+    async fn put_blob(&self, blob: BlobRecord) -> StoreResult<()>;
+    /// Metadata of a photo.
+    async fn get_blob(&self, hash: &BlobHash) -> StoreResult<BlobRecord>;
+    /// Which of these hashes are not stored.
+    async fn missing_blobs(&self, hashes: &[BlobHash]) -> StoreResult<Vec<BlobHash>>;
+    /// Whether any report of this device or municipality references the photo
+    /// (who may download it).
+    async fn blob_visible_to(&self, hash: &BlobHash, device: Option<&DeviceId>, ags: Option<&Ags>) -> StoreResult<bool>;
+
+    // --- reports ---
+    /// Inserts a new report with its audit and events, idempotent by report id.
+    async fn insert_report(&self, write: ReportWrite) -> StoreResult<Inserted<Report>>;
+    /// One report of a municipality.
+    async fn get_report(&self, ags: &Ags, id: &ReportId) -> StoreResult<Report>;
+    /// One report of a device (whichever municipality).
+    async fn get_device_report(&self, device: &DeviceId, id: &ReportId) -> StoreResult<Report>;
+    /// One report by id, whichever municipality (Open311 and internal use).
+    async fn get_report_any(&self, id: &ReportId) -> StoreResult<Report>;
+    /// Updates a report if its `updated_at` still equals `expected_updated_at`
+    /// (else `Conflict`), appending audit entries and events in the same transaction.
+    async fn update_report(&self, write: ReportWrite, expected_updated_at: DateTime<Utc>) -> StoreResult<()>;
+    /// The staff inbox: filters, sorting and paging as in [`ReportQuery`]; `visible_to`
+    /// limits to reports of a department or assignee (field workers).
+    async fn query_reports(&self, ags: &Ags, query: &ReportQuery, visible_to: Option<&Visibility>, now: DateTime<Utc>) -> StoreResult<Page<Report>>;
+    /// Counts of reports per status.
+    async fn count_by_status(&self, ags: &Ags, visible_to: Option<&Visibility>) -> StoreResult<Vec<(augenmerk_domain::Status, u64)>>;
+    /// Open reports of a category near a point (duplicate detection, "already reported?").
+    async fn nearby_reports(&self, ags: &Ags, center: augenmerk_domain::GeoPoint, radius_m: f64, limit: u32) -> StoreResult<Vec<Report>>;
+
+    // --- audit, history, messages, notes, feed ---
+    /// The audit trail of a report, oldest first.
+    async fn list_audit(&self, id: &ReportId) -> StoreResult<Vec<AuditEntry>>;
+    /// The public status history of a report, oldest first.
+    async fn list_status_changes(&self, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>>;
+    /// Adds a message idempotently by its id (and a feed event for the device).
+    async fn add_message(&self, message: StaffMessage) -> StoreResult<Inserted<StaffMessage>>;
+    /// The thread of a report, oldest first.
+    async fn list_messages(&self, id: &ReportId) -> StoreResult<Vec<StaffMessage>>;
+    /// Adds an internal note idempotently by its id.
+    async fn add_note(&self, note: InternalNote) -> StoreResult<Inserted<InternalNote>>;
+    /// Internal notes of a report, oldest first.
+    async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>>;
+    /// The device's feed after `since`, at most `limit` entries, oldest first.
+    async fn device_changes(&self, device: &DeviceId, since: i64, limit: u32) -> StoreResult<Vec<SyncChange>>;
+}
+
+/// Which reports a field worker may see: those of their department or assigned to them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visibility {
+    /// Their department.
+    pub department: Option<DepartmentId>,
+    /// Themselves.
+    pub user: UserId,
+}

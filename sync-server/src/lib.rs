@@ -1,0 +1,1 @@
+//! Augenmerk sync server.

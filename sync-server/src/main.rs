@@ -1,0 +1,2 @@
+//! The `augenmerk-server` binary.
+fn main() {}
