@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
-use crate::ids::{CategoryId, QuestionId};
 use crate::i18n::I18nText;
+use crate::ids::{CategoryId, QuestionId};
 use crate::report::{Answer, Answers};
 
 /// Longest free-text answer accepted, in characters.
@@ -223,10 +223,18 @@ impl CategoryTree {
                             errors.push(FieldError::new(field, "invalid_options"));
                         }
                     }
-                    QuestionKind::Number { min: Some(lo), max: Some(hi), .. } if lo > hi => {
+                    QuestionKind::Number {
+                        min: Some(lo),
+                        max: Some(hi),
+                        ..
+                    } if lo > hi => {
                         errors.push(FieldError::new(field, "invalid_range"));
                     }
-                    QuestionKind::Integer { min: Some(lo), max: Some(hi), .. } if lo > hi => {
+                    QuestionKind::Integer {
+                        min: Some(lo),
+                        max: Some(hi),
+                        ..
+                    } if lo > hi => {
                         errors.push(FieldError::new(field, "invalid_range"));
                     }
                     _ => {}
@@ -274,7 +282,11 @@ impl CategoryTree {
                 },
             }
         }
-        if errors.is_empty() { Ok(answers) } else { Err(AnswerError::Invalid(errors)) }
+        if errors.is_empty() {
+            Ok(answers)
+        } else {
+            Err(AnswerError::Invalid(errors))
+        }
     }
 }
 
@@ -306,7 +318,9 @@ fn check_answer(kind: &QuestionKind, value: &serde_json::Value) -> Result<Option
         (QuestionKind::Multiselect { options }, Value::Array(items)) => {
             let mut chosen = Vec::with_capacity(items.len());
             for item in items {
-                let Value::String(s) = item else { return Err("wrong_type") };
+                let Value::String(s) = item else {
+                    return Err("wrong_type");
+                };
                 if !options.iter().any(|o| &o.value == s) {
                     return Err("not_an_option");
                 }
@@ -368,17 +382,17 @@ pub fn answers_from_strings(
         let kind = questions.iter().find(|q| q.id.as_str() == key).map(|q| &q.kind);
         let first = values.first().cloned().unwrap_or_default();
         let value = match kind {
-            Some(QuestionKind::Multiselect { .. }) => {
-                Value::Array(values.iter().cloned().map(Value::String).collect())
-            }
+            Some(QuestionKind::Multiselect { .. }) => Value::Array(values.iter().cloned().map(Value::String).collect()),
             Some(QuestionKind::Boolean) => match first.to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "ja" => Value::Bool(true),
                 "false" | "0" | "no" | "nein" => Value::Bool(false),
                 _ => Value::String(first),
             },
-            Some(QuestionKind::Integer { .. }) => {
-                first.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(first))
-            }
+            Some(QuestionKind::Integer { .. }) => first
+                .trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or(Value::String(first)),
             Some(QuestionKind::Number { .. }) => match first.trim().replace(',', ".").parse::<f64>() {
                 Ok(x) if x.is_finite() => Value::from(x),
                 _ => Value::String(first),
@@ -445,16 +459,26 @@ mod tests {
     #[test]
     fn valid_answers_are_typed() {
         let raw = json!({"gefahr_akut": true, "groesse": "gt50", "anzahl": 3, "tiefe": 4.5, "art": ["a", "a", "b"], "seit": "2026-11-01", "notiz": " ok "});
-        let answers = tree().validate_answers(&id("schlagloch"), raw.as_object().expect("object")).expect("valid");
+        let answers = tree()
+            .validate_answers(&id("schlagloch"), raw.as_object().expect("object"))
+            .expect("valid");
         assert_eq!(answers.len(), 7);
-        assert_eq!(answers[&QuestionId::parse("art").expect("id")], Answer::Choices(vec!["a".into(), "b".into()]));
-        assert_eq!(answers[&QuestionId::parse("notiz").expect("id")], Answer::Text("ok".into()));
+        assert_eq!(
+            answers[&QuestionId::parse("art").expect("id")],
+            Answer::Choices(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            answers[&QuestionId::parse("notiz").expect("id")],
+            Answer::Text("ok".into())
+        );
     }
 
     #[test]
     fn every_problem_is_reported() {
         let raw = json!({"groesse": "huge", "anzahl": 1.5, "tiefe": "deep", "art": ["c"], "seit": "gestern", "notiz": "toolong", "extra": 1});
-        let Err(AnswerError::Invalid(errors)) = tree().validate_answers(&id("schlagloch"), raw.as_object().expect("object")) else {
+        let Err(AnswerError::Invalid(errors)) =
+            tree().validate_answers(&id("schlagloch"), raw.as_object().expect("object"))
+        else {
             panic!("must fail")
         };
         let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.problem.as_str())).collect();
@@ -495,6 +519,7 @@ mod tests {
         raw.insert("tiefe".to_string(), vec!["2,5".to_string()]);
         raw.insert("art".to_string(), vec!["a".to_string(), "b".to_string()]);
         let json = answers_from_strings(&qs, &raw);
-        t.validate_answers(&id("schlagloch"), &json).expect("valid after conversion");
+        t.validate_answers(&id("schlagloch"), &json)
+            .expect("valid after conversion");
     }
 }

@@ -21,7 +21,10 @@ pub struct FieldError {
 impl FieldError {
     /// Builds a field error.
     pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self { field: field.into(), problem: problem.into() }
+        Self {
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -122,10 +125,7 @@ impl ErrorCode {
                 "Bitte melden Sie sich an (fehlender oder abgelaufener Zugang).",
                 "Please sign in (missing or expired credentials).",
             ),
-            Self::Forbidden => (
-                "Dafür fehlt Ihnen die Berechtigung.",
-                "You are not allowed to do this.",
-            ),
+            Self::Forbidden => ("Dafür fehlt Ihnen die Berechtigung.", "You are not allowed to do this."),
             Self::InvalidCredentials => (
                 "Benutzername oder Passwort ist falsch.",
                 "User name or password is wrong.",
@@ -172,7 +172,12 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// An error body with the code's standard message.
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, message: code.message(), details: Vec::new(), context: None }
+        Self {
+            code,
+            message: code.message(),
+            details: Vec::new(),
+            context: None,
+        }
     }
 
     /// Adds field-level problems.

@@ -33,10 +33,7 @@ impl GeoPoint {
 
     /// Whether the point lies inside a bounding box given as (min_lon, min_lat, max_lon, max_lat).
     pub fn within(&self, bbox: &BoundingBox) -> bool {
-        self.lon >= bbox.min_lon
-            && self.lon <= bbox.max_lon
-            && self.lat >= bbox.min_lat
-            && self.lat <= bbox.max_lat
+        self.lon >= bbox.min_lon && self.lon <= bbox.max_lon && self.lat >= bbox.min_lat && self.lat <= bbox.max_lat
     }
 
     /// Great-circle distance to another point in metres.
@@ -80,7 +77,12 @@ impl BoundingBox {
         if min_lon > max_lon || min_lat > max_lat {
             return Err(FieldError::new("bbox", "invalid"));
         }
-        Ok(Self { min_lon, min_lat, max_lon, max_lat })
+        Ok(Self {
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+        })
     }
 }
 
@@ -98,8 +100,14 @@ mod tests {
 
     #[test]
     fn distance_is_plausible() {
-        let kiel = GeoPoint { lat: 54.3233, lon: 10.1394 };
-        let flensburg = GeoPoint { lat: 54.7816, lon: 9.4366 };
+        let kiel = GeoPoint {
+            lat: 54.3233,
+            lon: 10.1394,
+        };
+        let flensburg = GeoPoint {
+            lat: 54.7816,
+            lon: 9.4366,
+        };
         let d = kiel.distance_m(&flensburg);
         assert!((65_000.0..75_000.0).contains(&d), "{d}");
     }

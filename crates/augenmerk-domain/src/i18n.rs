@@ -15,7 +15,10 @@ pub struct I18nText {
 impl I18nText {
     /// Builds a text from its German and English form.
     pub fn new(de: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { de: de.into(), en: en.into() }
+        Self {
+            de: de.into(),
+            en: en.into(),
+        }
     }
 
     /// The text in the language given by an ISO code; German for anything but English.

@@ -24,7 +24,7 @@ pub mod rules;
 pub mod staff;
 
 pub use category::{Category, CategoryTree, Question, QuestionKind};
-pub use error::{ErrorCode, ErrorBody};
+pub use error::{ErrorBody, ErrorCode};
 pub use geo::GeoPoint;
 pub use i18n::I18nText;
 pub use ids::*;

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
 use crate::geo::GeoPoint;
-use crate::ids::{Ags, AuthorityId, BlobHash, CategoryId, DepartmentId, DeviceId, QuestionId, ReportId, RuleId, UserId};
+use crate::ids::{
+    Ags, AuthorityId, BlobHash, CategoryId, DepartmentId, DeviceId, QuestionId, ReportId, RuleId, UserId,
+};
 use crate::process::Status;
 
 /// Longest description accepted, in characters (Open311 uses the same limit).
@@ -66,7 +68,9 @@ impl Priority {
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Low, Self::Normal, Self::High, Self::Urgent].into_iter().find(|p| p.as_str() == s)
+        [Self::Low, Self::Normal, Self::High, Self::Urgent]
+            .into_iter()
+            .find(|p| p.as_str() == s)
     }
 }
 
@@ -85,7 +89,11 @@ impl Email {
             && s.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
             });
-        if valid { Ok(Self(s.to_owned())) } else { Err(FieldError::new("contact_email", "invalid_email")) }
+        if valid {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(FieldError::new("contact_email", "invalid_email"))
+        }
     }
 
     /// The address as text.

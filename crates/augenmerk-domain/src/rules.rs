@@ -140,7 +140,12 @@ pub struct WorkingHours {
 
 impl Default for WorkingHours {
     fn default() -> Self {
-        Self { timezone: "Europe/Berlin".into(), days: vec![1, 2, 3, 4, 5], start: "07:00".into(), end: "16:00".into() }
+        Self {
+            timezone: "Europe/Berlin".into(),
+            days: vec![1, 2, 3, 4, 5],
+            start: "07:00".into(),
+            end: "16:00".into(),
+        }
     }
 }
 
@@ -160,9 +165,11 @@ impl WorkingHours {
 
     /// Whether `at` lies within working hours (invalid settings count as never).
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
-        let (Ok(tz), Some(start), Some(end)) =
-            (self.timezone.parse::<chrono_tz::Tz>(), parse_hhmm(&self.start), parse_hhmm(&self.end))
-        else {
+        let (Ok(tz), Some(start), Some(end)) = (
+            self.timezone.parse::<chrono_tz::Tz>(),
+            parse_hhmm(&self.start),
+            parse_hhmm(&self.end),
+        ) else {
             return false;
         };
         let local = at.with_timezone(&tz);
@@ -172,7 +179,10 @@ impl WorkingHours {
     }
 
     fn is_weekend(&self, at: DateTime<Utc>) -> bool {
-        let tz = self.timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::Europe::Berlin);
+        let tz = self
+            .timezone
+            .parse::<chrono_tz::Tz>()
+            .unwrap_or(chrono_tz::Europe::Berlin);
         matches!(at.with_timezone(&tz).weekday(), Weekday::Sat | Weekday::Sun)
     }
 }
@@ -274,12 +284,26 @@ pub fn evaluate(rules: &[Rule], input: &RuleInput<'_>, env: &RuleEnv<'_>) -> Rul
         }
         let conditions: Vec<ConditionTrace> = rule.conditions.iter().map(|c| check(c, input, env)).collect();
         let matched = conditions.iter().all(|c| c.holds);
-        trace.push(RuleTrace { rule: rule.id.clone(), name: rule.name.clone(), enabled: true, matched, conditions });
+        trace.push(RuleTrace {
+            rule: rule.id.clone(),
+            name: rule.name.clone(),
+            enabled: true,
+            matched,
+            conditions,
+        });
         if matched {
-            return RuleEvaluation { matched: Some(rule.id.clone()), action: rule.action.clone(), trace };
+            return RuleEvaluation {
+                matched: Some(rule.id.clone()),
+                action: rule.action.clone(),
+                trace,
+            };
         }
     }
-    RuleEvaluation { matched: None, action: RuleAction::default(), trace }
+    RuleEvaluation {
+        matched: None,
+        action: RuleAction::default(),
+        trace,
+    }
 }
 
 fn check(condition: &Condition, input: &RuleInput<'_>, env: &RuleEnv<'_>) -> ConditionTrace {
@@ -308,10 +332,19 @@ fn check(condition: &Condition, input: &RuleInput<'_>, env: &RuleEnv<'_>) -> Con
             let hit = areas.iter().find(|a| env.areas.contains(a, input.location));
             let list = join(areas.iter().map(|a| a.as_str()));
             match hit {
-                Some(a) => (true, I18nText::new(format!("Ort liegt im Gebiet „{a}“."), format!("Location lies in area '{a}'."))),
+                Some(a) => (
+                    true,
+                    I18nText::new(
+                        format!("Ort liegt im Gebiet „{a}“."),
+                        format!("Location lies in area '{a}'."),
+                    ),
+                ),
                 None => (
                     false,
-                    I18nText::new(format!("Ort liegt in keinem der Gebiete: {list}."), format!("Location lies in none of the areas: {list}.")),
+                    I18nText::new(
+                        format!("Ort liegt in keinem der Gebiete: {list}."),
+                        format!("Location lies in none of the areas: {list}."),
+                    ),
                 ),
             }
         }
@@ -338,8 +371,16 @@ fn check(condition: &Condition, input: &RuleInput<'_>, env: &RuleEnv<'_>) -> Con
         Condition::Time { window } => {
             let wh = env.working_hours;
             let (holds, de, en) = match window {
-                TimeWindow::WorkingHours => (wh.contains(input.at), "innerhalb der Dienstzeit", "within working hours"),
-                TimeWindow::OutsideWorkingHours => (!wh.contains(input.at), "außerhalb der Dienstzeit", "outside working hours"),
+                TimeWindow::WorkingHours => (
+                    wh.contains(input.at),
+                    "innerhalb der Dienstzeit",
+                    "within working hours",
+                ),
+                TimeWindow::OutsideWorkingHours => (
+                    !wh.contains(input.at),
+                    "außerhalb der Dienstzeit",
+                    "outside working hours",
+                ),
                 TimeWindow::Weekend => (wh.is_weekend(input.at), "am Wochenende", "at the weekend"),
             };
             let at = input.at.format("%Y-%m-%d %H:%M UTC");
@@ -348,12 +389,19 @@ fn check(condition: &Condition, input: &RuleInput<'_>, env: &RuleEnv<'_>) -> Con
                 if holds {
                     I18nText::new(format!("Eingang {at} liegt {de}."), format!("Arrival {at} is {en}."))
                 } else {
-                    I18nText::new(format!("Eingang {at} liegt nicht {de}."), format!("Arrival {at} is not {en}."))
+                    I18nText::new(
+                        format!("Eingang {at} liegt nicht {de}."),
+                        format!("Arrival {at} is not {en}."),
+                    )
                 },
             )
         }
     };
-    ConditionTrace { condition: condition.clone(), holds, explanation }
+    ConditionTrace {
+        condition: condition.clone(),
+        holds,
+        explanation,
+    }
 }
 
 fn answer_passes(answer: &Answer, test: &AnswerTest) -> bool {
@@ -416,10 +464,13 @@ pub fn check_rules(rules: &[Rule], refs: &RuleRefs<'_>) -> Vec<FieldError> {
         if !seen.insert(&rule.id) {
             problems.push(FieldError::new(field(""), "duplicate_id"));
         }
-        if let Some(d) = default_at {
-            if rule.enabled {
-                problems.push(FieldError::new(field(""), format!("unreachable_after_default:{}", rules[d].id)));
-            }
+        if let Some(d) = default_at
+            && rule.enabled
+        {
+            problems.push(FieldError::new(
+                field(""),
+                format!("unreachable_after_default:{}", rules[d].id),
+            ));
         }
         for c in &rule.conditions {
             match c {
@@ -438,29 +489,35 @@ pub fn check_rules(rules: &[Rule], refs: &RuleRefs<'_>) -> Vec<FieldError> {
                     }
                 }
                 Condition::Answer { question, .. } => {
-                    let known = refs.tree.iter().any(|cat| cat.questions.iter().any(|q| &q.id == question));
+                    let known = refs
+                        .tree
+                        .iter()
+                        .any(|cat| cat.questions.iter().any(|q| &q.id == question));
                     if !known {
-                        problems.push(FieldError::new(field(".conditions"), format!("unknown_question:{question}")));
+                        problems.push(FieldError::new(
+                            field(".conditions"),
+                            format!("unknown_question:{question}"),
+                        ));
                     }
                 }
                 Condition::Time { .. } => {}
             }
         }
         let a = &rule.action;
-        if let Some(d) = &a.department {
-            if !refs.departments.contains(d) {
-                problems.push(FieldError::new(field(".action"), format!("unknown_department:{d}")));
-            }
+        if let Some(d) = &a.department
+            && !refs.departments.contains(d)
+        {
+            problems.push(FieldError::new(field(".action"), format!("unknown_department:{d}")));
         }
-        if let Some(u) = &a.assignee {
-            if !refs.users.contains(u) {
-                problems.push(FieldError::new(field(".action"), format!("unknown_user:{u}")));
-            }
+        if let Some(u) = &a.assignee
+            && !refs.users.contains(u)
+        {
+            problems.push(FieldError::new(field(".action"), format!("unknown_user:{u}")));
         }
-        if let Some(x) = &a.forward_to {
-            if !refs.authorities.contains(x) {
-                problems.push(FieldError::new(field(".action"), format!("unknown_authority:{x}")));
-            }
+        if let Some(x) = &a.forward_to
+            && !refs.authorities.contains(x)
+        {
+            problems.push(FieldError::new(field(".action"), format!("unknown_authority:{x}")));
         }
         if rule.enabled && rule.conditions.is_empty() && default_at.is_none() {
             default_at = Some(i);
@@ -511,23 +568,48 @@ mod tests {
     fn run(category: &str, answers: serde_json::Value, at: DateTime<Utc>) -> RuleEvaluation {
         let tree = tree();
         let cat = CategoryId::parse(category).expect("id");
-        let answers = tree.validate_answers(&cat, answers.as_object().expect("object")).expect("valid answers");
+        let answers = tree
+            .validate_answers(&cat, answers.as_object().expect("object"))
+            .expect("valid answers");
         let wh = WorkingHours::default();
-        let env = RuleEnv { tree: &tree, areas: &OneArea, working_hours: &wh };
-        evaluate(&rules(), &RuleInput { category: &cat, answers: &answers, location: GeoPoint { lat: 54.78, lon: 9.43 }, at }, &env)
+        let env = RuleEnv {
+            tree: &tree,
+            areas: &OneArea,
+            working_hours: &wh,
+        };
+        evaluate(
+            &rules(),
+            &RuleInput {
+                category: &cat,
+                answers: &answers,
+                location: GeoPoint { lat: 54.78, lon: 9.43 },
+                at,
+            },
+            &env,
+        )
     }
 
     fn tuesday_10h() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).single().expect("valid time") // 10:00 in Berlin
+        Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0)
+            .single()
+            .expect("valid time") // 10:00 in Berlin
     }
 
     #[test]
     fn first_match_wins_and_earlier_ones_are_explained() {
-        let e = run("schlagloch", json!({"gefahr_akut": true, "strassenart": "landesstrasse"}), tuesday_10h());
+        let e = run(
+            "schlagloch",
+            json!({"gefahr_akut": true, "strassenart": "landesstrasse"}),
+            tuesday_10h(),
+        );
         assert_eq!(e.matched.as_ref().map(RuleId::as_str), Some("landesstrasse"));
         assert_eq!(e.trace.len(), 1);
 
-        let e = run("schlagloch", json!({"gefahr_akut": true, "strassenart": "gemeindestrasse"}), tuesday_10h());
+        let e = run(
+            "schlagloch",
+            json!({"gefahr_akut": true, "strassenart": "gemeindestrasse"}),
+            tuesday_10h(),
+        );
         assert_eq!(e.matched.as_ref().map(RuleId::as_str), Some("gefahr"));
         assert_eq!(e.action.priority, Some(Priority::Urgent));
         let first = &e.trace[0];
@@ -543,7 +625,10 @@ mod tests {
         let e = run(tree_cat, json!({"gefahr_akut": false}), tuesday_10h());
         assert_eq!(e.matched.as_ref().map(RuleId::as_str), Some("default"));
         assert!(!e.trace[2].enabled);
-        let sunday = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).single().expect("valid time");
+        let sunday = Utc
+            .with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
+            .single()
+            .expect("valid time");
         let e = run(tree_cat, json!({"gefahr_akut": false}), sunday);
         assert_eq!(e.matched.as_ref().map(RuleId::as_str), Some("nachts"));
     }
@@ -571,7 +656,13 @@ mod tests {
         let deps = [DepartmentId::parse("tiefbau").expect("id")];
         let problems = check_rules(
             &rules,
-            &RuleRefs { tree: &tree, departments: &deps, users: &[], areas: &[], authorities: &[] },
+            &RuleRefs {
+                tree: &tree,
+                departments: &deps,
+                users: &[],
+                areas: &[],
+                authorities: &[],
+            },
         );
         let text: Vec<String> = problems.iter().map(|p| format!("{}:{}", p.field, p.problem)).collect();
         for want in [

@@ -1,0 +1,2 @@
+//! Intake benchmark (see the README).
+fn main() {}
