@@ -1,0 +1,30 @@
+//! Offline geo lookups for Augenmerk, with no I/O and no platform code, so the
+//! same answers come out of the sync server, the offline client and the UI (wasm).
+//!
+//! Two lookups, both built from GeoJSON text in WGS84 (EPSG:4326):
+//!
+//! - [`Boundaries`]: the municipalities (Gemeinden) of a region, keyed by their
+//!   [`Ags`]. [`Boundaries::locate`] answers which municipality is responsible
+//!   for a reported point: the one containing it, else the nearest one within a
+//!   tolerance (boundary data leaves water out, e.g. harbours and the Förde),
+//!   else "outside", naming the nearest municipality and its distance.
+//! - [`Areas`]: named areas of a municipality (Stadtteile, districts, a park),
+//!   keyed by an [`AreaId`], that delegation rules refer to ("area condition").
+//!
+//! Key terms: a *point* is a validated [`LatLon`]; *distance* is the great-circle
+//! distance in metres on a sphere of geo's `Haversine` radius (GRS80 mean
+//! radius), measured to the closest point of a polygon's boundary. Containment
+//! is tested in the plane of longitude/latitude and includes the boundary.
+
+mod areas;
+mod boundaries;
+mod error;
+mod import;
+mod index;
+mod point;
+mod sphere;
+
+pub use areas::{Area, AreaId, AreaKeys, AreaRef, Areas};
+pub use boundaries::{Ags, Boundaries, BoundaryKeys, DEFAULT_TOLERANCE_M, Location, Municipality, MunicipalityRef};
+pub use error::{FeatureProblem, GeoError};
+pub use point::{BBox, LatLon};
