@@ -1,1 +1,103 @@
-//! Augenmerk sync server.
+//! Augenmerk's sync server.
+//!
+//! It takes reports from devices (and Open311 clients later), finds the responsible
+//! municipality by location, routes each report with the municipality's delegation rules,
+//! and lets staff handle it through the process, write to the citizen and keep internal
+//! notes. Many municipalities share one server, strictly isolated.
+//!
+//! Layout: [`routes`] (HTTP) → [`services`] (what happens) → [`augenmerk_store::Store`]
+//! (storage) and [`blobs`] (photos); [`state`] holds what they share.
+
+pub mod auth;
+pub mod blobs;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod routes;
+pub mod services;
+pub mod state;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use augenmerk_store::SqliteStore;
+use tokio::net::TcpListener;
+
+use crate::auth::LoginLimiter;
+use crate::blobs::FsBlobStore;
+use crate::config::Settings;
+use crate::state::AppState;
+
+/// Opens storage in the data directory (creating it and running migrations) and builds the state.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create data directory {}", settings.data_dir.display()))?;
+    let db_path = settings.database_path();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path)).await??;
+    let blobs = FsBlobStore::new(&settings.blob_dir())?;
+    let per_minute = settings.login_attempts_per_minute;
+    let state = AppState {
+        store: Arc::new(store),
+        blobs: Arc::new(blobs),
+        settings: Arc::new(settings),
+        boundaries: Arc::new(RwLock::new(Arc::new(
+            state::build_boundaries(&[]).unwrap_or_else(|_| empty_boundaries()),
+        ))),
+        tenants: Arc::new(RwLock::new(HashMap::new())),
+        login_limiter: Arc::new(LoginLimiter::new(per_minute)),
+        address_limiter: Arc::new(LoginLimiter::new(per_minute.saturating_mul(5))),
+    };
+    if !state.store.list_boundaries().await?.is_empty() {
+        state.reload_boundaries().await?;
+    }
+    Ok(state)
+}
+
+fn empty_boundaries() -> augenmerk_geo::Boundaries {
+    // A boundary set that matches nowhere, until boundaries are imported.
+    augenmerk_geo::Boundaries::from_geojson(
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"AGS":"00000000","GEN":"-"},
+        "geometry":{"type":"Polygon","coordinates":[[[-179.9,-89.9],[-179.8,-89.9],[-179.8,-89.8],[-179.9,-89.9]]]}}]}"#,
+    )
+    .expect("static geometry")
+}
+
+/// A server that is listening.
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Resolves when the server stops.
+    pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds the listener and serves in a background task.
+pub async fn serve(state: AppState) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(state.settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", state.settings.listen))?;
+    let addr = listener.local_addr()?;
+    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+    Ok(Running { addr, handle })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Benchmark of the anonymizer on 12-megapixel JPEGs, side by side with
+#   (a) the decode+encode floor of the same photos (no detection), and
+#   (b) deface 1.5.0 (faces only, onnxruntime) in a venv this script makes.
+# Each measurement is its own process under /usr/bin/time -v (wall time and
+# peak RSS); "1 core" runs are pinned with taskset. Prints a table and ratios.
+#
+# Usage: scripts/bench-anon.sh [PHOTOS=2] [REPEATS=3]
+# Needs: cargo, python3 with venv + pip (PyPI reachable), /usr/bin/time
+# (Debian package `time`), taskset (util-linux), jq.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+photos="${1:-2}"
+repeats="${2:-3}"
+out="$root/bench-out/anon"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-anon}"
+cores="$(nproc)"
+
+for tool in /usr/bin/time taskset jq python3; do
+  command -v "$tool" >/dev/null || { echo "bench-anon: needs $tool" >&2; exit 1; }
+done
+
+"$root/models/fetch.sh"
+
+echo "== building the benchmark (release profile)"
+bin="$(cd "$root" && cargo bench -p augenmerk-anon --bench pipeline --no-run --message-format=json 2>/dev/null \
+  | jq -r 'select(.reason == "compiler-artifact" and .target.name == "pipeline" and .executable != null) | .executable' | tail -n1)"
+[[ -x "$bin" ]] || { echo "bench-anon: benchmark binary not found" >&2; exit 1; }
+
+mkdir -p "$out"
+if [[ ! -f "$out/photos/boxes.json" ]] || [[ "$(ls "$out/photos/images" | wc -l)" -lt "$photos" ]]; then
+  echo "== building $photos 12 MP test photos from the development set"
+  "$bin" make-photos "$out/photos" "$photos" >/dev/null
+fi
+mapfile -t files < <(ls "$out"/photos/images/*.jpg | head -n "$photos")
+
+venv="$out/deface-venv"
+if [[ ! -x "$venv/bin/deface" ]]; then
+  echo "== installing deface 1.5.0 + onnxruntime into $venv"
+  python3 -m venv "$venv"
+  # onnx is needed too: without it deface falls back to its slower OpenCV backend.
+  "$venv/bin/pip" install --quiet "deface==1.5.0" "onnxruntime==1.31.1" "onnx==1.23.2"
+fi
+
+# measure LABEL PIN CMD... → appends "label file wall_s rss_mb" lines
+results="$out/results.txt"
+: >"$results"
+measure() {
+  local label="$1" pin="$2" file="$3"; shift 3
+  local log="$out/time.log" pre=()
+  [[ "$pin" == 1 ]] && pre=(taskset -c 0)
+  for _ in $(seq "$repeats"); do
+    /usr/bin/time -v -o "$log" "${pre[@]}" "$@" >"$out/last.out" 2>"$out/last.err" || {
+      echo "bench-anon: $label failed on $file:" >&2; cat "$out/last.err" >&2; exit 1; }
+    local wall rss
+    wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")"
+    rss="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")"
+    echo "$label $(basename "$file") $wall $rss" >>"$results"
+    if [[ "$label" == ours-* ]]; then cat "$out/last.out" >>"$out/stages.jsonl"; fi
+  done
+}
+
+: >"$out/stages.jsonl"
+for f in "${files[@]}"; do
+  echo "== $(basename "$f")"
+  measure floor-1core 1 "$f" "$bin" run floor 1 "$f"
+  measure ours-1core 1 "$f" "$bin" run full 1 "$f"
+  measure "ours-${cores}cores" 0 "$f" "$bin" run full "$cores" "$f"
+  measure deface-1core 1 "$f" env OMP_NUM_THREADS=1 "$venv/bin/deface" --thresh 0.2 -o "$out/deface-out.jpg" "$f"
+  measure "deface-${cores}cores" 0 "$f" "$venv/bin/deface" --thresh 0.2 -o "$out/deface-out.jpg" "$f"
+done
+
+echo
+echo "== median over $repeats runs x ${#files[@]} photos (wall s, peak RSS MB)"
+python3 - "$results" "$out/stages.jsonl" "$cores" <<'PY'
+import json, statistics, sys
+from collections import defaultdict
+res, stages_path, cores = sys.argv[1], sys.argv[2], sys.argv[3]
+wall, rss = defaultdict(list), defaultdict(list)
+for line in open(res):
+    label, _f, w, r = line.split()
+    wall[label].append(float(w)); rss[label].append(float(r))
+med = {k: statistics.median(v) for k, v in wall.items()}
+print(f"{'run':<16}{'wall s':>9}{'peak MB':>9}")
+for k in wall:
+    print(f"{k:<16}{med[k]:>9.2f}{max(rss[k]):>9.0f}")
+st = defaultdict(lambda: defaultdict(list))
+for line in open(stages_path):
+    d = json.loads(line)
+    key = f"ours-{d['threads']}t"
+    for s, v in d["stages_ms"].items():
+        st[key][s].append(v)
+    st[key]["in-process total_ms"].append(d["total_ms"])
+    st[key]["model load_ms"].append(d["load_ms"])
+print("\nstage breakdown (median ms, in process; includes building tract plans on first use):")
+for k, stages in st.items():
+    print("  " + k + ": " + ", ".join(f"{s} {statistics.median(v):.0f}" for s, v in stages.items()))
+def ratio(a, b):
+    return f"{med[a] / med[b]:.2f}" if a in med and b in med and med[b] > 0 else "n/a"
+print("\nratios (wall, process):")
+print(f"  ours 1 core / deface 1 core (faces+plates vs faces only): {ratio('ours-1core', 'deface-1core')}  (target <= 1)")
+print(f"  ours 1 core / decode+encode floor 1 core:                  {ratio('ours-1core', 'floor-1core')}  (target <= 3)")
+print(f"  ours {cores} cores / deface {cores} cores:                          {ratio(f'ours-{cores}cores', f'deface-{cores}cores')}")
+print(f"  ours {cores} cores / floor 1 core:                               {ratio(f'ours-{cores}cores', 'floor-1core')}")
+print(f"  peak RSS ours (max): {max(max(rss[k]) for k in rss if k.startswith('ours')):.0f} MB  (target <= 600)")
+PY

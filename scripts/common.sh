@@ -1,0 +1,8 @@
+# Shared by the project's scripts: one stable target directory outside the clone, so
+# repeated runs on the same machine reuse the build; fail early and loudly.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/augenmerk-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+cd "$ROOT"
+say() { printf '\n==> %s\n' "$*"; }

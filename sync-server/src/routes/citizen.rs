@@ -1,0 +1,292 @@
+//! The citizen's side: device registration, photos, reports, the change feed and replies.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa_axum::routes;
+
+use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
+use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::public::{CitizenReport, DeviceRegistered, PublicMessage, SyncResponse};
+use augenmerk_domain::report::Channel;
+use augenmerk_domain::{BlobHash, DeviceId, ReportId};
+use augenmerk_store::{BlobRecord, Inserted, StoreError};
+
+use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
+use crate::auth::{self, DeviceAuth, StaffAuth};
+use crate::blobs;
+use crate::error::{ApiError, ApiResult};
+use crate::services::{handling, intake, views};
+use crate::state::AppState;
+
+/// Routes of the citizen's API (JSON body limit applies).
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(register_device))
+        .routes(routes!(submit_report, list_reports))
+        .routes(routes!(get_report))
+        .routes(routes!(reply))
+        .routes(routes!(sync))
+}
+
+/// Photo routes (with the larger photo body limit).
+pub fn blob_routes() -> ApiRouter {
+    ApiRouter::new().routes(routes!(put_blob, get_blob, head_blob))
+}
+
+/// Registers a device; the token is shown only in this answer.
+#[utoipa::path(post, path = "/api/v1/devices", tag = "citizen",
+    request_body(content = Option<NewDevice>),
+    responses((status = 201, body = DeviceRegistered)))]
+async fn register_device(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, ApiJson<DeviceRegistered>)> {
+    // The body is optional; when present it must be valid.
+    let meta: NewDevice = if body.iter().all(u8::is_ascii_whitespace) {
+        NewDevice::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(ErrorCode::MalformedRequest).context(serde_json::json!({ "reason": e.to_string() }))
+        })?
+    };
+    let clip = |s: Option<String>| s.map(|v| v.chars().take(64).collect::<String>());
+    let id = DeviceId::new_random();
+    let token = auth::new_token();
+    state
+        .store
+        .create_device(
+            id,
+            auth::token_hash(&token),
+            clip(meta.platform),
+            clip(meta.app_version),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(DeviceRegistered { device_id: id, token })))
+}
+
+/// Uploads a photo by its SHA-256; idempotent.
+#[utoipa::path(put, path = "/api/v1/blobs/{sha256}", tag = "citizen",
+    params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 201, description = "stored"), (status = 200, description = "already stored"),
+        (status = 400, body = augenmerk_domain::ErrorBody), (status = 413), (status = 415)),
+    security(("bearer" = [])))]
+async fn put_blob(
+    State(state): State<AppState>,
+    _device: DeviceOrStaff,
+    ApiPath(hash): ApiPath<String>,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    let hash = BlobHash::parse(&hash).map_err(|_| ApiError::not_found())?;
+    match state.store.get_blob(&hash).await {
+        Ok(_) => return Ok(StatusCode::OK),
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let limits = state.settings.limits.clone();
+    let checked = tokio::task::spawn_blocking(move || blobs::check_upload(&hash, body, &limits).map(|c| (hash, c)))
+        .await
+        .map_err(ApiError::internal)??;
+    let (hash, checked) = checked;
+    if checked.stripped {
+        tracing::info!(blob = %hash, "removed metadata from an uploaded photo");
+    }
+    let size = checked.bytes.len() as u64;
+    state
+        .blobs
+        .put(&hash, checked.bytes)
+        .await
+        .map_err(ApiError::internal)?;
+    state
+        .store
+        .put_blob(BlobRecord {
+            hash,
+            size,
+            content_type: checked.content_type.to_owned(),
+            width: checked.width,
+            height: checked.height,
+        })
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Downloads a photo: the device whose report uses it, or staff of that municipality.
+#[utoipa::path(get, path = "/api/v1/blobs/{sha256}", tag = "citizen",
+    params(("sha256" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 404)),
+    security(("bearer" = [])))]
+async fn get_blob(
+    State(state): State<AppState>,
+    who: DeviceOrStaff,
+    ApiPath(hash): ApiPath<String>,
+) -> ApiResult<Response> {
+    let hash = BlobHash::parse(&hash).map_err(|_| ApiError::not_found())?;
+    let record = state.store.get_blob(&hash).await?;
+    let (device, ags) = who.scope();
+    if !state
+        .store
+        .blob_visible_to(&hash, device.as_ref(), ags.as_ref())
+        .await?
+    {
+        return Err(ApiError::not_found());
+    }
+    let bytes = state.blobs.get(&hash).await.map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, record.content_type),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable".into()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Whether a photo is stored (so a client skips uploading it again).
+#[utoipa::path(head, path = "/api/v1/blobs/{sha256}", tag = "citizen",
+    params(("sha256" = String, Path)),
+    responses((status = 200), (status = 404)),
+    security(("bearer" = [])))]
+async fn head_blob(
+    State(state): State<AppState>,
+    _who: DeviceOrStaff,
+    ApiPath(hash): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    let hash = BlobHash::parse(&hash).map_err(|_| ApiError::not_found())?;
+    state.store.get_blob(&hash).await?;
+    Ok(StatusCode::OK)
+}
+
+/// Submits a report; the same id again returns the stored report (200) instead of 201.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "citizen",
+    request_body = NewReport,
+    responses((status = 201, body = CitizenReport), (status = 200, body = CitizenReport, description = "already submitted"),
+        (status = 422, body = augenmerk_domain::ErrorBody)),
+    security(("bearer" = [])))]
+async fn submit_report(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    ApiJson(new): ApiJson<NewReport>,
+) -> ApiResult<(StatusCode, ApiJson<CitizenReport>)> {
+    let (status, report) = match intake::submit(&state, Some(device), Channel::App, new).await? {
+        Inserted::Created(r) => (StatusCode::CREATED, r),
+        Inserted::Existing(r) => (StatusCode::OK, r),
+    };
+    Ok((status, ApiJson(views::citizen_report(&state, &report).await?)))
+}
+
+/// The device's reports, newest first.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "citizen",
+    responses((status = 200, body = Vec<CitizenReport>)), security(("bearer" = [])))]
+async fn list_reports(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+) -> ApiResult<ApiJson<Vec<CitizenReport>>> {
+    let changes = state.store.device_changes(&device, 0, u32::MAX).await?;
+    let mut ids: Vec<ReportId> = Vec::new();
+    for c in changes.iter().rev() {
+        if !ids.contains(&c.report_id) {
+            ids.push(c.report_id);
+        }
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let report = state.store.get_device_report(&device, &id).await?;
+        out.push(views::citizen_report(&state, &report).await?);
+    }
+    Ok(ApiJson(out))
+}
+
+/// One of the device's reports with its public history and messages.
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "citizen",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CitizenReport), (status = 404)), security(("bearer" = [])))]
+async fn get_report(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    ApiPath(id): ApiPath<ReportId>,
+) -> ApiResult<ApiJson<CitizenReport>> {
+    let report = state.store.get_device_report(&device, &id).await?;
+    Ok(ApiJson(views::citizen_report(&state, &report).await?))
+}
+
+/// The citizen replies to the municipality.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/messages", tag = "citizen",
+    params(("id" = String, Path)), request_body = NewMessage,
+    responses((status = 201, body = PublicMessage), (status = 200, body = PublicMessage)), security(("bearer" = [])))]
+async fn reply(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    ApiPath(id): ApiPath<ReportId>,
+    ApiJson(msg): ApiJson<NewMessage>,
+) -> ApiResult<(StatusCode, ApiJson<PublicMessage>)> {
+    let report = state.store.get_device_report(&device, &id).await?;
+    Ok(match handling::citizen_message(&state, &report, msg).await? {
+        Inserted::Created(m) => (StatusCode::CREATED, ApiJson(views::public_message(&m))),
+        Inserted::Existing(m) => (StatusCode::OK, ApiJson(views::public_message(&m))),
+    })
+}
+
+/// Query of the change feed.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct SyncQuery {
+    /// The cursor of the last answer (0 or absent: from the start).
+    #[serde(default)]
+    since: i64,
+    /// At most this many changes (default 200, at most 1,000).
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// Changes to the device's reports after a cursor: status changes and messages.
+#[utoipa::path(get, path = "/api/v1/sync", tag = "citizen", params(SyncQuery),
+    responses((status = 200, body = SyncResponse)), security(("bearer" = [])))]
+async fn sync(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    ApiQuery(q): ApiQuery<SyncQuery>,
+) -> ApiResult<ApiJson<SyncResponse>> {
+    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+    let mut changes = state.store.device_changes(&device, q.since.max(0), limit + 1).await?;
+    let more = changes.len() > limit as usize;
+    changes.truncate(limit as usize);
+    let cursor = changes.last().map(|c| c.seq).unwrap_or(q.since.max(0));
+    Ok(ApiJson(SyncResponse { changes, cursor, more }))
+}
+
+/// A device or a staff member (photo up- and download).
+pub enum DeviceOrStaff {
+    /// A device.
+    Device(DeviceId),
+    /// Staff of a municipality.
+    Staff(Box<StaffAuth>),
+}
+
+impl DeviceOrStaff {
+    fn scope(&self) -> (Option<DeviceId>, Option<augenmerk_domain::Ags>) {
+        match self {
+            Self::Device(d) => (Some(*d), None),
+            Self::Staff(s) => (None, Some(s.ags().clone())),
+        }
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for DeviceOrStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Ok(DeviceAuth(d)) = DeviceAuth::from_request_parts(parts, state).await {
+            return Ok(Self::Device(d));
+        }
+        match StaffAuth::from_request_parts(parts, state).await {
+            Ok(s) => Ok(Self::Staff(Box::new(s))),
+            Err(e) if e.code() == ErrorCode::Forbidden => Err(e),
+            Err(_) => Err(ApiError::new(ErrorCode::Unauthorized)),
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! Configuration by the municipality's admins (categories, departments, users, rules,
+//! areas, settings) and by the platform admin (municipalities).
+//!
+//! Reading the configuration is open to all staff of the municipality (the console shows
+//! department names and rules); changing it needs the admin role.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::routes;
+
+use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, NewMunicipality, NewStaffUser, StaffUserUpdate};
+use augenmerk_domain::error::{ErrorCode, FieldError};
+use augenmerk_domain::rules::{Rule, RuleRefs, check_rules};
+use augenmerk_domain::staff::{Department, Role, StaffUser};
+use augenmerk_domain::{AreaId, CategoryTree, DepartmentId, UserId};
+use augenmerk_store::MunicipalityRecord;
+
+use super::{ApiJson, ApiPath, ApiRouter};
+use crate::auth::{self, PlatformAdminAuth, StaffAuth};
+use crate::error::{ApiError, ApiResult};
+use crate::state::{AppState, build_areas};
+
+/// Configuration routes.
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(get_categories, put_categories))
+        .routes(routes!(list_departments))
+        .routes(routes!(put_department, delete_department))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(update_user))
+        .routes(routes!(get_rules, put_rules))
+        .routes(routes!(list_areas))
+        .routes(routes!(put_area, delete_area))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(create_municipality))
+}
+
+/// The category tree with its questions.
+#[utoipa::path(get, path = "/api/v1/staff/config/categories", tag = "config",
+    responses((status = 200, body = CategoryTree)), security(("bearer" = [])))]
+async fn get_categories(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<CategoryTree>> {
+    Ok(ApiJson(state.tenant(staff.ags()).await?.record.categories.clone()))
+}
+
+/// Replaces the category tree (checked; rules that would point nowhere are refused).
+#[utoipa::path(put, path = "/api/v1/staff/config/categories", tag = "config", request_body = CategoryTree,
+    responses((status = 200, body = CategoryTree), (status = 422)), security(("bearer" = [])))]
+async fn put_categories(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiJson(tree): ApiJson<CategoryTree>,
+) -> ApiResult<ApiJson<CategoryTree>> {
+    staff.require_admin()?;
+    tree.check().map_err(ApiError::validation)?;
+    let tenant = state.tenant(staff.ags()).await?;
+    let problems = rule_problems(&state, staff.ags(), &tenant.rules, Some(&tree), None).await?;
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    state.store.put_categories(staff.ags(), tree.clone()).await?;
+    state.invalidate(staff.ags());
+    Ok(ApiJson(tree))
+}
+
+/// Departments.
+#[utoipa::path(get, path = "/api/v1/staff/config/departments", tag = "config",
+    responses((status = 200, body = Vec<Department>)), security(("bearer" = [])))]
+async fn list_departments(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<Vec<Department>>> {
+    Ok(ApiJson(state.store.list_departments(staff.ags()).await?))
+}
+
+/// Creates or updates a department.
+#[utoipa::path(put, path = "/api/v1/staff/config/departments/{id}", tag = "config", params(("id" = String, Path)),
+    request_body = Department, responses((status = 200, body = Department)), security(("bearer" = [])))]
+async fn put_department(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<DepartmentId>,
+    ApiJson(dept): ApiJson<Department>,
+) -> ApiResult<ApiJson<Department>> {
+    staff.require_admin()?;
+    if dept.id != id {
+        return Err(FieldError::new("id", "does_not_match_path").into());
+    }
+    if dept.name.trim().is_empty() {
+        return Err(FieldError::new("name", "required").into());
+    }
+    state.store.put_department(staff.ags(), dept.clone()).await?;
+    state.invalidate(staff.ags());
+    Ok(ApiJson(dept))
+}
+
+/// Deletes a department no rule refers to.
+#[utoipa::path(delete, path = "/api/v1/staff/config/departments/{id}", tag = "config", params(("id" = String, Path)),
+    responses((status = 204), (status = 409)), security(("bearer" = [])))]
+async fn delete_department(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<DepartmentId>,
+) -> ApiResult<StatusCode> {
+    staff.require_admin()?;
+    let tenant = state.tenant(staff.ags()).await?;
+    if tenant.rules.iter().any(|r| r.action.department.as_ref() == Some(&id)) {
+        return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "used by a rule" })));
+    }
+    state.store.delete_department(staff.ags(), &id).await?;
+    state.invalidate(staff.ags());
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Staff accounts.
+#[utoipa::path(get, path = "/api/v1/staff/config/users", tag = "config",
+    responses((status = 200, body = Vec<StaffUser>)), security(("bearer" = [])))]
+async fn list_users(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<Vec<StaffUser>>> {
+    Ok(ApiJson(state.store.list_users(staff.ags()).await?))
+}
+
+/// Creates a staff account.
+#[utoipa::path(post, path = "/api/v1/staff/config/users", tag = "config", request_body = NewStaffUser,
+    responses((status = 201, body = StaffUser), (status = 409)), security(("bearer" = [])))]
+async fn create_user(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiJson(new): ApiJson<NewStaffUser>,
+) -> ApiResult<(StatusCode, ApiJson<StaffUser>)> {
+    staff.require_admin()?;
+    let user = new_user(&state, staff.ags(), new).await?;
+    Ok((StatusCode::CREATED, ApiJson(user)))
+}
+
+/// Checks and stores a new account of a municipality.
+pub async fn new_user(state: &AppState, ags: &augenmerk_domain::Ags, new: NewStaffUser) -> ApiResult<StaffUser> {
+    let username = new.username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
+        return Err(FieldError::new("username", "invalid").into());
+    }
+    if new.role == Role::PlatformAdmin {
+        return Err(FieldError::new("role", "not_allowed").into());
+    }
+    auth::check_new_password(&new.password)?;
+    if let Some(d) = &new.department {
+        if !state.store.list_departments(ags).await?.iter().any(|x| &x.id == d) {
+            return Err(FieldError::new("department", "unknown_department").into());
+        }
+    }
+    let password = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    let user = StaffUser {
+        id: UserId::new_random(),
+        municipality: ags.clone(),
+        username,
+        display_name: if new.display_name.trim().is_empty() {
+            new.username.clone()
+        } else {
+            new.display_name.trim().to_owned()
+        },
+        role: new.role,
+        department: new.department,
+        active: true,
+    };
+    state.store.create_user(user.clone(), hash).await?;
+    Ok(user)
+}
+
+/// Changes a staff account (role, department, password, active).
+#[utoipa::path(patch, path = "/api/v1/staff/config/users/{id}", tag = "config", params(("id" = String, Path)),
+    request_body = StaffUserUpdate, responses((status = 200, body = StaffUser)), security(("bearer" = [])))]
+async fn update_user(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<UserId>,
+    ApiJson(req): ApiJson<StaffUserUpdate>,
+) -> ApiResult<ApiJson<StaffUser>> {
+    staff.require_admin()?;
+    let mut user = state.store.get_user(staff.ags(), &id).await?;
+    if let Some(name) = req.display_name {
+        user.display_name = name.trim().to_owned();
+    }
+    if let Some(role) = req.role {
+        if role == Role::PlatformAdmin {
+            return Err(FieldError::new("role", "not_allowed").into());
+        }
+        user.role = role;
+    }
+    if let Some(d) = req.department {
+        if !state
+            .store
+            .list_departments(staff.ags())
+            .await?
+            .iter()
+            .any(|x| x.id == d)
+        {
+            return Err(FieldError::new("department", "unknown_department").into());
+        }
+        user.department = Some(d);
+    }
+    if let Some(active) = req.active {
+        if !active && user.id == staff.user.id {
+            return Err(FieldError::new("active", "cannot_disable_yourself").into());
+        }
+        user.active = active;
+    }
+    let hash = match req.password {
+        Some(p) => {
+            auth::check_new_password(&p)?;
+            Some(
+                tokio::task::spawn_blocking(move || auth::hash_password(&p))
+                    .await
+                    .map_err(ApiError::internal)??,
+            )
+        }
+        None => None,
+    };
+    state.store.update_user(user.clone(), hash).await?;
+    Ok(ApiJson(user))
+}
+
+/// The ordered delegation rules.
+#[utoipa::path(get, path = "/api/v1/staff/config/rules", tag = "config",
+    responses((status = 200, body = Vec<Rule>)), security(("bearer" = [])))]
+async fn get_rules(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<Vec<Rule>>> {
+    Ok(ApiJson(state.tenant(staff.ags()).await?.rules.clone()))
+}
+
+/// Replaces the ordered rules after checking every reference.
+#[utoipa::path(put, path = "/api/v1/staff/config/rules", tag = "config", request_body = Vec<Rule>,
+    responses((status = 200, body = Vec<Rule>), (status = 422)), security(("bearer" = [])))]
+async fn put_rules(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiJson(rules): ApiJson<Vec<Rule>>,
+) -> ApiResult<ApiJson<Vec<Rule>>> {
+    staff.require_admin()?;
+    let problems = rule_problems(&state, staff.ags(), &rules, None, None).await?;
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    state.store.put_rules(staff.ags(), rules.clone()).await?;
+    state.invalidate(staff.ags());
+    Ok(ApiJson(rules))
+}
+
+/// Checks rules against the municipality's configuration (optionally a tree or areas about to be stored).
+pub async fn rule_problems(
+    state: &AppState,
+    ags: &augenmerk_domain::Ags,
+    rules: &[Rule],
+    tree: Option<&CategoryTree>,
+    areas: Option<&[AreaId]>,
+) -> ApiResult<Vec<FieldError>> {
+    let tenant = state.tenant(ags).await?;
+    let departments: Vec<DepartmentId> = tenant.departments.iter().map(|d| d.id.clone()).collect();
+    let users: Vec<UserId> = state.store.list_users(ags).await?.into_iter().map(|u| u.id).collect();
+    let stored_areas: Vec<AreaId> = tenant.area_definitions.iter().map(|a| a.id.clone()).collect();
+    let authorities: Vec<_> = tenant
+        .record
+        .settings
+        .authorities
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    Ok(check_rules(
+        rules,
+        &RuleRefs {
+            tree: tree.unwrap_or(&tenant.record.categories),
+            departments: &departments,
+            users: &users,
+            areas: areas.unwrap_or(&stored_areas),
+            authorities: &authorities,
+        },
+    ))
+}
+
+/// Named areas with their polygons.
+#[utoipa::path(get, path = "/api/v1/staff/config/areas", tag = "config",
+    responses((status = 200, body = Vec<AreaDefinition>)), security(("bearer" = [])))]
+async fn list_areas(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<Vec<AreaDefinition>>> {
+    Ok(ApiJson(state.store.list_areas(staff.ags()).await?))
+}
+
+/// Creates or replaces a named area (GeoJSON Polygon or MultiPolygon).
+#[utoipa::path(put, path = "/api/v1/staff/config/areas/{id}", tag = "config", params(("id" = String, Path)),
+    request_body = AreaDefinition, responses((status = 200, body = AreaDefinition)), security(("bearer" = [])))]
+async fn put_area(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<AreaId>,
+    ApiJson(area): ApiJson<AreaDefinition>,
+) -> ApiResult<ApiJson<AreaDefinition>> {
+    staff.require_admin()?;
+    if area.id != id {
+        return Err(FieldError::new("id", "does_not_match_path").into());
+    }
+    build_areas(std::slice::from_ref(&area)).map_err(|e| {
+        ApiError::validation(vec![FieldError::new("geometry", "invalid")])
+            .context(serde_json::json!({ "reason": e.to_string() }))
+    })?;
+    state.store.put_area(staff.ags(), area.clone()).await?;
+    state.invalidate(staff.ags());
+    Ok(ApiJson(area))
+}
+
+/// Deletes an area no rule refers to.
+#[utoipa::path(delete, path = "/api/v1/staff/config/areas/{id}", tag = "config", params(("id" = String, Path)),
+    responses((status = 204), (status = 409)), security(("bearer" = [])))]
+async fn delete_area(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<AreaId>,
+) -> ApiResult<StatusCode> {
+    staff.require_admin()?;
+    let tenant = state.tenant(staff.ags()).await?;
+    let remaining: Vec<AreaId> = tenant
+        .area_definitions
+        .iter()
+        .map(|a| a.id.clone())
+        .filter(|a| a != &id)
+        .collect();
+    let problems = rule_problems(&state, staff.ags(), &tenant.rules, None, Some(&remaining)).await?;
+    if problems.iter().any(|p| p.problem.starts_with("unknown_area")) {
+        return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "used by a rule" })));
+    }
+    state.store.delete_area(staff.ags(), &id).await?;
+    state.invalidate(staff.ags());
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Working hours, external authorities, accent colour.
+#[utoipa::path(get, path = "/api/v1/staff/config/settings", tag = "config",
+    responses((status = 200, body = MunicipalitySettings)), security(("bearer" = [])))]
+async fn get_settings(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<MunicipalitySettings>> {
+    Ok(ApiJson(state.tenant(staff.ags()).await?.record.settings.clone()))
+}
+
+/// Replaces the settings.
+#[utoipa::path(put, path = "/api/v1/staff/config/settings", tag = "config", request_body = MunicipalitySettings,
+    responses((status = 200, body = MunicipalitySettings)), security(("bearer" = [])))]
+async fn put_settings(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiJson(settings): ApiJson<MunicipalitySettings>,
+) -> ApiResult<ApiJson<MunicipalitySettings>> {
+    staff.require_admin()?;
+    settings.working_hours.check()?;
+    state.store.put_settings(staff.ags(), settings.clone()).await?;
+    state.invalidate(staff.ags());
+    Ok(ApiJson(settings))
+}
+
+/// Creates a municipality on this server (platform admin); its boundary must be imported.
+#[utoipa::path(post, path = "/api/v1/admin/municipalities", tag = "admin", request_body = NewMunicipality,
+    responses((status = 201, body = StaffUser), (status = 409)), security(("bearer" = [])))]
+async fn create_municipality(
+    State(state): State<AppState>,
+    _admin: PlatformAdminAuth,
+    ApiJson(new): ApiJson<NewMunicipality>,
+) -> ApiResult<(StatusCode, ApiJson<StaffUser>)> {
+    let name = {
+        let index = state.boundaries.read().unwrap_or_else(|p| p.into_inner()).clone();
+        augenmerk_geo::Ags::parse(new.ags.as_str())
+            .ok()
+            .and_then(|a| index.get(&a).map(|m| m.name().to_owned()))
+    };
+    let name = name.ok_or_else(|| ApiError::validation(vec![FieldError::new("ags", "no_boundary_imported")]))?;
+    let categories = match new.categories {
+        Some(t) => t,
+        None => crate::demo::default_categories().map_err(ApiError::internal)?,
+    };
+    categories.check().map_err(ApiError::validation)?;
+    crate::demo::create_municipality(
+        &state,
+        MunicipalityRecord {
+            ags: new.ags.clone(),
+            name,
+            categories,
+            settings: crate::demo::default_settings(),
+            config_version: 1,
+        },
+    )
+    .await?;
+    let admin = NewStaffUser {
+        role: Role::Admin,
+        ..new.admin
+    };
+    let user = new_user(&state, &new.ags, admin).await?;
+    Ok((StatusCode::CREATED, ApiJson(user)))
+}

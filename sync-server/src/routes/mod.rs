@@ -1,0 +1,117 @@
+//! The HTTP surface: the native API under `/api/v1`, health, and the OpenAPI document.
+//!
+//! Handlers are thin: they extract and authenticate, call a service, and pick the
+//! response type for their audience.
+
+pub mod citizen;
+pub mod config;
+pub mod public;
+pub mod staff;
+
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
+use axum::http::StatusCode;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use augenmerk_domain::error::ErrorCode;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// JSON body whose rejections are API errors (400 malformed, 413 too large).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// Query string whose rejections are API errors.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path parameters whose rejections are API errors (a malformed id is a 404).
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(ErrorCode::PayloadTooLarge);
+        }
+        ApiError::new(ErrorCode::MalformedRequest).context(serde_json::json!({ "reason": r.body_text() }))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::new(ErrorCode::MalformedRequest).context(serde_json::json!({ "reason": r.body_text() }))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::not_found()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Augenmerk API", description = "Native API of the Augenmerk sync server (Mängelmelder).", license(name = "EUPL-1.2")),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The complete router with state and middleware.
+pub fn router(state: AppState) -> Router {
+    let json_limit = state.settings.limits.max_json_bytes;
+    let blob_limit = state.settings.limits.max_blob_bytes;
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(public::routes())
+        .merge(citizen::routes())
+        .merge(staff::routes())
+        .merge(config::routes())
+        .layer(DefaultBodyLimit::max(json_limit))
+        .merge(citizen::blob_routes().layer(DefaultBodyLimit::max(blob_limit)))
+        .split_for_parts();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || async move {
+                ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json)
+            }),
+        )
+        .fallback(|| async { ApiError::not_found() })
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(ApiError::internal("handler panicked"))
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Routes with their OpenAPI documentation, for the modules.
+pub type ApiRouter = OpenApiRouter<AppState>;

@@ -1,0 +1,297 @@
+//! The staff side: login, the inbox, a report's detail, its handling, and the dry run.
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use utoipa_axum::routes;
+
+use augenmerk_domain::api::{
+    DryRunRequest, DryRunResponse, LoginRequest, LoginResponse, NewMessage, NewNote, ReportQuery, ReportUpdate,
+    TransitionRequest,
+};
+use augenmerk_domain::error::{ErrorCode, FieldError};
+use augenmerk_domain::geo::BoundingBox;
+use augenmerk_domain::report::Report;
+use augenmerk_domain::staff::{InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary, StaffUser};
+use augenmerk_domain::{ReportId, Status};
+use augenmerk_store::{Inserted, StoreError, Visibility};
+
+use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
+use crate::auth::{self, RawToken, StaffAuth};
+use crate::error::{ApiError, ApiResult};
+use crate::services::{dry_run, handling, views};
+use crate::state::AppState;
+
+/// Staff routes.
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(list_reports))
+        .routes(routes!(report_detail, update_report))
+        .routes(routes!(transition))
+        .routes(routes!(add_note))
+        .routes(routes!(add_message))
+        .routes(routes!(nearby))
+        .routes(routes!(status_counts))
+        .routes(routes!(dry_run))
+}
+
+type Peer = Result<ConnectInfo<std::net::SocketAddr>, axum::extract::rejection::ExtensionRejection>;
+
+/// Logs a staff member in; rate-limited per login name and per client address.
+#[utoipa::path(post, path = "/api/v1/login", tag = "staff", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = augenmerk_domain::ErrorBody), (status = 429)))]
+async fn login(
+    State(state): State<AppState>,
+    peer: Peer,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<ApiJson<LoginResponse>> {
+    let scope = req.municipality.as_ref().map(|a| a.as_str()).unwrap_or("-");
+    let name_key = format!("user:{scope}:{}", req.username.to_lowercase());
+    state
+        .login_limiter
+        .check(&name_key)
+        .map_err(|s| ApiError::new(ErrorCode::RateLimited).retry_after(s))?;
+    if let Ok(ConnectInfo(addr)) = peer {
+        // Per address the budget is larger: several colleagues may share a town-hall NAT.
+        let ip_key = format!("ip:{}", addr.ip());
+        state
+            .address_limiter
+            .check(&ip_key)
+            .map_err(|s| ApiError::new(ErrorCode::RateLimited).retry_after(s))?;
+    }
+    let creds = match state
+        .store
+        .get_credentials(req.municipality.as_ref(), &req.username)
+        .await
+    {
+        Ok(c) => Some(c),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let password = req.password.clone();
+    let hash = creds
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_else(|| auth::dummy_hash().to_owned());
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(creds) = creds.filter(|c| ok && c.user.active) else {
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    };
+    let token = auth::new_token();
+    let expires_at = Utc::now() + Duration::hours(state.settings.session_hours);
+    state
+        .store
+        .create_session(auth::token_hash(&token), creds.user.id, expires_at)
+        .await?;
+    Ok(ApiJson(LoginResponse {
+        token,
+        expires_at,
+        role: creds.user.role,
+        user: creds.user,
+    }))
+}
+
+/// Ends the session of the token sent.
+#[utoipa::path(post, path = "/api/v1/logout", tag = "staff", responses((status = 204)), security(("bearer" = [])))]
+async fn logout(State(state): State<AppState>, RawToken(token): RawToken) -> ApiResult<StatusCode> {
+    match state.store.delete_session(&auth::token_hash(&token)).await {
+        Ok(()) | Err(StoreError::NotFound) => Ok(StatusCode::NO_CONTENT),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The logged-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "staff", responses((status = 200, body = StaffUser)), security(("bearer" = [])))]
+async fn me(staff: StaffAuth) -> ApiJson<StaffUser> {
+    ApiJson(staff.user)
+}
+
+fn visibility(staff: &StaffAuth) -> Option<Visibility> {
+    (!staff.user.role.sees_all_reports()).then(|| Visibility {
+        department: staff.user.department.clone(),
+        user: staff.user.id,
+    })
+}
+
+/// The inbox: the municipality's reports (field workers: their own and their department's).
+#[utoipa::path(get, path = "/api/v1/staff/reports", tag = "staff", params(ReportQuery),
+    responses((status = 200, body = Page<StaffReportSummary>)), security(("bearer" = [])))]
+async fn list_reports(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> ApiResult<ApiJson<Page<StaffReportSummary>>> {
+    let mut problems = Vec::new();
+    if let Some(bbox) = &query.bbox {
+        if let Err(e) = BoundingBox::parse(bbox) {
+            problems.push(e);
+        }
+    }
+    if let Some(statuses) = &query.status {
+        if statuses.split(',').any(|s| Status::parse(s.trim()).is_none()) {
+            problems.push(FieldError::new("status", "unknown_status"));
+        }
+    }
+    if let Some(sort) = &query.sort {
+        if !["received_at", "due_at", "priority", "updated_at"].contains(&sort.as_str()) {
+            problems.push(FieldError::new("sort", "unknown_sort"));
+        }
+    }
+    if query.page == Some(0) || query.page_size.is_some_and(|s| s == 0 || s > 200) {
+        problems.push(FieldError::new("page", "out_of_range"));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let tenant = state.tenant(staff.ags()).await?;
+    let page = state
+        .store
+        .query_reports(staff.ags(), &query, visibility(&staff).as_ref(), Utc::now())
+        .await?;
+    Ok(ApiJson(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| views::staff_summary(&tenant, r))
+            .collect(),
+        total: page.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
+}
+
+/// Everything about one report: audit trail, thread, internal notes, routing explanation.
+#[utoipa::path(get, path = "/api/v1/staff/reports/{id}", tag = "staff", params(("id" = String, Path)),
+    responses((status = 200, body = StaffReportDetail), (status = 404)), security(("bearer" = [])))]
+async fn report_detail(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ReportId>,
+) -> ApiResult<ApiJson<StaffReportDetail>> {
+    let report = handling::visible_report(&state, &staff.user, &id).await?;
+    let tenant = state.tenant(staff.ags()).await?;
+    Ok(ApiJson(views::staff_detail(&state, &tenant, report).await?))
+}
+
+/// Re-categorise, re-assign, re-prioritise, re-route.
+#[utoipa::path(patch, path = "/api/v1/staff/reports/{id}", tag = "staff", params(("id" = String, Path)),
+    request_body = ReportUpdate, responses((status = 200, body = Report)), security(("bearer" = [])))]
+async fn update_report(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ReportId>,
+    ApiJson(req): ApiJson<ReportUpdate>,
+) -> ApiResult<ApiJson<Report>> {
+    Ok(ApiJson(handling::update(&state, &staff.user, &id, req).await?))
+}
+
+/// Moves a report to another status (409 if not allowed from the current one).
+#[utoipa::path(post, path = "/api/v1/staff/reports/{id}/transition", tag = "staff", params(("id" = String, Path)),
+    request_body = TransitionRequest,
+    responses((status = 200, body = Report), (status = 409, body = augenmerk_domain::ErrorBody)), security(("bearer" = [])))]
+async fn transition(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ReportId>,
+    ApiJson(req): ApiJson<TransitionRequest>,
+) -> ApiResult<ApiJson<Report>> {
+    Ok(ApiJson(handling::transition(&state, &staff.user, &id, req).await?))
+}
+
+/// Adds an internal note (never shown to citizens).
+#[utoipa::path(post, path = "/api/v1/staff/reports/{id}/notes", tag = "staff", params(("id" = String, Path)),
+    request_body = NewNote, responses((status = 201, body = InternalNote)), security(("bearer" = [])))]
+async fn add_note(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ReportId>,
+    ApiJson(req): ApiJson<NewNote>,
+) -> ApiResult<(StatusCode, ApiJson<InternalNote>)> {
+    Ok(match handling::note(&state, &staff.user, &id, req).await? {
+        Inserted::Created(n) => (StatusCode::CREATED, ApiJson(n)),
+        Inserted::Existing(n) => (StatusCode::OK, ApiJson(n)),
+    })
+}
+
+/// Writes to the citizen.
+#[utoipa::path(post, path = "/api/v1/staff/reports/{id}/messages", tag = "staff", params(("id" = String, Path)),
+    request_body = NewMessage, responses((status = 201, body = StaffMessage)), security(("bearer" = [])))]
+async fn add_message(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ReportId>,
+    ApiJson(req): ApiJson<NewMessage>,
+) -> ApiResult<(StatusCode, ApiJson<StaffMessage>)> {
+    Ok(match handling::staff_message(&state, &staff.user, &id, req).await? {
+        Inserted::Created(m) => (StatusCode::CREATED, ApiJson(m)),
+        Inserted::Existing(m) => (StatusCode::OK, ApiJson(m)),
+    })
+}
+
+/// Open reports of the same category near this one (duplicate candidates).
+#[utoipa::path(get, path = "/api/v1/staff/reports/{id}/nearby", tag = "staff", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<StaffReportSummary>)), security(("bearer" = [])))]
+async fn nearby(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ReportId>,
+) -> ApiResult<ApiJson<Vec<StaffReportSummary>>> {
+    let report = handling::visible_report(&state, &staff.user, &id).await?;
+    let tenant = state.tenant(staff.ags()).await?;
+    let found = state
+        .store
+        .nearby_reports(staff.ags(), report.location, 250.0, 20)
+        .await?;
+    Ok(ApiJson(
+        found
+            .into_iter()
+            .filter(|r| r.id != report.id && r.category == report.category)
+            .map(|r| views::staff_summary(&tenant, r))
+            .collect(),
+    ))
+}
+
+/// Number of reports per status (for the inbox tabs).
+#[utoipa::path(get, path = "/api/v1/staff/stats/status", tag = "staff",
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+async fn status_counts(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<serde_json::Value>> {
+    let counts = state
+        .store
+        .count_by_status(staff.ags(), visibility(&staff).as_ref())
+        .await?;
+    let map: serde_json::Map<String, serde_json::Value> = counts
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_owned(), n.into()))
+        .collect();
+    Ok(ApiJson(serde_json::Value::Object(map)))
+}
+
+/// Evaluates the rules against a report or a sample and explains the result.
+#[utoipa::path(post, path = "/api/v1/staff/rules/dry-run", tag = "staff", request_body = DryRunRequest,
+    responses((status = 200, body = DryRunResponse)), security(("bearer" = [])))]
+async fn dry_run(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiJson(req): ApiJson<DryRunRequest>,
+) -> ApiResult<ApiJson<DryRunResponse>> {
+    let tenant = state.tenant(staff.ags()).await?;
+    let facts = match (&req.report_id, &req.sample) {
+        (Some(id), None) => {
+            let r = handling::visible_report(&state, &staff.user, id).await?;
+            dry_run::Facts {
+                category: r.category,
+                answers: r.answers,
+                location: r.location,
+                at: r.received_at,
+            }
+        }
+        (None, Some(sample)) => dry_run::sample_facts(&tenant, sample)?,
+        _ => return Err(FieldError::new("report_id", "give_report_id_or_sample").into()),
+    };
+    Ok(ApiJson(dry_run::explain(&tenant, req.rules.as_deref(), &facts)))
+}

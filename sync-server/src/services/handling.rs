@@ -1,0 +1,388 @@
+//! How staff handle a report: status transitions, re-categorising and re-routing,
+//! assignment, messages with the citizen and internal notes. Every change is audited.
+//!
+//! Changes use optimistic concurrency: a report is read, changed and written back only
+//! if nobody changed it in between; otherwise the client gets a 409 and can reload.
+
+use chrono::Utc;
+
+use augenmerk_domain::api::{NewMessage, NewNote, ReportUpdate, TransitionRequest};
+use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
+use augenmerk_domain::error::{ErrorCode, FieldError};
+use augenmerk_domain::public::{MessageAuthor, PublicStatusChange};
+use augenmerk_domain::report::Report;
+use augenmerk_domain::staff::{InternalNote, StaffMessage, StaffUser};
+use augenmerk_domain::{MessageId, NoteId, ReportId, Status};
+use augenmerk_store::{Inserted, PublicEvent, ReportWrite};
+
+use crate::error::{ApiError, ApiResult};
+use crate::services::intake;
+use crate::state::AppState;
+
+/// Longest message, note or public comment, in characters.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+
+/// Loads a report the staff member may see; 404 for other municipalities and, for
+/// field workers, for reports neither of their department nor assigned to them.
+pub async fn visible_report(state: &AppState, user: &StaffUser, id: &ReportId) -> ApiResult<Report> {
+    let report = state.store.get_report(&user.municipality, id).await?;
+    if user.role.sees_all_reports() {
+        return Ok(report);
+    }
+    let mine =
+        report.assignee == Some(user.id) || (report.department.is_some() && report.department == user.department);
+    if mine { Ok(report) } else { Err(ApiError::not_found()) }
+}
+
+fn staff_actor(user: &StaffUser) -> Actor {
+    Actor::Staff {
+        user: user.id,
+        name: user.display_name.clone(),
+    }
+}
+
+fn check_text(field: &str, text: &str) -> Result<String, ApiError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(FieldError::new(field, "required").into());
+    }
+    if t.chars().count() > MAX_TEXT_CHARS {
+        return Err(FieldError::new(field, "too_long").into());
+    }
+    Ok(t.to_owned())
+}
+
+fn check_comment(comment: Option<&str>) -> Result<Option<String>, ApiError> {
+    match comment.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(c) => check_text("public_comment", c).map(Some),
+    }
+}
+
+/// Moves a report to another status.
+pub async fn transition(
+    state: &AppState,
+    user: &StaffUser,
+    id: &ReportId,
+    req: TransitionRequest,
+) -> ApiResult<Report> {
+    let report = visible_report(state, user, id).await?;
+    if let Some(expected) = req.expected_status {
+        if expected != report.status {
+            return Err(ApiError::new(ErrorCode::Conflict)
+                .context(serde_json::json!({ "status": report.status, "expected": expected })));
+        }
+    }
+    if !report.status.can_move_to(req.to) {
+        return Err(ApiError::new(ErrorCode::IllegalTransition).context(serde_json::json!({
+            "from": report.status,
+            "to": req.to,
+            "allowed": report.status.next(),
+        })));
+    }
+    let comment = check_comment(req.public_comment.as_deref())?;
+    let tenant = state.tenant(&user.municipality).await?;
+    let now = Utc::now();
+    let actor = staff_actor(user);
+    let mut next = report.clone();
+    let mut audit = Vec::new();
+    match req.to {
+        Status::Forwarded => {
+            let Some(authority) = req.forward_to else {
+                return Err(FieldError::new("forward_to", "required").into());
+            };
+            if !tenant.record.settings.authorities.iter().any(|a| a.id == authority) {
+                return Err(FieldError::new("forward_to", "unknown_authority").into());
+            }
+            audit.push(entry(
+                &next,
+                now,
+                &actor,
+                AuditAction::ForwardedTo {
+                    authority: authority.clone(),
+                },
+            ));
+            next.forwarded_to = Some(authority);
+        }
+        Status::Duplicate => {
+            let Some(original) = req.duplicate_of else {
+                return Err(FieldError::new("duplicate_of", "required").into());
+            };
+            if original == report.id {
+                return Err(FieldError::new("duplicate_of", "self").into());
+            }
+            // The original must be a report of the same municipality.
+            state
+                .store
+                .get_report(&user.municipality, &original)
+                .await
+                .map_err(|_| ApiError::validation(vec![FieldError::new("duplicate_of", "unknown_report")]))?;
+            audit.push(entry(&next, now, &actor, AuditAction::MarkedDuplicate { of: original }));
+            next.duplicate_of = Some(original);
+        }
+        _ => {}
+    }
+    let mut status_entry = entry(
+        &next,
+        now,
+        &actor,
+        AuditAction::StatusChanged {
+            from: report.status,
+            to: req.to,
+        },
+    );
+    status_entry.public_comment = comment.clone();
+    audit.push(status_entry);
+    next.status = req.to;
+    next.updated_at = now;
+    let events = vec![PublicEvent::Status(PublicStatusChange {
+        from: Some(report.status),
+        to: req.to,
+        comment,
+        at: now,
+    })];
+    state
+        .store
+        .update_report(
+            ReportWrite {
+                report: next.clone(),
+                audit,
+                events,
+            },
+            report.updated_at,
+        )
+        .await?;
+    Ok(next)
+}
+
+fn entry(report: &Report, at: chrono::DateTime<Utc>, actor: &Actor, action: AuditAction) -> AuditEntry {
+    AuditEntry {
+        report_id: report.id,
+        at,
+        actor: actor.clone(),
+        action,
+        public_comment: None,
+    }
+}
+
+/// Re-categorises, re-assigns, re-prioritises or re-routes a report.
+pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: ReportUpdate) -> ApiResult<Report> {
+    let report = visible_report(state, user, id).await?;
+    let tenant = state.tenant(&user.municipality).await?;
+    let now = Utc::now();
+    let actor = staff_actor(user);
+    let mut next = report.clone();
+    let mut audit = Vec::new();
+    let mut events = Vec::new();
+
+    if let Some(category) = req.category.clone() {
+        if category != report.category {
+            let cat = tenant.record.categories.find(&category).ok_or_else(|| {
+                ApiError::new(ErrorCode::UnknownCategory).context(serde_json::json!({ "category": category.as_str() }))
+            })?;
+            if !cat.subcategories.is_empty() {
+                return Err(FieldError::new("category", "not_a_leaf").into());
+            }
+            // Keep the answers the new category also asks; the others no longer apply.
+            let questions = tenant
+                .record
+                .categories
+                .effective_questions(&category)
+                .unwrap_or_default();
+            next.answers.retain(|q, _| questions.iter().any(|x| &x.id == q));
+            audit.push(entry(
+                &next,
+                now,
+                &actor,
+                AuditAction::Recategorised {
+                    from: report.category.clone(),
+                    to: category.clone(),
+                },
+            ));
+            next.category = category;
+        }
+    }
+    if let Some(department) = &req.department {
+        if !tenant.departments.iter().any(|d| &d.id == department) {
+            return Err(FieldError::new("department", "unknown_department").into());
+        }
+    }
+    if let Some(assignee) = &req.assignee {
+        let person = state
+            .store
+            .get_user(&user.municipality, assignee)
+            .await
+            .map_err(|_| ApiError::validation(vec![FieldError::new("assignee", "unknown_user")]))?;
+        if !person.active {
+            return Err(FieldError::new("assignee", "inactive_user").into());
+        }
+    }
+    let new_department = req.department.clone().or_else(|| next.department.clone());
+    let new_assignee = if req.clear_assignee {
+        None
+    } else {
+        req.assignee.or(next.assignee)
+    };
+    if (new_department.as_ref(), new_assignee) != (next.department.as_ref(), next.assignee) {
+        audit.push(entry(
+            &next,
+            now,
+            &actor,
+            AuditAction::Assigned {
+                from_department: next.department.clone(),
+                to_department: new_department.clone(),
+                from_user: next.assignee,
+                to_user: new_assignee,
+            },
+        ));
+        next.department = new_department;
+        next.assignee = new_assignee;
+        if next.status == Status::Received && (next.department.is_some() || next.assignee.is_some()) {
+            audit.push(entry(
+                &next,
+                now,
+                &actor,
+                AuditAction::StatusChanged {
+                    from: Status::Received,
+                    to: Status::Assigned,
+                },
+            ));
+            events.push(PublicEvent::Status(PublicStatusChange {
+                from: Some(Status::Received),
+                to: Status::Assigned,
+                comment: None,
+                at: now,
+            }));
+            next.status = Status::Assigned;
+        }
+    }
+    if let Some(p) = req.priority {
+        if p != next.priority {
+            audit.push(entry(
+                &next,
+                now,
+                &actor,
+                AuditAction::PriorityChanged {
+                    from: next.priority,
+                    to: p,
+                },
+            ));
+            next.priority = p;
+        }
+    }
+    if let Some(due) = req.due_at {
+        if Some(due) != next.due_at {
+            audit.push(entry(
+                &next,
+                now,
+                &actor,
+                AuditAction::DueChanged {
+                    from: next.due_at,
+                    to: Some(due),
+                },
+            ));
+            next.due_at = Some(due);
+        }
+    }
+    if req.reroute {
+        if !next.status.is_open() {
+            return Err(ApiError::new(ErrorCode::IllegalTransition).context(
+                serde_json::json!({ "reason": "only open reports can be re-routed", "status": next.status }),
+            ));
+        }
+        let evaluation = intake::route(&tenant, &next);
+        intake::apply_routing(
+            &tenant,
+            &mut next,
+            &evaluation,
+            actor.clone(),
+            now,
+            &mut audit,
+            &mut events,
+        );
+    }
+    if audit.is_empty() {
+        return Ok(report);
+    }
+    next.updated_at = now;
+    state
+        .store
+        .update_report(
+            ReportWrite {
+                report: next.clone(),
+                audit,
+                events,
+            },
+            report.updated_at,
+        )
+        .await?;
+    Ok(next)
+}
+
+/// A message from the municipality to the citizen.
+pub async fn staff_message(
+    state: &AppState,
+    user: &StaffUser,
+    id: &ReportId,
+    req: NewMessage,
+) -> ApiResult<Inserted<StaffMessage>> {
+    let report = visible_report(state, user, id).await?;
+    let body = check_text("body", &req.body)?;
+    let message = StaffMessage {
+        id: req.id.unwrap_or_else(MessageId::new_random),
+        report_id: report.id,
+        author: MessageAuthor::Municipality,
+        staff_author: Some(user.id),
+        staff_author_name: Some(user.display_name.clone()),
+        body,
+        created_at: Utc::now(),
+    };
+    added_to(report.id, state.store.add_message(message).await?)
+}
+
+/// A reply from the citizen.
+pub async fn citizen_message(state: &AppState, report: &Report, req: NewMessage) -> ApiResult<Inserted<StaffMessage>> {
+    let body = check_text("body", &req.body)?;
+    let message = StaffMessage {
+        id: req.id.unwrap_or_else(MessageId::new_random),
+        report_id: report.id,
+        author: MessageAuthor::Citizen,
+        staff_author: None,
+        staff_author_name: None,
+        body,
+        created_at: Utc::now(),
+    };
+    added_to(report.id, state.store.add_message(message).await?)
+}
+
+/// An idempotency key reused on another report is a conflict, not a replay.
+fn added_to(report: ReportId, inserted: Inserted<StaffMessage>) -> ApiResult<Inserted<StaffMessage>> {
+    match &inserted {
+        Inserted::Existing(m) if m.report_id != report => Err(ApiError::new(ErrorCode::Conflict)),
+        _ => Ok(inserted),
+    }
+}
+
+/// An internal note.
+pub async fn note(
+    state: &AppState,
+    user: &StaffUser,
+    id: &ReportId,
+    req: NewNote,
+) -> ApiResult<Inserted<InternalNote>> {
+    let report = visible_report(state, user, id).await?;
+    let body = check_text("body", &req.body)?;
+    let note = InternalNote {
+        id: req.id.unwrap_or_else(NoteId::new_random),
+        report_id: report.id,
+        author: user.id,
+        author_name: user.display_name.clone(),
+        body,
+        created_at: Utc::now(),
+    };
+    let inserted = state.store.add_note(note).await?;
+    match &inserted {
+        Inserted::Existing(n) if n.report_id != report.id => Err(ApiError::new(ErrorCode::Conflict)),
+        _ => Ok(inserted),
+    }
+}

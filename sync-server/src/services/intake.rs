@@ -1,0 +1,298 @@
+//! Intake: a new report is checked against its municipality's configuration, routed by
+//! the delegation rules, and stored with its audit trail, all or nothing.
+//!
+//! Submission is idempotent by the client's report id: a retry of a stored report
+//! returns the stored report, even if the configuration changed since, and never
+//! creates a second one.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+
+use augenmerk_domain::api::NewReport;
+use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
+use augenmerk_domain::category::AnswerError;
+use augenmerk_domain::error::{ErrorCode, FieldError};
+use augenmerk_domain::public::PublicStatusChange;
+use augenmerk_domain::report::{self, Channel, Email, MAX_PHOTOS, Priority, Report};
+use augenmerk_domain::rules::{RuleAction, RuleEnv, RuleEvaluation, RuleInput, evaluate};
+use augenmerk_domain::{DeviceId, Status};
+use augenmerk_store::{Inserted, PublicEvent, ReportWrite, StoreError};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::{AppState, Tenant};
+
+/// Accepts a report from a device (or another channel) and returns what is stored.
+pub async fn submit(
+    state: &AppState,
+    device: Option<DeviceId>,
+    channel: Channel,
+    new: NewReport,
+) -> ApiResult<Inserted<Report>> {
+    // A retry must get the stored report back, before anything else is checked.
+    match state.store.get_report_any(&new.id).await {
+        Ok(existing) if existing.device_id == device && device.is_some() => return Ok(Inserted::Existing(existing)),
+        Ok(_) => {
+            return Err(
+                ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" }))
+            );
+        }
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+
+    let location = new.location.validated()?;
+    let (tenant, _distance) = state.responsible_tenant(location).await?;
+    if let Some(claimed) = &new.municipality {
+        if claimed != &tenant.record.ags {
+            return Err(
+                ApiError::validation(vec![FieldError::new("municipality", "location_outside_municipality")]).context(
+                    serde_json::json!({
+                        "responsible": { "ags": tenant.record.ags.as_str(), "name": tenant.record.name }
+                    }),
+                ),
+            );
+        }
+    }
+
+    let mut problems = Vec::new();
+    let answers = match tenant.record.categories.validate_answers(&new.category, &new.answers) {
+        Ok(a) => Some(a),
+        Err(AnswerError::UnknownCategory) => {
+            return Err(ApiError::new(ErrorCode::UnknownCategory)
+                .context(serde_json::json!({ "category": new.category.as_str() })));
+        }
+        Err(AnswerError::Invalid(errors)) => {
+            problems.extend(errors);
+            None
+        }
+    };
+    let description = report::parse_description(&new.description)
+        .map_err(|e| problems.push(e))
+        .ok();
+    let address_hint = report::parse_address_hint(new.address_hint.as_deref())
+        .map_err(|e| problems.push(e))
+        .ok();
+    let contact_email = match new.contact_email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Email::parse(s).map_err(|e| problems.push(e)).ok(),
+    };
+    if !new.consent {
+        problems.push(FieldError::new("consent", "required"));
+    }
+    if new.photos.len() > MAX_PHOTOS {
+        problems.push(FieldError::new("photos", "too_many"));
+    }
+    if new.photos.iter().collect::<HashSet<_>>().len() != new.photos.len() {
+        problems.push(FieldError::new("photos", "duplicate"));
+    }
+    if let Some(created) = new.created_at {
+        // A device clock may be off, but not into the future by more than a day.
+        if created > Utc::now() + Duration::days(1) {
+            problems.push(FieldError::new("created_at", "in_the_future"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let missing = state.store.missing_blobs(&new.photos).await?;
+    if !missing.is_empty() {
+        return Err(ApiError::new(ErrorCode::UnknownBlob)
+            .context(serde_json::json!({ "missing": missing.iter().map(|h| h.as_str()).collect::<Vec<_>>() })));
+    }
+
+    let now = Utc::now();
+    let mut report = Report {
+        id: new.id,
+        municipality: tenant.record.ags.clone(),
+        device_id: device,
+        category: new.category,
+        answers: answers.unwrap_or_default(),
+        description: description.unwrap_or_default(),
+        location,
+        address_hint: address_hint.flatten(),
+        photos: new.photos,
+        contact_email,
+        consent: new.consent,
+        status: Status::Received,
+        priority: Priority::Normal,
+        due_at: None,
+        department: None,
+        assignee: None,
+        forwarded_to: None,
+        duplicate_of: None,
+        routed_by: None,
+        channel,
+        created_at: new.created_at.unwrap_or(now),
+        received_at: now,
+        updated_at: now,
+    };
+    let actor = Actor::Citizen { device };
+    let mut audit = vec![AuditEntry {
+        report_id: report.id,
+        at: now,
+        actor,
+        action: AuditAction::Created { channel },
+        public_comment: None,
+    }];
+    let mut events = vec![PublicEvent::Status(PublicStatusChange {
+        from: None,
+        to: Status::Received,
+        comment: None,
+        at: now,
+    })];
+
+    let evaluation = route(&tenant, &report);
+    apply_routing(
+        &tenant,
+        &mut report,
+        &evaluation,
+        Actor::System,
+        now,
+        &mut audit,
+        &mut events,
+    );
+
+    Ok(state.store.insert_report(ReportWrite { report, audit, events }).await?)
+}
+
+/// Evaluates the municipality's rules for a report.
+pub fn route(tenant: &Tenant, report: &Report) -> RuleEvaluation {
+    let env = RuleEnv {
+        tree: &tenant.record.categories,
+        areas: tenant,
+        working_hours: &tenant.record.settings.working_hours,
+    };
+    evaluate(
+        &tenant.rules,
+        &RuleInput {
+            category: &report.category,
+            answers: &report.answers,
+            location: report.location,
+            at: report.received_at,
+        },
+        &env,
+    )
+}
+
+/// Applies a rule's action to a report, recording every change in the audit trail and
+/// the status changes in the citizen's feed.
+pub fn apply_routing(
+    tenant: &Tenant,
+    report: &mut Report,
+    evaluation: &RuleEvaluation,
+    actor: Actor,
+    now: DateTime<Utc>,
+    audit: &mut Vec<AuditEntry>,
+    events: &mut Vec<PublicEvent>,
+) {
+    let report_id = report.id;
+    let entry = |action: AuditAction, comment: Option<String>| AuditEntry {
+        report_id,
+        at: now,
+        actor: actor.clone(),
+        action,
+        public_comment: comment,
+    };
+    audit.push(entry(
+        AuditAction::Routed {
+            rule: evaluation.matched.clone(),
+        },
+        None,
+    ));
+    report.routed_by = evaluation.matched.clone();
+    let RuleAction {
+        department,
+        assignee,
+        forward_to,
+        priority,
+        due_hours,
+    } = &evaluation.action;
+
+    if department.is_some() || assignee.is_some() {
+        let (from_department, from_user) = (report.department.clone(), report.assignee);
+        if department.is_some() {
+            report.department = department.clone();
+        }
+        if assignee.is_some() {
+            report.assignee = *assignee;
+        }
+        if (from_department.as_ref(), from_user) != (report.department.as_ref(), report.assignee) {
+            audit.push(entry(
+                AuditAction::Assigned {
+                    from_department,
+                    to_department: report.department.clone(),
+                    from_user,
+                    to_user: report.assignee,
+                },
+                None,
+            ));
+        }
+    }
+    if let Some(p) = priority {
+        if *p != report.priority {
+            audit.push(entry(
+                AuditAction::PriorityChanged {
+                    from: report.priority,
+                    to: *p,
+                },
+                None,
+            ));
+            report.priority = *p;
+        }
+    }
+    if let Some(hours) = due_hours {
+        let due = report.received_at + Duration::hours(i64::from(*hours));
+        if report.due_at != Some(due) {
+            audit.push(entry(
+                AuditAction::DueChanged {
+                    from: report.due_at,
+                    to: Some(due),
+                },
+                None,
+            ));
+            report.due_at = Some(due);
+        }
+    }
+    let target = if let Some(authority) = forward_to {
+        report.forwarded_to = Some(authority.clone());
+        audit.push(entry(
+            AuditAction::ForwardedTo {
+                authority: authority.clone(),
+            },
+            None,
+        ));
+        Some(Status::Forwarded)
+    } else if report.department.is_some() || report.assignee.is_some() {
+        Some(Status::Assigned)
+    } else {
+        None
+    };
+    if let Some(to) = target {
+        if report.status != to && report.status.can_move_to(to) {
+            let comment = (to == Status::Forwarded).then(|| {
+                let name = report
+                    .forwarded_to
+                    .as_ref()
+                    .and_then(|id| tenant.record.settings.authorities.iter().find(|a| &a.id == id))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
+                format!("Weitergeleitet an die zuständige Stelle: {name}")
+            });
+            audit.push(entry(
+                AuditAction::StatusChanged {
+                    from: report.status,
+                    to,
+                },
+                comment.clone(),
+            ));
+            events.push(PublicEvent::Status(PublicStatusChange {
+                from: Some(report.status),
+                to,
+                comment,
+                at: now,
+            }));
+            report.status = to;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The views of a report for each audience, built by explicit conversion.
+//!
+//! Citizen views are assembled from public types only ([`augenmerk_domain::public`]):
+//! the functions here take the stored report and pick fields, so a field added to the
+//! staff record does not reach citizens unless someone adds it here on purpose.
+
+use chrono::Utc;
+
+use augenmerk_domain::public::{CitizenReport, PublicMessage};
+use augenmerk_domain::report::Report;
+use augenmerk_domain::rules::{RuleEnv, RuleInput, evaluate};
+use augenmerk_domain::staff::{StaffMessage, StaffReportDetail, StaffReportSummary};
+
+use crate::error::ApiResult;
+use crate::state::{AppState, Tenant};
+
+/// The public form of a message: no staff names.
+pub fn public_message(m: &StaffMessage) -> PublicMessage {
+    PublicMessage {
+        id: m.id,
+        report_id: m.report_id,
+        author: m.author,
+        body: m.body.clone(),
+        created_at: m.created_at,
+    }
+}
+
+/// The category's German name, or its id if it was removed from the tree since.
+pub fn category_name(tenant: &Tenant, report: &Report) -> String {
+    tenant
+        .record
+        .categories
+        .find(&report.category)
+        .map(|c| c.de.clone())
+        .unwrap_or_else(|| report.category.to_string())
+}
+
+/// The report as the device that submitted it sees it.
+pub async fn citizen_report(state: &AppState, report: &Report) -> ApiResult<CitizenReport> {
+    let tenant = state.tenant(&report.municipality).await?;
+    let history = state.store.list_status_changes(&report.id).await?;
+    let messages = state.store.list_messages(&report.id).await?;
+    let forwarded_to = report.forwarded_to.as_ref().map(|id| {
+        tenant
+            .record
+            .settings
+            .authorities
+            .iter()
+            .find(|a| &a.id == id)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    });
+    Ok(CitizenReport {
+        id: report.id,
+        municipality: report.municipality.clone(),
+        municipality_name: tenant.record.name.clone(),
+        category: report.category.clone(),
+        category_name: category_name(&tenant, report),
+        answers: report.answers.clone(),
+        description: report.description.clone(),
+        location: report.location,
+        address_hint: report.address_hint.clone(),
+        photos: report.photos.clone(),
+        status: report.status,
+        forwarded_to,
+        duplicate_of: report.duplicate_of,
+        history,
+        messages: messages.iter().map(public_message).collect(),
+        created_at: report.created_at,
+        updated_at: report.updated_at,
+    })
+}
+
+/// A row of the staff inbox.
+pub fn staff_summary(tenant: &Tenant, report: Report) -> StaffReportSummary {
+    let overdue = report.is_overdue(Utc::now());
+    StaffReportSummary {
+        category_name: category_name(tenant, &report),
+        overdue,
+        report,
+    }
+}
+
+/// Everything staff see of a report, including how the rules route it now.
+pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> ApiResult<StaffReportDetail> {
+    let audit = state.store.list_audit(&report.id).await?;
+    let messages = state.store.list_messages(&report.id).await?;
+    let notes = state.store.list_notes(&report.id).await?;
+    let env = RuleEnv {
+        tree: &tenant.record.categories,
+        areas: tenant,
+        working_hours: &tenant.record.settings.working_hours,
+    };
+    let routing = evaluate(
+        &tenant.rules,
+        &RuleInput {
+            category: &report.category,
+            answers: &report.answers,
+            location: report.location,
+            at: report.received_at,
+        },
+        &env,
+    );
+    Ok(StaffReportDetail {
+        category_name: category_name(tenant, &report),
+        overdue: report.is_overdue(Utc::now()),
+        report,
+        audit,
+        messages,
+        notes,
+        routing: Some(routing),
+    })
+}
