@@ -179,7 +179,13 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Registers a device by the hash of its token.
-    async fn create_device(&self, id: DeviceId, token_hash: String, platform: Option<String>, app_version: Option<String>) -> StoreResult<()>;
+    async fn create_device(
+        &self,
+        id: DeviceId,
+        token_hash: String,
+        platform: Option<String>,
+        app_version: Option<String>,
+    ) -> StoreResult<()>;
     /// The device behind a token hash.
     async fn get_device(&self, token_hash: &str) -> StoreResult<DeviceId>;
 
@@ -192,7 +198,8 @@ pub trait Store: Send + Sync + 'static {
     async fn missing_blobs(&self, hashes: &[BlobHash]) -> StoreResult<Vec<BlobHash>>;
     /// Whether any report of this device or municipality references the photo
     /// (who may download it).
-    async fn blob_visible_to(&self, hash: &BlobHash, device: Option<&DeviceId>, ags: Option<&Ags>) -> StoreResult<bool>;
+    async fn blob_visible_to(&self, hash: &BlobHash, device: Option<&DeviceId>, ags: Option<&Ags>)
+    -> StoreResult<bool>;
 
     // --- reports ---
     /// Inserts a new report with its audit and events, idempotent by report id.
@@ -208,11 +215,28 @@ pub trait Store: Send + Sync + 'static {
     async fn update_report(&self, write: ReportWrite, expected_updated_at: DateTime<Utc>) -> StoreResult<()>;
     /// The staff inbox: filters, sorting and paging as in [`ReportQuery`]; `visible_to`
     /// limits to reports of a department or assignee (field workers).
-    async fn query_reports(&self, ags: &Ags, query: &ReportQuery, visible_to: Option<&Visibility>, now: DateTime<Utc>) -> StoreResult<Page<Report>>;
+    async fn query_reports(
+        &self,
+        ags: &Ags,
+        query: &ReportQuery,
+        visible_to: Option<&Visibility>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Page<Report>>;
     /// Counts of reports per status.
-    async fn count_by_status(&self, ags: &Ags, visible_to: Option<&Visibility>) -> StoreResult<Vec<(augenmerk_domain::Status, u64)>>;
-    /// Open reports of a category near a point (duplicate detection, "already reported?").
-    async fn nearby_reports(&self, ags: &Ags, center: augenmerk_domain::GeoPoint, radius_m: f64, limit: u32) -> StoreResult<Vec<Report>>;
+    async fn count_by_status(
+        &self,
+        ags: &Ags,
+        visible_to: Option<&Visibility>,
+    ) -> StoreResult<Vec<(augenmerk_domain::Status, u64)>>;
+    /// Open reports within `radius_m` of a point, nearest first (duplicate detection,
+    /// "already reported?").
+    async fn nearby_reports(
+        &self,
+        ags: &Ags,
+        center: augenmerk_domain::GeoPoint,
+        radius_m: f64,
+        limit: u32,
+    ) -> StoreResult<Vec<Report>>;
 
     // --- audit, history, messages, notes, feed ---
     /// The audit trail of a report, oldest first.

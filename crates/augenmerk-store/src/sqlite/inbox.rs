@@ -1,0 +1,301 @@
+//! The staff inbox: filtered, sorted, paged report lists; counts; nearby reports.
+//!
+//! The WHERE clause is assembled from fixed SQL fragments with `?` placeholders, and
+//! every value is bound, never interpolated. A filter value that cannot match (an
+//! unknown status, an invalid bounding box) yields no results rather than being dropped,
+//! so a malformed filter never shows more than asked for.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+
+use augenmerk_domain::api::ReportQuery;
+use augenmerk_domain::geo::BoundingBox;
+use augenmerk_domain::report::Report;
+use augenmerk_domain::staff::Page;
+use augenmerk_domain::{Ags, GeoPoint, Status};
+
+use super::codec::{REPORT_COLUMNS, report_from_row, ts};
+use super::config::get_categories;
+use crate::{StoreResult, Visibility};
+
+/// Items per page when the query does not say.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Most items per page.
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// The `IN (…)` list of open statuses, as SQL text (constants, not user input).
+fn open_statuses() -> String {
+    let names: Vec<String> = Status::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    names.join(", ")
+}
+
+/// A WHERE clause under construction with its bound values.
+struct Filter {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+    /// A filter that can match nothing; the query is not run.
+    empty: bool,
+}
+
+impl Filter {
+    fn new(ags: &Ags) -> Self {
+        Self {
+            clauses: vec!["ags = ?".into()],
+            values: vec![Value::Text(ags.as_str().to_owned())],
+            empty: false,
+        }
+    }
+
+    /// Adds a clause whose `?`s take `values` in order.
+    fn and(&mut self, clause: impl Into<String>, values: impl IntoIterator<Item = Value>) {
+        self.clauses.push(clause.into());
+        self.values.extend(values);
+    }
+
+    /// Adds `column IN (?, …)`; an empty list matches nothing.
+    fn and_in(&mut self, column: &str, values: Vec<String>) {
+        if values.is_empty() {
+            self.empty = true;
+            return;
+        }
+        let marks = vec!["?"; values.len()].join(", ");
+        self.and(format!("{column} IN ({marks})"), values.into_iter().map(Value::Text));
+    }
+
+    fn visible_to(&mut self, v: Option<&Visibility>) {
+        match v {
+            Some(Visibility {
+                department: Some(d),
+                user,
+            }) => self.and(
+                "(department = ? OR assignee = ?)",
+                [Value::Text(d.as_str().to_owned()), Value::Text(user.to_string())],
+            ),
+            Some(Visibility { department: None, user }) => self.and("assignee = ?", [Value::Text(user.to_string())]),
+            None => {}
+        }
+    }
+
+    fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+}
+
+/// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`.
+fn like_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for c in q.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The ORDER BY clause for a sort key; unknown keys sort like the default.
+fn order_by(sort: Option<&str>) -> &'static str {
+    // Every order ends in `id` so that pages are stable when the sort key ties.
+    match sort {
+        Some("due_at") => "due_at ASC NULLS LAST, received_at DESC, id",
+        Some("priority") => {
+            "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, \
+             received_at DESC, id"
+        }
+        Some("updated_at") => "updated_at DESC, id",
+        _ => "received_at DESC, id",
+    }
+}
+
+/// The staff inbox.
+pub(crate) fn query_reports(
+    conn: &Connection,
+    ags: &Ags,
+    q: &ReportQuery,
+    visible_to: Option<&Visibility>,
+    now: &DateTime<Utc>,
+) -> StoreResult<Page<Report>> {
+    let page = q.page.unwrap_or(1).max(1);
+    let page_size = q.page_size.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let mut f = Filter::new(ags);
+    f.visible_to(visible_to);
+
+    if let Some(list) = q.status.as_deref().filter(|s| !s.trim().is_empty()) {
+        let tokens: Vec<&str> = list.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+        let statuses: Vec<String> = tokens
+            .iter()
+            .filter_map(|t| Status::parse(t))
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        f.and_in("status", statuses);
+    }
+    if let Some(category) = &q.category {
+        // The category with its whole subtree; a category no longer in the tree still
+        // finds the reports filed on it.
+        let tree = get_categories(conn, ags)?;
+        let ids: Vec<String> = match tree.find(category) {
+            Some(c) => {
+                let sub = augenmerk_domain::CategoryTree {
+                    categories: vec![c.clone()],
+                };
+                sub.iter().map(|c| c.id.as_str().to_owned()).collect()
+            }
+            None => vec![category.as_str().to_owned()],
+        };
+        f.and_in("category", ids);
+    }
+    if let Some(d) = &q.department {
+        f.and("department = ?", [Value::Text(d.as_str().to_owned())]);
+    }
+    if let Some(u) = &q.assignee {
+        f.and("assignee = ?", [Value::Text(u.to_string())]);
+    }
+    if let Some(p) = q.priority {
+        f.and("priority = ?", [Value::Text(p.as_str().to_owned())]);
+    }
+    if let Some(overdue) = q.overdue {
+        // due_at IS NOT NULL keeps the expression from being NULL, so NOT is exact.
+        let clause = format!(
+            "(status IN ({}) AND due_at IS NOT NULL AND due_at < ?)",
+            open_statuses()
+        );
+        let clause = if overdue { clause } else { format!("NOT {clause}") };
+        f.and(clause, [Value::Text(ts(now))]);
+    }
+    if let Some(bbox) = q.bbox.as_deref() {
+        match BoundingBox::parse(bbox) {
+            Ok(b) => f.and(
+                "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+                [b.min_lat, b.max_lat, b.min_lon, b.max_lon].map(Value::Real),
+            ),
+            Err(_) => f.empty = true,
+        }
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = like_pattern(text);
+        // Answers are searched by their values only (json_tree atoms), not by question ids,
+        // which every report of a category shares.
+        f.and(
+            "(fold(description) LIKE ? ESCAPE '\\' OR fold(address_hint) LIKE ? ESCAPE '\\' \
+              OR EXISTS (SELECT 1 FROM json_tree(reports.answers) a \
+                         WHERE a.atom IS NOT NULL AND fold(a.atom) LIKE ? ESCAPE '\\'))",
+            std::iter::repeat_n(Value::Text(pattern), 3),
+        );
+    }
+
+    if f.empty {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            page,
+            page_size,
+        });
+    }
+    let where_sql = f.sql();
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM reports WHERE {where_sql}"))?
+        .query_row(params_from_iter(&f.values), |row| row.get(0))?;
+    let offset = i64::from(page - 1) * i64::from(page_size);
+    let mut values = f.values;
+    values.extend([Value::Integer(i64::from(page_size)), Value::Integer(offset)]);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE {where_sql} ORDER BY {} LIMIT ? OFFSET ?",
+        order_by(q.sort.as_deref())
+    ))?;
+    let items = stmt
+        .query_map(params_from_iter(&values), report_from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+        page,
+        page_size,
+    })
+}
+
+/// Counts of reports per status, every status listed (zero included), in process order.
+pub(crate) fn count_by_status(
+    conn: &Connection,
+    ags: &Ags,
+    visible_to: Option<&Visibility>,
+) -> StoreResult<Vec<(Status, u64)>> {
+    let mut f = Filter::new(ags);
+    f.visible_to(visible_to);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT status, count(*) FROM reports WHERE {} GROUP BY status",
+        f.sql()
+    ))?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map(params_from_iter(&f.values), |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(Status::ALL
+        .iter()
+        .map(|s| {
+            let n = rows.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n);
+            (*s, u64::try_from(n).unwrap_or(0))
+        })
+        .collect())
+}
+
+/// Metres per degree of latitude (and of longitude at the equator), generously rounded
+/// down so that the prefilter box is never too small.
+const METRES_PER_DEGREE: f64 = 111_000.0;
+
+/// Open reports within `radius_m` of `center`, nearest first, at most `limit`.
+pub(crate) fn nearby_reports(
+    conn: &Connection,
+    ags: &Ags,
+    center: GeoPoint,
+    radius_m: f64,
+    limit: u32,
+) -> StoreResult<Vec<Report>> {
+    if !radius_m.is_finite() || radius_m < 0.0 || limit == 0 {
+        return Ok(Vec::new());
+    }
+    // A box around the circle lets the (ags, lat, lon) index do the work; the exact
+    // distance is checked afterwards.
+    let dlat = radius_m / METRES_PER_DEGREE;
+    let dlon = radius_m / (METRES_PER_DEGREE * center.lat.to_radians().cos().max(0.01));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REPORT_COLUMNS} FROM reports
+         WHERE ags = ?1 AND lat BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?5 AND status IN ({})",
+        open_statuses()
+    ))?;
+    let candidates: Vec<Report> = stmt
+        .query_map(
+            rusqlite::params![
+                ags.as_str(),
+                center.lat - dlat,
+                center.lat + dlat,
+                center.lon - dlon,
+                center.lon + dlon
+            ],
+            report_from_row,
+        )?
+        .collect::<Result<_, _>>()?;
+    let mut near: Vec<(f64, Report)> = candidates
+        .into_iter()
+        .map(|r| (center.distance_m(&r.location), r))
+        .filter(|(d, _)| *d <= radius_m)
+        .collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(near.into_iter().take(limit as usize).map(|(_, r)| r).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(like_pattern("Ölspur"), "%ölspur%");
+    }
+}

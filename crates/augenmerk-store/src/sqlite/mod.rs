@@ -1,0 +1,354 @@
+//! The embedded SQLite backend of [`Store`]: one file, no server to run.
+//!
+//! Writes go to one writer thread that owns the only write connection and commits
+//! whatever is queued as one group (see `writer`); reads use a small pool of read-only
+//! connections on blocking threads (see `readers`). WAL mode keeps them out of each
+//! other's way. Settings and migrations are in `schema`, value encoding in `codec`.
+//!
+//! SQL lives in one file per concern: `config` (boundaries, municipalities,
+//! departments, areas, rules), `accounts` (staff, sessions, devices, blobs),
+//! `reports` (reports, audit, messages, notes, feed) and `inbox` (staff queries).
+
+mod accounts;
+mod codec;
+mod config;
+mod functions;
+mod inbox;
+mod readers;
+mod reports;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::Transaction;
+
+use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, ReportQuery};
+use augenmerk_domain::audit::AuditEntry;
+use augenmerk_domain::public::{PublicStatusChange, SyncChange};
+use augenmerk_domain::report::Report;
+use augenmerk_domain::rules::Rule;
+use augenmerk_domain::staff::{Department, InternalNote, Page, StaffMessage, StaffUser};
+use augenmerk_domain::{
+    Ags, AreaId, BlobHash, CategoryTree, DepartmentId, DeviceId, GeoPoint, ReportId, Status, UserId,
+};
+
+pub use accounts::PLATFORM_AGS;
+pub use inbox::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use schema::{SCHEMA_VERSION, WRITE_PRAGMAS, apply_write_pragmas};
+pub use writer::MAX_BATCH;
+
+use crate::{
+    BlobRecord, BoundaryRecord, Credentials, Inserted, MunicipalityRecord, ReportWrite, Store, StoreResult, Visibility,
+};
+
+/// Read connections opened by [`SqliteStore::open`]: enough for a 2–4 core server, where
+/// reads are short index lookups.
+pub const READ_CONNECTIONS: usize = 4;
+
+/// The SQLite store. Cheap to share behind an `Arc`; dropping it finishes queued writes
+/// and stops the writer thread.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: writer::Writer,
+    readers: readers::Readers,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it if missing and migrating it to
+    /// [`SCHEMA_VERSION`]; refuses a database written by a newer version.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let mut conn = schema::open_write_connection(path)?;
+        let ran = schema::run_migrations(&mut conn)?;
+        if ran > 0 {
+            tracing::info!(path = %path.display(), migrations = ran, "database migrated");
+        }
+        functions::register(&conn)?;
+        // Readers open after the migrations, so they never see an old schema.
+        let readers = readers::Readers::open(path, READ_CONNECTIONS)?;
+        let writer = writer::Writer::start(conn)?;
+        Ok(Self {
+            path: path.to_owned(),
+            writer,
+            readers,
+        })
+    }
+
+    /// Migrates the database at `path` (creating it if missing) without opening a store,
+    /// and returns how many migrations ran; for the CLI's `migrate` command.
+    pub fn migrate(path: &Path) -> StoreResult<usize> {
+        let mut conn = schema::open_write_connection(path)?;
+        schema::run_migrations(&mut conn)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+
+    async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.readers.read(work).await
+    }
+}
+
+// Each method clones its arguments into a closure that runs on the writer thread or a
+// read connection; the SQL itself is in the concern modules.
+#[async_trait]
+impl Store for SqliteStore {
+    async fn upsert_boundaries(&self, boundaries: Vec<BoundaryRecord>) -> StoreResult<()> {
+        self.write(move |tx| config::upsert_boundaries(tx, &boundaries)).await
+    }
+
+    async fn list_boundaries(&self) -> StoreResult<Vec<BoundaryRecord>> {
+        self.read(config::list_boundaries).await
+    }
+
+    async fn create_municipality(&self, m: MunicipalityRecord) -> StoreResult<()> {
+        self.write(move |tx| config::create_municipality(tx, &m)).await
+    }
+
+    async fn get_municipality(&self, ags: &Ags) -> StoreResult<MunicipalityRecord> {
+        let ags = ags.clone();
+        self.read(move |c| config::get_municipality(c, &ags)).await
+    }
+
+    async fn list_municipalities(&self) -> StoreResult<Vec<MunicipalityRecord>> {
+        self.read(config::list_municipalities).await
+    }
+
+    async fn put_categories(&self, ags: &Ags, tree: CategoryTree) -> StoreResult<()> {
+        let ags = ags.clone();
+        self.write(move |tx| config::put_categories(tx, &ags, &tree)).await
+    }
+
+    async fn put_settings(&self, ags: &Ags, settings: MunicipalitySettings) -> StoreResult<()> {
+        let ags = ags.clone();
+        self.write(move |tx| config::put_settings(tx, &ags, &settings)).await
+    }
+
+    async fn list_departments(&self, ags: &Ags) -> StoreResult<Vec<Department>> {
+        let ags = ags.clone();
+        self.read(move |c| config::list_departments(c, &ags)).await
+    }
+
+    async fn put_department(&self, ags: &Ags, d: Department) -> StoreResult<()> {
+        let ags = ags.clone();
+        self.write(move |tx| config::put_department(tx, &ags, &d)).await
+    }
+
+    async fn delete_department(&self, ags: &Ags, id: &DepartmentId) -> StoreResult<()> {
+        let (ags, id) = (ags.clone(), id.clone());
+        self.write(move |tx| config::delete_department(tx, &ags, &id)).await
+    }
+
+    async fn list_areas(&self, ags: &Ags) -> StoreResult<Vec<AreaDefinition>> {
+        let ags = ags.clone();
+        self.read(move |c| config::list_areas(c, &ags)).await
+    }
+
+    async fn put_area(&self, ags: &Ags, area: AreaDefinition) -> StoreResult<()> {
+        let ags = ags.clone();
+        self.write(move |tx| config::put_area(tx, &ags, &area)).await
+    }
+
+    async fn delete_area(&self, ags: &Ags, id: &AreaId) -> StoreResult<()> {
+        let (ags, id) = (ags.clone(), id.clone());
+        self.write(move |tx| config::delete_area(tx, &ags, &id)).await
+    }
+
+    async fn get_rules(&self, ags: &Ags) -> StoreResult<Vec<Rule>> {
+        let ags = ags.clone();
+        self.read(move |c| config::get_rules(c, &ags)).await
+    }
+
+    async fn put_rules(&self, ags: &Ags, rules: Vec<Rule>) -> StoreResult<()> {
+        let ags = ags.clone();
+        self.write(move |tx| config::put_rules(tx, &ags, &rules)).await
+    }
+
+    async fn create_user(&self, user: StaffUser, password_hash: String) -> StoreResult<()> {
+        self.write(move |tx| accounts::create_user(tx, &user, &password_hash))
+            .await
+    }
+
+    async fn get_credentials(&self, ags: Option<&Ags>, username: &str) -> StoreResult<Credentials> {
+        let (ags, username) = (ags.cloned(), username.to_owned());
+        self.read(move |c| accounts::get_credentials(c, ags.as_ref(), &username))
+            .await
+    }
+
+    async fn get_user(&self, ags: &Ags, id: &UserId) -> StoreResult<StaffUser> {
+        let (ags, id) = (ags.clone(), *id);
+        self.read(move |c| accounts::get_user(c, &ags, &id)).await
+    }
+
+    async fn list_users(&self, ags: &Ags) -> StoreResult<Vec<StaffUser>> {
+        let ags = ags.clone();
+        self.read(move |c| accounts::list_users(c, &ags)).await
+    }
+
+    async fn update_user(&self, user: StaffUser, password_hash: Option<String>) -> StoreResult<()> {
+        self.write(move |tx| accounts::update_user(tx, &user, password_hash.as_deref()))
+            .await
+    }
+
+    async fn create_session(&self, token_hash: String, user: UserId, expires_at: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |tx| accounts::create_session(tx, &token_hash, &user, &expires_at))
+            .await
+    }
+
+    async fn get_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<StaffUser> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |c| accounts::get_session(c, &token_hash, &now)).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        let token_hash = token_hash.to_owned();
+        self.write(move |tx| accounts::delete_session(tx, &token_hash)).await
+    }
+
+    async fn create_device(
+        &self,
+        id: DeviceId,
+        token_hash: String,
+        platform: Option<String>,
+        app_version: Option<String>,
+    ) -> StoreResult<()> {
+        self.write(move |tx| accounts::create_device(tx, &id, &token_hash, platform.as_deref(), app_version.as_deref()))
+            .await
+    }
+
+    async fn get_device(&self, token_hash: &str) -> StoreResult<DeviceId> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |c| accounts::get_device(c, &token_hash)).await
+    }
+
+    async fn put_blob(&self, blob: BlobRecord) -> StoreResult<()> {
+        self.write(move |tx| accounts::put_blob(tx, &blob)).await
+    }
+
+    async fn get_blob(&self, hash: &BlobHash) -> StoreResult<BlobRecord> {
+        let hash = hash.clone();
+        self.read(move |c| accounts::get_blob(c, &hash)).await
+    }
+
+    async fn missing_blobs(&self, hashes: &[BlobHash]) -> StoreResult<Vec<BlobHash>> {
+        let hashes = hashes.to_vec();
+        self.read(move |c| accounts::missing_blobs(c, &hashes)).await
+    }
+
+    async fn blob_visible_to(
+        &self,
+        hash: &BlobHash,
+        device: Option<&DeviceId>,
+        ags: Option<&Ags>,
+    ) -> StoreResult<bool> {
+        let (hash, device, ags) = (hash.clone(), device.copied(), ags.cloned());
+        self.read(move |c| accounts::blob_visible_to(c, &hash, device.as_ref(), ags.as_ref()))
+            .await
+    }
+
+    async fn insert_report(&self, write: ReportWrite) -> StoreResult<Inserted<Report>> {
+        self.write(move |tx| reports::insert_report(tx, &write)).await
+    }
+
+    async fn get_report(&self, ags: &Ags, id: &ReportId) -> StoreResult<Report> {
+        let (ags, id) = (ags.clone(), *id);
+        self.read(move |c| reports::get_report(c, &ags, &id)).await
+    }
+
+    async fn get_device_report(&self, device: &DeviceId, id: &ReportId) -> StoreResult<Report> {
+        let (device, id) = (*device, *id);
+        self.read(move |c| reports::get_device_report(c, &device, &id)).await
+    }
+
+    async fn get_report_any(&self, id: &ReportId) -> StoreResult<Report> {
+        let id = *id;
+        self.read(move |c| reports::get_report_any(c, &id)).await
+    }
+
+    async fn update_report(&self, write: ReportWrite, expected_updated_at: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |tx| reports::update_report(tx, &write, &expected_updated_at))
+            .await
+    }
+
+    async fn query_reports(
+        &self,
+        ags: &Ags,
+        query: &ReportQuery,
+        visible_to: Option<&Visibility>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Page<Report>> {
+        let (ags, query, visible_to) = (ags.clone(), query.clone(), visible_to.cloned());
+        self.read(move |c| inbox::query_reports(c, &ags, &query, visible_to.as_ref(), &now))
+            .await
+    }
+
+    async fn count_by_status(&self, ags: &Ags, visible_to: Option<&Visibility>) -> StoreResult<Vec<(Status, u64)>> {
+        let (ags, visible_to) = (ags.clone(), visible_to.cloned());
+        self.read(move |c| inbox::count_by_status(c, &ags, visible_to.as_ref()))
+            .await
+    }
+
+    async fn nearby_reports(&self, ags: &Ags, center: GeoPoint, radius_m: f64, limit: u32) -> StoreResult<Vec<Report>> {
+        let ags = ags.clone();
+        self.read(move |c| inbox::nearby_reports(c, &ags, center, radius_m, limit))
+            .await
+    }
+
+    async fn list_audit(&self, id: &ReportId) -> StoreResult<Vec<AuditEntry>> {
+        let id = *id;
+        self.read(move |c| reports::list_audit(c, &id)).await
+    }
+
+    async fn list_status_changes(&self, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>> {
+        let id = *id;
+        self.read(move |c| reports::list_status_changes(c, &id)).await
+    }
+
+    async fn add_message(&self, message: StaffMessage) -> StoreResult<Inserted<StaffMessage>> {
+        self.write(move |tx| reports::add_message(tx, &message)).await
+    }
+
+    async fn list_messages(&self, id: &ReportId) -> StoreResult<Vec<StaffMessage>> {
+        let id = *id;
+        self.read(move |c| reports::list_messages(c, &id)).await
+    }
+
+    async fn add_note(&self, note: InternalNote) -> StoreResult<Inserted<InternalNote>> {
+        self.write(move |tx| reports::add_note(tx, &note)).await
+    }
+
+    async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>> {
+        let id = *id;
+        self.read(move |c| reports::list_notes(c, &id)).await
+    }
+
+    async fn device_changes(&self, device: &DeviceId, since: i64, limit: u32) -> StoreResult<Vec<SyncChange>> {
+        let device = *device;
+        self.read(move |c| reports::device_changes(c, &device, since, limit))
+            .await
+    }
+}

@@ -1,0 +1,355 @@
+//! Reports with their audit trail, messages, internal notes and the public change feed.
+//!
+//! A report write stores the report, its photo references, its audit entries and its
+//! public events in one savepoint. Events are copied into the feed with the report's
+//! device, so `device_changes` is one index range scan; internal notes never become
+//! events, and event payloads are public types only.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use augenmerk_domain::audit::AuditEntry;
+use augenmerk_domain::public::{ChangeKind, MessageAuthor, PublicMessage, PublicStatusChange, SyncChange};
+use augenmerk_domain::report::Report;
+use augenmerk_domain::staff::{InternalNote, StaffMessage};
+use augenmerk_domain::{Ags, DeviceId, ReportId};
+
+use super::codec::{
+    REPORT_COLUMNS, get_id, get_id_opt, get_json, get_ts, json, parse_wire, parsed, report_from_row, ts, ts_opt,
+    wire_name,
+};
+use crate::{Inserted, PublicEvent, ReportWrite, StoreError, StoreResult};
+
+/// Inserts a report with its audit and events unless its id exists.
+pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResult<Inserted<Report>> {
+    let r = &write.report;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO reports (id, ags, device_id, category, answers, description, lat, lon, address_hint,
+                 photos, contact_email, consent, status, priority, due_at, department, assignee, forwarded_to,
+                 duplicate_of, routed_by, channel, created_at, received_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                 ?21, ?22, ?23, ?24)
+             ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            r.id.to_string(),
+            r.municipality.as_str(),
+            r.device_id.map(|d| d.to_string()),
+            r.category.as_str(),
+            json(&r.answers)?,
+            r.description,
+            r.location.lat,
+            r.location.lon,
+            r.address_hint,
+            json(&r.photos)?,
+            r.contact_email.as_ref().map(|e| e.as_str()),
+            r.consent,
+            r.status.as_str(),
+            r.priority.as_str(),
+            ts_opt(&r.due_at),
+            r.department.as_ref().map(|d| d.as_str()),
+            r.assignee.map(|u| u.to_string()),
+            r.forwarded_to.as_ref().map(|a| a.as_str()),
+            r.duplicate_of.map(|d| d.to_string()),
+            r.routed_by.as_ref().map(|x| x.as_str()),
+            wire_name(&r.channel)?,
+            ts(&r.created_at),
+            ts(&r.received_at),
+            ts(&r.updated_at),
+        ])?;
+    if inserted == 0 {
+        // A retry (or a concurrent duplicate): answer with what is stored, write nothing.
+        return Ok(Inserted::Existing(get_report_any(conn, &r.id)?));
+    }
+    put_photos(conn, r)?;
+    append(conn, write)?;
+    Ok(Inserted::Created(r.clone()))
+}
+
+/// Replaces the photo references of a report.
+fn put_photos(conn: &Connection, r: &Report) -> StoreResult<()> {
+    let id = r.id.to_string();
+    conn.prepare_cached("DELETE FROM report_photos WHERE report_id = ?1")?
+        .execute([&id])?;
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO report_photos (hash, report_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
+    for h in &r.photos {
+        stmt.execute([h.as_str(), &id])?;
+    }
+    Ok(())
+}
+
+/// Appends the audit entries and events of a write.
+fn append(conn: &Connection, write: &ReportWrite) -> StoreResult<()> {
+    let mut audit = conn.prepare_cached(
+        "INSERT INTO audit (report_id, at, actor, action, public_comment) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for a in &write.audit {
+        audit.execute(params![
+            a.report_id.to_string(),
+            ts(&a.at),
+            json(&a.actor)?,
+            json(&a.action)?,
+            a.public_comment
+        ])?;
+    }
+    for e in &write.events {
+        push_event(conn, &write.report.id, e)?;
+    }
+    Ok(())
+}
+
+/// Appends one event to the feed of the report's device.
+fn push_event(conn: &Connection, report: &ReportId, event: &PublicEvent) -> StoreResult<()> {
+    let (kind, payload, at) = match event {
+        PublicEvent::Status(c) => ("status", json(c)?, ts(&c.at)),
+        PublicEvent::Message(m) => ("message", json(m)?, ts(&m.created_at)),
+    };
+    // The device comes from the stored report, so an event always follows its report.
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO events (report_id, device_id, kind, payload, at)
+             SELECT id, device_id, ?2, ?3, ?4 FROM reports WHERE id = ?1",
+        )?
+        .execute(params![report.to_string(), kind, payload, at])?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// One report of a municipality.
+pub(crate) fn get_report(conn: &Connection, ags: &Ags, id: &ReportId) -> StoreResult<Report> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1 AND ags = ?2"
+        ))?
+        .query_row([id.to_string(), ags.as_str().to_owned()], report_from_row)?)
+}
+
+/// One report of a device.
+pub(crate) fn get_device_report(conn: &Connection, device: &DeviceId, id: &ReportId) -> StoreResult<Report> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1 AND device_id = ?2"
+        ))?
+        .query_row([id.to_string(), device.to_string()], report_from_row)?)
+}
+
+/// One report, whichever municipality.
+pub(crate) fn get_report_any(conn: &Connection, id: &ReportId) -> StoreResult<Report> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1"))?
+        .query_row([id.to_string()], report_from_row)?)
+}
+
+/// Updates a report if `updated_at` is unchanged, with its audit entries and events.
+pub(crate) fn update_report(
+    conn: &Connection,
+    write: &ReportWrite,
+    expected_updated_at: &chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    let r = &write.report;
+    // Identity, origin and arrival never change: id, ags, device_id, channel,
+    // created_at and received_at are not in the SET list.
+    let n = conn
+        .prepare_cached(
+            "UPDATE reports SET category = ?4, answers = ?5, description = ?6, lat = ?7, lon = ?8,
+                 address_hint = ?9, photos = ?10, contact_email = ?11, consent = ?12, status = ?13,
+                 priority = ?14, due_at = ?15, department = ?16, assignee = ?17, forwarded_to = ?18,
+                 duplicate_of = ?19, routed_by = ?20, updated_at = ?21
+             WHERE id = ?1 AND ags = ?2 AND updated_at = ?3",
+        )?
+        .execute(params![
+            r.id.to_string(),
+            r.municipality.as_str(),
+            ts(expected_updated_at),
+            r.category.as_str(),
+            json(&r.answers)?,
+            r.description,
+            r.location.lat,
+            r.location.lon,
+            r.address_hint,
+            json(&r.photos)?,
+            r.contact_email.as_ref().map(|e| e.as_str()),
+            r.consent,
+            r.status.as_str(),
+            r.priority.as_str(),
+            ts_opt(&r.due_at),
+            r.department.as_ref().map(|d| d.as_str()),
+            r.assignee.map(|u| u.to_string()),
+            r.forwarded_to.as_ref().map(|a| a.as_str()),
+            r.duplicate_of.map(|d| d.to_string()),
+            r.routed_by.as_ref().map(|x| x.as_str()),
+            ts(&r.updated_at),
+        ])?;
+    if n == 0 {
+        let exists = conn
+            .prepare_cached("SELECT 1 FROM reports WHERE id = ?1 AND ags = ?2")?
+            .query_row([r.id.to_string(), r.municipality.as_str().to_owned()], |_| Ok(()))
+            .optional()?
+            .is_some();
+        return Err(if exists {
+            StoreError::Conflict
+        } else {
+            StoreError::NotFound
+        });
+    }
+    put_photos(conn, r)?;
+    append(conn, write)
+}
+
+/// The audit trail of a report, oldest first.
+pub(crate) fn list_audit(conn: &Connection, id: &ReportId) -> StoreResult<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT report_id, at, actor, action, public_comment FROM audit WHERE report_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([id.to_string()], |row| {
+        Ok(AuditEntry {
+            report_id: get_id(row, "report_id")?,
+            at: get_ts(row, "at")?,
+            actor: get_json(row, "actor")?,
+            action: get_json(row, "action")?,
+            public_comment: row.get("public_comment")?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The public status history of a report, oldest first.
+pub(crate) fn list_status_changes(conn: &Connection, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT payload FROM events WHERE report_id = ?1 AND kind = 'status' ORDER BY seq")?;
+    let rows = stmt.query_map([id.to_string()], |row| get_json(row, "payload"))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+const MESSAGE_COLUMNS: &str = "id, report_id, author, staff_author, staff_author_name, body, created_at";
+
+fn message_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffMessage> {
+    Ok(StaffMessage {
+        id: get_id(row, "id")?,
+        report_id: get_id(row, "report_id")?,
+        author: parsed(row, "author", parse_wire::<MessageAuthor>)?,
+        staff_author: get_id_opt(row, "staff_author")?,
+        staff_author_name: row.get("staff_author_name")?,
+        body: row.get("body")?,
+        created_at: get_ts(row, "created_at")?,
+    })
+}
+
+/// Adds a message unless its id exists, with a feed event for the report's device.
+pub(crate) fn add_message(conn: &Connection, m: &StaffMessage) -> StoreResult<Inserted<StaffMessage>> {
+    let inserted = conn
+        .prepare_cached(&format!(
+            "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT ?1, id, ?3, ?4, ?5, ?6, ?7 FROM reports WHERE id = ?2
+             ON CONFLICT (id) DO NOTHING"
+        ))?
+        .execute(params![
+            m.id.to_string(),
+            m.report_id.to_string(),
+            wire_name(&m.author)?,
+            m.staff_author.map(|u| u.to_string()),
+            m.staff_author_name,
+            m.body,
+            ts(&m.created_at),
+        ])?;
+    if inserted == 0 {
+        // Either the id exists (a retry) or the report does not.
+        let stored = conn
+            .prepare_cached(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1"))?
+            .query_row([m.id.to_string()], message_from_row)?;
+        return Ok(Inserted::Existing(stored));
+    }
+    // Citizens get the message without staff names.
+    let public = PublicMessage {
+        id: m.id,
+        report_id: m.report_id,
+        author: m.author,
+        body: m.body.clone(),
+        created_at: m.created_at,
+    };
+    push_event(conn, &m.report_id, &PublicEvent::Message(public))?;
+    Ok(Inserted::Created(m.clone()))
+}
+
+/// The thread of a report, oldest first.
+pub(crate) fn list_messages(conn: &Connection, id: &ReportId) -> StoreResult<Vec<StaffMessage>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE report_id = ?1 ORDER BY created_at, rowid"
+    ))?;
+    let rows = stmt.query_map([id.to_string()], message_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+const NOTE_COLUMNS: &str = "id, report_id, author, author_name, body, created_at";
+
+fn note_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InternalNote> {
+    Ok(InternalNote {
+        id: get_id(row, "id")?,
+        report_id: get_id(row, "report_id")?,
+        author: get_id(row, "author")?,
+        author_name: row.get("author_name")?,
+        body: row.get("body")?,
+        created_at: get_ts(row, "created_at")?,
+    })
+}
+
+/// Adds an internal note unless its id exists. Notes never become events.
+pub(crate) fn add_note(conn: &Connection, n: &InternalNote) -> StoreResult<Inserted<InternalNote>> {
+    let inserted = conn
+        .prepare_cached(&format!(
+            "INSERT INTO notes ({NOTE_COLUMNS}) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM reports WHERE id = ?2
+             ON CONFLICT (id) DO NOTHING"
+        ))?
+        .execute(params![
+            n.id.to_string(),
+            n.report_id.to_string(),
+            n.author.to_string(),
+            n.author_name,
+            n.body,
+            ts(&n.created_at),
+        ])?;
+    if inserted == 0 {
+        let stored = conn
+            .prepare_cached(&format!("SELECT {NOTE_COLUMNS} FROM notes WHERE id = ?1"))?
+            .query_row([n.id.to_string()], note_from_row)?;
+        return Ok(Inserted::Existing(stored));
+    }
+    Ok(Inserted::Created(n.clone()))
+}
+
+/// Internal notes of a report, oldest first.
+pub(crate) fn list_notes(conn: &Connection, id: &ReportId) -> StoreResult<Vec<InternalNote>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {NOTE_COLUMNS} FROM notes WHERE report_id = ?1 ORDER BY created_at, rowid"
+    ))?;
+    let rows = stmt.query_map([id.to_string()], note_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The device's feed after `since`, at most `limit` entries, oldest first.
+pub(crate) fn device_changes(
+    conn: &Connection,
+    device: &DeviceId,
+    since: i64,
+    limit: u32,
+) -> StoreResult<Vec<SyncChange>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, report_id, kind, payload FROM events WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![device.to_string(), since, limit], |row| {
+        let kind: String = row.get("kind")?;
+        let change = match kind.as_str() {
+            "status" => ChangeKind::Status {
+                change: get_json(row, "payload")?,
+            },
+            _ => ChangeKind::Message {
+                message: get_json(row, "payload")?,
+            },
+        };
+        Ok(SyncChange {
+            seq: row.get("seq")?,
+            report_id: get_id(row, "report_id")?,
+            change,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
