@@ -1,0 +1,128 @@
+//! Benchmark of the whole pipeline (decode → detect → blur → encode) on
+//! 12-megapixel JPEGs, with a per-stage breakdown. Not a test: run through
+//! `scripts/bench-anon.sh`, which also measures the decode+encode floor and
+//! deface on the same photos and prints the ratios. One process per
+//! measurement, so that `/usr/bin/time -v` sees its peak memory.
+//!
+//! Usage (after `cargo bench --no-run`):
+//!   pipeline make-photos OUT_DIR [COUNT]
+//!   pipeline run full|floor THREADS FILE...
+
+#[path = "../tests/anon/synth.rs"]
+mod synth;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use augenmerk_anon::{Anonymizer, Options, reencode};
+use image::codecs::jpeg::JpegEncoder;
+
+fn main() {
+    // `cargo bench` appends `--bench`; ignore it.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let result = match args.first().map(String::as_str) {
+        Some("make-photos") if args.len() >= 2 => {
+            let count = args.get(2).and_then(|c| c.parse().ok()).unwrap_or(2);
+            make_photos(Path::new(&args[1]), count)
+        }
+        Some("run") if args.len() >= 4 => {
+            let threads: usize = args[2].parse().unwrap_or(1);
+            let files: Vec<PathBuf> = args[3..].iter().map(PathBuf::from).collect();
+            run(&args[1], threads, &files)
+        }
+        Some("models") => time_models(),
+        _ => Err("usage: pipeline make-photos OUT_DIR [COUNT] | pipeline run full|floor THREADS FILE...".into()),
+    };
+    if let Err(e) = result {
+        eprintln!("pipeline bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Writes `count` 4000×3000 JPEGs (quality 92, like a phone) built from the
+/// development photos, plus a boxes.json with their ground truth.
+fn make_photos(out: &Path, count: usize) -> Result<(), String> {
+    std::fs::create_dir_all(out.join("images")).map_err(|e| e.to_string())?;
+    let dev = synth::load_dev();
+    let faces: Vec<&synth::DevPhoto> = dev.iter().filter(|p| !p.entry.faces.is_empty()).collect();
+    let plates: Vec<&synth::DevPhoto> = dev.iter().filter(|p| !p.entry.plates.is_empty()).collect();
+    let mut rng = synth::Rng::new(2026);
+    let mut truth = Vec::new();
+    for i in 0..count {
+        // Alternate faces and plates so each photo holds both kinds.
+        let mut chosen = Vec::new();
+        for k in 0..20 {
+            let pool = if k % 2 == 0 { &faces } else { &plates };
+            chosen.push(pool[(i * 20 + k) % pool.len()]);
+        }
+        let m = synth::mosaic(&chosen, 4000, 3000, 5, 4, (0.8, 1.2), &mut rng);
+        let name = format!("photo12mp_{i}.jpg");
+        let mut bytes = Vec::new();
+        JpegEncoder::new_with_quality(&mut bytes, 92)
+            .encode_image(&m.image)
+            .map_err(|e| e.to_string())?;
+        std::fs::write(out.join("images").join(&name), &bytes).map_err(|e| e.to_string())?;
+        truth.push(serde_json::json!({"file": name, "faces": m.faces, "plates": m.plates}));
+        println!("{}", out.join("images").join(&name).display());
+    }
+    let json = serde_json::to_string(&truth).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("boxes.json"), json).map_err(|e| e.to_string())
+}
+
+fn run(mode: &str, threads: usize, files: &[PathBuf]) -> Result<(), String> {
+    let opts = Options::default();
+    let t = Instant::now();
+    let anon = if mode == "full" {
+        Some(Anonymizer::load(&synth::require_models(), threads).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let load_ms = t.elapsed().as_secs_f64() * 1000.0;
+    for f in files {
+        let bytes = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let t = Instant::now();
+        let (timings, boxes) = match &anon {
+            Some(a) => {
+                let done = a.anonymize(&bytes, &[], &opts).map_err(|e| e.to_string())?;
+                (done.timings, done.blurred.len())
+            }
+            None => (reencode(&bytes, &opts).map_err(|e| e.to_string())?.1, 0),
+        };
+        let total = t.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "{}",
+            serde_json::json!({
+                "file": f, "mode": mode, "threads": threads, "load_ms": load_ms,
+                "total_ms": total, "stages_ms": timings, "boxes": boxes,
+            })
+        );
+    }
+    Ok(())
+}
+
+/// Times each model alone at a few square input sizes (per run, warm plan).
+fn time_models() -> Result<(), String> {
+    use augenmerk_anon::models::OnnxModel;
+    use tract_onnx::prelude::*;
+    let dir = synth::require_models();
+    for (name, file) in [
+        ("centerface", "centerface.onnx"),
+        ("clp_det", "clp_det.onnx"),
+        ("text", "ch_mul_v2_c_det.onnx"),
+    ] {
+        let m = OnnxModel::load(name, &dir.join(file)).map_err(|e| e.to_string())?;
+        for size in [320usize, 640, 1024] {
+            let input = || Tensor::zero::<f32>(&[1, 3, size, size]).map_err(|e| e.to_string());
+            let t = Instant::now();
+            m.run(input()?).map_err(|e| e.to_string())?;
+            let first = t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            for _ in 0..3 {
+                m.run(input()?).map_err(|e| e.to_string())?;
+            }
+            let per = t.elapsed().as_secs_f64() * 1000.0 / 3.0;
+            println!("{name} {size}x{size}: first {first:.0} ms, then {per:.0} ms/run");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Building model input tensors from a region of the image: crop, scale by
+//! area averaging (so a downscaled overview does not alias), normalise, and
+//! pad to the model's fixed input size, all in one pass without an
+//! intermediate full-size copy.
+
+use image::RgbImage;
+use tract_onnx::prelude::*;
+
+/// Per-model pixel normalisation: `value = (pixel - mean[c]) * scale[c]`,
+/// with channel `c` taken in BGR order when `bgr` is set.
+#[derive(Debug, Clone, Copy)]
+pub struct Norm {
+    /// Subtracted per input channel.
+    pub mean: [f32; 3],
+    /// Multiplied per input channel after subtracting.
+    pub scale: [f32; 3],
+    /// The model expects blue first.
+    pub bgr: bool,
+}
+
+/// A rectangle of the source image in pixels (`x`, `y`, `w`, `h`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    /// Left.
+    pub x: f32,
+    /// Top.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+/// Samples `region` of `img` into an `out_w`×`out_h` area at the top-left of
+/// a `[1, 3, pad_h, pad_w]` tensor; the padding is 0 after normalisation.
+pub fn region_tensor(
+    img: &RgbImage,
+    region: Region,
+    out_w: usize,
+    out_h: usize,
+    pad_w: usize,
+    pad_h: usize,
+    norm: &Norm,
+) -> TractResult<Tensor> {
+    let (iw, ih) = (img.width() as usize, img.height() as usize);
+    let sx = region.w / out_w as f32;
+    let sy = region.h / out_h as f32;
+    // Source index ranges per output column / row. When shrinking, each output
+    // pixel averages its whole footprint; when enlarging or at 1:1 it takes
+    // the nearest source pixel.
+    let ranges = |n: usize, start: f32, s: f32, limit: usize| -> Vec<(usize, usize)> {
+        (0..n)
+            .map(|i| {
+                let a = start + i as f32 * s;
+                let b = a + s;
+                let lo = (a.floor().max(0.0) as usize).min(limit - 1);
+                let hi = if s > 1.0 {
+                    (b.floor() as usize).clamp(lo + 1, limit)
+                } else {
+                    lo + 1
+                };
+                (lo, hi)
+            })
+            .collect()
+    };
+    let xr = ranges(out_w, region.x, sx, iw);
+    let yr = ranges(out_h, region.y, sy, ih);
+
+    let plane = pad_w * pad_h;
+    let mut data = vec![0f32; 3 * plane];
+    let raw = img.as_raw();
+    let order: [usize; 3] = if norm.bgr { [2, 1, 0] } else { [0, 1, 2] };
+    for (oy, &(y0, y1)) in yr.iter().enumerate() {
+        for (ox, &(x0, x1)) in xr.iter().enumerate() {
+            let mut sum = [0f32; 3];
+            for y in y0..y1 {
+                let row = &raw[(y * iw + x0) * 3..(y * iw + x1) * 3];
+                for px in row.chunks_exact(3) {
+                    sum[0] += f32::from(px[0]);
+                    sum[1] += f32::from(px[1]);
+                    sum[2] += f32::from(px[2]);
+                }
+            }
+            let n = ((y1 - y0) * (x1 - x0)) as f32;
+            let o = oy * pad_w + ox;
+            for c in 0..3 {
+                let v = sum[order[c]] / n;
+                data[c * plane + o] = (v - norm.mean[c]) * norm.scale[c];
+            }
+        }
+    }
+    Ok(tract_ndarray::Array4::from_shape_vec((1, 3, pad_h, pad_w), data)?.into_tensor())
+}

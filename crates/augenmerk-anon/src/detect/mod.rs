@@ -1,0 +1,351 @@
+//! Finding faces and licence plates in a full-resolution photo.
+//!
+//! A 12-megapixel phone photo shows a face 30 m away as about 40 px, far too
+//! small for one downscaled pass. So each detector sees a pyramid of views:
+//! an *overview* of the whole image at a fixed square size (large objects),
+//! then *levels* of overlapping fixed-size *tiles* at increasing scales, up to
+//! the *detail* scale (1.0 = native pixels). Consecutive levels differ by at
+//! most [`DetectConfig::max_level_ratio`], so every object size falls in the
+//! comfortable range of some level, and the tile overlap is large enough that
+//! an object too big for the overlap is already found one level down. All
+//! views of a level share one input shape, so tract plans are built once.
+//!
+//! Boxes from all views are mapped back to image pixels, merged and clamped;
+//! the blur step pads them. Faces come from CenterFace; plates are the union of the plate
+//! detector and plate-shaped text boxes (privacy first: recall over precision).
+
+pub mod centerface;
+pub mod input;
+pub mod plates;
+pub mod text;
+pub mod view;
+
+use image::RgbImage;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use self::input::Region;
+use self::text::TextParams;
+use self::view::View;
+use crate::error::{AnonError, Result};
+use crate::geometry::{Detection, merge_detections};
+use crate::models::OnnxModel;
+
+/// Tuning of the detection passes and thresholds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectConfig {
+    /// Side of the square overview input (multiple of 32).
+    pub overview_size: usize,
+    /// Side of the square tile input (multiple of 32).
+    pub tile_size: usize,
+    /// Side of the text detector's tiles: unlike the other two models it runs
+    /// faster per pixel on larger inputs.
+    pub text_tile_size: usize,
+    /// Overlap of neighbouring tiles, in pixels of a `tile_size` tile (scaled
+    /// for text tiles).
+    pub tile_overlap: usize,
+    /// Finest scale of the face detector relative to the image (1.0 = native
+    /// pixels). CenterFace still finds faces of about 12 px, so 0.6 keeps
+    /// faces of 20 px and more at less than half the cost of native tiles.
+    pub face_scale: f32,
+    /// Finest scale of the plate detector.
+    pub plate_scale: f32,
+    /// Largest scale step between consecutive levels.
+    pub max_level_ratio: f32,
+    /// CenterFace heatmap threshold.
+    pub face_threshold: f32,
+    /// Plate detector score threshold.
+    pub plate_threshold: f32,
+    /// Text-as-plate fallback; `None` disables it.
+    pub text: Option<TextParams>,
+    /// Finest scale of the text detector; it is the most expensive model per
+    /// pixel, and as a fallback it only needs to see larger plates.
+    pub text_scale: f32,
+    /// Margin added around each face on every side when blurring, as a
+    /// fraction of its size (detector boxes can be a little tight or shifted).
+    pub face_padding: f32,
+    /// Margin added around each plate on every side.
+    pub plate_padding: f32,
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        DetectConfig {
+            overview_size: 640,
+            tile_size: 320,
+            text_tile_size: 640,
+            tile_overlap: 80,
+            face_scale: 0.6,
+            plate_scale: 0.75,
+            max_level_ratio: 4.0,
+            face_threshold: 0.2,
+            plate_threshold: 0.2,
+            text: Some(TextParams::default()),
+            text_scale: 0.3,
+            face_padding: 0.15,
+            plate_padding: 0.15,
+        }
+    }
+}
+
+impl DetectConfig {
+    /// Checks that sizes are usable by the models.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(AnonError::InvalidOption(m));
+        let sizes = [
+            ("overview size", self.overview_size),
+            ("tile size", self.tile_size),
+            ("text tile size", self.text_tile_size),
+        ];
+        for (name, v) in sizes {
+            if v < 64 || v % 32 != 0 || v > 4096 {
+                return bad(format!("{name} {v} must be a multiple of 32 between 64 and 4096"));
+            }
+        }
+        if self.tile_overlap * 2 >= self.tile_size {
+            return bad(format!(
+                "tile overlap {} must be below half the tile size",
+                self.tile_overlap
+            ));
+        }
+        let scales = [self.face_scale, self.plate_scale, self.text_scale];
+        if scales.iter().any(|s| !s.is_finite() || *s <= 0.0 || *s > 4.0) {
+            return bad("scales must be in (0, 4]".into());
+        }
+        if !(self.max_level_ratio.is_finite() && self.max_level_ratio > 1.2) {
+            return bad("the level ratio must be above 1.2".into());
+        }
+        Ok(())
+    }
+}
+
+/// Which object a box is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A human face.
+    Face,
+    /// A vehicle licence plate.
+    Plate,
+    /// A box the caller supplied.
+    Manual,
+}
+
+/// Detections of one image, in image pixels, merged and padded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Detections {
+    /// Faces.
+    pub faces: Vec<Detection>,
+    /// Licence plates.
+    pub plates: Vec<Detection>,
+}
+
+/// How a view that is smaller than its square input fills it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// Keep the aspect ratio and pad (faces: CenterFace dislikes squeezed
+    /// faces; small images are enlarged up to 2×).
+    Letterbox,
+    /// Stretch onto the whole input (plates and text: padding leaves a hard
+    /// image/padding edge that the plate detector takes for a plate, and
+    /// both tolerate a 4:3 squeeze).
+    Stretch,
+}
+
+/// The overview plus the tile levels for an image of `w`×`h` pixels, up to
+/// `finest` scale.
+pub fn plan_views(w: u32, h: u32, cfg: &DetectConfig, finest: f32, fit: Fit, tile: usize) -> Vec<View> {
+    let (wf, hf) = (w as f32, h as f32);
+    let long = wf.max(hf);
+    let ov = cfg.overview_size;
+    // Scale of the overview along the long side.
+    let ov_scale = ov as f32 / long;
+    let (ov_w, ov_h) = match fit {
+        Fit::Stretch => (ov, ov),
+        Fit::Letterbox => {
+            let s = ov_scale.min(2.0);
+            (
+                ((wf * s).round() as usize).clamp(1, ov),
+                ((hf * s).round() as usize).clamp(1, ov),
+            )
+        }
+    };
+    let mut views = vec![View {
+        region: Region {
+            x: 0.0,
+            y: 0.0,
+            w: wf,
+            h: hf,
+        },
+        out_w: ov_w,
+        out_h: ov_h,
+        pad_w: ov,
+        pad_h: ov,
+    }];
+    if finest <= ov_scale * 1.05 {
+        return views;
+    }
+    // Levels between the overview and the finest scale, at most
+    // `max_level_ratio` apart, evenly spaced in log scale.
+    let steps = ((finest / ov_scale).ln() / cfg.max_level_ratio.ln()).ceil().max(1.0) as i32;
+    let ratio = (finest / ov_scale).powf(1.0 / steps as f32);
+    for k in 1..=steps {
+        let s = if k == steps { finest } else { ov_scale * ratio.powi(k) };
+        let overlap = cfg.tile_overlap * tile / cfg.tile_size;
+        views.extend(level_tiles(wf, hf, s, tile, overlap, fit));
+    }
+    views
+}
+
+/// Overlapping `tile`×`tile` views covering the image scaled by `s`.
+fn level_tiles(w: f32, h: f32, s: f32, tile: usize, overlap: usize, fit: Fit) -> Vec<View> {
+    let (sw, sh) = (w * s, h * s);
+    let t = tile as f32;
+    let positions = |len: f32| -> Vec<f32> {
+        if len <= t {
+            return vec![0.0];
+        }
+        let n = ((len - overlap as f32) / (t - overlap as f32)).ceil().max(2.0) as usize;
+        (0..n)
+            .map(|i| (i as f32 * (len - t) / (n - 1) as f32).round())
+            .collect()
+    };
+    // A side shorter than a tile is stretched or padded, as `fit` says.
+    let (tw, th) = (sw.min(t), sh.min(t));
+    let (out_w, out_h) = match fit {
+        Fit::Stretch => (tile, tile),
+        Fit::Letterbox => (
+            (tw.round() as usize).clamp(1, tile),
+            (th.round() as usize).clamp(1, tile),
+        ),
+    };
+    let mut views = Vec::new();
+    for y in positions(sh) {
+        for x in positions(sw) {
+            views.push(View {
+                region: Region {
+                    x: x / s,
+                    y: y / s,
+                    w: tw / s,
+                    h: th / s,
+                },
+                out_w,
+                out_h,
+                pad_w: tile,
+                pad_h: tile,
+            });
+        }
+    }
+    views
+}
+
+/// The loaded models; cheap to share across threads.
+#[derive(Debug)]
+pub struct Detectors {
+    /// CenterFace.
+    pub face: OnnxModel,
+    /// clp_det.
+    pub plate: OnnxModel,
+    /// PP-OCR DBNet text detector.
+    pub text: OnnxModel,
+}
+
+#[derive(Clone, Copy)]
+enum Job {
+    Face(View),
+    Plate(View),
+    Text(View),
+}
+
+impl Detectors {
+    /// Runs all detectors over all views of `img`, using `pool` for the views.
+    pub fn detect(&self, img: &RgbImage, cfg: &DetectConfig, pool: Option<&rayon::ThreadPool>) -> Result<Detections> {
+        cfg.validate()?;
+        let (w, h) = img.dimensions();
+        let mut jobs: Vec<Job> = Vec::new();
+        jobs.extend(
+            plan_views(w, h, cfg, cfg.face_scale, Fit::Letterbox, cfg.tile_size)
+                .into_iter()
+                .map(Job::Face),
+        );
+        jobs.extend(
+            plan_views(w, h, cfg, cfg.plate_scale, Fit::Stretch, cfg.tile_size)
+                .into_iter()
+                .map(Job::Plate),
+        );
+        if cfg.text.is_some() {
+            let text = plan_views(w, h, cfg, cfg.text_scale, Fit::Stretch, cfg.text_tile_size);
+            jobs.extend(text.into_iter().map(Job::Text));
+        }
+        let run = |job: &Job| -> Result<(bool, Vec<Detection>)> {
+            Ok(match job {
+                Job::Face(v) => (true, centerface::detect(&self.face, img, v, cfg.face_threshold)?),
+                Job::Plate(v) => (false, plates::detect(&self.plate, img, v, cfg.plate_threshold)?),
+                Job::Text(v) => {
+                    let p = cfg.text.unwrap_or_default();
+                    (false, text::detect(&self.text, img, v, &p)?)
+                }
+            })
+        };
+        let results: Vec<Result<(bool, Vec<Detection>)>> = match pool {
+            Some(pool) => pool.install(|| jobs.par_iter().map(run).collect()),
+            None => jobs.iter().map(run).collect(),
+        };
+        let (mut faces, mut plates) = (Vec::new(), Vec::new());
+        for r in results {
+            let (is_face, dets) = r?;
+            if is_face {
+                faces.extend(dets)
+            } else {
+                plates.extend(dets)
+            }
+        }
+        Ok(Detections {
+            faces: finish(faces, w, h),
+            plates: finish(plates, w, h),
+        })
+    }
+}
+
+/// Merges overlapping boxes from different views and detectors, and clamps.
+/// Padding is added when blurring ([`DetectConfig::face_padding`]), so the
+/// reported boxes stay comparable with annotations.
+fn finish(dets: Vec<Detection>, w: u32, h: u32) -> Vec<Detection> {
+    merge_detections(dets, 0.3, 0.7)
+        .into_iter()
+        .map(|d| Detection {
+            bbox: d.bbox.clamped(w, h),
+            score: d.score,
+        })
+        .filter(|d| d.bbox.is_valid())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_image_gets_only_an_overview() {
+        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, Fit::Letterbox, 640);
+        assert_eq!(v.len(), 1);
+        assert_eq!((v[0].out_w, v[0].out_h), (640, 458));
+        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, Fit::Stretch, 640);
+        assert_eq!((v[0].out_w, v[0].out_h), (640, 640));
+    }
+
+    #[test]
+    fn tiles_cover_a_12mp_photo_at_native_scale() {
+        let cfg = DetectConfig::default();
+        let views = plan_views(4000, 3000, &cfg, 1.0, Fit::Stretch, 640);
+        let native: Vec<_> = views.iter().filter(|v| (v.sx() - 1.0).abs() < 1e-3).collect();
+        assert!(!native.is_empty());
+        // Every pixel column and row is covered by some native tile.
+        let right = native.iter().map(|v| v.region.x + v.region.w).fold(0.0, f32::max);
+        let bottom = native.iter().map(|v| v.region.y + v.region.h).fold(0.0, f32::max);
+        assert_eq!((right, bottom), (4000.0, 3000.0));
+        for v in &views {
+            assert!(v.out_w <= v.pad_w && v.out_h <= v.pad_h);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Recall (and, reported, precision) of the detectors at IoU ≥ 0.3: on the
+//! annotated development photos, and on 4000×3000 mosaics of them where the
+//! faces and plates are as small as in a real 12-megapixel phone photo.
+
+use augenmerk_anon::DetectConfig;
+use augenmerk_anon::eval::Score;
+
+use crate::anonymizer;
+use crate::synth::{DevPhoto, Rng, load_dev, mosaic};
+
+const IOU: f32 = 0.3;
+
+fn report(label: &str, faces: &Score, plates: &Score) {
+    eprintln!(
+        "{label}: faces recall {:.3} ({}/{}) precision {:.3} ({}/{}); \
+         plates recall {:.3} ({}/{}) precision {:.3} ({}/{})",
+        faces.recall(),
+        faces.found,
+        faces.truths,
+        faces.precision(),
+        faces.correct,
+        faces.detections,
+        plates.recall(),
+        plates.found,
+        plates.truths,
+        plates.precision(),
+        plates.correct,
+        plates.detections,
+    );
+}
+
+#[test]
+fn dev_set_recall_at_least_98_percent() {
+    let dev = load_dev();
+    let cfg = DetectConfig::default();
+    let (mut faces, mut plates) = (Score::default(), Score::default());
+    for p in &dev {
+        let found = anonymizer().detect(&p.image, &cfg).expect("detect");
+        let (f, pl) = (
+            Score::of(&p.entry.faces, &found.faces, IOU),
+            Score::of(&p.entry.plates, &found.plates, IOU),
+        );
+        if f.found < f.truths || pl.found < pl.truths {
+            eprintln!(
+                "missed in {}: faces {}/{}, plates {}/{}",
+                p.entry.file, f.found, f.truths, pl.found, pl.truths
+            );
+        }
+        faces.add(f);
+        plates.add(pl);
+    }
+    report("dev set", &faces, &plates);
+    assert!(faces.recall() >= 0.98, "face recall {:.3} < 0.98", faces.recall());
+    assert!(plates.recall() >= 0.98, "plate recall {:.3} < 0.98", plates.recall());
+}
+
+#[test]
+fn mosaic_12mp_recall_at_least_95_percent() {
+    let dev = load_dev();
+    let face_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.faces.is_empty()).collect();
+    let plate_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.plates.is_empty()).collect();
+    let cfg = DetectConfig::default();
+    let mut rng = Rng::new(42);
+    let (mut faces, mut plates) = (Score::default(), Score::default());
+    // Two mosaics of 5×4 cells, each with 10 face and 10 plate photos at
+    // 0.6–1.0 of their size: faces of roughly 18–40 px, plates of 60–120 px
+    // width, on a 4000×3000 canvas.
+    let per = 10;
+    for m in 0..2 {
+        let mut chosen: Vec<&DevPhoto> = Vec::new();
+        for k in 0..per {
+            chosen.push(face_photos[(m * per + k * 2) % face_photos.len()]);
+            chosen.push(plate_photos[(m * per + k * 2 + 1) % plate_photos.len()]);
+        }
+        let mosaic = mosaic(&chosen, 4000, 3000, 5, 4, (0.6, 1.0), &mut rng);
+        let found = anonymizer().detect(&mosaic.image, &cfg).expect("detect");
+        let (f, p) = (
+            Score::of(&mosaic.faces, &found.faces, IOU),
+            Score::of(&mosaic.plates, &found.plates, IOU),
+        );
+        report(&format!("mosaic {m}"), &f, &p);
+        faces.add(f);
+        plates.add(p);
+    }
+    report("mosaics", &faces, &plates);
+    assert!(
+        faces.recall() >= 0.95,
+        "face recall on mosaics {:.3} < 0.95",
+        faces.recall()
+    );
+    assert!(
+        plates.recall() >= 0.95,
+        "plate recall on mosaics {:.3} < 0.95",
+        plates.recall()
+    );
+}
