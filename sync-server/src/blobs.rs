@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(
             check_upload(&wrong, Bytes::from(bytes), &limits())
                 .map(|_| ())
-                .unwrap_err()
+                .expect_err("must be rejected")
                 .code(),
             ErrorCode::HashMismatch
         );
@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(
             check_upload(&addr(&text), Bytes::from(text), &limits())
                 .map(|_| ())
-                .unwrap_err()
+                .expect_err("must be rejected")
                 .code(),
             ErrorCode::UnsupportedMediaType
         );
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(
             check_upload(&addr(&huge), Bytes::from(huge), &limits())
                 .map(|_| ())
-                .unwrap_err()
+                .expect_err("must be rejected")
                 .code(),
             ErrorCode::ImageTooLarge
         );

@@ -66,7 +66,7 @@ impl Default for Limits {
 
 impl Settings {
     /// Loads settings: defaults, then the TOML file if given (or `augenmerk.toml` if present), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));
         match file {
             Some(f) => fig = fig.merge(Toml::file_exact(f)),
@@ -74,6 +74,7 @@ impl Settings {
         }
         fig.merge(Env::prefixed("AUGENMERK__").split("__").lowercase(true))
             .extract()
+            .map_err(Box::new)
     }
 
     /// The SQLite database file.
@@ -92,11 +93,12 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API decides the error type
     fn file_and_environment_override_defaults() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("s.toml", "tolerance_m = 250.0\n[limits]\nmax_blob_bytes = 1000\n")?;
             jail.set_env("AUGENMERK__LIMITS__MAX_JSON_BYTES", "2000");
-            let s = Settings::load(Some(Path::new("s.toml")))?;
+            let s = Settings::load(Some(Path::new("s.toml"))).map_err(|e| *e)?;
             assert_eq!(s.tolerance_m, 250.0);
             assert_eq!(s.limits.max_blob_bytes, 1000);
             assert_eq!(s.limits.max_json_bytes, 2000);

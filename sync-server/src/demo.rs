@@ -168,6 +168,9 @@ fn flensburg_rules() -> Vec<Rule> {
     .expect("static rules")
 }
 
+/// AGS, name, departments, rules, the field worker's department.
+type DemoTenant = (&'static str, &'static str, Vec<Department>, Vec<Rule>, &'static str);
+
 fn kiel_rules() -> Vec<Rule> {
     serde_json::from_value(serde_json::json!([
         {"id": "strasse", "name": "Straßen → Tiefbauamt",
@@ -189,7 +192,7 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
         return Ok(false);
     }
     let tree = default_categories()?;
-    let setups: [(&str, &str, Vec<Department>, Vec<Rule>, &str); 2] = [
+    let setups: [DemoTenant; 2] = [
         (
             FLENSBURG,
             "Flensburg",

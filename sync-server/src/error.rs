@@ -9,9 +9,12 @@ use axum::response::{IntoResponse, Response};
 use augenmerk_domain::error::{ErrorBody, ErrorCode, FieldError};
 use augenmerk_store::StoreError;
 
-/// An error answered to the client.
+/// An error answered to the client (boxed: it travels through many `Result`s).
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     body: ErrorBody,
     /// The cause, for the log only.
     cause: Option<String>,
@@ -24,11 +27,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with the code's standard message.
     pub fn new(code: ErrorCode) -> Self {
-        Self {
+        Self(Box::new(Inner {
             body: ErrorBody::new(code),
             cause: None,
             retry_after: None,
-        }
+        }))
     }
 
     /// 422 with field problems.
@@ -43,33 +46,32 @@ impl ApiError {
 
     /// 500, logging the cause.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self {
-            cause: Some(cause.to_string()),
-            ..Self::new(ErrorCode::Internal)
-        }
+        let mut e = Self::new(ErrorCode::Internal);
+        e.0.cause = Some(cause.to_string());
+        e
     }
 
     /// Adds field problems.
     pub fn details(mut self, details: Vec<FieldError>) -> Self {
-        self.body.details = details;
+        self.0.body.details = details;
         self
     }
 
     /// Adds context for the client.
     pub fn context(mut self, context: serde_json::Value) -> Self {
-        self.body.context = Some(context);
+        self.0.body.context = Some(context);
         self
     }
 
     /// Tells the client when to try again (seconds).
     pub fn retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = Some(seconds);
+        self.0.retry_after = Some(seconds);
         self
     }
 
     /// The error code.
     pub fn code(&self) -> ErrorCode {
-        self.body.code
+        self.0.body.code
     }
 }
 
@@ -94,15 +96,18 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.body.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let Some(cause) = &self.cause {
-            tracing::error!(code = ?self.body.code, %cause, "request failed");
+        let Inner {
+            body,
+            cause,
+            retry_after,
+        } = *self.0;
+        let status = StatusCode::from_u16(body.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(cause) = &cause {
+            tracing::error!(code = ?body.code, %cause, "request failed");
         }
-        let mut response = (status, Json(self.body)).into_response();
-        if let Some(secs) = self.retry_after {
-            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        let mut response = (status, Json(body)).into_response();
+        if let Some(v) = retry_after.and_then(|secs| axum::http::HeaderValue::from_str(&secs.to_string()).ok()) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         response
     }

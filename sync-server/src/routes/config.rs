@@ -138,10 +138,10 @@ pub async fn new_user(state: &AppState, ags: &augenmerk_domain::Ags, new: NewSta
         return Err(FieldError::new("role", "not_allowed").into());
     }
     auth::check_new_password(&new.password)?;
-    if let Some(d) = &new.department {
-        if !state.store.list_departments(ags).await?.iter().any(|x| &x.id == d) {
-            return Err(FieldError::new("department", "unknown_department").into());
-        }
+    if let Some(d) = &new.department
+        && !state.store.list_departments(ags).await?.iter().any(|x| &x.id == d)
+    {
+        return Err(FieldError::new("department", "unknown_department").into());
     }
     let password = new.password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))

@@ -127,20 +127,20 @@ async fn list_reports(
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<ApiJson<Page<StaffReportSummary>>> {
     let mut problems = Vec::new();
-    if let Some(bbox) = &query.bbox {
-        if let Err(e) = BoundingBox::parse(bbox) {
-            problems.push(e);
-        }
+    if let Some(bbox) = &query.bbox
+        && let Err(e) = BoundingBox::parse(bbox)
+    {
+        problems.push(e);
     }
-    if let Some(statuses) = &query.status {
-        if statuses.split(',').any(|s| Status::parse(s.trim()).is_none()) {
-            problems.push(FieldError::new("status", "unknown_status"));
-        }
+    if let Some(statuses) = &query.status
+        && statuses.split(',').any(|s| Status::parse(s.trim()).is_none())
+    {
+        problems.push(FieldError::new("status", "unknown_status"));
     }
-    if let Some(sort) = &query.sort {
-        if !["received_at", "due_at", "priority", "updated_at"].contains(&sort.as_str()) {
-            problems.push(FieldError::new("sort", "unknown_sort"));
-        }
+    if let Some(sort) = &query.sort
+        && !["received_at", "due_at", "priority", "updated_at"].contains(&sort.as_str())
+    {
+        problems.push(FieldError::new("sort", "unknown_sort"));
     }
     if query.page == Some(0) || query.page_size.is_some_and(|s| s == 0 || s > 200) {
         problems.push(FieldError::new("page", "out_of_range"));

@@ -67,11 +67,11 @@ pub async fn transition(
     req: TransitionRequest,
 ) -> ApiResult<Report> {
     let report = visible_report(state, user, id).await?;
-    if let Some(expected) = req.expected_status {
-        if expected != report.status {
-            return Err(ApiError::new(ErrorCode::Conflict)
-                .context(serde_json::json!({ "status": report.status, "expected": expected })));
-        }
+    if let Some(expected) = req.expected_status
+        && expected != report.status
+    {
+        return Err(ApiError::new(ErrorCode::Conflict)
+            .context(serde_json::json!({ "status": report.status, "expected": expected })));
     }
     if !report.status.can_move_to(req.to) {
         return Err(ApiError::new(ErrorCode::IllegalTransition).context(serde_json::json!({
@@ -175,37 +175,37 @@ pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: Repo
     let mut audit = Vec::new();
     let mut events = Vec::new();
 
-    if let Some(category) = req.category.clone() {
-        if category != report.category {
-            let cat = tenant.record.categories.find(&category).ok_or_else(|| {
-                ApiError::new(ErrorCode::UnknownCategory).context(serde_json::json!({ "category": category.as_str() }))
-            })?;
-            if !cat.subcategories.is_empty() {
-                return Err(FieldError::new("category", "not_a_leaf").into());
-            }
-            // Keep the answers the new category also asks; the others no longer apply.
-            let questions = tenant
-                .record
-                .categories
-                .effective_questions(&category)
-                .unwrap_or_default();
-            next.answers.retain(|q, _| questions.iter().any(|x| &x.id == q));
-            audit.push(entry(
-                &next,
-                now,
-                &actor,
-                AuditAction::Recategorised {
-                    from: report.category.clone(),
-                    to: category.clone(),
-                },
-            ));
-            next.category = category;
+    if let Some(category) = req.category.clone()
+        && category != report.category
+    {
+        let cat = tenant.record.categories.find(&category).ok_or_else(|| {
+            ApiError::new(ErrorCode::UnknownCategory).context(serde_json::json!({ "category": category.as_str() }))
+        })?;
+        if !cat.subcategories.is_empty() {
+            return Err(FieldError::new("category", "not_a_leaf").into());
         }
+        // Keep the answers the new category also asks; the others no longer apply.
+        let questions = tenant
+            .record
+            .categories
+            .effective_questions(&category)
+            .unwrap_or_default();
+        next.answers.retain(|q, _| questions.iter().any(|x| &x.id == q));
+        audit.push(entry(
+            &next,
+            now,
+            &actor,
+            AuditAction::Recategorised {
+                from: report.category.clone(),
+                to: category.clone(),
+            },
+        ));
+        next.category = category;
     }
-    if let Some(department) = &req.department {
-        if !tenant.departments.iter().any(|d| &d.id == department) {
-            return Err(FieldError::new("department", "unknown_department").into());
-        }
+    if let Some(department) = &req.department
+        && !tenant.departments.iter().any(|d| &d.id == department)
+    {
+        return Err(FieldError::new("department", "unknown_department").into());
     }
     if let Some(assignee) = &req.assignee {
         let person = state
@@ -256,33 +256,33 @@ pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: Repo
             next.status = Status::Assigned;
         }
     }
-    if let Some(p) = req.priority {
-        if p != next.priority {
-            audit.push(entry(
-                &next,
-                now,
-                &actor,
-                AuditAction::PriorityChanged {
-                    from: next.priority,
-                    to: p,
-                },
-            ));
-            next.priority = p;
-        }
+    if let Some(p) = req.priority
+        && p != next.priority
+    {
+        audit.push(entry(
+            &next,
+            now,
+            &actor,
+            AuditAction::PriorityChanged {
+                from: next.priority,
+                to: p,
+            },
+        ));
+        next.priority = p;
     }
-    if let Some(due) = req.due_at {
-        if Some(due) != next.due_at {
-            audit.push(entry(
-                &next,
-                now,
-                &actor,
-                AuditAction::DueChanged {
-                    from: next.due_at,
-                    to: Some(due),
-                },
-            ));
-            next.due_at = Some(due);
-        }
+    if let Some(due) = req.due_at
+        && Some(due) != next.due_at
+    {
+        audit.push(entry(
+            &next,
+            now,
+            &actor,
+            AuditAction::DueChanged {
+                from: next.due_at,
+                to: Some(due),
+            },
+        ));
+        next.due_at = Some(due);
     }
     if req.reroute {
         if !next.status.is_open() {

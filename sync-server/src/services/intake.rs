@@ -43,16 +43,16 @@ pub async fn submit(
 
     let location = new.location.validated()?;
     let (tenant, _distance) = state.responsible_tenant(location).await?;
-    if let Some(claimed) = &new.municipality {
-        if claimed != &tenant.record.ags {
-            return Err(
-                ApiError::validation(vec![FieldError::new("municipality", "location_outside_municipality")]).context(
-                    serde_json::json!({
-                        "responsible": { "ags": tenant.record.ags.as_str(), "name": tenant.record.name }
-                    }),
-                ),
-            );
-        }
+    if let Some(claimed) = &new.municipality
+        && claimed != &tenant.record.ags
+    {
+        return Err(
+            ApiError::validation(vec![FieldError::new("municipality", "location_outside_municipality")]).context(
+                serde_json::json!({
+                    "responsible": { "ags": tenant.record.ags.as_str(), "name": tenant.record.name }
+                }),
+            ),
+        );
     }
 
     let mut problems = Vec::new();
@@ -229,17 +229,17 @@ pub fn apply_routing(
             ));
         }
     }
-    if let Some(p) = priority {
-        if *p != report.priority {
-            audit.push(entry(
-                AuditAction::PriorityChanged {
-                    from: report.priority,
-                    to: *p,
-                },
-                None,
-            ));
-            report.priority = *p;
-        }
+    if let Some(p) = priority
+        && *p != report.priority
+    {
+        audit.push(entry(
+            AuditAction::PriorityChanged {
+                from: report.priority,
+                to: *p,
+            },
+            None,
+        ));
+        report.priority = *p;
     }
     if let Some(hours) = due_hours {
         let due = report.received_at + Duration::hours(i64::from(*hours));
@@ -268,31 +268,32 @@ pub fn apply_routing(
     } else {
         None
     };
-    if let Some(to) = target {
-        if report.status != to && report.status.can_move_to(to) {
-            let comment = (to == Status::Forwarded).then(|| {
-                let name = report
-                    .forwarded_to
-                    .as_ref()
-                    .and_then(|id| tenant.record.settings.authorities.iter().find(|a| &a.id == id))
-                    .map(|a| a.name.clone())
-                    .unwrap_or_default();
-                format!("Weitergeleitet an die zuständige Stelle: {name}")
-            });
-            audit.push(entry(
-                AuditAction::StatusChanged {
-                    from: report.status,
-                    to,
-                },
-                comment.clone(),
-            ));
-            events.push(PublicEvent::Status(PublicStatusChange {
-                from: Some(report.status),
+    if let Some(to) = target
+        && report.status != to
+        && report.status.can_move_to(to)
+    {
+        let comment = (to == Status::Forwarded).then(|| {
+            let name = report
+                .forwarded_to
+                .as_ref()
+                .and_then(|id| tenant.record.settings.authorities.iter().find(|a| &a.id == id))
+                .map(|a| a.name.clone())
+                .unwrap_or_default();
+            format!("Weitergeleitet an die zuständige Stelle: {name}")
+        });
+        audit.push(entry(
+            AuditAction::StatusChanged {
+                from: report.status,
                 to,
-                comment,
-                at: now,
-            }));
-            report.status = to;
-        }
+            },
+            comment.clone(),
+        ));
+        events.push(PublicEvent::Status(PublicStatusChange {
+            from: Some(report.status),
+            to,
+            comment,
+            at: now,
+        }));
+        report.status = to;
     }
 }
