@@ -251,6 +251,9 @@ mod tests {
         let mut huge = png(1, 1);
         huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         huge[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        // Keep the header's checksum valid, as a crafted file would.
+        let crc = crc32fast::hash(&huge[12..29]);
+        huge[29..33].copy_from_slice(&crc.to_be_bytes());
         assert_eq!(
             check_upload(&addr(&huge), Bytes::from(huge), &limits())
                 .map(|_| ())
