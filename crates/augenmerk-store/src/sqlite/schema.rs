@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::{StoreError, StoreResult};
 
@@ -32,11 +32,12 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 ///   lock makes us wait up to 5 s instead of failing at once.
 ///
 /// Public so that benchmarks comparing against a bare SQLite loop use the same settings.
+/// The busy timeout comes first so that switching to WAL already waits for other processes.
 pub const WRITE_PRAGMAS: &[(&str, &str)] = &[
+    ("busy_timeout", "5000"),
     ("journal_mode", "WAL"),
     ("synchronous", "FULL"),
     ("foreign_keys", "ON"),
-    ("busy_timeout", "5000"),
 ];
 
 /// Applies [`WRITE_PRAGMAS`] to a connection (outside any transaction).
@@ -98,7 +99,13 @@ pub(crate) fn run_migrations(conn: &mut Connection) -> StoreResult<usize> {
     }
     let mut ran = 0;
     for (version, (name, sql)) in (1..).zip(MIGRATIONS).skip(found as usize) {
-        let tx = conn.transaction()?;
+        // IMMEDIATE takes the write lock first, and the version is read again under it:
+        // a second process migrating at the same moment (the CLI next to a starting
+        // server) waits and then finds the work done, instead of failing half-way.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if user_version(&tx)? >= version {
+            continue;
+        }
         tx.execute_batch(sql)
             .map_err(|e| StoreError::Database(format!("migration {name} failed: {e}")))?;
         tx.pragma_update(None, "user_version", version)?;
@@ -127,6 +134,24 @@ mod tests {
         assert_eq!(run_migrations(&mut conn)?, MIGRATIONS.len());
         assert_eq!(run_migrations(&mut conn)?, 0);
         assert_eq!(user_version(&conn)?, SCHEMA_VERSION);
+        Ok(())
+    }
+
+    #[test]
+    fn two_processes_migrating_at_once_both_succeed() -> StoreResult<()> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Database(e.to_string()))?;
+        let path = dir.path().join("db.sqlite");
+        let runs: Vec<StoreResult<usize>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| s.spawn(|| run_migrations(&mut open_write_connection(&path)?)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Err(StoreError::Conflict)))
+                .collect()
+        });
+        let total: usize = runs.into_iter().collect::<StoreResult<Vec<_>>>()?.into_iter().sum();
+        assert_eq!(total, MIGRATIONS.len());
         Ok(())
     }
 }
