@@ -153,7 +153,13 @@ pub async fn submit(
         &mut events,
     );
 
-    Ok(state.store.insert_report(ReportWrite { report, audit, events }).await?)
+    match state.store.insert_report(ReportWrite { report, audit, events }).await? {
+        // Another device (or channel) won a race for the same id: not this device's report.
+        Inserted::Existing(existing) if existing.device_id != device || device.is_none() => {
+            Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" })))
+        }
+        outcome => Ok(outcome),
+    }
 }
 
 /// Evaluates the municipality's rules for a report.
