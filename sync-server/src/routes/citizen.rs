@@ -1,6 +1,5 @@
 //! The citizen's side: device registration, photos, reports, the change feed and replies.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +13,7 @@ use augenmerk_domain::report::Channel;
 use augenmerk_domain::{BlobHash, DeviceId, ReportId};
 use augenmerk_store::{BlobRecord, Inserted, StoreError};
 
-use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
+use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::auth::{self, DeviceAuth, StaffAuth};
 use crate::blobs;
 use crate::error::{ApiError, ApiResult};
@@ -42,7 +41,7 @@ pub fn blob_routes() -> ApiRouter {
     responses((status = 201, body = DeviceRegistered)))]
 async fn register_device(
     State(state): State<AppState>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<(StatusCode, ApiJson<DeviceRegistered>)> {
     // The body is optional; when present it must be valid.
     let meta: NewDevice = if body.iter().all(u8::is_ascii_whitespace) {
@@ -78,7 +77,7 @@ async fn put_blob(
     State(state): State<AppState>,
     _device: DeviceOrStaff,
     ApiPath(hash): ApiPath<String>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<StatusCode> {
     let hash = BlobHash::parse(&hash).map_err(|_| ApiError::not_found())?;
     match state.store.get_blob(&hash).await {
