@@ -1,0 +1,146 @@
+//! Retries are safe even when they race: the same report id or the same photo sent many
+//! times at once is stored exactly once.
+
+use serde_json::json;
+use tokio::task::JoinSet;
+
+use crate::helpers::{FLENSBURG, id_of, png, pothole, sha256_hex, spawn_app};
+
+const RETRIES: usize = 20;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_report_posted_20_times_in_parallel_is_stored_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let device = app.device().await;
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    let before = app.inbox_total(&staff).await;
+    let r = pothole();
+    let id = id_of(&r);
+
+    let mut tasks = JoinSet::new();
+    for _ in 0..RETRIES {
+        let (app, device, r) = (app.clone(), device.clone(), r.clone());
+        tasks.spawn(async move { app.submit(&device, &r).await });
+    }
+    let mut created = 0;
+    let mut replayed = 0;
+    let mut bodies = Vec::new();
+    while let Some(reply) = tasks.join_next().await {
+        let reply = reply.expect("task");
+        match reply.status.as_u16() {
+            201 => created += 1,
+            200 => replayed += 1,
+            other => panic!("unexpected {other}: {}", reply.text()),
+        }
+        bodies.push(reply.json());
+    }
+    assert_eq!((created, replayed), (1, RETRIES - 1), "exactly one 201");
+    for b in &bodies {
+        assert_eq!(b["id"], id.as_str());
+        assert_eq!(b["status"], bodies[0]["status"]);
+        assert_eq!(b["created_at"], bodies[0]["created_at"]);
+    }
+
+    assert_eq!(app.inbox_total(&staff).await, before + 1);
+    let detail = app.detail(&staff, &id).await;
+    let created_entries = detail["audit"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .filter(|e| e["action"]["type"] == "created")
+        .count();
+    assert_eq!(created_entries, 1, "one `created` in the audit: {}", detail["audit"]);
+    let routed = detail["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"]["type"] == "routed")
+        .count();
+    assert_eq!(routed, 1);
+    assert_eq!(
+        app.get("/api/v1/reports", Some(&device.token))
+            .await
+            .expect(200)
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let feed = app.get("/api/v1/sync", Some(&device.token)).await.expect(200);
+    let received = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "status" && c["to"] == "received")
+        .count();
+    assert_eq!(received, 1, "one `received` in the feed: {feed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_photo_put_20_times_in_parallel_is_stored_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let device = app.device().await;
+    let photo = png(64, 48);
+    let hash = sha256_hex(&photo);
+
+    let mut tasks = JoinSet::new();
+    for _ in 0..RETRIES {
+        let (app, token, hash, photo) = (app.clone(), device.token.clone(), hash.clone(), photo.clone());
+        tasks.spawn(async move { app.put_blob(&token, &hash, photo).await });
+    }
+    let mut created = 0;
+    while let Some(reply) = tasks.join_next().await {
+        let reply = reply.expect("task");
+        match reply.status.as_u16() {
+            201 => created += 1,
+            200 => {}
+            other => panic!("unexpected {other}: {}", reply.text()),
+        }
+    }
+    assert!(created >= 1, "at least one upload stored it");
+
+    let files = app.stored_blob_files();
+    assert_eq!(files.len(), 1, "one stored copy: {files:?}");
+    assert!(files[0].ends_with(&hash));
+    assert_eq!(std::fs::read(&files[0]).expect("stored"), photo);
+    app.head(&format!("/api/v1/blobs/{hash}"), Some(&device.token))
+        .await
+        .expect(200);
+    // Once stored, another upload is a 200 and changes nothing.
+    app.put_blob(&device.token, &hash, photo.clone()).await.expect(200);
+    assert_eq!(app.stored_blob_files().len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_report_id_from_another_device_is_409_and_leaves_the_report_alone() {
+    let app = spawn_app().await;
+    let owner = app.device().await;
+    let other = app.device().await;
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    let r = pothole();
+    let id = id_of(&r);
+    app.submit_ok(&owner, &r).await;
+    let before = app.detail(&staff, &id).await;
+
+    let mut hijack = r.clone();
+    hijack["description"] = json!("Überschrieben?");
+    app.submit(&other, &hijack).await.expect_error(409, "conflict");
+    app.submit(&other, &r).await.expect_error(409, "conflict");
+
+    assert_eq!(app.detail(&staff, &id).await, before);
+    assert_eq!(app.inbox_total(&staff).await, 1);
+    app.get(&format!("/api/v1/reports/{id}"), Some(&other.token))
+        .await
+        .expect_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_retry_returns_the_stored_report_even_if_the_body_differs() {
+    let app = spawn_app().await;
+    let device = app.device().await;
+    let r = pothole();
+    let first = app.submit_ok(&device, &r).await;
+    let mut changed = r.clone();
+    changed["description"] = json!("Zweiter Versuch mit anderem Text");
+    let again = app.submit(&device, &changed).await.expect(200);
+    assert_eq!(again, first, "the stored report answers, the retry's body is ignored");
+}

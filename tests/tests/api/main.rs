@@ -1,0 +1,16 @@
+//! Integration tests of the sync server's HTTP API, each against a real server on
+//! 127.0.0.1 with its own data directory (see [`helpers::spawn_app`]).
+#![allow(clippy::unwrap_used)]
+
+mod audit;
+mod bad_input;
+mod exif;
+mod helpers;
+mod idempotency;
+mod intake_validation;
+mod leaks;
+mod messages;
+mod process;
+mod responsibility;
+mod routing;
+mod tenancy;
