@@ -68,20 +68,29 @@ fn exif_tiff_with_gps() -> Vec<u8> {
     t
 }
 
-/// The JPEG with an APP1 `Exif` segment right after SOI.
+/// A JPEG segment: marker, length, contents.
+fn segment(marker: u8, contents: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xff, marker];
+    out.extend(u16::try_from(2 + contents.len()).expect("fits").to_be_bytes());
+    out.extend(contents);
+    out
+}
+
+/// The JPEG with an APP1 `Exif` segment (with GPS) and a comment right after SOI.
 fn jpeg_with_gps_exif() -> Vec<u8> {
     let jpeg = plain_jpeg();
     assert_eq!(&jpeg[..2], [0xff, 0xd8]);
-    let tiff = exif_tiff_with_gps();
-    let mut app1 = vec![0xff, 0xe1];
-    app1.extend(u16::try_from(2 + 6 + tiff.len()).expect("fits").to_be_bytes());
-    app1.extend(b"Exif\0\0");
-    app1.extend(&tiff);
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(exif_tiff_with_gps());
     let mut out = jpeg[..2].to_vec();
-    out.extend(app1);
+    out.extend(segment(0xe1, &exif));
+    out.extend(segment(0xfe, COMMENT));
     out.extend(&jpeg[2..]);
     out
 }
+
+/// A JPEG comment (COM) that must not survive either.
+const COMMENT: &[u8] = b"Aufgenommen von Max Mustermann, Handy Pixel 7";
 
 /// The markers of the segments before the image data (SOS).
 fn jpeg_markers(bytes: &[u8]) -> Vec<u8> {
@@ -115,6 +124,7 @@ async fn uploaded_jpeg_is_stored_without_exif_gps_and_its_pixels_unchanged() {
     let exif = exif_of(&original).expect("the upload has EXIF");
     assert!(contains(&exif, GPS_DATUM));
     assert!(jpeg_markers(&original).contains(&0xe1));
+    assert!(jpeg_markers(&original).contains(&0xfe));
     let hash = sha256_hex(&original);
 
     let app = spawn_app().await;
@@ -141,6 +151,8 @@ async fn uploaded_jpeg_is_stored_without_exif_gps_and_its_pixels_unchanged() {
     );
     assert!(!contains(stored, b"Exif\0\0"), "no EXIF header anywhere");
     assert!(!contains(stored, GPS_DATUM), "no GPS text anywhere");
+    assert!(!jpeg_markers(stored).contains(&0xfe), "no comment segment");
+    assert!(!contains(stored, COMMENT));
     assert_eq!(exif_of(stored), None, "a decoder finds no EXIF");
     assert!(stored.len() < original.len());
     // The photo keeps its address (the hash of what the device sent).
@@ -185,4 +197,62 @@ async fn jpeg_without_metadata_is_stored_byte_for_byte() {
     app.put_blob(&device.token, &hash, jpeg.clone()).await.expect(201);
     let files = app.stored_blob_files();
     assert_eq!(std::fs::read(&files[0]).expect("stored"), jpeg);
+}
+
+/// A lossless WebP in the extended format (VP8X) with an EXIF chunk carrying GPS.
+fn webp_with_gps_exif() -> (Vec<u8>, image::RgbaImage) {
+    let img = image::RgbaImage::from_fn(32, 24, |x, y| image::Rgba([(x * 8) as u8, (y * 10) as u8, 200, 255]));
+    let mut simple = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut simple)
+        .encode(img.as_raw(), 32, 24, image::ExtendedColorType::Rgba8)
+        .expect("encode WebP");
+    assert_eq!(&simple[12..16], b"VP8L", "the encoder writes the simple format");
+    let vp8l = &simple[12..];
+
+    fn chunk(fourcc: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut out = fourcc.to_vec();
+        out.extend(u32::try_from(data.len()).expect("fits").to_le_bytes());
+        out.extend(data);
+        if data.len() % 2 == 1 {
+            out.push(0);
+        }
+        out
+    }
+    let mut vp8x = vec![0x08, 0, 0, 0]; // flags: EXIF present
+    vp8x.extend(&(32u32 - 1).to_le_bytes()[..3]);
+    vp8x.extend(&(24u32 - 1).to_le_bytes()[..3]);
+    let mut body = b"WEBP".to_vec();
+    body.extend(chunk(b"VP8X", &vp8x));
+    body.extend(vp8l);
+    body.extend(chunk(b"EXIF", &exif_tiff_with_gps()));
+    let mut out = b"RIFF".to_vec();
+    out.extend(u32::try_from(body.len()).expect("fits").to_le_bytes());
+    out.extend(body);
+    (out, img)
+}
+
+#[tokio::test]
+async fn uploaded_webp_is_stored_without_its_exif_chunk() {
+    let (original, pixels) = webp_with_gps_exif();
+    assert_eq!(
+        image::load_from_memory(&original)
+            .expect("the upload is a valid WebP")
+            .to_rgba8(),
+        pixels
+    );
+    assert!(contains(&original, GPS_DATUM));
+    let hash = sha256_hex(&original);
+    let app = spawn_app().await;
+    let device = app.device().await;
+    app.put_blob(&device.token, &hash, original).await.expect(201);
+    let files = app.stored_blob_files();
+    let stored = std::fs::read(&files[0]).expect("stored file");
+    assert!(!contains(&stored, b"EXIF"), "no EXIF chunk");
+    assert!(!contains(&stored, GPS_DATUM), "no GPS text anywhere");
+    assert_eq!(
+        image::load_from_memory(&stored)
+            .expect("stored bytes decode")
+            .to_rgba8(),
+        pixels
+    );
 }

@@ -144,3 +144,142 @@ async fn a_retry_returns_the_stored_report_even_if_the_body_differs() {
     let again = app.submit(&device, &changed).await.expect(200);
     assert_eq!(again, first, "the stored report answers, the retry's body is ignored");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_id_raced_by_two_devices_belongs_to_the_winner_only() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let devices = [app.device().await, app.device().await];
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    let r = pothole();
+    let id = id_of(&r);
+
+    let mut tasks = JoinSet::new();
+    for i in 0..RETRIES {
+        let (app, device, r) = (app.clone(), devices[i % 2].clone(), r.clone());
+        tasks.spawn(async move { (device.id.clone(), app.submit(&device, &r).await) });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (device, reply) = done.expect("task");
+        outcomes.push((device, reply.status.as_u16(), reply.text()));
+    }
+    let winners: Vec<&String> = outcomes.iter().filter(|o| o.1 == 201).map(|o| &o.0).collect();
+    assert_eq!(winners.len(), 1, "exactly one 201: {outcomes:?}");
+    let winner = winners[0].clone();
+    for (device, status, body) in &outcomes {
+        let expected = if *device == winner { [200, 201] } else { [409, 409] };
+        assert!(expected.contains(status), "{device} got {status}: {body}");
+    }
+    let detail = app.detail(&staff, &id).await;
+    let created = detail["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"]["type"] == "created")
+        .cloned()
+        .expect("created entry");
+    assert_eq!(created["actor"]["device"], winner.as_str());
+    assert_eq!(app.inbox_total(&staff).await, 1);
+    let loser = devices.iter().find(|d| d.id != winner).expect("two devices");
+    app.get(&format!("/api/v1/reports/{id}"), Some(&loser.token))
+        .await
+        .expect_error(404, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_transitions_from_the_same_status_apply_exactly_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let device = app.device().await;
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    let r = pothole();
+    let id = id_of(&r);
+    assert_eq!(app.submit_ok(&device, &r).await["status"], "assigned");
+
+    // Ten colleagues press "in progress" at once; one wins, the others learn that the
+    // report changed under them.
+    let mut tasks = JoinSet::new();
+    for _ in 0..10 {
+        let (app, staff, id) = (app.clone(), staff.clone(), id.clone());
+        tasks.spawn(async move {
+            app.transition(
+                &staff,
+                &id,
+                &json!({"to": "in_progress", "public_comment": "Wir übernehmen."}),
+            )
+            .await
+        });
+    }
+    let mut ok = 0;
+    while let Some(reply) = tasks.join_next().await {
+        let reply = reply.expect("task");
+        match reply.status.as_u16() {
+            200 => ok += 1,
+            409 => {
+                let code = reply.json()["code"].clone();
+                assert!(code == "conflict" || code == "illegal_transition", "{}", reply.text());
+            }
+            other => panic!("unexpected {other}: {}", reply.text()),
+        }
+    }
+    assert_eq!(ok, 1, "one transition applies");
+    let detail = app.detail(&staff, &id).await;
+    let steps = detail["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"]["type"] == "status_changed" && e["action"]["to"] == "in_progress")
+        .count();
+    assert_eq!(steps, 1, "audited once: {}", detail["audit"]);
+    let history = app.citizen_view(&device, &id).await["history"].clone();
+    let seen = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["to"] == "in_progress")
+        .count();
+    assert_eq!(seen, 1, "the citizen hears of it once: {history}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_message_posted_20_times_in_parallel_is_stored_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let device = app.device().await;
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    let r = pothole();
+    let id = id_of(&r);
+    app.submit_ok(&device, &r).await;
+
+    let message = json!({"id": uuid::Uuid::new_v4(), "body": "Ist das Loch noch da?"});
+    let mut tasks = JoinSet::new();
+    for _ in 0..RETRIES {
+        let (app, message, id) = (app.clone(), message.clone(), id.clone());
+        let token = staff.token.clone();
+        tasks.spawn(async move {
+            app.post(&format!("/api/v1/staff/reports/{id}/messages"), Some(&token), &message)
+                .await
+        });
+    }
+    let mut created = 0;
+    while let Some(reply) = tasks.join_next().await {
+        let reply = reply.expect("task");
+        match reply.status.as_u16() {
+            201 => created += 1,
+            200 => {}
+            other => panic!("unexpected {other}: {}", reply.text()),
+        }
+        assert_eq!(reply.json()["id"], message["id"]);
+    }
+    assert_eq!(created, 1);
+    assert_eq!(
+        app.detail(&staff, &id).await["messages"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let feed = app.get("/api/v1/sync", Some(&device.token)).await.expect(200);
+    let in_feed = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "message")
+        .count();
+    assert_eq!(in_feed, 1, "{feed}");
+}

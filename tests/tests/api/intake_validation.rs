@@ -155,3 +155,39 @@ async fn all_problems_of_a_report_are_listed_at_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn creation_time_more_than_a_day_in_the_future_is_422() {
+    let mut r = pothole();
+    r["created_at"] = json!("2999-01-01T00:00:00Z");
+    refused(r).await.expect_field_error("created_at", "in_the_future");
+}
+
+#[tokio::test]
+async fn the_same_photo_twice_in_one_report_is_422_duplicate() {
+    let hash = "cd".repeat(32);
+    let mut r = pothole();
+    r["photos"] = json!([hash, hash]);
+    refused(r).await.expect_field_error("photos", "duplicate");
+}
+
+#[tokio::test]
+async fn more_than_ten_photos_is_422_too_many() {
+    let mut r = pothole();
+    r["photos"] = json!((0..11).map(|i| format!("{i:064x}")).collect::<Vec<_>>());
+    refused(r).await.expect_field_error("photos", "too_many");
+}
+
+#[tokio::test]
+async fn address_hint_over_300_characters_is_422_too_long() {
+    let mut r = pothole();
+    r["address_hint"] = json!("vor Hausnummer 12, ".repeat(20));
+    refused(r).await.expect_field_error("address_hint", "too_long");
+}
+
+#[tokio::test]
+async fn photo_address_that_is_no_sha256_is_400_malformed_request() {
+    let mut r = pothole();
+    r["photos"] = json!(["nicht-hex"]);
+    refused(r).await.expect_error(400, "malformed_request");
+}

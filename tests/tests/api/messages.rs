@@ -199,3 +199,97 @@ async fn empty_or_too_long_messages_are_422() {
     .expect_field_error("body", "too_long");
     assert_eq!(app.detail(&staff, &id).await["messages"], json!([]));
 }
+
+#[tokio::test]
+async fn internal_notes_are_idempotent_by_client_id_and_name_their_author() {
+    let app = spawn_app().await;
+    let device = app.device().await;
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    let r = pothole();
+    let id = id_of(&r);
+    app.submit_ok(&device, &r).await;
+    let note = json!({"id": Uuid::new_v4(), "body": "Anwohner meldet das zum dritten Mal."});
+    let path = format!("/api/v1/staff/reports/{id}/notes");
+    let first = app.post(&path, Some(&staff.token), &note).await.expect(201);
+    assert_eq!(first["author"], staff.id.as_str());
+    assert_eq!(first["author_name"], staff.name.as_str());
+    assert_eq!(app.post(&path, Some(&staff.token), &note).await.expect(200), first);
+    let notes = app.detail(&staff, &id).await["notes"].clone();
+    assert_eq!(notes, json!([first]));
+}
+
+#[tokio::test]
+async fn a_message_or_note_id_reused_on_another_report_is_409_and_reveals_nothing() {
+    let app = spawn_app().await;
+    let (alice, bob) = (app.device().await, app.device().await);
+    let flensburg = app.login(FLENSBURG, "dispatcher").await;
+    let kiel = app.login(crate::helpers::KIEL, "dispatcher").await;
+    let (a, b) = (pothole(), pothole());
+    let k = crate::helpers::report(
+        "schlagloch",
+        json!({"gefahr_akut": false}),
+        crate::helpers::KIEL_RATHAUS,
+    );
+    app.submit_ok(&alice, &a).await;
+    app.submit_ok(&bob, &b).await;
+    app.submit_ok(&bob, &k).await;
+    let (a, b, k) = (id_of(&a), id_of(&b), id_of(&k));
+
+    // Alice's reply; Bob (somehow) learns its id and sends his own message under it.
+    let secret = "Meine Telefonnummer ist 0461 123456";
+    let message_id = Uuid::new_v4();
+    app.post(
+        &format!("/api/v1/reports/{a}/messages"),
+        Some(&alice.token),
+        &json!({"id": message_id, "body": secret}),
+    )
+    .await
+    .expect(201);
+    let reply = app
+        .post(
+            &format!("/api/v1/reports/{b}/messages"),
+            Some(&bob.token),
+            &json!({"id": message_id, "body": "Hallo"}),
+        )
+        .await;
+    reply.expect_error(409, "conflict");
+    assert!(!reply.text().contains(secret));
+    // The same for staff of another municipality reusing a message or note id.
+    let reply = app
+        .post(
+            &format!("/api/v1/staff/reports/{k}/messages"),
+            Some(&kiel.token),
+            &json!({"id": message_id, "body": "Hallo"}),
+        )
+        .await;
+    reply.expect_error(409, "conflict");
+    assert!(!reply.text().contains(secret));
+
+    let note_id = Uuid::new_v4();
+    let note = "Interner Vermerk: Bürger ist Nachbar des Sachbearbeiters";
+    app.post(
+        &format!("/api/v1/staff/reports/{a}/notes"),
+        Some(&flensburg.token),
+        &json!({"id": note_id, "body": note}),
+    )
+    .await
+    .expect(201);
+    let reply = app
+        .post(
+            &format!("/api/v1/staff/reports/{k}/notes"),
+            Some(&kiel.token),
+            &json!({"id": note_id, "body": "Kieler Notiz"}),
+        )
+        .await;
+    reply.expect_error(409, "conflict");
+    assert!(!reply.text().contains(note));
+
+    // Nothing was added anywhere.
+    assert_eq!(app.citizen_view(&bob, &b).await["messages"], json!([]));
+    assert_eq!(app.detail(&kiel, &k).await["messages"], json!([]));
+    assert_eq!(app.detail(&kiel, &k).await["notes"], json!([]));
+    assert_eq!(
+        app.detail(&flensburg, &a).await["messages"].as_array().map(Vec::len),
+        Some(1)
+    );
+}

@@ -314,3 +314,42 @@ async fn configuration_changes_need_the_admin_role_403_for_dispatcher_and_field_
         Some(2)
     );
 }
+
+#[tokio::test]
+async fn staff_cannot_assign_or_route_to_accounts_of_another_municipality() {
+    let app = spawn_app().await;
+    let device = app.device().await;
+    let admin = app.login(FLENSBURG, "admin").await;
+    let kiel_field = app.login(KIEL, "field").await;
+    let me = app.get("/api/v1/me", Some(&kiel_field.token)).await.expect(200);
+    assert_eq!(me["municipality"], KIEL, "login names are scoped by municipality");
+    let r = pothole();
+    let id = id_of(&r);
+    app.submit_ok(&device, &r).await;
+    let before = app.detail(&admin, &id).await;
+
+    app.patch(
+        &format!("/api/v1/staff/reports/{id}"),
+        Some(&admin.token),
+        &json!({"assignee": kiel_field.id}),
+    )
+    .await
+    .expect_field_error("assignee", "unknown_user");
+    app.patch(
+        &format!("/api/v1/staff/reports/{id}"),
+        Some(&admin.token),
+        &json!({"department": "buergerservice"}),
+    )
+    .await
+    .expect_field_error("department", "unknown_department");
+    assert_eq!(app.detail(&admin, &id).await, before);
+
+    let mut rules = app
+        .get("/api/v1/staff/config/rules", Some(&admin.token))
+        .await
+        .expect(200);
+    rules[4]["action"]["assignee"] = json!(kiel_field.id);
+    app.put("/api/v1/staff/config/rules", Some(&admin.token), &rules)
+        .await
+        .expect_field_error("rules.strasse.action", &format!("unknown_user:{}", kiel_field.id));
+}
