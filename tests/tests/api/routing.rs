@@ -322,3 +322,37 @@ async fn patch_with_reroute_after_recategorising_routes_again_and_audits_it() {
         assert_eq!(e["actor"]["user"], staff.id.as_str());
     }
 }
+
+#[tokio::test]
+async fn public_config_version_changes_when_the_rules_or_categories_change() {
+    let app = spawn_app().await;
+    let admin = app.login(FLENSBURG, "admin").await;
+    let path = format!("/api/v1/municipalities/{FLENSBURG}/config");
+    let v1 = app.get(&path, None).await.expect(200)["version"].clone();
+    let kiel_path = format!("/api/v1/municipalities/{}/config", crate::helpers::KIEL);
+    let kiel_version = app.get(&kiel_path, None).await.expect(200)["version"].clone();
+
+    let rules = app
+        .get("/api/v1/staff/config/rules", Some(&admin.token))
+        .await
+        .expect(200);
+    app.put("/api/v1/staff/config/rules", Some(&admin.token), &rules)
+        .await
+        .expect(200);
+    let v2 = app.get(&path, None).await.expect(200)["version"].clone();
+    assert_ne!(v2, v1, "rules changed");
+
+    let mut tree = app
+        .get("/api/v1/staff/config/categories", Some(&admin.token))
+        .await
+        .expect(200);
+    tree["categories"][0]["de"] = json!("Straßen und Wege");
+    app.put("/api/v1/staff/config/categories", Some(&admin.token), &tree)
+        .await
+        .expect(200);
+    let config = app.get(&path, None).await.expect(200);
+    assert_ne!(config["version"], v2, "categories changed");
+    assert_eq!(config["categories"]["categories"][0]["de"], "Straßen und Wege");
+    // Kiel's configuration is untouched.
+    assert_eq!(app.get(&kiel_path, None).await.expect(200)["version"], kiel_version);
+}
