@@ -154,7 +154,16 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedImage> {
     limits.max_alloc = Some(lim.max_alloc);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     reader.limits(limits);
-    let decoder = reader.into_decoder().map_err(err)?;
+    let decoder = reader.into_decoder().map_err(|e| match (e, png_dimensions(bytes)) {
+        // The PNG decoder checks the header against the limits itself.
+        (image::ImageError::Limits(_), Some((width, height))) => AnonError::TooLarge {
+            width,
+            height,
+            max_side: lim.max_side,
+            max_megapixels: lim.max_megapixels,
+        },
+        (other, _) => err(other),
+    })?;
     let (width, height) = decoder.dimensions();
     let too_large = || AnonError::TooLarge {
         width,
@@ -191,6 +200,15 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<DecodedImage> {
         orientation: exif.orientation,
         gps: exif.gps,
     })
+}
+
+/// Width and height from a PNG's IHDR chunk, for the error message.
+fn png_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    Some((be(16), be(20)))
 }
 
 /// True when the JPEG's segments are intact up to the first scan and an

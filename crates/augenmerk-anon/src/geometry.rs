@@ -84,8 +84,14 @@ impl BBox {
 
     /// The box grown by `fraction` of its width and height on every side.
     pub fn padded(&self, fraction: f32) -> BBox {
-        let dx = self.width() * fraction;
-        let dy = self.height() * fraction;
+        self.padded_xy(fraction, fraction)
+    }
+
+    /// The box grown by `fx` of its width left and right and `fy` of its
+    /// height above and below.
+    pub fn padded_xy(&self, fx: f32, fy: f32) -> BBox {
+        let dx = self.width() * fx;
+        let dy = self.height() * fy;
         BBox::new(self.x1 - dx, self.y1 - dy, self.x2 + dx, self.y2 + dy)
     }
 

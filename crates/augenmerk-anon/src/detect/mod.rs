@@ -48,7 +48,8 @@ pub struct DetectConfig {
     /// pixels). CenterFace still finds faces of about 12 px, so 0.6 keeps
     /// faces of 20 px and more at less than half the cost of native tiles.
     pub face_scale: f32,
-    /// Finest scale of the plate detector.
+    /// Finest scale of the plate detector. Native pixels: a plate that is
+    /// still readable can be as small as 100 × 24 px in a 12 MP photo.
     pub plate_scale: f32,
     /// Largest scale step between consecutive levels.
     pub max_level_ratio: f32,
@@ -61,11 +62,12 @@ pub struct DetectConfig {
     /// Finest scale of the text detector; it is the most expensive model per
     /// pixel, and as a fallback it only needs to see larger plates.
     pub text_scale: f32,
-    /// Margin added around each face on every side when blurring, as a
-    /// fraction of its size (detector boxes can be a little tight or shifted).
-    pub face_padding: f32,
-    /// Margin added around each plate on every side.
-    pub plate_padding: f32,
+    /// Margin added around each face when blurring, as fractions of its width
+    /// (left and right) and height (above and below). More vertically: face
+    /// boxes, above all of masked faces, often end above the chin.
+    pub face_padding: (f32, f32),
+    /// Margin added around each plate, as fractions of width and height.
+    pub plate_padding: (f32, f32),
 }
 
 impl Default for DetectConfig {
@@ -76,14 +78,14 @@ impl Default for DetectConfig {
             text_tile_size: 640,
             tile_overlap: 80,
             face_scale: 0.6,
-            plate_scale: 0.75,
+            plate_scale: 1.0,
             max_level_ratio: 4.0,
             face_threshold: 0.2,
             plate_threshold: 0.2,
             text: Some(TextParams::default()),
             text_scale: 0.3,
-            face_padding: 0.15,
-            plate_padding: 0.15,
+            face_padding: (0.15, 0.25),
+            plate_padding: (0.15, 0.25),
         }
     }
 }
