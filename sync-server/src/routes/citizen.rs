@@ -169,11 +169,16 @@ async fn submit_report(
     DeviceAuth(device): DeviceAuth,
     ApiJson(new): ApiJson<NewReport>,
 ) -> ApiResult<(StatusCode, ApiJson<CitizenReport>)> {
-    let (status, report) = match intake::submit(&state, Some(device), Channel::App, new).await? {
-        Inserted::Created(r) => (StatusCode::CREATED, r),
-        Inserted::Existing(r) => (StatusCode::OK, r),
-    };
-    Ok((status, ApiJson(views::citizen_report(&state, &report).await?)))
+    let submitted = intake::submit(&state, Some(device), Channel::App, new).await?;
+    Ok(match (submitted.report, submitted.history) {
+        // A new report has this history and no messages: answer without reading it back.
+        (Inserted::Created(r), Some(history)) => (
+            StatusCode::CREATED,
+            ApiJson(views::citizen_report_with(&state, &r, history, Vec::new()).await?),
+        ),
+        (Inserted::Created(r), None) => (StatusCode::CREATED, ApiJson(views::citizen_report(&state, &r).await?)),
+        (Inserted::Existing(r), _) => (StatusCode::OK, ApiJson(views::citizen_report(&state, &r).await?)),
+    })
 }
 
 /// The device's reports, newest first.

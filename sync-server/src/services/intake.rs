@@ -22,16 +22,29 @@ use augenmerk_store::{Inserted, PublicEvent, ReportWrite, StoreError};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Tenant};
 
+/// What intake stored (or found stored), with the public history when it is new.
+pub struct Submitted {
+    /// The report.
+    pub report: Inserted<Report>,
+    /// Its public status history, when the report is new (it is known without a read).
+    pub history: Option<Vec<PublicStatusChange>>,
+}
+
 /// Accepts a report from a device (or another channel) and returns what is stored.
 pub async fn submit(
     state: &AppState,
     device: Option<DeviceId>,
     channel: Channel,
     new: NewReport,
-) -> ApiResult<Inserted<Report>> {
+) -> ApiResult<Submitted> {
     // A retry must get the stored report back, before anything else is checked.
     match state.store.get_report_any(&new.id).await {
-        Ok(existing) if existing.device_id == device && device.is_some() => return Ok(Inserted::Existing(existing)),
+        Ok(existing) if existing.device_id == device && device.is_some() => {
+            return Ok(Submitted {
+                report: Inserted::Existing(existing),
+                history: None,
+            });
+        }
         Ok(_) => {
             return Err(
                 ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" }))
@@ -153,12 +166,26 @@ pub async fn submit(
         &mut events,
     );
 
+    let history: Vec<PublicStatusChange> = events
+        .iter()
+        .filter_map(|e| match e {
+            PublicEvent::Status(change) => Some(change.clone()),
+            PublicEvent::Message(_) => None,
+        })
+        .collect();
     match state.store.insert_report(ReportWrite { report, audit, events }).await? {
         // Another device (or channel) won a race for the same id: not this device's report.
         Inserted::Existing(existing) if existing.device_id != device || device.is_none() => {
             Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" })))
         }
-        outcome => Ok(outcome),
+        Inserted::Created(r) => Ok(Submitted {
+            report: Inserted::Created(r),
+            history: Some(history),
+        }),
+        existing => Ok(Submitted {
+            report: existing,
+            history: None,
+        }),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 
-use augenmerk_domain::public::{CitizenReport, PublicMessage};
+use augenmerk_domain::public::{CitizenReport, PublicMessage, PublicStatusChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::rules::{RuleEnv, RuleInput, evaluate};
 use augenmerk_domain::staff::{StaffMessage, StaffReportDetail, StaffReportSummary};
@@ -37,9 +37,19 @@ pub fn category_name(tenant: &Tenant, report: &Report) -> String {
 
 /// The report as the device that submitted it sees it.
 pub async fn citizen_report(state: &AppState, report: &Report) -> ApiResult<CitizenReport> {
-    let tenant = state.tenant(&report.municipality).await?;
     let history = state.store.list_status_changes(&report.id).await?;
     let messages = state.store.list_messages(&report.id).await?;
+    citizen_report_with(state, report, history, messages.iter().map(public_message).collect()).await
+}
+
+/// The citizen's view from a report and its already known history and messages.
+pub async fn citizen_report_with(
+    state: &AppState,
+    report: &Report,
+    history: Vec<PublicStatusChange>,
+    messages: Vec<PublicMessage>,
+) -> ApiResult<CitizenReport> {
+    let tenant = state.tenant(&report.municipality).await?;
     let forwarded_to = report.forwarded_to.as_ref().map(|id| {
         tenant
             .record
@@ -65,7 +75,7 @@ pub async fn citizen_report(state: &AppState, report: &Report) -> ApiResult<Citi
         forwarded_to,
         duplicate_of: report.duplicate_of,
         history,
-        messages: messages.iter().map(public_message).collect(),
+        messages,
         created_at: report.created_at,
         updated_at: report.updated_at,
     })

@@ -10,6 +10,7 @@
 //! `reports` (reports, audit, messages, notes, feed) and `inbox` (staff queries).
 
 mod accounts;
+mod checkpoint;
 mod codec;
 mod config;
 mod functions;
@@ -54,6 +55,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: writer::Writer,
     readers: readers::Readers,
+    // Declared after the writer so that it is dropped last and checkpoints what was written.
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -74,13 +77,18 @@ impl SqliteStore {
             tracing::info!(path = %path.display(), migrations = ran, "database migrated");
         }
         functions::register(&conn)?;
+        // Checkpoints run on their own thread (see `checkpoint`); the writer never stalls on one.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "cache_size", -16_000)?;
         // Readers open after the migrations, so they never see an old schema.
         let readers = readers::Readers::open(path, READ_CONNECTIONS)?;
         let writer = writer::Writer::start(conn)?;
+        let checkpointer = checkpoint::Checkpointer::start(path)?;
         Ok(Self {
             path: path.to_owned(),
             writer,
             readers,
+            _checkpointer: checkpointer,
         })
     }
 
