@@ -12,19 +12,24 @@ use crate::geometry::BBox;
 /// How coarse the pixelation is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BlurOptions {
-    /// Number of blocks along the longer side of a box. Six leaves a face as a
-    /// 6×6 colour grid and a plate as about 6×2 blocks: unrecognisable, since
-    /// each block is wider than a plate character.
+    /// Number of blocks along the longer side of a box. Five leaves a face as
+    /// a 5×4 colour grid and a plate as about 5×2 blocks: unrecognisable,
+    /// since each block is wider than a plate character.
     pub blocks_across: u32,
     /// Smallest block edge in pixels, so tiny boxes are still mixed.
     pub min_block: u32,
+    /// How far each block is pulled towards the box's mean colour (0 = not,
+    /// 1 = flat fill). Lowering the contrast keeps a skin-coloured centre and
+    /// dark surroundings from still reading as "a face" to a detector.
+    pub flatten: f32,
 }
 
 impl Default for BlurOptions {
     fn default() -> Self {
         BlurOptions {
-            blocks_across: 6,
+            blocks_across: 5,
             min_block: 3,
+            flatten: 0.5,
         }
     }
 }
@@ -62,6 +67,7 @@ fn obscure_region(image: &mut RgbImage, x1: u32, y1: u32, x2: u32, y2: u32, o: &
         }
     }
     pixelate(&mut buf, rw, rh, block);
+    flatten(&mut buf, o.flatten.clamp(0.0, 1.0));
     let radius = (block / 2).max(1);
     box_blur(&mut buf, rw, rh, radius);
     for (i, px) in buf.iter().enumerate() {
@@ -91,6 +97,26 @@ fn pixelate(buf: &mut [[f32; 3]], w: usize, h: usize, block: usize) {
                     *px = mean;
                 }
             }
+        }
+    }
+}
+
+/// Pulls every pixel towards the mean colour by `amount`.
+fn flatten(buf: &mut [[f32; 3]], amount: f32) {
+    if buf.is_empty() || amount <= 0.0 {
+        return;
+    }
+    let mut mean = [0f32; 3];
+    for px in buf.iter() {
+        for c in 0..3 {
+            mean[c] += px[c];
+        }
+    }
+    let n = buf.len() as f32;
+    let mean = mean.map(|m| m / n);
+    for px in buf.iter_mut() {
+        for c in 0..3 {
+            px[c] += (mean[c] - px[c]) * amount;
         }
     }
 }
