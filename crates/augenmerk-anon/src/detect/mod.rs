@@ -280,14 +280,18 @@ impl Detectors {
             jobs.extend(text.into_iter().map(Job::Text));
         }
         let run = |job: &Job| -> Result<(bool, Vec<Detection>)> {
-            Ok(match job {
+            let (is_face, dets) = match job {
                 Job::Face(v) => (true, centerface::detect(&self.face, img, v, cfg.face_threshold)?),
                 Job::Plate(v) => (false, plates::detect(&self.plate, img, v, cfg.plate_threshold)?),
                 Job::Text(v) => {
                     let p = cfg.text.unwrap_or_default();
                     (false, text::detect(&self.text, img, v, &p)?)
                 }
-            })
+            };
+            // Suppress within the view first, in parallel: at low thresholds a
+            // view yields a box per heatmap cell and prior, and one global
+            // quadratic pass over all of them would dominate the run time.
+            Ok((is_face, merge_detections(dets, NMS_IOU, NMS_CONTAINMENT)))
         };
         let results: Vec<Result<(bool, Vec<Detection>)>> = match pool {
             Some(pool) => pool.install(|| jobs.par_iter().map(run).collect()),
@@ -309,11 +313,16 @@ impl Detectors {
     }
 }
 
+/// IoU above which two boxes are taken for the same object.
+const NMS_IOU: f32 = 0.3;
+/// Share of the smaller box inside the larger above which both are one object.
+const NMS_CONTAINMENT: f32 = 0.7;
+
 /// Merges overlapping boxes from different views and detectors, and clamps.
 /// Padding is added when blurring ([`DetectConfig::face_padding`]), so the
 /// reported boxes stay comparable with annotations.
 fn finish(dets: Vec<Detection>, w: u32, h: u32) -> Vec<Detection> {
-    merge_detections(dets, 0.3, 0.7)
+    merge_detections(dets, NMS_IOU, NMS_CONTAINMENT)
         .into_iter()
         .map(|d| Detection {
             bbox: d.bbox.clamped(w, h),
