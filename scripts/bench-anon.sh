@@ -14,12 +14,20 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 photos="${1:-2}"
 repeats="${2:-3}"
 out="$root/bench-out/anon"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-anon}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/augenmerk-target}"
 cores="$(nproc)"
 
-for tool in /usr/bin/time taskset jq python3; do
-  command -v "$tool" >/dev/null || { echo "bench-anon: needs $tool" >&2; exit 1; }
-done
+# Install what the benchmark needs when missing (Debian packages).
+missing=()
+[[ -x /usr/bin/time ]] || missing+=(time)
+command -v taskset >/dev/null || missing+=(util-linux)
+command -v jq >/dev/null || missing+=(jq)
+python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+if (( ${#missing[@]} )); then
+  sudo_cmd=""; [[ "$(id -u)" -eq 0 ]] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
 
 "$root/models/fetch.sh"
 
