@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use augenmerk_domain::api::AreaDefinition;
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::rules::{AreaLookup, Rule};
+use augenmerk_domain::rules::{AreaLookup, Rule, RuleEnv, RuleEvaluation, RuleInput, evaluate};
 use augenmerk_domain::staff::Department;
 use augenmerk_domain::{Ags, AreaId, GeoPoint};
 use augenmerk_geo::{Areas, Boundaries, LatLon, Location};
@@ -63,6 +63,16 @@ impl AreaLookup for Tenant {
 }
 
 impl Tenant {
+    /// Evaluates the municipality's rules (or `rules` being tried instead) for a report's facts.
+    pub fn evaluate(&self, rules: Option<&[Rule]>, input: &RuleInput<'_>) -> RuleEvaluation {
+        let env = RuleEnv {
+            tree: &self.record.categories,
+            areas: self,
+            working_hours: &self.record.settings.working_hours,
+        };
+        evaluate(rules.unwrap_or(&self.rules), input, &env)
+    }
+
     /// The areas a point lies in.
     pub fn areas_at(&self, point: GeoPoint) -> Vec<AreaId> {
         let Ok(p) = LatLon::new(point.lat, point.lon) else {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use augenmerk_domain::api::{DryRunResponse, RuleSample};
 use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::rules::{Rule, RuleEnv, RuleInput, evaluate};
+use augenmerk_domain::rules::{Rule, RuleInput};
 use augenmerk_domain::{Ags, Answers, CategoryId, GeoPoint, ReportId};
 
 use crate::error::{ApiError, ApiResult};
@@ -48,11 +48,6 @@ pub fn sample_facts(tenant: &Tenant, sample: &RuleSample) -> ApiResult<Facts> {
 
 /// Evaluates rules (the stored ones unless others are given) and explains the result.
 pub fn explain(tenant: &Tenant, rules: Option<&[Rule]>, facts: &Facts) -> DryRunResponse {
-    let env = RuleEnv {
-        tree: &tenant.record.categories,
-        areas: tenant,
-        working_hours: &tenant.record.settings.working_hours,
-    };
     let input = RuleInput {
         category: &facts.category,
         answers: &facts.answers,
@@ -60,7 +55,7 @@ pub fn explain(tenant: &Tenant, rules: Option<&[Rule]>, facts: &Facts) -> DryRun
         at: facts.at,
     };
     DryRunResponse {
-        evaluation: evaluate(rules.unwrap_or(&tenant.rules), &input, &env),
+        evaluation: tenant.evaluate(rules, &input),
         areas: tenant.areas_at(facts.location),
     }
 }

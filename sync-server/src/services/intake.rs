@@ -15,7 +15,7 @@ use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::PublicStatusChange;
 use augenmerk_domain::report::{self, Channel, Email, MAX_PHOTOS, Priority, Report};
-use augenmerk_domain::rules::{RuleAction, RuleEnv, RuleEvaluation, RuleInput, evaluate};
+use augenmerk_domain::rules::{RuleAction, RuleEvaluation, RuleInput};
 use augenmerk_domain::{DeviceId, Status};
 use augenmerk_store::{Inserted, PublicEvent, ReportWrite, StoreError};
 
@@ -191,20 +191,14 @@ pub async fn submit(
 
 /// Evaluates the municipality's rules for a report.
 pub fn route(tenant: &Tenant, report: &Report) -> RuleEvaluation {
-    let env = RuleEnv {
-        tree: &tenant.record.categories,
-        areas: tenant,
-        working_hours: &tenant.record.settings.working_hours,
-    };
-    evaluate(
-        &tenant.rules,
+    tenant.evaluate(
+        None,
         &RuleInput {
             category: &report.category,
             answers: &report.answers,
             location: report.location,
             at: report.received_at,
         },
-        &env,
     )
 }
 

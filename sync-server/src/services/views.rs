@@ -8,7 +8,6 @@ use chrono::Utc;
 
 use augenmerk_domain::public::{CitizenReport, PublicMessage, PublicStatusChange};
 use augenmerk_domain::report::Report;
-use augenmerk_domain::rules::{RuleEnv, RuleInput, evaluate};
 use augenmerk_domain::staff::{StaffMessage, StaffReportDetail, StaffReportSummary};
 
 use crate::error::ApiResult;
@@ -96,21 +95,7 @@ pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> 
     let audit = state.store.list_audit(&report.id).await?;
     let messages = state.store.list_messages(&report.id).await?;
     let notes = state.store.list_notes(&report.id).await?;
-    let env = RuleEnv {
-        tree: &tenant.record.categories,
-        areas: tenant,
-        working_hours: &tenant.record.settings.working_hours,
-    };
-    let routing = evaluate(
-        &tenant.rules,
-        &RuleInput {
-            category: &report.category,
-            answers: &report.answers,
-            location: report.location,
-            at: report.received_at,
-        },
-        &env,
-    );
+    let routing = crate::services::intake::route(tenant, &report);
     Ok(StaffReportDetail {
         category_name: category_name(tenant, &report),
         overdue: report.is_overdue(Utc::now()),
