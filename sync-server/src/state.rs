@@ -9,7 +9,7 @@ use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::rules::{AreaLookup, Rule, RuleEnv, RuleEvaluation, RuleInput, evaluate};
 use augenmerk_domain::staff::Department;
 use augenmerk_domain::{Ags, AreaId, GeoPoint};
-use augenmerk_geo::{Areas, Boundaries, LatLon, Location};
+use augenmerk_geo::{Areas, Boundaries, LatLon, Location, MunicipalityRef};
 use augenmerk_store::{BoundaryRecord, MunicipalityRecord, Store};
 
 use crate::auth::LoginLimiter;
@@ -168,23 +168,28 @@ impl AppState {
         index.locate(p, self.settings.tolerance_m).map_err(ApiError::internal)
     }
 
-    /// The municipality that takes reports at a point, or a 422 that names the nearest one.
-    pub async fn responsible_tenant(&self, point: GeoPoint) -> ApiResult<(Arc<Tenant>, f64)> {
-        let location = self.locate(point)?;
-        let (m, distance) = match &location {
-            Location::Inside { municipality } => (municipality, 0.0),
+    /// The municipality responsible for a point (whether or not it takes reports here) and
+    /// how far outside its boundary the point lies, or a 422 that names the nearest one.
+    pub fn responsible(&self, point: GeoPoint) -> ApiResult<(MunicipalityRef, f64)> {
+        match self.locate(point)? {
+            Location::Inside { municipality } => Ok((municipality, 0.0)),
             Location::WithinTolerance {
                 municipality,
                 distance_m,
-            } => (municipality, *distance_m),
+            } => Ok((municipality, distance_m)),
             Location::Outside { nearest, distance_m } => {
-                return Err(ApiError::new(ErrorCode::OutsideServiceArea).context(serde_json::json!({
+                Err(ApiError::new(ErrorCode::OutsideServiceArea).context(serde_json::json!({
                     "nearest": { "ags": nearest.ags.as_str(), "name": nearest.name },
                     "distance_m": distance_m.round(),
                     "tolerance_m": self.settings.tolerance_m,
-                })));
+                })))
             }
-        };
+        }
+    }
+
+    /// The municipality that takes reports at a point, or a 422 that names the nearest one.
+    pub async fn responsible_tenant(&self, point: GeoPoint) -> ApiResult<(Arc<Tenant>, f64)> {
+        let (m, distance) = self.responsible(point)?;
         let ags = Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?;
         match self.tenant(&ags).await {
             Ok(t) => Ok((t, distance)),

@@ -7,7 +7,6 @@ use utoipa_axum::routes;
 
 use augenmerk_domain::public::{MunicipalityConfig, MunicipalityInfo, Responsibility};
 use augenmerk_domain::{Ags, GeoPoint};
-use augenmerk_geo::Location;
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::error::{ApiError, ApiResult};
@@ -89,19 +88,7 @@ async fn responsibility(
     ApiQuery(q): ApiQuery<PointQuery>,
 ) -> ApiResult<ApiJson<Responsibility>> {
     let point = GeoPoint::parse(q.lat, q.lon)?;
-    let location = state.locate(point)?;
-    let (m, distance_m) = match &location {
-        Location::Inside { municipality } => (municipality, 0.0),
-        Location::WithinTolerance {
-            municipality,
-            distance_m,
-        } => (municipality, *distance_m),
-        Location::Outside { .. } => {
-            // Same answer as intake gives.
-            state.responsible_tenant(point).await?;
-            return Err(ApiError::internal("outside but accepted"));
-        }
-    };
+    let (m, distance_m) = state.responsible(point)?;
     let ags = Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?;
     let active = state.tenant(&ags).await.is_ok();
     Ok(ApiJson(Responsibility {
