@@ -11,7 +11,8 @@
 //! 2. **The real server** as a child process (`augenmerk-server serve --demo` on
 //!    127.0.0.1:0), so the load generator does not share its runtime. After a short warm-up:
 //!    * closed loop: N clients each submit valid Flensburg reports back to back;
-//!    * open loop: a fixed rate of sends, scheduled by the clock and not by the answers;
+//!    * open loop, after a 3 s pause that lets the server work off the closed loops'
+//!      backlog: a fixed rate of sends, scheduled by the clock and not by the answers;
 //!      latency counts from the *scheduled* send time, so a stall is not hidden by the
 //!      sends it delayed (coordinated omission).
 //!
@@ -20,7 +21,8 @@
 //!
 //! Knobs (environment): `INTAKE_SECS` (seconds per server phase, default 10),
 //! `INTAKE_BARE_SECS` (per bare phase, default 5), `INTAKE_RATE` (open-loop rate, default
-//! 300), `INTAKE_CLIENTS` (closed-loop client counts, default `16,64`), `INTAKE_DIR`
+//! 300), `INTAKE_CLIENTS` (closed-loop client counts, default `16,64`), `INTAKE_SERVER_LOG`
+//! (the server's `RUST_LOG`, default `warn`), `INTAKE_DIR`
 //! (where the temporary directory goes; default the system's temp dir: it must be on the
 //! disk you want to measure, not a tmpfs).
 
@@ -66,6 +68,9 @@ const AUDIT_PER_REPORT: usize = 5;
 const EVENTS_PER_REPORT: usize = 2;
 /// The Linux clock tick of `/proc/<pid>/stat` (USER_HZ, 100 on every common platform).
 const CLOCK_TICKS_PER_SEC: f64 = 100.0;
+
+/// The pause between the closed loops and the open loop.
+const SETTLE: Duration = Duration::from_secs(3);
 
 fn main() -> anyhow::Result<()> {
     let knobs = Knobs::from_env()?;
@@ -525,7 +530,10 @@ impl Server {
             // No stray ./augenmerk.toml or AUGENMERK__ variables: the defaults are measured.
             .current_dir(parent)
             .env("AUGENMERK_DEMO_PASSWORD", "intake-bench-demo-password")
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("INTAKE_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file);
@@ -706,6 +714,10 @@ async fn drive(server: &Server, knobs: &Knobs, points: Arc<Vec<(f64, f64)>>) -> 
         submitted += phase.stats.ok;
         closed.push(phase);
     }
+    // The open loop measures the steady state at its rate, not how the server works off
+    // the backlog of the overload just before (WAL checkpoints of the closed loops).
+    eprintln!("settling: {} s …", SETTLE.as_secs());
+    tokio::time::sleep(SETTLE).await;
     eprintln!("open loop: {}/s, {} s …", knobs.rate, knobs.secs.as_secs());
     let open = open_loop(&target, server.pid(), knobs.rate, knobs.secs).await?;
     submitted += open.stats.ok;

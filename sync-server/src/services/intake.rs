@@ -37,23 +37,35 @@ pub async fn submit(
     channel: Channel,
     new: NewReport,
 ) -> ApiResult<Submitted> {
-    // A retry must get the stored report back, before anything else is checked.
-    match state.store.get_report_any(&new.id).await {
-        Ok(existing) if existing.device_id == device && device.is_some() => {
-            return Ok(Submitted {
-                report: Inserted::Existing(existing),
-                history: None,
-            });
-        }
-        Ok(_) => {
-            return Err(
-                ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" }))
-            );
-        }
-        Err(StoreError::NotFound) => {}
-        Err(e) => return Err(e.into()),
+    let id = new.id;
+    match accept(state, device, channel, new).await {
+        Ok(submitted) => Ok(submitted),
+        // A retry must get the stored report back even when it would no longer pass
+        // (the configuration changed since). Only failures pay for this read: on the
+        // normal path the insert itself detects a stored id.
+        Err(error) => match state.store.get_report_any(&id).await {
+            Ok(existing) => stored_for(existing, device),
+            Err(StoreError::NotFound) => Err(error),
+            Err(e) => Err(e.into()),
+        },
     }
+}
 
+/// The answer to a submission whose id is already stored.
+fn stored_for(existing: Report, device: Option<DeviceId>) -> ApiResult<Submitted> {
+    if device.is_some() && existing.device_id == device {
+        Ok(Submitted {
+            report: Inserted::Existing(existing),
+            history: None,
+        })
+    } else {
+        // Another device (or channel) used the id: not this device's report.
+        Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" })))
+    }
+}
+
+/// Checks, routes and stores a new report; a stored id comes back as it is stored.
+async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, new: NewReport) -> ApiResult<Submitted> {
     let location = new.location.validated()?;
     let (tenant, _distance) = state.responsible_tenant(location).await?;
     if let Some(claimed) = &new.municipality
@@ -108,7 +120,11 @@ pub async fn submit(
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
-    let missing = state.store.missing_blobs(&new.photos).await?;
+    let missing = if new.photos.is_empty() {
+        Vec::new()
+    } else {
+        state.store.missing_blobs(&new.photos).await?
+    };
     if !missing.is_empty() {
         return Err(ApiError::new(ErrorCode::UnknownBlob)
             .context(serde_json::json!({ "missing": missing.iter().map(|h| h.as_str()).collect::<Vec<_>>() })));
@@ -174,18 +190,11 @@ pub async fn submit(
         })
         .collect();
     match state.store.insert_report(ReportWrite { report, audit, events }).await? {
-        // Another device (or channel) won a race for the same id: not this device's report.
-        Inserted::Existing(existing) if existing.device_id != device || device.is_none() => {
-            Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" })))
-        }
         Inserted::Created(r) => Ok(Submitted {
             report: Inserted::Created(r),
             history: Some(history),
         }),
-        existing => Ok(Submitted {
-            report: existing,
-            history: None,
-        }),
+        Inserted::Existing(existing) => stored_for(existing, device),
     }
 }
 

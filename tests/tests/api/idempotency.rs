@@ -145,6 +145,23 @@ async fn a_retry_returns_the_stored_report_even_if_the_body_differs() {
     assert_eq!(again, first, "the stored report answers, the retry's body is ignored");
 }
 
+#[tokio::test]
+async fn a_retry_that_would_no_longer_pass_validation_still_gets_the_stored_report() {
+    // The configuration may change between the lost answer and the retry (a category
+    // removed, a question made required); the device must still learn that it is stored.
+    let app = spawn_app().await;
+    let (device, other) = (app.device().await, app.device().await);
+    let r = pothole();
+    let first = app.submit_ok(&device, &r).await;
+    let mut stale = r.clone();
+    stale["category"] = json!("gibt_es_nicht");
+    stale["location"] = json!({"lat": 95.0, "lon": 9.4366});
+    let again = app.submit(&device, &stale).await.expect(200);
+    assert_eq!(again, first);
+    // Someone else's invalid retry of the id learns nothing about the stored report.
+    app.submit(&other, &stale).await.expect_error(409, "conflict");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_id_raced_by_two_devices_belongs_to_the_winner_only() {
     let app = std::sync::Arc::new(spawn_app().await);

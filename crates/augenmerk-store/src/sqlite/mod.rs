@@ -80,10 +80,15 @@ impl SqliteStore {
         // Checkpoints run on their own thread (see `checkpoint`); the writer never stalls on one.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.pragma_update(None, "cache_size", -16_000)?;
+        // Every job of a group commit runs in a savepoint, whose undo pages SQLite spills
+        // to a temporary file beyond 64 KiB unless temporary storage is in memory; a batch
+        // holds at most a few megabytes of them.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Readers open after the migrations, so they never see an old schema.
         let readers = readers::Readers::open(path, READ_CONNECTIONS)?;
-        let writer = writer::Writer::start(conn)?;
-        let checkpointer = checkpoint::Checkpointer::start(path)?;
+        let catch_up = checkpoint::CatchUp::default();
+        let writer = writer::Writer::start(conn, catch_up.clone())?;
+        let checkpointer = checkpoint::Checkpointer::start(path, catch_up, checkpoint::REWIND_FRAMES)?;
         Ok(Self {
             path: path.to_owned(),
             writer,

@@ -76,6 +76,7 @@ pub(crate) fn open_read_connection(path: &Path) -> StoreResult<Connection> {
         .map_err(|e| StoreError::Database(format!("cannot open database {}: {e}", path.display())))?;
     conn.pragma_update(None, "busy_timeout", "5000")?;
     conn.pragma_update(None, "query_only", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(conn)
 }
 

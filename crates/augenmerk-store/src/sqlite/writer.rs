@@ -14,14 +14,20 @@
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::checkpoint::CatchUp;
 use crate::{StoreError, StoreResult};
 
 /// Most jobs committed together; bounds how long one commit keeps the others waiting.
 pub const MAX_BATCH: usize = 256;
+
+/// How long a due catch-up checkpoint waits for an idle moment before it runs anyway,
+/// so that sustained load cannot grow the WAL without bound.
+const CATCH_UP_PATIENCE: Duration = Duration::from_secs(2);
 
 /// How many jobs may wait before callers are slowed down (back-pressure).
 const QUEUE_CAPACITY: usize = 4 * MAX_BATCH;
@@ -97,11 +103,11 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer thread on a migrated, configured connection.
-    pub(crate) fn start(conn: Connection) -> StoreResult<Self> {
+    pub(crate) fn start(conn: Connection, catch_up: CatchUp) -> StoreResult<Self> {
         let (jobs, rx) = mpsc::channel(QUEUE_CAPACITY);
         let thread = std::thread::Builder::new()
             .name("augenmerk-store-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, catch_up))
             .map_err(|e| StoreError::Database(format!("cannot start the writer thread: {e}")))?;
         Ok(Self {
             jobs: Some(jobs),
@@ -143,8 +149,10 @@ impl Drop for Writer {
 }
 
 /// The writer thread's loop.
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Box<dyn Job>>) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Box<dyn Job>>, catch_up: CatchUp) {
     let mut queue: VecDeque<Box<dyn Job>> = VecDeque::new();
+    // Since when a catch-up checkpoint is due.
+    let mut owed: Option<Instant> = None;
     loop {
         if queue.is_empty() {
             match rx.blocking_recv() {
@@ -159,6 +167,20 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Box<dyn Job>>) {
             }
         }
         run_batch(&mut conn, &mut queue);
+        if catch_up.take() {
+            owed.get_or_insert_with(Instant::now);
+        }
+        // Between batches no transaction is open, so the next one can rewind the WAL (see
+        // `checkpoint`). Copying the frames committed meanwhile takes tens of milliseconds, which
+        // jobs arriving now would wait for; so it waits for an idle moment, if one comes.
+        if let Some(since) = owed
+            && ((queue.is_empty() && rx.is_empty()) || since.elapsed() > CATCH_UP_PATIENCE)
+        {
+            owed = None;
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "WAL catch-up checkpoint failed; will retry");
+            }
+        }
     }
     tracing::debug!("storage writer stopped");
 }
@@ -247,7 +269,7 @@ mod tests {
         let conn = Connection::open(dir.path().join("w.sqlite")).expect("open");
         conn.execute_batch("CREATE TABLE t (x INTEGER PRIMARY KEY)")
             .expect("schema");
-        (dir, Writer::start(conn).expect("writer"))
+        (dir, Writer::start(conn, CatchUp::default()).expect("writer"))
     }
 
     fn count(tx: &Transaction<'_>) -> StoreResult<i64> {
@@ -292,6 +314,38 @@ mod tests {
             assert_eq!(result.is_ok(), i % 2 == 0, "job {i}: {result:?}");
         }
         assert_eq!(w.write(count).await.expect("count"), 50);
+    }
+
+    #[tokio::test]
+    async fn the_wal_is_rewound_under_steady_writes() {
+        use super::super::checkpoint::Checkpointer;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("w.sqlite");
+        let conn = super::super::schema::open_write_connection(&path).expect("open");
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x INTEGER PRIMARY KEY, pad BLOB)")
+            .expect("schema");
+        let catch_up = CatchUp::default();
+        let w = Writer::start(conn, catch_up.clone()).expect("writer");
+        let _checkpointer = Checkpointer::start(&path, catch_up, 64).expect("checkpointer");
+        // Without rewinding, the WAL would hold every commit's frames.
+        let start = Instant::now();
+        let mut commits = 0_i64;
+        while start.elapsed() < Duration::from_millis(3500) {
+            w.write(|tx| Ok(tx.execute("INSERT INTO t (pad) VALUES (zeroblob(6000))", [])?))
+                .await
+                .expect("write");
+            commits += 1;
+        }
+        // The frames in the WAL now, counted since its last rewind (every commit adds one
+        // or more).
+        let probe = super::super::schema::open_write_connection(&path).expect("probe");
+        let frames: i64 = probe
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+            .expect("checkpoint");
+        assert!(
+            frames < commits / 2,
+            "{frames} WAL frames after {commits} commits: never rewound"
+        );
     }
 
     #[test]
