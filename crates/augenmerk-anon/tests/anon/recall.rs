@@ -94,3 +94,36 @@ fn mosaic_12mp_recall_at_least_95_percent() {
         plates.recall()
     );
 }
+
+/// Writes the mosaics of the test above as PNGs with a `boxes.json`, for tuning
+/// with `augenmerk-anon eval DIR`: `AUGENMERK_MOSAIC_DIR=dir cargo test … -- --ignored`.
+#[test]
+#[ignore = "a tool for tuning, not a test"]
+fn write_mosaics_for_tuning() {
+    let Some(dir) = std::env::var_os("AUGENMERK_MOSAIC_DIR").map(std::path::PathBuf::from) else {
+        return;
+    };
+    let dev = load_dev();
+    let face_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.faces.is_empty()).collect();
+    let plate_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.plates.is_empty()).collect();
+    let mut rng = Rng::new(42);
+    let per = 10;
+    std::fs::create_dir_all(dir.join("images")).expect("mosaic dir");
+    let mut entries = Vec::new();
+    for m in 0..3 {
+        let mut chosen: Vec<&DevPhoto> = Vec::new();
+        for k in 0..per {
+            chosen.push(face_photos[(m * per + k) % face_photos.len()]);
+            chosen.push(plate_photos[(m * per + k) % plate_photos.len()]);
+        }
+        let mosaic = mosaic(&chosen, 4000, 3000, 5, 4, (0.8, 1.2), &mut rng);
+        let file = format!("mosaic{m}.png");
+        mosaic.image.save(dir.join("images").join(&file)).expect("save mosaic");
+        entries.push(serde_json::json!({"file": file, "faces": mosaic.faces, "plates": mosaic.plates}));
+    }
+    std::fs::write(
+        dir.join("boxes.json"),
+        serde_json::to_vec_pretty(&entries).expect("json"),
+    )
+    .expect("boxes.json");
+}
