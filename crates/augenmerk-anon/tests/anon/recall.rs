@@ -6,7 +6,7 @@ use augenmerk_anon::DetectConfig;
 use augenmerk_anon::eval::Score;
 
 use crate::anonymizer;
-use crate::synth::{DevPhoto, Rng, load_dev, mosaic};
+use crate::synth::{DevPhoto, Mosaic, Rng, load_dev, mosaic};
 
 const IOU: f32 = 0.3;
 
@@ -54,25 +54,32 @@ fn dev_set_recall_at_least_98_percent() {
     assert!(plates.recall() >= 0.98, "plate recall {:.3} < 0.98", plates.recall());
 }
 
-#[test]
-fn mosaic_12mp_recall_at_least_95_percent() {
+/// The three 4000×3000 mosaics of the recall test: 5×4 cells, each mosaic with 10
+/// face and 10 plate photos at 0.8–1.2 of their size: faces of roughly 25–60 px (the
+/// issue's "face 30 m away": 40 px), plates of 80–180 px width.
+fn test_mosaics() -> Vec<Mosaic> {
     let dev = load_dev();
     let face_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.faces.is_empty()).collect();
     let plate_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.plates.is_empty()).collect();
-    let cfg = DetectConfig::default();
     let mut rng = Rng::new(42);
-    let (mut faces, mut plates) = (Score::default(), Score::default());
-    // Three mosaics of 5×4 cells, each with 10 face and 10 plate photos at
-    // 0.8–1.2 of their size: faces of roughly 25–60 px (the issue's "face
-    // 30 m away": 40 px), plates of 80–180 px width, on a 4000×3000 canvas.
     let per = 10;
-    for m in 0..3 {
-        let mut chosen: Vec<&DevPhoto> = Vec::new();
-        for k in 0..per {
-            chosen.push(face_photos[(m * per + k) % face_photos.len()]);
-            chosen.push(plate_photos[(m * per + k) % plate_photos.len()]);
-        }
-        let mosaic = mosaic(&chosen, 4000, 3000, 5, 4, (0.8, 1.2), &mut rng);
+    (0..3)
+        .map(|m| {
+            let mut chosen: Vec<&DevPhoto> = Vec::new();
+            for k in 0..per {
+                chosen.push(face_photos[(m * per + k) % face_photos.len()]);
+                chosen.push(plate_photos[(m * per + k) % plate_photos.len()]);
+            }
+            mosaic(&chosen, 4000, 3000, 5, 4, (0.8, 1.2), &mut rng)
+        })
+        .collect()
+}
+
+#[test]
+fn mosaic_12mp_recall_at_least_95_percent() {
+    let cfg = DetectConfig::default();
+    let (mut faces, mut plates) = (Score::default(), Score::default());
+    for (m, mosaic) in test_mosaics().into_iter().enumerate() {
         let found = anonymizer().detect(&mosaic.image, &cfg).expect("detect");
         let (f, p) = (
             Score::of(&mosaic.faces, &found.faces, IOU),
@@ -103,20 +110,9 @@ fn write_mosaics_for_tuning() {
     let Some(dir) = std::env::var_os("AUGENMERK_MOSAIC_DIR").map(std::path::PathBuf::from) else {
         return;
     };
-    let dev = load_dev();
-    let face_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.faces.is_empty()).collect();
-    let plate_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.plates.is_empty()).collect();
-    let mut rng = Rng::new(42);
-    let per = 10;
     std::fs::create_dir_all(dir.join("images")).expect("mosaic dir");
     let mut entries = Vec::new();
-    for m in 0..3 {
-        let mut chosen: Vec<&DevPhoto> = Vec::new();
-        for k in 0..per {
-            chosen.push(face_photos[(m * per + k) % face_photos.len()]);
-            chosen.push(plate_photos[(m * per + k) % plate_photos.len()]);
-        }
-        let mosaic = mosaic(&chosen, 4000, 3000, 5, 4, (0.8, 1.2), &mut rng);
+    for (m, mosaic) in test_mosaics().into_iter().enumerate() {
         let file = format!("mosaic{m}.png");
         mosaic.image.save(dir.join("images").join(&file)).expect("save mosaic");
         entries.push(serde_json::json!({"file": file, "faces": mosaic.faces, "plates": mosaic.plates}));
