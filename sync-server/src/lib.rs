@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod blobs;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::category::CategoryTree;
 use crate::geo::GeoPoint;
-use crate::ids::{Ags, AreaId, AuthorityId, BlobHash, CategoryId, DepartmentId, MessageId, NoteId, ReportId, UserId};
+use crate::ids::{
+    ActionId, Ags, AreaId, AuthorityId, BlobHash, CategoryId, DepartmentId, MessageId, NoteId, ReportId, UserId,
+};
 use crate::process::Status;
 use crate::report::Priority;
 use crate::rules::{Rule, RuleEvaluation, WorkingHours};
@@ -130,6 +132,12 @@ pub struct TransitionRequest {
     /// The status the client believes the report has; a mismatch is a 409 conflict.
     #[serde(default)]
     pub expected_status: Option<Status>,
+    /// Client-chosen key: sending the same transition again answers with the report instead of a conflict.
+    #[serde(default)]
+    pub id: Option<ActionId>,
+    /// Photos uploaded before that document the change (a field worker's completion photo); public.
+    #[serde(default)]
+    pub photos: Vec<BlobHash>,
 }
 
 /// Changes to a report's handling (`PATCH /api/v1/staff/reports/{id}`); absent fields stay.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AuthorityId, CategoryId, DepartmentId, DeviceId, ReportId, RuleId, UserId};
+use crate::ids::{ActionId, AuthorityId, BlobHash, CategoryId, DepartmentId, DeviceId, ReportId, RuleId, UserId};
 use crate::process::Status;
 use crate::report::{Channel, Priority};
 
@@ -44,6 +44,12 @@ pub enum AuditAction {
         from: Status,
         /// After.
         to: Status,
+        /// The client's key of the request, so a repeated request is recognised.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<ActionId>,
+        /// Photos that document the change.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<BlobHash>,
     },
     /// The category changed.
     Recategorised {

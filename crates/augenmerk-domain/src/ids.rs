@@ -64,6 +64,10 @@ uuid_id!(
     /// An internal note on a report (staff only).
     NoteId
 );
+uuid_id!(
+    /// A client-chosen key that makes a staff action (a transition) safe to send again.
+    ActionId
+);
 
 macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, $field:literal) => {

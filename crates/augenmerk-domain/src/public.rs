@@ -52,6 +52,9 @@ pub struct PublicStatusChange {
     pub comment: Option<String>,
     /// When.
     pub at: DateTime<Utc>,
+    /// Photos documenting the change (e.g. of the finished work), already anonymized.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<BlobHash>,
 }
 
 /// A report as the device that submitted it sees it.
@@ -177,6 +180,10 @@ pub struct MunicipalityInfo {
     pub name: String,
     /// Whether it takes reports on this server (has a category tree).
     pub active: bool,
+    /// The version of its configuration (as in [`MunicipalityConfig::version`]), so clients
+    /// fetch only configurations that changed.
+    #[serde(default)]
+    pub config_version: Option<String>,
 }
 
 /// Which municipality is responsible for a location, as the server answers it.

@@ -226,3 +226,70 @@ mod tests {
         assert!(parse_description(&"a".repeat(MAX_DESCRIPTION_CHARS + 1)).is_err());
     }
 }
+
+/// The checked content of a [`crate::api::NewReport`] (everything but its location and municipality).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedContent {
+    /// Typed answers.
+    pub answers: Answers,
+    /// Trimmed description.
+    pub description: String,
+    /// Trimmed address hint.
+    pub address_hint: Option<String>,
+    /// Contact address.
+    pub contact_email: Option<Email>,
+}
+
+/// Checks a new report's content against its municipality's category tree, as the server's
+/// intake does and as a device does before it queues a report: both must agree, or a
+/// report the device accepted offline would bounce later.
+pub fn check_content(
+    tree: &crate::category::CategoryTree,
+    new: &crate::api::NewReport,
+    now: DateTime<Utc>,
+) -> Result<CheckedContent, crate::category::AnswerError> {
+    use crate::category::AnswerError;
+    let mut problems = Vec::new();
+    let answers = match tree.validate_answers(&new.category, &new.answers) {
+        Ok(a) => Some(a),
+        Err(AnswerError::UnknownCategory) => return Err(AnswerError::UnknownCategory),
+        Err(AnswerError::Invalid(errors)) => {
+            problems.extend(errors);
+            None
+        }
+    };
+    let description = parse_description(&new.description).map_err(|e| problems.push(e)).ok();
+    let address_hint = parse_address_hint(new.address_hint.as_deref())
+        .map_err(|e| problems.push(e))
+        .ok();
+    let contact_email = match new.contact_email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Email::parse(s).map_err(|e| problems.push(e)).ok(),
+    };
+    if !new.consent {
+        problems.push(FieldError::new("consent", "required"));
+    }
+    if new.photos.len() > MAX_PHOTOS {
+        problems.push(FieldError::new("photos", "too_many"));
+    }
+    if new.photos.iter().collect::<std::collections::HashSet<_>>().len() != new.photos.len() {
+        problems.push(FieldError::new("photos", "duplicate"));
+    }
+    if let Some(created) = new.created_at {
+        // A device clock may be off, but not into the future by more than a day.
+        if created > now + chrono::Duration::days(1) {
+            problems.push(FieldError::new("created_at", "in_the_future"));
+        }
+    }
+    match (answers, description, address_hint, contact_email) {
+        (Some(answers), Some(description), Some(address_hint), contact_email) if problems.is_empty() => {
+            Ok(CheckedContent {
+                answers,
+                description,
+                address_hint,
+                contact_email,
+            })
+        }
+        _ => Err(AnswerError::Invalid(problems)),
+    }
+}

@@ -127,6 +127,7 @@ fn intake(r: &Report) -> ReportWrite {
             to: Status::Received,
             comment: None,
             at: r.received_at,
+            photos: Vec::new(),
         })],
     }
 }
@@ -145,7 +146,12 @@ fn transition(r: &Report, to: Status, at: i64, comment: &str) -> ReportWrite {
                 user: UserId::new_random(),
                 name: "Frau Petersen".into(),
             },
-            action: AuditAction::StatusChanged { from: r.status, to },
+            action: AuditAction::StatusChanged {
+                from: r.status,
+                to,
+                request: None,
+                photos: Vec::new(),
+            },
             public_comment: Some(comment.into()),
         }],
         events: vec![PublicEvent::Status(PublicStatusChange {
@@ -153,6 +159,7 @@ fn transition(r: &Report, to: Status, at: i64, comment: &str) -> ReportWrite {
             to,
             comment: Some(comment.into()),
             at: t(at),
+            photos: Vec::new(),
         })],
     }
 }

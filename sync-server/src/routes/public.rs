@@ -40,6 +40,7 @@ async fn list_municipalities(State(state): State<AppState>) -> ApiResult<ApiJson
                 ags: m.ags,
                 name: m.name,
                 active: true,
+                config_version: Some(m.config_version.to_string()),
             })
             .collect(),
     ))

@@ -12,7 +12,7 @@ use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::{MessageAuthor, PublicStatusChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{InternalNote, StaffMessage, StaffUser};
-use augenmerk_domain::{MessageId, NoteId, ReportId, Status};
+use augenmerk_domain::{ActionId, BlobHash, MessageId, NoteId, ReportId, Status};
 use augenmerk_store::{Inserted, PublicEvent, ReportWrite};
 
 use crate::error::{ApiError, ApiResult};
@@ -67,6 +67,12 @@ pub async fn transition(
     req: TransitionRequest,
 ) -> ApiResult<Report> {
     let report = visible_report(state, user, id).await?;
+    if let Some(request) = req.id
+        && already_applied(state, &report.id, request).await?
+    {
+        // A retry of a transition that went through (the answer was lost on the way).
+        return Ok(report);
+    }
     if let Some(expected) = req.expected_status
         && expected != report.status
     {
@@ -81,6 +87,7 @@ pub async fn transition(
         })));
     }
     let comment = check_comment(req.public_comment.as_deref())?;
+    check_photos(state, &req.photos).await?;
     let tenant = state.tenant(&user.municipality).await?;
     let now = Utc::now();
     let actor = staff_actor(user);
@@ -129,6 +136,8 @@ pub async fn transition(
         AuditAction::StatusChanged {
             from: report.status,
             to: req.to,
+            request: req.id,
+            photos: req.photos.clone(),
         },
     );
     status_entry.public_comment = comment.clone();
@@ -140,6 +149,7 @@ pub async fn transition(
         to: req.to,
         comment,
         at: now,
+        photos: req.photos,
     })];
     state
         .store
@@ -153,6 +163,37 @@ pub async fn transition(
         )
         .await?;
     Ok(next)
+}
+
+/// Whether a transition with this key was applied to the report before.
+async fn already_applied(state: &AppState, id: &ReportId, request: ActionId) -> ApiResult<bool> {
+    Ok(state.store.list_audit(id).await?.iter().any(|a| {
+        matches!(
+            &a.action,
+            AuditAction::StatusChanged { request: Some(r), .. } if *r == request
+        )
+    }))
+}
+
+/// Most photos one transition may carry.
+const MAX_TRANSITION_PHOTOS: usize = 10;
+
+/// Photos of a transition must have been uploaded before.
+async fn check_photos(state: &AppState, photos: &[BlobHash]) -> ApiResult<()> {
+    if photos.len() > MAX_TRANSITION_PHOTOS {
+        return Err(FieldError::new("photos", "too_many").into());
+    }
+    if photos.is_empty() {
+        return Ok(());
+    }
+    let missing = state.store.missing_blobs(photos).await?;
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        // The same answer as intake's, so a client handles both alike (upload, then retry).
+        Err(ApiError::new(ErrorCode::UnknownBlob)
+            .context(serde_json::json!({ "missing": missing.iter().map(|h| h.as_str()).collect::<Vec<_>>() })))
+    }
 }
 
 fn entry(report: &Report, at: chrono::DateTime<Utc>, actor: &Actor, action: AuditAction) -> AuditEntry {
@@ -245,6 +286,8 @@ pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: Repo
                 AuditAction::StatusChanged {
                     from: Status::Received,
                     to: Status::Assigned,
+                    request: None,
+                    photos: Vec::new(),
                 },
             ));
             events.push(PublicEvent::Status(PublicStatusChange {
@@ -252,6 +295,7 @@ pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: Repo
                 to: Status::Assigned,
                 comment: None,
                 at: now,
+                photos: Vec::new(),
             }));
             next.status = Status::Assigned;
         }

@@ -5,8 +5,6 @@
 //! returns the stored report, even if the configuration changed since, and never
 //! creates a second one.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Duration, Utc};
 
 use augenmerk_domain::api::NewReport;
@@ -14,7 +12,7 @@ use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
 use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::PublicStatusChange;
-use augenmerk_domain::report::{self, Channel, Email, MAX_PHOTOS, Priority, Report};
+use augenmerk_domain::report::{self, Channel, Priority, Report};
 use augenmerk_domain::rules::{RuleAction, RuleEvaluation, RuleInput};
 use augenmerk_domain::{DeviceId, Status};
 use augenmerk_store::{Inserted, PublicEvent, ReportWrite, StoreError};
@@ -80,46 +78,14 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         );
     }
 
-    let mut problems = Vec::new();
-    let answers = match tenant.record.categories.validate_answers(&new.category, &new.answers) {
-        Ok(a) => Some(a),
+    let content = match report::check_content(&tenant.record.categories, &new, Utc::now()) {
+        Ok(c) => c,
         Err(AnswerError::UnknownCategory) => {
             return Err(ApiError::new(ErrorCode::UnknownCategory)
                 .context(serde_json::json!({ "category": new.category.as_str() })));
         }
-        Err(AnswerError::Invalid(errors)) => {
-            problems.extend(errors);
-            None
-        }
+        Err(AnswerError::Invalid(problems)) => return Err(ApiError::validation(problems)),
     };
-    let description = report::parse_description(&new.description)
-        .map_err(|e| problems.push(e))
-        .ok();
-    let address_hint = report::parse_address_hint(new.address_hint.as_deref())
-        .map_err(|e| problems.push(e))
-        .ok();
-    let contact_email = match new.contact_email.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Email::parse(s).map_err(|e| problems.push(e)).ok(),
-    };
-    if !new.consent {
-        problems.push(FieldError::new("consent", "required"));
-    }
-    if new.photos.len() > MAX_PHOTOS {
-        problems.push(FieldError::new("photos", "too_many"));
-    }
-    if new.photos.iter().collect::<HashSet<_>>().len() != new.photos.len() {
-        problems.push(FieldError::new("photos", "duplicate"));
-    }
-    if let Some(created) = new.created_at {
-        // A device clock may be off, but not into the future by more than a day.
-        if created > Utc::now() + Duration::days(1) {
-            problems.push(FieldError::new("created_at", "in_the_future"));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
     let missing = if new.photos.is_empty() {
         Vec::new()
     } else {
@@ -136,12 +102,12 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         municipality: tenant.record.ags.clone(),
         device_id: device,
         category: new.category,
-        answers: answers.unwrap_or_default(),
-        description: description.unwrap_or_default(),
+        answers: content.answers,
+        description: content.description,
         location,
-        address_hint: address_hint.flatten(),
+        address_hint: content.address_hint,
         photos: new.photos,
-        contact_email,
+        contact_email: content.contact_email,
         consent: new.consent,
         status: Status::Received,
         priority: Priority::Normal,
@@ -169,6 +135,7 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         to: Status::Received,
         comment: None,
         at: now,
+        photos: Vec::new(),
     })];
 
     let evaluation = route(&tenant, &report);
@@ -321,6 +288,8 @@ pub fn apply_routing(
             AuditAction::StatusChanged {
                 from: report.status,
                 to,
+                request: None,
+                photos: Vec::new(),
             },
             comment.clone(),
         ));
@@ -329,6 +298,7 @@ pub fn apply_routing(
             to,
             comment,
             at: now,
+            photos: Vec::new(),
         }));
         report.status = to;
     }

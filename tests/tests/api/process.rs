@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{FLENSBURG, KIEL, KIEL_RATHAUS, Staff, TestApp, id_of, pothole, report, spawn_app};
+use crate::helpers::{
+    FLENSBURG, KIEL, KIEL_RATHAUS, Staff, TestApp, id_of, png, pothole, report, sha256_hex, spawn_app,
+};
 
 const ALL: [&str; 8] = [
     "received",
@@ -256,4 +258,69 @@ async fn reroute_of_a_closed_report_is_409() {
     )
     .await
     .expect_error(409, "illegal_transition");
+}
+
+#[tokio::test]
+async fn a_repeated_transition_with_the_same_key_is_applied_once() {
+    let (app, staff, id) = received_report().await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let body = json!({"to": "in_progress", "id": key, "expected_status": "received"});
+    let first = app.transition(&staff, &id, &body).await.expect(200);
+    assert_eq!(first["status"], "in_progress");
+    // The answer was lost on the way; the client sends the same request again.
+    let again = app.transition(&staff, &id, &body).await.expect(200);
+    assert_eq!(again["status"], "in_progress");
+    assert_eq!(
+        again["updated_at"], first["updated_at"],
+        "nothing changed the second time"
+    );
+    let detail = app.detail(&staff, &id).await;
+    let moves = detail["audit"]
+        .as_array()
+        .map(|a| a.iter().filter(|e| e["action"]["to"] == "in_progress").count());
+    assert_eq!(moves, Some(1));
+    // A new key with a stale expectation is a conflict, as before.
+    let stale = json!({"to": "in_progress", "id": uuid::Uuid::new_v4(), "expected_status": "received"});
+    app.transition(&staff, &id, &stale).await.expect_error(409, "conflict");
+}
+
+#[tokio::test]
+async fn a_completion_photo_travels_with_the_transition_to_the_citizen() {
+    let app = spawn_app().await;
+    app.rules_that_assign_nobody().await;
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    let device = app.device().await;
+    let r = pothole();
+    app.submit_ok(&device, &r).await;
+    let id = id_of(&r);
+    let photo = png(64, 48);
+    let hash = sha256_hex(&photo);
+
+    // Not uploaded yet: refused like a report with a missing photo, nothing changes.
+    let body = json!({"to": "resolved", "public_comment": "Erledigt.", "photos": [hash]});
+    app.transition(&staff, &id, &body)
+        .await
+        .expect_error(422, "unknown_blob");
+    assert_eq!(app.detail(&staff, &id).await["report"]["status"], "received");
+
+    assert!(app.put_blob(&staff.token, &hash, photo).await.status.is_success());
+    app.transition(&staff, &id, &body).await.expect(200);
+
+    let seen = app.citizen_view(&device, &id).await;
+    let last = seen["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .expect("history");
+    assert_eq!(last["to"], "resolved");
+    assert_eq!(last["photos"], json!([hash]));
+    let download = app.get(&format!("/api/v1/blobs/{hash}"), Some(&device.token)).await;
+    assert_eq!(
+        download.status.as_u16(),
+        200,
+        "the citizen may see the completion photo"
+    );
+    let other = app.device().await;
+    let denied = app.get(&format!("/api/v1/blobs/{hash}"), Some(&other.token)).await;
+    assert_eq!(denied.status.as_u16(), 404, "another device may not");
 }

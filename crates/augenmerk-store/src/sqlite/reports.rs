@@ -61,19 +61,22 @@ pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResu
         // A retry (or a concurrent duplicate): answer with what is stored, write nothing.
         return Ok(Inserted::Existing(get_report_any(conn, &r.id)?));
     }
-    put_photos(conn, r)?;
+    put_photos(conn, r, &write.events)?;
     append(conn, write)?;
     Ok(Inserted::Created(r.clone()))
 }
 
-/// Replaces the photo references of a report.
-fn put_photos(conn: &Connection, r: &Report) -> StoreResult<()> {
+/// Records which photos a report references: the citizen's and those of status changes
+/// (completion photos). Additive: a photo once attached stays downloadable for the report.
+fn put_photos(conn: &Connection, r: &Report, events: &[PublicEvent]) -> StoreResult<()> {
     let id = r.id.to_string();
-    conn.prepare_cached("DELETE FROM report_photos WHERE report_id = ?1")?
-        .execute([&id])?;
     let mut stmt =
         conn.prepare_cached("INSERT INTO report_photos (hash, report_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
-    for h in &r.photos {
+    let from_events = events.iter().flat_map(|e| match e {
+        PublicEvent::Status(c) => c.photos.as_slice(),
+        PublicEvent::Message(_) => &[],
+    });
+    for h in r.photos.iter().chain(from_events) {
         stmt.execute([h.as_str(), &id])?;
     }
     Ok(())
@@ -192,7 +195,7 @@ pub(crate) fn update_report(
             StoreError::NotFound
         });
     }
-    put_photos(conn, r)?;
+    put_photos(conn, r, &write.events)?;
     append(conn, write)
 }
 

@@ -1,0 +1,288 @@
+//! The `augenmerk-server` command line: serve, migrate, import boundaries, add users, check rules.
+//!
+//! It lives in the library (not in `main.rs`) so that the end-to-end tests can build the
+//! same command as a binary of their own and kill it like a real server process.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::{build_state, demo, routes, serve};
+use augenmerk_domain::api::NewStaffUser;
+use augenmerk_domain::staff::Role;
+use augenmerk_domain::{Ags, DepartmentId};
+
+#[derive(Parser)]
+#[command(name = "augenmerk-server", version, about = "Augenmerk sync server (Mängelmelder)")]
+struct Cli {
+    /// Settings file (TOML); default: ./augenmerk.toml if present.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Data directory (database and photos).
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server.
+    Serve {
+        /// Address to listen on (`127.0.0.1:0` picks a free port).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Seed the demo (Flensburg, Kiel, statewide boundaries) if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or upgrade the database, then exit.
+    Migrate,
+    /// Municipalities and their boundaries.
+    Municipality {
+        #[command(subcommand)]
+        command: MunicipalityCommand,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Delegation rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MunicipalityCommand {
+    /// Import (or update) boundaries from a GeoJSON FeatureCollection with `AGS` and `GEN` properties.
+    Import {
+        /// The GeoJSON file.
+        file: PathBuf,
+    },
+    /// Create a municipality with the standard category tree (its boundary must be imported).
+    Create {
+        /// AGS.
+        ags: String,
+    },
+    /// List municipalities that take reports.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account; the password is read from AUGENMERK_PASSWORD or stdin.
+    Add {
+        /// AGS of the municipality; omit with `--role platform_admin`.
+        #[arg(long)]
+        municipality: Option<String>,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// admin, dispatcher, field_worker or platform_admin.
+        #[arg(long)]
+        role: String,
+        /// Department id.
+        #[arg(long)]
+        department: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Check a municipality's stored rules against its configuration.
+    Check {
+        /// AGS.
+        #[arg(long)]
+        municipality: String,
+    },
+    /// Evaluate the rules against a report (`--report ID`) or a sample JSON file and explain.
+    DryRun {
+        /// AGS.
+        #[arg(long)]
+        municipality: String,
+        /// An existing report.
+        #[arg(long)]
+        report: Option<String>,
+        /// A sample: `{"category": …, "answers": {…}, "location": {"lat":…, "lon":…}}`.
+        #[arg(long)]
+        sample: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line with the process's arguments.
+#[tokio::main]
+pub async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut settings = Settings::load(cli.config.as_deref()).context("cannot read settings")?;
+    if let Some(d) = cli.data {
+        settings.data_dir = d;
+    }
+    match cli.command {
+        Command::Serve {
+            listen,
+            demo: with_demo,
+        } => {
+            if let Some(l) = listen {
+                settings.listen = l;
+            }
+            let state = build_state(settings).await?;
+            if with_demo {
+                let password = match std::env::var("AUGENMERK_DEMO_PASSWORD") {
+                    Ok(p) if !p.is_empty() => p,
+                    _ => crate::auth::new_token()[..16].to_owned(),
+                };
+                if demo::seed_demo(&state, &password).await? {
+                    println!(
+                        "Demo: Flensburg (01001000) und Kiel (01002000) angelegt; Benutzer admin, dispatcher, field"
+                    );
+                    println!("Demo password: {password}");
+                } else {
+                    println!("Demo data present; users keep their passwords");
+                }
+            }
+            let running = serve(state).await?;
+            println!("listening on http://{}", running.addr);
+            tracing::info!(addr = %running.addr, "listening");
+            running.handle.await??;
+        }
+        Command::Migrate => {
+            build_state(settings.clone()).await?;
+            println!("database {} is up to date", settings.database_path().display());
+        }
+        Command::Municipality { command } => {
+            let state = build_state(settings).await?;
+            match command {
+                MunicipalityCommand::Import { file } => {
+                    let text =
+                        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    let n = demo::import_boundaries(&state, &text).await?;
+                    println!("imported; {n} boundaries in the index");
+                }
+                MunicipalityCommand::Create { ags } => {
+                    let ags = Ags::parse(&ags)?;
+                    let index = state.boundaries.read().map_err(|_| anyhow::anyhow!("lock"))?.clone();
+                    let name = augenmerk_geo::Ags::parse(ags.as_str())
+                        .ok()
+                        .and_then(|a| index.get(&a).map(|m| m.name().to_owned()))
+                        .context("no boundary imported for this AGS")?;
+                    demo::create_municipality(
+                        &state,
+                        augenmerk_store::MunicipalityRecord {
+                            ags: ags.clone(),
+                            name: name.clone(),
+                            categories: demo::default_categories()?,
+                            settings: demo::default_settings(),
+                            config_version: 1,
+                        },
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    println!("created {name} ({ags})");
+                }
+                MunicipalityCommand::List => {
+                    for m in state.store.list_municipalities().await? {
+                        println!("{}\t{}", m.ags, m.name);
+                    }
+                }
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    municipality,
+                    username,
+                    name,
+                    role,
+                    department,
+                },
+        } => {
+            let state = build_state(settings).await?;
+            let role = Role::parse(&role).context("unknown role")?;
+            let password = match std::env::var("AUGENMERK_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            match (role, municipality) {
+                (Role::PlatformAdmin, None) => {
+                    crate::auth::check_new_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    let hash = crate::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    let user = augenmerk_domain::staff::StaffUser {
+                        id: augenmerk_domain::UserId::new_random(),
+                        municipality: Ags::parse("00000000")?,
+                        username: username.to_lowercase(),
+                        display_name: name.unwrap_or(username),
+                        role,
+                        department: None,
+                        active: true,
+                    };
+                    state.store.create_user(user.clone(), hash).await?;
+                    println!("created platform admin {}", user.username);
+                }
+                (Role::PlatformAdmin, Some(_)) => bail!("a platform admin belongs to no municipality"),
+                (_, None) => bail!("--municipality is required"),
+                (role, Some(ags)) => {
+                    let ags = Ags::parse(&ags)?;
+                    let new = NewStaffUser {
+                        display_name: name.unwrap_or_else(|| username.clone()),
+                        username,
+                        password,
+                        role,
+                        department: department.as_deref().map(DepartmentId::parse).transpose()?,
+                    };
+                    let user = routes::config::new_user(&state, &ags, new)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    println!("created {} ({}) in {}", user.username, user.role.as_str(), ags);
+                }
+            }
+        }
+        Command::Rules { command } => {
+            let state = build_state(settings).await?;
+            match command {
+                RulesCommand::Check { municipality } => {
+                    let ags = Ags::parse(&municipality)?;
+                    let tenant = state.tenant(&ags).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    let problems = routes::config::rule_problems(&state, &ags, &tenant.rules, None, None)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    if problems.is_empty() {
+                        println!("{} rules, no problems", tenant.rules.len());
+                    } else {
+                        for p in &problems {
+                            println!("{}: {}", p.field, p.problem);
+                        }
+                        bail!("{} problem(s) in the rules", problems.len());
+                    }
+                }
+                RulesCommand::DryRun {
+                    municipality,
+                    report,
+                    sample,
+                } => {
+                    let ags = Ags::parse(&municipality)?;
+                    let out = crate::services::dry_run::run(&state, &ags, report.as_deref(), sample.as_deref()).await?;
+                    println!("{}", serde_json::to_string_pretty(&out)?);
+                }
+            }
+        }
+    }
+    Ok(())
+}
