@@ -1,0 +1,307 @@
+//! Typed calls of the server's native API (`/api/v1`), each one HTTP request.
+//!
+//! Every answer is checked: an error status becomes [`ApiError::Status`] with the API's
+//! code and message, a body that is not what the API promises becomes
+//! [`ApiError::Protocol`], and a failed connection [`ApiError::Network`]. Retrying is
+//! the caller's choice ([`crate::retry`]).
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+use augenmerk_domain::api::{
+    LoginRequest, LoginResponse, NewDevice, NewMessage, NewNote, NewReport, TransitionRequest,
+};
+use augenmerk_domain::error::FieldError;
+use augenmerk_domain::public::{
+    CitizenReport, DeviceRegistered, MunicipalityConfig, MunicipalityInfo, PublicMessage, SyncResponse,
+};
+use augenmerk_domain::report::Report;
+use augenmerk_domain::staff::{InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary};
+use augenmerk_domain::{Ags, BlobHash, ReportId};
+
+use crate::error::{ApiError, ClientError};
+
+/// The server's API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// Longest error body quoted in a message.
+const QUOTE_CHARS: usize = 200;
+
+impl Api {
+    /// A client for the server at `base` (`http://host:port`).
+    pub fn new(base: &str) -> Result<Self, ClientError> {
+        let base = base.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ClientError::Server(format!("{base:?} is not an http(s) URL")));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            // A 400 KB photo over a slow mobile link still fits; a hung server does not hold a sync forever.
+            .timeout(Duration::from_secs(120))
+            .user_agent(concat!("augenmerk-client/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Server(e.to_string()))?;
+        Ok(Self { http, base })
+    }
+
+    /// The server's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let rb = self.http.request(method, format!("{}{path}", self.base));
+        match token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    async fn send(&self, rb: RequestBuilder) -> Result<Response, ApiError> {
+        let resp = rb.send().await.map_err(|e| ApiError::Network(error_chain(&e)))?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        Err(error_from(resp).await)
+    }
+
+    async fn json<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T, ApiError> {
+        let resp = self.send(rb).await?;
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(error_chain(&e)))?;
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Protocol(format!("{e}: {}", quote(&bytes))))
+    }
+
+    /// `POST /api/v1/devices`.
+    pub async fn register_device(&self, meta: &NewDevice) -> Result<DeviceRegistered, ApiError> {
+        self.json(self.request(Method::POST, "/api/v1/devices", None).json(meta))
+            .await
+    }
+
+    /// `HEAD /api/v1/blobs/{hash}`: whether the server has the photo.
+    pub async fn has_blob(&self, token: &str, hash: &BlobHash) -> Result<bool, ApiError> {
+        let path = format!("/api/v1/blobs/{}", hash.as_str());
+        match self.send(self.request(Method::HEAD, &path, Some(token))).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.status() == Some(404) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `PUT /api/v1/blobs/{hash}`.
+    pub async fn put_blob(&self, token: &str, hash: &BlobHash, bytes: Vec<u8>) -> Result<(), ApiError> {
+        let path = format!("/api/v1/blobs/{}", hash.as_str());
+        self.send(
+            self.request(Method::PUT, &path, Some(token))
+                .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+                .body(bytes),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `GET /api/v1/blobs/{hash}`.
+    pub async fn get_blob(&self, token: &str, hash: &BlobHash) -> Result<Vec<u8>, ApiError> {
+        let path = format!("/api/v1/blobs/{}", hash.as_str());
+        let resp = self.send(self.request(Method::GET, &path, Some(token))).await?;
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(error_chain(&e)))?;
+        Ok(bytes.to_vec())
+    }
+
+    /// `POST /api/v1/reports` (idempotent by the report's id).
+    pub async fn submit_report(&self, token: &str, report: &NewReport) -> Result<CitizenReport, ApiError> {
+        self.json(self.request(Method::POST, "/api/v1/reports", Some(token)).json(report))
+            .await
+    }
+
+    /// `GET /api/v1/reports/{id}`.
+    pub async fn citizen_report(&self, token: &str, id: &ReportId) -> Result<CitizenReport, ApiError> {
+        self.json(self.request(Method::GET, &format!("/api/v1/reports/{id}"), Some(token)))
+            .await
+    }
+
+    /// `POST /api/v1/reports/{id}/messages` (idempotent by the message's id).
+    pub async fn reply(&self, token: &str, id: &ReportId, msg: &NewMessage) -> Result<PublicMessage, ApiError> {
+        self.json(
+            self.request(Method::POST, &format!("/api/v1/reports/{id}/messages"), Some(token))
+                .json(msg),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/sync?since=…`.
+    pub async fn changes(&self, token: &str, since: i64, limit: u32) -> Result<SyncResponse, ApiError> {
+        self.json(
+            self.request(Method::GET, "/api/v1/sync", Some(token))
+                .query(&[("since", since.to_string()), ("limit", limit.to_string())]),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/municipalities`.
+    pub async fn municipalities(&self) -> Result<Vec<MunicipalityInfo>, ApiError> {
+        self.json(self.request(Method::GET, "/api/v1/municipalities", None))
+            .await
+    }
+
+    /// `GET /api/v1/municipalities/{ags}/config`.
+    pub async fn municipality_config(&self, ags: &Ags) -> Result<MunicipalityConfig, ApiError> {
+        self.json(self.request(
+            Method::GET,
+            &format!("/api/v1/municipalities/{}/config", ags.as_str()),
+            None,
+        ))
+        .await
+    }
+
+    /// `POST /api/v1/login`.
+    pub async fn login(&self, req: &LoginRequest) -> Result<LoginResponse, ApiError> {
+        self.json(self.request(Method::POST, "/api/v1/login", None).json(req))
+            .await
+    }
+
+    /// `POST /api/v1/logout`.
+    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
+        self.send(self.request(Method::POST, "/api/v1/logout", Some(token)))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /api/v1/staff/reports` (one page).
+    pub async fn staff_reports(
+        &self,
+        token: &str,
+        statuses: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<Page<StaffReportSummary>, ApiError> {
+        self.json(self.request(Method::GET, "/api/v1/staff/reports", Some(token)).query(&[
+            ("status", statuses.to_owned()),
+            ("page", page.to_string()),
+            ("page_size", page_size.to_string()),
+            ("sort", "received_at".to_owned()),
+        ]))
+        .await
+    }
+
+    /// `GET /api/v1/staff/reports/{id}`.
+    pub async fn staff_report(&self, token: &str, id: &ReportId) -> Result<StaffReportDetail, ApiError> {
+        self.json(self.request(Method::GET, &format!("/api/v1/staff/reports/{id}"), Some(token)))
+            .await
+    }
+
+    /// `POST /api/v1/staff/reports/{id}/transition` (idempotent by the request's id).
+    pub async fn transition(&self, token: &str, id: &ReportId, req: &TransitionRequest) -> Result<Report, ApiError> {
+        self.json(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/staff/reports/{id}/transition"),
+                Some(token),
+            )
+            .json(req),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/staff/reports/{id}/notes` (idempotent by the note's id).
+    pub async fn note(&self, token: &str, id: &ReportId, note: &NewNote) -> Result<InternalNote, ApiError> {
+        self.json(
+            self.request(Method::POST, &format!("/api/v1/staff/reports/{id}/notes"), Some(token))
+                .json(note),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/staff/reports/{id}/messages` (idempotent by the message's id).
+    pub async fn staff_message(&self, token: &str, id: &ReportId, msg: &NewMessage) -> Result<StaffMessage, ApiError> {
+        self.json(
+            self.request(
+                Method::POST,
+                &format!("/api/v1/staff/reports/{id}/messages"),
+                Some(token),
+            )
+            .json(msg),
+        )
+        .await
+    }
+}
+
+/// The API's error body, as far as the client needs it.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: String,
+    #[serde(default)]
+    message: Option<Messages>,
+    #[serde(default)]
+    details: Vec<FieldError>,
+}
+
+#[derive(serde::Deserialize)]
+struct Messages {
+    #[serde(default)]
+    en: Option<String>,
+}
+
+async fn error_from(resp: Response) -> ApiError {
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::retry::parse_retry_after);
+    let bytes = match resp.bytes().await {
+        Ok(b) => b,
+        Err(e) => return ApiError::Network(error_chain(&e)),
+    };
+    let (code, message, details) = match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => (
+            Some(body.code),
+            body.message.and_then(|m| m.en).unwrap_or_default(),
+            body.details,
+        ),
+        Err(_) => (None, quote(&bytes), Vec::new()),
+    };
+    ApiError::Status {
+        status: status.as_u16(),
+        code,
+        message: if message.is_empty() {
+            status.canonical_reason().unwrap_or("error").to_owned()
+        } else {
+            message
+        },
+        details,
+        retry_after,
+    }
+}
+
+/// The start of a body, for an error message.
+fn quote(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut q: String = text.chars().take(QUOTE_CHARS).collect();
+    if text.chars().count() > QUOTE_CHARS {
+        q.push('…');
+    }
+    q
+}
+
+/// reqwest's message plus its causes ("error sending request" alone says nothing).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
+
+/// Whether an answer status is "not found".
+pub fn is_not_found(e: &ApiError) -> bool {
+    e.status() == Some(StatusCode::NOT_FOUND.as_u16())
+}

@@ -1,0 +1,183 @@
+//! The cached public configuration of the municipalities: categories and questions for
+//! guided intake offline, and their boundaries for finding the municipality of a place.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{OptionalExtension, params};
+
+use augenmerk_domain::public::MunicipalityConfig;
+use augenmerk_domain::{Ags, GeoPoint};
+use augenmerk_geo::{Boundaries, LatLon, Location};
+
+use crate::error::{ClientError, Result};
+use crate::model::CachedMunicipality;
+use crate::retry::with_retry;
+use crate::{Client, time};
+
+/// The server's tolerance around a boundary (GPS noise, a report from the shore).
+pub const TOLERANCE_M: f64 = augenmerk_geo::DEFAULT_TOLERANCE_M;
+
+/// Boundaries built from the cached configurations, rebuilt when they change.
+#[derive(Default)]
+pub struct BoundaryCache {
+    built: Mutex<Option<(String, Arc<Boundaries>)>>,
+}
+
+impl Client {
+    /// The cached municipalities (fetched by [`Client::sync`] or [`Client::refresh_configuration`]).
+    pub fn municipalities(&self) -> Result<Vec<CachedMunicipality>> {
+        self.db(|c| {
+            let mut stmt = c.prepare("SELECT config FROM municipalities ORDER BY name")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let config: MunicipalityConfig = match serde_json::from_str(&row?) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "ignoring an unreadable cached configuration");
+                        continue;
+                    }
+                };
+                out.push(CachedMunicipality {
+                    ags: config.ags.clone(),
+                    name: config.name.clone(),
+                    config,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The cached configuration of one municipality.
+    pub fn municipality(&self, ags: &Ags) -> Result<MunicipalityConfig> {
+        let json: Option<String> = self.db(|c| {
+            Ok(c.query_row(
+                "SELECT config FROM municipalities WHERE ags = ?1",
+                [ags.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })?;
+        let json = json.ok_or_else(|| ClientError::NotFound(format!("municipality {} (not cached)", ags.as_str())))?;
+        serde_json::from_str(&json).map_err(|e| ClientError::NotFound(format!("municipality {}: {e}", ags.as_str())))
+    }
+
+    /// Which cached municipality is responsible for a place (inside or within 500 m).
+    pub fn locate(&self, point: GeoPoint) -> Result<CachedMunicipality> {
+        let boundaries = self.boundaries()?;
+        let invalid = |_| {
+            ClientError::Invalid(vec![augenmerk_domain::error::FieldError::new(
+                "location",
+                "out_of_range",
+            )])
+        };
+        let point = LatLon::new(point.lat, point.lon).map_err(invalid)?;
+        let location = boundaries.locate(point, TOLERANCE_M).map_err(invalid)?;
+        match location {
+            Location::Inside { municipality } | Location::WithinTolerance { municipality, .. } => {
+                let ags = Ags::parse(municipality.ags.as_str()).map_err(|e| ClientError::Invalid(vec![e]))?;
+                let config = self.municipality(&ags)?;
+                Ok(CachedMunicipality {
+                    ags,
+                    name: config.name.clone(),
+                    config,
+                })
+            }
+            Location::Outside { nearest, distance_m } => Err(ClientError::OutsideMunicipalities {
+                nearest: nearest.name,
+                distance_m,
+            }),
+        }
+    }
+
+    fn boundaries(&self) -> Result<Arc<Boundaries>> {
+        // The versions of all cached configurations identify the boundary set.
+        let key: String = self.db(|c| {
+            Ok(c.query_row(
+                "SELECT coalesce(group_concat(ags || ':' || version, ','), '') FROM (SELECT ags, version FROM municipalities ORDER BY ags)",
+                [],
+                |r| r.get(0),
+            )?)
+        })?;
+        if key.is_empty() {
+            return Err(ClientError::NoConfiguration);
+        }
+        let mut built = self.boundaries.built.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((k, b)) = built.as_ref()
+            && *k == key
+        {
+            return Ok(b.clone());
+        }
+        let features: Vec<serde_json::Value> = self
+            .municipalities()?
+            .into_iter()
+            .filter_map(|m| {
+                let geometry = m.config.boundary?;
+                Some(serde_json::json!({
+                    "type": "Feature",
+                    "properties": { "AGS": m.ags.as_str(), "GEN": m.name },
+                    "geometry": geometry,
+                }))
+            })
+            .collect();
+        if features.is_empty() {
+            return Err(ClientError::NoConfiguration);
+        }
+        let collection = serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string();
+        let boundaries = Arc::new(
+            Boundaries::from_geojson(&collection)
+                .map_err(|e| ClientError::Server(format!("the server sent an unusable boundary: {e}")))?,
+        );
+        *built = Some((key, boundaries.clone()));
+        Ok(boundaries)
+    }
+
+    /// Fetches the configurations that changed since they were cached; returns how many.
+    pub async fn refresh_configuration(&self) -> Result<usize> {
+        let api = self.api()?;
+        let policy = &self.options.retry;
+        let list = with_retry(policy, || api.municipalities()).await?;
+        let cached: Vec<(String, String)> = self.db(|c| {
+            let mut stmt = c.prepare("SELECT ags, version FROM municipalities")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let mut fetched = 0;
+        for info in list.iter().filter(|m| m.active) {
+            let current = cached.iter().find(|(a, _)| a == info.ags.as_str()).map(|(_, v)| v);
+            if current.is_some() && current == info.config_version.as_ref() {
+                continue;
+            }
+            let config = with_retry(policy, || api.municipality_config(&info.ags)).await?;
+            let json = serde_json::to_string(&config).map_err(|e| ClientError::Server(e.to_string()))?;
+            self.db(|c| {
+                c.execute(
+                    "INSERT INTO municipalities (ags, name, version, config, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (ags) DO UPDATE SET name = excluded.name, version = excluded.version,
+                         config = excluded.config, fetched_at = excluded.fetched_at",
+                    params![
+                        config.ags.as_str(),
+                        config.name,
+                        config.version,
+                        json,
+                        time::ts(&time::now())
+                    ],
+                )?;
+                Ok(())
+            })?;
+            fetched += 1;
+        }
+        // A municipality the server no longer serves is dropped from the cache; reports
+        // already queued for it stay and are answered by the server.
+        let served: Vec<&str> = list.iter().filter(|m| m.active).map(|m| m.ags.as_str()).collect();
+        self.db(|c| {
+            let mut stmt = c.prepare("SELECT ags FROM municipalities")?;
+            let all: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            for ags in all.iter().filter(|a| !served.contains(&a.as_str())) {
+                c.execute("DELETE FROM municipalities WHERE ags = ?1", [ags])?;
+            }
+            Ok(())
+        })?;
+        Ok(fetched)
+    }
+}

@@ -1,0 +1,154 @@
+//! Errors of the client library.
+
+use std::time::Duration;
+
+use augenmerk_domain::error::FieldError;
+
+/// Result of the client library.
+pub type Result<T, E = ClientError> = std::result::Result<T, E>;
+
+/// What went wrong on the device.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The local database failed.
+    #[error("local database: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// A file in the data directory could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What we were doing.
+        context: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The photo was not accepted (not an image, too large, broken).
+    #[error(transparent)]
+    Photo(#[from] augenmerk_anon::AnonError),
+    /// The database was written by a newer version; it is left untouched.
+    #[error(
+        "the local database has schema version {found}, but this version of Augenmerk knows only up to {known}; \
+         update the app (nothing was changed)"
+    )]
+    NewerDatabase {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        known: i64,
+    },
+    /// A report or action did not pass validation; nothing was queued.
+    #[error("invalid: {}", describe(.0))]
+    Invalid(Vec<FieldError>),
+    /// The category is not in the municipality's tree.
+    #[error("unknown category {category} for municipality {municipality}")]
+    UnknownCategory {
+        /// The category asked for.
+        category: String,
+        /// The municipality.
+        municipality: String,
+    },
+    /// The location lies outside every municipality served by the server.
+    #[error(
+        "the location lies outside every municipality served here; the nearest is {nearest} ({distance_m:.0} m away)"
+    )]
+    OutsideMunicipalities {
+        /// Name of the nearest municipality.
+        nearest: String,
+        /// Distance to its boundary.
+        distance_m: f64,
+    },
+    /// No configuration is cached yet.
+    #[error("no municipality configuration is cached yet; sync once while online")]
+    NoConfiguration,
+    /// Another sync of the same data directory is running.
+    #[error("another sync of this data directory is running")]
+    SyncBusy,
+    /// A field-worker command needs a staff login.
+    #[error("not logged in as staff (run `login` first)")]
+    NotLoggedIn,
+    /// The server URL is missing or not usable.
+    #[error("server address: {0}")]
+    Server(String),
+    /// No such local object.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Talking to the server failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl ClientError {
+    /// Wraps an I/O error with what we were doing.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} ({})", e.field, e.problem))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An error answer or a failure of the connection.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// No answer: connection refused, reset, timed out.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server answered with an error status.
+    #[error("server answered {status}{}: {message}", code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The API's error code, if the body was an API error.
+        code: Option<String>,
+        /// The server's explanation (English) or the start of the body.
+        message: String,
+        /// The body's `details` (field errors), if any.
+        details: Vec<FieldError>,
+        /// From `Retry-After`.
+        retry_after: Option<Duration>,
+    },
+    /// The server answered something that is not what the API promises.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+}
+
+impl ApiError {
+    /// Whether trying again later can succeed (the queue must be kept in any case).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Network(_) | Self::Protocol(_) => true,
+            Self::Status { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+        }
+    }
+
+    /// The HTTP status, if the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The API error code, if the server answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Status { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}

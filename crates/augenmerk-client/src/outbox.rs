@@ -1,0 +1,326 @@
+//! The citizen's side on the device: saving a report into the outbox, listing reports,
+//! their thread, and queueing replies.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use augenmerk_domain::api::NewReport;
+use augenmerk_domain::category::AnswerError;
+use augenmerk_domain::error::FieldError;
+use augenmerk_domain::public::{MessageAuthor, PublicStatusChange};
+use augenmerk_domain::{Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
+
+use crate::error::{ClientError, Result};
+use crate::model::{LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState};
+use crate::{Client, time};
+
+/// Longest reply, in characters (as the server).
+const MAX_TEXT_CHARS: usize = 4_000;
+
+impl Client {
+    /// Checks a draft against the cached configuration and queues it; returns its id.
+    ///
+    /// Nothing is queued when anything is wrong: an unknown place, a missing answer, a
+    /// photo that was not captured here.
+    pub fn create_report(&self, draft: ReportDraft) -> Result<ReportId> {
+        let location = draft.location.validated().map_err(|e| ClientError::Invalid(vec![e]))?;
+        let located = self.locate(location)?;
+        if let Some(claimed) = &draft.municipality
+            && claimed != &located.ags
+        {
+            return Err(ClientError::Invalid(vec![FieldError::new(
+                "municipality",
+                "location_outside_municipality",
+            )]));
+        }
+        let id = ReportId::new_random();
+        let now = time::now();
+        let new = NewReport {
+            id,
+            municipality: Some(located.ags.clone()),
+            category: draft.category.clone(),
+            answers: draft.answers.clone(),
+            description: draft.description.clone(),
+            location,
+            address_hint: draft.address_hint.clone(),
+            photos: draft.photos.clone(),
+            contact_email: draft.contact_email.clone(),
+            consent: draft.consent,
+            created_at: Some(now),
+        };
+        let content = match augenmerk_domain::report::check_content(&located.config.categories, &new, now) {
+            Ok(c) => c,
+            Err(AnswerError::UnknownCategory) => {
+                return Err(ClientError::UnknownCategory {
+                    category: draft.category.as_str().to_owned(),
+                    municipality: located.name,
+                });
+            }
+            Err(AnswerError::Invalid(problems)) => return Err(ClientError::Invalid(problems)),
+        };
+        self.db(|c| {
+            let tx = c.transaction()?;
+            for h in &new.photos {
+                let known: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM photos WHERE hash = ?1)",
+                    [h.as_str()],
+                    |r| r.get(0),
+                )?;
+                if !known {
+                    return Err(ClientError::Invalid(vec![FieldError::new("photos", "not_captured")]));
+                }
+            }
+            tx.execute(
+                "INSERT INTO reports (id, municipality, category, answers, description, lat, lon, address_hint,
+                     contact_email, consent, created_at, sync_state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued')",
+                params![
+                    id.to_string(),
+                    located.ags.as_str(),
+                    new.category.as_str(),
+                    serde_json::Value::Object(new.answers.clone()).to_string(),
+                    content.description,
+                    location.lat,
+                    location.lon,
+                    content.address_hint,
+                    content.contact_email.as_ref().map(|e| e.as_str()),
+                    new.consent,
+                    time::ts(&now),
+                ],
+            )?;
+            for (i, h) in new.photos.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO report_photos (report_id, position, hash) VALUES (?1, ?2, ?3)",
+                    params![id.to_string(), i as i64, h.as_str()],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })?;
+        Ok(id)
+    }
+
+    /// The citizen's reports on this device, newest first.
+    pub fn reports(&self) -> Result<Vec<LocalReport>> {
+        let rows = self.db(|c| {
+            let mut stmt = c.prepare(&format!("{REPORT_COLUMNS} ORDER BY created_at DESC, id"))?;
+            let rows = stmt.query_map([], read_report)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        rows.into_iter().map(|r| self.finish_report(r)).collect()
+    }
+
+    /// One report with its history and thread.
+    pub fn report(&self, id: &ReportId) -> Result<LocalReportDetail> {
+        let raw = self.db(|c| {
+            Ok(c.query_row(
+                &format!("{REPORT_COLUMNS} WHERE id = ?1"),
+                [id.to_string()],
+                read_report,
+            )
+            .optional()?)
+        })?;
+        let raw = raw.ok_or_else(|| ClientError::NotFound(format!("report {id}")))?;
+        let answers = serde_json::from_str::<serde_json::Value>(&raw.answers)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+        let history: Vec<PublicStatusChange> = serde_json::from_str(&raw.history).unwrap_or_default();
+        let address_hint = raw.address_hint.clone();
+        let report = self.finish_report(raw)?;
+        let messages = self.db(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, author, body, created_at, state FROM messages WHERE report_id = ?1 ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map([id.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let messages = messages
+            .into_iter()
+            .filter_map(|(mid, author, body, at, state)| {
+                Some(LocalMessage {
+                    id: mid.parse().ok()?,
+                    author: if author == "citizen" {
+                        MessageAuthor::Citizen
+                    } else {
+                        MessageAuthor::Municipality
+                    },
+                    body,
+                    created_at: time::parse(&at),
+                    sync_state: SyncState::parse(&state).unwrap_or(SyncState::Queued),
+                })
+            })
+            .collect();
+        Ok(LocalReportDetail {
+            report,
+            answers,
+            address_hint,
+            history,
+            messages,
+        })
+    }
+
+    /// The user looked at a report: clear its "changed" mark.
+    pub fn mark_seen(&self, id: &ReportId) -> Result<()> {
+        self.db(|c| {
+            c.execute("UPDATE reports SET unseen = 0 WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+    }
+
+    /// Queues a reply to the municipality; returns the message id.
+    pub fn queue_reply(&self, id: &ReportId, body: &str) -> Result<MessageId> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(ClientError::Invalid(vec![FieldError::new("body", "required")]));
+        }
+        if body.chars().count() > MAX_TEXT_CHARS {
+            return Err(ClientError::Invalid(vec![FieldError::new("body", "too_long")]));
+        }
+        let mid = MessageId::new_random();
+        self.db(|c| {
+            let exists: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?1)",
+                [id.to_string()],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(ClientError::NotFound(format!("report {id}")));
+            }
+            c.execute(
+                "INSERT INTO messages (id, report_id, author, body, created_at, state) VALUES (?1, ?2, 'citizen', ?3, ?4, 'queued')",
+                params![mid.to_string(), id.to_string(), body, time::ts(&time::now())],
+            )?;
+            Ok(())
+        })?;
+        Ok(mid)
+    }
+
+    /// How many reports and replies wait for the network.
+    pub fn pending_count(&self) -> Result<(u64, u64)> {
+        self.db(|c| {
+            Ok(c.query_row(
+                "SELECT (SELECT count(*) FROM reports WHERE sync_state = 'queued'),
+                        (SELECT count(*) FROM messages WHERE state = 'queued')",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )?)
+        })
+    }
+
+    fn finish_report(&self, raw: RawReport) -> Result<LocalReport> {
+        let municipality = Ags::parse(&raw.municipality).map_err(|e| ClientError::Invalid(vec![e]))?;
+        let category = CategoryId::parse(&raw.category).map_err(|e| ClientError::Invalid(vec![e]))?;
+        let category_name = self
+            .municipality(&municipality)
+            .ok()
+            .and_then(|m| m.categories.find(&category).map(|c| c.name().de.clone()));
+        Ok(LocalReport {
+            id: raw.id.parse().map_err(|e| ClientError::Invalid(vec![e]))?,
+            municipality,
+            category,
+            category_name,
+            description: raw.description,
+            location: GeoPoint {
+                lat: raw.lat,
+                lon: raw.lon,
+            },
+            photos: raw
+                .photos
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .filter_map(|h| BlobHash::parse(h).ok())
+                .collect(),
+            created_at: time::parse(&raw.created_at),
+            sync_state: SyncState::parse(&raw.sync_state).unwrap_or(SyncState::Queued),
+            status: raw.status.as_deref().and_then(Status::parse),
+            last_error: raw.last_error,
+            unseen: raw.unseen,
+        })
+    }
+}
+
+/// The columns of a report row, photos as a comma-separated list in order.
+const REPORT_COLUMNS: &str = "SELECT id, municipality, category, answers, description, lat, lon, address_hint,
+    created_at, sync_state, status, last_error, unseen, history,
+    (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position))
+    FROM reports";
+
+/// A report row before its strings are parsed.
+pub(crate) struct RawReport {
+    pub id: String,
+    pub municipality: String,
+    pub category: String,
+    pub answers: String,
+    pub description: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address_hint: Option<String>,
+    pub created_at: String,
+    pub sync_state: String,
+    pub status: Option<String>,
+    pub last_error: Option<String>,
+    pub unseen: bool,
+    pub history: String,
+    pub photos: String,
+}
+
+fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
+    Ok(RawReport {
+        id: r.get(0)?,
+        municipality: r.get(1)?,
+        category: r.get(2)?,
+        answers: r.get(3)?,
+        description: r.get(4)?,
+        lat: r.get(5)?,
+        lon: r.get(6)?,
+        address_hint: r.get(7)?,
+        created_at: r.get(8)?,
+        sync_state: r.get(9)?,
+        status: r.get(10)?,
+        last_error: r.get(11)?,
+        unseen: r.get(12)?,
+        history: r.get(13)?,
+        photos: r.get(14)?,
+    })
+}
+
+/// Loads a queued report as the request that submits it.
+pub(crate) fn queued_request(c: &rusqlite::Connection, id: &str) -> Result<NewReport> {
+    let raw = c.query_row(&format!("{REPORT_COLUMNS} WHERE id = ?1"), [id], read_report)?;
+    let answers = serde_json::from_str::<serde_json::Value>(&raw.answers)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
+    let contact_email: Option<String> =
+        c.query_row("SELECT contact_email FROM reports WHERE id = ?1", [id], |r| r.get(0))?;
+    let consent: bool = c.query_row("SELECT consent FROM reports WHERE id = ?1", [id], |r| r.get(0))?;
+    Ok(NewReport {
+        id: raw.id.parse().map_err(|e| ClientError::Invalid(vec![e]))?,
+        municipality: Some(Ags::parse(&raw.municipality).map_err(|e| ClientError::Invalid(vec![e]))?),
+        category: CategoryId::parse(&raw.category).map_err(|e| ClientError::Invalid(vec![e]))?,
+        answers,
+        description: raw.description,
+        location: GeoPoint {
+            lat: raw.lat,
+            lon: raw.lon,
+        },
+        address_hint: raw.address_hint,
+        photos: raw
+            .photos
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|h| BlobHash::parse(h).map_err(|e| ClientError::Invalid(vec![e])))
+            .collect::<Result<_>>()?,
+        contact_email,
+        consent,
+        created_at: Some(time::parse(&raw.created_at)),
+    })
+}

@@ -1,0 +1,479 @@
+//! The sync engine: register once, push photos and reports, push replies, pull changes;
+//! for a logged-in field worker also push queued actions and pull the cases.
+//!
+//! Every step is idempotent on the server (photos by hash, reports by id, messages and
+//! actions by their client-chosen ids) and records its success locally only after the
+//! server acknowledged it, so a sync may be killed at any point and simply run again.
+//! The change-feed cursor moves in the same transaction as the changes it covers.
+
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use augenmerk_domain::api::{NewDevice, NewMessage};
+use augenmerk_domain::public::{ChangeKind, CitizenReport, MessageAuthor, PublicMessage, PublicStatusChange};
+use augenmerk_domain::{BlobHash, MessageId, ReportId};
+
+use crate::error::{ApiError, ClientError, Result};
+use crate::lock::SyncLock;
+use crate::outbox::queued_request;
+use crate::retry::with_retry;
+use crate::{Client, time};
+
+/// What one sync run should do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Refresh the cached municipality configuration.
+    pub configuration: bool,
+    /// For a logged-in field worker: push actions and pull cases.
+    pub cases: bool,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            configuration: true,
+            cases: true,
+        }
+    }
+}
+
+/// What one sync run did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncSummary {
+    /// Municipality configurations fetched.
+    pub configurations: usize,
+    /// Photos uploaded (those already on the server are not sent again).
+    pub photos_uploaded: usize,
+    /// Reports the server acknowledged.
+    pub reports_sent: usize,
+    /// Reports the server refused for good (kept, with the reason).
+    pub reports_rejected: usize,
+    /// Replies the server acknowledged.
+    pub replies_sent: usize,
+    /// Changes (status, messages) pulled from the server.
+    pub changes: usize,
+    /// Field actions the server applied.
+    pub actions_done: usize,
+    /// Field actions the server refused (kept, with the reason).
+    pub actions_conflicted: usize,
+    /// Cases pulled (new or changed).
+    pub cases_pulled: usize,
+    /// Reports and replies still waiting afterwards.
+    pub still_queued: u64,
+}
+
+/// Changes fetched per request of the feed.
+const FEED_PAGE: u32 = 500;
+
+/// Meta keys.
+pub(crate) const DEVICE_ID: &str = "device_id";
+pub(crate) const DEVICE_TOKEN: &str = "device_token";
+const CURSOR: &str = "feed_cursor";
+
+impl Client {
+    /// One sync run. Fails with [`ClientError::SyncBusy`] if another is running on this
+    /// data directory; on a network failure it stops and keeps everything queued.
+    pub async fn sync(&self, options: &SyncOptions) -> Result<SyncSummary> {
+        let _lock = SyncLock::try_acquire(self.data_dir())?;
+        let mut summary = SyncSummary::default();
+        let result = self.sync_steps(options, &mut summary).await;
+        summary.still_queued = {
+            let (r, m) = self.pending_count()?;
+            r + m
+        };
+        result.map(|()| summary)
+    }
+
+    async fn sync_steps(&self, options: &SyncOptions, summary: &mut SyncSummary) -> Result<()> {
+        let token = self.device_token().await?;
+        self.push_reports(&token, summary).await?;
+        self.push_replies(&token, summary).await?;
+        self.pull_changes(&token, summary).await?;
+        if options.configuration {
+            summary.configurations = self.refresh_configuration().await?;
+        }
+        if options.cases && self.staff_token()?.is_some() {
+            self.push_actions(summary).await?;
+            self.pull_cases(summary).await?;
+        }
+        Ok(())
+    }
+
+    /// Syncs now and then every `every` (with jitter) until `stop` completes; errors are
+    /// logged and the next run tries again.
+    pub async fn sync_periodically(&self, every: Duration, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            match self.sync(&SyncOptions::default()).await {
+                Ok(s) => tracing::info!(?s, "sync finished"),
+                Err(e) => tracing::warn!(error = %e, "sync failed; will try again"),
+            }
+            let jitter = rand::random_range(0.8..1.2);
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(every.mul_f64(jitter)) => {}
+            }
+        }
+    }
+
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.db(|c| {
+            Ok(
+                c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+    }
+
+    pub(crate) fn set_meta(c: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+        c.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The device's token, registering the device on first use.
+    async fn device_token(&self) -> Result<String> {
+        if let Some(t) = self.meta(DEVICE_TOKEN)? {
+            return Ok(t);
+        }
+        let api = self.api()?;
+        let meta = NewDevice {
+            platform: Some(std::env::consts::OS.to_owned()),
+            app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        };
+        // A crash between the server's answer and our write leaves an unused device on
+        // the server, which is harmless; the next run registers again.
+        let reg = with_retry(&self.options.retry, || api.register_device(&meta)).await?;
+        self.db(|c| {
+            let tx = c.transaction()?;
+            Self::set_meta(&tx, DEVICE_ID, &reg.device_id.to_string())?;
+            Self::set_meta(&tx, DEVICE_TOKEN, &reg.token)?;
+            tx.commit()?;
+            Ok(())
+        })?;
+        Ok(reg.token)
+    }
+
+    async fn push_reports(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {
+        let queued: Vec<String> = self.db(|c| {
+            let mut stmt = c.prepare("SELECT id FROM reports WHERE sync_state = 'queued' ORDER BY created_at, id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let results: Vec<Result<Pushed>> = stream::iter(queued)
+            .map(|id| self.push_report(token, id))
+            .buffer_unordered(self.options.parallel_requests.max(1))
+            .collect()
+            .await;
+        let mut first_error = None;
+        for r in results {
+            match r {
+                Ok(p) => {
+                    summary.photos_uploaded += p.photos_uploaded;
+                    if p.rejected {
+                        summary.reports_rejected += 1;
+                    } else {
+                        summary.reports_sent += 1;
+                    }
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    async fn push_report(&self, token: &str, id: String) -> Result<Pushed> {
+        let api = self.api()?;
+        let policy = &self.options.retry;
+        let request = self.db(|c| queued_request(c, &id))?;
+        let mut pushed = Pushed::default();
+        // Twice at most: a server that lost a photo we believed it had gets it again.
+        for round in 0..2 {
+            for hash in &request.photos {
+                match self.upload_photo(token, hash).await {
+                    Ok(sent) => pushed.photos_uploaded += usize::from(sent),
+                    Err(ClientError::Io { context, source }) => {
+                        // The photo is gone or damaged on this device: the report can never be
+                        // sent as it is; keep it and say why instead of blocking the queue.
+                        let reason = format!("{context}: {source}");
+                        self.mark_report(&id, "rejected", Some(&reason))?;
+                        pushed.rejected = true;
+                        return Ok(pushed);
+                    }
+                    Err(e) => {
+                        self.note_attempt(&id, &e)?;
+                        return Err(e);
+                    }
+                }
+            }
+            match with_retry(policy, || api.submit_report(token, &request)).await {
+                Ok(report) => {
+                    self.store_sent_report(&id, &report)?;
+                    return Ok(pushed);
+                }
+                Err(e) if e.code() == Some("unknown_blob") && round == 0 => {
+                    // Something answered "stored" for a photo the server does not have (a
+                    // captive portal, a restored server): check and upload again.
+                    self.db(|c| {
+                        for h in &request.photos {
+                            c.execute("UPDATE photos SET on_server = 0 WHERE hash = ?1", [h.as_str()])?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                Err(e) if e.status() == Some(401) => {
+                    // The server no longer knows this device (e.g. its database was reset):
+                    // register again next run; the report stays queued.
+                    self.forget_device()?;
+                    let e = ClientError::Api(e);
+                    self.note_attempt(&id, &e)?;
+                    return Err(e);
+                }
+                Err(e) if !e.is_transient() && e.code() != Some("unknown_blob") => {
+                    self.mark_report(&id, "rejected", Some(&describe(&e)))?;
+                    pushed.rejected = true;
+                    return Ok(pushed);
+                }
+                Err(e) => {
+                    let e = ClientError::Api(e);
+                    self.note_attempt(&id, &e)?;
+                    return Err(e);
+                }
+            }
+        }
+        // Not reached: the second round returns in every arm.
+        Err(ClientError::Server("photo upload did not settle".into()))
+    }
+
+    /// Uploads a photo unless the server has it; returns whether bytes were sent.
+    pub(crate) async fn upload_photo(&self, token: &str, hash: &BlobHash) -> Result<bool> {
+        let api = self.api()?;
+        let policy = &self.options.retry;
+        let on_server: bool = self.db(|c| {
+            Ok(
+                c.query_row("SELECT on_server FROM photos WHERE hash = ?1", [hash.as_str()], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .unwrap_or(false),
+            )
+        })?;
+        if on_server {
+            return Ok(false);
+        }
+        let sent = if with_retry(policy, || api.has_blob(token, hash)).await? {
+            false
+        } else {
+            let bytes = self.photos.get(hash)?;
+            with_retry(policy, || api.put_blob(token, hash, bytes.clone())).await?;
+            true
+        };
+        self.db(|c| {
+            c.execute("UPDATE photos SET on_server = 1 WHERE hash = ?1", [hash.as_str()])?;
+            Ok(())
+        })?;
+        Ok(sent)
+    }
+
+    fn store_sent_report(&self, id: &str, report: &CitizenReport) -> Result<()> {
+        let history = serde_json::to_string(&report.history).unwrap_or_else(|_| "[]".into());
+        self.db(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "UPDATE reports SET sync_state = 'sent', sent_at = ?2, last_error = NULL, status = ?3, history = ?4
+                 WHERE id = ?1",
+                params![id, time::ts(&time::now()), report.status.as_str(), history],
+            )?;
+            for m in &report.messages {
+                upsert_message(&tx, m)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn mark_report(&self, id: &str, state: &str, error: Option<&str>) -> Result<()> {
+        self.db(|c| {
+            c.execute(
+                "UPDATE reports SET sync_state = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1",
+                params![id, state, error],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn note_attempt(&self, id: &str, error: &ClientError) -> Result<()> {
+        self.db(|c| {
+            c.execute(
+                "UPDATE reports SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn forget_device(&self) -> Result<()> {
+        self.db(|c| {
+            c.execute(
+                "DELETE FROM meta WHERE key IN (?1, ?2, ?3)",
+                [DEVICE_ID, DEVICE_TOKEN, CURSOR],
+            )?;
+            Ok(())
+        })
+    }
+
+    async fn push_replies(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {
+        let api = self.api()?;
+        let queued: Vec<(String, String, String)> = self.db(|c| {
+            let mut stmt = c.prepare(
+                "SELECT m.id, m.report_id, m.body FROM messages m JOIN reports r ON r.id = m.report_id
+                 WHERE m.state = 'queued' AND r.sync_state = 'sent' ORDER BY m.created_at, m.id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        for (mid, rid, body) in queued {
+            let (Ok(message_id), Ok(report_id)) = (mid.parse::<MessageId>(), rid.parse::<ReportId>()) else {
+                continue;
+            };
+            let msg = NewMessage {
+                id: Some(message_id),
+                body,
+            };
+            match with_retry(&self.options.retry, || api.reply(token, &report_id, &msg)).await {
+                Ok(m) => {
+                    self.db(|c| upsert_message(c, &m))?;
+                    summary.replies_sent += 1;
+                }
+                Err(e) if !e.is_transient() && e.status() != Some(401) => {
+                    self.db(|c| {
+                        c.execute(
+                            "UPDATE messages SET state = 'rejected', last_error = ?2 WHERE id = ?1",
+                            params![mid, describe(&e)],
+                        )?;
+                        Ok(())
+                    })?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    async fn pull_changes(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {
+        let api = self.api()?;
+        loop {
+            let since: i64 = self.meta(CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0);
+            let page = with_retry(&self.options.retry, || api.changes(token, since, FEED_PAGE)).await?;
+            let n = page.changes.len();
+            self.db(|c| {
+                let tx = c.transaction()?;
+                for change in &page.changes {
+                    apply_change(&tx, &change.report_id, &change.change)?;
+                }
+                // The cursor moves with the changes it covers: a crash replays a page at most.
+                Self::set_meta(&tx, CURSOR, &page.cursor.to_string())?;
+                tx.commit()?;
+                Ok(())
+            })?;
+            summary.changes += n;
+            if !page.more || n == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Pushed {
+    photos_uploaded: usize,
+    rejected: bool,
+}
+
+/// A refusal as the user reads it: the server's message and the fields it names.
+pub(crate) fn describe(e: &ApiError) -> String {
+    match e {
+        ApiError::Status { details, .. } if !details.is_empty() => format!(
+            "{e} [{}]",
+            details
+                .iter()
+                .map(|d| format!("{}: {}", d.field, d.problem))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => e.to_string(),
+    }
+}
+
+fn upsert_message(c: &rusqlite::Connection, m: &PublicMessage) -> Result<()> {
+    let author = match m.author {
+        MessageAuthor::Citizen => "citizen",
+        MessageAuthor::Municipality => "municipality",
+    };
+    let inserted = c.execute(
+        "INSERT INTO messages (id, report_id, author, body, created_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'sent')
+         ON CONFLICT (id) DO UPDATE SET state = 'sent', last_error = NULL, created_at = excluded.created_at",
+        params![
+            m.id.to_string(),
+            m.report_id.to_string(),
+            author,
+            m.body,
+            time::ts(&m.created_at)
+        ],
+    );
+    match inserted {
+        Ok(_) => Ok(()),
+        // The report is not on this device (data restored from elsewhere): nothing to attach to.
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn apply_change(c: &rusqlite::Connection, report: &ReportId, change: &ChangeKind) -> Result<()> {
+    match change {
+        ChangeKind::Status { change } => {
+            let history: Option<String> = c
+                .query_row("SELECT history FROM reports WHERE id = ?1", [report.to_string()], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let Some(history) = history else {
+                return Ok(());
+            };
+            let mut history: Vec<PublicStatusChange> = serde_json::from_str(&history).unwrap_or_default();
+            if history.iter().any(|h| same_change(h, change)) {
+                // Already known from the submit answer: neither news nor a newer status.
+                return Ok(());
+            }
+            history.push(change.clone());
+            c.execute(
+                "UPDATE reports SET status = ?2, history = ?3, unseen = 1 WHERE id = ?1",
+                params![
+                    report.to_string(),
+                    change.to.as_str(),
+                    serde_json::to_string(&history).unwrap_or_else(|_| "[]".into())
+                ],
+            )?;
+        }
+        ChangeKind::Message { message } => {
+            upsert_message(c, message)?;
+            if message.author == MessageAuthor::Municipality {
+                c.execute("UPDATE reports SET unseen = 1 WHERE id = ?1", [report.to_string()])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The same status change, seen once in a submit answer and again in the feed (the
+/// stored timestamp may have lost precision).
+fn same_change(a: &PublicStatusChange, b: &PublicStatusChange) -> bool {
+    a.from == b.from && a.to == b.to && (a.at - b.at).num_milliseconds().abs() < 1_000
+}
