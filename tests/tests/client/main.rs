@@ -1,0 +1,8 @@
+//! The client against real server processes on 127.0.0.1: offline queueing, exactly-once
+//! delivery, field work, crashes of either side, a flaky network, and bad input.
+
+mod bad_input;
+mod crashes;
+mod end_to_end;
+mod flaky_network;
+mod support;
