@@ -40,9 +40,16 @@ impl PhotoStore {
     /// Stores bytes durably and returns their hash; storing the same bytes again is a no-op.
     pub fn put(&self, bytes: &[u8]) -> Result<BlobHash> {
         let hash = hash_of(bytes);
+        self.put_named(&hash, bytes)?;
+        Ok(hash)
+    }
+
+    /// Stores bytes durably under a name the server gave them (downloads).
+    pub fn put_named(&self, hash: &BlobHash, bytes: &[u8]) -> Result<()> {
+        let hash = hash.clone();
         let target = self.path(&hash);
         if target.exists() {
-            return Ok(hash);
+            return Ok(());
         }
         let tmp = self
             .dir
@@ -58,8 +65,7 @@ impl PhotoStore {
         write().map_err(|e| {
             let _ = fs::remove_file(&tmp);
             ClientError::io(format!("cannot store photo {}", hash.as_str()), e)
-        })?;
-        Ok(hash)
+        })
     }
 
     /// Reads a photo and checks that it still has its hash.

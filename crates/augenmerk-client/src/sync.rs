@@ -88,10 +88,17 @@ impl Client {
     }
 
     async fn sync_steps(&self, options: &SyncOptions, summary: &mut SyncSummary) -> Result<()> {
-        let token = self.device_token().await?;
-        self.push_reports(&token, summary).await?;
-        self.push_replies(&token, summary).await?;
-        self.pull_changes(&token, summary).await?;
+        let mut citizen = self.citizen_steps(summary).await;
+        if let Err(ClientError::Api(e)) = &citizen
+            && e.status() == Some(401)
+        {
+            // The server no longer knows this device (its database was restored from an
+            // older backup, say): register again and go on; nothing was lost locally.
+            tracing::warn!("the server does not know this device any more; registering again");
+            self.forget_device()?;
+            citizen = self.citizen_steps(summary).await;
+        }
+        citizen?;
         if options.configuration {
             summary.configurations = self.refresh_configuration().await?;
         }
@@ -100,6 +107,13 @@ impl Client {
             self.pull_cases(summary).await?;
         }
         Ok(())
+    }
+
+    async fn citizen_steps(&self, summary: &mut SyncSummary) -> Result<()> {
+        let token = self.device_token().await?;
+        self.push_reports(&token, summary).await?;
+        self.push_replies(&token, summary).await?;
+        self.pull_changes(&token, summary).await
     }
 
     /// Syncs now and then every `every` (with jitter) until `stop` completes; errors are
@@ -207,6 +221,13 @@ impl Client {
                         pushed.rejected = true;
                         return Ok(pushed);
                     }
+                    Err(ClientError::Api(e)) if !e.is_transient() && e.status() != Some(401) => {
+                        // The server refuses the photo for good (too large, not an image):
+                        // the report cannot go as it is; keep it and say why.
+                        self.mark_report(&id, "rejected", Some(&describe(&e)))?;
+                        pushed.rejected = true;
+                        return Ok(pushed);
+                    }
                     Err(e) => {
                         self.note_attempt(&id, &e)?;
                         return Err(e);
@@ -221,17 +242,10 @@ impl Client {
                 Err(e) if e.code() == Some("unknown_blob") && round == 0 => {
                     // Something answered "stored" for a photo the server does not have (a
                     // captive portal, a restored server): check and upload again.
-                    self.db(|c| {
-                        for h in &request.photos {
-                            c.execute("UPDATE photos SET on_server = 0 WHERE hash = ?1", [h.as_str()])?;
-                        }
-                        Ok(())
-                    })?;
+                    self.mark_photos_missing(&request.photos)?;
                 }
                 Err(e) if e.status() == Some(401) => {
-                    // The server no longer knows this device (e.g. its database was reset):
-                    // register again next run; the report stays queued.
-                    self.forget_device()?;
+                    // Not a verdict on the report: the device is re-registered (see sync_steps).
                     let e = ClientError::Api(e);
                     self.note_attempt(&id, &e)?;
                     return Err(e);
@@ -315,6 +329,15 @@ impl Client {
                 "UPDATE reports SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
                 params![id, error.to_string()],
             )?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn mark_photos_missing(&self, photos: &[BlobHash]) -> Result<()> {
+        self.db(|c| {
+            for h in photos {
+                c.execute("UPDATE photos SET on_server = 0 WHERE hash = ?1", [h.as_str()])?;
+            }
             Ok(())
         })
     }

@@ -138,3 +138,31 @@ async fn a_server_answering_garbage_or_500_keeps_the_queue_and_reports_the_error
     assert_eq!(listed[0]["id"], id.as_str());
     assert_eq!(listed[0]["sync_state"], "sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_forgot_the_device_gets_it_registered_again_and_the_queue_delivered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut server = ServerProcess::start(&dir.path().join("server"), port);
+    let cli = Cli::new(dir.path().join("citizen"), &server.url());
+    let first = cli.report_pothole(&[], "Vor dem Neuaufsetzen des Servers");
+    cli.ok(&["sync"]);
+    server.kill();
+    // A server set up anew (say, restored from an older backup) at the same address.
+    let server = ServerProcess::start(&dir.path().join("server-neu"), port);
+    let second = cli.report_pothole(&[], "Nach dem Neuaufsetzen");
+    cli.ok(&["sync"]);
+    let listed = cli.list();
+    assert!(listed.iter().all(|r| r["sync_state"] == "sent"), "{listed:?}");
+    let staff = crate::support::Staff::login(&server.url(), "dispatcher").await;
+    assert_eq!(
+        staff.all_report_ids().await,
+        vec![second],
+        "the new server got the new report"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|r| r["id"] == first.as_str() && r["sync_state"] == "sent")
+    );
+}

@@ -22,8 +22,8 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// The durability and safety settings of every write connection, as `(pragma, value)`.
 ///
 /// * `journal_mode=WAL`: readers never block the writer and the writer never blocks readers.
-/// * `synchronous=FULL`: the server acknowledges a report to a device, which then deletes
-///   it from its outbox; an acknowledged write must therefore survive a power cut. In WAL
+/// * `synchronous=FULL`: the server acknowledges a report to a device, which then stops
+///   sending it (it leaves the outbox); an acknowledged write must therefore survive a power cut. In WAL
 ///   mode `FULL` fsyncs the WAL on every commit (`NORMAL` would only fsync at checkpoints
 ///   and could lose the last commits). Group commit in the writer spreads that one fsync
 ///   over every write queued at the time.
