@@ -134,13 +134,16 @@ impl Api {
         .await
     }
 
-    /// `GET /api/v1/sync?since=…`.
+    /// `GET /api/v1/sync?since=…`. Changes of a kind this version does not know (a newer
+    /// server) are skipped rather than failing the page, so an old app's feed never stalls.
     pub async fn changes(&self, token: &str, since: i64, limit: u32) -> Result<SyncResponse, ApiError> {
-        self.json(
-            self.request(Method::GET, "/api/v1/sync", Some(token))
-                .query(&[("since", since.to_string()), ("limit", limit.to_string())]),
-        )
-        .await
+        let page: LenientFeed = self
+            .json(
+                self.request(Method::GET, "/api/v1/sync", Some(token))
+                    .query(&[("since", since.to_string()), ("limit", limit.to_string())]),
+            )
+            .await?;
+        Ok(page.understood())
     }
 
     /// `GET /api/v1/municipalities`.
@@ -231,6 +234,35 @@ impl Api {
     }
 }
 
+/// A page of the change feed whose changes are parsed one by one.
+#[derive(serde::Deserialize)]
+struct LenientFeed {
+    changes: Vec<serde_json::Value>,
+    cursor: i64,
+    more: bool,
+}
+
+impl LenientFeed {
+    fn understood(self) -> SyncResponse {
+        let changes = self
+            .changes
+            .into_iter()
+            .filter_map(|c| match serde_json::from_value(c) {
+                Ok(change) => Some(change),
+                Err(e) => {
+                    tracing::info!(error = %e, "skipping a change this version does not understand");
+                    None
+                }
+            })
+            .collect();
+        SyncResponse {
+            changes,
+            cursor: self.cursor,
+            more: self.more,
+        }
+    }
+}
+
 /// The API's error body, as far as the client needs it.
 #[derive(serde::Deserialize)]
 struct ErrorBody {
@@ -304,4 +336,30 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// Whether an answer status is "not found".
 pub fn is_not_found(e: &ApiError) -> bool {
     e.status() == Some(StatusCode::NOT_FOUND.as_u16())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_of_an_unknown_kind_are_skipped_and_the_cursor_still_moves() {
+        let id = ReportId::new_random();
+        let page: LenientFeed = serde_json::from_value(serde_json::json!({
+            "changes": [
+                {"seq": 1, "report_id": id, "kind": "status", "from": null, "to": "received", "comment": null,
+                 "at": "2026-11-28T10:00:00Z"},
+                {"seq": 2, "report_id": id, "kind": "rating_requested", "stars": 5},
+                {"seq": 3, "report_id": id, "kind": "status", "from": "received", "to": "reopened_by_citizen",
+                 "comment": null, "at": "2026-11-28T11:00:00Z"}
+            ],
+            "cursor": 3,
+            "more": false
+        }))
+        .expect("the page itself parses");
+        let feed = page.understood();
+        assert_eq!(feed.changes.len(), 1);
+        assert_eq!(feed.changes[0].seq, 1);
+        assert_eq!(feed.cursor, 3, "the cursor passes over what was skipped");
+    }
 }

@@ -208,7 +208,8 @@ impl Client {
         self.db(|c| {
             Ok(c.query_row(
                 "SELECT (SELECT count(*) FROM reports WHERE sync_state = 'queued'),
-                        (SELECT count(*) FROM messages WHERE state = 'queued')",
+                        (SELECT count(*) FROM messages m JOIN reports r ON r.id = m.report_id
+                          WHERE m.state = 'queued' AND r.sync_state != 'rejected')",
                 [],
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
             )?)
