@@ -55,6 +55,41 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Open311 API keys (one per client and municipality).
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Issue a key; its secret is printed as the last line (and never again).
+    Create {
+        /// AGS of the municipality the key may submit to.
+        #[arg(long)]
+        municipality: String,
+        /// Who uses it (a city system, an app).
+        #[arg(long)]
+        name: String,
+        /// A host `media_url` photos may be fetched from for this key (repeatable).
+        #[arg(long = "media-host")]
+        media_hosts: Vec<String>,
+    },
+    /// List a municipality's keys (without secrets).
+    List {
+        /// AGS.
+        #[arg(long)]
+        municipality: String,
+    },
+    /// Revoke a key.
+    Revoke {
+        /// AGS.
+        #[arg(long)]
+        municipality: String,
+        /// The key's id (from `list`).
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -280,6 +315,41 @@ pub async fn main() -> anyhow::Result<()> {
                     let ags = Ags::parse(&municipality)?;
                     let out = crate::services::dry_run::run(&state, &ags, report.as_deref(), sample.as_deref()).await?;
                     println!("{}", serde_json::to_string_pretty(&out)?);
+                }
+            }
+        }
+        Command::ApiKey { command } => {
+            let state = build_state(settings).await?;
+            match command {
+                ApiKeyCommand::Create {
+                    municipality,
+                    name,
+                    media_hosts,
+                } => {
+                    let ags = Ags::parse(&municipality)?;
+                    let (secret, key) = crate::services::api_keys::issue(&state, &ags, &name, media_hosts)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    println!("API key {} for {} in {} (shown once):", key.id, key.name, ags);
+                    println!("{secret}");
+                }
+                ApiKeyCommand::List { municipality } => {
+                    let ags = Ags::parse(&municipality)?;
+                    for k in state.store.list_api_keys(&ags).await? {
+                        println!(
+                            "{}  {}  {}{}",
+                            k.id,
+                            k.created_at.format("%Y-%m-%d"),
+                            k.name,
+                            if k.revoked_at.is_some() { "  (revoked)" } else { "" }
+                        );
+                    }
+                }
+                ApiKeyCommand::Revoke { municipality, id } => {
+                    let ags = Ags::parse(&municipality)?;
+                    let id: augenmerk_domain::ApiKeyId = id.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    state.store.revoke_api_key(&ags, &id, chrono::Utc::now()).await?;
+                    println!("revoked {id}");
                 }
             }
         }

@@ -325,3 +325,24 @@ pub struct NewMunicipality {
     /// First admin account.
     pub admin: NewStaffUser,
 }
+
+/// A new Open311 API key (`POST /api/v1/staff/config/api-keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewApiKey {
+    /// Who will use it (a city system, an app).
+    pub name: String,
+    /// Hosts `media_url` photos may be fetched from for this key (default: none, never fetched).
+    #[serde(default)]
+    pub media_hosts: Vec<String>,
+}
+
+/// A newly issued API key: the secret is shown only in this answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyIssued {
+    /// The secret, for the client's `api_key` parameter.
+    pub api_key: String,
+    /// The record.
+    pub key: crate::staff::ApiKeyInfo,
+}

@@ -65,6 +65,10 @@ uuid_id!(
     NoteId
 );
 uuid_id!(
+    /// An Open311 client's API key (the record; the secret itself is never stored).
+    ApiKeyId
+);
+uuid_id!(
     /// A client-chosen key that makes a staff action (a transition) safe to send again.
     ActionId
 );

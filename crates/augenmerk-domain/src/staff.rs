@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditEntry;
-use crate::ids::{Ags, AuthorityId, DepartmentId, MessageId, NoteId, ReportId, UserId};
+use crate::ids::{Ags, ApiKeyId, AuthorityId, DepartmentId, MessageId, NoteId, ReportId, UserId};
 use crate::public::MessageAuthor;
 use crate::report::Report;
 use crate::rules::RuleEvaluation;
@@ -186,4 +186,24 @@ pub struct Page<T> {
     pub page: u32,
     /// Items per page.
     pub page_size: u32,
+}
+
+/// An Open311 client's API key as admins see it (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyInfo {
+    /// Id (for revoking).
+    pub id: ApiKeyId,
+    /// The municipality the key may submit to.
+    pub municipality: Ags,
+    /// Who uses it (a city system, an app).
+    pub name: String,
+    /// Hosts `media_url` photos may be fetched from for this key; empty: never fetched.
+    #[serde(default)]
+    pub media_hosts: Vec<String>,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked (then it no longer works).
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
 }

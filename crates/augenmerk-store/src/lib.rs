@@ -21,8 +21,8 @@ use augenmerk_domain::audit::AuditEntry;
 use augenmerk_domain::public::{PublicMessage, PublicStatusChange, SyncChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::rules::Rule;
-use augenmerk_domain::staff::{Department, InternalNote, Page, StaffMessage, StaffUser};
-use augenmerk_domain::{Ags, BlobHash, CategoryTree, DepartmentId, DeviceId, ReportId, UserId};
+use augenmerk_domain::staff::{ApiKeyInfo, Department, InternalNote, Page, StaffMessage, StaffUser};
+use augenmerk_domain::{Ags, ApiKeyId, BlobHash, CategoryTree, DepartmentId, DeviceId, ReportId, UserId};
 
 /// What can go wrong in storage; handlers map `NotFound` to 404 and the rest to 500.
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +188,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// The device behind a token hash.
     async fn get_device(&self, token_hash: &str) -> StoreResult<DeviceId>;
+
+    // --- Open311 API keys ---
+    /// Issues a key (stored as its hash).
+    async fn create_api_key(&self, key: ApiKeyInfo, key_hash: String) -> StoreResult<()>;
+    /// The active key with this hash (`NotFound` if unknown or revoked).
+    async fn get_api_key(&self, key_hash: &str) -> StoreResult<ApiKeyInfo>;
+    /// A municipality's keys, revoked ones included.
+    async fn list_api_keys(&self, ags: &Ags) -> StoreResult<Vec<ApiKeyInfo>>;
+    /// Revokes a municipality's key.
+    async fn revoke_api_key(&self, ags: &Ags, id: &ApiKeyId, at: DateTime<Utc>) -> StoreResult<()>;
 
     // --- blobs ---
     /// Records an uploaded photo (idempotent: the same hash again is a no-op).

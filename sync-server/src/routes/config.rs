@@ -8,16 +8,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::routes;
 
-use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, NewMunicipality, NewStaffUser, StaffUserUpdate};
+use augenmerk_domain::api::{
+    ApiKeyIssued, AreaDefinition, MunicipalitySettings, NewApiKey, NewMunicipality, NewStaffUser, StaffUserUpdate,
+};
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::rules::{Rule, RuleRefs, check_rules};
-use augenmerk_domain::staff::{Department, Role, StaffUser};
-use augenmerk_domain::{AreaId, CategoryTree, DepartmentId, UserId};
+use augenmerk_domain::staff::{ApiKeyInfo, Department, Role, StaffUser};
+use augenmerk_domain::{ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
 use augenmerk_store::MunicipalityRecord;
 
 use super::{ApiJson, ApiPath, ApiRouter};
 use crate::auth::{self, PlatformAdminAuth, StaffAuth};
 use crate::error::{ApiError, ApiResult};
+use crate::services::api_keys;
 use crate::state::{AppState, build_areas};
 
 /// Configuration routes.
@@ -33,6 +36,8 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(put_area, delete_area))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(create_municipality))
+        .routes(routes!(list_api_keys, create_api_key))
+        .routes(routes!(revoke_api_key))
 }
 
 /// The category tree with its questions.
@@ -386,4 +391,38 @@ async fn create_municipality(
     };
     let user = new_user(&state, &new.ags, admin).await?;
     Ok((StatusCode::CREATED, ApiJson(user)))
+}
+
+/// The municipality's Open311 API keys (never their secrets).
+#[utoipa::path(get, path = "/api/v1/staff/config/api-keys", tag = "config",
+    responses((status = 200, body = Vec<ApiKeyInfo>)), security(("bearer" = [])))]
+async fn list_api_keys(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<Vec<ApiKeyInfo>>> {
+    staff.require_admin()?;
+    Ok(ApiJson(state.store.list_api_keys(staff.ags()).await?))
+}
+
+/// Issues an Open311 API key for the municipality; the secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/staff/config/api-keys", tag = "config", request_body = NewApiKey,
+    responses((status = 201, body = ApiKeyIssued)), security(("bearer" = [])))]
+async fn create_api_key(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiJson(req): ApiJson<NewApiKey>,
+) -> ApiResult<(StatusCode, ApiJson<ApiKeyIssued>)> {
+    staff.require_admin()?;
+    let (api_key, key) = api_keys::issue(&state, staff.ags(), &req.name, req.media_hosts).await?;
+    Ok((StatusCode::CREATED, ApiJson(ApiKeyIssued { api_key, key })))
+}
+
+/// Revokes an Open311 API key of the municipality.
+#[utoipa::path(delete, path = "/api/v1/staff/config/api-keys/{id}", tag = "config", params(("id" = String, Path)),
+    responses((status = 204), (status = 404)), security(("bearer" = [])))]
+async fn revoke_api_key(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ApiKeyId>,
+) -> ApiResult<StatusCode> {
+    staff.require_admin()?;
+    state.store.revoke_api_key(staff.ags(), &id, chrono::Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! 127.0.0.1 with its own data directory (see [`helpers::spawn_app`]).
 #![allow(clippy::unwrap_used)]
 
+mod api_keys;
 mod audit;
 mod bad_input;
 mod exif;

@@ -166,3 +166,33 @@ async fn a_server_that_forgot_the_device_gets_it_registered_again_and_the_queue_
             .any(|r| r["id"] == first.as_str() && r["sync_state"] == "sent")
     );
 }
+
+#[test]
+fn the_server_cli_issues_an_api_key_and_prints_it_as_the_last_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("server");
+    drop(ServerProcess::start(&data, free_port()));
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_e2e-server"))
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run e2e-server");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = run(&[
+        "api-key",
+        "create",
+        "--municipality",
+        "01001000",
+        "--name",
+        "Stadtwerke-App",
+    ]);
+    let key = out.lines().last().expect("a last line").trim();
+    assert!(key.len() >= 40 && !key.contains(' '), "{out}");
+    let listed = run(&["api-key", "list", "--municipality", "01001000"]);
+    assert!(listed.contains("Stadtwerke-App") && !listed.contains(key), "{listed}");
+}

@@ -8,10 +8,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use augenmerk_domain::staff::{Role, StaffUser};
-use augenmerk_domain::{Ags, BlobHash, DeviceId, UserId};
+use augenmerk_domain::staff::{ApiKeyInfo, Role, StaffUser};
+use augenmerk_domain::{Ags, ApiKeyId, BlobHash, DeviceId, UserId};
 
-use super::codec::{duplicate_as, get_id, get_id_opt, parsed, ts};
+use super::codec::{duplicate_as, get_id, get_id_opt, get_ts, get_ts_opt, parsed, ts};
 use crate::{BlobRecord, Credentials, StoreError, StoreResult};
 
 /// The municipality reported for platform admins, who belong to none (no real AGS is all zeros).
@@ -251,4 +251,65 @@ pub(crate) fn blob_visible_to(
             params![hash.as_str(), device.map(|d| d.to_string()), ags.map(|a| a.as_str())],
             |row| row.get(0),
         )?)
+}
+
+const API_KEY_COLUMNS: &str = "id, ags, name, media_hosts, created_at, revoked_at";
+
+fn api_key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyInfo> {
+    let hosts: String = row.get("media_hosts")?;
+    Ok(ApiKeyInfo {
+        id: get_id(row, "id")?,
+        municipality: get_id(row, "ags")?,
+        name: row.get("name")?,
+        media_hosts: serde_json::from_str(&hosts).unwrap_or_default(),
+        created_at: get_ts(row, "created_at")?,
+        revoked_at: get_ts_opt(row, "revoked_at")?,
+    })
+}
+
+/// Issues an API key (its hash); `Duplicate` if the hash exists.
+pub(crate) fn create_api_key(conn: &Connection, key: &ApiKeyInfo, key_hash: &str) -> StoreResult<()> {
+    let hosts = serde_json::to_string(&key.media_hosts).map_err(|e| StoreError::Database(e.to_string()))?;
+    conn.prepare_cached(
+        "INSERT INTO api_keys (id, ags, name, key_hash, media_hosts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        key.id.to_string(),
+        key.municipality.as_str(),
+        key.name,
+        key_hash,
+        hosts,
+        ts(&key.created_at)
+    ])
+    .map_err(duplicate_as("api key"))?;
+    Ok(())
+}
+
+/// The key with this hash, if it is not revoked.
+pub(crate) fn get_api_key(conn: &Connection, key_hash: &str) -> StoreResult<ApiKeyInfo> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL"
+        ))?
+        .query_row([key_hash], api_key_from_row)?)
+}
+
+/// The keys of a municipality, newest first (revoked ones included).
+pub(crate) fn list_api_keys(conn: &Connection, ags: &Ags) -> StoreResult<Vec<ApiKeyInfo>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE ags = ?1 ORDER BY created_at DESC, id"
+    ))?;
+    let rows = stmt.query_map([ags.as_str()], api_key_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Revokes a key of a municipality; `NotFound` for another municipality's key.
+pub(crate) fn revoke_api_key(conn: &Connection, ags: &Ags, id: &ApiKeyId, at: &DateTime<Utc>) -> StoreResult<()> {
+    let n = conn
+        .prepare_cached("UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?3) WHERE id = ?1 AND ags = ?2")?
+        .execute(params![id.to_string(), ags.as_str(), ts(at)])?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }

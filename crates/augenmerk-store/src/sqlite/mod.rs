@@ -31,9 +31,9 @@ use augenmerk_domain::audit::AuditEntry;
 use augenmerk_domain::public::{PublicStatusChange, SyncChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::rules::Rule;
-use augenmerk_domain::staff::{Department, InternalNote, Page, StaffMessage, StaffUser};
+use augenmerk_domain::staff::{ApiKeyInfo, Department, InternalNote, Page, StaffMessage, StaffUser};
 use augenmerk_domain::{
-    Ags, AreaId, BlobHash, CategoryTree, DepartmentId, DeviceId, GeoPoint, ReportId, Status, UserId,
+    Ags, ApiKeyId, AreaId, BlobHash, CategoryTree, DepartmentId, DeviceId, GeoPoint, ReportId, Status, UserId,
 };
 
 pub use accounts::PLATFORM_AGS;
@@ -256,6 +256,26 @@ impl Store for SqliteStore {
     async fn get_device(&self, token_hash: &str) -> StoreResult<DeviceId> {
         let token_hash = token_hash.to_owned();
         self.read(move |c| accounts::get_device(c, &token_hash)).await
+    }
+
+    async fn create_api_key(&self, key: ApiKeyInfo, key_hash: String) -> StoreResult<()> {
+        self.write(move |tx| accounts::create_api_key(tx, &key, &key_hash))
+            .await
+    }
+
+    async fn get_api_key(&self, key_hash: &str) -> StoreResult<ApiKeyInfo> {
+        let key_hash = key_hash.to_owned();
+        self.read(move |c| accounts::get_api_key(c, &key_hash)).await
+    }
+
+    async fn list_api_keys(&self, ags: &Ags) -> StoreResult<Vec<ApiKeyInfo>> {
+        let ags = ags.clone();
+        self.read(move |c| accounts::list_api_keys(c, &ags)).await
+    }
+
+    async fn revoke_api_key(&self, ags: &Ags, id: &ApiKeyId, at: DateTime<Utc>) -> StoreResult<()> {
+        let (ags, id) = (ags.clone(), *id);
+        self.write(move |tx| accounts::revoke_api_key(tx, &ags, &id, &at)).await
     }
 
     async fn put_blob(&self, blob: BlobRecord) -> StoreResult<()> {

@@ -14,7 +14,10 @@ use crate::{StoreError, StoreResult};
 
 /// The migrations, in order; migration `i` brings `user_version` from `i` to `i + 1`.
 /// Append only: never edit or reorder a migration that has shipped.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0002_api_keys", include_str!("migrations/0002_api_keys.sql")),
+];
 
 /// The schema version this code writes (`PRAGMA user_version` after all migrations).
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
