@@ -25,6 +25,13 @@ pub struct Settings {
     pub limits: Limits,
     /// Login attempts allowed per login name and per minute.
     pub login_attempts_per_minute: u32,
+    /// Open311 submissions allowed per API key and per minute.
+    #[serde(default = "default_open311_per_minute")]
+    pub open311_posts_per_minute: u32,
+}
+
+fn default_open311_per_minute() -> u32 {
+    120
 }
 
 /// Size limits on input.
@@ -49,6 +56,7 @@ impl Default for Settings {
             session_hours: 12,
             limits: Limits::default(),
             login_attempts_per_minute: 10,
+            open311_posts_per_minute: default_open311_per_minute(),
         }
     }
 }

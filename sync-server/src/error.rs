@@ -73,6 +73,16 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         self.0.body.code
     }
+
+    /// The body as the native API sends it (code, messages, field details).
+    pub fn body(&self) -> &ErrorBody {
+        &self.0.body
+    }
+
+    /// Seconds a client should wait (rate limits).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.0.retry_after
+    }
 }
 
 impl From<FieldError> for ApiError {

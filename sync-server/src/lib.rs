@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod open311;
 pub mod routes;
 pub mod services;
 pub mod state;
@@ -39,6 +40,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path)).await??;
     let blobs = FsBlobStore::new(&settings.blob_dir())?;
     let per_minute = settings.login_attempts_per_minute;
+    let open311_per_minute = settings.open311_posts_per_minute;
     let state = AppState {
         store: Arc::new(store),
         blobs: Arc::new(blobs),
@@ -49,6 +51,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         tenants: Arc::new(RwLock::new(HashMap::new())),
         login_limiter: Arc::new(LoginLimiter::new(per_minute)),
         address_limiter: Arc::new(LoginLimiter::new(per_minute.saturating_mul(5))),
+        open311_limiter: Arc::new(LoginLimiter::new(open311_per_minute)),
     };
     if !state.store.list_boundaries().await?.is_empty() {
         state.reload_boundaries().await?;

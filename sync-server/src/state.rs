@@ -34,6 +34,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Login rate limit per client address.
     pub address_limiter: Arc<LoginLimiter>,
+    /// Open311 submissions per API key.
+    pub open311_limiter: Arc<LoginLimiter>,
 }
 
 /// A municipality's configuration as the request path needs it.

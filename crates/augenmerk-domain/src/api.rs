@@ -204,6 +204,18 @@ pub struct ReportQuery {
     /// `received_at` (default, newest first), `due_at`, `priority` or `updated_at`.
     #[serde(default)]
     pub sort: Option<String>,
+    /// Comma-separated report ids (Open311 `service_request_id`).
+    #[serde(default)]
+    pub ids: Option<String>,
+    /// Comma-separated categories, exactly (no subtree; Open311 `service_code`).
+    #[serde(default)]
+    pub categories: Option<String>,
+    /// Received at or after.
+    #[serde(default)]
+    pub received_from: Option<DateTime<Utc>>,
+    /// Received at or before.
+    #[serde(default)]
+    pub received_to: Option<DateTime<Utc>>,
 }
 
 /// A sample report to try the rules on.

@@ -11,6 +11,7 @@ mod idempotency;
 mod intake_validation;
 mod leaks;
 mod messages;
+mod open311;
 mod process;
 mod responsibility;
 mod routing;

@@ -151,6 +151,29 @@ pub(crate) fn query_reports(
         };
         f.and_in("category", ids);
     }
+    if let Some(list) = q.ids.as_deref() {
+        let ids: Vec<String> = list
+            .split(',')
+            .filter_map(|t| t.trim().parse::<augenmerk_domain::ReportId>().ok())
+            .map(|id| id.to_string())
+            .collect();
+        f.and_in("id", ids);
+    }
+    if let Some(list) = q.categories.as_deref() {
+        let ids: Vec<String> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        f.and_in("category", ids);
+    }
+    if let Some(from) = &q.received_from {
+        f.and("received_at >= ?", [Value::Text(ts(from))]);
+    }
+    if let Some(to) = &q.received_to {
+        f.and("received_at <= ?", [Value::Text(ts(to))]);
+    }
     if let Some(d) = &q.department {
         f.and("department = ?", [Value::Text(d.as_str().to_owned())]);
     }
