@@ -9,6 +9,8 @@ command -v cc >/dev/null || need_apt+=(build-essential)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v python3 >/dev/null || need_apt+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+# The Open311 client test makes a venv with the real `georeport` client.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 command -v curl >/dev/null || need_apt+=(curl)
 command -v unzip >/dev/null || need_apt+=(unzip)
 if [ "${#need_apt[@]}" -gt 0 ]; then

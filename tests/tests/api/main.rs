@@ -12,6 +12,7 @@ mod intake_validation;
 mod leaks;
 mod messages;
 mod open311;
+mod open311_georeport;
 mod process;
 mod responsibility;
 mod routing;
