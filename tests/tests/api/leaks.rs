@@ -310,6 +310,90 @@ async fn no_citizen_or_public_endpoint_leaks_notes_staff_or_other_tenants() {
         }
     }
     assert_no_own_secret_in_others(&app, &neighbour, &own_id).await;
+
+    // Open311 is public by design: it shows every report of a municipality with its
+    // description, place and status, but never notes, staff, contact data, devices, or
+    // another municipality's reports.
+    let mut open311 = Walk {
+        app: &app,
+        seen: Vec::new(),
+    };
+    for format in ["json", "xml"] {
+        open311.get(&format!("/open311/v2/discovery.{format}"), None).await;
+        open311
+            .get(
+                &format!("/open311/v2/services.{format}?jurisdiction_id={FLENSBURG}"),
+                None,
+            )
+            .await;
+        open311
+            .get(
+                &format!("/open311/v2/services/papierkorb.{format}?jurisdiction_id={FLENSBURG}"),
+                None,
+            )
+            .await;
+        let list = open311
+            .get(
+                &format!("/open311/v2/requests.{format}?jurisdiction_id={FLENSBURG}"),
+                None,
+            )
+            .await;
+        assert_eq!(list.status.as_u16(), 200);
+        assert!(
+            list.text().contains(&theirs_id),
+            "Open311 lists the municipality's reports"
+        );
+        for id in [&own_id, &theirs_id] {
+            open311.get(&format!("/open311/v2/requests/{id}.{format}"), None).await;
+            open311.get(&format!("/open311/v2/tokens/{id}.{format}"), None).await;
+        }
+        let kiel_through_flensburg = open311
+            .get(
+                &format!("/open311/v2/requests/{kiel_id}.{format}?jurisdiction_id={FLENSBURG}"),
+                None,
+            )
+            .await;
+        assert_eq!(kiel_through_flensburg.status.as_u16(), 404);
+        open311
+            .get(
+                &format!("/open311/v2/requests.{format}?jurisdiction_id={FLENSBURG}&service_request_id={kiel_id}"),
+                None,
+            )
+            .await;
+    }
+    let mut forbidden_public: Vec<String> = vec![
+        note.clone(),
+        format!("INTERNAL-NOTE-{marker}"),
+        format!("FIELD-NOTE-{marker}"),
+        format!("NEIGHBOUR-MESSAGE-{marker}"),
+        format!("neighbour-{marker}@example.org"),
+        format!("walker-{marker}@example.org"),
+        format!("KIEL-{marker}"),
+        format!("KIEL-NOTE-{marker}"),
+        format!("KIEL-MESSAGE-{marker}"),
+        format!("kieler-{marker}@example.org"),
+        kiel_id.clone(),
+        walker.id.clone(),
+        neighbour.id.clone(),
+        kieler.id.clone(),
+        walker.token.clone(),
+        neighbour.token.clone(),
+        kieler.token.clone(),
+        photo_hash.clone(),
+    ];
+    for s in &staff {
+        forbidden_public.push(s.name.clone());
+        forbidden_public.push(s.id.clone());
+        forbidden_public.push(s.token.clone());
+    }
+    assert!(open311.seen.len() >= 20);
+    for (what, reply) in &open311.seen {
+        let text = reply.text();
+        // An error may quote what the client asked for; that is not a leak.
+        for f in forbidden_public.iter().filter(|f| !what.contains(f.as_str())) {
+            assert!(!text.contains(f.as_str()), "{what} leaked {f:?}: {text}");
+        }
+    }
 }
 
 /// And the other way round: the neighbour sees nothing of the walker's report.
