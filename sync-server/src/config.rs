@@ -28,6 +28,9 @@ pub struct Settings {
     /// Open311 submissions allowed per API key and per minute.
     #[serde(default = "default_open311_per_minute")]
     pub open311_posts_per_minute: u32,
+    /// The anonymizer's models (default: `$AUGENMERK_MODELS`, else the workspace's `models/`).
+    #[serde(default)]
+    pub models_dir: Option<PathBuf>,
 }
 
 fn default_open311_per_minute() -> u32 {
@@ -57,6 +60,7 @@ impl Default for Settings {
             limits: Limits::default(),
             login_attempts_per_minute: 10,
             open311_posts_per_minute: default_open311_per_minute(),
+            models_dir: None,
         }
     }
 }

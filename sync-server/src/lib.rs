@@ -8,6 +8,7 @@
 //! Layout: [`routes`] (HTTP) → [`services`] (what happens) → [`augenmerk_store::Store`]
 //! (storage) and [`blobs`] (photos); [`state`] holds what they share.
 
+pub mod anonymize;
 pub mod auth;
 pub mod blobs;
 pub mod cli;
@@ -41,6 +42,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let blobs = FsBlobStore::new(&settings.blob_dir())?;
     let per_minute = settings.login_attempts_per_minute;
     let open311_per_minute = settings.open311_posts_per_minute;
+    let models_dir = settings
+        .models_dir
+        .clone()
+        .unwrap_or_else(augenmerk_anon::default_models_dir);
     let state = AppState {
         store: Arc::new(store),
         blobs: Arc::new(blobs),
@@ -52,6 +57,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         login_limiter: Arc::new(LoginLimiter::new(per_minute)),
         address_limiter: Arc::new(LoginLimiter::new(per_minute.saturating_mul(5))),
         open311_limiter: Arc::new(LoginLimiter::new(open311_per_minute)),
+        anonymizer: Arc::new(anonymize::ServerAnonymizer::new(models_dir, 2)),
     };
     if !state.store.list_boundaries().await?.is_empty() {
         state.reload_boundaries().await?;

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -30,10 +30,10 @@ use augenmerk_store::{Inserted, StoreError};
 use format::Answer;
 pub use format::{Format, Node, Open311Error};
 
-use crate::auth;
 use crate::error::ApiError;
 use crate::services::intake;
 use crate::state::{AppState, Tenant};
+use crate::{anonymize, auth};
 
 /// Requests listed at most (the spec's default limit).
 const MAX_RESULTS: usize = 1_000;
@@ -465,13 +465,128 @@ async fn request_node(state: &AppState, tenant: &Tenant, r: &Report, format: For
     ]))
 }
 
-/// `POST requests.{fmt}` (form-encoded): a new report through the native intake.
-async fn post_request(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Answer> {
+/// The fields of a POST, form-encoded or multipart.
+#[derive(Default)]
+struct Posted {
+    fields: BTreeMap<String, String>,
+    attributes: BTreeMap<String, Vec<String>>,
+    media: Option<Bytes>,
+}
+
+impl Posted {
+    fn add(&mut self, key: &str, value: String) {
+        if let Some(rest) = key.strip_prefix("attribute[") {
+            let code = rest.trim_end_matches("[]").trim_end_matches(']');
+            self.attributes.entry(code.to_owned()).or_default().push(value);
+        } else {
+            self.fields.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// Reads the body: `application/x-www-form-urlencoded` as the spec says, or
+/// `multipart/form-data` with a `media` file (the common extension for a photo).
+async fn read_post(state: &AppState, request: Request, format: Format) -> Result<Posted> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut posted = Posted::default();
+    let bad = |what: String| Open311Error::new(StatusCode::BAD_REQUEST, format, what);
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| bad(format!("unreadable body: {e}")))?;
+        for (k, v) in form_urlencoded::parse(&body) {
+            posted.add(&k, v.into_owned());
+        }
+    } else if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| bad(format!("unreadable multipart body: {e}")))?;
+        while let Some(part) = multipart
+            .next_field()
+            .await
+            .map_err(|e| bad(format!("unreadable multipart body: {e}")))?
+        {
+            let name = part.name().unwrap_or("").to_owned();
+            let bytes = part
+                .bytes()
+                .await
+                .map_err(|e| bad(format!("unreadable part {name}: {e}")))?;
+            if name == "media" {
+                posted.media = Some(bytes);
+            } else {
+                posted.add(&name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    } else {
+        return Err(bad(
+            "send the request as application/x-www-form-urlencoded (or multipart/form-data with a media file)".into(),
+        ));
+    }
+    Ok(posted)
+}
+
+/// Largest photo fetched from a `media_url`.
+const MAX_MEDIA_URL_BYTES: usize = 15 * 1024 * 1024;
+
+/// Fetches a `media_url` if the key allows its host; `Ok(None)` when it may not be fetched.
+async fn fetch_media(url: &str, allowed: &[String], format: Format) -> Result<Option<Bytes>> {
+    let bad = |what: String| Open311Error::new(StatusCode::BAD_REQUEST, format, what);
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Err(bad("media_url is not a URL".into()));
+    };
+    let host = parsed.host_str().unwrap_or("").to_ascii_lowercase();
+    if !matches!(parsed.scheme(), "http" | "https") || !allowed.contains(&host) {
+        return Ok(None);
+    }
+    let client = reqwest::Client::builder()
+        // A redirect could lead anywhere; only the allow-listed host is fetched.
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .map_err(|e| from_api(ApiError::internal(e), format))?;
+    let mut response = client
+        .get(parsed)
+        .send()
+        .await
+        .map_err(|e| bad(format!("media_url could not be fetched: {e}")))?;
+    if !response.status().is_success() {
+        return Err(bad(format!("media_url answered {}", response.status())));
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !["image/jpeg", "image/png", "image/webp"]
+        .iter()
+        .any(|t| content_type.starts_with(t))
+    {
+        return Err(bad(format!(
+            "media_url is not a JPEG, PNG or WebP image ({content_type})"
+        )));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| bad(format!("media_url could not be fetched: {e}")))?
+    {
+        if body.len() + chunk.len() > MAX_MEDIA_URL_BYTES {
+            return Err(bad("media_url is larger than 15 MB".into()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(Bytes::from(body)))
+}
+
+/// `POST requests.{fmt}`: a new report through the native intake.
+async fn post_request(State(state): State<AppState>, Path(file): Path<String>, request: Request) -> Result<Answer> {
     let (name, format) = split(&file)?;
     if name != "requests" {
         return Err(Open311Error::new(
@@ -480,27 +595,11 @@ async fn post_request(
             format!("cannot POST to {name}"),
         ));
     }
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(Open311Error::new(
-            StatusCode::BAD_REQUEST,
-            format,
-            "send the request form-encoded (application/x-www-form-urlencoded)",
-        ));
-    }
-    let mut fields: BTreeMap<String, String> = BTreeMap::new();
-    let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in form_urlencoded::parse(&body) {
-        if let Some(rest) = k.strip_prefix("attribute[") {
-            let code = rest.trim_end_matches("[]").trim_end_matches(']');
-            attributes.entry(code.to_owned()).or_default().push(v.into_owned());
-        } else {
-            fields.insert(k.into_owned(), v.into_owned());
-        }
-    }
+    let Posted {
+        fields,
+        attributes,
+        media,
+    } = read_post(&state, request, format).await?;
     let field = |k: &str| fields.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
 
     // The key: 403 when missing or wrong, as the spec says.
@@ -577,9 +676,30 @@ async fn post_request(
         .effective_questions(&category)
         .unwrap_or_default();
     let answers = answers_from_strings(&questions, &attributes);
-    let media_notice = field("media_url").map(|_| {
-        "media_url was not fetched: send the photo as a multipart `media` upload or through the app".to_owned()
-    });
+    let mut media_notice = None;
+    let media = match (media, field("media_url")) {
+        (Some(bytes), _) => Some(bytes),
+        (None, Some(url)) => {
+            let fetched = fetch_media(url, &client.media_hosts, format).await?;
+            if fetched.is_none() {
+                media_notice = Some(
+                    "media_url was not fetched (its host is not allowed for this key); \
+                     send the photo as a multipart `media` upload"
+                        .to_owned(),
+                );
+            }
+            fetched
+        }
+        (None, None) => None,
+    };
+    let photos = match media {
+        Some(bytes) => vec![
+            anonymize::store_anonymized(&state, bytes)
+                .await
+                .map_err(|e| from_api(e, format))?,
+        ],
+        None => Vec::new(),
+    };
     let new = NewReport {
         id: ReportId::new_random(),
         municipality: Some(ags),
@@ -588,7 +708,7 @@ async fn post_request(
         description: fields.get("description").cloned().unwrap_or_default(),
         location,
         address_hint: field("address_string").map(str::to_owned),
-        photos: Vec::new(),
+        photos,
         contact_email: field("email").map(str::to_owned),
         // The API client collects the citizen's consent under its own terms of use.
         consent: true,

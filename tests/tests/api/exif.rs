@@ -77,7 +77,7 @@ fn segment(marker: u8, contents: &[u8]) -> Vec<u8> {
 }
 
 /// The JPEG with an APP1 `Exif` segment (with GPS) and a comment right after SOI.
-fn jpeg_with_gps_exif() -> Vec<u8> {
+pub(crate) fn jpeg_with_gps_exif() -> Vec<u8> {
     let jpeg = plain_jpeg();
     assert_eq!(&jpeg[..2], [0xff, 0xd8]);
     let mut exif = b"Exif\0\0".to_vec();
@@ -93,7 +93,7 @@ fn jpeg_with_gps_exif() -> Vec<u8> {
 const COMMENT: &[u8] = b"Aufgenommen von Max Mustermann, Handy Pixel 7";
 
 /// The markers of the segments before the image data (SOS).
-fn jpeg_markers(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn jpeg_markers(bytes: &[u8]) -> Vec<u8> {
     let mut markers = Vec::new();
     let mut i = 2;
     while i + 4 <= bytes.len() && bytes[i] == 0xff {

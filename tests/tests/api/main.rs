@@ -13,6 +13,7 @@ mod leaks;
 mod messages;
 mod open311;
 mod open311_georeport;
+mod open311_media;
 mod process;
 mod responsibility;
 mod routing;
