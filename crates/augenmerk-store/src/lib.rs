@@ -253,6 +253,15 @@ pub trait Store: Send + Sync + 'static {
     async fn list_audit(&self, id: &ReportId) -> StoreResult<Vec<AuditEntry>>;
     /// The public status history of a report, oldest first.
     async fn list_status_changes(&self, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>>;
+    /// Public status changes of a municipality's reports in a time window, oldest first,
+    /// with a stable id each (Open311 `servicerequestupdates`).
+    async fn status_changes_between(
+        &self,
+        ags: &Ags,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, ReportId, PublicStatusChange)>>;
     /// Adds a message idempotently by its id (and a feed event for the device).
     async fn add_message(&self, message: StaffMessage) -> StoreResult<Inserted<StaffMessage>>;
     /// The thread of a report, oldest first.

@@ -176,6 +176,7 @@ async fn list(
             })
         }
         "requests" => list_requests(&state, &q, format).await,
+        "servicerequestupdates" => list_updates(&state, &q, format).await,
         _ => Err(Open311Error::new(
             StatusCode::NOT_FOUND,
             format,
@@ -346,6 +347,46 @@ async fn list_requests(state: &AppState, q: &CommonQuery, format: Format) -> Res
         format,
         root: "service_requests",
         body: Node::List { item: "request", items },
+    })
+}
+
+/// `GET servicerequestupdates.{fmt}` (the update-history extension mySociety's
+/// FixMyStreet introduced): public status changes with their comments, by time.
+async fn list_updates(state: &AppState, q: &CommonQuery, format: Format) -> Result<Answer> {
+    let tenant = jurisdiction(state, q.jurisdiction_id.as_deref(), format).await?;
+    let end = parse_date(q.end_date.as_deref(), "end_date", format)?.unwrap_or_else(Utc::now);
+    let start = parse_date(q.start_date.as_deref(), "start_date", format)?
+        .unwrap_or_else(|| end - chrono::Duration::days(DEFAULT_DAYS));
+    let changes = state
+        .store
+        .status_changes_between(&tenant.record.ags, start, end, MAX_RESULTS as u32)
+        .await
+        .map_err(|e| from_api(e.into(), format))?;
+    let items = changes
+        .into_iter()
+        .map(|(seq, report, c)| {
+            Node::Object(vec![
+                ("update_id", Node::Text(seq.to_string())),
+                ("service_request_id", Node::Text(report.to_string())),
+                (
+                    "status",
+                    Node::Text(if c.to.is_open() { "open" } else { "closed" }.into()),
+                ),
+                ("extended_status", Node::Text(c.to.as_str().to_owned())),
+                ("updated_datetime", Node::Text(w3c(&c.at))),
+                ("description", Node::Text(c.comment.unwrap_or_default())),
+                ("media_url", Node::Null),
+            ])
+        })
+        .collect();
+    Ok(Answer {
+        status: StatusCode::OK,
+        format,
+        root: "service_request_updates",
+        body: Node::List {
+            item: "request_update",
+            items,
+        },
     })
 }
 

@@ -535,3 +535,65 @@ async fn the_request_list_filters_as_the_spec_says_and_keeps_municipalities_apar
         }
     }
 }
+
+#[tokio::test]
+async fn the_update_history_extension_lists_public_status_changes_by_time() {
+    let app = spawn_app().await;
+    let device = app.device().await;
+    let r = pothole();
+    app.submit_ok(&device, &r).await;
+    let id = id_of(&r);
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    app.transition(
+        &staff,
+        &id,
+        &json!({"to": "in_progress", "public_comment": "Wir schauen es uns an."}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/staff/reports/{id}/notes"),
+        Some(&staff.token),
+        &json!({"body": "INTERN: nicht veröffentlichen"}),
+    )
+    .await
+    .expect(201);
+    let updates = json_of(
+        &app.get(
+            &format!("{BASE}/servicerequestupdates.json?jurisdiction_id={FLENSBURG}"),
+            None,
+        )
+        .await,
+        200,
+    );
+    let mine: Vec<&Value> = updates
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|u| u["service_request_id"] == id.as_str())
+        .collect();
+    assert!(mine.len() >= 2, "received (and assigned) and in_progress: {updates}");
+    let last = mine.last().expect("an update");
+    assert_eq!(last["extended_status"], "in_progress");
+    assert_eq!(last["status"], "open");
+    assert_eq!(last["description"], "Wir schauen es uns an.");
+    let doc = xml(
+        &app.get(
+            &format!("{BASE}/servicerequestupdates.xml?jurisdiction_id={FLENSBURG}"),
+            None,
+        )
+        .await,
+        200,
+    );
+    assert!(doc.root_element().has_tag_name("service_request_updates"));
+    assert!(!doc.input_text().contains("INTERN"));
+    let none = json_of(
+        &app.get(
+            &format!("{BASE}/servicerequestupdates.json?jurisdiction_id={FLENSBURG}&end_date=2000-01-01T00:00:00Z"),
+            None,
+        )
+        .await,
+        200,
+    );
+    assert_eq!(none, json!([]));
+}

@@ -258,6 +258,18 @@ impl Store for SqliteStore {
         self.read(move |c| accounts::get_device(c, &token_hash)).await
     }
 
+    async fn status_changes_between(
+        &self,
+        ags: &Ags,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, ReportId, PublicStatusChange)>> {
+        let ags = ags.clone();
+        self.read(move |c| reports::status_changes_between(c, &ags, &from, &to, limit))
+            .await
+    }
+
     async fn create_api_key(&self, key: ApiKeyInfo, key_hash: String) -> StoreResult<()> {
         self.write(move |tx| accounts::create_api_key(tx, &key, &key_hash))
             .await

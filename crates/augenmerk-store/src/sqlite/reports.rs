@@ -356,3 +356,27 @@ pub(crate) fn device_changes(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Public status changes of a municipality's reports in a time window, oldest first:
+/// (feed position, report, change). The feed position is a stable id of the change.
+pub(crate) fn status_changes_between(
+    conn: &Connection,
+    ags: &Ags,
+    from: &chrono::DateTime<chrono::Utc>,
+    to: &chrono::DateTime<chrono::Utc>,
+    limit: u32,
+) -> StoreResult<Vec<(i64, ReportId, PublicStatusChange)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.seq, e.report_id, e.payload FROM events e JOIN reports r ON r.id = e.report_id
+         WHERE r.ags = ?1 AND e.kind = 'status' AND e.at >= ?2 AND e.at <= ?3
+         ORDER BY e.at, e.seq LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![ags.as_str(), ts(from), ts(to), limit], |row| {
+        Ok((
+            row.get::<_, i64>("seq")?,
+            get_id(row, "report_id")?,
+            get_json(row, "payload")?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

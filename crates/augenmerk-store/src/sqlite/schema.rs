@@ -16,7 +16,7 @@ use crate::{StoreError, StoreResult};
 /// Append only: never edit or reorder a migration that has shipped.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
-    ("0002_api_keys", include_str!("migrations/0002_api_keys.sql")),
+    ("0002_open311", include_str!("migrations/0002_open311.sql")),
 ];
 
 /// The schema version this code writes (`PRAGMA user_version` after all migrations).

@@ -10,3 +10,6 @@ CREATE TABLE api_keys (
     revoked_at  TEXT
 ) STRICT;
 CREATE INDEX api_keys_by_ags ON api_keys (ags);
+
+-- Open311 `servicerequestupdates` lists status changes of a municipality by time.
+CREATE INDEX events_by_time ON events (at);
