@@ -343,6 +343,12 @@ async fn no_citizen_or_public_endpoint_leaks_notes_staff_or_other_tenants() {
             list.text().contains(&theirs_id),
             "Open311 lists the municipality's reports"
         );
+        open311
+            .get(
+                &format!("/open311/v2/servicerequestupdates.{format}?jurisdiction_id={FLENSBURG}"),
+                None,
+            )
+            .await;
         for id in [&own_id, &theirs_id] {
             open311.get(&format!("/open311/v2/requests/{id}.{format}"), None).await;
             open311.get(&format!("/open311/v2/tokens/{id}.{format}"), None).await;
