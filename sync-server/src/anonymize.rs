@@ -14,9 +14,10 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::sync::{OnceCell, Semaphore};
 
-use augenmerk_anon::{AnonError, Anonymizer, Options};
-use augenmerk_domain::BlobHash;
+use augenmerk_anon::{AnonError, Anonymizer, BBox, Kind, Options};
 use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea, BlurredKind};
+use augenmerk_domain::{BlobHash, GeoPoint};
 use augenmerk_store::BlobRecord;
 
 use crate::error::{ApiError, ApiResult};
@@ -55,8 +56,9 @@ impl ServerAnonymizer {
     }
 }
 
-/// Anonymizes a photo and stores the result; returns its address.
-pub async fn store_anonymized(state: &AppState, raw: Bytes) -> ApiResult<BlobHash> {
+/// Anonymizes a photo (obscuring `extra` areas too, in the upright original's pixels)
+/// and stores the result.
+pub async fn store_anonymized(state: &AppState, raw: Bytes, extra: Vec<BBox>) -> ApiResult<AnonymizedPhoto> {
     let anon = state.anonymizer.clone();
     let _permit = anon.permits.acquire().await.map_err(ApiError::internal)?;
     let models = anon.models().await?;
@@ -66,7 +68,7 @@ pub async fn store_anonymized(state: &AppState, raw: Bytes) -> ApiResult<BlobHas
         options.decode.limits.max_side = limits.max_image_side;
         options.decode.limits.max_megapixels =
             u32::try_from((limits.max_image_pixels / 1_000_000).max(1)).unwrap_or(u32::MAX);
-        models.anonymize(&raw, &[], &options)
+        models.anonymize(&raw, &extra, &options)
     })
     .await
     .map_err(ApiError::internal)?
@@ -88,12 +90,35 @@ pub async fn store_anonymized(state: &AppState, raw: Bytes) -> ApiResult<BlobHas
             height: out.output_size.1,
         })
         .await?;
-    Ok(hash)
+    Ok(AnonymizedPhoto {
+        hash,
+        width: out.output_size.0,
+        height: out.output_size.1,
+        source_width: out.width,
+        source_height: out.height,
+        blurred: out
+            .blurred
+            .iter()
+            .map(|b| BlurredArea {
+                kind: match b.kind {
+                    Kind::Face => BlurredKind::Face,
+                    Kind::Plate => BlurredKind::Plate,
+                    Kind::Manual => BlurredKind::Manual,
+                },
+                area: [b.bbox.x1, b.bbox.y1, b.bbox.x2, b.bbox.y2],
+            })
+            .collect(),
+        suggested_location: out.gps.and_then(|g| GeoPoint::parse(g.latitude, g.longitude).ok()),
+    })
 }
 
 fn photo_error(e: AnonError) -> ApiError {
     match e {
         AnonError::TooLarge { .. } => ApiError::new(ErrorCode::ImageTooLarge),
+        AnonError::InvalidBox(b) => ApiError::validation(vec![augenmerk_domain::error::FieldError::new(
+            "blur",
+            format!("invalid_box {b:?}"),
+        )]),
         other => {
             ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": other.to_string() }))
         }

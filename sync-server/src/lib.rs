@@ -57,6 +57,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         login_limiter: Arc::new(LoginLimiter::new(per_minute)),
         address_limiter: Arc::new(LoginLimiter::new(per_minute.saturating_mul(5))),
         open311_limiter: Arc::new(LoginLimiter::new(open311_per_minute)),
+        photo_limiter: Arc::new(LoginLimiter::new(routes::citizen::PHOTOS_PER_MINUTE)),
         anonymizer: Arc::new(anonymize::ServerAnonymizer::new(models_dir, 2)),
     };
     if !state.store.list_boundaries().await?.is_empty() {

@@ -36,6 +36,8 @@ pub struct AppState {
     pub address_limiter: Arc<LoginLimiter>,
     /// Open311 submissions per API key.
     pub open311_limiter: Arc<LoginLimiter>,
+    /// Server-side anonymizations per device.
+    pub photo_limiter: Arc<LoginLimiter>,
     /// Server-side anonymization of photos that come without it.
     pub anonymizer: Arc<crate::anonymize::ServerAnonymizer>,
 }

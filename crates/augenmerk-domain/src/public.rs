@@ -199,3 +199,48 @@ pub struct Responsibility {
     /// Whether it takes reports on this server.
     pub active: bool,
 }
+
+/// What an obscured area of a photo held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BlurredKind {
+    /// A face.
+    Face,
+    /// A licence plate.
+    Plate,
+    /// An area the user marked.
+    Manual,
+}
+
+/// An obscured area, in the upright original's pixels `[x1, y1, x2, y2]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BlurredArea {
+    /// What was there.
+    pub kind: BlurredKind,
+    /// Where.
+    #[serde(rename = "box")]
+    pub area: [f32; 4],
+}
+
+/// A photo anonymized by the server (`POST /api/v1/photos`): for clients that cannot
+/// anonymize on the device, such as the web page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnonymizedPhoto {
+    /// Address of the stored (anonymized) photo, for `NewReport::photos`.
+    pub hash: BlobHash,
+    /// Size of the stored JPEG.
+    pub width: u32,
+    /// Size of the stored JPEG.
+    pub height: u32,
+    /// Size of the upright original (the space of `blurred`).
+    pub source_width: u32,
+    /// Size of the upright original.
+    pub source_height: u32,
+    /// The obscured areas.
+    pub blurred: Vec<BlurredArea>,
+    /// The photo's GPS position, as a suggestion for the report's location.
+    pub suggested_location: Option<GeoPoint>,
+}

@@ -206,8 +206,10 @@ pub trait Store: Send + Sync + 'static {
     async fn get_blob(&self, hash: &BlobHash) -> StoreResult<BlobRecord>;
     /// Which of these hashes are not stored.
     async fn missing_blobs(&self, hashes: &[BlobHash]) -> StoreResult<Vec<BlobHash>>;
-    /// Whether any report of this device or municipality references the photo
-    /// (who may download it).
+    /// Records that a device had this photo anonymized by the server.
+    async fn record_upload(&self, hash: &BlobHash, device: &DeviceId) -> StoreResult<()>;
+    /// Whether any report of this device or municipality references the photo, or the
+    /// device had it anonymized by the server (who may download it).
     async fn blob_visible_to(&self, hash: &BlobHash, device: Option<&DeviceId>, ags: Option<&Ags>)
     -> StoreResult<bool>;
 

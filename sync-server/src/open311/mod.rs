@@ -735,9 +735,10 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
     };
     let photos = match media {
         Some(bytes) => vec![
-            anonymize::store_anonymized(&state, bytes)
+            anonymize::store_anonymized(&state, bytes, Vec::new())
                 .await
-                .map_err(|e| from_api(e, format))?,
+                .map_err(|e| from_api(e, format))?
+                .hash,
         ],
         None => Vec::new(),
     };

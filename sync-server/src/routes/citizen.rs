@@ -8,7 +8,8 @@ use utoipa_axum::routes;
 
 use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::public::{CitizenReport, DeviceRegistered, PublicMessage, SyncResponse};
+use augenmerk_domain::error::FieldError;
+use augenmerk_domain::public::{AnonymizedPhoto, CitizenReport, DeviceRegistered, PublicMessage, SyncResponse};
 use augenmerk_domain::report::Channel;
 use augenmerk_domain::{BlobHash, DeviceId, ReportId};
 use augenmerk_store::{BlobRecord, Inserted, StoreError};
@@ -32,7 +33,9 @@ pub fn routes() -> ApiRouter {
 
 /// Photo routes (with the larger photo body limit).
 pub fn blob_routes() -> ApiRouter {
-    ApiRouter::new().routes(routes!(put_blob, get_blob, head_blob))
+    ApiRouter::new()
+        .routes(routes!(put_blob, get_blob, head_blob))
+        .routes(routes!(anonymize_photo))
 }
 
 /// Registers a device; the token is shown only in this answer.
@@ -231,6 +234,68 @@ async fn reply(
         Inserted::Created(m) => (StatusCode::CREATED, ApiJson(views::public_message(&m))),
         Inserted::Existing(m) => (StatusCode::OK, ApiJson(views::public_message(&m))),
     })
+}
+
+/// Areas to obscure besides what the detectors find.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct PhotoQuery {
+    /// `x1,y1,x2,y2` boxes in the upright original's pixels, separated by `;`.
+    #[serde(default)]
+    blur: Option<String>,
+}
+
+/// Most photos a device may have anonymized by the server per minute.
+pub const PHOTOS_PER_MINUTE: u32 = 30;
+
+/// Anonymizes a photo on the server (for clients that cannot do it on the device, such as
+/// the web page): faces and plates blurred, metadata removed, only the result stored.
+#[utoipa::path(post, path = "/api/v1/photos", tag = "citizen", params(PhotoQuery),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 201, body = AnonymizedPhoto), (status = 415, body = augenmerk_domain::ErrorBody),
+        (status = 413), (status = 429)),
+    security(("bearer" = [])))]
+async fn anonymize_photo(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    ApiQuery(q): ApiQuery<PhotoQuery>,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<(StatusCode, ApiJson<AnonymizedPhoto>)> {
+    state
+        .photo_limiter
+        .check(&device.to_string())
+        .map_err(|s| ApiError::new(ErrorCode::RateLimited).retry_after(s))?;
+    if body.is_empty() {
+        return Err(
+            ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": "empty body" }))
+        );
+    }
+    let extra = parse_boxes(q.blur.as_deref().unwrap_or(""))?;
+    let photo = crate::anonymize::store_anonymized(&state, body, extra).await?;
+    state.store.record_upload(&photo.hash, &device).await?;
+    Ok((StatusCode::CREATED, ApiJson(photo)))
+}
+
+/// Parses `x1,y1,x2,y2;…`.
+fn parse_boxes(s: &str) -> ApiResult<Vec<augenmerk_anon::BBox>> {
+    let mut out = Vec::new();
+    for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let numbers: Vec<f32> = part.split(',').filter_map(|n| n.trim().parse::<f32>().ok()).collect();
+        match numbers.as_slice() {
+            [x1, y1, x2, y2] if numbers.iter().all(|n| n.is_finite()) && x2 > x1 && y2 > y1 => {
+                out.push(augenmerk_anon::BBox {
+                    x1: *x1,
+                    y1: *y1,
+                    x2: *x2,
+                    y2: *y2,
+                });
+            }
+            _ => return Err(FieldError::new("blur", "invalid_box").into()),
+        }
+    }
+    if out.len() > 50 {
+        return Err(FieldError::new("blur", "too_many").into());
+    }
+    Ok(out)
 }
 
 /// Query of the change feed.

@@ -17,4 +17,5 @@ mod open311_media;
 mod process;
 mod responsibility;
 mod routing;
+mod server_photos;
 mod tenancy;

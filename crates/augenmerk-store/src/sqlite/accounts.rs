@@ -233,7 +233,15 @@ pub(crate) fn missing_blobs(conn: &Connection, hashes: &[BlobHash]) -> StoreResu
     Ok(missing)
 }
 
-/// Whether a report of this device or municipality references the photo.
+/// Records that a device had this photo anonymized by the server (it may read it back).
+pub(crate) fn record_upload(conn: &Connection, hash: &BlobHash, device: &DeviceId) -> StoreResult<()> {
+    conn.prepare_cached("INSERT INTO blob_uploads (hash, device_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+        .execute(params![hash.as_str(), device.to_string()])?;
+    Ok(())
+}
+
+/// Whether a report of this device or municipality references the photo, or the device
+/// had it anonymized by the server.
 pub(crate) fn blob_visible_to(
     conn: &Connection,
     hash: &BlobHash,
@@ -245,7 +253,8 @@ pub(crate) fn blob_visible_to(
     Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM report_photos p JOIN reports r ON r.id = p.report_id
-                            WHERE p.hash = ?1 AND (r.device_id = ?2 OR r.ags = ?3))",
+                            WHERE p.hash = ?1 AND (r.device_id = ?2 OR r.ags = ?3))
+                 OR EXISTS (SELECT 1 FROM blob_uploads u WHERE u.hash = ?1 AND u.device_id = ?2)",
         )?
         .query_row(
             params![hash.as_str(), device.map(|d| d.to_string()), ags.map(|a| a.as_str())],

@@ -304,6 +304,11 @@ impl Store for SqliteStore {
         self.read(move |c| accounts::missing_blobs(c, &hashes)).await
     }
 
+    async fn record_upload(&self, hash: &BlobHash, device: &DeviceId) -> StoreResult<()> {
+        let (hash, device) = (hash.clone(), *device);
+        self.write(move |tx| accounts::record_upload(tx, &hash, &device)).await
+    }
+
     async fn blob_visible_to(
         &self,
         hash: &BlobHash,

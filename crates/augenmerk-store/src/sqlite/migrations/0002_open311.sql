@@ -13,3 +13,11 @@ CREATE INDEX api_keys_by_ags ON api_keys (ags);
 
 -- Open311 `servicerequestupdates` lists status changes of a municipality by time.
 CREATE INDEX events_by_time ON events (at);
+
+-- Which device had a photo anonymized by the server, so that it may read the result back
+-- before a report references it (the web page shows the blurred photo for review).
+CREATE TABLE blob_uploads (
+    hash      TEXT NOT NULL,
+    device_id TEXT NOT NULL REFERENCES devices (id),
+    PRIMARY KEY (hash, device_id)
+) STRICT, WITHOUT ROWID;
