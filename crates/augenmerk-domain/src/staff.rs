@@ -207,3 +207,39 @@ pub struct ApiKeyInfo {
     #[serde(default)]
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// A count under a key, with its display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyCount {
+    /// Category or department id; `None` for reports routed to no department.
+    pub key: Option<String>,
+    /// Display name (German).
+    pub name: String,
+    /// Reports.
+    pub count: u64,
+}
+
+/// Reports of a municipality over a period (`GET /api/v1/staff/stats`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Statistics {
+    /// Start of the period (received at or after).
+    pub from: DateTime<Utc>,
+    /// End of the period (received at or before).
+    pub to: DateTime<Utc>,
+    /// Reports received in the period.
+    pub total: u64,
+    /// Per status (every status, in process order).
+    pub by_status: Vec<(crate::process::Status, u64)>,
+    /// Per category, largest first.
+    pub by_category: Vec<KeyCount>,
+    /// Per department, largest first.
+    pub by_department: Vec<KeyCount>,
+    /// Median hours from arrival to the first public reaction (a message or a status set by staff).
+    pub median_first_response_hours: Option<f64>,
+    /// Median hours from arrival to the first resolution or closing.
+    pub median_resolution_hours: Option<f64>,
+    /// Open reports past their due date now.
+    pub overdue: u64,
+}

@@ -22,7 +22,7 @@ use augenmerk_domain::public::{PublicMessage, PublicStatusChange, SyncChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::rules::Rule;
 use augenmerk_domain::staff::{ApiKeyInfo, Department, InternalNote, Page, StaffMessage, StaffUser};
-use augenmerk_domain::{Ags, ApiKeyId, BlobHash, CategoryTree, DepartmentId, DeviceId, ReportId, UserId};
+use augenmerk_domain::{Ags, ApiKeyId, BlobHash, CategoryTree, DepartmentId, DeviceId, ReportId, Status, UserId};
 
 /// What can go wrong in storage; handlers map `NotFound` to 404 and the rest to 500.
 #[derive(Debug, thiserror::Error)]
@@ -234,6 +234,15 @@ pub trait Store: Send + Sync + 'static {
         visible_to: Option<&Visibility>,
         now: DateTime<Utc>,
     ) -> StoreResult<Page<Report>>;
+    /// Statistics of the reports received in `[from, to]` (field workers: those they may see).
+    async fn statistics(
+        &self,
+        ags: &Ags,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        visible_to: Option<&Visibility>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ReportStats>;
     /// Counts of reports per status.
     async fn count_by_status(
         &self,
@@ -274,6 +283,25 @@ pub trait Store: Send + Sync + 'static {
     async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>>;
     /// The device's feed after `since`, at most `limit` entries, oldest first.
     async fn device_changes(&self, device: &DeviceId, since: i64, limit: u32) -> StoreResult<Vec<SyncChange>>;
+}
+
+/// Statistics of a municipality's reports over a period (before names are attached).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportStats {
+    /// Reports received in the period.
+    pub total: u64,
+    /// Per status, every status listed, in process order.
+    pub by_status: Vec<(Status, u64)>,
+    /// Per category id, largest first.
+    pub by_category: Vec<(String, u64)>,
+    /// Per department id (none: not routed to one), largest first.
+    pub by_department: Vec<(Option<String>, u64)>,
+    /// Median seconds from arrival to the first public reaction (message or status).
+    pub median_first_response_secs: Option<f64>,
+    /// Median seconds from arrival to the first resolution or closing.
+    pub median_resolution_secs: Option<f64>,
+    /// Open reports past their due date now.
+    pub overdue: u64,
 }
 
 /// Which reports a field worker may see: those of their department or assigned to them.

@@ -12,7 +12,9 @@ use augenmerk_domain::api::{
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::geo::BoundingBox;
 use augenmerk_domain::report::Report;
-use augenmerk_domain::staff::{InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary, StaffUser};
+use augenmerk_domain::staff::{
+    InternalNote, KeyCount, Page, StaffMessage, StaffReportDetail, StaffReportSummary, StaffUser, Statistics,
+};
 use augenmerk_domain::{ReportId, Status};
 use augenmerk_store::{Inserted, StoreError, Visibility};
 
@@ -35,6 +37,7 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(add_message))
         .routes(routes!(nearby))
         .routes(routes!(status_counts))
+        .routes(routes!(statistics))
         .routes(routes!(dry_run))
 }
 
@@ -269,6 +272,82 @@ async fn status_counts(State(state): State<AppState>, staff: StaffAuth) -> ApiRe
         .map(|(s, n)| (s.as_str().to_owned(), n.into()))
         .collect();
     Ok(ApiJson(serde_json::Value::Object(map)))
+}
+
+/// The period of the statistics.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct PeriodQuery {
+    /// Received at or after (default: 30 days before `to`).
+    #[serde(default)]
+    from: Option<chrono::DateTime<Utc>>,
+    /// Received at or before (default: now).
+    #[serde(default)]
+    to: Option<chrono::DateTime<Utc>>,
+}
+
+/// Reports per status, category and department over a period; median hours to the first
+/// response and to resolution; overdue now.
+#[utoipa::path(get, path = "/api/v1/staff/stats", tag = "staff", params(PeriodQuery),
+    responses((status = 200, body = Statistics)), security(("bearer" = [])))]
+async fn statistics(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<ApiJson<Statistics>> {
+    let now = Utc::now();
+    let to = q.to.unwrap_or(now);
+    let from = q.from.unwrap_or(to - Duration::days(30));
+    if from > to {
+        return Err(FieldError::new("from", "after_to").into());
+    }
+    let tenant = state.tenant(staff.ags()).await?;
+    let raw = state
+        .store
+        .statistics(staff.ags(), from, to, visibility(&staff).as_ref(), now)
+        .await?;
+    let category_name = |id: &str| {
+        augenmerk_domain::CategoryId::parse(id)
+            .ok()
+            .and_then(|c| tenant.record.categories.find(&c).map(|c| c.de.clone()))
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let department_name = |id: &Option<String>| match id {
+        Some(d) => tenant
+            .departments
+            .iter()
+            .find(|x| x.id.as_str() == d)
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| d.clone()),
+        None => "—".to_owned(),
+    };
+    let hours = |s: Option<f64>| s.map(|s| (s / 3600.0 * 100.0).round() / 100.0);
+    Ok(ApiJson(Statistics {
+        from,
+        to,
+        total: raw.total,
+        by_status: raw.by_status,
+        by_category: raw
+            .by_category
+            .iter()
+            .map(|(k, n)| KeyCount {
+                key: Some(k.clone()),
+                name: category_name(k),
+                count: *n,
+            })
+            .collect(),
+        by_department: raw
+            .by_department
+            .iter()
+            .map(|(k, n)| KeyCount {
+                key: k.clone(),
+                name: department_name(k),
+                count: *n,
+            })
+            .collect(),
+        median_first_response_hours: hours(raw.median_first_response_secs),
+        median_resolution_hours: hours(raw.median_resolution_secs),
+        overdue: raw.overdue,
+    }))
 }
 
 /// Evaluates the rules against a report or a sample and explains the result.

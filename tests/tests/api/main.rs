@@ -18,4 +18,5 @@ mod process;
 mod responsibility;
 mod routing;
 mod server_photos;
+mod statistics;
 mod tenancy;

@@ -17,7 +17,9 @@ use augenmerk_domain::{Ags, GeoPoint, Status};
 
 use super::codec::{REPORT_COLUMNS, report_from_row, ts};
 use super::config::get_categories;
-use crate::{StoreResult, Visibility};
+use std::collections::HashMap;
+
+use crate::{ReportStats, StoreResult, Visibility};
 
 /// Items per page when the query does not say.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -310,6 +312,112 @@ pub(crate) fn nearby_reports(
         .collect();
     near.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(near.into_iter().take(limit as usize).map(|(_, r)| r).collect())
+}
+
+/// Statistics of the reports received in `[from, to]`, in one scan.
+pub(crate) fn statistics(
+    conn: &Connection,
+    ags: &Ags,
+    from: &DateTime<Utc>,
+    to: &DateTime<Utc>,
+    visible_to: Option<&Visibility>,
+    now: &DateTime<Utc>,
+) -> StoreResult<ReportStats> {
+    let mut f = Filter::new(ags);
+    f.visible_to(visible_to);
+    f.and(
+        "received_at >= ? AND received_at <= ?",
+        [Value::Text(ts(from)), Value::Text(ts(to))],
+    );
+    // One scan of the covering index `reports_for_statistics`; keys are compared as
+    // borrowed text, so a row allocates nothing. The `?` of "now" comes first in the
+    // text, so its value comes first.
+    let mut values = vec![Value::Text(ts(now))];
+    values.extend(f.values.iter().cloned());
+    let sql = format!(
+        "SELECT status, category, department, first_response_secs, resolution_secs,
+                status IN ({}) AND due_at IS NOT NULL AND due_at < ?
+         FROM reports WHERE {}",
+        open_statuses(),
+        f.sql()
+    );
+    let mut stats = ReportStats::default();
+    let mut by_status: Vec<(String, u64)> = Vec::new();
+    let mut by_category: Vec<(String, u64)> = Vec::new();
+    let mut by_department: Vec<(Option<String>, u64)> = Vec::new();
+    let mut responses = Vec::new();
+    let mut resolutions = Vec::new();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(&values))?;
+    while let Some(row) = rows.next()? {
+        stats.total += 1;
+        bump(&mut by_status, row.get_ref(0)?.as_str().map_err(bad_column)?);
+        bump(&mut by_category, row.get_ref(1)?.as_str().map_err(bad_column)?);
+        match row.get_ref(2)?.as_str_or_null().map_err(bad_column)? {
+            Some(d) => match by_department.iter_mut().find(|(k, _)| k.as_deref() == Some(d)) {
+                Some(e) => e.1 += 1,
+                None => by_department.push((Some(d.to_owned()), 1)),
+            },
+            None => match by_department.iter_mut().find(|(k, _)| k.is_none()) {
+                Some(e) => e.1 += 1,
+                None => by_department.push((None, 1)),
+            },
+        }
+        if let Some(d) = row.get::<_, Option<f64>>(3)? {
+            responses.push(d);
+        }
+        if let Some(d) = row.get::<_, Option<f64>>(4)? {
+            resolutions.push(d);
+        }
+        if row.get::<_, Option<bool>>(5)?.unwrap_or(false) {
+            stats.overdue += 1;
+        }
+    }
+    let by_status: HashMap<String, u64> = by_status.into_iter().collect();
+    let by_category: HashMap<String, u64> = by_category.into_iter().collect();
+    let by_department: HashMap<Option<String>, u64> = by_department.into_iter().collect();
+    stats.by_status = Status::ALL
+        .iter()
+        .map(|s| (*s, by_status.get(s.as_str()).copied().unwrap_or(0)))
+        .collect();
+    stats.by_category = sorted(by_category);
+    stats.by_department = sorted(by_department);
+    stats.median_first_response_secs = median(&mut responses);
+    stats.median_resolution_secs = median(&mut resolutions);
+    Ok(stats)
+}
+
+fn bad_column(e: rusqlite::types::FromSqlError) -> crate::StoreError {
+    crate::StoreError::Database(format!("unexpected column type: {e}"))
+}
+
+/// Counts one more of `key` (a municipality has some dozen categories: a list is enough).
+fn bump(counts: &mut Vec<(String, u64)>, key: &str) {
+    match counts.iter_mut().find(|(k, _)| k == key) {
+        Some(e) => e.1 += 1,
+        None => counts.push((key.to_owned(), 1)),
+    }
+}
+
+/// Counts, largest first (ties by key, so the order is stable).
+fn sorted<K: Ord>(map: HashMap<K, u64>) -> Vec<(K, u64)> {
+    let mut v: Vec<(K, u64)> = map.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// The median (the mean of the middle two for an even count).
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
 }
 
 #[cfg(test)]

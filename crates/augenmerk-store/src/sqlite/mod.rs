@@ -42,7 +42,8 @@ pub use schema::{SCHEMA_VERSION, WRITE_PRAGMAS, apply_write_pragmas};
 pub use writer::MAX_BATCH;
 
 use crate::{
-    BlobRecord, BoundaryRecord, Credentials, Inserted, MunicipalityRecord, ReportWrite, Store, StoreResult, Visibility,
+    BlobRecord, BoundaryRecord, Credentials, Inserted, MunicipalityRecord, ReportStats, ReportWrite, Store,
+    StoreResult, Visibility,
 };
 
 /// Read connections opened by [`SqliteStore::open`]: enough for a 2–4 core server, where
@@ -256,6 +257,19 @@ impl Store for SqliteStore {
     async fn get_device(&self, token_hash: &str) -> StoreResult<DeviceId> {
         let token_hash = token_hash.to_owned();
         self.read(move |c| accounts::get_device(c, &token_hash)).await
+    }
+
+    async fn statistics(
+        &self,
+        ags: &Ags,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        visible_to: Option<&Visibility>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ReportStats> {
+        let (ags, visible_to) = (ags.clone(), visible_to.cloned());
+        self.read(move |c| inbox::statistics(c, &ags, &from, &to, visible_to.as_ref(), &now))
+            .await
     }
 
     async fn status_changes_between(

@@ -98,6 +98,35 @@ fn append(conn: &Connection, write: &ReportWrite) -> StoreResult<()> {
     }
     for e in &write.events {
         push_event(conn, &write.report.id, e)?;
+        if let PublicEvent::Status(c) = e {
+            mark_milestones(conn, &write.report.id, c.to, &c.at)?;
+        }
+    }
+    Ok(())
+}
+
+/// Records the first public reaction (seconds after arrival), once.
+const FIRST_RESPONSE: &str = "UPDATE reports SET first_response_secs = coalesce(first_response_secs,
+     (julianday(?2) - julianday(received_at)) * 86400.0) WHERE id = ?1";
+
+/// Keeps `first_response_secs` and `resolution_secs` (the first of each) for the statistics.
+fn mark_milestones(
+    conn: &Connection,
+    report: &ReportId,
+    to: augenmerk_domain::Status,
+    at: &chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    use augenmerk_domain::Status;
+    let id = report.to_string();
+    if !matches!(to, Status::Received | Status::Assigned) {
+        conn.prepare_cached(FIRST_RESPONSE)?.execute(params![id, ts(at)])?;
+    }
+    if matches!(to, Status::Resolved | Status::Closed) {
+        conn.prepare_cached(
+            "UPDATE reports SET resolution_secs = coalesce(resolution_secs,
+                 (julianday(?2) - julianday(received_at)) * 86400.0) WHERE id = ?1",
+        )?
+        .execute(params![id, ts(at)])?;
     }
     Ok(())
 }
@@ -270,6 +299,10 @@ pub(crate) fn add_message(conn: &Connection, m: &StaffMessage) -> StoreResult<In
         created_at: m.created_at,
     };
     push_event(conn, &m.report_id, &PublicEvent::Message(public))?;
+    if m.author == MessageAuthor::Municipality {
+        conn.prepare_cached(FIRST_RESPONSE)?
+            .execute(params![m.report_id.to_string(), ts(&m.created_at)])?;
+    }
     Ok(Inserted::Created(m.clone()))
 }
 
