@@ -46,6 +46,34 @@ pub fn default_settings() -> MunicipalitySettings {
             authority("db", "Deutsche Bahn (Bahnanlagen)"),
         ],
         accent_color: None,
+        reply_templates: vec![
+            template(
+                "eingang",
+                "Eingangsbestätigung",
+                "Vielen Dank für Ihre Meldung {{nummer}} ({{kategorie}}). Sie ist bei {{abteilung}} eingegangen; \
+                 wir melden uns, sobald wir mehr wissen.",
+            ),
+            template(
+                "erledigt",
+                "Erledigt",
+                "Ihre Meldung {{nummer}} ({{kategorie}}, {{adresse}}) ist erledigt. Danke, dass Sie mithelfen, \
+                 {{gemeinde}} in Ordnung zu halten!",
+            ),
+            template(
+                "zustaendigkeit",
+                "Nicht zuständig",
+                "Ihre Meldung {{nummer}} betrifft eine Fläche, für die {{gemeinde}} nicht zuständig ist. \
+                 Wir haben sie an die zuständige Stelle weitergegeben.",
+            ),
+        ],
+    }
+}
+
+fn template(id: &str, name: &str, body: &str) -> augenmerk_domain::templates::ReplyTemplate {
+    augenmerk_domain::templates::ReplyTemplate {
+        id: id.into(),
+        name: name.into(),
+        body: body.into(),
     }
 }
 

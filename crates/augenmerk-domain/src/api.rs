@@ -323,6 +323,9 @@ pub struct MunicipalitySettings {
     /// Accent colour for the UI.
     #[serde(default)]
     pub accent_color: Option<String>,
+    /// Reply templates (Textbausteine) for messages to citizens.
+    #[serde(default)]
+    pub reply_templates: Vec<crate::templates::ReplyTemplate>,
 }
 
 /// A municipality created by the platform admin (`POST /api/v1/admin/municipalities`).

@@ -22,6 +22,7 @@ pub mod public;
 pub mod report;
 pub mod rules;
 pub mod staff;
+pub mod templates;
 
 pub use category::{Category, CategoryTree, Question, QuestionKind};
 pub use error::{ErrorBody, ErrorCode};

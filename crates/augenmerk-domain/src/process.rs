@@ -83,6 +83,22 @@ impl Status {
         }
     }
 
+    /// The status as citizens read it, in German and English.
+    pub fn label(self) -> crate::i18n::I18nText {
+        use Status::*;
+        let (de, en) = match self {
+            Received => ("Eingegangen", "Received"),
+            Assigned => ("Zugewiesen", "Assigned"),
+            InProgress => ("In Bearbeitung", "In progress"),
+            Resolved => ("Erledigt", "Resolved"),
+            Rejected => ("Abgelehnt", "Rejected"),
+            Forwarded => ("Weitergeleitet", "Forwarded"),
+            Duplicate => ("Doppelt gemeldet", "Duplicate"),
+            Closed => ("Abgeschlossen", "Closed"),
+        };
+        crate::i18n::I18nText::new(de, en)
+    }
+
     /// Whether moving to `to` is a legal step.
     pub fn can_move_to(self, to: Status) -> bool {
         self.next().contains(&to)

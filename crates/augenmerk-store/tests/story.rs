@@ -57,6 +57,7 @@ fn tree() -> CategoryTree {
 
 fn settings() -> MunicipalitySettings {
     MunicipalitySettings {
+        reply_templates: Vec::new(),
         working_hours: WorkingHours {
             timezone: "Europe/Berlin".into(),
             days: vec![1, 2, 3, 4, 5],

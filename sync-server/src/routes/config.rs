@@ -349,6 +349,7 @@ async fn put_settings(
 ) -> ApiResult<ApiJson<MunicipalitySettings>> {
     staff.require_admin()?;
     settings.working_hours.check()?;
+    augenmerk_domain::templates::check_templates(&settings.reply_templates).map_err(ApiError::validation)?;
     state.store.put_settings(staff.ags(), settings.clone()).await?;
     state.invalidate(staff.ags());
     Ok(ApiJson(settings))

@@ -15,6 +15,7 @@ use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{
     InternalNote, KeyCount, Page, StaffMessage, StaffReportDetail, StaffReportSummary, StaffUser, Statistics,
 };
+use augenmerk_domain::templates::{ReplyTemplate, TemplateValues, render};
 use augenmerk_domain::{ReportId, Status};
 use augenmerk_store::{Inserted, StoreError, Visibility};
 
@@ -38,6 +39,7 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(nearby))
         .routes(routes!(status_counts))
         .routes(routes!(statistics))
+        .routes(routes!(reply_templates))
         .routes(routes!(dry_run))
 }
 
@@ -272,6 +274,60 @@ async fn status_counts(State(state): State<AppState>, staff: StaffAuth) -> ApiRe
         .map(|(s, n)| (s.as_str().to_owned(), n.into()))
         .collect();
     Ok(ApiJson(serde_json::Value::Object(map)))
+}
+
+/// The municipality's reply templates, filled in for this report.
+#[utoipa::path(get, path = "/api/v1/staff/reports/{id}/reply-templates", tag = "staff", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ReplyTemplate>)), security(("bearer" = [])))]
+async fn reply_templates(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ReportId>,
+) -> ApiResult<ApiJson<Vec<ReplyTemplate>>> {
+    let report = handling::visible_report(&state, &staff.user, &id).await?;
+    let tenant = state.tenant(staff.ags()).await?;
+    let day = |t: &chrono::DateTime<Utc>| {
+        t.with_timezone(&chrono_tz::Europe::Berlin)
+            .format("%d.%m.%Y")
+            .to_string()
+    };
+    let department = report
+        .department
+        .as_ref()
+        .and_then(|d| tenant.departments.iter().find(|x| &x.id == d))
+        .map(|d| d.name.clone())
+        .unwrap_or_else(|| tenant.record.name.clone());
+    let values = TemplateValues {
+        values: vec![
+            ("nummer", report.id.to_string().chars().take(8).collect()),
+            ("kategorie", views::category_name(&tenant, &report)),
+            ("status", report.status.label().de),
+            (
+                "adresse",
+                report
+                    .address_hint
+                    .clone()
+                    .unwrap_or_else(|| format!("{:.5}, {:.5}", report.location.lat, report.location.lon)),
+            ),
+            ("eingang", day(&report.received_at)),
+            ("frist", report.due_at.as_ref().map(day).unwrap_or_else(|| "–".into())),
+            ("gemeinde", tenant.record.name.clone()),
+            ("abteilung", department),
+        ],
+    };
+    Ok(ApiJson(
+        tenant
+            .record
+            .settings
+            .reply_templates
+            .iter()
+            .map(|t| ReplyTemplate {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                body: render(&t.body, &values),
+            })
+            .collect(),
+    ))
 }
 
 /// The period of the statistics.

@@ -15,6 +15,7 @@ mod open311;
 mod open311_georeport;
 mod open311_media;
 mod process;
+mod reply_templates;
 mod responsibility;
 mod routing;
 mod server_photos;
