@@ -40,6 +40,7 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(status_counts))
         .routes(routes!(statistics))
         .routes(routes!(reply_templates))
+        .routes(routes!(export_csv))
         .routes(routes!(dry_run))
 }
 
@@ -116,21 +117,8 @@ async fn me(staff: StaffAuth) -> ApiJson<StaffUser> {
     ApiJson(staff.user)
 }
 
-fn visibility(staff: &StaffAuth) -> Option<Visibility> {
-    (!staff.user.role.sees_all_reports()).then(|| Visibility {
-        department: staff.user.department.clone(),
-        user: staff.user.id,
-    })
-}
-
-/// The inbox: the municipality's reports (field workers: their own and their department's).
-#[utoipa::path(get, path = "/api/v1/staff/reports", tag = "staff", params(ReportQuery),
-    responses((status = 200, body = Page<StaffReportSummary>)), security(("bearer" = [])))]
-async fn list_reports(
-    State(state): State<AppState>,
-    staff: StaffAuth,
-    ApiQuery(query): ApiQuery<ReportQuery>,
-) -> ApiResult<ApiJson<Page<StaffReportSummary>>> {
+/// Checks the inbox filters (shared by the list and the CSV export).
+fn check_query(query: &ReportQuery) -> ApiResult<()> {
     let mut problems = Vec::new();
     if let Some(bbox) = &query.bbox
         && let Err(e) = BoundingBox::parse(bbox)
@@ -150,9 +138,29 @@ async fn list_reports(
     if query.page == Some(0) || query.page_size.is_some_and(|s| s == 0 || s > 200) {
         problems.push(FieldError::new("page", "out_of_range"));
     }
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(problems))
     }
+}
+
+fn visibility(staff: &StaffAuth) -> Option<Visibility> {
+    (!staff.user.role.sees_all_reports()).then(|| Visibility {
+        department: staff.user.department.clone(),
+        user: staff.user.id,
+    })
+}
+
+/// The inbox: the municipality's reports (field workers: their own and their department's).
+#[utoipa::path(get, path = "/api/v1/staff/reports", tag = "staff", params(ReportQuery),
+    responses((status = 200, body = Page<StaffReportSummary>)), security(("bearer" = [])))]
+async fn list_reports(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> ApiResult<ApiJson<Page<StaffReportSummary>>> {
+    check_query(&query)?;
     let tenant = state.tenant(staff.ags()).await?;
     let page = state
         .store
@@ -274,6 +282,125 @@ async fn status_counts(State(state): State<AppState>, staff: StaffAuth) -> ApiRe
         .map(|(s, n)| (s.as_str().to_owned(), n.into()))
         .collect();
     Ok(ApiJson(serde_json::Value::Object(map)))
+}
+
+/// Most rows of one CSV export.
+const MAX_EXPORT_ROWS: usize = 100_000;
+
+/// The language of the export's header.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct ExportQuery {
+    /// `de` (default) or `en`.
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// The filtered inbox as CSV (all pages, up to 100,000 rows): UTF-8 with a byte order
+/// mark and `;` between fields, as spreadsheet programs in German offices expect.
+#[utoipa::path(get, path = "/api/v1/staff/reports.csv", tag = "staff", params(ReportQuery, ExportQuery),
+    responses((status = 200, content_type = "text/csv")), security(("bearer" = [])))]
+async fn export_csv(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiQuery(mut query): ApiQuery<ReportQuery>,
+    ApiQuery(export): ApiQuery<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    query.page = None;
+    query.page_size = None;
+    check_query(&query)?;
+    let english = export.lang.as_deref() == Some("en");
+    let tenant = state.tenant(staff.ags()).await?;
+    let now = Utc::now();
+    let headers: [(&str, &str); 14] = [
+        ("Nummer", "Id"),
+        ("Eingang", "Received"),
+        ("Status", "Status"),
+        ("Priorität", "Priority"),
+        ("Kategorie", "Category"),
+        ("Abteilung", "Department"),
+        ("Zuständig", "Assignee"),
+        ("Frist", "Due"),
+        ("Überfällig", "Overdue"),
+        ("Breite", "Latitude"),
+        ("Länge", "Longitude"),
+        ("Ort", "Place"),
+        ("Beschreibung", "Description"),
+        ("Kanal", "Channel"),
+    ];
+    let users = state.store.list_users(staff.ags()).await?;
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let write_err = |e: csv::Error| ApiError::internal(e);
+    out.write_record(headers.iter().map(|(de, en)| if english { *en } else { *de }))
+        .map_err(write_err)?;
+    let mut rows = 0;
+    let mut page = 1;
+    loop {
+        query.page = Some(page);
+        query.page_size = Some(200);
+        let batch = state
+            .store
+            .query_reports(staff.ags(), &query, visibility(&staff).as_ref(), now)
+            .await?;
+        let n = batch.items.len();
+        for r in batch.items {
+            let status = r.status.label();
+            let department = r
+                .department
+                .as_ref()
+                .map(|d| {
+                    tenant
+                        .departments
+                        .iter()
+                        .find(|x| &x.id == d)
+                        .map_or(d.as_str(), |x| x.name.as_str())
+                })
+                .unwrap_or("");
+            let assignee = r
+                .assignee
+                .and_then(|u| users.iter().find(|x| x.id == u).map(|x| x.display_name.clone()))
+                .unwrap_or_default();
+            let local = |t: &chrono::DateTime<Utc>| {
+                t.with_timezone(&chrono_tz::Europe::Berlin)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            };
+            out.write_record([
+                r.id.to_string(),
+                local(&r.received_at),
+                if english { status.en } else { status.de },
+                r.priority.as_str().to_owned(),
+                views::category_name(&tenant, &r),
+                department.to_owned(),
+                assignee,
+                r.due_at.as_ref().map(local).unwrap_or_default(),
+                if r.is_overdue(now) { "1" } else { "0" }.to_owned(),
+                format!("{:.6}", r.location.lat),
+                format!("{:.6}", r.location.lon),
+                r.address_hint.clone().unwrap_or_default(),
+                r.description.clone(),
+                format!("{:?}", r.channel).to_lowercase(),
+            ])
+            .map_err(write_err)?;
+            rows += 1;
+        }
+        if n < 200 || rows >= MAX_EXPORT_ROWS {
+            break;
+        }
+        page += 1;
+    }
+    let bytes = out.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
+    let file = format!("attachment; filename=\"meldungen-{}.csv\"", now.format("%Y-%m-%d"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, file),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The municipality's reply templates, filled in for this report.

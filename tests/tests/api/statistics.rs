@@ -96,3 +96,75 @@ async fn statistics_count_and_time_the_reports_of_a_period() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_filtered_inbox_exports_as_csv_for_spreadsheets() {
+    let app = spawn_app().await;
+    let device = app.device().await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let mut r = pothole();
+        r["description"] = json!("Loch; tief \"sehr\"\nzweite Zeile");
+        app.submit_ok(&device, &r).await;
+        ids.push(id_of(&r));
+    }
+    let staff = app.login(FLENSBURG, "dispatcher").await;
+    app.transition(&staff, &ids[0], &json!({"to": "resolved"}))
+        .await
+        .expect(200);
+
+    let reply = app.get("/api/v1/staff/reports.csv", Some(&staff.token)).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert!(
+        reply.headers["content-type"]
+            .to_str()
+            .is_ok_and(|c| c.starts_with("text/csv"))
+    );
+    assert!(
+        reply.headers["content-disposition"]
+            .to_str()
+            .is_ok_and(|c| c.contains("attachment"))
+    );
+    assert_eq!(
+        &reply.bytes[..3],
+        [0xEF, 0xBB, 0xBF],
+        "a byte order mark for spreadsheet programs"
+    );
+    let text = reply.text();
+    let text = text.trim_start_matches('\u{feff}');
+    assert!(
+        text.starts_with("Nummer;Eingang;Status;Priorität;Kategorie;Abteilung"),
+        "{text}"
+    );
+    // Quoted fields keep the semicolon, quotes and the line break of the description.
+    assert_eq!(
+        text.matches("\"Loch; tief \"\"sehr\"\"\nzweite Zeile\"").count(),
+        3,
+        "{text}"
+    );
+    for id in &ids {
+        assert!(text.contains(id.as_str()));
+    }
+    assert!(text.contains(";Erledigt;") && text.contains(";Tiefbau;"), "{text}");
+
+    let resolved = app
+        .get("/api/v1/staff/reports.csv?status=resolved&lang=en", Some(&staff.token))
+        .await
+        .text();
+    assert!(
+        resolved
+            .trim_start_matches('\u{feff}')
+            .starts_with("Id;Received;Status"),
+        "{resolved}"
+    );
+    assert!(resolved.contains(&ids[0]) && !resolved.contains(&ids[1]));
+    app.get("/api/v1/staff/reports.csv?status=halb", Some(&staff.token))
+        .await
+        .expect_field_error("status", "unknown_status");
+    let kiel = app.login(crate::helpers::KIEL, "dispatcher").await;
+    let theirs = app.get("/api/v1/staff/reports.csv", Some(&kiel.token)).await.text();
+    assert!(
+        !ids.iter().any(|id| theirs.contains(id.as_str())),
+        "other municipalities export nothing of it"
+    );
+}
