@@ -17,7 +17,7 @@ use augenmerk_domain::staff::{ApiKeyInfo, Department, Role, StaffUser};
 use augenmerk_domain::{ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
 use augenmerk_store::MunicipalityRecord;
 
-use super::{ApiJson, ApiPath, ApiRouter};
+use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::auth::{self, PlatformAdminAuth, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::services::api_keys;
@@ -426,4 +426,87 @@ async fn revoke_api_key(
     staff.require_admin()?;
     state.store.revoke_api_key(staff.ags(), &id, chrono::Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Area import routes (GeoJSON files are larger than the JSON body limit).
+pub fn import_routes() -> ApiRouter {
+    ApiRouter::new().routes(routes!(import_areas))
+}
+
+/// Which GeoJSON properties name the imported areas.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct AreaImportQuery {
+    /// Property with the area's name (default `name`).
+    #[serde(default)]
+    name_property: Option<String>,
+    /// Property with the area's id (default: the id is made from the name).
+    #[serde(default)]
+    id_property: Option<String>,
+}
+
+/// An imported area (without its geometry).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct ImportedArea {
+    id: AreaId,
+    name: String,
+}
+
+/// Imports named areas (Stadtteile, districts) from a GeoJSON FeatureCollection; all or
+/// nothing is checked first, then each area is created or replaced.
+#[utoipa::path(post, path = "/api/v1/staff/config/areas/import", tag = "config", params(AreaImportQuery),
+    request_body(content = Object, content_type = "application/geo+json"),
+    responses((status = 200, body = Vec<ImportedArea>), (status = 422, body = augenmerk_domain::ErrorBody)),
+    security(("bearer" = [])))]
+async fn import_areas(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiQuery(q): ApiQuery<AreaImportQuery>,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<ApiJson<Vec<ImportedArea>>> {
+    staff.require_admin()?;
+    let text = std::str::from_utf8(&body).map_err(|_| FieldError::new("body", "not_utf8"))?;
+    let name_key = q.name_property.unwrap_or_else(|| "name".to_owned());
+    let keys = augenmerk_geo::AreaKeys {
+        id: q.id_property.clone().unwrap_or_else(|| name_key.clone()),
+        name: name_key,
+    };
+    let parsed = augenmerk_geo::Areas::from_geojson_with(text, &keys).map_err(|e| {
+        ApiError::validation(vec![FieldError::new("body", "invalid_geojson")])
+            .context(serde_json::json!({ "reason": e.to_string() }))
+    })?;
+    let mut definitions: Vec<AreaDefinition> = Vec::new();
+    for a in parsed.iter() {
+        // Ids are slugs here; a file's own ids ("STBZ011") are normalised the same way.
+        let raw_id = if q.id_property.is_some() {
+            crate::demo::slug(a.id().as_str())
+        } else {
+            crate::demo::slug(a.name())
+        };
+        let id = AreaId::parse(&raw_id).map_err(|e| {
+            ApiError::validation(vec![e]).context(serde_json::json!({ "area": a.name(), "id": raw_id }))
+        })?;
+        if definitions.iter().any(|d| d.id == id) {
+            return Err(ApiError::validation(vec![FieldError::new("body", "duplicate_area_id")])
+                .context(serde_json::json!({ "id": id.as_str() })));
+        }
+        let geometry = serde_json::from_str(&a.geometry_geojson()).map_err(ApiError::internal)?;
+        definitions.push(AreaDefinition {
+            id,
+            name: a.name().to_owned(),
+            geometry,
+        });
+    }
+    if definitions.is_empty() {
+        return Err(FieldError::new("body", "no_areas").into());
+    }
+    for d in &definitions {
+        state.store.put_area(staff.ags(), d.clone()).await?;
+    }
+    state.invalidate(staff.ags());
+    Ok(ApiJson(
+        definitions
+            .into_iter()
+            .map(|d| ImportedArea { id: d.id, name: d.name })
+            .collect(),
+    ))
 }

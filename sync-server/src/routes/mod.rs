@@ -115,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(config::routes())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(citizen::blob_routes().layer(DefaultBodyLimit::max(blob_limit)))
+        .merge(config::import_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .split_for_parts();
     let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
     Router::new()

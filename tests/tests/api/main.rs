@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api_keys;
+mod area_import;
 mod audit;
 mod bad_input;
 mod exif;
