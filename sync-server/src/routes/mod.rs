@@ -120,7 +120,8 @@ pub fn router(state: AppState) -> Router {
     let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
     Router::new()
         .merge(api)
-        .merge(crate::open311::routes().layer(DefaultBodyLimit::max(json_limit)))
+        // Open311 posts may carry a photo (multipart `media`).
+        .merge(crate::open311::routes().layer(DefaultBodyLimit::max(blob_limit)))
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || async move {

@@ -100,6 +100,38 @@ async fn a_multipart_media_upload_is_anonymized_before_it_is_stored() {
         .await;
     assert_ne!(head.status.as_u16(), 200);
 
+    // A photo of realistic size (well over the JSON body limit) goes through as well.
+    let big = {
+        let img = image::RgbImage::from_fn(1600, 1200, |x, y| {
+            let n = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) as u8;
+            image::Rgb([n, n.wrapping_mul(3), (x ^ y) as u8])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Jpeg).expect("encode");
+        out.into_inner()
+    };
+    assert!(big.len() > 512 * 1024, "{} bytes", big.len());
+    let mut form = Form::new();
+    for (k, v) in fields(&key) {
+        form = form.text(k, v);
+    }
+    form = form.part(
+        "media",
+        Part::bytes(big)
+            .file_name("gross.jpg")
+            .mime_str("image/jpeg")
+            .expect("mime"),
+    );
+    let body: Value = app
+        .send(
+            app.request(reqwest::Method::POST, "/open311/v2/requests.json", None)
+                .multipart(form),
+        )
+        .await
+        .expect(200);
+    let id = body[0]["service_request_id"].as_str().expect("id").to_owned();
+    assert_eq!(stored_photos(&app, &id).await.len(), 1);
+
     // Not an image: a clear 400, nothing stored.
     let mut form = Form::new();
     for (k, v) in fields(&key) {
