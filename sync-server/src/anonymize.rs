@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use sha2::{Digest, Sha256};
 use tokio::sync::{OnceCell, Semaphore};
 
 use augenmerk_anon::{AnonError, Anonymizer, BBox, Kind, Options};
@@ -73,7 +72,7 @@ pub async fn store_anonymized(state: &AppState, raw: Bytes, extra: Vec<BBox>) ->
     .await
     .map_err(ApiError::internal)?
     .map_err(photo_error)?;
-    let hash = BlobHash::parse(&hex::encode(Sha256::digest(&out.jpeg))).map_err(ApiError::internal)?;
+    let hash = BlobHash::parse(&crate::blobs::hash_of(&out.jpeg)).map_err(ApiError::internal)?;
     let size = out.jpeg.len() as u64;
     state
         .blobs

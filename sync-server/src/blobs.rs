@@ -102,6 +102,20 @@ pub fn hash_of(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Photos a request refers to must have been uploaded before; the answer names the
+/// missing ones, so a client uploads them and retries (reports and transitions alike).
+pub async fn require_uploaded(store: &dyn augenmerk_store::Store, photos: &[BlobHash]) -> Result<(), ApiError> {
+    if photos.is_empty() {
+        return Ok(());
+    }
+    let missing = store.missing_blobs(photos).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(ErrorCode::UnknownBlob)
+        .context(serde_json::json!({ "missing": missing.iter().map(|h| h.as_str()).collect::<Vec<_>>() })))
+}
+
 /// Checks an upload against its address and the limits, and strips metadata.
 pub fn check_upload(address: &BlobHash, bytes: Bytes, limits: &Limits) -> Result<CheckedImage, ApiError> {
     if bytes.len() > limits.max_blob_bytes {

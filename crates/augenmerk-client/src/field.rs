@@ -16,14 +16,12 @@ use crate::error::{ApiError, ClientError, Result};
 use crate::model::{ActionState, FieldAction, LocalAction, LocalCase};
 use crate::retry::with_retry;
 use crate::sync::{SyncSummary, describe};
+use crate::text::{MAX_TEXT_CHARS, checked_text};
 use crate::{Client, time};
 
 const STAFF_TOKEN: &str = "staff_token";
 const STAFF_USER: &str = "staff_user";
 const STAFF_EXPIRES: &str = "staff_expires_at";
-
-/// Longest note, message or comment, in characters (as the server).
-const MAX_TEXT_CHARS: usize = 4_000;
 
 /// Cases per page when pulling.
 const CASE_PAGE: u32 = 200;
@@ -58,13 +56,7 @@ impl Client {
                 tracing::info!(error = %e, "could not end the session on the server");
             }
         }
-        self.db(|c| {
-            c.execute(
-                "DELETE FROM meta WHERE key IN (?1, ?2, ?3)",
-                [STAFF_TOKEN, STAFF_USER, STAFF_EXPIRES],
-            )?;
-            Ok(())
-        })
+        self.delete_meta(&[STAFF_TOKEN, STAFF_USER, STAFF_EXPIRES])
     }
 
     /// The logged-in staff member, if any.
@@ -358,10 +350,7 @@ impl Client {
 
     fn session_expired(&self, e: ApiError) -> ClientError {
         tracing::info!(error = %e, "staff session no longer valid");
-        match self.db(|c| {
-            c.execute("DELETE FROM meta WHERE key = ?1", [STAFF_TOKEN])?;
-            Ok(())
-        }) {
+        match self.delete_meta(&[STAFF_TOKEN]) {
             Ok(()) => ClientError::NotLoggedIn,
             Err(db) => db,
         }
@@ -525,15 +514,4 @@ fn expected_status(server: Status, actions: &[LocalAction]) -> Status {
             FieldAction::Transition { to, .. } => *to,
             _ => status,
         })
-}
-
-fn checked_text(body: &str) -> Result<String> {
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(ClientError::Invalid(vec![FieldError::new("body", "required")]));
-    }
-    if body.chars().count() > MAX_TEXT_CHARS {
-        return Err(ClientError::Invalid(vec![FieldError::new("body", "too_long")]));
-    }
-    Ok(body.to_owned())
 }

@@ -25,6 +25,7 @@ mod outbox;
 mod photos;
 pub mod retry;
 mod sync;
+mod text;
 mod time;
 
 use std::path::{Path, PathBuf};

@@ -13,9 +13,6 @@ use crate::error::{ClientError, Result};
 use crate::model::{LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState};
 use crate::{Client, time};
 
-/// Longest reply, in characters (as the server).
-const MAX_TEXT_CHARS: usize = 4_000;
-
 impl Client {
     /// Checks a draft against the cached configuration and queues it; returns its id.
     ///
@@ -177,13 +174,7 @@ impl Client {
 
     /// Queues a reply to the municipality; returns the message id.
     pub fn queue_reply(&self, id: &ReportId, body: &str) -> Result<MessageId> {
-        let body = body.trim();
-        if body.is_empty() {
-            return Err(ClientError::Invalid(vec![FieldError::new("body", "required")]));
-        }
-        if body.chars().count() > MAX_TEXT_CHARS {
-            return Err(ClientError::Invalid(vec![FieldError::new("body", "too_long")]));
-        }
+        let body = crate::text::checked_text(body)?;
         let mid = MessageId::new_random();
         self.db(|c| {
             let exists: bool = c.query_row(
@@ -250,7 +241,7 @@ impl Client {
 
 /// The columns of a report row, photos as a comma-separated list in order.
 const REPORT_COLUMNS: &str = "SELECT id, municipality, category, answers, description, lat, lon, address_hint,
-    created_at, sync_state, status, last_error, unseen, history,
+    created_at, sync_state, status, last_error, unseen, history, contact_email, consent,
     (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position))
     FROM reports";
 
@@ -270,6 +261,8 @@ pub(crate) struct RawReport {
     pub last_error: Option<String>,
     pub unseen: bool,
     pub history: String,
+    pub contact_email: Option<String>,
+    pub consent: bool,
     pub photos: String,
 }
 
@@ -289,7 +282,9 @@ fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
         last_error: r.get(11)?,
         unseen: r.get(12)?,
         history: r.get(13)?,
-        photos: r.get(14)?,
+        contact_email: r.get(14)?,
+        consent: r.get(15)?,
+        photos: r.get(16)?,
     })
 }
 
@@ -300,9 +295,6 @@ pub(crate) fn queued_request(c: &rusqlite::Connection, id: &str) -> Result<NewRe
         .ok()
         .and_then(|v| v.as_object().cloned())
         .unwrap_or_default();
-    let contact_email: Option<String> =
-        c.query_row("SELECT contact_email FROM reports WHERE id = ?1", [id], |r| r.get(0))?;
-    let consent: bool = c.query_row("SELECT consent FROM reports WHERE id = ?1", [id], |r| r.get(0))?;
     Ok(NewReport {
         id: raw.id.parse().map_err(|e| ClientError::Invalid(vec![e]))?,
         municipality: Some(Ags::parse(&raw.municipality).map_err(|e| ClientError::Invalid(vec![e]))?),
@@ -320,8 +312,8 @@ pub(crate) fn queued_request(c: &rusqlite::Connection, id: &str) -> Result<NewRe
             .filter(|s| !s.is_empty())
             .map(|h| BlobHash::parse(h).map_err(|e| ClientError::Invalid(vec![e])))
             .collect::<Result<_>>()?,
-        contact_email,
-        consent,
+        contact_email: raw.contact_email,
+        consent: raw.consent,
         created_at: Some(time::parse(&raw.created_at)),
     })
 }

@@ -142,6 +142,16 @@ impl Client {
         })
     }
 
+    pub(crate) fn delete_meta(&self, keys: &[&str]) -> Result<()> {
+        self.db(|c| {
+            let mut stmt = c.prepare_cached("DELETE FROM meta WHERE key = ?1")?;
+            for k in keys {
+                stmt.execute([k])?;
+            }
+            Ok(())
+        })
+    }
+
     pub(crate) fn set_meta(c: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
         c.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -343,13 +353,7 @@ impl Client {
     }
 
     fn forget_device(&self) -> Result<()> {
-        self.db(|c| {
-            c.execute(
-                "DELETE FROM meta WHERE key IN (?1, ?2, ?3)",
-                [DEVICE_ID, DEVICE_TOKEN, CURSOR],
-            )?;
-            Ok(())
-        })
+        self.delete_meta(&[DEVICE_ID, DEVICE_TOKEN, CURSOR])
     }
 
     async fn push_replies(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {

@@ -24,14 +24,14 @@ use augenmerk_domain::api::{NewReport, ReportQuery};
 use augenmerk_domain::category::answers_from_strings;
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::report::{Channel, Report};
-use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId};
+use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId, Status};
 use augenmerk_store::{Inserted, StoreError};
 
 use format::Answer;
 pub use format::{Format, Node, Open311Error};
 
 use crate::error::ApiError;
-use crate::services::intake;
+use crate::services::{intake, listing};
 use crate::state::{AppState, Tenant};
 use crate::{anonymize, auth};
 
@@ -255,6 +255,11 @@ async fn service_definition(
     })
 }
 
+/// GeoReport's two statuses.
+fn open_or_closed(status: Status) -> &'static str {
+    if status.is_open() { "open" } else { "closed" }
+}
+
 /// A W3C datetime with time zone, as the spec wants (local time of the municipalities).
 fn w3c(t: &DateTime<Utc>) -> String {
     t.with_timezone(&chrono_tz::Europe::Berlin)
@@ -298,9 +303,9 @@ async fn list_requests(state: &AppState, q: &CommonQuery, format: Format) -> Res
         if let Some(status) = q.status.as_deref().filter(|s| !s.trim().is_empty()) {
             let mut statuses = Vec::new();
             for s in status.split(',').map(str::trim) {
-                match s {
-                    "open" => statuses.extend(["received", "assigned", "in_progress"]),
-                    "closed" => statuses.extend(["resolved", "rejected", "forwarded", "duplicate", "closed"]),
+                let open = match s {
+                    "open" => true,
+                    "closed" => false,
                     other => {
                         return Err(Open311Error::new(
                             StatusCode::BAD_REQUEST,
@@ -308,7 +313,8 @@ async fn list_requests(state: &AppState, q: &CommonQuery, format: Format) -> Res
                             format!("status {other:?} is neither open nor closed"),
                         ));
                     }
-                }
+                };
+                statuses.extend(Status::ALL.iter().filter(|x| x.is_open() == open).map(|x| x.as_str()));
             }
             query.status = Some(statuses.join(","));
         }
@@ -319,25 +325,9 @@ async fn list_requests(state: &AppState, q: &CommonQuery, format: Format) -> Res
         limit = size.clamp(1, MAX_PAGE_SIZE) as usize;
     }
     let skip = (page as usize - 1) * limit;
-    let mut reports = Vec::new();
-    let mut store_page = (skip / 200) as u32 + 1;
-    let mut skip_in_page = skip % 200;
-    while reports.len() < limit {
-        query.page = Some(store_page);
-        query.page_size = Some(200);
-        let p = state
-            .store
-            .query_reports(&tenant.record.ags, &query, None, Utc::now())
-            .await
-            .map_err(|e| from_api(e.into(), format))?;
-        let n = p.items.len();
-        reports.extend(p.items.into_iter().skip(skip_in_page).take(limit - reports.len()));
-        skip_in_page = 0;
-        if n < 200 {
-            break;
-        }
-        store_page += 1;
-    }
+    let reports = listing::matching_reports(state, &tenant.record.ags, &query, None, skip, limit)
+        .await
+        .map_err(|e| from_api(e.into(), format))?;
     let mut items = Vec::with_capacity(reports.len());
     for r in &reports {
         items.push(request_node(state, &tenant, r, format).await?);
@@ -368,10 +358,7 @@ async fn list_updates(state: &AppState, q: &CommonQuery, format: Format) -> Resu
             Node::Object(vec![
                 ("update_id", Node::Text(seq.to_string())),
                 ("service_request_id", Node::Text(report.to_string())),
-                (
-                    "status",
-                    Node::Text(if c.to.is_open() { "open" } else { "closed" }.into()),
-                ),
+                ("status", Node::Text(open_or_closed(c.to).into())),
                 ("extended_status", Node::Text(c.to.as_str().to_owned())),
                 ("updated_datetime", Node::Text(w3c(&c.at))),
                 ("description", Node::Text(c.comment.unwrap_or_default())),
@@ -483,10 +470,7 @@ async fn request_node(state: &AppState, tenant: &Tenant, r: &Report, format: For
         .unwrap_or_else(|| r.category.as_str().to_owned());
     Ok(Node::Object(vec![
         ("service_request_id", Node::Text(r.id.to_string())),
-        (
-            "status",
-            Node::Text(if r.status.is_open() { "open" } else { "closed" }.into()),
-        ),
+        ("status", Node::Text(open_or_closed(r.status).into())),
         ("status_notes", Node::opt_text(status_notes)),
         ("service_name", Node::Text(service_name)),
         ("service_code", Node::Text(r.category.as_str().to_owned())),

@@ -22,7 +22,7 @@ use augenmerk_store::{Inserted, StoreError, Visibility};
 use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::auth::{self, RawToken, StaffAuth};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{dry_run, handling, views};
+use crate::services::{dry_run, handling, listing, views};
 use crate::state::AppState;
 
 /// Staff routes.
@@ -335,61 +335,54 @@ async fn export_csv(
     let write_err = |e: csv::Error| ApiError::internal(e);
     out.write_record(headers.iter().map(|(de, en)| if english { *en } else { *de }))
         .map_err(write_err)?;
-    let mut rows = 0;
-    let mut page = 1;
-    loop {
-        query.page = Some(page);
-        query.page_size = Some(200);
-        let batch = state
-            .store
-            .query_reports(staff.ags(), &query, visibility(&staff).as_ref(), now)
-            .await?;
-        let n = batch.items.len();
-        for r in batch.items {
-            let status = r.status.label();
-            let department = r
-                .department
-                .as_ref()
-                .map(|d| {
-                    tenant
-                        .departments
-                        .iter()
-                        .find(|x| &x.id == d)
-                        .map_or(d.as_str(), |x| x.name.as_str())
-                })
-                .unwrap_or("");
-            let assignee = r
-                .assignee
-                .and_then(|u| users.iter().find(|x| x.id == u).map(|x| x.display_name.clone()))
-                .unwrap_or_default();
-            let local = |t: &chrono::DateTime<Utc>| {
-                t.with_timezone(&chrono_tz::Europe::Berlin)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            };
-            out.write_record([
-                r.id.to_string(),
-                local(&r.received_at),
-                if english { status.en } else { status.de },
-                r.priority.as_str().to_owned(),
-                views::category_name(&tenant, &r),
-                department.to_owned(),
-                assignee,
-                r.due_at.as_ref().map(local).unwrap_or_default(),
-                if r.is_overdue(now) { "1" } else { "0" }.to_owned(),
-                format!("{:.6}", r.location.lat),
-                format!("{:.6}", r.location.lon),
-                r.address_hint.clone().unwrap_or_default(),
-                r.description.clone(),
-                format!("{:?}", r.channel).to_lowercase(),
-            ])
-            .map_err(write_err)?;
-            rows += 1;
-        }
-        if n < 200 || rows >= MAX_EXPORT_ROWS {
-            break;
-        }
-        page += 1;
+    let reports = listing::matching_reports(
+        &state,
+        staff.ags(),
+        &query,
+        visibility(&staff).as_ref(),
+        0,
+        MAX_EXPORT_ROWS,
+    )
+    .await?;
+    for r in reports {
+        let status = r.status.label();
+        let department = r
+            .department
+            .as_ref()
+            .map(|d| {
+                tenant
+                    .departments
+                    .iter()
+                    .find(|x| &x.id == d)
+                    .map_or(d.as_str(), |x| x.name.as_str())
+            })
+            .unwrap_or("");
+        let assignee = r
+            .assignee
+            .and_then(|u| users.iter().find(|x| x.id == u).map(|x| x.display_name.clone()))
+            .unwrap_or_default();
+        let local = |t: &chrono::DateTime<Utc>| {
+            t.with_timezone(&chrono_tz::Europe::Berlin)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        };
+        out.write_record([
+            r.id.to_string(),
+            local(&r.received_at),
+            if english { status.en } else { status.de },
+            r.priority.as_str().to_owned(),
+            views::category_name(&tenant, &r),
+            department.to_owned(),
+            assignee,
+            r.due_at.as_ref().map(local).unwrap_or_default(),
+            if r.is_overdue(now) { "1" } else { "0" }.to_owned(),
+            format!("{:.6}", r.location.lat),
+            format!("{:.6}", r.location.lon),
+            r.address_hint.clone().unwrap_or_default(),
+            r.description.clone(),
+            format!("{:?}", r.channel).to_lowercase(),
+        ])
+        .map_err(write_err)?;
     }
     let bytes = out.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
     let file = format!("attachment; filename=\"meldungen-{}.csv\"", now.format("%Y-%m-%d"));

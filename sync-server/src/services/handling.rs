@@ -183,17 +183,7 @@ async fn check_photos(state: &AppState, photos: &[BlobHash]) -> ApiResult<()> {
     if photos.len() > MAX_TRANSITION_PHOTOS {
         return Err(FieldError::new("photos", "too_many").into());
     }
-    if photos.is_empty() {
-        return Ok(());
-    }
-    let missing = state.store.missing_blobs(photos).await?;
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        // The same answer as intake's, so a client handles both alike (upload, then retry).
-        Err(ApiError::new(ErrorCode::UnknownBlob)
-            .context(serde_json::json!({ "missing": missing.iter().map(|h| h.as_str()).collect::<Vec<_>>() })))
-    }
+    crate::blobs::require_uploaded(state.store.as_ref(), photos).await
 }
 
 fn entry(report: &Report, at: chrono::DateTime<Utc>, actor: &Actor, action: AuditAction) -> AuditEntry {

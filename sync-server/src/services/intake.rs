@@ -86,15 +86,7 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         }
         Err(AnswerError::Invalid(problems)) => return Err(ApiError::validation(problems)),
     };
-    let missing = if new.photos.is_empty() {
-        Vec::new()
-    } else {
-        state.store.missing_blobs(&new.photos).await?
-    };
-    if !missing.is_empty() {
-        return Err(ApiError::new(ErrorCode::UnknownBlob)
-            .context(serde_json::json!({ "missing": missing.iter().map(|h| h.as_str()).collect::<Vec<_>>() })));
-    }
+    crate::blobs::require_uploaded(state.store.as_ref(), &new.photos).await?;
 
     let now = Utc::now();
     let mut report = Report {

@@ -5,4 +5,5 @@ pub mod api_keys;
 pub mod dry_run;
 pub mod handling;
 pub mod intake;
+pub mod listing;
 pub mod views;

@@ -291,6 +291,20 @@ impl TestApp {
         self.send(rb).await
     }
 
+    /// Issues an Open311 API key of a municipality through its admin; `media_hosts` may be fetched from.
+    pub async fn open311_key(&self, ags: &str, media_hosts: &[&str]) -> String {
+        let admin = self.login(ags, "admin").await;
+        let body = self
+            .post(
+                "/api/v1/staff/config/api-keys",
+                Some(&admin.token),
+                &json!({"name": "Testclient", "media_hosts": media_hosts}),
+            )
+            .await
+            .expect(201);
+        body["api_key"].as_str().expect("the secret").to_owned()
+    }
+
     /// Registers a new device.
     pub async fn device(&self) -> Device {
         let body = self

@@ -7,20 +7,6 @@ use crate::helpers::{FLENSBURG, KIEL, KIEL_RATHAUS, MUERWIK, Reply, TestApp, id_
 
 const BASE: &str = "/open311/v2";
 
-/// Issues an Open311 key for a municipality through its admin.
-async fn api_key(app: &TestApp, ags: &str) -> String {
-    let admin = app.login(ags, "admin").await;
-    let body = app
-        .post(
-            "/api/v1/staff/config/api-keys",
-            Some(&admin.token),
-            &json!({"name": "Testclient"}),
-        )
-        .await
-        .expect(201);
-    body["api_key"].as_str().expect("key").to_owned()
-}
-
 /// A form-encoded POST.
 async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
     let body: String = form_encode(fields);
@@ -245,8 +231,8 @@ async fn discovery_services_and_definitions_in_both_formats() {
 #[tokio::test]
 async fn posting_needs_a_key_of_the_municipality_and_complete_valid_input() {
     let app = spawn_app().await;
-    let key = api_key(&app, FLENSBURG).await;
-    let kiel_key = api_key(&app, KIEL).await;
+    let key = app.open311_key(FLENSBURG, &[]).await;
+    let kiel_key = app.open311_key(KIEL, &[]).await;
     let (lat, lon) = (MUERWIK.0.to_string(), MUERWIK.1.to_string());
     let url = format!("{BASE}/requests.{{fmt}}");
 
@@ -300,7 +286,7 @@ async fn posting_needs_a_key_of_the_municipality_and_complete_valid_input() {
 #[tokio::test]
 async fn a_posted_request_goes_through_intake_and_reads_back_in_both_formats_with_utf8_intact() {
     let app = spawn_app().await;
-    let key = api_key(&app, FLENSBURG).await;
+    let key = app.open311_key(FLENSBURG, &[]).await;
     let (lat, lon) = (MUERWIK.0.to_string(), MUERWIK.1.to_string());
     let text = "Schlagloch vor der Bäckerei „Süß“ – Größe ~30 cm.\nZweite Zeile: Straße gesperrt?";
     let posted = json_of(

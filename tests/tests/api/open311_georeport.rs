@@ -47,18 +47,7 @@ fn georeport_python() -> PathBuf {
 async fn the_georeport_client_from_pypi_reads_services_definitions_and_requests_in_json_and_xml() {
     let python = tokio::task::spawn_blocking(georeport_python).await.expect("venv");
     let app = spawn_app().await;
-    let admin = app.login(FLENSBURG, "admin").await;
-    let key = app
-        .post(
-            "/api/v1/staff/config/api-keys",
-            Some(&admin.token),
-            &json!({"name": "georeport"}),
-        )
-        .await
-        .expect(201)["api_key"]
-        .as_str()
-        .expect("key")
-        .to_owned();
+    let key = app.open311_key(FLENSBURG, &[]).await;
     let text = "Schlagloch an der Förde – Straße „Am Hafen“";
     let form = [
         ("api_key", key.as_str()),

@@ -3,25 +3,11 @@
 //! `media_url`s are not fetched. And the per-key rate limit.
 
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::exif::{jpeg_markers, jpeg_with_gps_exif};
 use crate::helpers::{FLENSBURG, MUERWIK, TestApp, sha256_hex, spawn_app, spawn_app_with};
-
-async fn key_with_hosts(app: &TestApp, hosts: &[&str]) -> String {
-    let admin = app.login(FLENSBURG, "admin").await;
-    app.post(
-        "/api/v1/staff/config/api-keys",
-        Some(&admin.token),
-        &json!({"name": "Fotoclient", "media_hosts": hosts}),
-    )
-    .await
-    .expect(201)["api_key"]
-        .as_str()
-        .expect("key")
-        .to_owned()
-}
 
 fn fields(key: &str) -> Vec<(String, String)> {
     [
@@ -65,7 +51,7 @@ fn assert_anonymized_jpeg(photo: &[u8], raw: &[u8]) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_multipart_media_upload_is_anonymized_before_it_is_stored() {
     let app = spawn_app().await;
-    let key = key_with_hosts(&app, &[]).await;
+    let key = app.open311_key(FLENSBURG, &[]).await;
     let raw = jpeg_with_gps_exif();
     let mut form = Form::new();
     for (k, v) in fields(&key) {
@@ -178,7 +164,7 @@ async fn a_media_url_is_fetched_only_from_an_allow_listed_host_and_anonymized() 
     let url = format!("http://127.0.0.1:{port}/foto.jpg");
 
     // A key without allowed hosts: the report is taken, the URL is not fetched.
-    let plain = key_with_hosts(&app, &[]).await;
+    let plain = app.open311_key(FLENSBURG, &[]).await;
     let mut f = fields(&plain);
     f.push(("media_url".into(), url.clone()));
     let body = app
@@ -198,7 +184,7 @@ async fn a_media_url_is_fetched_only_from_an_allow_listed_host_and_anonymized() 
     assert!(stored_photos(&app, &id).await.is_empty());
 
     // A key that allows the host: fetched, anonymized, attached.
-    let trusted = key_with_hosts(&app, &["127.0.0.1"]).await;
+    let trusted = app.open311_key(FLENSBURG, &["127.0.0.1"]).await;
     let mut f = fields(&trusted);
     f.push(("media_url".into(), url));
     let body = app
@@ -229,8 +215,8 @@ async fn a_media_url_is_fetched_only_from_an_allow_listed_host_and_anonymized() 
 #[tokio::test]
 async fn posting_is_rate_limited_per_key() {
     let app = spawn_app_with(|s| s.open311_posts_per_minute = 2).await;
-    let key = key_with_hosts(&app, &[]).await;
-    let other = key_with_hosts(&app, &[]).await;
+    let key = app.open311_key(FLENSBURG, &[]).await;
+    let other = app.open311_key(FLENSBURG, &[]).await;
     for _ in 0..2 {
         app.send(
             app.request(reqwest::Method::POST, "/open311/v2/requests.json", None)

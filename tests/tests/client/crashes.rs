@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 
-use augenmerk_client::{Client, ClientOptions, ReportDraft, RetryPolicy, SyncOptions, SyncState};
-use augenmerk_domain::{CategoryId, GeoPoint};
+use augenmerk_client::{Client, ClientOptions, RetryPolicy, SyncOptions, SyncState};
 
-use crate::support::{Cli, MUERWIK, ServerProcess, Staff, anonymized_jpeg, free_port, models_dir, sha256_hex};
+use crate::support::{Cli, ServerProcess, Staff, anonymized_jpeg, free_port, models_dir, pothole_draft, sha256_hex};
 
 /// A library client on `data` (the same directory the command line uses).
 fn library_client(data: &std::path::Path, server: &str, retry: RetryPolicy) -> Client {
@@ -39,23 +38,8 @@ fn queue_report(client: &Client, n: u64, photos: u64) -> String {
         let bytes = anonymized_jpeg(320, 240, n * 10 + p);
         hashes.push(client.store_prepared_photo(&bytes).expect("store photo"));
     }
-    let mut answers = serde_json::Map::new();
-    answers.insert("gefahr_akut".into(), false.into());
     client
-        .create_report(ReportDraft {
-            municipality: None,
-            category: CategoryId::parse("schlagloch").expect("category"),
-            answers,
-            description: format!("Schlagloch Nr. {n}"),
-            location: GeoPoint {
-                lat: MUERWIK.0 + (n % 100) as f64 * 1e-5,
-                lon: MUERWIK.1,
-            },
-            address_hint: None,
-            photos: hashes,
-            contact_email: None,
-            consent: true,
-        })
+        .create_report(pothole_draft(n, hashes))
         .expect("queue report")
         .to_string()
 }

@@ -4,11 +4,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use augenmerk_client::{Client, ClientOptions, ReportDraft, RetryPolicy, SyncOptions};
-use augenmerk_domain::{CategoryId, GeoPoint};
+use augenmerk_client::{Client, ClientOptions, RetryPolicy, SyncOptions};
 use augenmerk_tests::chaos::{ChaosProxy, Faults};
 
-use crate::support::{MUERWIK, ServerProcess, Staff, free_port, jpeg, models_dir};
+use crate::support::{ServerProcess, Staff, free_port, jpeg, models_dir, pothole_draft};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn through_a_flaky_network_200_queued_reports_arrive_exactly_once() {
@@ -33,24 +32,7 @@ async fn through_a_flaky_network_200_queued_reports_arrive_exactly_once() {
         } else {
             Vec::new()
         };
-        let mut answers = serde_json::Map::new();
-        answers.insert("gefahr_akut".into(), false.into());
-        let id = client
-            .create_report(ReportDraft {
-                municipality: None,
-                category: CategoryId::parse("schlagloch").expect("category"),
-                answers,
-                description: format!("Loch {n}"),
-                location: GeoPoint {
-                    lat: MUERWIK.0,
-                    lon: MUERWIK.1 + n as f64 * 1e-5,
-                },
-                address_hint: None,
-                photos,
-                contact_email: None,
-                consent: true,
-            })
-            .expect("queue");
+        let id = client.create_report(pothole_draft(n, photos)).expect("queue");
         queued.insert(id.to_string());
     }
 

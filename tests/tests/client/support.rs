@@ -371,3 +371,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+/// A complete pothole report in Mürwik (number `n` moves it a little), with `photos`.
+pub fn pothole_draft(n: u64, photos: Vec<augenmerk_domain::BlobHash>) -> augenmerk_client::ReportDraft {
+    let mut answers = serde_json::Map::new();
+    answers.insert("gefahr_akut".into(), false.into());
+    augenmerk_client::ReportDraft {
+        municipality: None,
+        category: augenmerk_domain::CategoryId::parse("schlagloch").expect("category"),
+        answers,
+        description: format!("Schlagloch Nr. {n}"),
+        location: augenmerk_domain::GeoPoint {
+            lat: MUERWIK.0 + (n % 100) as f64 * 1e-5,
+            lon: MUERWIK.1,
+        },
+        address_hint: None,
+        photos,
+        contact_email: None,
+        consent: true,
+    }
+}
