@@ -49,7 +49,7 @@ pub fn apply_write_pragmas(conn: &Connection) -> StoreResult<()> {
         if *name == "journal_mode" {
             // The journal mode answers with the mode it ended up in; in-memory and some
             // file systems silently refuse WAL, and we want to know.
-            let mode: String = conn.pragma_update_and_check(None, name, value, |row| row.get(0))?;
+            let mode = journal_mode(conn, value)?;
             if !mode.eq_ignore_ascii_case(value) {
                 return Err(StoreError::Database(format!(
                     "the database refused journal_mode={value} (it is {mode}); use a local file system"
@@ -60,6 +60,24 @@ pub fn apply_write_pragmas(conn: &Connection) -> StoreResult<()> {
         }
     }
     Ok(())
+}
+
+/// Sets the journal mode and answers the mode in effect. Switching a new file to WAL needs
+/// an exclusive lock, and SQLite answers "busy" at once (without the busy handler) when
+/// another process switches at the same moment; so it is tried again for up to the busy
+/// timeout, after which the other process has finished.
+fn journal_mode(conn: &Connection, value: &str) -> StoreResult<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", value, |row| row.get::<_, String>(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// Opens (creating if missing) the write connection with [`WRITE_PRAGMAS`] applied.
