@@ -13,6 +13,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use augenmerk_domain::api::{NewDevice, NewMessage};
+pub use augenmerk_domain::device::SyncSummary;
 use augenmerk_domain::public::{ChangeKind, CitizenReport, MessageAuthor, PublicMessage, PublicStatusChange};
 use augenmerk_domain::{BlobHash, MessageId, ReportId};
 
@@ -38,31 +39,6 @@ impl Default for SyncOptions {
             cases: true,
         }
     }
-}
-
-/// What one sync run did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct SyncSummary {
-    /// Municipality configurations fetched.
-    pub configurations: usize,
-    /// Photos uploaded (those already on the server are not sent again).
-    pub photos_uploaded: usize,
-    /// Reports the server acknowledged.
-    pub reports_sent: usize,
-    /// Reports the server refused for good (kept, with the reason).
-    pub reports_rejected: usize,
-    /// Replies the server acknowledged.
-    pub replies_sent: usize,
-    /// Changes (status, messages) pulled from the server.
-    pub changes: usize,
-    /// Field actions the server applied.
-    pub actions_done: usize,
-    /// Field actions the server refused (kept, with the reason).
-    pub actions_conflicted: usize,
-    /// Cases pulled (new or changed).
-    pub cases_pulled: usize,
-    /// Reports and replies still waiting afterwards.
-    pub still_queued: u64,
 }
 
 /// Changes fetched per request of the feed.

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod audit;
 pub mod category;
+pub mod device;
 pub mod error;
 pub mod geo;
 pub mod i18n;
