@@ -1,0 +1,302 @@
+//! What the UI asks of the program it runs in. In the app, the Tauri commands answer
+//! (local queue, on-device anonymization, sync in the background); on the web page, the
+//! sync server's API answers directly (photos anonymized by the server). The UI code is
+//! the same for both.
+
+mod tauri;
+mod web;
+
+use augenmerk_domain::device::{AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus};
+use augenmerk_domain::error::FieldError;
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::staff::StaffUser;
+use augenmerk_domain::{ActionId, BlobHash, ErrorBody, I18nText, ReportId, Status};
+
+/// An error as the UI shows it: a bilingual message and the fields it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UiError {
+    /// Stable code (as the server's), if there is one.
+    pub code: Option<String>,
+    /// What to tell the user.
+    pub message: I18nText,
+    /// Field-level problems (e.g. `answers.tiefe_cm: required`).
+    pub details: Vec<FieldError>,
+    /// The network was not reachable: the action is kept and retried.
+    pub offline: bool,
+}
+
+impl UiError {
+    /// An error with a message in both languages.
+    pub fn new(de: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            code: None,
+            message: I18nText {
+                de: de.into(),
+                en: en.into(),
+            },
+            details: Vec::new(),
+            offline: false,
+        }
+    }
+
+    /// The network (or the server) could not be reached.
+    pub fn offline() -> Self {
+        Self {
+            offline: true,
+            ..Self::new(
+                "Keine Verbindung zum Server. Es wird später erneut versucht.",
+                "No connection to the server. It will be retried later.",
+            )
+        }
+    }
+
+    /// An answer that did not have the expected shape.
+    pub fn unexpected(what: impl std::fmt::Display) -> Self {
+        Self::new(
+            format!("Unerwartete Antwort: {what}"),
+            format!("Unexpected answer: {what}"),
+        )
+    }
+}
+
+impl From<ErrorBody> for UiError {
+    fn from(body: ErrorBody) -> Self {
+        let code = serde_json::to_value(body.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
+        Self {
+            offline: code.as_deref() == Some("network"),
+            code,
+            message: body.message,
+            details: body.details,
+        }
+    }
+}
+
+/// Shorthand for the backend's results.
+pub type UiResult<T> = Result<T, UiError>;
+
+/// The program the UI runs in.
+#[derive(Clone)]
+pub enum Backend {
+    /// The Tauri app.
+    App(tauri::AppBackend),
+    /// The web page served by the sync server.
+    Web(web::WebBackend),
+}
+
+impl Backend {
+    /// The app when Tauri's global API is present, the web page otherwise.
+    pub fn detect() -> Self {
+        if tauri::available() {
+            Backend::App(tauri::AppBackend)
+        } else {
+            Backend::Web(web::WebBackend::new())
+        }
+    }
+
+    /// Whether this is the app (field work, on-device anonymization).
+    pub fn is_app(&self) -> bool {
+        matches!(self, Backend::App(_))
+    }
+
+    /// Facts about the program (server, tiles, where photos are anonymized).
+    pub async fn app_info(&self) -> UiResult<AppInfo> {
+        match self {
+            Backend::App(b) => b.app_info().await,
+            Backend::Web(b) => b.app_info().await,
+        }
+    }
+
+    /// The responsible municipality for a place.
+    pub async fn locate(&self, lat: f64, lon: f64) -> UiResult<Responsibility> {
+        match self {
+            Backend::App(b) => b.locate(lat, lon).await,
+            Backend::Web(b) => b.locate(lat, lon).await,
+        }
+    }
+
+    /// A municipality's public configuration (category tree, questions).
+    pub async fn municipality_config(&self, ags: &str) -> UiResult<MunicipalityConfig> {
+        match self {
+            Backend::App(b) => b.municipality_config(ags).await,
+            Backend::Web(b) => b.municipality_config(ags).await,
+        }
+    }
+
+    /// Anonymizes a photo (on the device or by the server) and keeps only the result.
+    pub async fn add_photo(&self, bytes: Vec<u8>, blur: &[[f32; 4]]) -> UiResult<AnonymizedPhoto> {
+        match self {
+            Backend::App(b) => b.add_photo(bytes, blur).await,
+            Backend::Web(b) => b.add_photo(bytes, blur).await,
+        }
+    }
+
+    /// Forgets a photo the user removed (on the web the server drops unused photos itself).
+    pub async fn discard_photo(&self, hash: &BlobHash) -> UiResult<()> {
+        match self {
+            Backend::App(b) => b.discard_photo(hash).await,
+            Backend::Web(_) => Ok(()),
+        }
+    }
+
+    /// An address an `<img>` can show the (anonymized) photo from.
+    pub async fn photo_src(&self, hash: &BlobHash) -> UiResult<String> {
+        match self {
+            Backend::App(b) => b.photo_src(hash).await,
+            Backend::Web(b) => b.photo_src(hash).await,
+        }
+    }
+
+    /// Saves a report (it is sent now or, without network, later); returns its id.
+    pub async fn create_report(&self, draft: ReportDraft) -> UiResult<ReportId> {
+        match self {
+            Backend::App(b) => b.create_report(draft).await,
+            Backend::Web(b) => b.create_report(draft).await,
+        }
+    }
+
+    /// The citizen's reports, newest first.
+    pub async fn reports(&self) -> UiResult<Vec<LocalReport>> {
+        match self {
+            Backend::App(b) => b.reports().await,
+            Backend::Web(b) => b.reports().await,
+        }
+    }
+
+    /// One report with its history and thread.
+    pub async fn report(&self, id: &str) -> UiResult<LocalReportDetail> {
+        match self {
+            Backend::App(b) => b.report(id).await,
+            Backend::Web(b) => b.report(id).await,
+        }
+    }
+
+    /// Remembers that the user saw the report's current state.
+    pub async fn mark_seen(&self, id: &str) -> UiResult<()> {
+        match self {
+            Backend::App(b) => b.mark_seen(id).await,
+            Backend::Web(b) => b.mark_seen(id).await,
+        }
+    }
+
+    /// Answers the municipality in a report's thread.
+    pub async fn reply(&self, id: &str, body: &str) -> UiResult<()> {
+        match self {
+            Backend::App(b) => b.reply(id, body).await,
+            Backend::Web(b) => b.reply(id, body).await,
+        }
+    }
+
+    /// Where the queue stands.
+    pub async fn sync_status(&self) -> UiResult<SyncStatus> {
+        match self {
+            Backend::App(b) => b.sync_status().await,
+            Backend::Web(b) => b.sync_status().await,
+        }
+    }
+
+    /// Sends what is queued and fetches what changed, now.
+    pub async fn sync_now(&self) -> UiResult<()> {
+        match self {
+            Backend::App(b) => b.sync_now().await,
+            Backend::Web(b) => b.sync_now().await,
+        }
+    }
+
+    /// Calls `on_change` whenever the queue's state changes (the app's background sync).
+    pub fn on_sync_change(&self, on_change: impl Fn(SyncStatus) + Send + Sync + 'static) {
+        match self {
+            Backend::App(b) => b.on_sync_change(on_change),
+            Backend::Web(b) => b.on_sync_change(on_change),
+        }
+    }
+
+    /// Logs a field worker in (app only).
+    pub async fn login(&self, municipality: Option<String>, username: &str, password: &str) -> UiResult<StaffUser> {
+        self.app()?.login(municipality, username, password).await
+    }
+
+    /// Logs the field worker out.
+    pub async fn logout(&self) -> UiResult<()> {
+        self.app()?.logout().await
+    }
+
+    /// The logged-in field worker, if any.
+    pub async fn staff_user(&self) -> UiResult<Option<StaffUser>> {
+        match self {
+            Backend::App(b) => b.staff_user().await,
+            Backend::Web(_) => Ok(None),
+        }
+    }
+
+    /// The field worker's cases on the device.
+    pub async fn cases(&self) -> UiResult<Vec<LocalCase>> {
+        self.app()?.cases().await
+    }
+
+    /// One case.
+    pub async fn case_detail(&self, id: &str) -> UiResult<LocalCase> {
+        self.app()?.case_detail(id).await
+    }
+
+    /// Queues a status change of a case.
+    pub async fn queue_transition(
+        &self,
+        case: &str,
+        to: Status,
+        expected: Status,
+        comment: Option<String>,
+        photos: Vec<BlobHash>,
+    ) -> UiResult<ActionId> {
+        self.app()?.queue_transition(case, to, expected, comment, photos).await
+    }
+
+    /// Queues an internal note on a case.
+    pub async fn queue_note(&self, case: &str, body: &str) -> UiResult<ActionId> {
+        self.app()?.queue_note(case, body).await
+    }
+
+    /// Queues a message to the citizen.
+    pub async fn queue_case_message(&self, case: &str, body: &str) -> UiResult<ActionId> {
+        self.app()?.queue_case_message(case, body).await
+    }
+
+    /// Dismisses a conflicted action the worker has seen.
+    pub async fn dismiss_action(&self, id: &str) -> UiResult<()> {
+        self.app()?.dismiss_action(id).await
+    }
+
+    fn app(&self) -> UiResult<&tauri::AppBackend> {
+        match self {
+            Backend::App(b) => Ok(b),
+            Backend::Web(_) => Err(UiError::new(
+                "Die Außendienst-Funktionen gibt es nur in der App.",
+                "Field work is available in the app only.",
+            )),
+        }
+    }
+}
+
+/// Formats boxes as `x1,y1,x2,y2;…` (the server's and the app's blur parameter).
+pub fn blur_param(boxes: &[[f32; 4]]) -> String {
+    boxes
+        .iter()
+        .map(|b| format!("{:.0},{:.0},{:.0},{:.0}", b[0], b[1], b[2], b[3]))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blur_boxes_are_formatted_as_the_server_parses_them() {
+        assert_eq!(
+            blur_param(&[[1.2, 2.0, 30.6, 40.0], [5.0, 6.0, 7.0, 8.0]]),
+            "1,2,31,40;5,6,7,8"
+        );
+        assert_eq!(blur_param(&[]), "");
+    }
+}

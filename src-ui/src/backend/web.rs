@@ -1,0 +1,463 @@
+//! The web page: the sync server's API, same origin. The device token, the reports
+//! waiting for the network and what the user has seen live in the browser's local storage,
+//! so a closed tab loses nothing; photos are anonymized by the server on upload.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
+use augenmerk_domain::device::{
+    AppInfo, LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState, SyncStatus,
+};
+use augenmerk_domain::public::{AnonymizedPhoto, CitizenReport, DeviceRegistered, MunicipalityConfig, Responsibility};
+use augenmerk_domain::{Ags, BlobHash, ErrorBody, MessageId, ReportId};
+
+use super::{UiError, UiResult, blur_param};
+use crate::storage;
+
+const API: &str = "/api/v1";
+const TOKEN_KEY: &str = "augenmerk.device-token";
+const OUTBOX_KEY: &str = "augenmerk.outbox";
+const SEEN_KEY: &str = "augenmerk.seen";
+const IDS_KEY: &str = "augenmerk.my-reports";
+
+/// A report the server has not acknowledged yet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Queued {
+    report: NewReport,
+    municipality: Ags,
+    category_name: Option<String>,
+    last_error: Option<String>,
+}
+
+type Listener = Arc<dyn Fn(SyncStatus) + Send + Sync>;
+
+/// The web page's backend.
+#[derive(Clone)]
+pub struct WebBackend {
+    // Arc and Mutex only because Leptos wants its context Send + Sync; the page has one thread.
+    listeners: Arc<Mutex<Vec<Listener>>>,
+    status: Arc<Mutex<SyncStatus>>,
+}
+
+impl WebBackend {
+    pub fn new() -> Self {
+        let backend = Self {
+            listeners: Arc::new(Mutex::new(Vec::new())),
+            status: Arc::new(Mutex::new(SyncStatus::default())),
+        };
+        backend.refresh_counts();
+        backend.watch_network();
+        backend
+    }
+
+    async fn send(request: UiResult<Request>) -> UiResult<Response> {
+        let response = request?.send().await.map_err(|_| UiError::offline())?;
+        if response.ok() {
+            return Ok(response);
+        }
+        let status = response.status();
+        match response.json::<ErrorBody>().await {
+            Ok(body) => Err(body.into()),
+            Err(_) if status >= 500 || status == 0 => Err(UiError::offline()),
+            Err(e) => Err(UiError::unexpected(format!("{status}: {e}"))),
+        }
+    }
+
+    async fn json<T: DeserializeOwned>(request: UiResult<Request>) -> UiResult<T> {
+        Self::send(request)
+            .await?
+            .json::<T>()
+            .await
+            .map_err(UiError::unexpected)
+    }
+
+    async fn token(&self) -> UiResult<String> {
+        if let Some(token) = storage::get(TOKEN_KEY) {
+            return Ok(token);
+        }
+        let meta = NewDevice {
+            platform: Some("web".into()),
+            app_version: Some(env!("CARGO_PKG_VERSION").into()),
+        };
+        let request = Request::post(&format!("{API}/devices"))
+            .json(&meta)
+            .map_err(UiError::unexpected);
+        let registered: DeviceRegistered = Self::json(request).await?;
+        storage::set(TOKEN_KEY, &registered.token);
+        Ok(registered.token)
+    }
+
+    async fn authed(&self, builder: RequestBuilder) -> UiResult<RequestBuilder> {
+        Ok(builder.header("Authorization", &format!("Bearer {}", self.token().await?)))
+    }
+
+    pub async fn app_info(&self) -> UiResult<AppInfo> {
+        Self::json(get("/ui/config.json")).await
+    }
+
+    pub async fn locate(&self, lat: f64, lon: f64) -> UiResult<Responsibility> {
+        Self::json(get(&format!("{API}/responsibility?lat={lat}&lon={lon}"))).await
+    }
+
+    pub async fn municipality_config(&self, ags: &str) -> UiResult<MunicipalityConfig> {
+        let key = format!("augenmerk.config.{ags}");
+        match Self::json::<MunicipalityConfig>(get(&format!("{API}/municipalities/{ags}/config"))).await {
+            Ok(config) => {
+                // Kept for the next visit without network.
+                if let Ok(json) = serde_json::to_string(&config) {
+                    storage::set(&key, &json);
+                }
+                Ok(config)
+            }
+            Err(e) if e.offline => storage::get(&key)
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn add_photo(&self, bytes: Vec<u8>, blur: &[[f32; 4]]) -> UiResult<AnonymizedPhoto> {
+        let mut url = format!("{API}/photos");
+        if !blur.is_empty() {
+            url.push_str("?blur=");
+            url.push_str(&blur_param(blur));
+        }
+        let body = js_sys::Uint8Array::from(bytes.as_slice());
+        let request = self
+            .authed(Request::post(&url).header("Content-Type", "application/octet-stream"))
+            .await?
+            .body(body)
+            .map_err(UiError::unexpected);
+        Self::json(request).await
+    }
+
+    pub async fn photo_src(&self, hash: &BlobHash) -> UiResult<String> {
+        // `<img>` cannot send the bearer token: fetch the photo and show it from memory.
+        let request = self
+            .authed(Request::get(&format!("{API}/blobs/{}", hash.as_str())))
+            .await?;
+        let response = Self::send(request.build().map_err(UiError::unexpected)).await?;
+        let bytes = response.binary().await.map_err(UiError::unexpected)?;
+        let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("image/jpeg");
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &options)
+            .map_err(|e| UiError::unexpected(format!("{e:?}")))?;
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| UiError::unexpected(format!("{e:?}")))
+    }
+
+    pub async fn create_report(&self, draft: ReportDraft) -> UiResult<ReportId> {
+        let Some(municipality) = draft.municipality.clone() else {
+            return Err(UiError::new(
+                "Bitte zuerst den Ort wählen.",
+                "Please choose the place first.",
+            ));
+        };
+        let id = ReportId::new_random();
+        let report = NewReport {
+            id: id.clone(),
+            municipality: draft.municipality,
+            category: draft.category,
+            answers: draft.answers,
+            description: draft.description,
+            location: draft.location,
+            address_hint: draft.address_hint,
+            photos: draft.photos,
+            contact_email: draft.contact_email,
+            consent: draft.consent,
+            created_at: Some(Utc::now()),
+        };
+        let mut outbox = outbox();
+        outbox.push(Queued {
+            report,
+            municipality,
+            category_name: None,
+            last_error: None,
+        });
+        save_outbox(&outbox);
+        remember_id(&id);
+        self.refresh_counts();
+        // Queued first, sent second: a failure on the way leaves it queued, never lost.
+        if let Err(e) = self.flush().await
+            && !e.offline
+        {
+            return Err(e);
+        }
+        Ok(id)
+    }
+
+    /// Sends the queued reports; a refusal other than the network keeps the report with the reason.
+    async fn flush(&self) -> UiResult<()> {
+        self.set_syncing(true);
+        let mut result = Ok(());
+        for mut queued in outbox() {
+            let request = match self.authed(Request::post(&format!("{API}/reports"))).await {
+                Ok(b) => b.json(&queued.report).map_err(UiError::unexpected),
+                Err(e) => Err(e),
+            };
+            let sent = Self::json::<CitizenReport>(request).await;
+            match sent {
+                Ok(_) => remove_from_outbox(&queued.report.id),
+                Err(e) if e.offline => {
+                    result = Err(e);
+                    break;
+                }
+                Err(e) => {
+                    queued.last_error = Some(e.message.de.clone());
+                    update_in_outbox(queued);
+                    result = Err(e);
+                }
+            }
+        }
+        let mut status = self.current();
+        status.syncing = false;
+        match &result {
+            Ok(()) => {
+                status.last_success = Some(Utc::now());
+                status.last_error = None;
+            }
+            Err(e) => status.last_error = Some(e.message.de.clone()),
+        }
+        status.queued_reports = outbox().len() as u64;
+        self.publish(status);
+        result
+    }
+
+    pub async fn reports(&self) -> UiResult<Vec<LocalReport>> {
+        let mut list: Vec<LocalReport> = outbox().iter().map(queued_to_local).collect();
+        if storage::get(TOKEN_KEY).is_some() {
+            let request = self.authed(Request::get(&format!("{API}/reports"))).await?;
+            match Self::json::<Vec<CitizenReport>>(request.build().map_err(UiError::unexpected)).await {
+                Ok(reports) => {
+                    let seen = seen();
+                    for r in reports {
+                        if !list.iter().any(|l| l.id == r.id) {
+                            let unseen = seen_at(&seen, &r.id).is_none_or(|at| r.updated_at > at);
+                            list.push(citizen_to_local(&r, unseen));
+                        }
+                    }
+                }
+                Err(e) if e.offline => {}
+                Err(e) => return Err(e),
+            }
+        }
+        list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(list)
+    }
+
+    pub async fn report(&self, id: &str) -> UiResult<LocalReportDetail> {
+        if let Some(queued) = outbox().into_iter().find(|q| q.report.id.to_string() == id) {
+            return Ok(LocalReportDetail {
+                report: queued_to_local(&queued),
+                answers: queued.report.answers.clone(),
+                address_hint: queued.report.address_hint.clone(),
+                history: Vec::new(),
+                messages: Vec::new(),
+            });
+        }
+        let request = self.authed(Request::get(&format!("{API}/reports/{id}"))).await?;
+        let r: CitizenReport = Self::json(request.build().map_err(UiError::unexpected)).await?;
+        let unseen = seen_at(&seen(), &r.id).is_none_or(|at| r.updated_at > at);
+        Ok(LocalReportDetail {
+            report: citizen_to_local(&r, unseen),
+            answers: serde_json::to_value(&r.answers)
+                .ok()
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default(),
+            address_hint: r.address_hint.clone(),
+            history: r.history.clone(),
+            messages: r
+                .messages
+                .iter()
+                .map(|m| LocalMessage {
+                    id: m.id.clone(),
+                    author: m.author,
+                    body: m.body.clone(),
+                    created_at: m.created_at,
+                    sync_state: SyncState::Sent,
+                })
+                .collect(),
+        })
+    }
+
+    pub async fn mark_seen(&self, id: &str) -> UiResult<()> {
+        let mut seen = seen();
+        seen.insert(id.to_owned(), serde_json::Value::String(Utc::now().to_rfc3339()));
+        storage::set(SEEN_KEY, &serde_json::Value::Object(seen).to_string());
+        Ok(())
+    }
+
+    pub async fn reply(&self, id: &str, body: &str) -> UiResult<()> {
+        let request = self
+            .authed(Request::post(&format!("{API}/reports/{id}/messages")))
+            .await?
+            .json(&NewMessage {
+                // The same id on a retry: the server adds the message once.
+                id: Some(MessageId::new_random()),
+                body: body.to_owned(),
+            })
+            .map_err(UiError::unexpected);
+        Self::send(request).await.map(|_| ())
+    }
+
+    pub async fn sync_status(&self) -> UiResult<SyncStatus> {
+        Ok(self.current())
+    }
+
+    pub async fn sync_now(&self) -> UiResult<()> {
+        self.flush().await
+    }
+
+    pub fn on_sync_change(&self, on_change: impl Fn(SyncStatus) + Send + Sync + 'static) {
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::new(on_change));
+    }
+
+    fn current(&self) -> SyncStatus {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set_syncing(&self, syncing: bool) {
+        let mut status = self.current();
+        status.syncing = syncing;
+        self.publish(status);
+    }
+
+    fn refresh_counts(&self) {
+        let mut status = self.current();
+        status.queued_reports = outbox().len() as u64;
+        self.publish(status);
+    }
+
+    fn publish(&self, status: SyncStatus) {
+        *self.status.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
+        // Called outside the lock: a listener may trigger work that publishes again.
+        let listeners: Vec<Listener> = self.listeners.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for listener in listeners {
+            listener(status.clone());
+        }
+    }
+
+    /// Sends the queue when the browser comes back online, and every minute while it waits.
+    fn watch_network(&self) {
+        let Some(window) = web_sys::window() else { return };
+        let me = self.clone();
+        let online = Closure::<dyn FnMut()>::new(move || {
+            let me = me.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = me.flush().await;
+            });
+        });
+        let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+        online.forget();
+        let me = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                gloo_timers::future::sleep(std::time::Duration::from_secs(60)).await;
+                if !outbox().is_empty() {
+                    let _ = me.flush().await;
+                }
+            }
+        });
+    }
+}
+
+fn get(url: &str) -> UiResult<Request> {
+    Request::get(url).build().map_err(UiError::unexpected)
+}
+
+fn outbox() -> Vec<Queued> {
+    storage::get(OUTBOX_KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn save_outbox(outbox: &[Queued]) {
+    if let Ok(json) = serde_json::to_string(outbox) {
+        storage::set(OUTBOX_KEY, &json);
+    }
+}
+
+fn remove_from_outbox(id: &ReportId) {
+    let mut list = outbox();
+    list.retain(|q| &q.report.id != id);
+    save_outbox(&list);
+}
+
+fn update_in_outbox(queued: Queued) {
+    let mut list = outbox();
+    if let Some(slot) = list.iter_mut().find(|q| q.report.id == queued.report.id) {
+        *slot = queued;
+    }
+    save_outbox(&list);
+}
+
+fn remember_id(id: &ReportId) {
+    let mut ids: Vec<String> = storage::get(IDS_KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    ids.push(id.to_string());
+    if let Ok(json) = serde_json::to_string(&ids) {
+        storage::set(IDS_KEY, &json);
+    }
+}
+
+fn seen() -> serde_json::Map<String, serde_json::Value> {
+    storage::get(SEEN_KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn seen_at(seen: &serde_json::Map<String, serde_json::Value>, id: &ReportId) -> Option<DateTime<Utc>> {
+    seen.get(&id.to_string())
+        .and_then(|v| v.as_str())
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn queued_to_local(q: &Queued) -> LocalReport {
+    LocalReport {
+        id: q.report.id.clone(),
+        municipality: q.municipality.clone(),
+        category: q.report.category.clone(),
+        category_name: q.category_name.clone(),
+        description: q.report.description.clone(),
+        location: q.report.location,
+        photos: q.report.photos.clone(),
+        created_at: q.report.created_at.unwrap_or_else(Utc::now),
+        sync_state: if q.last_error.is_some() {
+            SyncState::Rejected
+        } else {
+            SyncState::Queued
+        },
+        status: None,
+        last_error: q.last_error.clone(),
+        unseen: false,
+    }
+}
+
+fn citizen_to_local(r: &CitizenReport, unseen: bool) -> LocalReport {
+    LocalReport {
+        id: r.id.clone(),
+        municipality: r.municipality.clone(),
+        category: r.category.clone(),
+        category_name: Some(r.category_name.clone()),
+        description: r.description.clone(),
+        location: r.location,
+        photos: r.photos.clone(),
+        created_at: r.created_at,
+        sync_state: SyncState::Sent,
+        status: Some(r.status),
+        last_error: None,
+        unseen,
+    }
+}

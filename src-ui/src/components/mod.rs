@@ -1,0 +1,5 @@
+//! Pieces several pages use.
+
+pub mod errors;
+pub mod photo;
+pub mod status;

@@ -1,0 +1,54 @@
+//! A report's status (and its way to the server) as a badge.
+
+use leptos::prelude::*;
+
+use augenmerk_domain::Status;
+use augenmerk_domain::device::SyncState;
+
+use crate::i18n::use_i18n;
+
+/// KERN badge variant for a status.
+fn badge_class(status: Status) -> &'static str {
+    match status {
+        Status::Received | Status::Assigned => "kern-badge kern-badge--info",
+        Status::InProgress => "kern-badge kern-badge--warning",
+        Status::Resolved | Status::Closed => "kern-badge kern-badge--success",
+        Status::Rejected => "kern-badge kern-badge--danger",
+        _ => "kern-badge",
+    }
+}
+
+/// The status of a report; before the server acknowledged it, its place in the queue.
+#[component]
+pub fn StatusBadge(status: Option<Status>, sync_state: SyncState) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let lang = i18n.lang();
+        match (sync_state, status) {
+            (SyncState::Queued, _) => view! {
+                <span class="kern-badge kern-badge--warning">
+                    <span class="kern-label kern-label--small">{i18n.t("state-waiting-for-network")}</span>
+                </span>
+            }
+            .into_any(),
+            (SyncState::Rejected, _) => view! {
+                <span class="kern-badge kern-badge--danger">
+                    <span class="kern-label kern-label--small">{i18n.t("state-rejected")}</span>
+                </span>
+            }
+            .into_any(),
+            (SyncState::Sent, Some(s)) => view! {
+                <span class=badge_class(s)>
+                    <span class="kern-label kern-label--small">{lang.pick(&s.label()).to_owned()}</span>
+                </span>
+            }
+            .into_any(),
+            (SyncState::Sent, None) => view! {
+                <span class="kern-badge kern-badge--info">
+                    <span class="kern-label kern-label--small">{i18n.t("state-sent")}</span>
+                </span>
+            }
+            .into_any(),
+        }
+    }
+}

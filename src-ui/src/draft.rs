@@ -1,0 +1,242 @@
+//! The report being written: what the form holds, kept in local storage on every change so
+//! that nothing typed is lost when the window closes, and checked with the same rules the
+//! device's queue and the server's intake apply.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use augenmerk_domain::api::NewReport;
+use augenmerk_domain::category::AnswerError;
+use augenmerk_domain::device::ReportDraft;
+use augenmerk_domain::error::FieldError;
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::report::check_content;
+use augenmerk_domain::{CategoryId, GeoPoint, ReportId};
+
+use crate::storage;
+
+const KEY: &str = "augenmerk.draft";
+
+/// Where the report's location came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationSource {
+    /// The photo's GPS position.
+    Photo,
+    /// The device's position.
+    Device,
+    /// Picked on the map.
+    Map,
+    /// Typed in.
+    Typed,
+}
+
+/// The form's content.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// Photos, already anonymized.
+    pub photos: Vec<AnonymizedPhoto>,
+    /// Latitude as typed or set.
+    pub lat: String,
+    /// Longitude as typed or set.
+    pub lon: String,
+    /// Where the position came from.
+    pub location_source: Option<LocationSource>,
+    /// The responsible municipality for the position.
+    pub municipality: Option<Responsibility>,
+    /// The citizen confirmed the municipality (asked near a boundary).
+    pub municipality_confirmed: bool,
+    /// Chosen leaf category.
+    pub category: Option<CategoryId>,
+    /// Answers by question id.
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Description.
+    pub description: String,
+    /// Free-text hint on the place.
+    pub address_hint: String,
+    /// Optional e-mail.
+    pub email: String,
+    /// Privacy consent.
+    pub consent: bool,
+}
+
+/// How far outside a boundary (in metres) a place may be before the citizen must confirm the municipality.
+pub fn needs_confirmation(m: &Responsibility) -> bool {
+    m.distance_m > 0.0
+}
+
+impl Draft {
+    /// The saved draft, or an empty one.
+    pub fn load() -> Draft {
+        storage::get(KEY)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the draft.
+    pub fn save(&self) {
+        if let Ok(json) = serde_json::to_string(self) {
+            storage::set(KEY, &json);
+        }
+    }
+
+    /// Forgets the saved draft (after the report was saved).
+    pub fn clear() {
+        storage::remove(KEY);
+    }
+
+    /// The position, if both coordinates parse (comma or point as decimal separator).
+    pub fn location(&self) -> Option<GeoPoint> {
+        let parse = |s: &str| s.trim().replace(',', ".").parse::<f64>().ok();
+        GeoPoint::parse(parse(&self.lat)?, parse(&self.lon)?).ok()
+    }
+
+    /// Sets the position.
+    pub fn set_location(&mut self, lat: f64, lon: f64, source: LocationSource) {
+        self.lat = format!("{lat:.6}");
+        self.lon = format!("{lon:.6}");
+        self.location_source = Some(source);
+    }
+
+    /// The report as the queue takes it.
+    pub fn to_report(&self) -> Option<ReportDraft> {
+        Some(ReportDraft {
+            municipality: self.municipality.as_ref().map(|m| m.ags.clone()),
+            category: self.category.clone()?,
+            answers: self.answers.clone(),
+            description: self.description.trim().to_owned(),
+            location: self.location()?,
+            address_hint: Some(self.address_hint.trim().to_owned()).filter(|s| !s.is_empty()),
+            photos: self.photos.iter().map(|p| p.hash.clone()).collect(),
+            contact_email: Some(self.email.trim().to_owned()).filter(|s| !s.is_empty()),
+            consent: self.consent,
+        })
+    }
+
+    /// Every problem at once, by field (`location`, `category`, `answers.ID`, `description`,
+    /// `contact_email`, `consent`, `municipality`), with the intake's own checks.
+    pub fn problems(&self, config: Option<&MunicipalityConfig>) -> Vec<FieldError> {
+        let mut problems = Vec::new();
+        let location = self.location();
+        if location.is_none() {
+            problems.push(FieldError::new("location", "required"));
+        }
+        match &self.municipality {
+            None if location.is_some() => problems.push(FieldError::new("municipality", "required")),
+            Some(m) if needs_confirmation(m) && !self.municipality_confirmed => {
+                problems.push(FieldError::new("municipality", "confirm"))
+            }
+            _ => {}
+        }
+        let Some(category) = self.category.clone() else {
+            problems.push(FieldError::new("category", "required"));
+            return problems;
+        };
+        let Some(config) = config else {
+            return problems;
+        };
+        let new = NewReport {
+            id: ReportId::new_random(),
+            municipality: self.municipality.as_ref().map(|m| m.ags.clone()),
+            category,
+            answers: self.answers.clone(),
+            description: self.description.clone(),
+            location: location.unwrap_or(GeoPoint { lat: 0.0, lon: 0.0 }),
+            address_hint: Some(self.address_hint.clone()).filter(|s| !s.trim().is_empty()),
+            photos: self.photos.iter().map(|p| p.hash.clone()).collect(),
+            contact_email: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
+            consent: self.consent,
+            created_at: None,
+        };
+        match check_content(&config.categories, &new, Utc::now()) {
+            Ok(_) => {}
+            Err(AnswerError::UnknownCategory) => problems.push(FieldError::new("category", "required")),
+            Err(AnswerError::Invalid(errors)) => problems.extend(errors),
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> MunicipalityConfig {
+        let tree = augenmerk_domain::CategoryTree::from_json(include_str!("../../data/categories.json"))
+            .unwrap_or_else(|e| panic!("the demo tree parses: {e}"));
+        MunicipalityConfig {
+            ags: augenmerk_domain::Ags::parse("01001000").unwrap_or_else(|e| panic!("{e:?}")),
+            name: "Flensburg".into(),
+            categories: tree,
+            boundary: None,
+            accent_color: None,
+            version: "1".into(),
+        }
+    }
+
+    fn fields(problems: &[FieldError]) -> Vec<String> {
+        problems.iter().map(|p| format!("{}:{}", p.field, p.problem)).collect()
+    }
+
+    #[test]
+    fn an_empty_draft_names_location_and_category() {
+        let problems = Draft::default().problems(Some(&config()));
+        assert_eq!(fields(&problems), ["location:required", "category:required"]);
+    }
+
+    #[test]
+    fn coordinates_accept_a_decimal_comma_and_near_boundary_needs_confirmation() {
+        let mut d = Draft {
+            lat: "54,7836".into(),
+            lon: "9.4321".into(),
+            ..Draft::default()
+        };
+        assert!(d.location().is_some());
+        d.municipality = Some(Responsibility {
+            ags: augenmerk_domain::Ags::parse("01001000").unwrap_or_else(|e| panic!("{e:?}")),
+            name: "Flensburg".into(),
+            distance_m: 120.0,
+            active: true,
+        });
+        assert!(fields(&d.problems(None)).contains(&"municipality:confirm".to_owned()));
+        d.municipality_confirmed = true;
+        assert!(!fields(&d.problems(None)).contains(&"municipality:confirm".to_owned()));
+    }
+
+    #[test]
+    fn the_intake_rules_apply_to_answers_and_consent() {
+        let config = config();
+        let leaf = config
+            .categories
+            .iter()
+            .find(|c| {
+                c.subcategories.is_empty()
+                    && config
+                        .categories
+                        .effective_questions(&c.id)
+                        .is_some_and(|q| q.iter().any(|q| q.required))
+            })
+            .map(|c| c.id.clone());
+        let mut d = Draft {
+            lat: "54.7836".into(),
+            lon: "9.4321".into(),
+            category: leaf,
+            description: "Tiefes Loch".into(),
+            ..Draft::default()
+        };
+        d.municipality = Some(Responsibility {
+            ags: config.ags.clone(),
+            name: "Flensburg".into(),
+            distance_m: 0.0,
+            active: true,
+        });
+        let problems = fields(&d.problems(Some(&config)));
+        assert!(problems.contains(&"consent:required".to_owned()), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("answers.") && p.ends_with(":required")),
+            "{problems:?}"
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! The i18n layer: every user-facing string comes from the Fluent files in `locales/`
+//! (German is the default, English the alternative), looked up reactively so that
+//! switching the language re-renders every text.
+
+use std::cell::RefCell;
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use leptos::prelude::*;
+use unic_langid::{LanguageIdentifier, langid};
+
+use augenmerk_domain::I18nText;
+
+/// The languages the UI speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// German (default).
+    De,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a tag such as `de`, `de-DE`, `en-GB`; anything else falls back to German.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::De
+        }
+    }
+
+    /// The other language (for the switch).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::De => Lang::En,
+            Lang::En => Lang::De,
+        }
+    }
+
+    /// Picks the text of this language from a bilingual text of the domain.
+    pub fn pick<'a>(self, text: &'a I18nText) -> &'a str {
+        match self {
+            Lang::De => &text.de,
+            Lang::En => &text.en,
+        }
+    }
+
+    /// Picks between a German and an English string.
+    pub fn choose<'a>(self, de: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::De => de,
+            Lang::En => en,
+        }
+    }
+}
+
+const DE_FTL: &str = include_str!("../locales/de.ftl");
+const EN_FTL: &str = include_str!("../locales/en.ftl");
+
+struct Bundles {
+    de: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+fn bundle(source: &str, lang: LanguageIdentifier) -> FluentBundle<FluentResource> {
+    // A syntax error in a shipped file is caught by the tests; at run time the parsed part is used.
+    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(partial, _)| partial);
+    let mut bundle = FluentBundle::new(vec![lang]);
+    // Isolation marks would end up in input values and test selectors.
+    bundle.set_use_isolating(false);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+thread_local! {
+    static BUNDLES: RefCell<Option<Bundles>> = const { RefCell::new(None) };
+}
+
+fn with_bundle<R>(lang: Lang, f: impl FnOnce(&FluentBundle<FluentResource>) -> R) -> R {
+    BUNDLES.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let bundles = slot.get_or_insert_with(|| Bundles {
+            de: bundle(DE_FTL, langid!("de")),
+            en: bundle(EN_FTL, langid!("en")),
+        });
+        f(match lang {
+            Lang::De => &bundles.de,
+            Lang::En => &bundles.en,
+        })
+    })
+}
+
+/// Formats a message in a language; a missing key shows the key itself (and fails the tests).
+pub fn format(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+    with_bundle(lang, |bundle| {
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_owned();
+        };
+        let mut errors = Vec::new();
+        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+    })
+}
+
+/// The current language, shared by the whole UI.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// Starts in the given language.
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            lang: RwSignal::new(lang),
+        }
+    }
+
+    /// The current language (tracked).
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
+    }
+
+    /// Switches the language.
+    pub fn set(&self, lang: Lang) {
+        self.lang.set(lang);
+    }
+
+    /// A message (tracked, so views re-render on a switch).
+    pub fn t(&self, key: &str) -> String {
+        format(self.lang.get(), key, None)
+    }
+
+    /// A message with arguments.
+    pub fn t_args(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (name, value) in args {
+            fa.set(*name, value.clone());
+        }
+        format(self.lang.get(), key, Some(&fa))
+    }
+}
+
+/// The UI's language from context.
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(|| I18n::new(Lang::De))
+}
+
+/// All message ids of a Fluent file, for the completeness tests.
+pub fn message_ids(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('-'))
+        .filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim().to_owned()))
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_messages_and_parse() {
+        for (name, src) in [("de", DE_FTL), ("en", EN_FTL)] {
+            assert!(
+                FluentResource::try_new(src.to_owned()).is_ok(),
+                "{name}.ftl has a syntax error"
+            );
+        }
+        let mut de = message_ids(DE_FTL);
+        let mut en = message_ids(EN_FTL);
+        de.sort();
+        en.sort();
+        assert_eq!(de, en, "de.ftl and en.ftl must define the same messages");
+    }
+
+    #[test]
+    fn every_key_the_code_uses_exists() {
+        let ids = message_ids(DE_FTL);
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for marker in [".t(\"", ".t_args(\"", "tr!(\""] {
+                    for (i, _) in text.match_indices(marker) {
+                        let rest = &text[i + marker.len()..];
+                        if let Some(end) = rest.find('"') {
+                            let key = &rest[..end];
+                            if !ids.iter().any(|id| id == key) {
+                                missing.push(format!("{}: {key}", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing in the Fluent files: {missing:#?}");
+    }
+
+    #[test]
+    fn arguments_and_fallback() {
+        let mut args = FluentArgs::new();
+        args.set("count", 2);
+        assert_eq!(
+            format(Lang::En, "queue-waiting", Some(&args)),
+            "2 reports waiting for the network"
+        );
+        assert_eq!(format(Lang::De, "no-such-key", None), "no-such-key");
+    }
+}

@@ -1,0 +1,24 @@
+//! Augenmerk's user interface: a Leptos app compiled to wasm. The same UI runs in the
+//! Tauri app (citizens and field workers, offline, photos anonymized on the device) and as
+//! the web page the sync server serves at `/` (citizens without the app; photos anonymized
+//! by the server). [`backend::Backend`] hides the difference.
+
+pub mod backend;
+mod components;
+mod draft;
+mod format;
+pub mod i18n;
+mod map;
+mod pages;
+mod route;
+mod shell;
+mod storage;
+
+use wasm_bindgen::prelude::*;
+
+/// Entry point: mounts the UI into `<body>`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(shell::App);
+}

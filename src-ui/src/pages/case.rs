@@ -1,0 +1,367 @@
+//! A field worker's case, offline: photos, answers, place, the thread with the citizen and
+//! the internal notes; change the status (with a completion photo), add a note, write to
+//! the citizen. Everything is queued and sent later; the server's refusals are shown.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use augenmerk_domain::Status;
+use augenmerk_domain::device::{ActionState, FieldAction, LocalCase};
+use augenmerk_domain::public::{AnonymizedPhoto, MessageAuthor};
+
+use crate::backend::UiError;
+use crate::components::errors::ErrorAlert;
+use crate::components::photo::photo_src_signal;
+use crate::format;
+use crate::i18n::use_i18n;
+use crate::pages::report_detail::answer_text;
+use crate::shell::use_ctx;
+
+/// The case page.
+#[component]
+pub fn Case(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let case: RwSignal<Option<LocalCase>> = RwSignal::new(None);
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<String>> = RwSignal::new(None);
+    let load = {
+        let backend = ctx.backend.clone();
+        let id = id.clone();
+        move || {
+            let backend = backend.clone();
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match backend.case_detail(&id).await {
+                    Ok(c) => case.set(Some(c)),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    load();
+    let sync = ctx.sync;
+    {
+        let load = load.clone();
+        Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
+            let now = sync.with(|s| s.last_success);
+            if prev.is_some_and(|p| p != now) {
+                load();
+            }
+            now
+        });
+    }
+
+    let target: RwSignal<Option<Status>> = RwSignal::new(None);
+    let comment = RwSignal::new(String::new());
+    let completion: RwSignal<Vec<AnonymizedPhoto>> = RwSignal::new(Vec::new());
+    let note = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+
+    let after = {
+        let load = load.clone();
+        move |result: Result<(), UiError>, done: &str| {
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    error.set(None);
+                    notice.set(Some(done.to_owned()));
+                    load();
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    };
+
+    let add_completion_photo = {
+        let backend = ctx.backend.clone();
+        move |ev: web_sys::Event| {
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let backend = backend.clone();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let bytes = JsFuture::from(file.array_buffer())
+                    .await
+                    .map(|b| js_sys::Uint8Array::new(&b).to_vec());
+                let result = match bytes {
+                    Ok(bytes) => backend.add_photo(bytes, &[]).await,
+                    Err(e) => Err(UiError::unexpected(format!("{e:?}"))),
+                };
+                busy.set(false);
+                match result {
+                    Ok(p) => completion.update(|c| c.push(p)),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+
+    let transition = {
+        let backend = ctx.backend.clone();
+        let id = id.clone();
+        let after = after.clone();
+        move |ev: web_sys::SubmitEvent| {
+            ev.prevent_default();
+            let (Some(to), Some(c)) = (target.get_untracked(), case.get_untracked()) else {
+                return;
+            };
+            let backend = backend.clone();
+            let id = id.clone();
+            let after = after.clone();
+            let text = Some(comment.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+            let photos = completion.get_untracked().into_iter().map(|p| p.hash).collect();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result = backend
+                    .queue_transition(&id, to, c.local_status, text, photos)
+                    .await
+                    .map(|_| ());
+                if result.is_ok() {
+                    comment.set(String::new());
+                    completion.set(Vec::new());
+                    target.set(None);
+                }
+                after(result, "case-action-queued");
+            });
+        }
+    };
+    let add_note = {
+        let backend = ctx.backend.clone();
+        let id = id.clone();
+        let after = after.clone();
+        move |ev: web_sys::SubmitEvent| {
+            ev.prevent_default();
+            let body = note.get_untracked();
+            if body.trim().is_empty() {
+                return;
+            }
+            let (backend, id, after) = (backend.clone(), id.clone(), after.clone());
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result = backend.queue_note(&id, body.trim()).await.map(|_| ());
+                if result.is_ok() {
+                    note.set(String::new());
+                }
+                after(result, "case-action-queued");
+            });
+        }
+    };
+    let send_message = {
+        let backend = ctx.backend.clone();
+        let id = id.clone();
+        let after = after.clone();
+        move |ev: web_sys::SubmitEvent| {
+            ev.prevent_default();
+            let body = message.get_untracked();
+            if body.trim().is_empty() {
+                return;
+            }
+            let (backend, id, after) = (backend.clone(), id.clone(), after.clone());
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result = backend.queue_case_message(&id, body.trim()).await.map(|_| ());
+                if result.is_ok() {
+                    message.set(String::new());
+                }
+                after(result, "case-action-queued");
+            });
+        }
+    };
+    let dismiss = {
+        let backend = ctx.backend.clone();
+        let load = load.clone();
+        move |action: String| {
+            let backend = backend.clone();
+            let load = load.clone();
+            leptos::task::spawn_local(async move {
+                let _ = backend.dismiss_action(&action).await;
+                load();
+            });
+        }
+    };
+
+    let content = move || {
+        let transition = transition.clone();
+        let add_note = add_note.clone();
+        let send_message = send_message.clone();
+        let add_completion_photo = add_completion_photo.clone();
+        let dismiss = dismiss.clone();
+        case.get().map(|c| {
+            let lang = i18n.lang();
+            let d = c.detail.clone();
+            let r = d.report.clone();
+            let next: Vec<Status> = c.local_status.next().to_vec();
+            let actions = c.actions.clone();
+            view! {
+                <article class="case" data-testid="case-detail" data-status=c.local_status.as_str()>
+                    <h1 class="kern-heading-large">{d.category_name.clone()}</h1>
+                    <p class="kern-body kern-body--small kern-body--muted">
+                        {lang.pick(&c.local_status.label()).to_owned()}" · "{format::date_time(lang, r.created_at)}
+                        " · "{format::coordinates(r.location.lat, r.location.lon)}
+                        {r.address_hint.clone().map(|a| format!(" · {a}"))}
+                    </p>
+                    <p class="kern-body">{r.description.clone()}</p>
+                    <ul class="photo-strip">
+                        {r.photos.iter().cloned().map(|h| {
+                            let src = photo_src_signal(h);
+                            view! { <li>{move || src.get().map(|s| view! { <img src=s alt=move || i18n.t("photo-of-report") /> })}</li> }
+                        }).collect_view()}
+                    </ul>
+                    <dl class="kern-description-list">
+                        {r.answers.iter().map(|(k, v)| view! {
+                            <div class="kern-description-list-item">
+                                <dt class="kern-description-list-item__key">{k.to_string()}</dt>
+                                <dd class="kern-description-list-item__value">
+                                    {serde_json::to_value(v).map(|v| answer_text(&v)).unwrap_or_default()}</dd>
+                            </div>
+                        }).collect_view()}
+                    </dl>
+
+                    {(!actions.is_empty()).then(|| view! {
+                        <section aria-labelledby="queued-heading" class="queued">
+                            <h2 class="kern-heading-small" id="queued-heading">{move || i18n.t("case-queued")}</h2>
+                            <ul class="kern-list">
+                                {actions.into_iter().map(|a| {
+                                    let dismiss = dismiss.clone();
+                                    let aid = a.id.to_string();
+                                    let conflicted = a.state == ActionState::Conflicted;
+                                    let what = match &a.action {
+                                        FieldAction::Transition { to, .. } => format!("{} → {}", i18n.t("case-transition"), lang.pick(&to.label())),
+                                        FieldAction::Note { .. } => i18n.t("case-note"),
+                                        FieldAction::Message { .. } => i18n.t("case-message"),
+                                    };
+                                    view! {
+                                        <li data-testid="case-action" data-state=a.state.as_str()>
+                                            <span class="kern-body">{what}</span>" "
+                                            {if conflicted {
+                                                view! {
+                                                    <span class="kern-badge kern-badge--danger"><span class="kern-label kern-label--small">{i18n.t("case-conflict")}</span></span>
+                                                    <p class="kern-error" data-testid="case-conflict">{a.error.clone().unwrap_or_default()}</p>
+                                                    <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                                        on:click=move |_| dismiss(aid.clone())>
+                                                        <span class="kern-label">{i18n.t("case-dismiss")}</span></button>
+                                                }.into_any()
+                                            } else {
+                                                view! { <span class="kern-badge kern-badge--warning"><span class="kern-label kern-label--small">{i18n.t("state-waiting-for-network")}</span></span> }.into_any()
+                                            }}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    })}
+
+                    <section aria-labelledby="transition-heading" class="form-section">
+                        <h2 class="kern-heading-small" id="transition-heading">{move || i18n.t("case-transition")}</h2>
+                        <form on:submit=transition>
+                            <fieldset class="kern-fieldset">
+                                <legend class="kern-label">{move || i18n.t("case-new-status")}</legend>
+                                <div class="kern-fieldset__body">
+                                    {next.into_iter().map(|s| {
+                                        let rid = format!("to-{}", s.as_str());
+                                        view! {
+                                            <div class="kern-form-check">
+                                                <input class="kern-form-check__radio" type="radio" name="to" id=rid.clone()
+                                                    data-testid="case-to" value=s.as_str()
+                                                    prop:checked=move || target.get() == Some(s)
+                                                    on:change=move |_| target.set(Some(s)) />
+                                                <label class="kern-label" for=rid>{move || i18n.lang().pick(&s.label()).to_owned()}</label>
+                                            </div>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            </fieldset>
+                            <div class="kern-form-input">
+                                <label class="kern-label" for="case-comment">{move || i18n.t("case-comment")}</label>
+                                <textarea id="case-comment" class="kern-form-input__input" rows="2" data-testid="case-comment"
+                                    prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                                <p class="kern-hint">{move || i18n.t("case-comment-help")}</p>
+                            </div>
+                            <div class="kern-form-input">
+                                <label class="kern-btn kern-btn--secondary" for="case-photo">
+                                    <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
+                                    <span class="kern-label">{move || i18n.t("case-photo")}</span></label>
+                                <input id="case-photo" class="kern-sr-only" type="file" accept="image/jpeg,image/png,image/webp"
+                                    data-testid="case-photo" on:change=add_completion_photo />
+                                <p class="kern-hint" data-testid="case-photo-count">
+                                    {move || i18n.t_args("case-photos-added", &[("count", (completion.get().len() as f64).into())])}</p>
+                            </div>
+                            <button type="submit" class="kern-btn kern-btn--primary" data-testid="case-transition-submit"
+                                disabled=move || busy.get() || target.get().is_none()>
+                                <span class="kern-label">{move || i18n.t("case-transition-submit")}</span>
+                            </button>
+                        </form>
+                    </section>
+
+                    <section aria-labelledby="thread-heading" class="form-section">
+                        <h2 class="kern-heading-small" id="thread-heading">{move || i18n.t("thread")}</h2>
+                        <ul class="thread">
+                            {d.messages.iter().map(|m| {
+                                let (class, who) = match m.author {
+                                    MessageAuthor::Citizen => ("message message--citizen", i18n.t("message-citizen")),
+                                    MessageAuthor::Municipality => ("message message--municipality",
+                                        m.staff_author_name.clone().unwrap_or_else(|| i18n.t("message-municipality"))),
+                                };
+                                view! {
+                                    <li class=class data-testid="message">
+                                        <p class="kern-body kern-body--small kern-body--bold">{who}" · "{format::date_time(lang, m.created_at)}</p>
+                                        <p class="kern-body">{m.body.clone()}</p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <form on:submit=send_message>
+                            <div class="kern-form-input">
+                                <label class="kern-label" for="case-message">{move || i18n.t("case-message")}</label>
+                                <textarea id="case-message" class="kern-form-input__input" rows="2" data-testid="case-message"
+                                    prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+                            </div>
+                            <button type="submit" class="kern-btn kern-btn--secondary" disabled=move || busy.get()>
+                                <span class="kern-label">{move || i18n.t("case-message-send")}</span></button>
+                        </form>
+                    </section>
+
+                    <section aria-labelledby="notes-heading" class="form-section notes">
+                        <h2 class="kern-heading-small" id="notes-heading">{move || i18n.t("case-notes")}
+                            " "<span class="kern-badge kern-badge--warning"><span class="kern-label kern-label--small">{move || i18n.t("internal")}</span></span></h2>
+                        <ul class="thread">
+                            {d.notes.iter().map(|n| view! {
+                                <li class="message message--note" data-testid="note">
+                                    <p class="kern-body kern-body--small kern-body--bold">{n.author_name.clone()}" · "{format::date_time(lang, n.created_at)}</p>
+                                    <p class="kern-body">{n.body.clone()}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <form on:submit=add_note>
+                            <div class="kern-form-input">
+                                <label class="kern-label" for="case-note">{move || i18n.t("case-note")}</label>
+                                <textarea id="case-note" class="kern-form-input__input" rows="2" data-testid="case-note"
+                                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                            </div>
+                            <button type="submit" class="kern-btn kern-btn--secondary" disabled=move || busy.get()>
+                                <span class="kern-label">{move || i18n.t("case-note-add")}</span></button>
+                        </form>
+                    </section>
+                </article>
+            }
+        })
+    };
+    view! {
+        <div class="page">
+            <p><a class="kern-link" href="#/field">
+                <span class="kern-icon kern-icon--arrow-back kern-icon--small" aria-hidden="true"></span>
+                {move || i18n.t("back-to-cases")}</a></p>
+            <ErrorAlert error=error.into() />
+            {move || notice.get().map(|key| view! { <p class="kern-alert kern-alert--success" role="status">{i18n.t(&key)}</p> })}
+            {content}
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! The pages.
+
+pub mod case;
+pub mod field;
+pub mod my_reports;
+pub mod report;
+pub mod report_detail;
+mod report_form;

@@ -1,0 +1,111 @@
+//! The citizen's reports: status, whether something changed since the last look.
+
+use leptos::prelude::*;
+
+use augenmerk_domain::device::{LocalReport, SyncState};
+
+use crate::backend::UiError;
+use crate::components::errors::ErrorAlert;
+use crate::components::status::StatusBadge;
+use crate::format;
+use crate::i18n::use_i18n;
+use crate::route::Route;
+use crate::shell::use_ctx;
+
+/// The list of the citizen's reports.
+#[component]
+pub fn MyReports() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let reports: RwSignal<Option<Vec<LocalReport>>> = RwSignal::new(None);
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let backend = ctx.backend.clone();
+    let load = move || {
+        let backend = backend.clone();
+        leptos::task::spawn_local(async move {
+            match backend.reports().await {
+                Ok(list) => {
+                    error.set(None);
+                    reports.set(Some(list));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    load();
+    // Reload when the background sync brought something.
+    let sync = ctx.sync;
+    Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
+        let now = sync.with(|s| s.last_success);
+        if prev.is_some_and(|p| p != now) {
+            load();
+        }
+        now
+    });
+
+    let list = move || {
+        match reports.get() {
+        None => view! { <p class="kern-body" role="status">{move || i18n.t("loading")}</p> }.into_any(),
+        Some(list) if list.is_empty() => view! {
+            <div class="empty kern-card kern-card--surface">
+                <div class="kern-card__body">
+                    <p class="kern-body">{move || i18n.t("my-reports-empty")}</p>
+                    <a class="kern-btn kern-btn--primary" href="#/"><span class="kern-label">{move || i18n.t("nav-report")}</span></a>
+                </div>
+            </div>
+        }
+        .into_any(),
+        Some(list) => view! {
+            <ul class="report-list">
+                {list.into_iter().map(|r| report_item(r)).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    }
+    };
+    view! {
+        <div class="page">
+            <h1 class="kern-heading-large">{move || i18n.t("my-reports-title")}</h1>
+            <ErrorAlert error=error.into() />
+            {list}
+        </div>
+    }
+}
+
+fn report_item(r: LocalReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = Route::Report(r.id.to_string()).href();
+    let status = r.status.map(|s| s.as_str()).unwrap_or("");
+    let sync_state = match r.sync_state {
+        SyncState::Queued => "queued",
+        SyncState::Sent => "sent",
+        SyncState::Rejected => "rejected",
+    };
+    let title = r
+        .category_name
+        .clone()
+        .unwrap_or_else(|| r.category.as_str().to_owned());
+    let description = r.description.chars().take(140).collect::<String>();
+    let created = r.created_at;
+    let unseen = r.unseen;
+    let error = r.last_error.clone();
+    view! {
+        <li class="report-item kern-card kern-card--interactive" data-testid="report-item"
+            data-report-id=r.id.to_string() data-status=status data-sync-state=sync_state>
+            <div class="kern-card__body">
+                <div class="report-item__head">
+                    <a class="kern-link kern-link--stretched report-item__title" href=href>{title}</a>
+                    <StatusBadge status=r.status sync_state=r.sync_state />
+                    <Show when=move || unseen>
+                        <span class="kern-badge kern-badge--info" data-testid="unseen">
+                            <span class="kern-label kern-label--small">{move || i18n.t("changed-since-last-look")}</span>
+                        </span>
+                    </Show>
+                </div>
+                <p class="kern-body kern-body--small kern-body--muted">{move || format::date_time(i18n.lang(), created)}</p>
+                <p class="kern-body kern-body--small">{description.clone()}</p>
+                {error.map(|e| view! { <p class="kern-error">{e}</p> })}
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,198 @@
+//! One of the citizen's reports: status and its history, photos, answers, and the thread
+//! with the municipality, where the citizen can answer.
+
+use leptos::prelude::*;
+
+use augenmerk_domain::device::{LocalReportDetail, SyncState};
+use augenmerk_domain::public::MessageAuthor;
+
+use crate::backend::UiError;
+use crate::components::errors::ErrorAlert;
+use crate::components::photo::photo_src_signal;
+use crate::components::status::StatusBadge;
+use crate::format;
+use crate::i18n::use_i18n;
+use crate::shell::use_ctx;
+
+/// The report page.
+#[component]
+pub fn ReportDetail(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let detail: RwSignal<Option<LocalReportDetail>> = RwSignal::new(None);
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let reply = RwSignal::new(String::new());
+    let sending = RwSignal::new(false);
+    let backend = ctx.backend.clone();
+    let load = {
+        let id = id.clone();
+        move || {
+            let backend = backend.clone();
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match backend.report(&id).await {
+                    Ok(d) => {
+                        error.set(None);
+                        detail.set(Some(d));
+                        let _ = backend.mark_seen(&id).await;
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    load();
+    let sync = ctx.sync;
+    {
+        let load = load.clone();
+        Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
+            let now = sync.with(|s| s.last_success);
+            if prev.is_some_and(|p| p != now) {
+                load();
+            }
+            now
+        });
+    }
+    let send = {
+        let backend = ctx.backend.clone();
+        let id = id.clone();
+        let load = load.clone();
+        move |ev: web_sys::SubmitEvent| {
+            ev.prevent_default();
+            let body = reply.get_untracked();
+            if body.trim().is_empty() {
+                return;
+            }
+            let backend = backend.clone();
+            let id = id.clone();
+            let load = load.clone();
+            sending.set(true);
+            leptos::task::spawn_local(async move {
+                let result = backend.reply(&id, body.trim()).await;
+                sending.set(false);
+                match result {
+                    Ok(()) => {
+                        reply.set(String::new());
+                        load();
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+
+    let content = move || {
+        let send = send.clone();
+        detail.get().map(|d| {
+            let lang = i18n.lang();
+            let r = d.report.clone();
+            let status = r.status.map(|s| s.as_str()).unwrap_or("");
+            let title = r.category_name.clone().unwrap_or_else(|| r.category.as_str().to_owned());
+            let sent = r.sync_state == SyncState::Sent;
+            let history = d.history.clone();
+            let messages = d.messages.clone();
+            let answers = d.answers.clone();
+            view! {
+                <article class="report-detail" data-testid="report-detail" data-status=status>
+                    <h1 class="kern-heading-large">{title}</h1>
+                    <div class="report-detail__status">
+                        <StatusBadge status=r.status sync_state=r.sync_state />
+                        <span class="kern-body kern-body--small kern-body--muted">
+                            {format::date_time(lang, r.created_at)}" · "{format::coordinates(r.location.lat, r.location.lon)}
+                        </span>
+                    </div>
+                    {r.last_error.clone().map(|e| view! { <p class="kern-error">{e}</p> })}
+                    <Show when=move || !sent>
+                        <p class="kern-alert kern-alert--info">{move || i18n.t("detail-waiting")}</p>
+                    </Show>
+                    <p class="kern-body">{r.description.clone()}</p>
+                    <ul class="photo-strip">
+                        {r.photos.iter().cloned().map(|h| {
+                            let src = photo_src_signal(h);
+                            view! { <li>{move || src.get().map(|s| view! { <img src=s alt=move || i18n.t("photo-of-report") /> })}</li> }
+                        }).collect_view()}
+                    </ul>
+                    {(!answers.is_empty()).then(|| view! {
+                        <dl class="kern-description-list">
+                            {answers.into_iter().map(|(k, v)| view! {
+                                <div class="kern-description-list-item">
+                                    <dt class="kern-description-list-item__key">{k}</dt>
+                                    <dd class="kern-description-list-item__value">{answer_text(&v)}</dd>
+                                </div>
+                            }).collect_view()}
+                        </dl>
+                    })}
+                    <section aria-labelledby="history-heading">
+                        <h2 class="kern-heading-small" id="history-heading">{move || i18n.t("history")}</h2>
+                        <ol class="timeline">
+                            {history.into_iter().map(|h| view! {
+                                <li class="timeline__item">
+                                    <span class="kern-body kern-body--bold">{lang.pick(&h.to.label()).to_owned()}</span>
+                                    <span class="kern-body kern-body--small kern-body--muted">{format::date_time(lang, h.at)}</span>
+                                    {h.comment.map(|c| view! { <p class="kern-body">{c}</p> })}
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    </section>
+                    <section aria-labelledby="thread-heading">
+                        <h2 class="kern-heading-small" id="thread-heading">{move || i18n.t("thread")}</h2>
+                        <Show when={let empty = messages.is_empty(); move || empty}>
+                            <p class="kern-hint">{move || i18n.t("thread-empty")}</p>
+                        </Show>
+                        <ul class="thread">
+                            {messages.into_iter().map(|m| {
+                                let (author, class, who) = match m.author {
+                                    MessageAuthor::Citizen => ("citizen", "message message--citizen", "message-you"),
+                                    MessageAuthor::Municipality => ("municipality", "message message--municipality", "message-municipality"),
+                                };
+                                let queued = m.sync_state == SyncState::Queued;
+                                view! {
+                                    <li class=class data-testid="message" data-author=author>
+                                        <p class="kern-body kern-body--small kern-body--bold">{move || i18n.t(who)}" · "
+                                            {format::date_time(lang, m.created_at)}
+                                            {queued.then(|| view! { " · " {move || i18n.t("state-waiting-for-network")} })}</p>
+                                        <p class="kern-body">{m.body.clone()}</p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <Show when=move || sent>
+                            <form class="reply" on:submit=send.clone()>
+                                <div class="kern-form-input">
+                                    <label class="kern-label" for="reply-body">{move || i18n.t("reply-label")}</label>
+                                    <textarea id="reply-body" class="kern-form-input__input" rows="3" maxlength="4000"
+                                        data-testid="reply-body" prop:value=move || reply.get()
+                                        on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                                </div>
+                                <button type="submit" class="kern-btn kern-btn--primary" data-testid="reply-send"
+                                    disabled=move || sending.get()>
+                                    <span class="kern-label">{move || i18n.t("reply-send")}</span>
+                                </button>
+                            </form>
+                        </Show>
+                    </section>
+                </article>
+            }
+        })
+    };
+    view! {
+        <div class="page">
+            <p><a class="kern-link" href="#/reports">
+                <span class="kern-icon kern-icon--arrow-back kern-icon--small" aria-hidden="true"></span>
+                {move || i18n.t("back-to-my-reports")}</a></p>
+            <ErrorAlert error=error.into() />
+            {content}
+        </div>
+    }
+}
+
+/// An answer as text (lists joined, yes/no in words left to the value).
+pub fn answer_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(true) => "✓".into(),
+        serde_json::Value::Bool(false) => "✗".into(),
+        serde_json::Value::Array(items) => items.iter().map(answer_text).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,94 @@
+//! Where the user is: the page, kept in the URL's fragment so that reloads and the back
+//! button work in the app and on the web alike.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// The pages of the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// A new report (the start page).
+    NewReport,
+    /// The citizen's reports.
+    MyReports,
+    /// One of them.
+    Report(String),
+    /// The field worker's login or cases.
+    Field,
+    /// One case.
+    Case(String),
+}
+
+impl Route {
+    /// Reads a fragment such as `#/reports/ID`.
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let mut parts = path.split('/').filter(|p| !p.is_empty());
+        match (parts.next(), parts.next()) {
+            (Some("reports"), Some(id)) => Route::Report(id.to_owned()),
+            (Some("reports"), None) => Route::MyReports,
+            (Some("field"), Some(id)) => Route::Case(id.to_owned()),
+            (Some("field"), None) => Route::Field,
+            _ => Route::NewReport,
+        }
+    }
+
+    /// The fragment for a link.
+    pub fn href(&self) -> String {
+        match self {
+            Route::NewReport => "#/".into(),
+            Route::MyReports => "#/reports".into(),
+            Route::Report(id) => format!("#/reports/{id}"),
+            Route::Field => "#/field".into(),
+            Route::Case(id) => format!("#/field/{id}"),
+        }
+    }
+}
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The current route as a signal that follows the URL.
+pub fn use_route() -> ReadSignal<Route> {
+    if let Some(existing) = use_context::<ReadSignal<Route>>() {
+        return existing;
+    }
+    let (route, set_route) = signal(Route::parse(&current_hash()));
+    if let Some(window) = web_sys::window() {
+        let on_change = Closure::<dyn FnMut()>::new(move || {
+            set_route.set(Route::parse(&current_hash()));
+            // A new page starts at the top, like a real navigation.
+            if let Some(w) = web_sys::window() {
+                w.scroll_to_with_x_and_y(0.0, 0.0);
+            }
+        });
+        let _ = window.add_event_listener_with_callback("hashchange", on_change.as_ref().unchecked_ref());
+        on_change.forget();
+    }
+    provide_context(route);
+    route
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_round_trip() {
+        for r in [
+            Route::NewReport,
+            Route::MyReports,
+            Route::Report("abc".into()),
+            Route::Field,
+            Route::Case("x".into()),
+        ] {
+            assert_eq!(Route::parse(&r.href()), r);
+        }
+        assert_eq!(Route::parse(""), Route::NewReport);
+        assert_eq!(Route::parse("#/nonsense/1/2"), Route::NewReport);
+    }
+}
