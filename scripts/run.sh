@@ -5,6 +5,7 @@
 # AUGENMERK_DEMO_PASSWORD, otherwise generated and printed.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash scripts/setup.sh
+bash scripts/build-ui.sh
 say "building the server (release)"
 cargo build --release --locked -p augenmerk-server
 say "starting the server"

@@ -14,5 +14,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 say "the shared crates build for wasm32 (the Leptos UI uses them)"
 cargo check --locked --target wasm32-unknown-unknown -p augenmerk-domain -p augenmerk-geo
 
+# The browser test (tests/tests/web) drives the built page.
+bash scripts/build-ui.sh
+
 say "tests"
 cargo test --workspace --locked

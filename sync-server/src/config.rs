@@ -31,6 +31,27 @@ pub struct Settings {
     /// The anonymizer's models (default: `$AUGENMERK_MODELS`, else the workspace's `models/`).
     #[serde(default)]
     pub models_dir: Option<PathBuf>,
+    /// The built web UI (`scripts/build-ui.sh`); a relative path is taken from the working directory.
+    #[serde(default = "default_ui_dir")]
+    pub ui_dir: PathBuf,
+    /// Map tiles for the web UI (`{z}/{x}/{y}` template); empty shows coordinates only.
+    #[serde(default = "default_tile_url")]
+    pub tile_url: String,
+    /// Attribution shown with the map tiles (their licence requires it).
+    #[serde(default = "default_tile_attribution")]
+    pub tile_attribution: String,
+}
+
+fn default_ui_dir() -> PathBuf {
+    PathBuf::from("src-ui/dist")
+}
+
+fn default_tile_url() -> String {
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into()
+}
+
+fn default_tile_attribution() -> String {
+    "© OpenStreetMap-Mitwirkende".into()
 }
 
 fn default_open311_per_minute() -> u32 {
@@ -61,6 +82,9 @@ impl Default for Settings {
             login_attempts_per_minute: 10,
             open311_posts_per_minute: default_open311_per_minute(),
             models_dir: None,
+            ui_dir: default_ui_dir(),
+            tile_url: default_tile_url(),
+            tile_attribution: default_tile_attribution(),
         }
     }
 }
@@ -115,6 +139,21 @@ mod tests {
             assert_eq!(s.limits.max_blob_bytes, 1000);
             assert_eq!(s.limits.max_json_bytes, 2000);
             assert_eq!(s.session_hours, 12);
+            assert_eq!(s.ui_dir, Path::new("src-ui/dist"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API decides the error type
+    fn an_empty_tile_url_from_the_environment_switches_tiles_off() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("AUGENMERK__TILE_URL", "");
+            jail.set_env("AUGENMERK__UI_DIR", "/srv/augenmerk/ui");
+            let s = Settings::load(None).map_err(|e| *e)?;
+            assert_eq!(s.tile_url, "");
+            assert_eq!(s.ui_dir, Path::new("/srv/augenmerk/ui"));
+            assert_eq!(s.tile_attribution, "© OpenStreetMap-Mitwirkende");
             Ok(())
         });
     }

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
 
 use augenmerk_domain::api::{NewDevice, NewMessage};
 pub use augenmerk_domain::device::SyncSummary;

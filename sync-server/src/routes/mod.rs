@@ -1,4 +1,5 @@
-//! The HTTP surface: the native API under `/api/v1`, health, and the OpenAPI document.
+//! The HTTP surface: the native API under `/api/v1`, health, the OpenAPI document, and
+//! the web UI for every other path.
 //!
 //! Handlers are thin: they extract and authenticate, call a service, and pick the
 //! response type for their audience.
@@ -7,6 +8,7 @@ pub mod citizen;
 pub mod config;
 pub mod public;
 pub mod staff;
+pub mod ui;
 
 use axum::Router;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
@@ -128,7 +130,8 @@ pub fn router(state: AppState) -> Router {
                 ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json)
             }),
         )
-        .fallback(|| async { ApiError::not_found() })
+        // The web UI takes every path the API does not own (unknown API paths stay JSON 404s).
+        .merge(ui::routes(&state.settings))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::internal("handler panicked"))
         }))

@@ -22,3 +22,4 @@ mod routing;
 mod server_photos;
 mod statistics;
 mod tenancy;
+mod web_ui;

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the web UI into src-ui/dist/: the Leptos crate for wasm32 (release), its JS glue
+# from wasm-bindgen (the CLI must be the exact version of Cargo.lock's wasm-bindgen), the
+# page, and the vendored browser assets from npm (KERN UX, Fira Sans, Leaflet). The server
+# serves that folder (setting `ui_dir`); the Tauri app embeds it. Safe to run again.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+UI="$ROOT/src-ui"
+DIST="$UI/dist"
+WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/augenmerk_ui.wasm"
+
+for f in index.html style.css package.json package-lock.json; do
+  [ -f "$UI/$f" ] || { echo "build-ui: $UI/$f is missing" >&2; exit 1; }
+done
+command -v npm >/dev/null || { echo "build-ui: npm is missing: run scripts/setup.sh" >&2; exit 1; }
+
+# (a) npm packages, pinned by package-lock.json; reinstalled only when the lock changed.
+if [ ! -d "$UI/node_modules" ] || [ "$UI/package-lock.json" -nt "$UI/node_modules/.package-lock.json" ]; then
+  say "npm ci (KERN UX, Leaflet, axe-core)"
+  (cd "$UI" && npm ci --no-audit --no-fund)
+fi
+
+# (c) the wasm module.
+say "building the UI crate for wasm32 (profile wasm-release: size first)"
+cargo build --locked --target wasm32-unknown-unknown -p augenmerk-ui --profile wasm-release
+
+# (d) wasm-bindgen-cli of exactly the version the crate links against: the generated glue
+# and the module must match, or the page fails at start-up.
+want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+[ -n "$want" ] || { echo "build-ui: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+have="$("$CARGO_BIN/wasm-bindgen" --version 2>/dev/null | awk '{ print $2 }' || true)"
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (found: ${have:-none}; takes about 5 minutes)"
+  # Without --locked: the CLI's own lockfile pins a crate version the registry mirror lacks.
+  # Its own target directory, so it does not wait for (or block) the project's builds.
+  CARGO_TARGET_DIR="$CARGO_TARGET_DIR/tool-builds" \
+    cargo install wasm-bindgen-cli --version "$want" --root "${CARGO_HOME:-$HOME/.cargo}" --force
+fi
+
+# Everything below is rebuilt from scratch, so nothing stale survives in dist/.
+say "assembling $DIST"
+rm -rf "$DIST"
+mkdir -p "$DIST/pkg"
+"$CARGO_BIN/wasm-bindgen" --target web --no-typescript --out-dir "$DIST/pkg" "$WASM"
+out="$DIST/pkg/augenmerk_ui_bg.wasm"
+# Binaryen before version 116 corrupts the externref table that wasm-bindgen emits (the page
+# then fails with "WebAssembly.Table.set(): Argument 1 is invalid"); Debian 12 ships 108.
+opt_version="$(wasm-opt --version 2>/dev/null | awk '{ print $3 }' || true)"
+if command -v wasm-opt >/dev/null && [ "${opt_version:-0}" -ge 116 ] 2>/dev/null; then
+  # Rust's wasm32 target emits these proposals by default; binaryen must be told.
+  say "wasm-opt -Oz ($(wasm-opt --version))"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$out.opt" "$out"
+  mv "$out.opt" "$out"
+else
+  echo "build-ui: no usable wasm-opt (>= 116; found: ${opt_version:-none}): size comes from the cargo profile alone" >&2
+fi
+
+# (b) vendored assets, in the layout index.html links (no CDN: the page works offline).
+kern="$UI/node_modules/@kern-ux/native"
+leaflet="$UI/node_modules/leaflet"
+V="$DIST/vendor"
+mkdir -p "$V/kern" "$V/fonts/fira-sans" "$V/leaflet/images" "$V/licenses"
+cp "$kern/dist/kern.min.css" "$V/kern/"
+# The Schleswig-Holstein theme (colours) from KERN's examples.
+cp "$kern/src/scss/themes/examples/sh.css" "$V/kern/"
+cp "$kern/dist/fonts/fira-sans.css" "$V/fonts/"
+cp "$kern/dist/fonts/fira-sans/"*.woff2 "$V/fonts/fira-sans/"
+cp "$leaflet/dist/leaflet.js" "$leaflet/dist/leaflet.css" "$V/leaflet/"
+cp "$leaflet/dist/images/"* "$V/leaflet/images/"
+# Their licences travel with them (BSD-2-Clause asks for it in redistributions).
+cp "$kern/LICENSE.md" "$V/licenses/kern-ux-LICENSE.md"
+cp "$leaflet/LICENSE" "$V/licenses/leaflet-LICENSE"
+
+# (e) the page.
+cp "$UI/index.html" "$UI/style.css" "$DIST/"
+if [ -d "$UI/js" ]; then
+  cp -r "$UI/js" "$DIST/js"
+fi
+
+# (f) size, as the browser downloads it.
+bytes="$(stat -c %s "$out")"
+gz="$(gzip -9 -c "$out" | wc -c)"
+echo "ui wasm: $bytes bytes (gzip $gz bytes)"

@@ -1,0 +1,94 @@
+//! Augenmerk's desktop app: the Tauri v2 shell around the client library.
+//!
+//! The Leptos UI (`src-ui/`, built to `src-ui/dist`) calls the commands in [`commands`],
+//! one line each over [`state::AppState`], which owns the client library's `Client` (the
+//! device's SQLite store, photo folder and sync engine). Photos are anonymized on the
+//! device when captured and shown through the `augenmerk-photo` scheme ([`protocol`]); a
+//! background loop ([`sync_loop`]) syncs and tells the UI through the `augenmerk://sync`
+//! event. Settings: [`settings`].
+
+pub mod commands;
+pub mod error;
+pub mod protocol;
+pub mod settings;
+pub mod state;
+pub mod sync_loop;
+
+use tauri::Manager;
+
+use crate::settings::Settings;
+use crate::state::AppState;
+
+/// Starts the app; returns when the last window is closed.
+pub fn run() {
+    init_logging();
+    if let Err(e) = build_and_run() {
+        // Nothing to show a dialog with yet (no window); the terminal or the journal gets it.
+        tracing::error!(error = %e, "Augenmerk could not start");
+        eprintln!("Augenmerk could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
+    tauri::Builder::default()
+        .register_asynchronous_uri_scheme_protocol(protocol::SCHEME, |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let path = request.uri().path().to_owned();
+            // Reading a photo must not block the webview's thread.
+            tauri::async_runtime::spawn(async move {
+                let response = match app.try_state::<AppState>() {
+                    Some(state) => protocol::respond(state.client(), &path).await,
+                    None => protocol::status(tauri::http::StatusCode::SERVICE_UNAVAILABLE),
+                };
+                responder.respond(response);
+            });
+        })
+        .setup(|app| {
+            let settings = Settings::from_env(app.path().app_data_dir().ok())?;
+            tracing::info!(data = %settings.data_dir.display(), server = %settings.server, "starting");
+            let state = AppState::open(settings)?;
+            app.manage(state);
+            sync_loop::spawn(app.handle());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::sync_status,
+            commands::sync_now,
+            commands::locate,
+            commands::municipality_config,
+            commands::capture_photo,
+            commands::discard_photo,
+            commands::photo_url,
+            commands::create_report,
+            commands::reports,
+            commands::report,
+            commands::mark_seen,
+            commands::reply,
+            commands::login,
+            commands::logout,
+            commands::staff_user,
+            commands::cases,
+            commands::case_detail,
+            commands::queue_transition,
+            commands::queue_note,
+            commands::queue_case_message,
+            commands::dismiss_action,
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default of `info` for Augenmerk, `warn` else.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,augenmerk_app=info,augenmerk_client=info"));
+    // A second initialisation (tests) is harmless: the first subscriber stays.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .try_init();
+}

@@ -1,0 +1,453 @@
+//! The app's state and everything the commands do, as plain methods that need no window.
+//!
+//! [`AppState`] holds the client library's [`Client`] (one data directory), the settings,
+//! and what the app remembers about syncing (running now, last success, last error). The
+//! status is published on a `watch` channel; the app forwards each change to the UI as
+//! the event `augenmerk://sync` (see `sync_loop`), tests read it directly.
+//!
+//! Only one sync runs at a time in this process: [`AppState::sync_now`] waits for a running
+//! sync to finish and then runs its own, so that whatever the user queued meanwhile is
+//! included. Another process on the same data directory (the `augenmerk` command line) is
+//! kept out by the client's file lock and reported as `conflict` / `sync_busy`.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{Notify, watch};
+
+use augenmerk_anon::BBox;
+use augenmerk_client::{Client, ClientError, ClientOptions, SyncOptions};
+use augenmerk_domain::device::{
+    ActionState, AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus, SyncSummary,
+};
+use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::staff::StaffUser;
+use augenmerk_domain::{ActionId, Ags, BlobHash, GeoPoint, MessageId, ReportId, Status};
+use augenmerk_geo::{Boundaries, LatLon, Location};
+
+use crate::error::CommandError;
+use crate::settings::Settings;
+
+/// Result of the app's operations.
+pub type CmdResult<T> = Result<T, CommandError>;
+
+/// What the app remembers about syncing (not stored: a restart starts fresh).
+#[derive(Debug, Default)]
+struct SyncMemory {
+    syncing: bool,
+    last_success: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+}
+
+/// The app's state: the client, the settings, the sync status.
+pub struct AppState {
+    client: Arc<Client>,
+    settings: Settings,
+    memory: Mutex<SyncMemory>,
+    /// Held for the whole of a sync run, so runs in this process never overlap.
+    sync_gate: tokio::sync::Mutex<()>,
+    /// Wakes the sync loop early (something was queued).
+    trigger: Notify,
+    status_tx: watch::Sender<SyncStatus>,
+    /// The boundary of the last municipality located, for the distance to it.
+    located: Mutex<Option<(Ags, String, Arc<Boundaries>)>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("client", &self.client)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Opens (or creates) the data directory named in the settings.
+    pub fn open(settings: Settings) -> CmdResult<Self> {
+        let client = Client::open(ClientOptions::new(&settings.data_dir, Some(settings.server.clone())))?;
+        Ok(Self::with_client(client, settings))
+    }
+
+    /// Wraps a client opened elsewhere (tests choose its options).
+    pub fn with_client(client: Client, settings: Settings) -> Self {
+        let (status_tx, _) = watch::channel(SyncStatus::default());
+        let state = Self {
+            client: Arc::new(client),
+            settings,
+            memory: Mutex::new(SyncMemory::default()),
+            sync_gate: tokio::sync::Mutex::new(()),
+            trigger: Notify::new(),
+            status_tx,
+            located: Mutex::new(None),
+        };
+        state.publish_status();
+        state
+    }
+
+    /// The client library behind the state.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    // ---- the program ----
+
+    /// What the UI needs to know about the program.
+    pub fn app_info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            server: Some(self.settings.server.clone()),
+            anonymizes_on_device: true,
+            tile_url: self.settings.tile_url.clone(),
+            tile_attribution: self.settings.tile_attribution.clone(),
+        }
+    }
+
+    // ---- syncing ----
+
+    /// The queue and the last sync, as the status line shows them.
+    pub fn sync_status(&self) -> CmdResult<SyncStatus> {
+        let (queued_reports, queued_replies) = self.client.pending_count()?;
+        let pending_actions = self
+            .client
+            .actions()?
+            .iter()
+            .filter(|a| a.state == ActionState::Pending)
+            .count() as u64;
+        let memory = self.memory();
+        Ok(SyncStatus {
+            queued_reports,
+            queued_replies,
+            pending_actions,
+            syncing: memory.syncing,
+            last_success: memory.last_success,
+            last_error: memory.last_error.clone(),
+        })
+    }
+
+    /// Changes of the sync status (start, finish, error), newest value first.
+    pub fn subscribe_status(&self) -> watch::Receiver<SyncStatus> {
+        self.status_tx.subscribe()
+    }
+
+    /// Runs one sync now. If one is running in this app, waits for it to finish and then
+    /// runs another (so that what was queued meanwhile goes too).
+    pub async fn sync_now(&self) -> CmdResult<SyncSummary> {
+        let _gate = self.sync_gate.lock().await;
+        self.memory().syncing = true;
+        self.publish_status();
+        let result = self.client.sync(&SyncOptions::default()).await;
+        {
+            let mut memory = self.memory();
+            memory.syncing = false;
+            match &result {
+                Ok(_) => {
+                    memory.last_success = Some(Utc::now());
+                    memory.last_error = None;
+                }
+                // Another process syncing this directory is not a failure of ours.
+                Err(ClientError::SyncBusy) => {}
+                Err(e) => memory.last_error = Some(e.to_string()),
+            }
+        }
+        self.publish_status();
+        if let Err(e) = &result {
+            tracing::info!(error = %e, "sync did not complete; everything stays queued");
+        }
+        Ok(result?)
+    }
+
+    /// Asks the sync loop to run soon (something was queued); returns at once.
+    pub fn trigger_sync(&self) {
+        // A permit is kept if the loop is busy, so a trigger during a run causes one more run.
+        self.trigger.notify_one();
+    }
+
+    /// Waits until [`AppState::trigger_sync`] is called (used by the sync loop).
+    pub async fn triggered(&self) {
+        self.trigger.notified().await;
+    }
+
+    fn publish_status(&self) {
+        match self.sync_status() {
+            Ok(status) => {
+                self.status_tx.send_replace(status);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the sync status"),
+        }
+    }
+
+    fn memory(&self) -> std::sync::MutexGuard<'_, SyncMemory> {
+        // The memory is three plain fields, always consistent: a poisoned lock is safe to reuse.
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    // ---- place and configuration ----
+
+    /// The municipality responsible for a place, from the cached boundaries (inside, or
+    /// within the server's tolerance; `distance_m` 0 inside, else metres to the boundary).
+    pub fn locate(&self, lat: f64, lon: f64) -> CmdResult<Responsibility> {
+        let point = GeoPoint::parse(lat, lon).map_err(|e| CommandError::validation(vec![e]))?;
+        let found = self.client.locate(point)?;
+        let distance_m = self.distance_to(&found.ags, &found.config, point)?;
+        Ok(Responsibility {
+            ags: found.ags,
+            name: found.name,
+            distance_m,
+            // Only municipalities that take reports are cached (see refresh_configuration).
+            active: true,
+        })
+    }
+
+    /// Distance from a point to one municipality's boundary, rounded to metres as the
+    /// server does. The client's lookup answers only which municipality; the distance
+    /// comes from that municipality's own boundary, cached until its version changes.
+    fn distance_to(&self, ags: &Ags, config: &MunicipalityConfig, point: GeoPoint) -> CmdResult<f64> {
+        let Some(geometry) = &config.boundary else {
+            return Ok(0.0);
+        };
+        let boundaries = {
+            let mut located = self.located.lock().unwrap_or_else(|p| p.into_inner());
+            match located.as_ref() {
+                Some((a, v, b)) if a == ags && *v == config.version => b.clone(),
+                _ => {
+                    let collection = serde_json::json!({
+                        "type": "FeatureCollection",
+                        "features": [{
+                            "type": "Feature",
+                            "properties": { "AGS": ags.as_str(), "GEN": config.name },
+                            "geometry": geometry,
+                        }],
+                    })
+                    .to_string();
+                    let built = Arc::new(Boundaries::from_geojson(&collection).map_err(|e| {
+                        CommandError::new(
+                            ErrorCode::Internal,
+                            format!("cached boundary of {ags} is unusable: {e}"),
+                        )
+                    })?);
+                    *located = Some((ags.clone(), config.version.clone(), built.clone()));
+                    built
+                }
+            }
+        };
+        let latlon =
+            LatLon::new(point.lat, point.lon).map_err(|_| CommandError::invalid_field("location", "out_of_range"))?;
+        let location = boundaries
+            .locate(latlon, augenmerk_geo::DEFAULT_TOLERANCE_M)
+            .map_err(|_| CommandError::invalid_field("location", "out_of_range"))?;
+        Ok(match location {
+            Location::Inside { .. } => 0.0,
+            Location::WithinTolerance { distance_m, .. } | Location::Outside { distance_m, .. } => distance_m.round(),
+        })
+    }
+
+    /// A municipality's cached configuration (categories, questions, boundary).
+    pub fn municipality_config(&self, ags: &str) -> CmdResult<MunicipalityConfig> {
+        let ags = Ags::parse(ags).map_err(|e| CommandError::validation(vec![e]))?;
+        Ok(self.client.municipality(&ags)?)
+    }
+
+    // ---- photos ----
+
+    /// Anonymizes a photo on a blocking thread (it takes about a second) and keeps only
+    /// the result; `blur` holds extra areas the user marked, in the upright original's pixels.
+    pub async fn capture_photo(&self, bytes: Vec<u8>, blur: Vec<BBox>) -> CmdResult<AnonymizedPhoto> {
+        if bytes.is_empty() {
+            return Err(CommandError::invalid_field("photo", "empty"));
+        }
+        let client = self.client.clone();
+        let captured = tokio::task::spawn_blocking(move || client.capture_photo(&bytes, &blur))
+            .await
+            .map_err(|e| CommandError::new(ErrorCode::Internal, format!("anonymizer task failed: {e}")))??;
+        Ok(captured.into())
+    }
+
+    /// Forgets a captured photo no report uses (the user replaced it); a no-op otherwise.
+    pub fn discard_photo(&self, hash: &str) -> CmdResult<()> {
+        Ok(self.client.discard_photo(&parse_hash(hash)?)?)
+    }
+
+    /// The URL under which the webview loads a stored photo (see `protocol`).
+    pub fn photo_url(&self, hash: &str) -> CmdResult<String> {
+        Ok(crate::protocol::photo_url(&parse_hash(hash)?))
+    }
+
+    // ---- the citizen's reports ----
+
+    /// Checks a draft against the cached configuration and queues it; syncs soon.
+    pub fn create_report(&self, draft: ReportDraft) -> CmdResult<ReportId> {
+        let id = self.client.create_report(draft)?;
+        self.trigger_sync();
+        Ok(id)
+    }
+
+    /// The citizen's reports on this device, newest first.
+    pub fn reports(&self) -> CmdResult<Vec<LocalReport>> {
+        Ok(self.client.reports()?)
+    }
+
+    /// One report with its history and thread.
+    pub fn report(&self, id: &str) -> CmdResult<LocalReportDetail> {
+        Ok(self.client.report(&parse_id(id, "id")?)?)
+    }
+
+    /// Clears a report's "changed" mark.
+    pub fn mark_seen(&self, id: &str) -> CmdResult<()> {
+        Ok(self.client.mark_seen(&parse_id(id, "id")?)?)
+    }
+
+    /// Queues a reply to the municipality; syncs soon.
+    pub fn reply(&self, id: &str, body: &str) -> CmdResult<MessageId> {
+        let mid = self.client.queue_reply(&parse_id(id, "id")?, body)?;
+        self.trigger_sync();
+        Ok(mid)
+    }
+
+    // ---- field workers ----
+
+    /// Logs in as staff (needs the network); then syncs soon to pull the cases.
+    pub async fn login(&self, municipality: Option<&str>, username: &str, password: &str) -> CmdResult<StaffUser> {
+        let municipality = municipality
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(Ags::parse)
+            .transpose()
+            .map_err(|e| CommandError::validation(vec![e]))?;
+        if username.trim().is_empty() {
+            return Err(CommandError::invalid_field("username", "required"));
+        }
+        if password.is_empty() {
+            return Err(CommandError::invalid_field("password", "required"));
+        }
+        let user = self.client.login(municipality, username.trim(), password).await?;
+        self.trigger_sync();
+        Ok(user)
+    }
+
+    /// Ends the staff session; queued actions stay for the next login.
+    pub async fn logout(&self) -> CmdResult<()> {
+        Ok(self.client.logout().await?)
+    }
+
+    /// The logged-in staff member, if any.
+    pub fn staff_user(&self) -> CmdResult<Option<StaffUser>> {
+        Ok(self.client.staff_user()?)
+    }
+
+    /// The cases on this device, soonest due first.
+    pub fn cases(&self) -> CmdResult<Vec<LocalCase>> {
+        Ok(self.client.cases()?)
+    }
+
+    /// One case with its queued actions.
+    pub fn case_detail(&self, id: &str) -> CmdResult<LocalCase> {
+        Ok(self.client.case(&parse_id(id, "id")?)?)
+    }
+
+    /// Queues a status change. `expected` is the status the worker saw; if the case moved
+    /// on this device meanwhile (another queued transition), nothing is queued and the
+    /// answer is a `conflict` naming the current status.
+    pub fn queue_transition(
+        &self,
+        case: &str,
+        to: Status,
+        expected: Status,
+        comment: Option<String>,
+        photos: Vec<BlobHash>,
+    ) -> CmdResult<ActionId> {
+        let case = parse_id(case, "case")?;
+        let current = self.client.case(&case)?.local_status;
+        if current != expected {
+            return Err(CommandError::new(
+                ErrorCode::Conflict,
+                format!("case is {current:?} here, the UI saw {expected:?}"),
+            )
+            .with_context(serde_json::json!({ "expected": expected, "current": current })));
+        }
+        let id = self.client.queue_transition(&case, to, comment, photos)?;
+        self.trigger_sync();
+        Ok(id)
+    }
+
+    /// Queues an internal note on a case.
+    pub fn queue_note(&self, case: &str, body: &str) -> CmdResult<ActionId> {
+        let id = self.client.queue_note(&parse_id(case, "case")?, body)?;
+        self.trigger_sync();
+        Ok(id)
+    }
+
+    /// Queues a message to the citizen of a case.
+    pub fn queue_case_message(&self, case: &str, body: &str) -> CmdResult<ActionId> {
+        let id = self.client.queue_case_message(&parse_id(case, "case")?, body)?;
+        self.trigger_sync();
+        Ok(id)
+    }
+
+    /// Stops showing a conflicted action.
+    pub fn dismiss_action(&self, id: &str) -> CmdResult<()> {
+        let id: ActionId = parse_id(id, "id")?;
+        Ok(self.client.dismiss_action(&id)?)
+    }
+}
+
+/// Parses a UUID id coming from the UI, naming the argument in the error.
+fn parse_id<T: std::str::FromStr>(s: &str, field: &str) -> CmdResult<T> {
+    s.trim()
+        .parse()
+        .map_err(|_| CommandError::invalid_field(field, "invalid_uuid"))
+}
+
+/// Parses a photo hash coming from the UI.
+fn parse_hash(s: &str) -> CmdResult<BlobHash> {
+    BlobHash::parse(s.trim()).map_err(|_| CommandError::invalid_field("hash", "invalid_hash"))
+}
+
+/// Parses the blur header: boxes `x1,y1,x2,y2` separated by `;`, in the upright
+/// original's pixels. Empty means none.
+pub fn parse_blur_boxes(header: &str) -> CmdResult<Vec<BBox>> {
+    header
+        .split(';')
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(|b| {
+            let n: Vec<f32> = b
+                .split(',')
+                .map(|v| v.trim().parse::<f32>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| CommandError::invalid_field("blur", "invalid_box"))?;
+            match n.as_slice() {
+                &[x1, y1, x2, y2] if [x1, y1, x2, y2].iter().all(|v| v.is_finite()) && x1 < x2 && y1 < y2 => {
+                    Ok(BBox::new(x1, y1, x2, y2))
+                }
+                _ => Err(CommandError::invalid_field("blur", "invalid_box")),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blur_boxes_parse_and_bad_ones_are_refused() -> CmdResult<()> {
+        assert!(parse_blur_boxes("")?.is_empty());
+        let boxes = parse_blur_boxes("10,20,30,40; 0,0,5.5,6")?;
+        assert_eq!(
+            boxes,
+            vec![BBox::new(10.0, 20.0, 30.0, 40.0), BBox::new(0.0, 0.0, 5.5, 6.0)]
+        );
+        for bad in ["1,2,3", "1,2,3,4,5", "a,b,c,d", "30,20,10,40", "1,2,NaN,4", "1,2,inf,4"] {
+            let e = parse_blur_boxes(bad).err().map(|e| e.code());
+            assert_eq!(e, Some(ErrorCode::ValidationFailed), "{bad}");
+        }
+        Ok(())
+    }
+}

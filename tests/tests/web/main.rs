@@ -1,0 +1,9 @@
+//! The web UI in headless Chromium against a real server: a citizen's whole way through
+//! the page, and axe-core on each screen. Needs the built UI (`scripts/build-ui.sh`),
+//! Debian's `chromium` and `chromium-driver`, the models and the development photos.
+//! Screenshots of each screen go to `docs/screenshots/web/`.
+
+mod accessibility;
+mod citizen_flow;
+mod steps;
+mod support;
