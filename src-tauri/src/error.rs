@@ -18,8 +18,9 @@ use augenmerk_domain::i18n::I18nText;
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {cause}", .body.message.en)]
 pub struct CommandError {
-    /// What is sent to the UI.
-    body: ErrorBody,
+    /// What is sent to the UI (boxed: every command returns this in its `Err`, which
+    /// should stay small).
+    body: Box<ErrorBody>,
     /// The full cause (may hold paths and server text; logged, not shown as is).
     cause: String,
 }
@@ -34,7 +35,7 @@ impl CommandError {
     /// An error with the code's standard message.
     pub fn new(code: ErrorCode, cause: impl Into<String>) -> Self {
         Self {
-            body: ErrorBody::new(code),
+            body: Box::new(ErrorBody::new(code)),
             cause: cause.into(),
         }
     }

@@ -369,15 +369,16 @@ pub fn NewReport() -> impl IntoView {
     on_cleanup(|| map::remove(MAP_ID));
 
     let on_select_category = Callback::new(move |id: CategoryId| {
+        // Read before the update: `config` derives from the draft, which is locked while it changes.
+        let keep: Vec<String> = config
+            .get_untracked()
+            .and_then(|c| {
+                c.categories
+                    .effective_questions(&id)
+                    .map(|q| q.iter().map(|q| q.id.as_str().to_owned()).collect())
+            })
+            .unwrap_or_default();
         draft.update(|d| {
-            let keep: Vec<String> = config
-                .get_untracked()
-                .and_then(|c| {
-                    c.categories
-                        .effective_questions(&id)
-                        .map(|q| q.iter().map(|q| q.id.as_str().to_owned()).collect())
-                })
-                .unwrap_or_default();
             d.answers.retain(|k, _| keep.contains(k));
             d.category = Some(id);
         })
