@@ -30,7 +30,7 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     mark("start");
 
     // German by default, with the navigation and the language switch.
-    b.client.goto(&server.url).await.expect("open the page");
+    b.goto(&server.url).await;
     b.wait_id("nav-report", SLOW).await;
     assert_eq!(b.page_lang().await, "de");
     b.by_id("nav-my-reports").await;

@@ -202,6 +202,18 @@ impl Browser {
         }
     }
 
+    /// Opens a page and records its console errors and uncaught failures (a panic in the
+    /// wasm module leaves the page looking fine but dead), for `save_failure`.
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
+        let hook = r#"window.__testLog = [];
+            const error = console.error;
+            console.error = (...a) => { window.__testLog.push(a.map(String).join(' ')); error(...a); };
+            window.addEventListener('error', e => window.__testLog.push('error: ' + e.message));
+            window.addEventListener('unhandledrejection', e => window.__testLog.push('rejection: ' + e.reason));"#;
+        self.client.execute(hook, vec![]).await.expect("install the console hook");
+    }
+
     /// Ends the session (Drop kills the processes anyway).
     pub async fn close(self) {
         let Self {
@@ -244,7 +256,15 @@ impl Browser {
         if let Ok(html) = self.client.source().await {
             let _ = std::fs::write(base.with_extension("html"), html);
         }
-        format!("{}.{{png,html}}", base.display())
+        let log = self
+            .client
+            .execute("return (window.__testLog || []).join('\\n');", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = std::fs::write(base.with_extension("log"), &log);
+        format!("{}.{{png,html,log}}; console errors:\n{log}", base.display())
     }
 
     /// Waits until an element with this `data-testid` is there.
