@@ -53,6 +53,7 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     steps::describe_pothole(&b, "Tiefes Schlagloch vor Hausnummer 12, Radfahrer weichen aus.").await;
     b.screenshots("report-form").await;
     let id = steps::submit(&b).await;
+    b.screenshots("report-saved").await;
     mark("report");
     // Online, the page sends it at once: nothing stays queued.
     b.wait_attr(&Browser::id("sync-status"), "data-queued", "0", SLOW).await;
@@ -100,6 +101,11 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
         .await;
     let from_municipality = format!("{}[data-author=\"municipality\"]", Browser::id("message"));
     b.wait_text(&from_municipality, answer, SLOW).await;
+    // The answers read as the questions and options do, not as their ids.
+    b.wait_text(&Browser::id("report-detail"), "Gemeinde-/Ortsstraße", SLOW)
+        .await;
+    let text = b.by_id("report-detail").await.text().await.expect("detail text");
+    assert!(!text.contains("gemeindestrasse"), "an option id is shown: {text}");
     b.screenshots("report-detail").await;
 
     // The citizen replies; it reaches the staff.

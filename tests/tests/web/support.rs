@@ -438,6 +438,22 @@ impl Browser {
             self.client.set_window_size(width, height).await.expect("window size");
             // Let the layout (and the map) settle at the new size.
             tokio::time::sleep(Duration::from_millis(400)).await;
+            // The whole page, top to bottom (up to a long phone scroll), not just the
+            // part the last step scrolled to.
+            let full = self
+                .client
+                .execute(
+                    "window.scrollTo(0, 0); return document.documentElement.scrollHeight;",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_u64())
+                .map_or(height, |h| (h as u32).clamp(height, 4000));
+            if full > height {
+                self.client.set_window_size(width, full).await.expect("window size");
+                tokio::time::sleep(Duration::from_millis(400)).await;
+            }
             let png = self.client.screenshot().await.expect("screenshot");
             std::fs::write(dir.join(format!("{name}-{size}.png")), png).expect("save screenshot");
         }
