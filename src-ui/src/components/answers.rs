@@ -19,11 +19,7 @@ pub struct ShownAnswer {
 
 /// Labels the answers with the category's questions, in the questions' order; answers to
 /// questions the configuration no longer has come last, under their ids.
-pub fn shown_answers(
-    i18n: &I18n,
-    questions: &[Question],
-    answers: &[(String, serde_json::Value)],
-) -> Vec<ShownAnswer> {
+pub fn shown_answers(i18n: &I18n, questions: &[Question], answers: &[(String, serde_json::Value)]) -> Vec<ShownAnswer> {
     let lang = i18n.lang();
     let mut shown: Vec<ShownAnswer> = questions
         .iter()
@@ -137,7 +133,11 @@ mod tests {
         let tree = augenmerk_domain::CategoryTree::from_json(include_str!("../../../data/categories.json"))
             .unwrap_or_else(|e| panic!("the demo tree parses: {e}"));
         let id = CategoryId::parse("schlagloch").unwrap_or_else(|e| panic!("{e:?}"));
-        tree.effective_questions(&id).unwrap_or_default().into_iter().cloned().collect()
+        tree.effective_questions(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     #[test]
@@ -151,10 +151,15 @@ mod tests {
         let shown = shown_answers(&de, &questions(), &answers);
         let texts: Vec<(&str, &str)> = shown.iter().map(|a| (a.question.as_str(), a.answer.as_str())).collect();
         assert!(
-            texts.iter().any(|(q, a)| q.contains("Straße") && *a == "Gemeinde-/Ortsstraße"),
+            texts
+                .iter()
+                .any(|(q, a)| q.contains("Straße") && *a == "Gemeinde-/Ortsstraße"),
             "{texts:?}"
         );
-        assert!(texts.iter().any(|(q, a)| q.contains("Gefahr") && *a == "Nein"), "{texts:?}");
+        assert!(
+            texts.iter().any(|(q, a)| q.contains("Gefahr") && *a == "Nein"),
+            "{texts:?}"
+        );
         assert_eq!(texts.last(), Some(&("removed_question", "2,5")));
         let en = I18n::new(Lang::En);
         let shown = shown_answers(&en, &questions(), &answers);

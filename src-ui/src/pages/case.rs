@@ -11,11 +11,11 @@ use augenmerk_domain::device::{ActionState, FieldAction, LocalCase};
 use augenmerk_domain::public::{AnonymizedPhoto, MessageAuthor};
 
 use crate::backend::UiError;
+use crate::components::answers::AnswerList;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
 use crate::format;
 use crate::i18n::use_i18n;
-use crate::components::answers::AnswerList;
 use crate::shell::use_ctx;
 
 /// The case page.

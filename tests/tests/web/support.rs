@@ -211,7 +211,10 @@ impl Browser {
             console.error = (...a) => { window.__testLog.push(a.map(String).join(' ')); error(...a); };
             window.addEventListener('error', e => window.__testLog.push('error: ' + e.message));
             window.addEventListener('unhandledrejection', e => window.__testLog.push('rejection: ' + e.reason));"#;
-        self.client.execute(hook, vec![]).await.expect("install the console hook");
+        self.client
+            .execute(hook, vec![])
+            .await
+            .expect("install the console hook");
     }
 
     /// Ends the session (Drop kills the processes anyway).
@@ -561,17 +564,26 @@ impl Staff {
 
     /// POST JSON, asserting a 2xx answer.
     pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// PUT JSON, asserting a 2xx answer.
+    pub async fn put(&self, path: &str, body: Value) -> Value {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let resp = self
             .http
-            .post(format!("{}{path}", self.url))
+            .request(method.clone(), format!("{}{path}", self.url))
             .bearer_auth(&self.token)
             .json(&body)
             .send()
             .await
-            .expect("POST");
+            .expect("request");
         let status = resp.status();
         let text = resp.text().await.expect("body");
-        assert!(status.is_success(), "POST {path}: {status} {text}");
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
