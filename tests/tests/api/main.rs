@@ -13,6 +13,7 @@ mod idempotency;
 mod intake_validation;
 mod leaks;
 mod messages;
+mod nearby;
 mod open311;
 mod open311_georeport;
 mod open311_media;
