@@ -46,7 +46,7 @@ impl Lang {
     }
 
     /// Picks the text of this language from a bilingual text of the domain.
-    pub fn pick<'a>(self, text: &'a I18nText) -> &'a str {
+    pub fn pick(self, text: &I18nText) -> &str {
         match self {
             Lang::De => &text.de,
             Lang::En => &text.en,

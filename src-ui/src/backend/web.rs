@@ -174,7 +174,7 @@ impl WebBackend {
         };
         let id = ReportId::new_random();
         let report = NewReport {
-            id: id.clone(),
+            id,
             municipality: draft.municipality,
             category: draft.category,
             answers: draft.answers,
@@ -260,7 +260,7 @@ impl WebBackend {
                 Err(e) => return Err(e),
             }
         }
-        list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        list.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         Ok(list)
     }
 
@@ -289,7 +289,7 @@ impl WebBackend {
                 .messages
                 .iter()
                 .map(|m| LocalMessage {
-                    id: m.id.clone(),
+                    id: m.id,
                     author: m.author,
                     body: m.body.clone(),
                     created_at: m.created_at,
@@ -438,7 +438,7 @@ fn seen_at(seen: &serde_json::Map<String, serde_json::Value>, id: &ReportId) -> 
 
 fn queued_to_local(q: &Queued) -> LocalReport {
     LocalReport {
-        id: q.report.id.clone(),
+        id: q.report.id,
         municipality: q.municipality.clone(),
         category: q.report.category.clone(),
         category_name: q.category_name.clone(),
@@ -459,7 +459,7 @@ fn queued_to_local(q: &Queued) -> LocalReport {
 
 fn citizen_to_local(r: &CitizenReport, unseen: bool) -> LocalReport {
     LocalReport {
-        id: r.id.clone(),
+        id: r.id,
         municipality: r.municipality.clone(),
         category: r.category.clone(),
         category_name: Some(r.category_name.clone()),

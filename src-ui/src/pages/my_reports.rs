@@ -57,7 +57,7 @@ pub fn MyReports() -> impl IntoView {
         .into_any(),
         Some(list) => view! {
             <ul class="report-list">
-                {list.into_iter().map(|r| report_item(r)).collect_view()}
+                {list.into_iter().map(report_item).collect_view()}
             </ul>
         }
         .into_any(),
@@ -88,7 +88,9 @@ fn report_item(r: LocalReport) -> impl IntoView {
     let description = r.description.chars().take(140).collect::<String>();
     let created = r.created_at;
     let unseen = r.unseen;
-    let error = r.last_error.clone();
+    // The server's refusal is for the citizen to read; a failed attempt to reach it is
+    // not news (the badge says "waiting for network" and the app tries again).
+    let error = r.last_error.clone().filter(|_| r.sync_state == SyncState::Rejected);
     view! {
         <li class="report-item kern-card kern-card--interactive" data-testid="report-item"
             data-report-id=r.id.to_string() data-status=status data-sync-state=sync_state>

@@ -102,7 +102,8 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                             {format::date_time(lang, r.created_at)}" · "{format::coordinates(r.location.lat, r.location.lon)}
                         </span>
                     </div>
-                    {r.last_error.clone().map(|e| view! { <p class="kern-error">{e}</p> })}
+                    {r.last_error.clone().filter(|_| r.sync_state == SyncState::Rejected)
+                        .map(|e| view! { <p class="kern-error">{e}</p> })}
                     <Show when=move || !sent>
                         <p class="kern-alert kern-alert--info">{move || i18n.t("detail-waiting")}</p>
                     </Show>
