@@ -9,6 +9,7 @@ mod bad_input;
 mod exif;
 mod helpers;
 mod idempotency;
+mod inbox_area;
 mod intake_validation;
 mod leaks;
 mod messages;
