@@ -29,6 +29,9 @@ pub struct Session {
     pub user: StaffUser,
     /// The municipality's name (for the header).
     pub municipality_name: String,
+    /// The municipality's accent colour (CSS), if it set one.
+    #[serde(default)]
+    pub accent_color: Option<String>,
 }
 
 impl Session {
@@ -90,19 +93,23 @@ impl Api {
                 "This account manages the platform and sees no reports.",
             ));
         }
-        let name = WebBackend::json::<augenmerk_domain::public::MunicipalityConfig>(
+        let config = WebBackend::json::<augenmerk_domain::public::MunicipalityConfig>(
             Request::get(&format!("{API}/municipalities/{}/config", municipality.as_str()))
                 .build()
                 .map_err(UiError::unexpected),
         )
         .await
-        .map(|c| c.name)
-        .unwrap_or_else(|_| municipality.to_string());
+        .ok();
+        let name = config
+            .as_ref()
+            .map_or_else(|| municipality.to_string(), |c| c.name.clone());
+        let accent_color = config.and_then(|c| c.accent_color);
         let session = Session {
             token: answer.token,
             expires_at: answer.expires_at,
             user: answer.user,
             municipality_name: name,
+            accent_color,
         };
         if let Ok(json) = serde_json::to_string(&session) {
             storage::set(SESSION_KEY, &json);

@@ -313,6 +313,7 @@ pub fn Inbox() -> impl IntoView {
                                         data-overdue=overdue.to_string()>
                                         <td class="kern-table__cell">
                                             <a class="kern-link inbox-row__title" href=href data-testid="inbox-open">{category}</a>
+                                            <span class="inbox-row__meta inbox-row__narrow">{place.clone()}</span>
                                             <span class="inbox-row__meta">"#"{short}
                                                 {(!rep.description.is_empty()).then(|| format!(" · {}", ellipsis(&rep.description, 70)))}</span>
                                         </td>

@@ -267,6 +267,18 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
             api.logout().await;
         });
     };
+    // The municipality's own accent colour replaces the theme's (KERN tokens stay).
+    let accent = session
+        .accent_color
+        .clone()
+        .filter(|c| c.len() <= 32 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || "#(),.% ".contains(ch)));
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let style = accent.map(|c| format!("--app-accent: {c}")).unwrap_or_default();
+        let _ = root.set_attribute("style", &style);
+    }
     let user = session.user.clone();
     let role = user.role;
     view! {

@@ -110,7 +110,47 @@ async fn dispatcher_and_admin_work_in_the_console() {
     b.click_id("filter-search").await;
     b.wait_attr(&Browser::id("inbox-total"), "data-total", "1", Duration::from_secs(10))
         .await;
-    b.click_css(&format!("{row} [data-testid=\"inbox-open\"]")).await;
+    // By keyboard: the skip link leads to the content, Enter on the report's link opens it.
+    // A reload starts the focus order afresh (the session and the route survive it).
+    b.client.refresh().await.expect("reload");
+    b.wait_css(&row, Duration::from_secs(20)).await;
+    b.client
+        .active_element()
+        .await
+        .expect("active element")
+        .send_keys("\u{E004}")
+        .await
+        .expect("Tab");
+    let focused = b
+        .client
+        .execute("return document.activeElement.className;", vec![])
+        .await
+        .expect("focused element");
+    assert_eq!(focused, "skip-link", "the first Tab reaches the skip link");
+    b.client
+        .active_element()
+        .await
+        .expect("active element")
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter");
+    let focused = b
+        .client
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .expect("focused element");
+    assert_eq!(focused, "console-main", "the skip link moves the focus to the content");
+    let link = b
+        .wait_css(&format!("{row} [data-testid=\"inbox-open\"]"), Duration::from_secs(5))
+        .await;
+    b.client
+        .execute(
+            "arguments[0].focus();",
+            vec![serde_json::to_value(&link).expect("element ref")],
+        )
+        .await
+        .expect("focus the link");
+    link.send_keys("\u{E007}").await.expect("Enter on the report");
 
     let case = format!("[data-testid=\"case\"][data-id=\"{id}\"]");
     b.wait_css(&case, Duration::from_secs(20)).await;
