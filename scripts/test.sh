@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up, formatting, lints, the wasm build of the shared crates,
-# and every test of the workspace (unit, integration against real servers on 127.0.0.1,
-# real SQLite, real images and models).
+# The whole test suite: set-up, formatting, lints (native and the UI's wasm build), the
+# UI's build, and every test of the workspace: unit, integration against real servers on
+# 127.0.0.1, real SQLite, real images and models, the web page in headless Chromium.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash scripts/setup.sh
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
 
+# Before clippy: the app crate embeds the built page, and the browser tests drive it.
+bash scripts/build-ui.sh
+
 say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-
-say "the shared crates build for wasm32 (the Leptos UI uses them)"
-cargo check --locked --target wasm32-unknown-unknown -p augenmerk-domain -p augenmerk-geo
-
-# The browser test (tests/tests/web) drives the built page.
-bash scripts/build-ui.sh
+say "cargo clippy for the UI as the browser runs it (wasm32)"
+CHRONO_TZ_TIMEZONE_FILTER='^(Europe/Berlin|UTC)$' \
+  cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui -p augenmerk-domain -p augenmerk-geo -- -D warnings
 
 say "tests"
 cargo test --workspace --locked

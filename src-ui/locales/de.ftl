@@ -47,6 +47,7 @@ location-from-map = auf der Karte gewählt
 location-typed = eingegeben
 address-hint = Hinweis zum Ort
 address-hint-help = Zum Beispiel: „vor Hausnummer 12“ oder „Spielplatz, hinterer Teil“.
+municipality-logo = Logo: { $name }
 municipality-responsible = Zuständig:
 municipality-inactive = Diese Gemeinde nimmt über Augenmerk noch keine Meldungen an.
 municipality-confirm = Ja, der Ort liegt in { $name }.

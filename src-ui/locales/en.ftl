@@ -47,6 +47,7 @@ location-from-map = picked on the map
 location-typed = typed
 address-hint = Hint on the place
 address-hint-help = For example: "in front of number 12" or "playground, back part".
+municipality-logo = Logo: { $name }
 municipality-responsible = Responsible:
 municipality-inactive = This municipality does not take reports through Augenmerk yet.
 municipality-confirm = Yes, the place is in { $name }.

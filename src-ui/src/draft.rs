@@ -170,6 +170,7 @@ mod tests {
             categories: tree,
             boundary: None,
             accent_color: None,
+            logo: None,
             version: "1".into(),
         }
     }

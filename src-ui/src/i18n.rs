@@ -220,7 +220,7 @@ mod tests {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 for marker in [".t(\"", ".t_args(\"", "tr!(\""] {
                     for (i, _) in text.match_indices(marker) {
-                        // A file include (`include_str!`) ends in the marker too: only a whole `tr!` counts.
+                        // `tr!(` is a macro of its own, not the tail of `include_str!(`.
                         let before = text[..i].chars().next_back();
                         if marker == "tr!(\"" && before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                             continue;

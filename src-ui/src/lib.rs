@@ -14,6 +14,7 @@ mod pages;
 mod route;
 mod shell;
 mod storage;
+mod theme;
 
 use wasm_bindgen::prelude::*;
 
@@ -22,6 +23,11 @@ use wasm_bindgen::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(Root);
+    // The first render is done and its handlers are attached: what the start-up figure
+    // (navigation start → interactive) measures.
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("augenmerk-interactive");
+    }
 }
 
 /// The citizen's frame, or the staff console (its own frame) under `#/console`.

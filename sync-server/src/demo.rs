@@ -46,6 +46,7 @@ pub fn default_settings() -> MunicipalitySettings {
             authority("db", "Deutsche Bahn (Bahnanlagen)"),
         ],
         accent_color: None,
+        logo: None,
         reply_templates: vec![
             template(
                 "eingang",

@@ -323,9 +323,12 @@ pub struct MunicipalitySettings {
     pub working_hours: WorkingHours,
     /// External authorities reports can be forwarded to.
     pub authorities: Vec<crate::staff::ExternalAuthority>,
-    /// Accent colour for the UI.
+    /// Accent colour for the citizen's UI (`#rrggbb`, dark enough for white text).
     #[serde(default)]
     pub accent_color: Option<String>,
+    /// Logo for the citizen's UI, as a `data:image/…;base64,…` URL (see [`crate::branding`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
     /// Reply templates (Textbausteine) for messages to citizens.
     #[serde(default)]
     pub reply_templates: Vec<crate::templates::ReplyTemplate>,

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod branding;
 pub mod category;
 pub mod device;
 pub mod error;

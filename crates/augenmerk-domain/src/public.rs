@@ -166,6 +166,9 @@ pub struct MunicipalityConfig {
     pub boundary: Option<serde_json::Value>,
     /// Accent colour for the UI (CSS colour).
     pub accent_color: Option<String>,
+    /// Logo for the UI (a `data:` URL, so it works offline from the cached configuration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
     /// Changes whenever the configuration changes; clients refresh their cache when it differs.
     pub version: String,
 }

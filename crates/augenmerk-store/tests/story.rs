@@ -66,6 +66,7 @@ fn settings() -> MunicipalitySettings {
         },
         authorities: vec![],
         accent_color: None,
+        logo: None,
     }
 }
 

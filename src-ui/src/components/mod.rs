@@ -1,5 +1,6 @@
 //! Pieces several pages use.
 
+pub mod answers;
 pub mod errors;
 pub mod photo;
 pub mod status;

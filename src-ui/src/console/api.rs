@@ -32,6 +32,9 @@ pub struct Session {
     /// The municipality's accent colour (CSS), if it set one.
     #[serde(default)]
     pub accent_color: Option<String>,
+    /// The municipality's logo (an image data URL), if it set one.
+    #[serde(default)]
+    pub logo: Option<String>,
 }
 
 impl Session {
@@ -103,13 +106,14 @@ impl Api {
         let name = config
             .as_ref()
             .map_or_else(|| municipality.to_string(), |c| c.name.clone());
-        let accent_color = config.and_then(|c| c.accent_color);
+        let (accent_color, logo) = config.map_or((None, None), |c| (c.accent_color, c.logo));
         let session = Session {
             token: answer.token,
             expires_at: answer.expires_at,
             user: answer.user,
             municipality_name: name,
             accent_color,
+            logo,
         };
         if let Ok(json) = serde_json::to_string(&session) {
             storage::set(SESSION_KEY, &json);

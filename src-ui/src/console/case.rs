@@ -9,7 +9,6 @@ use leptos::prelude::*;
 
 use augenmerk_domain::api::{NewMessage, NewNote, ReportUpdate, TransitionRequest};
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
-use augenmerk_domain::category::QuestionKind;
 use augenmerk_domain::public::MessageAuthor;
 use augenmerk_domain::report::{Channel, Priority};
 use augenmerk_domain::staff::{StaffReportDetail, StaffReportSummary};
@@ -21,10 +20,10 @@ use super::map::{Pin, area_shapes, draw, remove};
 use super::widgets::{Notice, PRIORITIES, PriorityBadge, overdue_badge, priority_key, status_badge};
 use super::{Page, Refs, use_console};
 use crate::backend::UiError;
+use crate::components::answers::shown_answers;
 use crate::components::errors::ErrorAlert;
 use crate::format;
 use crate::i18n::{I18n, Lang, use_i18n};
-use crate::pages::report_detail::answer_text;
 
 /// The case page.
 #[component]
@@ -311,7 +310,7 @@ pub fn CasePage(id: String) -> impl IntoView {
                                 <h2 class="console-card__title" id="case-report-h">{i18n.t("c-case-report")}</h2>
                                 <p class="kern-body case-description" data-testid="case-description">
                                     {if r.description.is_empty() { i18n.t("c-case-no-description") } else { r.description.clone() }}</p>
-                                {answers_view(&rf, lang, &r.category, &r.answers)}
+                                {answers_view(&rf, i18n, &r.category, &r.answers)}
                                 <h3 class="console-card__subtitle">{i18n.t("c-case-photos")}</h3>
                                 {if r.photos.is_empty() {
                                     view! { <p class="kern-body kern-body--small console-muted">{i18n.t("c-case-no-photos")}</p> }.into_any()
@@ -627,63 +626,35 @@ fn channel_key(c: Channel) -> &'static str {
     }
 }
 
-/// The answers under their question labels (option values shown by their labels).
+/// The answers under their question labels (the citizen pages' shared labelling).
 fn answers_view(
     refs: &Refs,
-    lang: Lang,
+    i18n: I18n,
     category: &CategoryId,
     answers: &augenmerk_domain::report::Answers,
 ) -> impl IntoView + use<> {
-    let questions = refs.tree.effective_questions(category).unwrap_or_default();
-    let rows: Vec<(String, String)> = answers
+    let questions: Vec<augenmerk_domain::Question> = refs
+        .tree
+        .effective_questions(category)
+        .unwrap_or_default()
+        .into_iter()
+        .cloned()
+        .collect();
+    let values: Vec<(String, serde_json::Value)> = answers
         .iter()
-        .map(|(qid, answer)| {
-            let value = serde_json::to_value(answer).unwrap_or(serde_json::Value::Null);
-            match questions.iter().find(|q| &q.id == qid) {
-                Some(q) => {
-                    let label = lang.choose(&q.de, &q.en).to_owned();
-                    let text = match &q.kind {
-                        QuestionKind::Select { options } | QuestionKind::Multiselect { options } => {
-                            let pick = |v: &serde_json::Value| {
-                                let s = answer_text(v);
-                                options
-                                    .iter()
-                                    .find(|o| o.value == s)
-                                    .map(|o| lang.choose(&o.de, &o.en).to_owned())
-                                    .unwrap_or(s)
-                            };
-                            match &value {
-                                serde_json::Value::Array(items) => {
-                                    items.iter().map(pick).collect::<Vec<_>>().join(", ")
-                                }
-                                v => pick(v),
-                            }
-                        }
-                        QuestionKind::Boolean => match value {
-                            serde_json::Value::Bool(true) => lang.choose("Ja", "Yes").to_owned(),
-                            serde_json::Value::Bool(false) => lang.choose("Nein", "No").to_owned(),
-                            v => answer_text(&v),
-                        },
-                        QuestionKind::Number { unit, .. } | QuestionKind::Integer { unit, .. } => {
-                            let n = answer_text(&value);
-                            match unit {
-                                Some(u) => format!("{n} {u}"),
-                                None => n,
-                            }
-                        }
-                        _ => answer_text(&value),
-                    };
-                    (label, text)
-                }
-                None => (qid.to_string(), answer_text(&value)),
-            }
+        .map(|(id, a)| {
+            (
+                id.to_string(),
+                serde_json::to_value(a).unwrap_or(serde_json::Value::Null),
+            )
         })
         .collect();
+    let rows = shown_answers(&i18n, &questions, &values);
     (!rows.is_empty()).then(|| {
         view! {
-            <dl class="answers" data-testid="case-answers">
-                {rows.into_iter().map(|(k, v)| view! {
-                    <div class="answers__row"><dt>{k}</dt><dd>{v}</dd></div>
+            <dl class="case-answers" data-testid="case-answers">
+                {rows.into_iter().map(|a| view! {
+                    <div class="case-answers__row"><dt>{a.question}</dt><dd>{a.answer}</dd></div>
                 }).collect_view()}
             </dl>
         }

@@ -21,13 +21,14 @@ use crate::backend::UiError;
 use crate::components::errors::ErrorAlert;
 use crate::i18n::use_i18n;
 
-const SECTIONS: [(&str, &str); 6] = [
+const SECTIONS: [(&str, &str); 7] = [
     ("rules", "c-config-rules"),
     ("categories", "c-config-categories"),
     ("departments", "c-config-departments"),
     ("users", "c-config-users"),
     ("templates", "c-config-templates"),
     ("areas", "c-config-areas"),
+    ("appearance", "c-config-appearance"),
 ];
 
 /// The configuration page with its sections.
@@ -58,6 +59,7 @@ pub fn ConfigPage(section: String) -> impl IntoView {
                 "users" => view! { <Users /> }.into_any(),
                 "templates" => view! { <Templates /> }.into_any(),
                 "areas" => view! { <Areas /> }.into_any(),
+                "appearance" => view! { <Appearance /> }.into_any(),
                 _ => view! { <RulesEditor /> }.into_any(),
             }}
         </div>
@@ -776,5 +778,127 @@ fn Areas() -> impl IntoView {
                 </form>
             </section>
         </div>
+    }
+}
+
+/// Standard base64 (the logo's data URL); the UI has no base64 crate for these few bytes.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The municipality's look: accent colour and logo (the server checks contrast and format).
+#[component]
+fn Appearance() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let console = use_console();
+    let settings: RwSignal<Option<MunicipalitySettings>> = RwSignal::new(None);
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let accent = RwSignal::new(String::new());
+    let logo: RwSignal<Option<String>> = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        match api.get::<MunicipalitySettings>("/staff/config/settings").await {
+            Ok(s) => {
+                accent.set(s.accent_color.clone().unwrap_or_default());
+                logo.set(s.logo.clone());
+                settings.set(Some(s));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    let read_logo = move |ev: web_sys::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let mime = file.type_();
+        leptos::task::spawn_local(async move {
+            match JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => {
+                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                    logo.set(Some(format!("data:{mime};base64,{}", base64(&bytes))));
+                }
+                Err(e) => error.set(Some(UiError::unexpected(format!("{e:?}")))),
+            }
+        });
+    };
+    let save = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some(mut s) = settings.get_untracked() else { return };
+        s.accent_color = Some(accent.get_untracked().trim().to_owned()).filter(|c| !c.is_empty());
+        s.logo = logo.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await;
+            let ok = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            if let Ok(saved) = result {
+                settings.set(Some(saved));
+                console.reload_refs(api);
+            }
+            finish(ok, "c-appearance-saved", error, notice);
+        });
+    };
+    view! {
+        <ErrorAlert error=error.into() />
+        <Notice notice=notice />
+        <div class="split">
+            <section class="console-card" aria-labelledby="appearance-h">
+                <h2 class="console-card__title" id="appearance-h">{move || i18n.t("c-config-appearance")}</h2>
+                <p class="kern-hint">{move || i18n.t("c-appearance-hint")}</p>
+                <form on:submit=save>
+                    <TextField id="appearance-accent" label="c-appearance-accent" value=accent hint="c-appearance-accent-hint" />
+                    <div class="kern-form-input">
+                        <label class="kern-label" for="appearance-logo">{move || i18n.t("c-appearance-logo")}</label>
+                        <input class="kern-form-input__input" type="file" id="appearance-logo" data-testid="appearance-logo"
+                            accept="image/png,image/jpeg,image/webp,image/svg+xml" on:change=read_logo />
+                    </div>
+                    <div class="console-page__actions">
+                        <button type="submit" class="kern-btn kern-btn--primary" data-testid="appearance-save">
+                            <span class="kern-label">{move || i18n.t("c-save")}</span></button>
+                        <button type="button" class="kern-btn kern-btn--tertiary" on:click=move |_| logo.set(None)>
+                            <span class="kern-label">{move || i18n.t("c-appearance-logo-remove")}</span></button>
+                    </div>
+                </form>
+            </section>
+            <section class="console-card" aria-labelledby="appearance-preview-h">
+                <h2 class="console-card__title" id="appearance-preview-h">{move || i18n.t("c-appearance-preview")}</h2>
+                <div class="appearance-preview" style=move || {
+                    let c = accent.get();
+                    if c.trim().is_empty() { String::new() } else { format!("--app-accent: {}", c.trim()) }
+                }>
+                    {move || logo.get().map(|l| view! { <img class="appearance-preview__logo" src=l alt=i18n.t("c-appearance-logo") /> })}
+                    <span class="appearance-preview__button">{move || i18n.t("c-appearance-sample-button")}</span>
+                </div>
+            </section>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_as_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 }

@@ -224,6 +224,28 @@ pub fn Console() -> impl IntoView {
     }
 }
 
+/// Sets the accent colour on the page (KERN's action colour too), or the theme's when the
+/// municipality has none or one with too little contrast for white text.
+fn apply_accent(colour: Option<&str>) {
+    use augenmerk_domain::branding::{MIN_CONTRAST, contrast_with_white, parse_hex_colour};
+    use wasm_bindgen::JsCast;
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let readable = colour.filter(|c| parse_hex_colour(c).is_some_and(|rgb| contrast_with_white(rgb) >= MIN_CONTRAST));
+    let style = root.style();
+    for var in ["--app-accent", "--kern-color-action-default"] {
+        let _ = match readable {
+            Some(c) => style.set_property(var, c),
+            None => style.remove_property(var).map(|_| ()),
+        };
+    }
+}
+
 /// `/ui/config.json` (tiles).
 struct WebInfo;
 
@@ -267,18 +289,8 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
             api.logout().await;
         });
     };
-    // The municipality's own accent colour replaces the theme's (KERN tokens stay).
-    let accent = session
-        .accent_color
-        .clone()
-        .filter(|c| c.len() <= 32 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || "#(),.% ".contains(ch)));
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let style = accent.map(|c| format!("--app-accent: {c}")).unwrap_or_default();
-        let _ = root.set_attribute("style", &style);
-    }
+    // The municipality's own accent colour (checked for contrast, as on the citizen pages).
+    apply_accent(session.accent_color.as_deref());
     let user = session.user.clone();
     let role = user.role;
     view! {
@@ -301,7 +313,10 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                     </span>
                 </a>
                 <p class="console-header__town" data-testid="console-municipality">
-                    <span class="kern-icon kern-icon--home kern-icon--small" aria-hidden="true"></span>
+                    {match session.logo.clone() {
+                        Some(logo) => view! { <img class="console-header__logo" src=logo alt="" /> }.into_any(),
+                        None => view! { <span class="kern-icon kern-icon--home kern-icon--small" aria-hidden="true"></span> }.into_any(),
+                    }}
                     {session.municipality_name.clone()}
                 </p>
                 <div class="console-header__user">

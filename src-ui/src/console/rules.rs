@@ -59,7 +59,10 @@ fn condition_text(refs: &Refs, lang: Lang, i18n: I18n, c: &Condition) -> String 
                 AnswerTest::Answered => i18n.t("c-rule-test-answered"),
                 AnswerTest::AtLeast { value } => i18n.t_args("c-rule-test-at-least", &[("value", (*value).into())]),
                 AnswerTest::OneOf { values } => {
-                    let list: Vec<String> = values.iter().map(crate::pages::report_detail::answer_text).collect();
+                    let list: Vec<String> = values
+                        .iter()
+                        .map(|v| crate::components::answers::answer_text(&i18n, None, v))
+                        .collect();
                     i18n.t_args("c-rule-test-one-of", &[("list", list.join(", ").into())])
                 }
             };

@@ -11,11 +11,11 @@ use augenmerk_domain::device::{ActionState, FieldAction, LocalCase};
 use augenmerk_domain::public::{AnonymizedPhoto, MessageAuthor};
 
 use crate::backend::UiError;
+use crate::components::answers::AnswerList;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
 use crate::format;
 use crate::i18n::use_i18n;
-use crate::pages::report_detail::answer_text;
 use crate::shell::use_ctx;
 
 /// The case page.
@@ -215,15 +215,8 @@ pub fn Case(id: String) -> impl IntoView {
                             view! { <li>{move || src.get().map(|s| view! { <img src=s alt=move || i18n.t("photo-of-report") /> })}</li> }
                         }).collect_view()}
                     </ul>
-                    <dl class="kern-description-list">
-                        {r.answers.iter().map(|(k, v)| view! {
-                            <div class="kern-description-list-item">
-                                <dt class="kern-description-list-item__key">{k.to_string()}</dt>
-                                <dd class="kern-description-list-item__value">
-                                    {serde_json::to_value(v).map(|v| answer_text(&v)).unwrap_or_default()}</dd>
-                            </div>
-                        }).collect_view()}
-                    </dl>
+                    <AnswerList municipality={r.municipality.as_str().to_owned()} category={r.category.clone()}
+                        answers={r.answers.iter().filter_map(|(k, v)| Some((k.to_string(), serde_json::to_value(v).ok()?))).collect::<Vec<_>>()} />
 
                     {(!actions.is_empty()).then(|| view! {
                         <section aria-labelledby="queued-heading" class="queued">

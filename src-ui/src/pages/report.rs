@@ -79,6 +79,13 @@ pub fn NewReport() -> impl IntoView {
         let ags = draft.with(|d| d.municipality.as_ref().map(|m| m.ags.as_str().to_owned()))?;
         configs.with(|c| c.get(&ags).cloned())
     });
+    // The responsible municipality's colour, once it is known (KERN's theme before); it
+    // stays after saving, for the thanks and "my reports".
+    Effect::new(move |_| {
+        if let Some(config) = config.get() {
+            crate::theme::apply(Some(&config));
+        }
+    });
     let problems: Signal<Vec<FieldError>> = Signal::derive(move || {
         if attempted.get() {
             draft.with(|d| d.problems(config.get().as_ref()))
@@ -525,12 +532,20 @@ pub fn NewReport() -> impl IntoView {
             let confirm = needs_confirmation(&m);
             let name = m.name.clone();
             let name2 = m.name.clone();
+            let name3 = m.name.clone();
+            let logo = config.get().and_then(|c| c.logo);
             let active = m.active;
             view! {
                 <div class="municipality">
-                    <p class="kern-body">
-                        {move || i18n.t("municipality-responsible")}" "
-                        <strong data-testid="municipality-name">{name.clone()}</strong>
+                    <p class="kern-body municipality__name">
+                        {logo.map(|src| view! {
+                            <img class="municipality__logo" src=src data-testid="municipality-logo"
+                                alt=move || i18n.t_args("municipality-logo", &[("name", name3.clone().into())]) />
+                        })}
+                        <span>
+                            {move || i18n.t("municipality-responsible")}" "
+                            <strong data-testid="municipality-name">{name.clone()}</strong>
+                        </span>
                     </p>
                     <Show when=move || !active>
                         <p class="kern-alert kern-alert--warning">{move || i18n.t("municipality-inactive")}</p>

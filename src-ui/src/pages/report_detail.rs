@@ -7,6 +7,7 @@ use augenmerk_domain::device::{LocalReportDetail, SyncState};
 use augenmerk_domain::public::MessageAuthor;
 
 use crate::backend::UiError;
+use crate::components::answers::AnswerList;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
 use crate::components::status::StatusBadge;
@@ -112,16 +113,8 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                             view! { <li>{move || src.get().map(|s| view! { <img src=s alt=move || i18n.t("photo-of-report") /> })}</li> }
                         }).collect_view()}
                     </ul>
-                    {(!answers.is_empty()).then(|| view! {
-                        <dl class="kern-description-list">
-                            {answers.into_iter().map(|(k, v)| view! {
-                                <div class="kern-description-list-item">
-                                    <dt class="kern-description-list-item__key">{k}</dt>
-                                    <dd class="kern-description-list-item__value">{answer_text(&v)}</dd>
-                                </div>
-                            }).collect_view()}
-                        </dl>
-                    })}
+                    <AnswerList municipality={r.municipality.as_str().to_owned()} category={r.category.clone()}
+                        answers={answers.into_iter().collect::<Vec<_>>()} />
                     <section aria-labelledby="history-heading">
                         <h2 class="kern-heading-small" id="history-heading">{move || i18n.t("history")}</h2>
                         <ol class="timeline">
@@ -183,16 +176,5 @@ pub fn ReportDetail(id: String) -> impl IntoView {
             <ErrorAlert error=error.into() />
             {content}
         </div>
-    }
-}
-
-/// An answer as text (lists joined, yes/no in words left to the value).
-pub fn answer_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Bool(true) => "✓".into(),
-        serde_json::Value::Bool(false) => "✗".into(),
-        serde_json::Value::Array(items) => items.iter().map(answer_text).collect::<Vec<_>>().join(", "),
-        other => other.to_string(),
     }
 }

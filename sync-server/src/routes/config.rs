@@ -349,6 +349,8 @@ async fn put_settings(
 ) -> ApiResult<ApiJson<MunicipalitySettings>> {
     staff.require_admin()?;
     settings.working_hours.check()?;
+    augenmerk_domain::branding::check_branding(settings.accent_color.as_deref(), settings.logo.as_deref())
+        .map_err(ApiError::validation)?;
     augenmerk_domain::templates::check_templates(&settings.reply_templates).map_err(ApiError::validation)?;
     state.store.put_settings(staff.ags(), settings.clone()).await?;
     state.invalidate(staff.ags());

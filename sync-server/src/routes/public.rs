@@ -68,6 +68,7 @@ async fn municipality_config(
         categories: tenant.record.categories.clone(),
         boundary,
         accent_color: tenant.record.settings.accent_color.clone(),
+        logo: tenant.record.settings.logo.clone(),
         version: tenant.record.config_version.to_string(),
     }))
 }

@@ -6,6 +6,7 @@ mod api_keys;
 mod area_import;
 mod audit;
 mod bad_input;
+mod branding;
 mod exif;
 mod helpers;
 mod idempotency;

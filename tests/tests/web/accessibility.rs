@@ -13,7 +13,7 @@ async fn the_screens_have_no_serious_accessibility_violations() {
     let photo = test_photo(dir.path());
     let server = Server::start(dir.path());
     let b = Browser::start(dir.path()).await;
-    b.client.goto(&server.url).await.expect("open the page");
+    b.goto(&server.url).await;
 
     let mut violations = Vec::new();
     steps::add_photo(&b, &photo.path).await;

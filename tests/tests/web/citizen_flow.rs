@@ -11,6 +11,11 @@ use sha2::Digest;
 use crate::steps;
 use crate::support::{Browser, METADATA_MARKER, SLOW, Server, Staff, detail, jpeg_markers, scale_box, test_photo};
 
+/// Flensburg's accent colour in the test (dark enough for white text).
+const ACCENT: &str = "#7a1f3d";
+/// A small SVG as the municipality's logo (a shield and the name).
+const LOGO: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMjAiIGhlaWdodD0iNDgiIHZpZXdCb3g9IjAgMCAxMjAgNDgiPjxwYXRoIGQ9Ik00IDRoMzJ2MjJjMCAxMC04IDE2LTE2IDE5QzEyIDQyIDQgMzYgNCAyNnoiIGZpbGw9IiM3YTFmM2QiLz48cGF0aCBkPSJNMTIgMTRoMTZNMTIgMjJoMTZNMjAgMTB2MjYiIHN0cm9rZT0iI2ZmZiIgc3Ryb2tlLXdpZHRoPSIzIi8+PHRleHQgeD0iNDQiIHk9IjMwIiBmb250LWZhbWlseT0ic2Fucy1zZXJpZiIgZm9udC1zaXplPSIxNSIgZm9udC13ZWlnaHQ9IjcwMCIgZmlsbD0iIzdhMWYzZCI+RmxlbnNidXJnPC90ZXh0Pjwvc3ZnPg==";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     let started = Instant::now();
@@ -21,6 +26,12 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     let photo = test_photo(dir.path());
     let server = Server::start(dir.path());
     let b = Browser::start(dir.path()).await;
+    // Flensburg's own colour and logo (the citizen sees them once the place is known).
+    let admin = Staff::login(&server.url, "admin").await;
+    let mut settings = admin.get("/api/v1/staff/config/settings").await;
+    settings["accent_color"] = json!(ACCENT);
+    settings["logo"] = json!(LOGO);
+    admin.put("/api/v1/staff/config/settings", settings).await;
     let mut lap = Instant::now();
     let mut laps = Vec::new();
     let mut mark = |what: &str| {
@@ -30,8 +41,18 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     mark("start");
 
     // German by default, with the navigation and the language switch.
-    b.client.goto(&server.url).await.expect("open the page");
+    b.goto(&server.url).await;
     b.wait_id("nav-report", SLOW).await;
+    let interactive_ms = b
+        .client
+        .execute(
+            "const m = performance.getEntriesByName('augenmerk-interactive'); return m.length ? m[0].startTime : null;",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_f64())
+        .expect("the page marks when it is interactive");
     assert_eq!(b.page_lang().await, "de");
     b.by_id("nav-my-reports").await;
     b.by_id("lang-switch").await;
@@ -50,9 +71,21 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
         .await;
 
     steps::locate_in_flensburg(&b).await;
+    b.wait_attr(&Browser::id("municipality-logo"), "src", LOGO, SLOW).await;
+    let button = b
+        .by_id("submit-report")
+        .await
+        .css_value("background-color")
+        .await
+        .expect("button colour");
+    assert!(
+        ["rgb(122, 31, 61)", "rgba(122, 31, 61, 1)"].contains(&button.as_str()),
+        "the button takes Flensburg's accent colour: {button}"
+    );
     steps::describe_pothole(&b, "Tiefes Schlagloch vor Hausnummer 12, Radfahrer weichen aus.").await;
     b.screenshots("report-form").await;
     let id = steps::submit(&b).await;
+    b.screenshots("report-saved").await;
     mark("report");
     // Online, the page sends it at once: nothing stays queued.
     b.wait_attr(&Browser::id("sync-status"), "data-queued", "0", SLOW).await;
@@ -100,6 +133,11 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
         .await;
     let from_municipality = format!("{}[data-author=\"municipality\"]", Browser::id("message"));
     b.wait_text(&from_municipality, answer, SLOW).await;
+    // The answers read as the questions and options do, not as their ids.
+    b.wait_text(&Browser::id("report-detail"), "Gemeinde-/Ortsstraße", SLOW)
+        .await;
+    let text = b.by_id("report-detail").await.text().await.expect("detail text");
+    assert!(!text.contains("gemeindestrasse"), "an option id is shown: {text}");
     b.screenshots("report-detail").await;
 
     // The citizen replies; it reaches the staff.
@@ -143,7 +181,7 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     b.close().await;
     mark("end");
     eprintln!(
-        "web citizen flow: {:.1}s ({})",
+        "web citizen flow: {:.1}s ({}); page start-up to interactive: {interactive_ms:.0} ms",
         started.elapsed().as_secs_f64(),
         laps.join(", ")
     );

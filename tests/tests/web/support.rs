@@ -202,6 +202,21 @@ impl Browser {
         }
     }
 
+    /// Opens a page and records its console errors and uncaught failures (a panic in the
+    /// wasm module leaves the page looking fine but dead), for `save_failure`.
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
+        let hook = r#"window.__testLog = [];
+            const error = console.error;
+            console.error = (...a) => { window.__testLog.push(a.map(String).join(' ')); error(...a); };
+            window.addEventListener('error', e => window.__testLog.push('error: ' + e.message));
+            window.addEventListener('unhandledrejection', e => window.__testLog.push('rejection: ' + e.reason));"#;
+        self.client
+            .execute(hook, vec![])
+            .await
+            .expect("install the console hook");
+    }
+
     /// Ends the session (Drop kills the processes anyway).
     pub async fn close(self) {
         let Self {
@@ -244,7 +259,15 @@ impl Browser {
         if let Ok(html) = self.client.source().await {
             let _ = std::fs::write(base.with_extension("html"), html);
         }
-        format!("{}.{{png,html}}", base.display())
+        let log = self
+            .client
+            .execute("return (window.__testLog || []).join('\\n');", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = std::fs::write(base.with_extension("log"), &log);
+        format!("{}.{{png,html,log}}; console errors:\n{log}", base.display())
     }
 
     /// Waits until an element with this `data-testid` is there.
@@ -418,6 +441,22 @@ impl Browser {
             self.client.set_window_size(width, height).await.expect("window size");
             // Let the layout (and the map) settle at the new size.
             tokio::time::sleep(Duration::from_millis(400)).await;
+            // The whole page, top to bottom (up to a long phone scroll), not just the
+            // part the last step scrolled to.
+            let full = self
+                .client
+                .execute(
+                    "window.scrollTo(0, 0); return document.documentElement.scrollHeight;",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_u64())
+                .map_or(height, |h| (h as u32).clamp(height, 4000));
+            if full > height {
+                self.client.set_window_size(width, full).await.expect("window size");
+                tokio::time::sleep(Duration::from_millis(400)).await;
+            }
             let png = self.client.screenshot().await.expect("screenshot");
             std::fs::write(dir.join(format!("{name}-{size}.png")), png).expect("save screenshot");
         }
@@ -525,17 +564,26 @@ impl Staff {
 
     /// POST JSON, asserting a 2xx answer.
     pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// PUT JSON, asserting a 2xx answer.
+    pub async fn put(&self, path: &str, body: Value) -> Value {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let resp = self
             .http
-            .post(format!("{}{path}", self.url))
+            .request(method.clone(), format!("{}{path}", self.url))
             .bearer_auth(&self.token)
             .json(&body)
             .send()
             .await
-            .expect("POST");
+            .expect("request");
         let status = resp.status();
         let text = resp.text().await.expect("body");
-        assert!(status.is_success(), "POST {path}: {status} {text}");
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
