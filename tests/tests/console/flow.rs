@@ -291,7 +291,7 @@ async fn dispatcher_and_admin_work_in_the_console() {
     assert_eq!(rules[0]["id"], rule_id.as_str(), "the saved rule comes first: {rules}");
     assert_eq!(rules[0]["action"]["department"], "ordnungsamt");
 
-    for section in ["categories", "departments", "users", "templates", "areas"] {
+    for section in ["categories", "departments", "users", "templates", "areas", "appearance"] {
         b.click_id(&format!("config-{section}")).await;
         b.wait_css(
             &format!("[data-testid=\"config-{section}\"][aria-current=\"page\"]"),
@@ -350,4 +350,6 @@ async fn dispatcher_and_admin_work_in_the_console() {
         violations.len(),
         violations.join("\n")
     );
+    // Printed before the processes are torn down (visible with --nocapture).
+    eprintln!("console e2e: every step and assertion passed");
 }
