@@ -12,7 +12,7 @@ use augenmerk_domain::device::{
     AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus, SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, MessageId, ReportId, Status};
 
@@ -44,6 +44,17 @@ pub async fn sync_now(state: State<'_, AppState>) -> CmdResult<SyncSummary> {
 #[tauri::command]
 pub async fn locate(state: State<'_, AppState>, lat: f64, lon: f64) -> CmdResult<Responsibility> {
     state.locate(lat, lon)
+}
+
+/// Open reports of the chosen category near the place (needs the network).
+#[tauri::command]
+pub async fn nearby_reports(
+    state: State<'_, AppState>,
+    lat: f64,
+    lon: f64,
+    category: String,
+) -> CmdResult<Vec<NearbyReport>> {
+    state.nearby_reports(lat, lon, &category).await
 }
 
 /// A municipality's cached configuration.

@@ -57,6 +57,7 @@ fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
             commands::sync_status,
             commands::sync_now,
             commands::locate,
+            commands::nearby_reports,
             commands::municipality_config,
             commands::capture_photo,
             commands::discard_photo,

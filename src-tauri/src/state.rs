@@ -21,9 +21,9 @@ use augenmerk_domain::device::{
     ActionState, AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus, SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
-use augenmerk_domain::{ActionId, Ags, BlobHash, GeoPoint, MessageId, ReportId, Status};
+use augenmerk_domain::{ActionId, Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
 use augenmerk_geo::{Boundaries, LatLon, Location};
 
 use crate::error::CommandError;
@@ -203,6 +203,13 @@ impl AppState {
             // Only municipalities that take reports are cached (see refresh_configuration).
             active: true,
         })
+    }
+
+    /// Open reports of a category near a place, from the server ("already reported?").
+    pub async fn nearby_reports(&self, lat: f64, lon: f64, category: &str) -> CmdResult<Vec<NearbyReport>> {
+        let point = GeoPoint::parse(lat, lon).map_err(|e| CommandError::validation(vec![e]))?;
+        let category = CategoryId::parse(category).map_err(|e| CommandError::validation(vec![e]))?;
+        Ok(self.client.nearby_reports(point, &category).await?)
     }
 
     /// Distance from a point to one municipality's boundary, rounded to metres as the

@@ -15,11 +15,11 @@ use augenmerk_domain::api::{
 };
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{
-    CitizenReport, DeviceRegistered, MunicipalityConfig, MunicipalityInfo, PublicMessage, SyncResponse,
+    CitizenReport, DeviceRegistered, MunicipalityConfig, MunicipalityInfo, NearbyReport, PublicMessage, SyncResponse,
 };
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary};
-use augenmerk_domain::{Ags, BlobHash, ReportId};
+use augenmerk_domain::{Ags, BlobHash, CategoryId, GeoPoint, ReportId};
 
 use crate::error::{ApiError, ClientError};
 
@@ -123,6 +123,24 @@ impl Api {
     pub async fn citizen_report(&self, token: &str, id: &ReportId) -> Result<CitizenReport, ApiError> {
         self.json(self.request(Method::GET, &format!("/api/v1/reports/{id}"), Some(token)))
             .await
+    }
+
+    /// `GET /api/v1/reports/nearby`: open reports of a category near a place.
+    pub async fn nearby_reports(
+        &self,
+        token: &str,
+        at: GeoPoint,
+        category: &CategoryId,
+    ) -> Result<Vec<NearbyReport>, ApiError> {
+        self.json(
+            self.request(Method::GET, "/api/v1/reports/nearby", Some(token))
+                .query(&[
+                    ("lat", at.lat.to_string()),
+                    ("lon", at.lon.to_string()),
+                    ("category", category.as_str().to_owned()),
+                ]),
+        )
+        .await
     }
 
     /// `POST /api/v1/reports/{id}/messages` (idempotent by the message's id).

@@ -135,6 +135,17 @@ impl Client {
         Ok(())
     }
 
+    /// Open reports of this category near a place, from the server ("already reported?");
+    /// fails without a network, which callers treat as "nothing to offer".
+    pub async fn nearby_reports(
+        &self,
+        at: augenmerk_domain::GeoPoint,
+        category: &augenmerk_domain::CategoryId,
+    ) -> Result<Vec<augenmerk_domain::public::NearbyReport>> {
+        let token = self.device_token().await?;
+        Ok(self.api()?.nearby_reports(&token, at, category).await?)
+    }
+
     /// The device's token, registering the device on first use.
     async fn device_token(&self) -> Result<String> {
         if let Some(t) = self.meta(DEVICE_TOKEN)? {

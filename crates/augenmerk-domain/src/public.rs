@@ -247,3 +247,23 @@ pub struct AnonymizedPhoto {
     /// The photo's GPS position, as a suggestion for the report's location.
     pub suggested_location: Option<GeoPoint>,
 }
+
+/// An open report of the same category near a place: offered to a citizen before they
+/// report the same defect again ("already reported?"). Only what the place and the
+/// process show: no description, photos, messages or contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NearbyReport {
+    /// Its id.
+    pub id: ReportId,
+    /// Its category.
+    pub category: CategoryId,
+    /// Where it is; rounded to about ten metres.
+    pub location: GeoPoint,
+    /// Its current status (always an open one).
+    pub status: Status,
+    /// When it was reported.
+    pub created_at: DateTime<Utc>,
+    /// Metres from the place asked about.
+    pub distance_m: f64,
+}

@@ -8,7 +8,7 @@ pub(crate) mod web;
 
 use augenmerk_domain::device::{AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus};
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, ErrorBody, I18nText, ReportId, Status};
 
@@ -113,6 +113,14 @@ impl Backend {
         match self {
             Backend::App(b) => b.locate(lat, lon).await,
             Backend::Web(b) => b.locate(lat, lon).await,
+        }
+    }
+
+    /// Open reports of a category near a place ("already reported?"); needs the network.
+    pub async fn nearby_reports(&self, lat: f64, lon: f64, category: &str) -> UiResult<Vec<NearbyReport>> {
+        match self {
+            Backend::App(b) => b.nearby_reports(lat, lon, category).await,
+            Backend::Web(b) => b.nearby_reports(lat, lon, category).await,
         }
     }
 

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use augenmerk_domain::device::{AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus};
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, ErrorBody, ReportId, Status};
 
@@ -74,6 +74,16 @@ impl AppBackend {
             lon: f64,
         }
         call("locate", Args { lat, lon }).await
+    }
+
+    pub async fn nearby_reports(&self, lat: f64, lon: f64, category: &str) -> UiResult<Vec<NearbyReport>> {
+        #[derive(Serialize)]
+        struct Args<'a> {
+            lat: f64,
+            lon: f64,
+            category: &'a str,
+        }
+        call("nearby_reports", Args { lat, lon, category }).await
     }
 
     pub async fn municipality_config(&self, ags: &str) -> UiResult<MunicipalityConfig> {

@@ -15,7 +15,9 @@ use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
 use augenmerk_domain::device::{
     AppInfo, LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState, SyncStatus,
 };
-use augenmerk_domain::public::{AnonymizedPhoto, CitizenReport, DeviceRegistered, MunicipalityConfig, Responsibility};
+use augenmerk_domain::public::{
+    AnonymizedPhoto, CitizenReport, DeviceRegistered, MunicipalityConfig, NearbyReport, Responsibility,
+};
 use augenmerk_domain::{Ags, BlobHash, ErrorBody, MessageId, ReportId};
 
 use super::{UiError, UiResult, blur_param};
@@ -106,6 +108,16 @@ impl WebBackend {
 
     pub async fn locate(&self, lat: f64, lon: f64) -> UiResult<Responsibility> {
         Self::json(get(&format!("{API}/responsibility?lat={lat}&lon={lon}"))).await
+    }
+
+    pub async fn nearby_reports(&self, lat: f64, lon: f64, category: &str) -> UiResult<Vec<NearbyReport>> {
+        let category = js_sys::encode_uri_component(category);
+        let request = self
+            .authed(Request::get(&format!(
+                "{API}/reports/nearby?lat={lat}&lon={lon}&category={category}"
+            )))
+            .await?;
+        Self::json(request.build().map_err(UiError::unexpected)).await
     }
 
     pub async fn municipality_config(&self, ags: &str) -> UiResult<MunicipalityConfig> {

@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use augenmerk_domain::device::SyncState;
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::public::{BlurredKind, MunicipalityConfig};
+use augenmerk_domain::public::{BlurredKind, MunicipalityConfig, NearbyReport};
 use augenmerk_domain::{BlobHash, CategoryId, ReportId};
 
 use crate::backend::UiError;
@@ -86,6 +86,32 @@ pub fn NewReport() -> impl IntoView {
             crate::theme::apply(Some(&config));
         }
     });
+    // "Already reported?": open reports of the chosen category near the place, asked for
+    // whenever the place or the category changes (not on every keystroke elsewhere).
+    let nearby: RwSignal<Vec<NearbyReport>> = RwSignal::new(Vec::new());
+    let nearby_key = Memo::new(move |_| draft.with(|d| Some((d.location()?, d.category.clone()?))));
+    {
+        let backend = backend.clone();
+        Effect::new(move |_| {
+            let Some((at, category)) = nearby_key.get() else {
+                nearby.set(Vec::new());
+                return;
+            };
+            let backend = backend.clone();
+            leptos::task::spawn_local(async move {
+                // Offline (or refused): nothing to offer, and the report works as before.
+                let found = backend
+                    .nearby_reports(at.lat, at.lon, category.as_str())
+                    .await
+                    .unwrap_or_default();
+                // Only if the citizen has not moved on to another place or category meanwhile.
+                if nearby_key.get_untracked() == Some((at, category)) {
+                    nearby.set(found);
+                }
+            });
+        });
+    }
+
     let problems: Signal<Vec<FieldError>> = Signal::derive(move || {
         if attempted.get() {
             draft.with(|d| d.problems(config.get().as_ref()))
@@ -597,6 +623,44 @@ pub fn NewReport() -> impl IntoView {
         })
     };
 
+    let nearby_view = move || {
+        let list = nearby.get();
+        (!list.is_empty()).then(|| {
+            let lang = i18n.lang();
+            let tree = config.get().map(|c| c.categories);
+            view! {
+                <div class="kern-alert kern-alert--info nearby" role="status" data-testid="nearby">
+                    <div class="kern-alert__header">
+                        <span class="kern-icon kern-icon--info" aria-hidden="true"></span>
+                        <span class="kern-title">{i18n.t("nearby-title")}</span>
+                    </div>
+                    <div class="kern-alert__body">
+                        <p class="kern-body">{i18n.t("nearby-lead")}</p>
+                        <ul class="kern-list">
+                            {list.into_iter().map(|n| {
+                                let name = tree
+                                    .as_ref()
+                                    .and_then(|t| t.find(&n.category))
+                                    .map(|c| lang.pick(&c.name()).to_owned())
+                                    .unwrap_or_else(|| n.category.as_str().to_owned());
+                                let text = i18n.t_args("nearby-item", &[
+                                    ("status", lang.pick(&n.status.label()).to_owned().into()),
+                                    ("date", format::date_time(lang, n.created_at).into()),
+                                    ("distance", format::distance(lang, n.distance_m).into()),
+                                ]);
+                                view! {
+                                    <li data-testid="nearby-report" data-report-id=n.id.to_string()>
+                                        <strong>{name}</strong>": "{text}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                </div>
+            }
+        })
+    };
+
     let form = move || {
         let submit = submit.clone();
         let on_files = on_files.clone();
@@ -690,6 +754,7 @@ pub fn NewReport() -> impl IntoView {
                 <section class="form-section" aria-labelledby="category-heading">
                     <h2 class="kern-heading-small" id="category-heading">{move || i18n.t("section-category")}</h2>
                     {category_view}
+                    {nearby_view}
                 </section>
 
                 {questions_view}

@@ -9,9 +9,11 @@ use utoipa_axum::routes;
 use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::public::{AnonymizedPhoto, CitizenReport, DeviceRegistered, PublicMessage, SyncResponse};
+use augenmerk_domain::public::{
+    AnonymizedPhoto, CitizenReport, DeviceRegistered, NearbyReport, PublicMessage, SyncResponse,
+};
 use augenmerk_domain::report::Channel;
-use augenmerk_domain::{BlobHash, DeviceId, ReportId};
+use augenmerk_domain::{Ags, BlobHash, CategoryId, DeviceId, GeoPoint, ReportId};
 use augenmerk_store::{BlobRecord, Inserted, StoreError};
 
 use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
@@ -29,6 +31,7 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(get_report))
         .routes(routes!(reply))
         .routes(routes!(sync))
+        .routes(routes!(nearby_reports))
 }
 
 /// Photo routes (with the larger photo body limit).
@@ -234,6 +237,58 @@ async fn reply(
         Inserted::Created(m) => (StatusCode::CREATED, ApiJson(views::public_message(&m))),
         Inserted::Existing(m) => (StatusCode::OK, ApiJson(views::public_message(&m))),
     })
+}
+
+/// Radius in which open reports count as "already reported" (metres).
+pub const NEARBY_RADIUS_M: f64 = 150.0;
+/// Most reports offered.
+pub const NEARBY_LIMIT: usize = 5;
+
+/// A place and a category to look around.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct NearbyQuery {
+    /// Latitude.
+    lat: f64,
+    /// Longitude.
+    lon: f64,
+    /// The category the citizen chose.
+    category: String,
+}
+
+/// Open reports of the same category within 150 m of a place, nearest first (at most
+/// five): a citizen about to report the same defect sees that it is known already.
+#[utoipa::path(get, path = "/api/v1/reports/nearby", tag = "citizen", params(NearbyQuery),
+    responses((status = 200, body = Vec<NearbyReport>), (status = 422, body = augenmerk_domain::ErrorBody)),
+    security(("bearer" = [])))]
+async fn nearby_reports(
+    State(state): State<AppState>,
+    DeviceAuth(_device): DeviceAuth,
+    ApiQuery(q): ApiQuery<NearbyQuery>,
+) -> ApiResult<ApiJson<Vec<NearbyReport>>> {
+    let point = GeoPoint::parse(q.lat, q.lon)?;
+    let category = CategoryId::parse(&q.category).map_err(|e| ApiError::validation(vec![e]))?;
+    let (m, _) = state.responsible(point)?;
+    let ags = Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?;
+    let found = state.store.nearby_reports(&ags, point, NEARBY_RADIUS_M, 50).await?;
+    let mut nearby: Vec<NearbyReport> = found
+        .into_iter()
+        .filter(|r| r.category == category)
+        .map(|r| NearbyReport {
+            id: r.id,
+            category: r.category,
+            // About ten metres: enough to recognise the place, not to pin a person's door.
+            location: GeoPoint {
+                lat: (r.location.lat * 10_000.0).round() / 10_000.0,
+                lon: (r.location.lon * 10_000.0).round() / 10_000.0,
+            },
+            status: r.status,
+            created_at: r.created_at,
+            distance_m: point.distance_m(&r.location).round(),
+        })
+        .collect();
+    nearby.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+    nearby.truncate(NEARBY_LIMIT);
+    Ok(ApiJson(nearby))
 }
 
 /// Areas to obscure besides what the detectors find.

@@ -14,6 +14,7 @@ mod inbox_area;
 mod intake_validation;
 mod leaks;
 mod messages;
+mod nearby;
 mod open311;
 mod open311_georeport;
 mod open311_media;

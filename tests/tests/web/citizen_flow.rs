@@ -164,6 +164,16 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     b.wait_text(&from_citizen, reply, Duration::from_secs(20)).await;
     mark("reply");
 
+    // Someone about to report the same pothole is told it is known already.
+    b.click_id("nav-report").await;
+    steps::locate_in_flensburg(&b).await;
+    b.type_into("category-search", "Schlagloch").await;
+    b.choose("[data-category=\"schlagloch\"]").await;
+    let offered = format!("{}[data-report-id=\"{id}\"]", Browser::id("nearby-report"));
+    b.wait_text(&offered, "In Bearbeitung", SLOW).await;
+    b.screenshots("already-reported").await;
+    mark("nearby");
+
     // English on request.
     b.click_id("lang-switch").await;
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -91,11 +91,16 @@ impl Group {
 
 impl Drop for Group {
     fn drop(&mut self) {
-        // Negative pid: the process group.
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
+        // The whole group the child leads (negative pid). `--` is essential: without it,
+        // procps-ng 4.0's `kill -KILL -<pgid>` sends kill(-1, SIGKILL), killing every
+        // process of the user (checked with strace on Debian 12).
+        let pid = self.child.id();
+        if pid > 1 {
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
