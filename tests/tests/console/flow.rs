@@ -327,10 +327,7 @@ async fn dispatcher_and_admin_work_in_the_console() {
     b.client.refresh().await.expect("reload");
     b.wait_id("session-expired", Duration::from_secs(20)).await;
     violations.extend(b.serious_accessibility_violations("login").await);
-    // No WebDriver "Quit" (a graceful Chromium shutdown took this machine's shell tooling
-    // down with it): the session is kept and the harness kills the processes instead.
-    let _ = b.client.persist().await;
-    drop(b);
+    b.close().await;
 
     // --- The citizen sees the message and the status, never the note. ---
     let view = citizen.view(&id).await;
