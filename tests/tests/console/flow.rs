@@ -84,6 +84,28 @@ async fn dispatcher_and_admin_work_in_the_console() {
     for (category, answers, text, at, hint) in others {
         other_ids.push(citizen.report(category, answers, text, at, hint, &[]).await);
     }
+    // The same pothole reported twice more, a few metres away: a duplicate with its original nearby.
+    let pothole = json!({"gefahr_akut": false, "strassenart": "gemeindestrasse"});
+    let original = citizen
+        .report(
+            "schlagloch",
+            pothole.clone(),
+            "Schlagloch, Fahrbahnrand.",
+            (MUERWIK.0 + 0.0003, MUERWIK.1),
+            "Mürwiker Straße 120",
+            &[],
+        )
+        .await;
+    let again = citizen
+        .report(
+            "schlagloch",
+            pothole,
+            "Loch in der Straße.",
+            (MUERWIK.0 + 0.0004, MUERWIK.1),
+            "Mürwiker Straße 122",
+            &[],
+        )
+        .await;
     // One report is overdue: its due date lies in the past.
     patch_as_dispatcher(&server.url, &other_ids[1], json!({"due_at": "2026-01-05T08:00:00Z"})).await;
 
@@ -200,6 +222,77 @@ async fn dispatcher_and_admin_work_in_the_console() {
     screenshots_tall(&b, "case", 1700).await;
 
     // The map of the inbox (without tiles: boundary and areas).
+    // Re-categorise with the rules applied again, and assign a person: the gully report
+    // becomes a litter bin (rule "Müll, Graffiti, Haltestellen → TBZ").
+    let gully = &other_ids[4];
+    open_case(&b, &server.url, gully).await;
+    select(&b, "case-category", "papierkorb").await;
+    b.click_css("label[for=\"case-reroute\"]").await;
+    b.click_id("case-handling-submit").await;
+    b.wait_text(&Browser::id("case-audit"), "Kategorie:", Duration::from_secs(20))
+        .await;
+    b.wait_attr(
+        &Browser::id("case-routing-rule"),
+        "data-rule",
+        "muell",
+        Duration::from_secs(20),
+    )
+    .await;
+    let staff = Staff::login(&server.url, "dispatcher").await;
+    let detail = staff.get(&format!("/api/v1/staff/reports/{gully}")).await;
+    assert_eq!(detail["report"]["category"], "papierkorb", "{detail}");
+    assert_eq!(
+        detail["report"]["department"], "tbz",
+        "re-routed by the rules: {detail}"
+    );
+    b.by_id("case-assignee")
+        .await
+        .select_by_label("Außendienst Flensburg")
+        .await
+        .expect("choose the field worker");
+    b.click_id("case-handling-submit").await;
+    b.wait_text(
+        &Browser::id("case-audit"),
+        "Außendienst Flensburg",
+        Duration::from_secs(20),
+    )
+    .await;
+    let detail = staff.get(&format!("/api/v1/staff/reports/{gully}")).await;
+    assert!(
+        !detail["report"]["assignee"].is_null(),
+        "assigned to a person: {detail}"
+    );
+
+    // Forward to an external authority.
+    let sign = &other_ids[5];
+    open_case(&b, &server.url, sign).await;
+    select(&b, "case-to", "forwarded").await;
+    select(&b, "case-forward", "lbv-sh").await;
+    b.type_into("case-comment", "Zuständig ist der Landesbetrieb Straßenbau.")
+        .await;
+    b.click_id("case-transition-submit").await;
+    b.wait_css(
+        &format!("[data-testid=\"case\"][data-id=\"{sign}\"][data-status=\"forwarded\"]"),
+        Duration::from_secs(20),
+    )
+    .await;
+
+    // A duplicate: the original is offered among the open reports nearby.
+    open_case(&b, &server.url, &again).await;
+    select(&b, "case-to", "duplicate").await;
+    b.choose(&format!(
+        "[data-testid=\"case-duplicate-candidate\"][value=\"{original}\"]"
+    ))
+    .await;
+    b.click_id("case-transition-submit").await;
+    b.wait_css(
+        &format!("[data-testid=\"case\"][data-id=\"{again}\"][data-status=\"duplicate\"]"),
+        Duration::from_secs(20),
+    )
+    .await;
+    let detail = staff.get(&format!("/api/v1/staff/reports/{again}")).await;
+    assert_eq!(detail["report"]["duplicate_of"], original.as_str(), "{detail}");
+
     b.click_id("case-back").await;
     b.click_id("filter-reset").await;
     b.wait_attr(&Browser::id("inbox-total"), "data-total", "6", Duration::from_secs(10))
@@ -349,4 +442,17 @@ async fn dispatcher_and_admin_work_in_the_console() {
     );
     // Printed before the processes are torn down (visible with --nocapture).
     eprintln!("console e2e: every step and assertion passed");
+}
+
+/// Opens a report's case page through its address and waits for it.
+async fn open_case(b: &Browser, url: &str, id: &str) {
+    b.client
+        .goto(&format!("{url}/#/console/cases/{id}"))
+        .await
+        .expect("open the case");
+    b.wait_css(
+        &format!("[data-testid=\"case\"][data-id=\"{id}\"]"),
+        Duration::from_secs(20),
+    )
+    .await;
 }
