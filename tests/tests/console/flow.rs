@@ -408,6 +408,24 @@ async fn dispatcher_and_admin_work_in_the_console() {
     let errors = page_errors(&b).await;
     assert!(errors.is_empty(), "the page logged errors: {errors:?}");
 
+    // --- A field worker (Tiefbau) sees only their department's reports and their own. ---
+    logout(&b).await;
+    login(&b, &server.url, "field").await;
+    b.wait_id("inbox-scope", Duration::from_secs(10)).await;
+    b.wait_attr(&Browser::id("inbox-total"), "data-total", "2", Duration::from_secs(20))
+        .await;
+    for visible in [&original, &other_ids[4]] {
+        assert!(
+            exists(&b, &format!("[data-testid=\"inbox-row\"][data-id=\"{visible}\"]")).await,
+            "the field worker sees {visible}"
+        );
+    }
+    assert!(
+        !exists(&b, &Browser::id("nav-config")).await,
+        "field workers see no configuration"
+    );
+    violations.extend(b.serious_accessibility_violations("inbox (field worker)").await);
+
     // --- A session the server no longer accepts ends at the login, with a notice. ---
     b.client
         .execute(
