@@ -530,7 +530,28 @@ fn Users() -> impl IntoView {
                                     <tr class="kern-table__row">
                                         <td class="kern-table__cell">{u.display_name.clone()}</td>
                                         <td class="kern-table__cell">{u.username.clone()}</td>
-                                        <td class="kern-table__cell">{role_name(&i18n, u.role)}</td>
+                                        <td class="kern-table__cell">
+                                            <label class="kern-sr-only" for=format!("role-{uid}")>{i18n.t("c-role")}</label>
+                                            <select class="kern-form-input__select role-select" id=format!("role-{uid}")
+                                                data-testid="user-role-change" data-user=uid.clone()
+                                                on:change={
+                                                    let uid = uid.clone();
+                                                    move |ev| {
+                                                        let Some(role) = Role::parse(&event_target_value(&ev)) else { return };
+                                                        let uid = uid.clone();
+                                                        leptos::task::spawn_local(async move {
+                                                            let update = StaffUserUpdate { role: Some(role), ..StaffUserUpdate::default() };
+                                                            let result = api.patch::<_, StaffUser>(&format!("/staff/config/users/{uid}"), &update).await.map(|_| ());
+                                                            if result.is_ok() { reload(); console.reload_refs(api); }
+                                                            finish(result, "c-saved", error, notice);
+                                                        });
+                                                    }
+                                                }>
+                                                {[Role::FieldWorker, Role::Dispatcher, Role::Admin].into_iter().map(|r| view! {
+                                                    <option value=r.as_str() selected={r == u.role}>{role_name(&i18n, r)}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </td>
                                         <td class="kern-table__cell">{u.department.as_ref().map(|d| refs.department_name(d.as_str())).unwrap_or_else(|| "—".into())}</td>
                                         <td class="kern-table__cell">
                                             <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {

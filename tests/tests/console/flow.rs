@@ -393,6 +393,46 @@ async fn dispatcher_and_admin_work_in_the_console() {
         .await;
         // Tables and lists fill in from the API.
         tokio::time::sleep(Duration::from_millis(600)).await;
+        if section == "users" {
+            // A new account, then its role changed in the list.
+            b.type_into("user-username", "pruefung").await;
+            b.type_into("user-display", "Prüfung Tiefbau").await;
+            b.type_into("user-password", "ein-langes-passwort-2026").await;
+            select(&b, "user-role", "field_worker").await;
+            select(&b, "user-department", "tiefbau").await;
+            b.click_id("user-save").await;
+            b.wait_text(&Browser::id("user-table"), "Prüfung Tiefbau", Duration::from_secs(20))
+                .await;
+            let users = admin_api.get("/api/v1/staff/config/users").await;
+            let new_id = users
+                .as_array()
+                .and_then(|u| u.iter().find(|x| x["username"] == "pruefung"))
+                .and_then(|x| x["id"].as_str())
+                .expect("the new account")
+                .to_owned();
+            let role_select = format!("[data-testid=\"user-role-change\"][data-user=\"{new_id}\"]");
+            b.wait_css(&role_select, Duration::from_secs(10))
+                .await
+                .select_by_value("dispatcher")
+                .await
+                .expect("change the role");
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            loop {
+                let users = admin_api.get("/api/v1/staff/config/users").await;
+                let role = users
+                    .as_array()
+                    .and_then(|u| u.iter().find(|x| x["id"] == new_id.as_str()))
+                    .map(|x| x["role"].clone());
+                if role == Some(json!("dispatcher")) {
+                    break;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the role did not change: {role:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+        }
         if section == "categories" {
             b.click_css("[data-testid=\"category-item\"][data-id=\"schlagloch\"]")
                 .await;

@@ -226,7 +226,12 @@ pub async fn screenshots_tall(b: &Browser, name: &str, laptop_height: u32) {
         // Let the layout (and the map) settle at the new size.
         tokio::time::sleep(Duration::from_millis(700)).await;
         b.client
-            .execute("window.scrollTo(0, 0);", vec![])
+            // Without the focus, the browser keeps the focused control in view instead.
+            .execute(
+                "if (document.activeElement) { document.activeElement.blur(); } \
+                 document.scrollingElement.scrollTop = 0; window.scrollTo(0, 0);",
+                vec![],
+            )
             .await
             .expect("scroll to top");
         let png = b.client.screenshot().await.expect("screenshot");
