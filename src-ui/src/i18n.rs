@@ -64,19 +64,24 @@ impl Lang {
 
 const DE_FTL: &str = include_str!("../locales/de.ftl");
 const EN_FTL: &str = include_str!("../locales/en.ftl");
+// The staff console's texts, in their own files (added to the same bundles).
+const CONSOLE_DE_FTL: &str = include_str!("../locales/console.de.ftl");
+const CONSOLE_EN_FTL: &str = include_str!("../locales/console.en.ftl");
 
 struct Bundles {
     de: FluentBundle<FluentResource>,
     en: FluentBundle<FluentResource>,
 }
 
-fn bundle(source: &str, lang: LanguageIdentifier) -> FluentBundle<FluentResource> {
-    // A syntax error in a shipped file is caught by the tests; at run time the parsed part is used.
-    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(partial, _)| partial);
+fn bundle(sources: &[&str], lang: LanguageIdentifier) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new(vec![lang]);
     // Isolation marks would end up in input values and test selectors.
     bundle.set_use_isolating(false);
-    let _ = bundle.add_resource(resource);
+    for source in sources {
+        // A syntax error in a shipped file is caught by the tests; at run time the parsed part is used.
+        let resource = FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(partial, _)| partial);
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
@@ -88,8 +93,8 @@ fn with_bundle<R>(lang: Lang, f: impl FnOnce(&FluentBundle<FluentResource>) -> R
     BUNDLES.with(|cell| {
         let mut slot = cell.borrow_mut();
         let bundles = slot.get_or_insert_with(|| Bundles {
-            de: bundle(DE_FTL, langid!("de")),
-            en: bundle(EN_FTL, langid!("en")),
+            de: bundle(&[DE_FTL, CONSOLE_DE_FTL], langid!("de")),
+            en: bundle(&[EN_FTL, CONSOLE_EN_FTL], langid!("en")),
         });
         f(match lang {
             Lang::De => &bundles.de,
@@ -169,7 +174,12 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_messages_and_parse() {
-        for (name, src) in [("de", DE_FTL), ("en", EN_FTL)] {
+        for (name, src) in [
+            ("de", DE_FTL),
+            ("en", EN_FTL),
+            ("console.de", CONSOLE_DE_FTL),
+            ("console.en", CONSOLE_EN_FTL),
+        ] {
             assert!(
                 FluentResource::try_new(src.to_owned()).is_ok(),
                 "{name}.ftl has a syntax error"
@@ -180,11 +190,23 @@ mod tests {
         de.sort();
         en.sort();
         assert_eq!(de, en, "de.ftl and en.ftl must define the same messages");
+        let mut console_de = message_ids(CONSOLE_DE_FTL);
+        let mut console_en = message_ids(CONSOLE_EN_FTL);
+        console_de.sort();
+        console_en.sort();
+        assert_eq!(
+            console_de, console_en,
+            "console.de.ftl and console.en.ftl must define the same messages"
+        );
+        // One bundle holds both files: a key defined twice would silently lose one text.
+        let twice: Vec<&String> = console_de.iter().filter(|k| de.contains(k)).collect();
+        assert!(twice.is_empty(), "keys defined in de.ftl and console.de.ftl: {twice:?}");
     }
 
     #[test]
     fn every_key_the_code_uses_exists() {
-        let ids = message_ids(DE_FTL);
+        let mut ids = message_ids(DE_FTL);
+        ids.extend(message_ids(CONSOLE_DE_FTL));
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
         let mut missing = Vec::new();
         let mut stack = vec![std::path::PathBuf::from(root)];

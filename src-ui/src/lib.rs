@@ -5,6 +5,7 @@
 
 pub mod backend;
 mod components;
+mod console;
 mod draft;
 mod format;
 pub mod i18n;
@@ -21,10 +22,25 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(shell::App);
+    leptos::mount::mount_to_body(Root);
     // The first render is done and its handlers are attached: what the start-up figure
     // (navigation start → interactive) measures.
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark("augenmerk-interactive");
+    }
+}
+
+/// The citizen's frame, or the staff console (its own frame) under `#/console`.
+#[leptos::component]
+fn Root() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let route = route::use_route();
+    let console = Memo::new(move |_| matches!(route.get(), route::Route::Console(_)));
+    move || {
+        if console.get() {
+            view! { <console::Console /> }.into_any()
+        } else {
+            view! { <shell::App /> }.into_any()
+        }
     }
 }

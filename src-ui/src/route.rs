@@ -18,6 +18,8 @@ pub enum Route {
     Field,
     /// One case.
     Case(String),
+    /// The staff console; the rest of the path is the console's own (see `console::Page`).
+    Console(String),
 }
 
 impl Route {
@@ -30,6 +32,10 @@ impl Route {
             (Some("reports"), None) => Route::MyReports,
             (Some("field"), Some(id)) => Route::Case(id.to_owned()),
             (Some("field"), None) => Route::Field,
+            (Some("console"), first) => {
+                let rest: Vec<&str> = first.into_iter().chain(parts).collect();
+                Route::Console(rest.join("/"))
+            }
             _ => Route::NewReport,
         }
     }
@@ -42,6 +48,8 @@ impl Route {
             Route::Report(id) => format!("#/reports/{id}"),
             Route::Field => "#/field".into(),
             Route::Case(id) => format!("#/field/{id}"),
+            Route::Console(rest) if rest.is_empty() => "#/console".into(),
+            Route::Console(rest) => format!("#/console/{rest}"),
         }
     }
 }
@@ -85,6 +93,8 @@ mod tests {
             Route::Report("abc".into()),
             Route::Field,
             Route::Case("x".into()),
+            Route::Console(String::new()),
+            Route::Console("cases/abc".into()),
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }

@@ -12,7 +12,7 @@ use crate::pages;
 use crate::route::{Route, use_route};
 use crate::storage;
 
-const LANG_KEY: &str = "augenmerk.lang";
+pub(crate) const LANG_KEY: &str = "augenmerk.lang";
 
 /// What every page may need: the backend, facts about the program, the queue's state.
 #[derive(Clone)]
@@ -41,7 +41,7 @@ pub fn use_ctx() -> Ctx {
     expect_context::<Ctx>()
 }
 
-fn initial_lang() -> Lang {
+pub(crate) fn initial_lang() -> Lang {
     // German is the default for everyone; a switch to English is remembered.
     storage::get(LANG_KEY)
         .map(|saved| Lang::from_tag(&saved))
@@ -155,6 +155,8 @@ pub fn App() -> impl IntoView {
                 Route::Report(id) => view! { <pages::report_detail::ReportDetail id=id /> }.into_any(),
                 Route::Field => view! { <pages::field::Field /> }.into_any(),
                 Route::Case(id) => view! { <pages::case::Case id=id /> }.into_any(),
+                // Drawn by `crate::Root` instead of this frame.
+                Route::Console(_) => ().into_any(),
             }}
         </main>
         <footer class="app-footer">

@@ -216,6 +216,9 @@ pub struct ReportQuery {
     /// Received at or before.
     #[serde(default)]
     pub received_to: Option<DateTime<Utc>>,
+    /// Only reports inside this named area of the municipality.
+    #[serde(default)]
+    pub area: Option<AreaId>,
 }
 
 /// A sample report to try the rules on.

@@ -4,7 +4,7 @@
 //! the same for both.
 
 mod tauri;
-mod web;
+pub(crate) mod web;
 
 use augenmerk_domain::device::{AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus};
 use augenmerk_domain::error::FieldError;

@@ -59,7 +59,8 @@ impl WebBackend {
         backend
     }
 
-    async fn send(request: UiResult<Request>) -> UiResult<Response> {
+    /// Sends a request; an error answer becomes a [`UiError`] (the console shares this).
+    pub(crate) async fn send(request: UiResult<Request>) -> UiResult<Response> {
         let response = request?.send().await.map_err(|_| UiError::offline())?;
         if response.ok() {
             return Ok(response);
@@ -72,7 +73,8 @@ impl WebBackend {
         }
     }
 
-    async fn json<T: DeserializeOwned>(request: UiResult<Request>) -> UiResult<T> {
+    /// Sends a request and reads its JSON answer.
+    pub(crate) async fn json<T: DeserializeOwned>(request: UiResult<Request>) -> UiResult<T> {
         Self::send(request)
             .await?
             .json::<T>()

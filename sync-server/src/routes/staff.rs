@@ -162,6 +162,24 @@ async fn list_reports(
 ) -> ApiResult<ApiJson<Page<StaffReportSummary>>> {
     check_query(&query)?;
     let tenant = state.tenant(staff.ags()).await?;
+    if let Some(all) = listing::in_area(&state, &tenant, staff.ags(), &query, visibility(&staff).as_ref()).await? {
+        // The area filter pages here: the store cannot test polygons.
+        let page_size = query.page_size.unwrap_or(50).clamp(1, 200);
+        let page = query.page.unwrap_or(1).max(1);
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip((page as usize - 1) * page_size as usize)
+            .take(page_size as usize)
+            .map(|r| views::staff_summary(&tenant, r))
+            .collect();
+        return Ok(ApiJson(Page {
+            items,
+            total,
+            page,
+            page_size,
+        }));
+    }
     let page = state
         .store
         .query_reports(staff.ags(), &query, visibility(&staff).as_ref(), Utc::now())
@@ -335,15 +353,23 @@ async fn export_csv(
     let write_err = |e: csv::Error| ApiError::internal(e);
     out.write_record(headers.iter().map(|(de, en)| if english { *en } else { *de }))
         .map_err(write_err)?;
-    let reports = listing::matching_reports(
-        &state,
-        staff.ags(),
-        &query,
-        visibility(&staff).as_ref(),
-        0,
-        MAX_EXPORT_ROWS,
-    )
-    .await?;
+    let reports = match listing::in_area(&state, &tenant, staff.ags(), &query, visibility(&staff).as_ref()).await? {
+        Some(mut all) => {
+            all.truncate(MAX_EXPORT_ROWS);
+            all
+        }
+        None => {
+            listing::matching_reports(
+                &state,
+                staff.ags(),
+                &query,
+                visibility(&staff).as_ref(),
+                0,
+                MAX_EXPORT_ROWS,
+            )
+            .await?
+        }
+    };
     for r in reports {
         let status = r.status.label();
         let department = r

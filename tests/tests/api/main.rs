@@ -10,6 +10,7 @@ mod branding;
 mod exif;
 mod helpers;
 mod idempotency;
+mod inbox_area;
 mod intake_validation;
 mod leaks;
 mod messages;

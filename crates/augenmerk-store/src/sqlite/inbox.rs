@@ -411,18 +411,33 @@ fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
-    values.sort_by(f64::total_cmp);
+    // Selection, not a full sort: linear on average, which matters over a year's reports.
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid]
+    let odd = values.len() % 2 == 1;
+    let (lower, upper, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+    let upper = *upper;
+    Some(if odd {
+        upper
     } else {
-        (values[mid - 1] + values[mid]) / 2.0
+        // The largest of the lower half is the other middle value.
+        let below = lower.iter().copied().max_by(f64::total_cmp).unwrap_or(upper);
+        (below + upper) / 2.0
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0]), Some(3.0));
+        assert_eq!(median(&mut [5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        let mut many: Vec<f64> = (0..1001).rev().map(f64::from).collect();
+        assert_eq!(median(&mut many), Some(500.0));
+    }
 
     #[test]
     fn like_patterns_escape_wildcards() {

@@ -1,0 +1,925 @@
+//! The municipality's configuration, for admins: category tree and questions, departments,
+//! staff accounts and roles, delegation rules (see `rules`), reply templates, and named
+//! areas imported from GeoJSON. Every change goes through the server's checks; refusals
+//! are shown as they come.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use augenmerk_domain::api::{MunicipalitySettings, NewStaffUser, StaffUserUpdate};
+use augenmerk_domain::category::{Category, ChoiceOption, Question, QuestionKind};
+use augenmerk_domain::staff::{Department, Role, StaffUser};
+use augenmerk_domain::templates::{PLACEHOLDERS, ReplyTemplate};
+use augenmerk_domain::{CategoryId, CategoryTree, DepartmentId, QuestionId};
+
+use super::api::{encode, use_api};
+use super::rules::RulesEditor;
+use super::widgets::{Notice, SelectField, TextArea, TextField};
+use super::{Page, role_name, use_console};
+use crate::backend::UiError;
+use crate::components::errors::ErrorAlert;
+use crate::i18n::use_i18n;
+
+const SECTIONS: [(&str, &str); 7] = [
+    ("rules", "c-config-rules"),
+    ("categories", "c-config-categories"),
+    ("departments", "c-config-departments"),
+    ("users", "c-config-users"),
+    ("templates", "c-config-templates"),
+    ("areas", "c-config-areas"),
+    ("appearance", "c-config-appearance"),
+];
+
+/// The configuration page with its sections.
+#[component]
+pub fn ConfigPage(section: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = section.clone();
+    view! {
+        <div class="console-page" data-testid="config">
+            <div class="console-page__head">
+                <h1 class="kern-heading-large">{move || i18n.t("c-config-title")}</h1>
+            </div>
+            <nav class="config-tabs" aria-label=move || i18n.t("c-config-sections")>
+                <ul>
+                    {SECTIONS.iter().map(|(id, key)| {
+                        let active = *id == current;
+                        view! {
+                            <li><a class="config-tabs__link" class:config-tabs__link--active=active
+                                aria-current=active.then_some("page") href=Page::Config((*id).to_owned()).href()
+                                data-testid=format!("config-{id}")>{move || i18n.t(key)}</a></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+            {match section.as_str() {
+                "categories" => view! { <Categories /> }.into_any(),
+                "departments" => view! { <Departments /> }.into_any(),
+                "users" => view! { <Users /> }.into_any(),
+                "templates" => view! { <Templates /> }.into_any(),
+                "areas" => view! { <Areas /> }.into_any(),
+                "appearance" => view! { <Appearance /> }.into_any(),
+                _ => view! { <RulesEditor /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Shared result handling of the configuration forms.
+fn finish(
+    result: Result<(), UiError>,
+    ok: &'static str,
+    error: RwSignal<Option<UiError>>,
+    notice: RwSignal<Option<&'static str>>,
+) {
+    match result {
+        Ok(()) => {
+            error.set(None);
+            notice.set(Some(ok));
+        }
+        Err(e) => {
+            notice.set(None);
+            error.set(Some(e));
+        }
+    }
+}
+
+/// Category tree: pick a category, edit its names and questions, add subcategories.
+#[component]
+fn Categories() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let console = use_console();
+    let tree: RwSignal<CategoryTree> = RwSignal::new(console.refs.with_untracked(|r| r.tree.clone()));
+    let selected = RwSignal::new(String::new());
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let dirty = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Ok(t) = api.get::<CategoryTree>("/staff/config/categories").await {
+            tree.set(t);
+        }
+    });
+
+    let name_de = RwSignal::new(String::new());
+    let name_en = RwSignal::new(String::new());
+    let q_id = RwSignal::new(String::new());
+    let q_de = RwSignal::new(String::new());
+    let q_en = RwSignal::new(String::new());
+    let q_type = RwSignal::new("boolean".to_owned());
+    let q_options = RwSignal::new(String::new());
+    let q_required = RwSignal::new(false);
+    let sub_id = RwSignal::new(String::new());
+    let sub_de = RwSignal::new(String::new());
+    let sub_en = RwSignal::new(String::new());
+
+    fn find_mut<'a>(cats: &'a mut [Category], id: &str) -> Option<&'a mut Category> {
+        for c in cats {
+            if c.id.as_str() == id {
+                return Some(c);
+            }
+            if let Some(found) = find_mut(&mut c.subcategories, id) {
+                return Some(found);
+            }
+        }
+        None
+    }
+    let edit = move |f: &mut dyn FnMut(&mut Category)| {
+        let id = selected.get_untracked();
+        tree.update(|t| {
+            if let Some(c) = find_mut(&mut t.categories, &id) {
+                f(c);
+            }
+        });
+        dirty.set(true);
+    };
+    let choose = move |id: String| {
+        if let Some(c) = tree.with_untracked(|t| CategoryId::parse(&id).ok().and_then(|cid| t.find(&cid).cloned())) {
+            name_de.set(c.de);
+            name_en.set(c.en);
+        }
+        selected.set(id);
+    };
+    let save = move |_| {
+        let t = tree.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = api
+                .put::<_, CategoryTree>("/staff/config/categories", &t)
+                .await
+                .map(|_| ());
+            if result.is_ok() {
+                dirty.set(false);
+                console.reload_refs(api);
+            }
+            finish(result, "c-saved", error, notice);
+        });
+    };
+
+    let tree_view = move || {
+        let lang = i18n.lang();
+        let sel = selected.get();
+        tree.get().categories.into_iter().map(|c| {
+            let sel = sel.clone();
+            let item = move |c: &Category, depth: usize| {
+                let id = c.id.to_string();
+                let active = id == sel;
+                let n = c.questions.len();
+                view! {
+                    <li class=format!("cat-tree__item cat-tree__item--{depth}")>
+                        <button type="button" class="cat-tree__button" class:cat-tree__button--active=active
+                            aria-current=active.then_some("true") data-testid="category-item" data-id=id.clone()
+                            on:click=move |_| choose(id.clone())>
+                            {lang.choose(&c.de, &c.en).to_owned()}
+                            {(n > 0).then(|| view! { <span class="cat-tree__count">{i18n.t_args("c-cat-questions-count", &[("count", (n as f64).into())])}</span> })}
+                        </button>
+                    </li>
+                }
+            };
+            view! {
+                {item(&c, 0)}
+                {c.subcategories.iter().map(|s| item(s, 1)).collect_view()}
+            }
+        }).collect_view()
+    };
+
+    let detail = move || {
+        let id = selected.get();
+        let lang = i18n.lang();
+        let cat = tree.with(|t| CategoryId::parse(&id).ok().and_then(|cid| t.find(&cid).cloned()))?;
+        let questions = cat.questions.clone();
+        Some(view! {
+            <section class="console-card" aria-labelledby="cat-edit-h" data-testid="category-editor">
+                <h2 class="console-card__title" id="cat-edit-h">{lang.choose(&cat.de, &cat.en).to_owned()}
+                    <span class="console-muted">" ("{cat.id.to_string()}")"</span></h2>
+                <div class="form-grid">
+                    <TextField id="cat-de" label="c-cat-name-de" value=name_de />
+                    <TextField id="cat-en" label="c-cat-name-en" value=name_en />
+                </div>
+                <button type="button" class="kern-btn kern-btn--secondary kern-btn--small" data-testid="cat-rename"
+                    on:click=move |_| {
+                        let (de, en) = (name_de.get_untracked(), name_en.get_untracked());
+                        edit(&mut |c| { c.de = de.trim().to_owned(); c.en = en.trim().to_owned(); });
+                    }>
+                    <span class="kern-label">{i18n.t("c-apply")}</span>
+                </button>
+                <h3 class="console-card__subtitle">{i18n.t("c-cat-questions")}</h3>
+                {if questions.is_empty() {
+                    view! { <p class="kern-body kern-body--small console-muted">{i18n.t("c-cat-no-questions")}</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="kern-table kern-table--small" data-testid="question-table">
+                            <thead><tr class="kern-table__row">
+                                <th class="kern-table__header" scope="col">{i18n.t("c-cat-question")}</th>
+                                <th class="kern-table__header" scope="col">{i18n.t("c-cat-type")}</th>
+                                <th class="kern-table__header" scope="col">{i18n.t("c-cat-required")}</th>
+                                <th class="kern-table__header" scope="col"><span class="kern-sr-only">{i18n.t("c-actions")}</span></th>
+                            </tr></thead>
+                            <tbody class="kern-table__body">
+                                {questions.into_iter().map(|q| {
+                                    let qid = q.id.to_string();
+                                    let kind = serde_json::to_value(&q.kind).ok()
+                                        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned)).unwrap_or_default();
+                                    view! {
+                                        <tr class="kern-table__row">
+                                            <td class="kern-table__cell">{lang.choose(&q.de, &q.en).to_owned()}<br/><span class="console-muted">{qid.clone()}</span></td>
+                                            <td class="kern-table__cell">{i18n.t(&format!("c-qtype-{kind}"))}</td>
+                                            <td class="kern-table__cell">{if q.required { i18n.t("c-yes") } else { i18n.t("c-no") }}</td>
+                                            <td class="kern-table__cell">
+                                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                                    on:click=move |_| { let qid = qid.clone(); edit(&mut |c| c.questions.retain(|x| x.id.as_str() != qid)); }>
+                                                    <span class="kern-icon kern-icon--delete" aria-hidden="true"></span>
+                                                    <span class="kern-label">{i18n.t("c-remove")}</span>
+                                                </button>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+                <fieldset class="kern-fieldset">
+                    <legend class="kern-label">{i18n.t("c-cat-add-question")}</legend>
+                    <div class="form-grid">
+                        <TextField id="q-id" label="c-cat-question-id" value=q_id />
+                        <SelectField id="q-type" label="c-cat-type" value=q_type options=Signal::derive(move || vec![
+                            ("boolean".to_owned(), i18n.t("c-qtype-boolean")),
+                            ("select".to_owned(), i18n.t("c-qtype-select")),
+                            ("multiselect".to_owned(), i18n.t("c-qtype-multiselect")),
+                            ("number".to_owned(), i18n.t("c-qtype-number")),
+                            ("integer".to_owned(), i18n.t("c-qtype-integer")),
+                            ("text".to_owned(), i18n.t("c-qtype-text")),
+                            ("date".to_owned(), i18n.t("c-qtype-date")),
+                        ]) />
+                        <TextField id="q-de" label="c-cat-label-de" value=q_de />
+                        <TextField id="q-en" label="c-cat-label-en" value=q_en />
+                    </div>
+                    <TextField id="q-options" label="c-cat-options" value=q_options hint="c-cat-options-hint" />
+                    <div class="kern-form-check">
+                        <input class="kern-form-check__checkbox" type="checkbox" id="q-required"
+                            prop:checked=move || q_required.get() on:change=move |ev| q_required.set(event_target_checked(&ev)) />
+                        <label class="kern-label" for="q-required">{i18n.t("c-cat-required")}</label>
+                    </div>
+                    <button type="button" class="kern-btn kern-btn--secondary kern-btn--small" data-testid="q-add"
+                        on:click=move |_| {
+                            let Ok(id) = QuestionId::parse(q_id.get_untracked().trim()) else {
+                                error.set(Some(UiError::new("Die Kennung der Frage ist ungültig (Kleinbuchstaben, Ziffern, _ oder -).",
+                                    "The question's id is invalid (lower-case letters, digits, _ or -).")));
+                                return;
+                            };
+                            let options: Vec<ChoiceOption> = q_options.get_untracked().split(';').filter_map(|o| {
+                                let (v, label) = o.split_once('=').unwrap_or((o, o));
+                                let (v, label) = (v.trim(), label.trim());
+                                (!v.is_empty()).then(|| ChoiceOption { value: v.to_owned(), de: label.to_owned(), en: label.to_owned() })
+                            }).collect();
+                            let kind = match q_type.get_untracked().as_str() {
+                                "select" => QuestionKind::Select { options },
+                                "multiselect" => QuestionKind::Multiselect { options },
+                                "number" => QuestionKind::Number { unit: None, min: None, max: None },
+                                "integer" => QuestionKind::Integer { unit: None, min: None, max: None },
+                                "text" => QuestionKind::Text { max_length: None },
+                                "date" => QuestionKind::Date,
+                                _ => QuestionKind::Boolean,
+                            };
+                            let de = q_de.get_untracked().trim().to_owned();
+                            let en = Some(q_en.get_untracked().trim().to_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| de.clone());
+                            let q = Question { id, de, en, required: q_required.get_untracked(), kind };
+                            edit(&mut |c| c.questions.push(q.clone()));
+                            q_id.set(String::new()); q_de.set(String::new()); q_en.set(String::new()); q_options.set(String::new());
+                        }>
+                        <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
+                        <span class="kern-label">{i18n.t("c-add")}</span>
+                    </button>
+                </fieldset>
+                <fieldset class="kern-fieldset">
+                    <legend class="kern-label">{i18n.t("c-cat-add-sub")}</legend>
+                    <div class="form-grid">
+                        <TextField id="sub-id" label="c-cat-id" value=sub_id />
+                        <TextField id="sub-de" label="c-cat-name-de" value=sub_de />
+                        <TextField id="sub-en" label="c-cat-name-en" value=sub_en />
+                    </div>
+                    <button type="button" class="kern-btn kern-btn--secondary kern-btn--small"
+                        on:click=move |_| {
+                            let Ok(id) = CategoryId::parse(sub_id.get_untracked().trim()) else {
+                                error.set(Some(UiError::new("Die Kennung ist ungültig.", "The id is invalid.")));
+                                return;
+                            };
+                            let de = sub_de.get_untracked().trim().to_owned();
+                            let en = Some(sub_en.get_untracked().trim().to_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| de.clone());
+                            let sub = Category { id, de, en, description_de: None, description_en: None, routing_hint: None,
+                                questions: Vec::new(), subcategories: Vec::new() };
+                            edit(&mut |c| c.subcategories.push(sub.clone()));
+                            sub_id.set(String::new()); sub_de.set(String::new()); sub_en.set(String::new());
+                        }>
+                        <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
+                        <span class="kern-label">{i18n.t("c-add")}</span>
+                    </button>
+                </fieldset>
+            </section>
+        }.into_any())
+    };
+
+    view! {
+        <ErrorAlert error=error.into() />
+        <Notice notice=notice />
+        <div class="rules__toolbar">
+            <p class="kern-body kern-body--small console-muted">{move || i18n.t("c-cat-lead")}</p>
+            <button type="button" class="kern-btn kern-btn--primary kern-btn--small" on:click=save disabled=move || !dirty.get()
+                data-testid="categories-save">
+                <span class="kern-label">{move || i18n.t("c-save")}</span>
+            </button>
+        </div>
+        <div class="split">
+            <nav class="console-card cat-tree" aria-label=move || i18n.t("c-config-categories")>
+                <ul>{tree_view}</ul>
+            </nav>
+            <div>{move || detail().unwrap_or_else(|| view! {
+                <section class="console-card"><p class="kern-body">{i18n.t("c-cat-choose")}</p></section>
+            }.into_any())}</div>
+        </div>
+    }
+}
+
+/// Departments: list, add or rename, delete.
+#[component]
+fn Departments() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let console = use_console();
+    let list: RwSignal<Vec<Department>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(d) = api.get::<Vec<Department>>("/staff/config/departments").await {
+                list.set(d);
+            }
+        });
+    };
+    reload();
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(dept_id) = DepartmentId::parse(id.get_untracked().trim()) else {
+            error.set(Some(UiError::new(
+                "Die Kennung ist ungültig (Kleinbuchstaben, Ziffern, -).",
+                "The id is invalid (lower-case letters, digits, -).",
+            )));
+            return;
+        };
+        let dept = Department {
+            id: dept_id.clone(),
+            name: name.get_untracked().trim().to_owned(),
+            email: Some(email.get_untracked().trim().to_owned()).filter(|s| !s.is_empty()),
+        };
+        leptos::task::spawn_local(async move {
+            let result = api
+                .put::<_, Department>(&format!("/staff/config/departments/{}", dept_id.as_str()), &dept)
+                .await
+                .map(|_| ());
+            if result.is_ok() {
+                id.set(String::new());
+                name.set(String::new());
+                email.set(String::new());
+                reload();
+                console.reload_refs(api);
+            }
+            finish(result, "c-saved", error, notice);
+        });
+    };
+    view! {
+        <ErrorAlert error=error.into() />
+        <Notice notice=notice />
+        <div class="split">
+            <section class="console-card" aria-labelledby="dept-h">
+                <h2 class="console-card__title" id="dept-h">{move || i18n.t("c-config-departments")}</h2>
+                <table class="kern-table kern-table--small" data-testid="department-table">
+                    <thead><tr class="kern-table__row">
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-name")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-id")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-email")}</th>
+                        <th class="kern-table__header" scope="col"><span class="kern-sr-only">{move || i18n.t("c-actions")}</span></th>
+                    </tr></thead>
+                    <tbody class="kern-table__body">
+                        {move || list.get().into_iter().map(|d| {
+                            let did = d.id.to_string();
+                            let edit_d = d.clone();
+                            view! {
+                                <tr class="kern-table__row">
+                                    <td class="kern-table__cell">{d.name.clone()}</td>
+                                    <td class="kern-table__cell">{did.clone()}</td>
+                                    <td class="kern-table__cell">{d.email.clone().unwrap_or_default()}</td>
+                                    <td class="kern-table__cell">
+                                        <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {
+                                            id.set(edit_d.id.to_string()); name.set(edit_d.name.clone()); email.set(edit_d.email.clone().unwrap_or_default());
+                                        }><span class="kern-icon kern-icon--edit" aria-hidden="true"></span>
+                                            <span class="kern-label">{i18n.t("c-edit")}</span></button>
+                                        <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {
+                                            let did = did.clone();
+                                            leptos::task::spawn_local(async move {
+                                                let result = api.delete(&format!("/staff/config/departments/{did}")).await;
+                                                if result.is_ok() { reload(); console.reload_refs(api); }
+                                                finish(result, "c-deleted", error, notice);
+                                            });
+                                        }><span class="kern-icon kern-icon--delete" aria-hidden="true"></span>
+                                            <span class="kern-label">{i18n.t("c-delete")}</span></button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+            <section class="console-card" aria-labelledby="dept-form-h">
+                <h2 class="console-card__title" id="dept-form-h">{move || i18n.t("c-dept-add")}</h2>
+                <form on:submit=submit>
+                    <TextField id="dept-id" label="c-id" value=id hint="c-id-hint" required=true />
+                    <TextField id="dept-name" label="c-name" value=name required=true />
+                    <TextField id="dept-email" label="c-email" value=email input_type="email" />
+                    <button type="submit" class="kern-btn kern-btn--primary" data-testid="dept-save">
+                        <span class="kern-label">{move || i18n.t("c-save")}</span></button>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+/// Staff accounts: list with role and department, create, disable.
+#[component]
+fn Users() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let console = use_console();
+    let list: RwSignal<Vec<StaffUser>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let username = RwSignal::new(String::new());
+    let display = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new("field_worker".to_owned());
+    let department = RwSignal::new(String::new());
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(u) = api.get::<Vec<StaffUser>>("/staff/config/users").await {
+                list.set(u);
+            }
+        });
+    };
+    reload();
+    let roles = Signal::derive(move || {
+        [Role::FieldWorker, Role::Dispatcher, Role::Admin]
+            .into_iter()
+            .map(|r| (r.as_str().to_owned(), role_name(&i18n, r)))
+            .collect::<Vec<_>>()
+    });
+    let departments = Signal::derive(move || {
+        let mut out = vec![(String::new(), "—".to_owned())];
+        out.extend(console.refs.with(|r| {
+            r.departments
+                .iter()
+                .map(|d| (d.id.to_string(), d.name.clone()))
+                .collect::<Vec<_>>()
+        }));
+        out
+    });
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let new = NewStaffUser {
+            username: username.get_untracked().trim().to_owned(),
+            display_name: display.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            role: Role::parse(&role.get_untracked()).unwrap_or(Role::FieldWorker),
+            department: DepartmentId::parse(&department.get_untracked()).ok(),
+        };
+        leptos::task::spawn_local(async move {
+            let result = api.post::<_, StaffUser>("/staff/config/users", &new).await.map(|_| ());
+            if result.is_ok() {
+                username.set(String::new());
+                display.set(String::new());
+                password.set(String::new());
+                reload();
+                console.reload_refs(api);
+            }
+            finish(result, "c-saved", error, notice);
+        });
+    };
+    view! {
+        <ErrorAlert error=error.into() />
+        <Notice notice=notice />
+        <div class="split">
+            <section class="console-card" aria-labelledby="users-h">
+                <h2 class="console-card__title" id="users-h">{move || i18n.t("c-config-users")}</h2>
+                <table class="kern-table kern-table--small" data-testid="user-table">
+                    <thead><tr class="kern-table__row">
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-name")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-login-username")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-role")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-filter-department")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-active")}</th>
+                    </tr></thead>
+                    <tbody class="kern-table__body">
+                        {move || {
+                            let refs = console.refs.get();
+                            list.get().into_iter().map(|u| {
+                                let uid = u.id.to_string();
+                                let active = u.active;
+                                view! {
+                                    <tr class="kern-table__row">
+                                        <td class="kern-table__cell">{u.display_name.clone()}</td>
+                                        <td class="kern-table__cell">{u.username.clone()}</td>
+                                        <td class="kern-table__cell">
+                                            <label class="kern-sr-only" for=format!("role-{uid}")>{i18n.t("c-role")}</label>
+                                            <select class="kern-form-input__select role-select" id=format!("role-{uid}")
+                                                data-testid="user-role-change" data-user=uid.clone()
+                                                on:change={
+                                                    let uid = uid.clone();
+                                                    move |ev| {
+                                                        let Some(role) = Role::parse(&event_target_value(&ev)) else { return };
+                                                        let uid = uid.clone();
+                                                        leptos::task::spawn_local(async move {
+                                                            let update = StaffUserUpdate { role: Some(role), ..StaffUserUpdate::default() };
+                                                            let result = api.patch::<_, StaffUser>(&format!("/staff/config/users/{uid}"), &update).await.map(|_| ());
+                                                            if result.is_ok() { reload(); console.reload_refs(api); }
+                                                            finish(result, "c-saved", error, notice);
+                                                        });
+                                                    }
+                                                }>
+                                                {[Role::FieldWorker, Role::Dispatcher, Role::Admin].into_iter().map(|r| view! {
+                                                    <option value=r.as_str() selected={r == u.role}>{role_name(&i18n, r)}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </td>
+                                        <td class="kern-table__cell">{u.department.as_ref().map(|d| refs.department_name(d.as_str())).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="kern-table__cell">
+                                            <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {
+                                                let uid = uid.clone();
+                                                leptos::task::spawn_local(async move {
+                                                    let update = StaffUserUpdate { active: Some(!active), ..StaffUserUpdate::default() };
+                                                    let result = api.patch::<_, StaffUser>(&format!("/staff/config/users/{uid}"), &update).await.map(|_| ());
+                                                    if result.is_ok() { reload(); }
+                                                    finish(result, "c-saved", error, notice);
+                                                });
+                                            }>
+                                                <span class="kern-label">{if active { i18n.t("c-user-disable") } else { i18n.t("c-user-enable") }}</span>
+                                            </button>
+                                            {(!active).then(|| view! { <span class="kern-badge"><span class="kern-label kern-label--small">{i18n.t("c-inactive")}</span></span> })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </section>
+            <section class="console-card" aria-labelledby="user-form-h">
+                <h2 class="console-card__title" id="user-form-h">{move || i18n.t("c-user-add")}</h2>
+                <form on:submit=submit>
+                    <TextField id="user-username" label="c-login-username" value=username required=true />
+                    <TextField id="user-display" label="c-name" value=display />
+                    <TextField id="user-password" label="c-login-password" value=password input_type="password" hint="c-password-hint" required=true />
+                    <SelectField id="user-role" label="c-role" value=role options=roles />
+                    <SelectField id="user-department" label="c-filter-department" value=department options=departments />
+                    <button type="submit" class="kern-btn kern-btn--primary" data-testid="user-save">
+                        <span class="kern-label">{move || i18n.t("c-save")}</span></button>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+/// Reply templates (Textbausteine) with their placeholders.
+#[component]
+fn Templates() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let console = use_console();
+    let settings: RwSignal<Option<MunicipalitySettings>> = RwSignal::new(None);
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let t_id = RwSignal::new(String::new());
+    let t_name = RwSignal::new(String::new());
+    let t_body = RwSignal::new(String::new());
+    leptos::task::spawn_local(async move {
+        match api.get::<MunicipalitySettings>("/staff/config/settings").await {
+            Ok(s) => settings.set(Some(s)),
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    let store = move |s: MunicipalitySettings| {
+        leptos::task::spawn_local(async move {
+            let result = api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await;
+            let ok = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            if let Ok(saved) = result {
+                settings.set(Some(saved));
+                console.reload_refs(api);
+            }
+            finish(ok, "c-saved", error, notice);
+        });
+    };
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some(mut s) = settings.get_untracked() else { return };
+        let id = t_id.get_untracked().trim().to_lowercase().replace(' ', "-");
+        if id.is_empty() || t_body.get_untracked().trim().is_empty() {
+            error.set(Some(UiError::new(
+                "Bitte Kennung und Text angeben.",
+                "Please give an id and a text.",
+            )));
+            return;
+        }
+        let template = ReplyTemplate {
+            id: id.clone(),
+            name: Some(t_name.get_untracked().trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| id.clone()),
+            body: t_body.get_untracked().trim().to_owned(),
+        };
+        match s.reply_templates.iter_mut().find(|t| t.id == id) {
+            Some(slot) => *slot = template,
+            None => s.reply_templates.push(template),
+        }
+        t_id.set(String::new());
+        t_name.set(String::new());
+        t_body.set(String::new());
+        store(s);
+    };
+    view! {
+        <ErrorAlert error=error.into() />
+        <Notice notice=notice />
+        <div class="split">
+            <section class="console-card" aria-labelledby="tpl-h">
+                <h2 class="console-card__title" id="tpl-h">{move || i18n.t("c-config-templates")}</h2>
+                <ul class="template-list" data-testid="template-list">
+                    {move || settings.get().map(|s| s.reply_templates.into_iter().map(|t| {
+                        let edit_t = t.clone();
+                        let del_id = t.id.clone();
+                        view! {
+                            <li class="template-list__item">
+                                <p class="template-list__name">{t.name.clone()}" "<span class="console-muted">"("{t.id.clone()}")"</span></p>
+                                <p class="kern-body kern-body--small">{t.body.clone()}</p>
+                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {
+                                    t_id.set(edit_t.id.clone()); t_name.set(edit_t.name.clone()); t_body.set(edit_t.body.clone());
+                                }><span class="kern-icon kern-icon--edit" aria-hidden="true"></span><span class="kern-label">{i18n.t("c-edit")}</span></button>
+                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {
+                                    if let Some(mut s) = settings.get_untracked() {
+                                        s.reply_templates.retain(|x| x.id != del_id);
+                                        store(s);
+                                    }
+                                }><span class="kern-icon kern-icon--delete" aria-hidden="true"></span><span class="kern-label">{i18n.t("c-delete")}</span></button>
+                            </li>
+                        }
+                    }).collect_view())}
+                </ul>
+            </section>
+            <section class="console-card" aria-labelledby="tpl-form-h">
+                <h2 class="console-card__title" id="tpl-form-h">{move || i18n.t("c-template-add")}</h2>
+                <form on:submit=submit>
+                    <TextField id="tpl-id" label="c-id" value=t_id required=true />
+                    <TextField id="tpl-name" label="c-name" value=t_name />
+                    <TextArea id="tpl-body" label="c-template-body" value=t_body rows=5 />
+                    <p class="kern-hint">{move || i18n.t("c-template-placeholders")}</p>
+                    <ul class="placeholder-list">
+                        {PLACEHOLDERS.iter().map(|(p, _)| {
+                            let key = format!("c-placeholder-{p}");
+                            view! { <li><code>{format!("{{{{{p}}}}}")}</code>" – "{move || i18n.t(&key)}</li> }
+                        }).collect_view()}
+                    </ul>
+                    <button type="submit" class="kern-btn kern-btn--primary" data-testid="tpl-save">
+                        <span class="kern-label">{move || i18n.t("c-save")}</span></button>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+/// Named areas: list, delete, import from a GeoJSON file.
+#[component]
+fn Areas() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let console = use_console();
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let name_property = RwSignal::new("name".to_owned());
+    let geojson = RwSignal::new(String::new());
+    let import = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let body = geojson.get_untracked();
+        if body.trim().is_empty() {
+            error.set(Some(UiError::new(
+                "Bitte eine GeoJSON-Datei wählen.",
+                "Please choose a GeoJSON file.",
+            )));
+            return;
+        }
+        let prop = name_property.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = api
+                .post_raw::<serde_json::Value>(
+                    &format!("/staff/config/areas/import?name_property={}", encode(prop.trim())),
+                    "application/geo+json",
+                    body,
+                )
+                .await
+                .map(|_| ());
+            if result.is_ok() {
+                geojson.set(String::new());
+                console.reload_refs(api);
+            }
+            finish(result, "c-areas-imported", error, notice);
+        });
+    };
+    let read_file = move |ev: web_sys::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match JsFuture::from(file.text()).await {
+                Ok(text) => geojson.set(text.as_string().unwrap_or_default()),
+                Err(e) => error.set(Some(UiError::unexpected(format!("{e:?}")))),
+            }
+        });
+    };
+    view! {
+        <ErrorAlert error=error.into() />
+        <Notice notice=notice />
+        <div class="split">
+            <section class="console-card" aria-labelledby="areas-h">
+                <h2 class="console-card__title" id="areas-h">{move || i18n.t("c-config-areas")}</h2>
+                <table class="kern-table kern-table--small" data-testid="area-table">
+                    <thead><tr class="kern-table__row">
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-name")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-id")}</th>
+                        <th class="kern-table__header" scope="col"><span class="kern-sr-only">{move || i18n.t("c-actions")}</span></th>
+                    </tr></thead>
+                    <tbody class="kern-table__body">
+                        {move || console.refs.get().areas.into_iter().map(|a| {
+                            let aid = a.id.to_string();
+                            view! {
+                                <tr class="kern-table__row">
+                                    <td class="kern-table__cell">{a.name.clone()}</td>
+                                    <td class="kern-table__cell">{aid.clone()}</td>
+                                    <td class="kern-table__cell">
+                                        <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {
+                                            let aid = aid.clone();
+                                            leptos::task::spawn_local(async move {
+                                                let result = api.delete(&format!("/staff/config/areas/{aid}")).await;
+                                                if result.is_ok() { console.reload_refs(api); }
+                                                finish(result, "c-deleted", error, notice);
+                                            });
+                                        }><span class="kern-icon kern-icon--delete" aria-hidden="true"></span>
+                                            <span class="kern-label">{i18n.t("c-delete")}</span></button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+            <section class="console-card" aria-labelledby="areas-import-h">
+                <h2 class="console-card__title" id="areas-import-h">{move || i18n.t("c-areas-import")}</h2>
+                <p class="kern-hint">{move || i18n.t("c-areas-import-hint")}</p>
+                <form on:submit=import>
+                    <div class="kern-form-input">
+                        <label class="kern-label" for="areas-file">{move || i18n.t("c-areas-file")}</label>
+                        <input class="kern-form-input__input" type="file" id="areas-file" data-testid="areas-file"
+                            accept=".geojson,.json,application/geo+json,application/json" on:change=read_file />
+                    </div>
+                    <TextField id="areas-name-property" label="c-areas-name-property" value=name_property />
+                    <TextArea id="areas-geojson" label="c-areas-geojson" value=geojson rows=6 />
+                    <button type="submit" class="kern-btn kern-btn--primary" data-testid="areas-import">
+                        <span class="kern-icon kern-icon--drive-folder-upload" aria-hidden="true"></span>
+                        <span class="kern-label">{move || i18n.t("c-areas-import-submit")}</span></button>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+/// Standard base64 (the logo's data URL); the UI has no base64 crate for these few bytes.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The municipality's look: accent colour and logo (the server checks contrast and format).
+#[component]
+fn Appearance() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let console = use_console();
+    let settings: RwSignal<Option<MunicipalitySettings>> = RwSignal::new(None);
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
+    let accent = RwSignal::new(String::new());
+    let logo: RwSignal<Option<String>> = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        match api.get::<MunicipalitySettings>("/staff/config/settings").await {
+            Ok(s) => {
+                accent.set(s.accent_color.clone().unwrap_or_default());
+                logo.set(s.logo.clone());
+                settings.set(Some(s));
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    let read_logo = move |ev: web_sys::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let mime = file.type_();
+        leptos::task::spawn_local(async move {
+            match JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => {
+                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                    logo.set(Some(format!("data:{mime};base64,{}", base64(&bytes))));
+                }
+                Err(e) => error.set(Some(UiError::unexpected(format!("{e:?}")))),
+            }
+        });
+    };
+    let save = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some(mut s) = settings.get_untracked() else { return };
+        s.accent_color = Some(accent.get_untracked().trim().to_owned()).filter(|c| !c.is_empty());
+        s.logo = logo.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await;
+            let ok = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            if let Ok(saved) = result {
+                settings.set(Some(saved));
+                console.reload_refs(api);
+            }
+            finish(ok, "c-appearance-saved", error, notice);
+        });
+    };
+    view! {
+        <ErrorAlert error=error.into() />
+        <Notice notice=notice />
+        <div class="split">
+            <section class="console-card" aria-labelledby="appearance-h">
+                <h2 class="console-card__title" id="appearance-h">{move || i18n.t("c-config-appearance")}</h2>
+                <p class="kern-hint">{move || i18n.t("c-appearance-hint")}</p>
+                <form on:submit=save>
+                    <TextField id="appearance-accent" label="c-appearance-accent" value=accent hint="c-appearance-accent-hint" />
+                    <div class="kern-form-input">
+                        <label class="kern-label" for="appearance-logo">{move || i18n.t("c-appearance-logo")}</label>
+                        <input class="kern-form-input__input" type="file" id="appearance-logo" data-testid="appearance-logo"
+                            accept="image/png,image/jpeg,image/webp,image/svg+xml" on:change=read_logo />
+                    </div>
+                    <div class="console-page__actions">
+                        <button type="submit" class="kern-btn kern-btn--primary" data-testid="appearance-save">
+                            <span class="kern-label">{move || i18n.t("c-save")}</span></button>
+                        <button type="button" class="kern-btn kern-btn--tertiary" on:click=move |_| logo.set(None)>
+                            <span class="kern-label">{move || i18n.t("c-appearance-logo-remove")}</span></button>
+                    </div>
+                </form>
+            </section>
+            <section class="console-card" aria-labelledby="appearance-preview-h">
+                <h2 class="console-card__title" id="appearance-preview-h">{move || i18n.t("c-appearance-preview")}</h2>
+                <div class="appearance-preview" style=move || {
+                    let c = accent.get();
+                    if c.trim().is_empty() { String::new() } else { format!("--app-accent: {}", c.trim()) }
+                }>
+                    {move || logo.get().map(|l| view! { <img class="appearance-preview__logo" src=l alt=i18n.t("c-appearance-logo") /> })}
+                    <span class="appearance-preview__button">{move || i18n.t("c-appearance-sample-button")}</span>
+                </div>
+            </section>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_as_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+}

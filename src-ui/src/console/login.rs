@@ -1,0 +1,135 @@
+//! The console's login: municipality, login name, password. Tells the user when they are
+//! here because their session expired.
+
+use leptos::prelude::*;
+
+use augenmerk_domain::Ags;
+use augenmerk_domain::public::MunicipalityInfo;
+
+use super::api::{LoggedOut, use_api};
+use crate::backend::UiError;
+use crate::backend::web::WebBackend;
+use crate::components::errors::ErrorAlert;
+use crate::i18n::use_i18n;
+
+const LAST_MUNICIPALITY: &str = "augenmerk.console-municipality";
+
+/// The login page.
+#[component]
+pub fn Login() -> impl IntoView {
+    let i18n = use_i18n();
+    let api = use_api();
+    let municipalities: RwSignal<Vec<MunicipalityInfo>> = RwSignal::new(Vec::new());
+    let municipality = RwSignal::new(crate::storage::get(LAST_MUNICIPALITY).unwrap_or_default());
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+
+    leptos::task::spawn_local(async move {
+        let request = gloo_net::http::Request::get("/api/v1/municipalities")
+            .build()
+            .map_err(UiError::unexpected);
+        if let Ok(mut list) = WebBackend::json::<Vec<MunicipalityInfo>>(request).await {
+            // Only municipalities served here have staff; the state's others have a boundary only.
+            list.retain(|m| m.active);
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+            if municipality.get_untracked().is_empty()
+                && let Some(first) = list.first()
+            {
+                municipality.set(first.ags.to_string());
+            }
+            municipalities.set(list);
+        }
+    });
+
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(ags) = Ags::parse(municipality.get_untracked().trim()) else {
+            error.set(Some(UiError::new(
+                "Bitte wählen Sie Ihre Kommune.",
+                "Please choose your municipality.",
+            )));
+            return;
+        };
+        busy.set(true);
+        let (user, pass) = (username.get_untracked(), password.get_untracked());
+        leptos::task::spawn_local(async move {
+            crate::storage::set(LAST_MUNICIPALITY, ags.as_str());
+            let result = api.login(ags, &user, &pass).await;
+            busy.set(false);
+            if let Err(e) = result {
+                password.set(String::new());
+                error.set(Some(e));
+            }
+        });
+    };
+
+    view! {
+        <main id="console-main" class="console-login">
+            <div class="console-login__card kern-card">
+                <div class="kern-card__body">
+                    <div class="brand">
+                        <span class="brand__mark" aria-hidden="true"></span>
+                        <span class="brand__text">
+                            <span class="brand__name">"Augenmerk"</span>
+                            <span class="brand__claim">{move || i18n.t("c-claim")}</span>
+                        </span>
+                    </div>
+                    <h1 class="kern-heading-medium">{move || i18n.t("c-login-title")}</h1>
+                    {move || (api.logged_out.get() == LoggedOut::Expired).then(|| view! {
+                        <div class="kern-alert kern-alert--info" role="status" data-testid="session-expired">
+                            <div class="kern-alert__header">
+                                <span class="kern-icon kern-icon--info" aria-hidden="true"></span>
+                                <span class="kern-title">{i18n.t("c-session-expired")}</span>
+                            </div>
+                        </div>
+                    })}
+                    <ErrorAlert error=error.into() />
+                    <form on:submit=submit data-testid="login-form">
+                        <div class="kern-form-input">
+                            <label class="kern-label" for="login-municipality">{move || i18n.t("c-login-municipality")}</label>
+                            <div class="kern-form-input__select-wrapper">
+                                <select class="kern-form-input__select" id="login-municipality" data-testid="login-municipality"
+                                    on:change=move |ev| municipality.set(event_target_value(&ev))>
+                                    {move || {
+                                        let current = municipality.get();
+                                        municipalities.get().into_iter().map(|m| {
+                                            let ags = m.ags.to_string();
+                                            let selected = ags == current;
+                                            view! { <option value=ags selected=selected>{m.name.clone()}</option> }
+                                        }).collect_view()
+                                    }}
+                                </select>
+                            </div>
+                        </div>
+                        <div class="kern-form-input">
+                            <label class="kern-label" for="login-username">{move || i18n.t("c-login-username")}</label>
+                            <input class="kern-form-input__input" id="login-username" data-testid="login-username"
+                                autocomplete="username" required=true
+                                prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
+                        </div>
+                        <div class="kern-form-input">
+                            <label class="kern-label" for="login-password">{move || i18n.t("c-login-password")}</label>
+                            <input class="kern-form-input__input" id="login-password" data-testid="login-password"
+                                type="password" autocomplete="current-password" required=true
+                                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                        </div>
+                        <button type="submit" class="kern-btn kern-btn--primary kern-btn--block" data-testid="login-submit"
+                            disabled=move || busy.get()>
+                            <span class="kern-label">{move || i18n.t("c-login-submit")}</span>
+                        </button>
+                    </form>
+                    <p class="kern-body kern-body--small console-login__lang">
+                        <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" data-testid="lang-switch"
+                            lang=move || i18n.lang().other().tag() on:click=move |_| i18n.set(i18n.lang().other())>
+                            <span class="kern-icon kern-icon--language" aria-hidden="true"></span>
+                            <span class="kern-label">{move || i18n.t("switch-language")}</span>
+                        </button>
+                        <a class="kern-link" href="#/">{move || i18n.t("c-to-citizen-page")}</a>
+                    </p>
+                </div>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,270 @@
+//! What the console tests need beyond the web harness: a citizen device on the API,
+//! reports in Flensburg, the console's login, and screenshots at laptop and tablet size.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use serde_json::{Value, json};
+
+use crate::support::{Browser, FLENSBURG, PASSWORD, workspace};
+
+/// Laptop (1440 × 960) and tablet (834 × 1112, portrait) sizes of the screenshots.
+pub const SHOT_SIZES: [(&str, u32, u32); 2] = [("laptop", 1440, 960), ("tablet", 834, 1112)];
+
+/// A citizen's device on the API.
+pub struct Citizen {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl Citizen {
+    /// Registers a device.
+    pub async fn register(url: &str) -> Self {
+        let http = reqwest::Client::new();
+        let body: Value = http
+            .post(format!("{url}/api/v1/devices"))
+            .json(&json!({"platform": "test"}))
+            .send()
+            .await
+            .expect("register device")
+            .json()
+            .await
+            .expect("device JSON");
+        Self {
+            http,
+            url: url.to_owned(),
+            token: body["token"].as_str().expect("device token").to_owned(),
+        }
+    }
+
+    /// Uploads a photo for anonymization; returns its hash.
+    pub async fn photo(&self, jpeg: Vec<u8>) -> String {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/photos", self.url))
+            .bearer_auth(&self.token)
+            .header("Content-Type", "application/octet-stream")
+            .body(jpeg)
+            .timeout(Duration::from_secs(180))
+            .send()
+            .await
+            .expect("upload photo");
+        let status = resp.status();
+        let body: Value = resp.json().await.expect("photo JSON");
+        assert!(status.is_success(), "photo upload: {status} {body}");
+        body["hash"].as_str().expect("photo hash").to_owned()
+    }
+
+    /// Submits a report in Flensburg; returns its id.
+    pub async fn report(
+        &self,
+        category: &str,
+        answers: Value,
+        description: &str,
+        at: (f64, f64),
+        hint: &str,
+        photos: &[String],
+    ) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/reports", self.url))
+            .bearer_auth(&self.token)
+            .json(&json!({
+                "id": id,
+                "municipality": FLENSBURG,
+                "category": category,
+                "answers": answers,
+                "description": description,
+                "location": {"lat": at.0, "lon": at.1},
+                "address_hint": hint,
+                "photos": photos,
+                "consent": true,
+            }))
+            .send()
+            .await
+            .expect("submit report");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        assert!(status.is_success(), "report: {status} {text}");
+        id
+    }
+
+    /// The citizen's view of a report.
+    pub async fn view(&self, id: &str) -> Value {
+        let resp = self
+            .http
+            .get(format!("{}/api/v1/reports/{id}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("citizen view");
+        assert!(resp.status().is_success(), "citizen view: {}", resp.status());
+        resp.json().await.expect("citizen JSON")
+    }
+}
+
+/// A plain street-like JPEG (no faces, no plates) for a report's photo.
+pub fn street_jpeg() -> Vec<u8> {
+    let (w, h) = (640u32, 420u32);
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        if y < h / 3 {
+            // Sky.
+            image::Rgb([150, 185, 220])
+        } else {
+            // Asphalt with a dark pothole in the middle.
+            let (dx, dy) = (x as f32 - w as f32 / 2.0, (y as f32 - h as f32 * 0.7) * 2.0);
+            if dx * dx + dy * dy < 90.0 * 90.0 {
+                image::Rgb([35, 33, 30])
+            } else {
+                let g = 95 + ((x * 7 + y * 13) % 23) as u8;
+                image::Rgb([g, g, g])
+            }
+        }
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&img)
+        .expect("encode JPEG");
+    jpeg
+}
+
+/// Opens the console and logs a demo account of Flensburg in.
+pub async fn login(b: &Browser, url: &str, username: &str) {
+    b.client
+        .goto(&format!("{url}/#/console"))
+        .await
+        .expect("open the console");
+    b.wait_id("login-form", Duration::from_secs(30)).await;
+    // The list of municipalities arrives after the form.
+    b.wait_css(
+        "[data-testid=\"login-municipality\"] option[value=\"01001000\"]",
+        Duration::from_secs(10),
+    )
+    .await;
+    b.by_id("login-municipality")
+        .await
+        .select_by_value(FLENSBURG)
+        .await
+        .expect("choose Flensburg");
+    b.type_into("login-username", username).await;
+    b.type_into("login-password", PASSWORD).await;
+    b.click_id("login-submit").await;
+    b.wait_attr(
+        &Browser::id("console-user"),
+        "data-role",
+        role_of(username),
+        Duration::from_secs(20),
+    )
+    .await;
+    // Errors of the page (a panic of the wasm UI lands in console.error) are collected.
+    b.client
+        .execute(
+            "if (!window.__consoleErrors) { window.__consoleErrors = []; const e = console.error; \
+             console.error = (...a) => { window.__consoleErrors.push(a.map(String).join(' ')); e(...a); }; \
+             window.addEventListener('error', (ev) => window.__consoleErrors.push(String(ev.message))); }",
+            vec![],
+        )
+        .await
+        .expect("install the error log");
+}
+
+/// What the page logged as errors since the login.
+pub async fn page_errors(b: &Browser) -> Vec<String> {
+    b.client
+        .execute("return window.__consoleErrors || [];", vec![])
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+fn role_of(username: &str) -> &'static str {
+    match username {
+        "admin" => "admin",
+        "dispatcher" => "dispatcher",
+        _ => "field_worker",
+    }
+}
+
+/// Logs out through the header's button.
+pub async fn logout(b: &Browser) {
+    b.click_id("console-logout").await;
+    b.wait_id("login-form", Duration::from_secs(10)).await;
+}
+
+/// Chooses an option of a select by value (the change event fires).
+pub async fn select(b: &Browser, testid: &str, value: &str) {
+    let css = format!("{} option[value=\"{value}\"]", Browser::id(testid));
+    b.wait_css(&css, Duration::from_secs(10)).await;
+    b.by_id(testid)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("select {value} in {testid}: {e}"));
+}
+
+/// Whether an element matching `css` exists now.
+pub async fn exists(b: &Browser, css: &str) -> bool {
+    b.client.find(Locator::Css(css)).await.is_ok()
+}
+
+/// Saves screenshots of the current screen at laptop and tablet size as
+/// `docs/screenshots/console/<name>-<size>.png`; ends at laptop size.
+pub async fn screenshots(b: &Browser, name: &str) {
+    screenshots_tall(b, name, SHOT_SIZES[0].2).await;
+}
+
+/// As [`screenshots`], with a taller laptop window for long pages; ends at laptop size.
+pub async fn screenshots_tall(b: &Browser, name: &str, laptop_height: u32) {
+    let dir = workspace().join("docs/screenshots/console");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    for (size, width, height) in SHOT_SIZES.iter().rev() {
+        let height = if *size == "laptop" { laptop_height } else { *height };
+        b.client.set_window_size(*width, height).await.expect("window size");
+        // Let the layout (and the map) settle at the new size.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        b.client
+            // Without the focus, the browser keeps the focused control in view instead.
+            .execute(
+                "if (document.activeElement) { document.activeElement.blur(); } \
+                 document.scrollingElement.scrollTop = 0; window.scrollTo(0, 0);",
+                vec![],
+            )
+            .await
+            .expect("scroll to top");
+        let png = b.client.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{name}-{size}.png")), png).expect("save screenshot");
+    }
+    laptop(b).await;
+}
+
+/// Sets the laptop size (the console's main target).
+pub async fn laptop(b: &Browser) {
+    let (_, w, h) = SHOT_SIZES[0];
+    b.client.set_window_size(w, h).await.expect("window size");
+}
+
+/// Changes a report's handling through the API as the demo dispatcher.
+pub async fn patch_as_dispatcher(url: &str, id: &str, body: Value) {
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{url}/api/v1/login"))
+        .json(&json!({"municipality": FLENSBURG, "username": "dispatcher", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login JSON");
+    let token = login["token"].as_str().expect("token");
+    let resp = http
+        .patch(format!("{url}/api/v1/staff/reports/{id}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("PATCH");
+    assert!(resp.status().is_success(), "PATCH {id}: {}", resp.status());
+}

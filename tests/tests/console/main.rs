@@ -1,0 +1,15 @@
+//! The staff console in headless Chromium against a real server (the demo: Flensburg):
+//! a dispatcher handles a report created through the citizen API, an admin adds a rule
+//! and sees the dry run pick it, the citizen's view shows the message and the status but
+//! not the note; axe-core on every console screen; screenshots to
+//! `docs/screenshots/console/`. Needs the built UI (`scripts/build-ui.sh`), Debian's
+//! `chromium` and `chromium-driver`, and the anonymization models.
+
+// The web test's harness (server process, browser, axe), shared rather than copied; this
+// target uses only part of it.
+#[path = "../web/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod flow;
+mod helpers;
