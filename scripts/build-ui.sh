@@ -23,11 +23,7 @@ if [ ! -d "$UI/node_modules" ] || [ "$UI/package-lock.json" -nt "$UI/node_module
   (cd "$UI" && npm ci --no-audit --no-fund)
 fi
 
-# (c) the wasm module.
-say "building the UI crate for wasm32 (profile wasm-release: size first)"
-cargo build --locked --target wasm32-unknown-unknown -p augenmerk-ui --profile wasm-release
-
-# (d) wasm-bindgen-cli of exactly the version the crate links against: the generated glue
+# (b) wasm-bindgen-cli of exactly the version the crate links against: the generated glue
 # and the module must match, or the page fails at start-up.
 want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
 [ -n "$want" ] || { echo "build-ui: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
@@ -42,26 +38,44 @@ if [ "$have" != "$want" ]; then
 fi
 
 # Everything below is rebuilt from scratch, so nothing stale survives in dist/.
-say "assembling $DIST"
 rm -rf "$DIST"
-mkdir -p "$DIST/pkg"
-"$CARGO_BIN/wasm-bindgen" --target web --no-typescript --out-dir "$DIST/pkg" "$WASM"
-out="$DIST/pkg/augenmerk_ui_bg.wasm"
+mkdir -p "$DIST"
+
 # Binaryen before version 116 corrupts the externref table that wasm-bindgen emits (the page
 # then fails with "WebAssembly.Table.set(): Argument 1 is invalid"); Debian 12 ships 108.
 opt_version="$(wasm-opt --version 2>/dev/null | awk '{ print $3 }' || true)"
+use_opt=0
 if command -v wasm-opt >/dev/null && [ "${opt_version:-0}" -ge 116 ] 2>/dev/null; then
-  # Rust's wasm32 target emits these proposals by default; binaryen must be told.
-  say "wasm-opt -Oz ($(wasm-opt --version))"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$out.opt" "$out"
-  mv "$out.opt" "$out"
+  use_opt=1
 else
   echo "build-ui: no usable wasm-opt (>= 116; found: ${opt_version:-none}): size comes from the cargo profile alone" >&2
 fi
 
-# (b) vendored assets, in the layout index.html links (no CDN: the page works offline).
+# (c) one module per page: the citizen's (the web page at / and the app) without the staff
+# console, and the console's own (/console/). The same target file is rebuilt for each, so
+# each goes through wasm-bindgen before the next build.
+build_module() { # $1: page name, $2: output folder, $3…: cargo feature flags
+  local name="$1" pkg="$2"
+  shift 2
+  say "building the $name module for wasm32 (profile wasm-release: size first)"
+  cargo build --locked --target wasm32-unknown-unknown -p augenmerk-ui --profile wasm-release "$@"
+  mkdir -p "$pkg"
+  "$CARGO_BIN/wasm-bindgen" --target web --no-typescript --out-dir "$pkg" "$WASM"
+  local out="$pkg/augenmerk_ui_bg.wasm"
+  if [ "$use_opt" = 1 ]; then
+    # Rust's wasm32 target emits these proposals by default; binaryen must be told.
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o "$out.opt" "$out"
+    mv "$out.opt" "$out"
+  fi
+  # Size, as the browser downloads it.
+  echo "$name wasm: $(stat -c %s "$out") bytes (gzip $(gzip -9 -c "$out" | wc -c) bytes)"
+}
+build_module "citizen (ui)" "$DIST/pkg" --no-default-features
+build_module "console" "$DIST/console/pkg"
+
+# (d) vendored assets, in the layout index.html links (no CDN: the page works offline).
 kern="$UI/node_modules/@kern-ux/native"
 leaflet="$UI/node_modules/leaflet"
 V="$DIST/vendor"
@@ -77,13 +91,11 @@ cp "$leaflet/dist/images/"* "$V/leaflet/images/"
 cp "$kern/LICENSE.md" "$V/licenses/kern-ux-LICENSE.md"
 cp "$leaflet/LICENSE" "$V/licenses/leaflet-LICENSE"
 
-# (e) the page.
+# (e) the pages. The console's lives one folder down and shares the assets.
 cp "$UI/index.html" "$UI/style.css" "$DIST/"
-if [ -d "$UI/js" ]; then
-  cp -r "$UI/js" "$DIST/js"
-fi
-
-# (f) size, as the browser downloads it.
-bytes="$(stat -c %s "$out")"
-gz="$(gzip -9 -c "$out" | wc -c)"
-echo "ui wasm: $bytes bytes (gzip $gz bytes)"
+cp -r "$UI/js" "$DIST/js"
+sed -e 's|href="vendor/|href="../vendor/|g; s|src="vendor/|src="../vendor/|g' \
+  -e 's|href="style.css"|href="../style.css"|; s|src="js/boot.js"|src="../js/boot-console.js"|' \
+  -e 's|<title>[^<]*</title>|<title>Augenmerk – Verwaltung</title>|' \
+  "$UI/index.html" > "$DIST/console/index.html"
+grep -q 'boot-console.js' "$DIST/console/index.html" || { echo "build-ui: console page not derived" >&2; exit 1; }

@@ -13,9 +13,11 @@ bash scripts/build-ui.sh
 
 say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-say "cargo clippy for the UI as the browser runs it (wasm32)"
-CHRONO_TZ_TIMEZONE_FILTER='^(Europe/Berlin|UTC)$' \
-  cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui -p augenmerk-domain -p augenmerk-geo -- -D warnings
+say "cargo clippy for the UI as the browser runs it (wasm32; with and without the console)"
+export CHRONO_TZ_TIMEZONE_FILTER='^(Europe/Berlin|UTC)$'
+cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui -p augenmerk-domain -p augenmerk-geo -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui --no-default-features -- -D warnings
+unset CHRONO_TZ_TIMEZONE_FILTER
 
 say "tests"
 cargo test --workspace --locked

@@ -5,6 +5,7 @@
 
 pub mod backend;
 mod components;
+#[cfg(feature = "console")]
 mod console;
 mod draft;
 mod format;
@@ -31,6 +32,7 @@ pub fn start() {
 }
 
 /// The citizen's frame, or the staff console (its own frame) under `#/console`.
+#[cfg(feature = "console")]
 #[leptos::component]
 fn Root() -> impl leptos::IntoView {
     use leptos::prelude::*;
@@ -43,4 +45,22 @@ fn Root() -> impl leptos::IntoView {
             view! { <shell::App /> }.into_any()
         }
     }
+}
+
+/// The citizen's frame; a link into the console leads to the console's own page, which
+/// carries the module with the console.
+#[cfg(not(feature = "console"))]
+#[leptos::component]
+fn Root() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let route = route::use_route();
+    Effect::new(move |_| {
+        if let route::Route::Console(_) = route.get() {
+            if let Some(location) = web_sys::window().map(|w| w.location()) {
+                let hash = location.hash().unwrap_or_default();
+                let _ = location.replace(&format!("console/{hash}"));
+            }
+        }
+    });
+    view! { <shell::App /> }
 }

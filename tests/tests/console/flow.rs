@@ -505,7 +505,7 @@ async fn dispatcher_and_admin_work_in_the_console() {
 /// Opens a report's case page through its address and waits for it.
 async fn open_case(b: &Browser, url: &str, id: &str) {
     b.client
-        .goto(&format!("{url}/#/console/cases/{id}"))
+        .goto(&format!("{url}/console/#/console/cases/{id}"))
         .await
         .expect("open the case");
     b.wait_css(

@@ -133,7 +133,7 @@ pub fn street_jpeg() -> Vec<u8> {
 /// Opens the console and logs a demo account of Flensburg in.
 pub async fn login(b: &Browser, url: &str, username: &str) {
     b.client
-        .goto(&format!("{url}/#/console"))
+        .goto(&format!("{url}/console/#/console"))
         .await
         .expect("open the console");
     b.wait_id("login-form", Duration::from_secs(30)).await;
