@@ -55,11 +55,11 @@ fn Root() -> impl leptos::IntoView {
     use leptos::prelude::*;
     let route = route::use_route();
     Effect::new(move |_| {
-        if let route::Route::Console(_) = route.get() {
-            if let Some(location) = web_sys::window().map(|w| w.location()) {
-                let hash = location.hash().unwrap_or_default();
-                let _ = location.replace(&format!("console/{hash}"));
-            }
+        if let route::Route::Console(_) = route.get()
+            && let Some(location) = web_sys::window().map(|w| w.location())
+        {
+            let hash = location.hash().unwrap_or_default();
+            let _ = location.replace(&format!("console/{hash}"));
         }
     });
     view! { <shell::App /> }
