@@ -99,11 +99,16 @@ impl Group {
 
 impl Drop for Group {
     fn drop(&mut self) {
-        // Negative pid: the process group.
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
+        // The whole group the child leads (negative pid). `--` is essential: without it,
+        // procps-ng 4.0's `kill -KILL -<pgid>` sends kill(-1, SIGKILL), killing every
+        // process of the user (checked with strace on Debian 12).
+        let pid = self.child.id();
+        if pid > 1 {
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -387,8 +392,24 @@ impl Browser {
     /// Types a value into an input and leaves it (the change event fires on blur).
     pub async fn type_into(&self, testid: &str, value: &str) {
         let input = self.by_id(testid).await;
-        input.clear().await.expect("clear input");
-        input.send_keys(value).await.expect("type");
+        let arg = vec![serde_json::to_value(&input).expect("element ref")];
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", arg.clone())
+            .await
+            .expect("scroll to the input");
+        if let Err(e) = input.clear().await {
+            // WebKitWebDriver (the app) refuses to clear some inputs as "not interactable";
+            // emptying the value is what clearing does (typing fires the events).
+            assert!(format!("{e:?}").contains("NotInteractable"), "clear {testid}: {e:?}");
+            self.client
+                .execute("arguments[0].value = '';", arg)
+                .await
+                .expect("empty the input");
+        }
+        input
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("type into {testid}: {e}"));
         self.client
             .execute(
                 "arguments[0].blur();",
@@ -408,9 +429,13 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("scroll to {what}: {e}"));
         if let Err(e) = element.click().await {
-            let message = e.to_string();
+            // Chromium says it in the message; WebKitWebDriver only in the error's kind.
+            let message = format!("{e} {e:?}");
             assert!(
-                message.contains("intercepted") || message.contains("not interactable"),
+                message.contains("intercepted")
+                    || message.contains("not interactable")
+                    || message.contains("Intercepted")
+                    || message.contains("NotInteractable"),
                 "click {what}: {message}"
             );
             self.client
