@@ -111,6 +111,12 @@ pub async fn launch(l: &Launch<'_>) -> App {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", &l.display.name)
             .env("AUGENMERK_APP_DATA", l.data)
+            // The webview keeps its storage (the UI's drafts in localStorage) under the XDG
+            // folders, not in AUGENMERK_APP_DATA: one fresh set per launch, or a draft from
+            // an earlier run (naming photos another data directory holds) comes back.
+            .env("XDG_DATA_HOME", l.data.join("xdg-data"))
+            .env("XDG_CACHE_HOME", l.data.join("xdg-cache"))
+            .env("XDG_CONFIG_HOME", l.data.join("xdg-config"))
             .env("AUGENMERK_SERVER", l.server)
             // No requests to the internet: the map shows coordinates only.
             .env("AUGENMERK_TILE_URL", "")
@@ -154,6 +160,13 @@ pub async fn launch(l: &Launch<'_>) -> App {
         .and_then(|v| v.as_f64())
         .unwrap_or(f64::NAN);
     browser.watch_console().await;
+    // KERN sets `scroll-behavior: smooth`: a click right after scrolling an element into
+    // view would land where the element was mid-animation (lost clicks, seen in WebKit).
+    browser
+        .client
+        .execute("document.documentElement.style.scrollBehavior = 'auto';", vec![])
+        .await
+        .expect("turn off smooth scrolling");
     App {
         browser,
         to_interactive,

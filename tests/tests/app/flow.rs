@@ -79,6 +79,63 @@ async fn wait_for_item(b: &Browser, id: &str, status: &str, sync_state: &str) {
     }
 }
 
+/// Types into a text field (scrolled into view first: WebKitWebDriver needs it there),
+/// and again if the page re-rendered the field meanwhile (a background sync reloads the
+/// page's data and with it the form) and the text is not in it.
+async fn type_text(b: &Browser, testid: &str, text: &str) {
+    let css = Browser::id(testid);
+    let mut last = Value::Null;
+    for _ in 0..5 {
+        let field = b.wait_css(&css, Duration::from_secs(10)).await;
+        let arg = vec![serde_json::to_value(&field).expect("element ref")];
+        let _ = b
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].value = '';",
+                arg,
+            )
+            .await;
+        if field.send_keys(text).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            last = b
+                .client
+                .execute(&format!("return document.querySelector('{css}').value;"), vec![])
+                .await
+                .unwrap_or(Value::Null);
+            if last.as_str() == Some(text) {
+                return;
+            }
+        }
+    }
+    let saved = b.save_failure().await;
+    panic!("{testid} holds {last}, not the typed {text:?}; page saved as {saved}");
+}
+
+/// Clicks the element matching `css`, looking it up again when the list re-rendered
+/// between finding and clicking it (the case list reloads after each sync).
+async fn click_fresh(b: &Browser, css: &str) {
+    let mut last = String::new();
+    for _ in 0..10 {
+        if let Ok(e) = b.client.find(fantoccini::Locator::Css(css)).await {
+            let arg = vec![serde_json::to_value(&e).expect("element ref")];
+            let clicked = async {
+                b.client
+                    .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", arg)
+                    .await?;
+                e.click().await
+            }
+            .await;
+            match clicked {
+                Ok(_) => return,
+                Err(err) => last = format!("{err:?}"),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let saved = b.save_failure().await;
+    panic!("could not click {css}: {last}; page saved as {saved}");
+}
+
 /// Chooses a file in a file input (WebKitWebDriver takes the path as typed keys).
 async fn choose_file(b: &Browser, testid: &str, path: &Path) {
     b.wait_css(&Browser::id(testid), Duration::from_secs(10))
@@ -247,11 +304,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
 
     // The citizen replies; it reaches the staff.
     let reply = "Danke! Das Loch ist etwa 15 cm tief.";
-    b.by_id("reply-body")
-        .await
-        .send_keys(reply)
-        .await
-        .expect("type the reply");
+    type_text(&b, "reply-body", reply).await;
     b.click_id("reply-send").await;
     eventually("the reply reaches the staff", SLOW, || async {
         let detail = dispatcher.get(&format!("/api/v1/staff/reports/{id}")).await;
@@ -282,7 +335,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
 
     // Offline again: the case is closed with a completion photo and a note.
     drop(server);
-    b.click_css(&format!("{case_item} a")).await;
+    click_fresh(&b, &format!("{case_item} a")).await;
     b.wait_attr(&Browser::id("case-detail"), "data-status", "in_progress", SLOW)
         .await;
     b.screenshots("case").await;
@@ -291,19 +344,41 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     choose_file(&b, "case-photo", &completion).await;
     b.wait_text(&Browser::id("case-photo-count"), "1", SLOW).await;
     let comment = "Loch verfüllt und verdichtet.";
-    b.by_id("case-comment")
-        .await
-        .send_keys(comment)
-        .await
-        .expect("type the comment");
+    type_text(&b, "case-comment", comment).await;
+    let resolved_radio = format!("{}[value=\"resolved\"]", Browser::id("case-to"));
+    if !b.by_id("case-transition-submit").await.is_enabled().await.unwrap_or(false)
+        || !b.wait_css(&resolved_radio, Duration::from_secs(5)).await.is_selected().await.unwrap_or(false)
+    {
+        // Adding the photo re-rendered the form: choose the new status again.
+        b.choose(&resolved_radio).await;
+    }
     b.click_id("case-transition-submit").await;
-    b.wait_css(
-        &format!("{}[data-state=\"pending\"]", Browser::id("case-action")),
-        Duration::from_secs(20),
-    )
-    .await;
+    let pending = format!("{}[data-state=\"pending\"]", Browser::id("case-action"));
+    if tokio::time::timeout(Duration::from_secs(20), async {
+        while b.client.find(fantoccini::Locator::Css(&pending)).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    })
+    .await
+    .is_err()
+    {
+        let state = b
+            .client
+            .execute(
+                "const r = [...document.querySelectorAll('[data-testid=\"case-to\"]')].map(i => i.value + ':' + i.checked);
+                 const btn = document.querySelector('[data-testid=\"case-transition-submit\"]');
+                 return JSON.stringify({radios: r, disabled: btn && btn.disabled,
+                   comment: document.querySelector('#case-comment').value,
+                   alerts: [...document.querySelectorAll('.kern-alert')].map(a => a.innerText)});",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Null);
+        let saved = b.save_failure().await;
+        panic!("the transition was not queued; form state {state}; page saved as {saved}");
+    }
     let note = "Kaltasphalt, Nachkontrolle in vier Wochen.";
-    b.by_id("case-note").await.send_keys(note).await.expect("type the note");
+    type_text(&b, "case-note", note).await;
     b.click_css(&format!("{} ~ button[type=\"submit\"]", "div.kern-form-input:has(#case-note)"))
         .await;
     eventually("two actions queued", Duration::from_secs(20), || async {
@@ -323,30 +398,25 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     b.screenshots("case-closed-offline").await;
     mark("closed offline");
 
-    // The server is back: the actions go out; the citizen's view shows "resolved".
+    // The server is back: the actions go out (the field worker's list then no longer holds
+    // the resolved case); the citizen's view shows "resolved".
     let server = Server::start_on(dir, port);
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     let deadline = Instant::now() + SLOW;
-    loop {
-        let n = b
-            .client
-            .execute(
-                "return document.querySelectorAll('[data-testid=\"case-action\"]').length;",
-                vec![],
-            )
-            .await
-            .unwrap_or(Value::Null);
-        if n.as_u64() == Some(0) {
-            break;
+    let detail = loop {
+        let detail = dispatcher.get(&format!("/api/v1/staff/reports/{id}")).await;
+        if detail["report"]["status"] == "resolved" && detail["notes"].to_string().contains(note) {
+            break detail;
         }
         if Instant::now() > deadline {
             let saved = b.save_failure().await;
-            panic!("the case's actions were not sent ({n} left); page saved as {saved}");
+            panic!("the field worker's actions did not arrive: {detail}; page saved as {saved}");
         }
         sync_now(&b).await;
         tokio::time::sleep(Duration::from_secs(3)).await;
-    }
-    let dispatcher = Staff::login(&server.url, "dispatcher").await;
-    let detail = dispatcher.get(&format!("/api/v1/staff/reports/{id}")).await;
+    };
+    b.wait_attr(&Browser::id("sync-status"), "data-syncing", "false", SLOW).await;
+    b.screenshots("case-after-sync").await;
     assert_eq!(detail["report"]["status"], "resolved", "{detail}");
     let notes = detail["notes"].to_string();
     assert!(notes.contains(note), "the internal note arrived: {detail}");

@@ -394,7 +394,7 @@ impl Browser {
         let input = self.by_id(testid).await;
         let arg = vec![serde_json::to_value(&input).expect("element ref")];
         self.client
-            .execute("arguments[0].scrollIntoView({block: 'center'});", arg.clone())
+            .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", arg.clone())
             .await
             .expect("scroll to the input");
         if let Err(e) = input.clear().await {
@@ -425,7 +425,7 @@ impl Browser {
     pub async fn click(&self, element: &Element, what: &str) {
         let arg = vec![serde_json::to_value(element).expect("element ref")];
         self.client
-            .execute("arguments[0].scrollIntoView({block: 'center'});", arg.clone())
+            .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", arg.clone())
             .await
             .unwrap_or_else(|e| panic!("scroll to {what}: {e}"));
         if let Err(e) = element.click().await {
@@ -454,28 +454,32 @@ impl Browser {
     /// Chooses a radio button or checkbox the way people do: by clicking its label (KERN
     /// draws the control over the label). Waits until the input is selected.
     pub async fn choose(&self, css: &str) {
-        let input = self.wait_css(css, Duration::from_secs(10)).await;
-        let id = Self::attr(&input, "id").await;
-        let label = format!("label[for=\"{id}\"]");
-        match self.client.find(Locator::Css(&label)).await {
-            Ok(l) if !id.is_empty() => self.click(&l, &label).await,
-            _ => self.click(&input, css).await,
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // A click that lands while the section re-renders (the questions appear after the
+        // category) is lost: click again (looked up afresh) until the input is selected.
+        let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            // Looked up again: choosing may re-render the list.
-            let selected = match self.client.find(Locator::Css(css)).await {
-                Ok(e) => e.is_selected().await.unwrap_or(false),
-                Err(_) => false,
-            };
-            if selected {
-                return;
+            let input = self.wait_css(css, Duration::from_secs(10)).await;
+            let id = Self::attr(&input, "id").await;
+            let label = format!("label[for=\"{id}\"]");
+            match self.client.find(Locator::Css(&label)).await {
+                Ok(l) if !id.is_empty() => self.click(&l, &label).await,
+                _ => self.click(&input, css).await,
+            }
+            let retry = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < retry {
+                let selected = match self.client.find(Locator::Css(css)).await {
+                    Ok(e) => e.is_selected().await.unwrap_or(false),
+                    Err(_) => false,
+                };
+                if selected {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
             if Instant::now() > deadline {
                 let saved = self.save_failure().await;
                 panic!("{css} is not selected after clicking it; the page is saved as {saved}");
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
