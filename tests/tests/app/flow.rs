@@ -47,6 +47,18 @@ fn photos_in(v: &Value) -> Vec<String> {
     }
 }
 
+/// Screenshots of the screen from its top, or with the element matching `css` at the top.
+async fn shots(b: &Browser, name: &str, css: Option<&str>) {
+    let script = match css {
+        Some(css) => format!(
+            "document.querySelector('{css}')?.scrollIntoView({{block: 'start', behavior: 'instant'}});"
+        ),
+        None => "window.scrollTo(0, 0);".to_owned(),
+    };
+    let _ = b.client.execute(&script, vec![]).await;
+    b.screenshots(name).await;
+}
+
 /// Asks the app to sync now (the background loop would within 30 s).
 async fn sync_now(b: &Browser) {
     b.click_id("sync-now").await;
@@ -183,7 +195,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     b.wait_text(&Browser::id("anon-where"), "Gerät", Duration::from_secs(10))
         .await;
     b.by_id("nav-field").await;
-    b.screenshots("new-report").await;
+    shots(&b, "new-report", None).await;
     // Typing the place finds Flensburg as soon as the first sync has cached it.
     let deadline = Instant::now() + SLOW;
     loop {
@@ -240,13 +252,14 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         .expect("image state");
     assert!(loaded.as_u64().unwrap_or(0) > 0, "the preview loaded from augenmerk-photo: ({loaded})");
 
+    shots(&b, "photo-preview", Some(&Browser::id("photo-card"))).await;
     steps::locate_in_flensburg(&b).await;
     steps::describe_pothole(&b, "Tiefes Schlagloch vor Hausnummer 12, Radfahrer weichen aus.").await;
-    b.screenshots("report-form").await;
+    shots(&b, "report-form", None).await;
     let id = steps::submit(&b).await;
     mark("report saved");
     b.wait_attr(&Browser::id("sync-status"), "data-queued", "1", SLOW).await;
-    b.screenshots("report-saved-offline").await;
+    shots(&b, "report-saved-offline", None).await;
     steps::open_my_reports(&b, &id, "").await;
     b.wait_attr(
         &format!("{}[data-report-id=\"{id}\"]", Browser::id("report-item")),
@@ -255,7 +268,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         Duration::from_secs(10),
     )
     .await;
-    b.screenshots("my-reports-queued").await;
+    shots(&b, "my-reports-queued", None).await;
 
     // 2. The server is back: the report goes out and is routed by the rules.
     let server = Server::start_on(dir, port);
@@ -294,7 +307,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         .await;
     wait_for_item(&b, &id, "in_progress", "sent").await;
     b.by_id("unseen").await;
-    b.screenshots("my-reports").await;
+    shots(&b, "my-reports", None).await;
     steps::open_detail(&b, &id).await;
     b.wait_attr(&Browser::id("report-detail"), "data-status", "in_progress", SLOW)
         .await;
@@ -316,13 +329,14 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     .await;
     let from_citizen = format!("{}[data-author=\"citizen\"]", Browser::id("message"));
     b.wait_text(&from_citizen, reply, Duration::from_secs(20)).await;
-    b.screenshots("report-detail").await;
+    shots(&b, "report-detail", None).await;
+    shots(&b, "report-thread", Some("#thread-heading")).await;
     mark("reply");
 
     // 3. A field worker of Tiefbau logs in in the app and sees the case.
     b.click_id("nav-field").await;
     b.wait_id("login-username", Duration::from_secs(20)).await;
-    b.screenshots("field-login").await;
+    shots(&b, "field-login", None).await;
     b.type_into("login-municipality", FLENSBURG).await;
     b.type_into("login-username", "field").await;
     b.type_into("login-password", PASSWORD).await;
@@ -330,7 +344,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     let case_item = format!("{}[data-report-id=\"{id}\"]", Browser::id("case-item"));
     b.wait_css(&case_item, SLOW).await;
     b.wait_attr(&case_item, "data-status", "in_progress", SLOW).await;
-    b.screenshots("field-cases").await;
+    shots(&b, "field-cases", None).await;
     mark("field login");
 
     // Offline again: the case is closed with a completion photo and a note.
@@ -338,7 +352,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     click_fresh(&b, &format!("{case_item} a")).await;
     b.wait_attr(&Browser::id("case-detail"), "data-status", "in_progress", SLOW)
         .await;
-    b.screenshots("case").await;
+    shots(&b, "case", None).await;
     b.choose(&format!("{}[value=\"resolved\"]", Browser::id("case-to"))).await;
     let completion = anon_dev().join("images/plate_eu1.jpg");
     choose_file(&b, "case-photo", &completion).await;
@@ -395,7 +409,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     .await;
     b.wait_attr(&Browser::id("case-detail"), "data-status", "resolved", Duration::from_secs(20))
         .await;
-    b.screenshots("case-closed-offline").await;
+    shots(&b, "case-closed-offline", None).await;
     mark("closed offline");
 
     // The server is back: the actions go out (the field worker's list then no longer holds
@@ -416,7 +430,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         tokio::time::sleep(Duration::from_secs(3)).await;
     };
     b.wait_attr(&Browser::id("sync-status"), "data-syncing", "false", SLOW).await;
-    b.screenshots("case-after-sync").await;
+    shots(&b, "case-after-sync", None).await;
     assert_eq!(detail["report"]["status"], "resolved", "{detail}");
     let notes = detail["notes"].to_string();
     assert!(notes.contains(note), "the internal note arrived: {detail}");
@@ -446,11 +460,11 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
 
     b.click_id("nav-my-reports").await;
     wait_for_item(&b, &id, "resolved", "sent").await;
-    b.screenshots("my-reports-resolved").await;
+    shots(&b, "my-reports-resolved", None).await;
     steps::open_detail(&b, &id).await;
     b.wait_attr(&Browser::id("report-detail"), "data-status", "resolved", SLOW)
         .await;
-    b.screenshots("report-resolved").await;
+    shots(&b, "report-resolved", None).await;
     mark("citizen sees resolved");
     b.close().await;
     drop(display);
