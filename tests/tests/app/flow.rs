@@ -50,9 +50,9 @@ fn photos_in(v: &Value) -> Vec<String> {
 /// Screenshots of the screen from its top, or with the element matching `css` at the top.
 async fn shots(b: &Browser, name: &str, css: Option<&str>) {
     let script = match css {
-        Some(css) => format!(
-            "document.querySelector('{css}')?.scrollIntoView({{block: 'start', behavior: 'instant'}});"
-        ),
+        Some(css) => {
+            format!("document.querySelector('{css}')?.scrollIntoView({{block: 'start', behavior: 'instant'}});")
+        }
         None => "window.scrollTo(0, 0);".to_owned(),
     };
     let _ = b.client.execute(&script, vec![]).await;
@@ -81,7 +81,9 @@ async fn wait_for_item(b: &Browser, id: &str, status: &str, sync_state: &str) {
         }
         if Instant::now() > deadline {
             let saved = b.save_failure().await;
-            panic!("report {id}: status {s:?} / sync {st:?}, not {status:?} / {sync_state:?} after {SLOW:?}; page saved as {saved}");
+            panic!(
+                "report {id}: status {s:?} / sync {st:?}, not {status:?} / {sync_state:?} after {SLOW:?}; page saved as {saved}"
+            );
         }
         if last_push.elapsed() > Duration::from_secs(5) {
             sync_now(b).await;
@@ -132,7 +134,10 @@ async fn click_fresh(b: &Browser, css: &str) {
             let arg = vec![serde_json::to_value(&e).expect("element ref")];
             let clicked = async {
                 b.client
-                    .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", arg)
+                    .execute(
+                        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                        arg,
+                    )
                     .await?;
                 e.click().await
             }
@@ -203,7 +208,10 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         b.type_into("lon-input", &MUERWIK.1.to_string()).await;
         let found = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
-                if let Ok(e) = b.client.find(fantoccini::Locator::Css(&Browser::id("municipality-name"))).await
+                if let Ok(e) = b
+                    .client
+                    .find(fantoccini::Locator::Css(&Browser::id("municipality-name")))
+                    .await
                     && e.text().await.is_ok_and(|t| t.contains("Flensburg"))
                 {
                     return;
@@ -229,7 +237,11 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     mark("photo anonymized on the device");
     assert_eq!(card.hash.len(), 64, "data-hash is a SHA-256: {}", card.hash);
     assert!(card.faces >= 1, "the face was not blurred (data-faces {})", card.faces);
-    assert!(card.plates >= 1, "the plate was not blurred (data-plates {})", card.plates);
+    assert!(
+        card.plates >= 1,
+        "the plate was not blurred (data-plates {})",
+        card.plates
+    );
     // The preview shows the anonymized photo from the device's store, with the boxes.
     b.wait_css(&format!("{} img.photo-card__img", Browser::id("photo-card")), SLOW)
         .await;
@@ -250,7 +262,10 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         )
         .await
         .expect("image state");
-    assert!(loaded.as_u64().unwrap_or(0) > 0, "the preview loaded from augenmerk-photo: ({loaded})");
+    assert!(
+        loaded.as_u64().unwrap_or(0) > 0,
+        "the preview loaded from augenmerk-photo: ({loaded})"
+    );
 
     shots(&b, "photo-preview", Some(&Browser::id("photo-card"))).await;
     steps::locate_in_flensburg(&b).await;
@@ -278,11 +293,18 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     let dispatcher = Staff::login(&server.url, "dispatcher").await;
     let staff_view = dispatcher.wait_for_report(&id, SLOW).await;
     let report = &staff_view["report"];
-    assert_eq!(report["photos"], json!([card.hash]), "the reviewed photo only: {staff_view}");
+    assert_eq!(
+        report["photos"],
+        json!([card.hash]),
+        "the reviewed photo only: {staff_view}"
+    );
     assert_eq!(report["category"], "schlagloch");
     assert_eq!(report["municipality"], FLENSBURG);
     assert_eq!(report["status"], "assigned", "{staff_view}");
-    assert_eq!(report["department"], "tiefbau", "a municipal street goes to Tiefbau: {staff_view}");
+    assert_eq!(
+        report["department"], "tiefbau",
+        "a municipal street goes to Tiefbau: {staff_view}"
+    );
     check_stored_photo(&dispatcher, &card.hash, &photo).await;
     // The server's dry run of its rules on this report agrees with the routing.
     let dry = dispatcher
@@ -353,15 +375,26 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     b.wait_attr(&Browser::id("case-detail"), "data-status", "in_progress", SLOW)
         .await;
     shots(&b, "case", None).await;
-    b.choose(&format!("{}[value=\"resolved\"]", Browser::id("case-to"))).await;
+    b.choose(&format!("{}[value=\"resolved\"]", Browser::id("case-to")))
+        .await;
     let completion = anon_dev().join("images/plate_eu1.jpg");
     choose_file(&b, "case-photo", &completion).await;
     b.wait_text(&Browser::id("case-photo-count"), "1", SLOW).await;
     let comment = "Loch verfüllt und verdichtet.";
     type_text(&b, "case-comment", comment).await;
     let resolved_radio = format!("{}[value=\"resolved\"]", Browser::id("case-to"));
-    if !b.by_id("case-transition-submit").await.is_enabled().await.unwrap_or(false)
-        || !b.wait_css(&resolved_radio, Duration::from_secs(5)).await.is_selected().await.unwrap_or(false)
+    if !b
+        .by_id("case-transition-submit")
+        .await
+        .is_enabled()
+        .await
+        .unwrap_or(false)
+        || !b
+            .wait_css(&resolved_radio, Duration::from_secs(5))
+            .await
+            .is_selected()
+            .await
+            .unwrap_or(false)
     {
         // Adding the photo re-rendered the form: choose the new status again.
         b.choose(&resolved_radio).await;
@@ -393,8 +426,11 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     }
     let note = "Kaltasphalt, Nachkontrolle in vier Wochen.";
     type_text(&b, "case-note", note).await;
-    b.click_css(&format!("{} ~ button[type=\"submit\"]", "div.kern-form-input:has(#case-note)"))
-        .await;
+    b.click_css(&format!(
+        "{} ~ button[type=\"submit\"]",
+        "div.kern-form-input:has(#case-note)"
+    ))
+    .await;
     eventually("two actions queued", Duration::from_secs(20), || async {
         let n = b
             .client
@@ -407,8 +443,13 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         if n.as_u64() == Some(2) { Ok(n) } else { Err(n) }
     })
     .await;
-    b.wait_attr(&Browser::id("case-detail"), "data-status", "resolved", Duration::from_secs(20))
-        .await;
+    b.wait_attr(
+        &Browser::id("case-detail"),
+        "data-status",
+        "resolved",
+        Duration::from_secs(20),
+    )
+    .await;
     shots(&b, "case-closed-offline", None).await;
     mark("closed offline");
 
@@ -429,7 +470,8 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         sync_now(&b).await;
         tokio::time::sleep(Duration::from_secs(3)).await;
     };
-    b.wait_attr(&Browser::id("sync-status"), "data-syncing", "false", SLOW).await;
+    b.wait_attr(&Browser::id("sync-status"), "data-syncing", "false", SLOW)
+        .await;
     shots(&b, "case-after-sync", None).await;
     assert_eq!(detail["report"]["status"], "resolved", "{detail}");
     let notes = detail["notes"].to_string();
@@ -444,11 +486,12 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         .as_array()
         .map(|a| a.iter().filter(|e| e.to_string().contains("\"resolved\"")).collect())
         .unwrap_or_default();
-    let photos: Vec<String> = resolved
-        .iter()
-        .flat_map(|e| photos_in(e))
-        .collect();
-    assert_eq!(photos.len(), 1, "one completion photo with the status change: {resolved:?}");
+    let photos: Vec<String> = resolved.iter().flat_map(|e| photos_in(e)).collect();
+    assert_eq!(
+        photos.len(),
+        1,
+        "one completion photo with the status change: {resolved:?}"
+    );
     let (status, bytes) = dispatcher.get_raw(&format!("/api/v1/blobs/{}", photos[0])).await;
     assert_eq!(status, 200, "the completion photo is on the server");
     let markers = jpeg_markers(&bytes);

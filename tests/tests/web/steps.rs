@@ -62,7 +62,10 @@ pub async fn describe_pothole(b: &Browser, description: &str) {
     if road.tag_name().await.expect("tag").eq_ignore_ascii_case("select") {
         let arg = vec![serde_json::to_value(&road).expect("element ref")];
         b.client
-            .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", arg.clone())
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                arg.clone(),
+            )
             .await
             .expect("scroll to the road class");
         if let Err(e) = road.select_by_value("gemeindestrasse").await {

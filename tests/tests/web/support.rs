@@ -254,7 +254,10 @@ impl Browser {
             console.error = (...a) => { window.__testLog.push(a.map(String).join(' ')); error(...a); };
             window.addEventListener('error', e => window.__testLog.push('error: ' + e.message));
             window.addEventListener('unhandledrejection', e => window.__testLog.push('rejection: ' + e.reason));"#;
-        self.client.execute(hook, vec![]).await.expect("install the console hook");
+        self.client
+            .execute(hook, vec![])
+            .await
+            .expect("install the console hook");
     }
 
     /// Ends the session (Drop kills the processes anyway).
@@ -394,7 +397,10 @@ impl Browser {
         let input = self.by_id(testid).await;
         let arg = vec![serde_json::to_value(&input).expect("element ref")];
         self.client
-            .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", arg.clone())
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                arg.clone(),
+            )
             .await
             .expect("scroll to the input");
         if let Err(e) = input.clear().await {
@@ -425,7 +431,10 @@ impl Browser {
     pub async fn click(&self, element: &Element, what: &str) {
         let arg = vec![serde_json::to_value(element).expect("element ref")];
         self.client
-            .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", arg.clone())
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                arg.clone(),
+            )
             .await
             .unwrap_or_else(|e| panic!("scroll to {what}: {e}"));
         if let Err(e) = element.click().await {
