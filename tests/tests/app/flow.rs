@@ -486,7 +486,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         .as_array()
         .map(|a| a.iter().filter(|e| e.to_string().contains("\"resolved\"")).collect())
         .unwrap_or_default();
-    let photos: Vec<String> = resolved.iter().flat_map(|e| photos_in(e)).collect();
+    let photos: Vec<String> = resolved.iter().copied().flat_map(photos_in).collect();
     assert_eq!(
         photos.len(),
         1,
