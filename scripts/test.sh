@@ -5,11 +5,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash scripts/setup.sh
 
+# The UI first: the app embeds src-ui/dist when it is compiled (also for clippy), and the
+# browser and app tests (tests/tests/web, tests/tests/app) drive it.
+bash scripts/build-ui.sh
+
 say "cargo fmt --check"
 cargo fmt --all -- --check
-
-# Before clippy: the app crate embeds the built page, and the browser tests drive it.
-bash scripts/build-ui.sh
 
 say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use serde_json::json;
-use sha2::Digest;
 
 use crate::steps;
-use crate::support::{Browser, METADATA_MARKER, SLOW, Server, Staff, detail, jpeg_markers, scale_box, test_photo};
+use crate::support::{Browser, SLOW, Server, Staff, check_stored_photo, test_photo};
 
 /// Flensburg's accent colour in the test (dark enough for white text).
 const ACCENT: &str = "#7a1f3d";
@@ -194,50 +193,5 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
         "web citizen flow: {:.1}s ({}); page start-up to interactive: {interactive_ms:.0} ms",
         started.elapsed().as_secs_f64(),
         laps.join(", ")
-    );
-}
-
-/// The stored photo is a JPEG without metadata segments, and the face and the plate are
-/// blurred: far less fine detail in their boxes than in the photo as composed.
-async fn check_stored_photo(staff: &Staff, hash: &str, photo: &crate::support::TestPhoto) {
-    let (status, bytes) = staff.get_raw(&format!("/api/v1/blobs/{hash}")).await;
-    assert_eq!(status, 200, "staff read the photo");
-    assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), hash);
-    assert_eq!(&bytes[..2], [0xff, 0xd8], "a JPEG");
-    let markers = jpeg_markers(&bytes);
-    assert!(
-        !markers.contains(&0xe1) && !markers.contains(&0xfe),
-        "no EXIF/XMP (APP1) and no comment: {markers:x?}"
-    );
-    assert!(
-        !bytes
-            .windows(METADATA_MARKER.len())
-            .any(|w| w == METADATA_MARKER.as_bytes()),
-        "the metadata text is gone"
-    );
-    let stored = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
-        .expect("decodes as JPEG")
-        .to_rgb8();
-    let original = image::imageops::resize(
-        &photo.image,
-        stored.width(),
-        stored.height(),
-        image::imageops::FilterType::Triangle,
-    );
-    let from = photo.image.dimensions();
-    let to = stored.dimensions();
-    for (what, b) in [("face", photo.face), ("plate", photo.plate)] {
-        let b = scale_box(b, from, to);
-        let (before, after) = (detail(&original, b), detail(&stored, b));
-        assert!(
-            after < before * 0.4,
-            "the {what} at {b:?} is not blurred: detail {after:.2} after, {before:.2} before"
-        );
-    }
-    // Outside the boxes the photo keeps its detail (it was not blurred as a whole).
-    let corner = [0, 0, to.0 / 5, to.1 / 5];
-    assert!(
-        detail(&stored, corner) > detail(&original, corner) * 0.5,
-        "the rest of the photo keeps its detail"
     );
 }

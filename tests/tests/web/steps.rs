@@ -60,7 +60,27 @@ pub async fn describe_pothole(b: &Browser, description: &str) {
         .wait_css("[data-question=\"strassenart\"]", Duration::from_secs(10))
         .await;
     if road.tag_name().await.expect("tag").eq_ignore_ascii_case("select") {
-        road.select_by_value("gemeindestrasse").await.expect("road class");
+        let arg = vec![serde_json::to_value(&road).expect("element ref")];
+        b.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                arg.clone(),
+            )
+            .await
+            .expect("scroll to the road class");
+        if let Err(e) = road.select_by_value("gemeindestrasse").await {
+            // WebKitWebDriver (the app) cannot click an <option>: choose it as the
+            // keyboard does, then the change event fires as it would.
+            assert!(format!("{e:?}").contains("NotInteractable"), "road class: {e:?}");
+            b.client
+                .execute(
+                    "arguments[0].value = 'gemeindestrasse'; \
+                     arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+                    arg,
+                )
+                .await
+                .expect("choose the road class");
+        }
     } else {
         b.click_css("[data-question=\"strassenart\"][value=\"gemeindestrasse\"]")
             .await;

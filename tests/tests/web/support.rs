@@ -66,7 +66,8 @@ fn answers_200(port: u16, path: &str) -> bool {
     probe().unwrap_or(false)
 }
 
-fn wait_for_200(port: u16, path: &str, what: &str, log: &Path) {
+/// Waits (up to 90 s) until `GET /<path>` on the port answers 200; panics naming the log.
+pub fn wait_for_200(port: u16, path: &str, what: &str, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
         if answers_200(port, path) {
@@ -79,13 +80,20 @@ fn wait_for_200(port: u16, path: &str, what: &str, log: &Path) {
 
 /// A child process in its own process group; the whole group is killed when dropped
 /// (chromedriver's Chromium processes must not outlive a failed test).
-struct Group {
+pub struct Group {
     child: Child,
 }
 
 impl Group {
-    fn spawn(cmd: &mut Command) -> std::io::Result<Self> {
+    /// Starts `cmd` as the leader of a new process group.
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<Self> {
         cmd.process_group(0).spawn().map(|child| Self { child })
+    }
+
+    /// The process's piped stdout (once).
+    #[allow(dead_code, reason = "used by the app test (tests/app), which shares this module")]
+    pub fn stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
     }
 }
 
@@ -116,11 +124,20 @@ pub struct Server {
 impl Server {
     /// Starts the server in `dir` and waits until it answers.
     pub fn start(dir: &Path) -> Self {
+        Self::start_on(dir, free_port())
+    }
+
+    /// Starts the server in `dir` on `port` and waits until it answers. Started again on
+    /// the same `dir`, it keeps its data (the demo is seeded once); the log is appended.
+    pub fn start_on(dir: &Path, port: u16) -> Self {
         let ui = built_ui();
-        let port = free_port();
         let data = dir.join("server");
         let log_path = dir.join("server.log");
-        let log = std::fs::File::create(&log_path).expect("server log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .expect("server log");
         let process = Group::spawn(
             Command::new(env!("CARGO_BIN_EXE_e2e-server"))
                 .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
@@ -144,12 +161,15 @@ impl Server {
     }
 }
 
-/// Headless Chromium driven through chromedriver, with a fresh profile.
+/// A WebDriver session: headless Chromium through chromedriver with a fresh profile, or
+/// (through [`Browser::attach`]) another driver such as tauri-driver for the app.
 pub struct Browser {
     /// The WebDriver session.
     pub client: Client,
+    /// Names the screenshot folder (`docs/screenshots/<kind>`) and the failure files.
+    kind: &'static str,
     _driver: Group,
-    _profile: TempDir,
+    _profile: Option<TempDir>,
 }
 
 impl Browser {
@@ -202,8 +222,21 @@ impl Browser {
             .unwrap_or_else(|e| panic!("WebDriver session: {e}; see {}", log_path.display()));
         Self {
             client,
+            kind: "web",
             _driver: driver,
-            _profile: profile,
+            _profile: Some(profile),
+        }
+    }
+
+    /// Wraps a session of another driver (killed with the session's end); `kind` names the
+    /// screenshot folder and the failure files.
+    #[allow(dead_code, reason = "used by the app test (tests/app), which shares this module")]
+    pub fn attach(client: Client, driver: Group, kind: &'static str) -> Self {
+        Self {
+            client,
+            kind,
+            _driver: driver,
+            _profile: None,
         }
     }
 
@@ -211,6 +244,11 @@ impl Browser {
     /// wasm module leaves the page looking fine but dead), for `save_failure`.
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("open the page");
+        self.watch_console().await;
+    }
+
+    /// Records the page's console errors and uncaught failures, for `save_failure`.
+    pub async fn watch_console(&self) {
         let hook = r#"window.__testLog = [];
             const error = console.error;
             console.error = (...a) => { window.__testLog.push(a.map(String).join(' ')); error(...a); };
@@ -228,6 +266,7 @@ impl Browser {
             client,
             _driver,
             _profile,
+            ..
         } = self;
         let _ = client.close().await;
     }
@@ -257,7 +296,7 @@ impl Browser {
 
     /// Saves a screenshot and the DOM of the page for a failed step; returns where.
     pub async fn save_failure(&self) -> String {
-        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-failure");
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-failure", self.kind));
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(base.with_extension("png"), png);
         }
@@ -356,8 +395,27 @@ impl Browser {
     /// Types a value into an input and leaves it (the change event fires on blur).
     pub async fn type_into(&self, testid: &str, value: &str) {
         let input = self.by_id(testid).await;
-        input.clear().await.expect("clear input");
-        input.send_keys(value).await.expect("type");
+        let arg = vec![serde_json::to_value(&input).expect("element ref")];
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                arg.clone(),
+            )
+            .await
+            .expect("scroll to the input");
+        if let Err(e) = input.clear().await {
+            // WebKitWebDriver (the app) refuses to clear some inputs as "not interactable";
+            // emptying the value is what clearing does (typing fires the events).
+            assert!(format!("{e:?}").contains("NotInteractable"), "clear {testid}: {e:?}");
+            self.client
+                .execute("arguments[0].value = '';", arg)
+                .await
+                .expect("empty the input");
+        }
+        input
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("type into {testid}: {e}"));
         self.client
             .execute(
                 "arguments[0].blur();",
@@ -373,13 +431,20 @@ impl Browser {
     pub async fn click(&self, element: &Element, what: &str) {
         let arg = vec![serde_json::to_value(element).expect("element ref")];
         self.client
-            .execute("arguments[0].scrollIntoView({block: 'center'});", arg.clone())
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                arg.clone(),
+            )
             .await
             .unwrap_or_else(|e| panic!("scroll to {what}: {e}"));
         if let Err(e) = element.click().await {
-            let message = e.to_string();
+            // Chromium says it in the message; WebKitWebDriver only in the error's kind.
+            let message = format!("{e} {e:?}");
             assert!(
-                message.contains("intercepted") || message.contains("not interactable"),
+                message.contains("intercepted")
+                    || message.contains("not interactable")
+                    || message.contains("Intercepted")
+                    || message.contains("NotInteractable"),
                 "click {what}: {message}"
             );
             self.client
@@ -398,28 +463,32 @@ impl Browser {
     /// Chooses a radio button or checkbox the way people do: by clicking its label (KERN
     /// draws the control over the label). Waits until the input is selected.
     pub async fn choose(&self, css: &str) {
-        let input = self.wait_css(css, Duration::from_secs(10)).await;
-        let id = Self::attr(&input, "id").await;
-        let label = format!("label[for=\"{id}\"]");
-        match self.client.find(Locator::Css(&label)).await {
-            Ok(l) if !id.is_empty() => self.click(&l, &label).await,
-            _ => self.click(&input, css).await,
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // A click that lands while the section re-renders (the questions appear after the
+        // category) is lost: click again (looked up afresh) until the input is selected.
+        let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            // Looked up again: choosing may re-render the list.
-            let selected = match self.client.find(Locator::Css(css)).await {
-                Ok(e) => e.is_selected().await.unwrap_or(false),
-                Err(_) => false,
-            };
-            if selected {
-                return;
+            let input = self.wait_css(css, Duration::from_secs(10)).await;
+            let id = Self::attr(&input, "id").await;
+            let label = format!("label[for=\"{id}\"]");
+            match self.client.find(Locator::Css(&label)).await {
+                Ok(l) if !id.is_empty() => self.click(&l, &label).await,
+                _ => self.click(&input, css).await,
+            }
+            let retry = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < retry {
+                let selected = match self.client.find(Locator::Css(css)).await {
+                    Ok(e) => e.is_selected().await.unwrap_or(false),
+                    Err(_) => false,
+                };
+                if selected {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
             if Instant::now() > deadline {
                 let saved = self.save_failure().await;
                 panic!("{css} is not selected after clicking it; the page is saved as {saved}");
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -438,9 +507,9 @@ impl Browser {
     }
 
     /// Saves screenshots of the current screen at phone and laptop size as
-    /// `docs/screenshots/web/<name>-<size>.png`, and returns to phone size.
+    /// `docs/screenshots/<kind>/<name>-<size>.png`, and returns to phone size.
     pub async fn screenshots(&self, name: &str) {
-        let dir = workspace().join("docs/screenshots/web");
+        let dir = workspace().join("docs/screenshots").join(self.kind);
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         for (size, width, height) in SIZES {
             self.client.set_window_size(width, height).await.expect("window size");
@@ -761,4 +830,49 @@ pub fn scale_box(b: PixelBox, from: (u32, u32), to: (u32, u32)) -> PixelBox {
     let sy = f64::from(to.1) / f64::from(from.1);
     let s = |v: u32, f: f64| (f64::from(v) * f).round() as u32;
     [s(b[0], sx), s(b[1], sy), s(b[2], sx), s(b[3], sy)]
+}
+
+/// The stored photo is a JPEG without metadata segments, and the face and the plate are
+/// blurred: far less fine detail in their boxes than in the photo as composed.
+pub async fn check_stored_photo(staff: &Staff, hash: &str, photo: &TestPhoto) {
+    let (status, bytes) = staff.get_raw(&format!("/api/v1/blobs/{hash}")).await;
+    assert_eq!(status, 200, "staff read the photo");
+    assert_eq!(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)), hash);
+    assert_eq!(&bytes[..2], [0xff, 0xd8], "a JPEG");
+    let markers = jpeg_markers(&bytes);
+    assert!(
+        !markers.contains(&0xe1) && !markers.contains(&0xfe),
+        "no EXIF/XMP (APP1) and no comment: {markers:x?}"
+    );
+    assert!(
+        !bytes
+            .windows(METADATA_MARKER.len())
+            .any(|w| w == METADATA_MARKER.as_bytes()),
+        "the metadata text is gone"
+    );
+    let stored = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+        .expect("decodes as JPEG")
+        .to_rgb8();
+    let original = image::imageops::resize(
+        &photo.image,
+        stored.width(),
+        stored.height(),
+        image::imageops::FilterType::Triangle,
+    );
+    let from = photo.image.dimensions();
+    let to = stored.dimensions();
+    for (what, b) in [("face", photo.face), ("plate", photo.plate)] {
+        let b = scale_box(b, from, to);
+        let (before, after) = (detail(&original, b), detail(&stored, b));
+        assert!(
+            after < before * 0.4,
+            "the {what} at {b:?} is not blurred: detail {after:.2} after, {before:.2} before"
+        );
+    }
+    // Outside the boxes the photo keeps its detail (it was not blurred as a whole).
+    let corner = [0, 0, to.0 / 5, to.1 / 5];
+    assert!(
+        detail(&stored, corner) > detail(&original, corner) * 0.5,
+        "the rest of the photo keeps its detail"
+    );
 }
