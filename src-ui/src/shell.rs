@@ -41,6 +41,18 @@ pub fn use_ctx() -> Ctx {
     expect_context::<Ctx>()
 }
 
+/// Runs `load` again whenever the background sync succeeds (not on the first run: the page
+/// loads itself when it opens).
+pub fn reload_after_sync(sync: RwSignal<SyncStatus>, load: impl Fn() + Send + Sync + 'static) {
+    Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
+        let now = sync.with(|s| s.last_success);
+        if prev.is_some_and(|p| p != now) {
+            load();
+        }
+        now
+    });
+}
+
 pub(crate) fn initial_lang() -> Lang {
     // German is the default for everyone; a switch to English is remembered.
     storage::get(LANG_KEY)

@@ -41,17 +41,7 @@ pub fn Case(id: String) -> impl IntoView {
         }
     };
     load();
-    let sync = ctx.sync;
-    {
-        let load = load.clone();
-        Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
-            let now = sync.with(|s| s.last_success);
-            if prev.is_some_and(|p| p != now) {
-                load();
-            }
-            now
-        });
-    }
+    crate::shell::reload_after_sync(ctx.sync, load.clone());
 
     let target: RwSignal<Option<Status>> = RwSignal::new(None);
     let comment = RwSignal::new(String::new());

@@ -125,17 +125,7 @@ fn Cases(user: StaffUser, on_logout: Callback<()>) -> impl IntoView {
         });
     };
     load();
-    let sync = ctx.sync;
-    {
-        let load = load.clone();
-        Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
-            let now = sync.with(|s| s.last_success);
-            if prev.is_some_and(|p| p != now) {
-                load();
-            }
-            now
-        });
-    }
+    crate::shell::reload_after_sync(ctx.sync, load.clone());
     // The worker's position, for the distance order (optional).
     if let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) {
         let ok = Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {

@@ -34,14 +34,7 @@ pub fn MyReports() -> impl IntoView {
     };
     load();
     // Reload when the background sync brought something.
-    let sync = ctx.sync;
-    Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
-        let now = sync.with(|s| s.last_success);
-        if prev.is_some_and(|p| p != now) {
-            load();
-        }
-        now
-    });
+    crate::shell::reload_after_sync(ctx.sync, load);
 
     let list = move || {
         match reports.get() {

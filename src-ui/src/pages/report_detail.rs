@@ -43,17 +43,7 @@ pub fn ReportDetail(id: String) -> impl IntoView {
         }
     };
     load();
-    let sync = ctx.sync;
-    {
-        let load = load.clone();
-        Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
-            let now = sync.with(|s| s.last_success);
-            if prev.is_some_and(|p| p != now) {
-                load();
-            }
-            now
-        });
-    }
+    crate::shell::reload_after_sync(ctx.sync, load.clone());
     let send = {
         let backend = ctx.backend.clone();
         let id = id.clone();
