@@ -4,6 +4,11 @@
 //! labels inline, question `type` as a tag). A subcategory inherits the questions of
 //! its ancestors; a question with the same id further down replaces the inherited one.
 //! Reports are filed on leaf categories, so intake is always as specific as possible.
+//!
+//! A category that old reports still refer to is not deleted but deactivated
+//! (`active: false`): it stays in the tree, so those reports keep their name and
+//! questions, but it and its subcategories are no longer offered for new reports
+//! ([`CategoryTree::offered`]).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -47,13 +52,40 @@ pub struct Category {
     /// Questions asked for this category (and inherited by its subcategories).
     #[serde(default)]
     pub questions: Vec<Question>,
+    /// Whether new reports may be filed on it (and its subcategories); an inactive
+    /// category is kept for the reports that already refer to it. Absent means active.
+    #[serde(default = "active_default", skip_serializing_if = "is_active")]
+    pub active: bool,
     /// Subcategories.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub subcategories: Vec<Category>,
 }
 
+fn active_default() -> bool {
+    true
+}
+
+fn is_active(active: &bool) -> bool {
+    *active
+}
+
 impl Category {
+    /// A new active category with names and nothing else.
+    pub fn new(id: CategoryId, de: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            id,
+            de: de.into(),
+            en: en.into(),
+            description_de: None,
+            description_en: None,
+            routing_hint: None,
+            questions: Vec::new(),
+            active: true,
+            subcategories: Vec::new(),
+        }
+    }
+
     /// The category's name in both languages.
     pub fn name(&self) -> I18nText {
         I18nText::new(&self.de, &self.en)
@@ -177,6 +209,28 @@ impl CategoryTree {
         }
         let mut acc = Vec::new();
         walk(&self.categories, id, &mut acc).then_some(acc)
+    }
+
+    /// The tree as offered for new reports: inactive categories and their subtrees left out.
+    pub fn offered(&self) -> CategoryTree {
+        fn prune(cats: &[Category]) -> Vec<Category> {
+            cats.iter()
+                .filter(|c| c.active)
+                .map(|c| Category {
+                    subcategories: prune(&c.subcategories),
+                    ..c.clone()
+                })
+                .collect()
+        }
+        CategoryTree {
+            categories: prune(&self.categories),
+        }
+    }
+
+    /// Whether new reports may be filed on `id`: it and all its ancestors are active
+    /// (`false` for an unknown id).
+    pub fn is_offered(&self, id: &CategoryId) -> bool {
+        self.path(id).is_some_and(|p| p.iter().all(|c| c.active))
     }
 
     /// Whether `id` is `ancestor` or lies in its subtree.
@@ -507,6 +561,33 @@ mod tests {
             tree().validate_answers(&id("nope"), raw.as_object().expect("object")),
             Err(AnswerError::UnknownCategory)
         );
+    }
+
+    #[test]
+    fn inactive_categories_are_kept_but_not_offered() {
+        let mut t = tree();
+        t.categories[0]
+            .subcategories
+            .push(Category::new(id("gehweg"), "Gehweg", "Pavement"));
+        t.categories[0].subcategories[0].active = false;
+        assert!(!t.is_offered(&id("schlagloch")));
+        assert!(t.is_offered(&id("gehweg")));
+        assert!(!t.is_offered(&id("nope")));
+        let offered = t.offered();
+        assert!(offered.find(&id("schlagloch")).is_none());
+        assert!(offered.find(&id("gehweg")).is_some());
+        // Old reports still find their category and its questions.
+        assert_eq!(t.effective_questions(&id("schlagloch")).map(|q| q.len()), Some(7));
+        // The flag is written only when it says something.
+        let json = serde_json::to_value(&t).expect("serializes");
+        assert_eq!(json["categories"][0]["subcategories"][0]["active"], json!(false));
+        assert!(json["categories"][0].get("active").is_none());
+        assert_eq!(CategoryTree::from_json(&json.to_string()).expect("parses"), t);
+        // A whole inactive branch hides its subcategories too.
+        t.categories[0].active = false;
+        t.categories[0].subcategories[0].active = true;
+        assert!(!t.is_offered(&id("gehweg")));
+        assert!(t.offered().categories.is_empty());
     }
 
     #[test]

@@ -249,6 +249,9 @@ pub trait Store: Send + Sync + 'static {
         ags: &Ags,
         visible_to: Option<&Visibility>,
     ) -> StoreResult<Vec<(augenmerk_domain::Status, u64)>>;
+    /// The categories the municipality's reports are filed on, with how many each has
+    /// (a category in use is deactivated, not deleted).
+    async fn categories_in_use(&self, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>>;
     /// Open reports within `radius_m` of a point, nearest first (duplicate detection,
     /// "already reported?").
     async fn nearby_reports(

@@ -858,6 +858,23 @@ async fn inbox_filters_paging_sorting_counts_and_nearby() {
     let counts = store.count_by_status(&a, Some(&v)).await.unwrap();
     assert_eq!(counts.iter().map(|(_, n)| n).sum::<u64>(), 5);
 
+    // The categories in use, with their counts (B's report is not A's).
+    let in_use: Vec<(String, u64)> = store
+        .categories_in_use(&a)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(c, n)| (c.to_string(), n))
+        .collect();
+    assert_eq!(
+        in_use,
+        [
+            ("beleuchtung".to_owned(), 4),
+            ("muell".to_owned(), 4),
+            ("schlagloch".to_owned(), 4)
+        ]
+    );
+
     // Nearby: open reports within the radius, nearest first (0.001° latitude ≈ 111 m).
     let center = GeoPoint {
         lat: 54.7851,

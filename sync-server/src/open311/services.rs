@@ -1,5 +1,6 @@
 //! Services are the municipality's leaf categories (the top-level category is the
 //! `group`); a category's questions, its ancestors' included, are the attributes.
+//! Deactivated categories (and their subcategories) are not services.
 
 use augenmerk_domain::{Category, CategoryId, Question, QuestionKind};
 
@@ -16,6 +17,9 @@ pub fn list(tenant: &Tenant) -> Node {
 }
 
 fn collect(tenant: &Tenant, cat: &Category, group: &str, out: &mut Vec<Node>) {
+    if !cat.active {
+        return;
+    }
     if cat.subcategories.is_empty() {
         let questions = tenant
             .record
@@ -44,7 +48,7 @@ fn collect(tenant: &Tenant, cat: &Category, group: &str, out: &mut Vec<Node>) {
 pub fn definition(tenant: &Tenant, code: &str) -> Option<Node> {
     let id = CategoryId::parse(code).ok()?;
     let cat = tenant.record.categories.find(&id)?;
-    if !cat.subcategories.is_empty() {
+    if !cat.subcategories.is_empty() || !tenant.record.categories.is_offered(&id) {
         return None;
     }
     let questions = tenant.record.categories.effective_questions(&id)?;

@@ -47,9 +47,12 @@ async fn get_categories(State(state): State<AppState>, staff: StaffAuth) -> ApiR
     Ok(ApiJson(state.tenant(staff.ags()).await?.record.categories.clone()))
 }
 
-/// Replaces the category tree (checked; rules that would point nowhere are refused).
+/// Replaces the category tree: names, questions, order, and which categories are active.
+/// Checked; rules that would point nowhere are refused (422), and so is removing a
+/// category that reports are filed on (409 with the categories in `in_use`: deactivate
+/// those instead, `active: false`, so old reports keep their category).
 #[utoipa::path(put, path = "/api/v1/staff/config/categories", tag = "config", request_body = CategoryTree,
-    responses((status = 200, body = CategoryTree), (status = 422)), security(("bearer" = [])))]
+    responses((status = 200, body = CategoryTree), (status = 409), (status = 422)), security(("bearer" = [])))]
 async fn put_categories(
     State(state): State<AppState>,
     staff: StaffAuth,
@@ -61,6 +64,20 @@ async fn put_categories(
     let problems = rule_problems(&state, staff.ags(), &tenant.rules, Some(&tree), None).await?;
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
+    }
+    let removed_in_use: Vec<serde_json::Value> = state
+        .store
+        .categories_in_use(staff.ags())
+        .await?
+        .into_iter()
+        .filter(|(id, _)| tree.find(id).is_none())
+        .map(|(id, reports)| serde_json::json!({ "category": id.as_str(), "reports": reports }))
+        .collect();
+    if !removed_in_use.is_empty() {
+        return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({
+            "reason": "category in use: deactivate it instead",
+            "in_use": removed_in_use,
+        })));
     }
     state.store.put_categories(staff.ags(), tree.clone()).await?;
     state.invalidate(staff.ags());

@@ -65,7 +65,8 @@ async fn municipality_config(
     Ok(ApiJson(MunicipalityConfig {
         ags: tenant.record.ags.clone(),
         name: tenant.record.name.clone(),
-        categories: tenant.record.categories.clone(),
+        // Deactivated categories are kept for old reports but not offered to citizens.
+        categories: tenant.record.categories.offered(),
         boundary,
         accent_color: tenant.record.settings.accent_color.clone(),
         logo: tenant.record.settings.logo.clone(),

@@ -215,6 +215,9 @@ pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: Repo
         if !cat.subcategories.is_empty() {
             return Err(FieldError::new("category", "not_a_leaf").into());
         }
+        if !tenant.record.categories.is_offered(&category) {
+            return Err(FieldError::new("category", "inactive").into());
+        }
         // Keep the answers the new category also asks; the others no longer apply.
         let questions = tenant
             .record

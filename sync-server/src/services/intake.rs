@@ -78,6 +78,12 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         );
     }
 
+    // A deactivated category takes no new reports; the client is told as for an unknown
+    // one (it fetches the configuration again and the citizen chooses anew).
+    if tenant.record.categories.find(&new.category).is_some() && !tenant.record.categories.is_offered(&new.category) {
+        return Err(ApiError::new(ErrorCode::UnknownCategory)
+            .context(serde_json::json!({ "category": new.category.as_str(), "reason": "inactive" })));
+    }
     let content = match report::check_content(&tenant.record.categories, &new, Utc::now()) {
         Ok(c) => c,
         Err(AnswerError::UnknownCategory) => {

@@ -7,6 +7,7 @@ mod area_import;
 mod audit;
 mod bad_input;
 mod branding;
+mod category_editing;
 mod exif;
 mod helpers;
 mod idempotency;

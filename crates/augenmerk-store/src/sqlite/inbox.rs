@@ -269,6 +269,25 @@ pub(crate) fn count_by_status(
         .collect())
 }
 
+/// The categories of the municipality's reports with their counts (read from the
+/// statistics index, which starts with `ags` and holds `category`).
+pub(crate) fn categories_in_use(conn: &Connection, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT category, count(*) FROM reports WHERE ags = ?1 GROUP BY category ORDER BY category")?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([ags.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        // A stored id always parsed once; one that no longer does is skipped, not fatal.
+        .filter_map(|(id, n)| {
+            augenmerk_domain::CategoryId::parse(&id)
+                .ok()
+                .map(|id| (id, u64::try_from(n).unwrap_or(0)))
+        })
+        .collect())
+}
+
 /// Metres per degree of latitude (and of longitude at the equator), generously rounded
 /// down so that the prefilter box is never too small.
 const METRES_PER_DEGREE: f64 = 111_000.0;

@@ -376,6 +376,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn categories_in_use(&self, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>> {
+        let ags = ags.clone();
+        self.read(move |c| inbox::categories_in_use(c, &ags)).await
+    }
+
     async fn nearby_reports(&self, ags: &Ags, center: GeoPoint, radius_m: f64, limit: u32) -> StoreResult<Vec<Report>> {
         let ags = ags.clone();
         self.read(move |c| inbox::nearby_reports(c, &ags, center, radius_m, limit))
