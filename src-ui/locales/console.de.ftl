@@ -228,7 +228,7 @@ c-dry-run-decides = Es entscheidet: { $rule }
 c-dry-run-areas = Gebiete am Ort
 c-latitude = Breite
 c-longitude = Länge
-c-cat-lead = Wählen Sie eine Kategorie, um Namen und Fragen zu bearbeiten. Änderungen werden mit „Speichern“ geprüft und übernommen.
+c-cat-lead = Wählen Sie eine Kategorie, um Namen, Reihenfolge und Fragen zu bearbeiten oder sie zu deaktivieren. Änderungen werden mit „Speichern“ geprüft und übernommen.
 c-cat-choose = Bitte wählen Sie links eine Kategorie.
 c-cat-questions-count = { $count ->
     [one] 1 Frage
@@ -246,7 +246,22 @@ c-cat-question-id = Kennung der Frage
 c-cat-label-de = Frage (deutsch)
 c-cat-label-en = Frage (englisch)
 c-cat-options = Auswahlmöglichkeiten
-c-cat-options-hint = Nur für Auswahlfragen: wert=Bezeichnung, getrennt durch Semikolon.
+c-cat-options-hint = Nur für Auswahlfragen: wert=deutsch|englisch, getrennt durch Semikolon (ohne englische Bezeichnung gilt die deutsche).
+c-cat-inactive = inaktiv
+c-cat-active = Für neue Meldungen angeboten
+c-cat-active-hint = Eine deaktivierte Kategorie wird Bürgerinnen und Bürgern nicht mehr angeboten (samt Unterkategorien); bestehende Meldungen behalten sie.
+c-cat-delete = Kategorie löschen
+c-cat-in-use = Zu einer gelöschten Kategorie gibt es bereits Meldungen. Deaktivieren Sie die Kategorie stattdessen, damit diese Meldungen ihre Kategorie behalten.
+c-cat-edit-question = Frage „{ $id }“ bearbeiten
+c-cat-question-id-invalid = Die Kennung der Frage ist ungültig (Kleinbuchstaben, Ziffern, _ oder -).
+c-cat-question-label-missing = Bitte geben Sie die Frage auf Deutsch an.
+c-cat-options-missing = Eine Auswahlfrage braucht mindestens eine Auswahlmöglichkeit.
+c-cat-id-invalid = Die Kennung ist ungültig (Kleinbuchstaben, Ziffern, _ oder -).
+c-move-up-named = { $name } nach oben verschieben
+c-move-down-named = { $name } nach unten verschieben
+c-edit-named = { $name } bearbeiten
+c-remove-named = { $name } entfernen
+c-cancel = Abbrechen
 c-cat-add-sub = Unterkategorie hinzufügen
 c-cat-id = Kennung
 c-qtype-boolean = Ja/Nein

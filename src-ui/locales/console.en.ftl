@@ -228,7 +228,7 @@ c-dry-run-decides = Decided by: { $rule }
 c-dry-run-areas = Areas at the place
 c-latitude = Latitude
 c-longitude = Longitude
-c-cat-lead = Choose a category to edit its names and questions. "Save" checks and applies the changes.
+c-cat-lead = Choose a category to edit its names, order and questions, or to deactivate it. "Save" checks and applies the changes.
 c-cat-choose = Please choose a category on the left.
 c-cat-questions-count = { $count ->
     [one] 1 question
@@ -246,7 +246,22 @@ c-cat-question-id = Question id
 c-cat-label-de = Question (German)
 c-cat-label-en = Question (English)
 c-cat-options = Options
-c-cat-options-hint = For choice questions only: value=Label, separated by semicolons.
+c-cat-options-hint = For choice questions only: value=German|English, separated by semicolons (without an English label the German one is used).
+c-cat-inactive = inactive
+c-cat-active = Offered for new reports
+c-cat-active-hint = A deactivated category is no longer offered to citizens (nor are its subcategories); existing reports keep it.
+c-cat-delete = Delete category
+c-cat-in-use = Reports have already been filed on a deleted category. Deactivate the category instead, so that these reports keep their category.
+c-cat-edit-question = Edit question "{ $id }"
+c-cat-question-id-invalid = The question's id is invalid (lower-case letters, digits, _ or -).
+c-cat-question-label-missing = Please give the question in German.
+c-cat-options-missing = A choice question needs at least one option.
+c-cat-id-invalid = The id is invalid (lower-case letters, digits, _ or -).
+c-move-up-named = Move { $name } up
+c-move-down-named = Move { $name } down
+c-edit-named = Edit { $name }
+c-remove-named = Remove { $name }
+c-cancel = Cancel
 c-cat-add-sub = Add a subcategory
 c-cat-id = Id
 c-qtype-boolean = Yes/no

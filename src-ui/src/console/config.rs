@@ -8,18 +8,19 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use augenmerk_domain::api::{MunicipalitySettings, NewStaffUser, StaffUserUpdate};
-use augenmerk_domain::category::{Category, ChoiceOption, Question, QuestionKind};
+use augenmerk_domain::category::Category;
 use augenmerk_domain::staff::{Department, Role, StaffUser};
 use augenmerk_domain::templates::{PLACEHOLDERS, ReplyTemplate};
-use augenmerk_domain::{CategoryId, CategoryTree, DepartmentId, QuestionId};
+use augenmerk_domain::{CategoryId, CategoryTree, DepartmentId};
 
 use super::api::{encode, use_api};
+use super::category_edit::{QuestionForm, find_mut, kind_name, move_category, move_question, remove_category};
 use super::rules::RulesEditor;
 use super::widgets::{Notice, SelectField, TextArea, TextField};
 use super::{Page, role_name, use_console};
 use crate::backend::UiError;
 use crate::components::errors::ErrorAlert;
-use crate::i18n::use_i18n;
+use crate::i18n::{Lang, use_i18n};
 
 const SECTIONS: [(&str, &str); 7] = [
     ("rules", "c-config-rules"),
@@ -85,7 +86,18 @@ fn finish(
     }
 }
 
-/// Category tree: pick a category, edit its names and questions, add subcategories.
+/// The message of a problem the category editor finds itself (a Fluent key), in both languages.
+fn local_error(key: &str) -> UiError {
+    UiError::new(
+        crate::i18n::format(Lang::De, key, None),
+        crate::i18n::format(Lang::En, key, None),
+    )
+}
+
+/// Category tree: pick a category; rename it, deactivate or delete it, move it among its
+/// siblings; add, edit, reorder and remove its questions; add subcategories. Changes are
+/// collected and sent as one tree with "Save" (the server checks it; a category that
+/// reports are filed on cannot be deleted, only deactivated).
 #[component]
 fn Categories() -> impl IntoView {
     let i18n = use_i18n();
@@ -104,6 +116,8 @@ fn Categories() -> impl IntoView {
 
     let name_de = RwSignal::new(String::new());
     let name_en = RwSignal::new(String::new());
+    // The question form; `editing` names the question it changes (None: a new one).
+    let editing: RwSignal<Option<String>> = RwSignal::new(None);
     let q_id = RwSignal::new(String::new());
     let q_de = RwSignal::new(String::new());
     let q_en = RwSignal::new(String::new());
@@ -114,17 +128,10 @@ fn Categories() -> impl IntoView {
     let sub_de = RwSignal::new(String::new());
     let sub_en = RwSignal::new(String::new());
 
-    fn find_mut<'a>(cats: &'a mut [Category], id: &str) -> Option<&'a mut Category> {
-        for c in cats {
-            if c.id.as_str() == id {
-                return Some(c);
-            }
-            if let Some(found) = find_mut(&mut c.subcategories, id) {
-                return Some(found);
-            }
-        }
-        None
-    }
+    let changed = move || {
+        dirty.set(true);
+        notice.set(None);
+    };
     let edit = move |f: &mut dyn FnMut(&mut Category)| {
         let id = selected.get_untracked();
         tree.update(|t| {
@@ -132,13 +139,30 @@ fn Categories() -> impl IntoView {
                 f(c);
             }
         });
-        dirty.set(true);
+        changed();
+    };
+    let fill_form = move |form: QuestionForm| {
+        q_id.set(form.id);
+        q_de.set(form.de);
+        q_en.set(form.en);
+        q_type.set(if form.kind.is_empty() {
+            "boolean".to_owned()
+        } else {
+            form.kind
+        });
+        q_options.set(form.options);
+        q_required.set(form.required);
+    };
+    let reset_form = move || {
+        editing.set(None);
+        fill_form(QuestionForm::default());
     };
     let choose = move |id: String| {
         if let Some(c) = tree.with_untracked(|t| CategoryId::parse(&id).ok().and_then(|cid| t.find(&cid).cloned())) {
             name_de.set(c.de);
             name_en.set(c.en);
         }
+        reset_form();
         selected.set(id);
     };
     let save = move |_| {
@@ -147,7 +171,15 @@ fn Categories() -> impl IntoView {
             let result = api
                 .put::<_, CategoryTree>("/staff/config/categories", &t)
                 .await
-                .map(|_| ());
+                .map(|_| ())
+                .map_err(|e| {
+                    // Only removing a category that reports are filed on conflicts here.
+                    if e.code.as_deref() == Some("conflict") {
+                        local_error("c-cat-in-use")
+                    } else {
+                        e
+                    }
+                });
             if result.is_ok() {
                 dirty.set(false);
                 console.reload_refs(api);
@@ -155,30 +187,80 @@ fn Categories() -> impl IntoView {
             finish(result, "c-saved", error, notice);
         });
     };
+    let submit_question = move |_| {
+        let form = QuestionForm {
+            id: editing.get_untracked().unwrap_or_else(|| q_id.get_untracked()),
+            de: q_de.get_untracked(),
+            en: q_en.get_untracked(),
+            kind: q_type.get_untracked(),
+            options: q_options.get_untracked(),
+            required: q_required.get_untracked(),
+        };
+        let editing_id = editing.get_untracked();
+        let previous = editing_id.as_ref().and_then(|qid| {
+            tree.with_untracked(|t| {
+                CategoryId::parse(&selected.get_untracked()).ok().and_then(|cid| {
+                    t.find(&cid)
+                        .and_then(|c| c.questions.iter().find(|q| q.id.as_str() == qid).cloned())
+                })
+            })
+        });
+        match form.to_question(previous.as_ref()) {
+            Err(key) => error.set(Some(local_error(key))),
+            Ok(q) => {
+                error.set(None);
+                edit(&mut |c| match c.questions.iter_mut().find(|x| x.id == q.id) {
+                    Some(slot) if editing_id.is_some() => *slot = q.clone(),
+                    Some(_) => {}
+                    None => c.questions.push(q.clone()),
+                });
+                reset_form();
+            }
+        }
+    };
 
     let tree_view = move || {
         let lang = i18n.lang();
         let sel = selected.get();
-        tree.get().categories.into_iter().map(|c| {
-            let sel = sel.clone();
-            let item = move |c: &Category, depth: usize| {
-                let id = c.id.to_string();
-                let active = id == sel;
-                let n = c.questions.len();
-                view! {
-                    <li class=format!("cat-tree__item cat-tree__item--{depth}")>
-                        <button type="button" class="cat-tree__button" class:cat-tree__button--active=active
-                            aria-current=active.then_some("true") data-testid="category-item" data-id=id.clone()
-                            on:click=move |_| choose(id.clone())>
-                            {lang.choose(&c.de, &c.en).to_owned()}
-                            {(n > 0).then(|| view! { <span class="cat-tree__count">{i18n.t_args("c-cat-questions-count", &[("count", (n as f64).into())])}</span> })}
-                        </button>
-                    </li>
-                }
-            };
+        let t = tree.get();
+        fn items(cats: &[Category], depth: usize, out: &mut Vec<(Category, usize, bool, bool)>) {
+            for (i, c) in cats.iter().enumerate() {
+                out.push((c.clone(), depth, i == 0, i + 1 == cats.len()));
+                items(&c.subcategories, depth + 1, out);
+            }
+        }
+        let mut flat = Vec::new();
+        items(&t.categories, 0, &mut flat);
+        flat.into_iter().map(|(c, depth, first, last)| {
+            let id = c.id.to_string();
+            let active = id == sel;
+            let n = c.questions.len();
+            let name = lang.choose(&c.de, &c.en).to_owned();
+            let (up_id, down_id, pick_id) = (id.clone(), id.clone(), id.clone());
+            let up_label = i18n.t_args("c-move-up-named", &[("name", name.clone().into())]);
+            let down_label = i18n.t_args("c-move-down-named", &[("name", name.clone().into())]);
             view! {
-                {item(&c, 0)}
-                {c.subcategories.iter().map(|s| item(s, 1)).collect_view()}
+                <li class=format!("cat-tree__item cat-tree__item--{}", depth.min(2))
+                    class:cat-tree__item--inactive={!c.active}>
+                    <button type="button" class="cat-tree__button" class:cat-tree__button--active=active
+                        aria-current=active.then_some("true") data-testid="category-item" data-id=id.clone()
+                        data-active=c.active.to_string()
+                        on:click=move |_| choose(pick_id.clone())>
+                        <span>{name}
+                            {(!c.active).then(|| view! { <span class="cat-tree__inactive">" · "{i18n.t("c-cat-inactive")}</span> })}</span>
+                        {(n > 0).then(|| view! { <span class="cat-tree__count">{i18n.t_args("c-cat-questions-count", &[("count", (n as f64).into())])}</span> })}
+                    </button>
+                    <span class="cat-tree__moves">
+                        <button type="button" class="cat-tree__move" disabled=first aria-label=up_label
+                            data-testid="category-up" data-id=id.clone()
+                            on:click=move |_| { tree.update(|t| { move_category(t, &up_id, true); }); changed(); }>
+                            <span class="kern-icon kern-icon--arrow-up" aria-hidden="true"></span></button>
+                        <button type="button" class="cat-tree__move" disabled=last aria-label=down_label
+                            data-testid="category-down" data-id=id.clone()
+                            on:click=move |_| { tree.update(|t| { move_category(t, &down_id, false); }); changed(); }>
+                            <span class="kern-icon kern-icon--arrow-down" aria-hidden="true"></span></button>
+                    </span>
+                </li>
             }
         }).collect_view()
     };
@@ -188,6 +270,9 @@ fn Categories() -> impl IntoView {
         let lang = i18n.lang();
         let cat = tree.with(|t| CategoryId::parse(&id).ok().and_then(|cid| t.find(&cid).cloned()))?;
         let questions = cat.questions.clone();
+        let count = questions.len();
+        let cat_active = cat.active;
+        let delete_id = cat.id.to_string();
         Some(view! {
             <section class="console-card" aria-labelledby="cat-edit-h" data-testid="category-editor">
                 <h2 class="console-card__title" id="cat-edit-h">{lang.choose(&cat.de, &cat.en).to_owned()}
@@ -203,6 +288,26 @@ fn Categories() -> impl IntoView {
                     }>
                     <span class="kern-label">{i18n.t("c-apply")}</span>
                 </button>
+                <div class="kern-form-check cat-active">
+                    <input class="kern-form-check__checkbox" type="checkbox" id="cat-active" data-testid="cat-active"
+                        aria-describedby="cat-active-hint"
+                        prop:checked=cat_active on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            edit(&mut |c| c.active = on);
+                        } />
+                    <label class="kern-label" for="cat-active">{i18n.t("c-cat-active")}</label>
+                </div>
+                <p class="kern-hint" id="cat-active-hint">{i18n.t("c-cat-active-hint")}</p>
+                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--small" data-testid="cat-delete"
+                    on:click=move |_| {
+                        let id = delete_id.clone();
+                        tree.update(|t| { remove_category(t, &id); });
+                        selected.set(String::new());
+                        changed();
+                    }>
+                    <span class="kern-icon kern-icon--delete" aria-hidden="true"></span>
+                    <span class="kern-label">{i18n.t("c-cat-delete")}</span>
+                </button>
                 <h3 class="console-card__subtitle">{i18n.t("c-cat-questions")}</h3>
                 {if questions.is_empty() {
                     view! { <p class="kern-body kern-body--small console-muted">{i18n.t("c-cat-no-questions")}</p> }.into_any()
@@ -216,18 +321,38 @@ fn Categories() -> impl IntoView {
                                 <th class="kern-table__header" scope="col"><span class="kern-sr-only">{i18n.t("c-actions")}</span></th>
                             </tr></thead>
                             <tbody class="kern-table__body">
-                                {questions.into_iter().map(|q| {
+                                {questions.into_iter().enumerate().map(|(i, q)| {
                                     let qid = q.id.to_string();
-                                    let kind = serde_json::to_value(&q.kind).ok()
-                                        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned)).unwrap_or_default();
+                                    let kind = kind_name(&q.kind);
+                                    let label = lang.choose(&q.de, &q.en).to_owned();
+                                    let form = QuestionForm::of(&q);
+                                    let (edit_id, up_id, down_id, del_id) = (qid.clone(), qid.clone(), qid.clone(), qid.clone());
                                     view! {
-                                        <tr class="kern-table__row">
-                                            <td class="kern-table__cell">{lang.choose(&q.de, &q.en).to_owned()}<br/><span class="console-muted">{qid.clone()}</span></td>
+                                        <tr class="kern-table__row" data-testid="question-row" data-id=qid.clone()>
+                                            <td class="kern-table__cell">{label.clone()}<br/><span class="console-muted">{qid.clone()}</span></td>
                                             <td class="kern-table__cell">{i18n.t(&format!("c-qtype-{kind}"))}</td>
                                             <td class="kern-table__cell">{if q.required { i18n.t("c-yes") } else { i18n.t("c-no") }}</td>
-                                            <td class="kern-table__cell">
+                                            <td class="kern-table__cell question-actions">
                                                 <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
-                                                    on:click=move |_| { let qid = qid.clone(); edit(&mut |c| c.questions.retain(|x| x.id.as_str() != qid)); }>
+                                                    data-testid="q-edit" data-id=qid.clone()
+                                                    aria-label=i18n.t_args("c-edit-named", &[("name", label.clone().into())])
+                                                    on:click=move |_| { editing.set(Some(edit_id.clone())); fill_form(form.clone()); }>
+                                                    <span class="kern-icon kern-icon--edit" aria-hidden="true"></span>
+                                                    <span class="kern-label">{i18n.t("c-edit")}</span>
+                                                </button>
+                                                <button type="button" class="cat-tree__move" disabled={i == 0}
+                                                    data-testid="q-up" data-id=qid.clone()
+                                                    aria-label=i18n.t_args("c-move-up-named", &[("name", label.clone().into())])
+                                                    on:click=move |_| { let qid = up_id.clone(); edit(&mut |c| { move_question(c, &qid, true); }); }>
+                                                    <span class="kern-icon kern-icon--arrow-up" aria-hidden="true"></span></button>
+                                                <button type="button" class="cat-tree__move" disabled={i + 1 == count}
+                                                    data-testid="q-down" data-id=qid.clone()
+                                                    aria-label=i18n.t_args("c-move-down-named", &[("name", label.clone().into())])
+                                                    on:click=move |_| { let qid = down_id.clone(); edit(&mut |c| { move_question(c, &qid, false); }); }>
+                                                    <span class="kern-icon kern-icon--arrow-down" aria-hidden="true"></span></button>
+                                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                                    aria-label=i18n.t_args("c-remove-named", &[("name", label.clone().into())])
+                                                    on:click=move |_| { let qid = del_id.clone(); edit(&mut |c| c.questions.retain(|x| x.id.as_str() != qid)); }>
                                                     <span class="kern-icon kern-icon--delete" aria-hidden="true"></span>
                                                     <span class="kern-label">{i18n.t("c-remove")}</span>
                                                 </button>
@@ -239,10 +364,13 @@ fn Categories() -> impl IntoView {
                         </table>
                     }.into_any()
                 }}
-                <fieldset class="kern-fieldset">
-                    <legend class="kern-label">{i18n.t("c-cat-add-question")}</legend>
+                <fieldset class="kern-fieldset" data-testid="question-form">
+                    <legend class="kern-label">{move || match editing.get() {
+                        Some(qid) => i18n.t_args("c-cat-edit-question", &[("id", qid.into())]),
+                        None => i18n.t("c-cat-add-question"),
+                    }}</legend>
                     <div class="form-grid">
-                        <TextField id="q-id" label="c-cat-question-id" value=q_id />
+                        {move || editing.get().is_none().then(|| view! { <TextField id="q-id" label="c-cat-question-id" value=q_id /> })}
                         <SelectField id="q-type" label="c-cat-type" value=q_type options=Signal::derive(move || vec![
                             ("boolean".to_owned(), i18n.t("c-qtype-boolean")),
                             ("select".to_owned(), i18n.t("c-qtype-select")),
@@ -257,40 +385,32 @@ fn Categories() -> impl IntoView {
                     </div>
                     <TextField id="q-options" label="c-cat-options" value=q_options hint="c-cat-options-hint" />
                     <div class="kern-form-check">
-                        <input class="kern-form-check__checkbox" type="checkbox" id="q-required"
+                        <input class="kern-form-check__checkbox" type="checkbox" id="q-required" data-testid="q-required"
                             prop:checked=move || q_required.get() on:change=move |ev| q_required.set(event_target_checked(&ev)) />
                         <label class="kern-label" for="q-required">{i18n.t("c-cat-required")}</label>
                     </div>
-                    <button type="button" class="kern-btn kern-btn--secondary kern-btn--small" data-testid="q-add"
-                        on:click=move |_| {
-                            let Ok(id) = QuestionId::parse(q_id.get_untracked().trim()) else {
-                                error.set(Some(UiError::new("Die Kennung der Frage ist ungültig (Kleinbuchstaben, Ziffern, _ oder -).",
-                                    "The question's id is invalid (lower-case letters, digits, _ or -).")));
-                                return;
-                            };
-                            let options: Vec<ChoiceOption> = q_options.get_untracked().split(';').filter_map(|o| {
-                                let (v, label) = o.split_once('=').unwrap_or((o, o));
-                                let (v, label) = (v.trim(), label.trim());
-                                (!v.is_empty()).then(|| ChoiceOption { value: v.to_owned(), de: label.to_owned(), en: label.to_owned() })
-                            }).collect();
-                            let kind = match q_type.get_untracked().as_str() {
-                                "select" => QuestionKind::Select { options },
-                                "multiselect" => QuestionKind::Multiselect { options },
-                                "number" => QuestionKind::Number { unit: None, min: None, max: None },
-                                "integer" => QuestionKind::Integer { unit: None, min: None, max: None },
-                                "text" => QuestionKind::Text { max_length: None },
-                                "date" => QuestionKind::Date,
-                                _ => QuestionKind::Boolean,
-                            };
-                            let de = q_de.get_untracked().trim().to_owned();
-                            let en = Some(q_en.get_untracked().trim().to_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| de.clone());
-                            let q = Question { id, de, en, required: q_required.get_untracked(), kind };
-                            edit(&mut |c| c.questions.push(q.clone()));
-                            q_id.set(String::new()); q_de.set(String::new()); q_en.set(String::new()); q_options.set(String::new());
-                        }>
-                        <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
-                        <span class="kern-label">{i18n.t("c-add")}</span>
-                    </button>
+                    <div class="console-page__actions">
+                        {move || if editing.get().is_some() {
+                            view! {
+                                <button type="button" class="kern-btn kern-btn--secondary kern-btn--small" data-testid="q-apply"
+                                    on:click=submit_question>
+                                    <span class="kern-label">{i18n.t("c-apply")}</span>
+                                </button>
+                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--small" data-testid="q-cancel"
+                                    on:click=move |_| reset_form()>
+                                    <span class="kern-label">{i18n.t("c-cancel")}</span>
+                                </button>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="kern-btn kern-btn--secondary kern-btn--small" data-testid="q-add"
+                                    on:click=submit_question>
+                                    <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
+                                    <span class="kern-label">{i18n.t("c-add")}</span>
+                                </button>
+                            }.into_any()
+                        }}
+                    </div>
                 </fieldset>
                 <fieldset class="kern-fieldset">
                     <legend class="kern-label">{i18n.t("c-cat-add-sub")}</legend>
@@ -302,13 +422,12 @@ fn Categories() -> impl IntoView {
                     <button type="button" class="kern-btn kern-btn--secondary kern-btn--small"
                         on:click=move |_| {
                             let Ok(id) = CategoryId::parse(sub_id.get_untracked().trim()) else {
-                                error.set(Some(UiError::new("Die Kennung ist ungültig.", "The id is invalid.")));
+                                error.set(Some(local_error("c-cat-id-invalid")));
                                 return;
                             };
                             let de = sub_de.get_untracked().trim().to_owned();
                             let en = Some(sub_en.get_untracked().trim().to_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| de.clone());
-                            let sub = Category { id, de, en, description_de: None, description_en: None, routing_hint: None,
-                                questions: Vec::new(), subcategories: Vec::new() };
+                            let sub = Category::new(id, de, en);
                             edit(&mut |c| c.subcategories.push(sub.clone()));
                             sub_id.set(String::new()); sub_de.set(String::new()); sub_en.set(String::new());
                         }>

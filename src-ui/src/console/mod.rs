@@ -6,6 +6,7 @@
 
 mod api;
 mod case;
+mod category_edit;
 mod config;
 mod inbox;
 mod login;
