@@ -17,6 +17,7 @@ const COMMENT: &str = "Schlagloch mit Kaltasphalt verfüllt.";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dispatcher_and_admin_work_in_the_console() {
+    let _one = crate::helpers::one_browser().await;
     let dir = tempfile::Builder::new()
         .prefix("augenmerk-console-")
         .tempdir()

@@ -11,6 +11,13 @@ use crate::support::{Browser, FLENSBURG, PASSWORD, workspace};
 /// Laptop (1440 × 960) and tablet (834 × 1112, portrait) sizes of the screenshots.
 pub const SHOT_SIZES: [(&str, u32, u32); 2] = [("laptop", 1440, 960), ("tablet", 834, 1112)];
 
+/// The console tests take turns: each runs a server, chromedriver and Chromium, and on a
+/// machine with few cores two at once make the browser's waits time out.
+pub async fn one_browser() -> tokio::sync::MutexGuard<'static, ()> {
+    static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    ONE.lock().await
+}
+
 /// A citizen's device on the API.
 pub struct Citizen {
     http: reqwest::Client,

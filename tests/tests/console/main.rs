@@ -1,7 +1,9 @@
 //! The staff console in headless Chromium against a real server (the demo: Flensburg):
 //! a dispatcher handles a report created through the citizen API, an admin adds a rule
 //! and sees the dry run pick it, the citizen's view shows the message and the status but
-//! not the note; axe-core on every console screen; screenshots to
+//! not the note; an admin drives every configuration section (departments, templates,
+//! areas, rules, categories, appearance) and the console is used in English; axe-core on
+//! every console screen; screenshots to
 //! `docs/screenshots/console/`. Needs the built UI (`scripts/build-ui.sh`), Debian's
 //! `chromium` and `chromium-driver`, and the anonymization models.
 
@@ -10,6 +12,11 @@
 #[path = "../web/support.rs"]
 #[allow(dead_code)]
 mod support;
+// The citizen's page steps (the console test checks what citizens see after a change).
+#[path = "../web/steps.rs"]
+#[allow(dead_code)]
+mod steps;
 
+mod config;
 mod flow;
 mod helpers;

@@ -1,0 +1,377 @@
+//! The admin's configuration driven end to end (not only rendered): a new department is
+//! offered for assignment; a reply template with a placeholder is used on a case and the
+//! citizen receives the expanded text; a GeoJSON area is imported and a rule on it picks a
+//! report inside it in the dry run; a question is edited and a category deactivated (the
+//! citizen's configuration follows; deleting a category in use is refused); the accent
+//! colour reaches the citizen's page; the console in English. axe-core on every new
+//! screen; screenshots to `docs/screenshots/console/`.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Citizen, exists, laptop, login, one_browser, page_errors, screenshots, screenshots_tall, select};
+use crate::support::{Browser, FLENSBURG, MUERWIK, SLOW, Server, Staff};
+
+/// The accent colour the admin sets (dark enough for white text).
+const ACCENT: &str = "#1d5c4b";
+const ACCENT_RGB: [&str; 2] = ["rgb(29, 92, 75)", "rgba(29, 92, 75, 1)"];
+const TEMPLATE: &str = "Ihre Meldung {{nummer}} ({{kategorie}}) ist bei uns eingegangen und wird bearbeitet.";
+const LABEL: &str = "Wie groß ist das Schlagloch etwa?";
+
+/// A square of about 1.1 km around Mürwik, as a GeoJSON FeatureCollection.
+fn area_geojson() -> String {
+    let (lat, lon) = MUERWIK;
+    let (d_lat, d_lon) = (0.005, 0.008);
+    let ring = json!([
+        [lon - d_lon, lat - d_lat],
+        [lon + d_lon, lat - d_lat],
+        [lon + d_lon, lat + d_lat],
+        [lon - d_lon, lat + d_lat],
+        [lon - d_lon, lat - d_lat]
+    ]);
+    json!({"type": "FeatureCollection", "features": [{
+        "type": "Feature",
+        "properties": {"name": "Testgebiet Mürwik"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}
+    }]})
+    .to_string()
+}
+
+/// The category `id` anywhere in a tree's JSON.
+fn find_category<'a>(cats: &'a Value, id: &str) -> Option<&'a Value> {
+    cats.as_array()?.iter().find_map(|c| {
+        if c["id"] == id {
+            Some(c)
+        } else {
+            find_category(&c["subcategories"], id)
+        }
+    })
+}
+
+async fn citizen_config(url: &str) -> Value {
+    reqwest::get(format!("{url}/api/v1/municipalities/{FLENSBURG}/config"))
+        .await
+        .expect("config")
+        .json()
+        .await
+        .expect("config JSON")
+}
+
+/// Opens a configuration section through its tab and waits for it.
+async fn section(b: &Browser, name: &str) {
+    b.click_id(&format!("config-{name}")).await;
+    b.wait_css(
+        &format!("[data-testid=\"config-{name}\"][aria-current=\"page\"]"),
+        Duration::from_secs(10),
+    )
+    .await;
+    // Tables and lists fill in from the API.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+}
+
+/// Waits for the success notice of a configuration form, then lets it go again.
+async fn saved(b: &Browser) {
+    b.wait_id("console-notice", Duration::from_secs(20)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_configures_the_municipality() {
+    let _one = one_browser().await;
+    let dir = tempfile::Builder::new()
+        .prefix("augenmerk-console-config-")
+        .tempdir()
+        .expect("temporary directory");
+    let server = Server::start(dir.path());
+    let citizen = Citizen::register(&server.url).await;
+    let pothole = citizen
+        .report(
+            "schlagloch",
+            json!({"gefahr_akut": false, "strassenart": "gemeindestrasse"}),
+            "Schlagloch in der Einfahrt zum Parkplatz.",
+            MUERWIK,
+            "Mürwiker Straße 110",
+            &[],
+        )
+        .await;
+    // A report on the category that is deactivated later: it keeps its category.
+    let dumping = citizen
+        .report(
+            "ablagerung",
+            json!({"gefaehrlich": false, "menge": "mittel"}),
+            "Alte Reifen am Straßenrand.",
+            (54.7766, 9.4120),
+            "Marienhölzungsweg",
+            &[],
+        )
+        .await;
+    let admin_api = Staff::login(&server.url, "admin").await;
+
+    let b = Browser::start(dir.path()).await;
+    laptop(&b).await;
+    let mut violations = Vec::new();
+    login(&b, &server.url, "admin").await;
+    b.click_id("nav-config").await;
+    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
+
+    // --- A department, then offered for assignment on a case. ---
+    section(&b, "departments").await;
+    b.type_into("dept-id", "bauhof-nord").await;
+    b.type_into("dept-name", "Bauhof Nord").await;
+    b.type_into("dept-email", "bauhof-nord@flensburg.example").await;
+    b.click_id("dept-save").await;
+    b.wait_text(&Browser::id("department-table"), "Bauhof Nord", Duration::from_secs(20))
+        .await;
+    violations.extend(b.serious_accessibility_violations("configuration: departments").await);
+    screenshots(&b, "config-departments").await;
+
+    // --- A reply template with placeholders. ---
+    section(&b, "templates").await;
+    b.type_into("tpl-id", "eingang-nummer").await;
+    b.type_into("tpl-name", "Eingang mit Nummer").await;
+    b.type_into("tpl-body", TEMPLATE).await;
+    b.click_id("tpl-save").await;
+    b.wait_text(
+        &Browser::id("template-list"),
+        "Eingang mit Nummer",
+        Duration::from_secs(20),
+    )
+    .await;
+    violations.extend(b.serious_accessibility_violations("configuration: templates").await);
+    screenshots(&b, "config-templates").await;
+
+    // On the case: the new department is offered and taken, the template fills the
+    // message in with the report's values, and the citizen receives that text.
+    open_case(&b, &server.url, &pothole).await;
+    select(&b, "case-department", "bauhof-nord").await;
+    b.click_id("case-handling-submit").await;
+    b.wait_text(&Browser::id("case-audit"), "Bauhof Nord", Duration::from_secs(20))
+        .await;
+    let detail = admin_api.get(&format!("/api/v1/staff/reports/{pothole}")).await;
+    assert_eq!(detail["report"]["department"], "bauhof-nord", "{detail}");
+    select(&b, "case-template", "eingang-nummer").await;
+    let short = &pothole[..8];
+    let filled = b
+        .by_id("case-message-body")
+        .await
+        .prop("value")
+        .await
+        .expect("message text")
+        .unwrap_or_default();
+    assert!(
+        filled.contains(short) && filled.contains("Schlagloch") && !filled.contains("{{"),
+        "the template is filled in with the report's number and category: {filled:?}"
+    );
+    b.click_id("case-message-send").await;
+    b.wait_text(&Browser::id("case-message"), short, Duration::from_secs(20))
+        .await;
+    let view = citizen.view(&pothole).await;
+    let text = view.to_string();
+    assert!(
+        text.contains(&format!("Ihre Meldung {short} (")) && !text.contains("{{"),
+        "the citizen receives the expanded text: {view}"
+    );
+
+    // --- A GeoJSON area, and a rule on it that the dry run picks for a report inside. ---
+    b.click_id("nav-config").await;
+    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
+    section(&b, "areas").await;
+    b.type_into("areas-geojson", &area_geojson()).await;
+    b.click_id("areas-import").await;
+    b.wait_text(&Browser::id("area-table"), "Testgebiet Mürwik", Duration::from_secs(20))
+        .await;
+    violations.extend(b.serious_accessibility_violations("configuration: areas").await);
+    screenshots(&b, "config-areas").await;
+    let areas = admin_api.get("/api/v1/staff/config/areas").await;
+    let area_id = areas
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "Testgebiet Mürwik"))
+        .and_then(|x| x["id"].as_str())
+        .expect("the imported area")
+        .to_owned();
+
+    section(&b, "rules").await;
+    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
+    b.click_id("rule-add").await;
+    b.type_into("rule-name", "Testgebiet Mürwik → Bauhof Nord").await;
+    let rule_id = b
+        .by_id("rule-id")
+        .await
+        .prop("value")
+        .await
+        .expect("rule id")
+        .unwrap_or_default();
+    select(&b, "cond-type", "area").await;
+    select(&b, "cond-area", &area_id).await;
+    b.click_id("cond-add").await;
+    b.wait_css("[data-testid=\"rule-condition\"]", Duration::from_secs(5))
+        .await;
+    select(&b, "action-department", "bauhof-nord").await;
+    b.click_css("label[for=\"dry-report\"]").await;
+    select(&b, "dry-report-id", &pothole).await;
+    b.click_id("dry-run-submit").await;
+    b.wait_attr(
+        &Browser::id("dry-run-result"),
+        "data-matched",
+        &rule_id,
+        Duration::from_secs(20),
+    )
+    .await;
+    b.click_id("rules-save").await;
+    saved(&b).await;
+    let rules = admin_api.get("/api/v1/staff/config/rules").await;
+    assert_eq!(rules[0]["id"], rule_id.as_str(), "{rules}");
+
+    // --- Categories: a question edited and moved, a category in use deactivated. ---
+    section(&b, "categories").await;
+    b.click_css("[data-testid=\"category-item\"][data-id=\"schlagloch\"]")
+        .await;
+    b.wait_id("question-table", Duration::from_secs(10)).await;
+    b.click_css("[data-testid=\"q-edit\"][data-id=\"groesse\"]").await;
+    b.wait_id("q-apply", Duration::from_secs(10)).await;
+    b.type_into("q-de", LABEL).await;
+    b.type_into("q-en", "How large is the pothole?").await;
+    violations.extend(
+        b.serious_accessibility_violations("configuration: question editor")
+            .await,
+    );
+    screenshots_tall(&b, "config-question-edit", 1500).await;
+    b.click_id("q-apply").await;
+    b.wait_text(&Browser::id("question-table"), LABEL, Duration::from_secs(10))
+        .await;
+    b.click_css("[data-testid=\"q-up\"][data-id=\"groesse\"]").await;
+    b.click_id("categories-save").await;
+    saved(&b).await;
+    let config = citizen_config(&server.url).await;
+    let questions = &find_category(&config["categories"]["categories"], "schlagloch").expect("schlagloch")["questions"];
+    assert_eq!(questions[0]["id"], "groesse", "moved up: {questions}");
+    assert_eq!(questions[0]["de"], LABEL, "{questions}");
+    assert_eq!(questions[0]["en"], "How large is the pothole?");
+
+    // Deleting a category that a report is filed on is refused, with the way out.
+    b.click_css("[data-testid=\"category-item\"][data-id=\"ablagerung\"]")
+        .await;
+    b.click_id("cat-delete").await;
+    b.click_id("categories-save").await;
+    b.wait_text(
+        &Browser::id("error-alert"),
+        "Deaktivieren Sie die Kategorie",
+        Duration::from_secs(20),
+    )
+    .await;
+    // The section again (the tree as stored), and the category deactivated.
+    section(&b, "departments").await;
+    section(&b, "categories").await;
+    b.click_css("[data-testid=\"category-item\"][data-id=\"ablagerung\"]")
+        .await;
+    b.click_css("label[for=\"cat-active\"]").await;
+    b.wait_attr(
+        "[data-testid=\"category-item\"][data-id=\"ablagerung\"]",
+        "data-active",
+        "false",
+        Duration::from_secs(10),
+    )
+    .await;
+    b.click_id("categories-save").await;
+    saved(&b).await;
+    violations.extend(b.serious_accessibility_violations("configuration: categories").await);
+    screenshots_tall(&b, "config-categories", 1500).await;
+    let config = citizen_config(&server.url).await;
+    let cats = &config["categories"]["categories"];
+    assert!(find_category(cats, "ablagerung").is_none(), "no longer offered");
+    assert!(find_category(cats, "papierkorb").is_some(), "its siblings are");
+    let detail = admin_api.get(&format!("/api/v1/staff/reports/{dumping}")).await;
+    assert_eq!(detail["report"]["category"], "ablagerung", "the old report keeps it");
+
+    // --- The accent colour. ---
+    section(&b, "appearance").await;
+    b.type_into("appearance-accent", ACCENT).await;
+    b.click_id("appearance-save").await;
+    saved(&b).await;
+    violations.extend(b.serious_accessibility_violations("configuration: appearance").await);
+    screenshots(&b, "config-appearance").await;
+    let errors = page_errors(&b).await;
+    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
+
+    // The citizen's page: Flensburg's new colour on the button, the edited question, and
+    // the deactivated category not offered.
+    b.goto(&server.url).await;
+    b.wait_id("nav-report", SLOW).await;
+    crate::steps::locate_in_flensburg(&b).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let colour = b
+            .by_id("submit-report")
+            .await
+            .css_value("background-color")
+            .await
+            .expect("button colour");
+        if ACCENT_RGB.contains(&colour.as_str()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the button takes the new accent colour: {colour}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    b.type_into("category-search", "Papierkorb").await;
+    b.wait_css("[data-category=\"papierkorb\"]", Duration::from_secs(10))
+        .await;
+    b.type_into("category-search", "Müllablagerung").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !exists(&b, "[data-category=\"ablagerung\"]").await,
+        "the deactivated category is not offered to citizens"
+    );
+    b.type_into("category-search", "Schlagloch").await;
+    b.choose("[data-category=\"schlagloch\"]").await;
+    b.wait_text("body", LABEL, Duration::from_secs(10)).await;
+
+    // --- The console in English: inbox and case page. ---
+    b.client
+        .goto(&format!("{}/console/#/console", server.url))
+        .await
+        .expect("back to the console");
+    b.wait_id("inbox-table", SLOW).await;
+    if b.page_lang().await != "en" {
+        b.click_id("lang-switch").await;
+    }
+    b.wait_attr("html", "lang", "en", Duration::from_secs(10)).await;
+    b.wait_text("#console-main", "Inbox", Duration::from_secs(10)).await;
+    b.wait_text(&Browser::id("nav-config"), "Configuration", Duration::from_secs(10))
+        .await;
+    b.wait_text("#console-main", "Priority", Duration::from_secs(10)).await;
+    violations.extend(b.serious_accessibility_violations("inbox (English)").await);
+    screenshots(&b, "inbox-en").await;
+    open_case(&b, &server.url, &pothole).await;
+    for text in ["Internal notes", "Messages with the reporter", "Responsibility"] {
+        b.wait_text("#console-main", text, Duration::from_secs(10)).await;
+    }
+    violations.extend(b.serious_accessibility_violations("case (English)").await);
+    screenshots_tall(&b, "case-en", 1700).await;
+    let errors = page_errors(&b).await;
+    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
+    b.close().await;
+
+    assert!(
+        violations.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    eprintln!("console configuration e2e: every step and assertion passed");
+}
+
+/// Opens a report's case page through its address and waits for it.
+async fn open_case(b: &Browser, url: &str, id: &str) {
+    b.client
+        .goto(&format!("{url}/console/#/console/cases/{id}"))
+        .await
+        .expect("open the case");
+    b.wait_css(
+        &format!("[data-testid=\"case\"][data-id=\"{id}\"]"),
+        Duration::from_secs(20),
+    )
+    .await;
+}
