@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod branding;
 mod exif;
+mod follow;
 mod helpers;
 mod idempotency;
 mod inbox_area;
