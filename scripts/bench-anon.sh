@@ -6,6 +6,10 @@
 # peak RSS); "1 core" runs are pinned with taskset. Prints a table and ratios.
 #
 # Usage: scripts/bench-anon.sh [PHOTOS=2] [REPEATS=3]
+# BENCH_ANON_BASELINE=PATH also measures another build of the benchmark
+# binary (e.g. one copied from an earlier commit) in the same run, as
+# base-1core / base-Ncores, so that before and after share the machine's load.
+# BENCH_ANON_NO_DEFACE=1 skips deface (quicker runs while tuning).
 # Needs: cargo, python3 with venv + pip (PyPI reachable), /usr/bin/time
 # (Debian package `time`), taskset (util-linux), jq.
 set -euo pipefail
@@ -51,7 +55,9 @@ if [[ ! -x "$venv/bin/deface" ]]; then
   "$venv/bin/pip" install --quiet "deface==1.5.0" "onnxruntime==1.31.1" "onnx==1.23.2"
 fi
 
-# measure LABEL PIN CMD... → appends "label file wall_s rss_mb" lines
+# measure LABEL PIN CMD... → appends "label file wall_s rss_mb cpu_s" lines
+# (cpu = user + system time: less disturbed than wall time when other
+# processes compete for the cores)
 results="$out/results.txt"
 : >"$results"
 measure() {
@@ -61,11 +67,14 @@ measure() {
   for _ in $(seq "$repeats"); do
     /usr/bin/time -v -o "$log" "${pre[@]}" "$@" >"$out/last.out" 2>"$out/last.err" || {
       echo "bench-anon: $label failed on $file:" >&2; cat "$out/last.err" >&2; exit 1; }
-    local wall rss
+    local wall rss cpu
     wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")"
     rss="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")"
-    echo "$label $(basename "$file") $wall $rss" >>"$results"
-    if [[ "$label" == ours-* ]]; then cat "$out/last.out" >>"$out/stages.jsonl"; fi
+    cpu="$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")"
+    echo "$label $(basename "$file") $wall $rss $cpu" >>"$results"
+    if [[ "$label" == ours-* || "$label" == base-* ]]; then
+      jq -c --arg l "${label%%-*}" '. + {label: $l}' "$out/last.out" >>"$out/stages.jsonl"
+    fi
   done
 }
 
@@ -75,28 +84,34 @@ for f in "${files[@]}"; do
   measure floor-1core 1 "$f" "$bin" run floor 1 "$f"
   measure ours-1core 1 "$f" "$bin" run full 1 "$f"
   measure "ours-${cores}cores" 0 "$f" "$bin" run full "$cores" "$f"
+  if [[ -n "${BENCH_ANON_BASELINE:-}" ]]; then
+    measure base-1core 1 "$f" "$BENCH_ANON_BASELINE" run full 1 "$f"
+    measure "base-${cores}cores" 0 "$f" "$BENCH_ANON_BASELINE" run full "$cores" "$f"
+  fi
+  [[ -n "${BENCH_ANON_NO_DEFACE:-}" ]] && continue
   measure deface-1core 1 "$f" env OMP_NUM_THREADS=1 "$venv/bin/deface" --thresh 0.2 -o "$out/deface-out.jpg" "$f"
   measure "deface-${cores}cores" 0 "$f" "$venv/bin/deface" --thresh 0.2 -o "$out/deface-out.jpg" "$f"
 done
 
 echo
-echo "== median over $repeats runs x ${#files[@]} photos (wall s, peak RSS MB)"
+echo "== median over $repeats runs x ${#files[@]} photos (wall s, CPU s, peak RSS MB)"
 python3 - "$results" "$out/stages.jsonl" "$cores" <<'PY'
 import json, statistics, sys
 from collections import defaultdict
 res, stages_path, cores = sys.argv[1], sys.argv[2], sys.argv[3]
-wall, rss = defaultdict(list), defaultdict(list)
+wall, rss, cpu = defaultdict(list), defaultdict(list), defaultdict(list)
 for line in open(res):
-    label, _f, w, r = line.split()
-    wall[label].append(float(w)); rss[label].append(float(r))
+    label, _f, w, r, c = line.split()
+    wall[label].append(float(w)); rss[label].append(float(r)); cpu[label].append(float(c))
 med = {k: statistics.median(v) for k, v in wall.items()}
-print(f"{'run':<16}{'wall s':>9}{'peak MB':>9}")
+med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+print(f"{'run':<16}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}")
 for k in wall:
-    print(f"{k:<16}{med[k]:>9.2f}{max(rss[k]):>9.0f}")
+    print(f"{k:<16}{med[k]:>9.2f}{med_cpu[k]:>9.2f}{max(rss[k]):>9.0f}")
 st = defaultdict(lambda: defaultdict(list))
 for line in open(stages_path):
     d = json.loads(line)
-    key = f"ours-{d['threads']}t"
+    key = f"{d.get('label', 'ours')}-{d['threads']}t"
     for s, v in d["stages_ms"].items():
         st[key][s].append(v)
     st[key]["in-process total_ms"].append(d["total_ms"])
@@ -105,11 +120,17 @@ print("\nstage breakdown (median ms, in process; includes building tract plans o
 for k, stages in st.items():
     print("  " + k + ": " + ", ".join(f"{s} {statistics.median(v):.0f}" for s, v in stages.items()))
 def ratio(a, b):
-    return f"{med[a] / med[b]:.2f}" if a in med and b in med and med[b] > 0 else "n/a"
+    if not (a in med and b in med and med[b] > 0 and med_cpu[b] > 0):
+        return "n/a"
+    return f"{med[a] / med[b]:.2f} (CPU time {med_cpu[a] / med_cpu[b]:.2f})"
 print("\nratios (wall, process):")
 print(f"  ours 1 core / deface 1 core (faces+plates vs faces only): {ratio('ours-1core', 'deface-1core')}  (target <= 1)")
 print(f"  ours 1 core / decode+encode floor 1 core:                  {ratio('ours-1core', 'floor-1core')}  (target <= 3)")
 print(f"  ours {cores} cores / deface {cores} cores:                          {ratio(f'ours-{cores}cores', f'deface-{cores}cores')}")
 print(f"  ours {cores} cores / floor 1 core:                               {ratio(f'ours-{cores}cores', 'floor-1core')}")
+if "base-1core" in med:
+    print(f"  ours 1 core / baseline build 1 core:                       {ratio('ours-1core', 'base-1core')}")
+    print(f"  ours {cores} cores / baseline build {cores} cores:                    {ratio(f'ours-{cores}cores', f'base-{cores}cores')}")
 print(f"  peak RSS ours (max): {max(max(rss[k]) for k in rss if k.startswith('ours')):.0f} MB  (target <= 600)")
+print(f"  load average at the end: {open('/proc/loadavg').read().split()[:3]}")
 PY

@@ -9,7 +9,7 @@ use tauri::State;
 use tauri::ipc::{InvokeBody, Request};
 
 use augenmerk_domain::device::{
-    AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus, SyncSummary,
+    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus, SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
@@ -116,6 +116,30 @@ pub async fn report(state: State<'_, AppState>, id: String) -> CmdResult<LocalRe
 #[tauri::command]
 pub async fn mark_seen(state: State<'_, AppState>, id: String) -> CmdResult<()> {
     state.mark_seen(&id)
+}
+
+/// Follows someone else's report instead of reporting it again.
+#[tauri::command]
+pub async fn follow_report(state: State<'_, AppState>, id: String) -> CmdResult<LocalFollowed> {
+    state.follow_report(&id).await
+}
+
+/// Stops following a report.
+#[tauri::command]
+pub async fn unfollow_report(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    state.unfollow_report(&id).await
+}
+
+/// The reports this device follows.
+#[tauri::command]
+pub async fn followed_reports(state: State<'_, AppState>) -> CmdResult<Vec<LocalFollowed>> {
+    state.followed_reports()
+}
+
+/// Clears the followed reports' "changed" marks.
+#[tauri::command]
+pub async fn mark_followed_seen(state: State<'_, AppState>) -> CmdResult<()> {
+    state.mark_followed_seen()
 }
 
 /// Queues a reply to the municipality and syncs soon.

@@ -130,7 +130,7 @@ impl From<ClientError> for CommandError {
                 )
                 .with_context(json!({ "reason": "server_config" })),
             ClientError::Api(api) => from_api(api, cause),
-            ClientError::Db(_) | ClientError::Io { .. } => {
+            ClientError::Db(_) | ClientError::Io { .. } | ClientError::Encoding(_) => {
                 Self::new(ErrorCode::Internal, cause).with_context(json!({ "reason": "local_storage" }))
             }
         }

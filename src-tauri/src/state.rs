@@ -11,6 +11,7 @@
 //! kept out by the client's file lock and reported as `conflict` / `sync_busy`.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
@@ -18,7 +19,8 @@ use tokio::sync::{Notify, watch};
 use augenmerk_anon::BBox;
 use augenmerk_client::{Client, ClientError, ClientOptions, SyncOptions};
 use augenmerk_domain::device::{
-    ActionState, AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus, SyncSummary,
+    ActionState, AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus,
+    SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
@@ -66,7 +68,16 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Opens (or creates) the data directory named in the settings.
     pub fn open(settings: Settings) -> CmdResult<Self> {
-        let client = Client::open(ClientOptions::new(&settings.data_dir, Some(settings.server.clone())))?;
+        let mut options = ClientOptions::new(&settings.data_dir, Some(settings.server.clone()));
+        // The loop runs again every half minute anyway: a few quick retries inside one run,
+        // so that "sending" turns into "waiting for network" within seconds when offline.
+        options.retry = augenmerk_client::RetryPolicy {
+            attempts: 3,
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(2),
+            max_retry_after: Duration::from_secs(30),
+        };
+        let client = Client::open(options)?;
         Ok(Self::with_client(client, settings))
     }
 
@@ -308,6 +319,26 @@ impl AppState {
     /// Clears a report's "changed" mark.
     pub fn mark_seen(&self, id: &str) -> CmdResult<()> {
         Ok(self.client.mark_seen(&parse_id(id, "id")?)?)
+    }
+
+    /// Follows someone else's report (needs the network).
+    pub async fn follow_report(&self, id: &str) -> CmdResult<LocalFollowed> {
+        Ok(self.client.follow_report(&parse_id(id, "id")?).await?)
+    }
+
+    /// Stops following a report (needs the network).
+    pub async fn unfollow_report(&self, id: &str) -> CmdResult<()> {
+        Ok(self.client.unfollow_report(&parse_id(id, "id")?).await?)
+    }
+
+    /// The reports this device follows.
+    pub fn followed_reports(&self) -> CmdResult<Vec<LocalFollowed>> {
+        Ok(self.client.followed_reports()?)
+    }
+
+    /// Clears the followed reports' "changed" marks.
+    pub fn mark_followed_seen(&self) -> CmdResult<()> {
+        Ok(self.client.mark_followed_seen()?)
     }
 
     /// Queues a reply to the municipality; syncs soon.

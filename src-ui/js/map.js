@@ -52,7 +52,7 @@ export function showPoints(elementId, points) {
   entry.markers.forEach((m) => m.remove());
   entry.markers = points.map((p) => {
     const m = L.marker([p.lat, p.lon], { title: p.label, alt: p.label, keyboard: true }).addTo(entry.map);
-    m.on("click", () => { window.location.hash = p.href; });
+    if (p.href) m.on("click", () => { window.location.hash = p.href; });
     return m;
   });
   if (points.length > 0) {

@@ -97,6 +97,20 @@ pub fn overview(id: &str, tiles: &Tiles, points: &[Point]) -> bool {
     true
 }
 
+/// A map in the element `id` showing one place up close.
+pub fn spot(id: &str, tiles: &Tiles, point: &Point) -> bool {
+    if !map_available() || tiles.url.is_empty() {
+        return false;
+    }
+    if !create_map(id, point.lat, point.lon, 17, &tiles.url, &tiles.attribution, "", None) {
+        return false;
+    }
+    if let Ok(js) = serde_wasm_bindgen::to_value(std::slice::from_ref(point)) {
+        show_points(id, js);
+    }
+    true
+}
+
 /// Removes a map (before its element goes away).
 pub fn remove(id: &str) {
     if map_available() {

@@ -42,15 +42,37 @@ pub fn use_ctx() -> Ctx {
 }
 
 /// Runs `load` again whenever the background sync succeeds (not on the first run: the page
-/// loads itself when it opens).
+/// loads itself when it opens). While the user types in a text field the reload waits for
+/// the next sync: re-rendering would take the cursor out of what they are writing.
 pub fn reload_after_sync(sync: RwSignal<SyncStatus>, load: impl Fn() + Send + Sync + 'static) {
     Effect::new(move |prev: Option<Option<chrono::DateTime<chrono::Utc>>>| {
         let now = sync.with(|s| s.last_success);
-        if prev.is_some_and(|p| p != now) {
+        if prev.is_some_and(|p| p != now) && !typing() {
             load();
         }
         now
     });
+}
+
+/// Whether the keyboard focus is in a field the user writes text into.
+fn typing() -> bool {
+    let Some(active) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+    else {
+        return false;
+    };
+    match active.tag_name().to_ascii_lowercase().as_str() {
+        "textarea" => true,
+        "input" => {
+            let kind = active.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+            matches!(
+                kind.as_str(),
+                "" | "text" | "email" | "search" | "number" | "tel" | "url"
+            )
+        }
+        _ => false,
+    }
 }
 
 pub(crate) fn initial_lang() -> Lang {

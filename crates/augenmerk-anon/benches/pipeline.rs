@@ -30,7 +30,7 @@ fn main() {
             let files: Vec<PathBuf> = args[3..].iter().map(PathBuf::from).collect();
             run(&args[1], threads, &files)
         }
-        Some("models") => time_models(),
+        Some("models") => time_models(&args[1..]),
         _ => Err("usage: pipeline make-photos OUT_DIR [COUNT] | pipeline run full|floor THREADS FILE...".into()),
     };
     if let Err(e) = result {
@@ -100,8 +100,10 @@ fn run(mode: &str, threads: usize, files: &[PathBuf]) -> Result<(), String> {
     Ok(())
 }
 
-/// Times each model alone at a few square input sizes (per run, warm plan).
-fn time_models() -> Result<(), String> {
+/// Times each model alone at the given input sizes (`640` or `384x768`,
+/// height first; default 320, 640, 1024): plan building, then per run with a
+/// warm plan, also per megapixel of input.
+fn time_models(sizes: &[String]) -> Result<(), String> {
     use augenmerk_anon::models::OnnxModel;
     use tract_onnx::prelude::*;
     let dir = synth::require_models();
@@ -111,17 +113,26 @@ fn time_models() -> Result<(), String> {
         ("text", "ch_mul_v2_c_det.onnx"),
     ] {
         let m = OnnxModel::load(name, &dir.join(file)).map_err(|e| e.to_string())?;
-        for size in [320usize, 640, 1024] {
-            let input = || Tensor::zero::<f32>(&[1, 3, size, size]).map_err(|e| e.to_string());
+        let defaults = ["320", "640", "1024"].map(String::from);
+        for size in if sizes.is_empty() { &defaults[..] } else { sizes } {
+            let (h, w) = match size.split_once('x') {
+                Some((h, w)) => (h.parse(), w.parse()),
+                None => (size.parse(), size.parse()),
+            };
+            let (h, w): (usize, usize) = (h.map_err(|_| "bad size")?, w.map_err(|_| "bad size")?);
+            let input = || Tensor::zero::<f32>(&[1, 3, h, w]).map_err(|e| e.to_string());
             let t = Instant::now();
+            m.prepare(h, w).map_err(|e| e.to_string())?;
+            let plan = t.elapsed().as_secs_f64() * 1000.0;
             m.run(input()?).map_err(|e| e.to_string())?;
-            let first = t.elapsed().as_secs_f64() * 1000.0;
             let t = Instant::now();
-            for _ in 0..3 {
+            let n = 3;
+            for _ in 0..n {
                 m.run(input()?).map_err(|e| e.to_string())?;
             }
-            let per = t.elapsed().as_secs_f64() * 1000.0 / 3.0;
-            println!("{name} {size}x{size}: first {first:.0} ms, then {per:.0} ms/run");
+            let per = t.elapsed().as_secs_f64() * 1000.0 / f64::from(n);
+            let per_mpx = per / (h * w) as f64 * 1e6;
+            println!("{name} {h}x{w}: plan {plan:.0} ms, then {per:.0} ms/run, {per_mpx:.0} ms/Mpx");
         }
     }
     Ok(())

@@ -30,7 +30,7 @@ pub use crate::geometry::{BBox, Detection};
 pub use crate::metadata::GpsInfo;
 #[cfg(feature = "detect")]
 pub use crate::{
-    detect::{DetectConfig, Detections, Kind},
+    detect::{DetectConfig, DetectTimings, Detections, Kind},
     models::default_models_dir,
     pipeline::{Anonymized, Anonymizer, BlurredBox, Options, StageTimings, reencode},
 };

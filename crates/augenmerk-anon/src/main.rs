@@ -44,9 +44,12 @@ struct Tuning {
     /// Finest scale of the text (plate fallback) detector.
     #[arg(long, global = true)]
     text_scale: Option<f32>,
-    /// Side of the square tiles (multiple of 32).
+    /// Largest side of the face tiles (multiple of 32).
     #[arg(long, global = true)]
     tile_size: Option<usize>,
+    /// Largest side of the plate tiles (multiple of 32).
+    #[arg(long, global = true)]
+    plate_tile_size: Option<usize>,
     /// Overlap of neighbouring tiles, in tile pixels.
     #[arg(long, global = true)]
     tile_overlap: Option<usize>,
@@ -154,6 +157,9 @@ fn options(cli: &Cli) -> Options {
     }
     if let Some(v) = t.plate_scale {
         d.plate_scale = v;
+    }
+    if let Some(v) = t.plate_tile_size {
+        d.plate_tile_size = v;
     }
     if let Some(v) = t.tile_size {
         d.tile_size = v;

@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use tract_onnx::prelude::*;
 
@@ -31,12 +33,18 @@ pub fn default_models_dir() -> PathBuf {
 
 type Plan = Arc<TypedRunnableModel>;
 
+/// Plans kept per model: a 12 MP photo needs two or three shapes per model,
+/// and a plan holds the model's weights packed for its shape.
+const MAX_PLANS: usize = 12;
+
 /// One ONNX model with a cache of runnable plans keyed by input size.
 pub struct OnnxModel {
     name: &'static str,
     path: PathBuf,
     proto: InferenceModel,
     plans: Mutex<HashMap<(usize, usize), Plan>>,
+    /// Time spent building plans so far, in microseconds (for the benchmark).
+    planning_us: AtomicU64,
 }
 
 impl std::fmt::Debug for OnnxModel {
@@ -51,6 +59,13 @@ impl std::fmt::Debug for OnnxModel {
 impl OnnxModel {
     /// Reads the model file; plans are built lazily per input size.
     pub fn load(name: &'static str, path: &Path) -> Result<Self> {
+        Self::load_outputs(name, path, usize::MAX)
+    }
+
+    /// Like [`OnnxModel::load`], keeping only the first `keep` outputs: the
+    /// layers that only feed the others (face landmarks, plate corners) are
+    /// then left out of every plan instead of being computed and thrown away.
+    pub fn load_outputs(name: &'static str, path: &Path, keep: usize) -> Result<Self> {
         if !path.is_file() {
             return Err(AnonError::ModelMissing(path.to_path_buf()));
         }
@@ -61,6 +76,10 @@ impl OnnxModel {
         let mut proto = tract_onnx::onnx().model_for_path(path).map_err(load_err)?;
         // Some files (CenterFace) declare fixed output shapes for one input
         // size; forget them so that other sizes can be planned.
+        let outlets = proto.output_outlets().map_err(load_err)?.to_vec();
+        if keep < outlets.len() {
+            proto.select_output_outlets(&outlets[..keep]).map_err(load_err)?;
+        }
         let outputs = proto.output_outlets().map_err(load_err)?.len();
         for i in 0..outputs {
             proto.set_output_fact(i, InferenceFact::default()).map_err(load_err)?;
@@ -70,6 +89,7 @@ impl OnnxModel {
             path: path.to_path_buf(),
             proto,
             plans: Mutex::new(HashMap::new()),
+            planning_us: AtomicU64::new(0),
         })
     }
 
@@ -80,11 +100,18 @@ impl OnnxModel {
 
     fn plan(&self, h: usize, w: usize) -> Result<Plan> {
         // A poisoned lock only means another thread panicked while planning;
-        // the map itself is still consistent.
-        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(p) = plans.get(&(h, w)) {
-            return Ok(p.clone());
+        // the map itself is still consistent. The lock is not held while a
+        // plan is built, so that plans for several shapes build in parallel.
+        let cached = self
+            .plans
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(h, w))
+            .cloned();
+        if let Some(p) = cached {
+            return Ok(p);
         }
+        let started = Instant::now();
         let plan = self
             .proto
             .clone()
@@ -95,8 +122,21 @@ impl OnnxModel {
                 path: self.path.clone(),
                 message: format!("planning for input {w}×{h}: {e:#}"),
             })?;
+        // Tiles are fitted to the image size, so an app that sees photos of
+        // many sizes would collect plans without end; keep the cache bounded.
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        if plans.len() >= MAX_PLANS {
+            plans.clear();
+        }
         plans.insert((h, w), plan.clone());
+        let us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.planning_us.fetch_add(us, Ordering::Relaxed);
         Ok(plan)
+    }
+
+    /// Total time this model spent building plans, in milliseconds.
+    pub fn planning_ms(&self) -> f64 {
+        self.planning_us.load(Ordering::Relaxed) as f64 / 1000.0
     }
 
     /// Builds (or reuses) the plan for an `h`×`w` input ahead of time.

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::blur::{self, BlurOptions};
 use crate::decode::{self, DecodeOptions};
-use crate::detect::{DetectConfig, Detections, Detectors, Kind};
+use crate::detect::{DetectConfig, DetectTimings, Detections, Detectors, Kind};
 use crate::encode::{self, EncodeOptions};
 use crate::error::{AnonError, Result};
 use crate::geometry::BBox;
@@ -50,6 +50,9 @@ pub struct StageTimings {
     pub decode_ms: f64,
     /// All detector passes.
     pub detect_ms: f64,
+    /// Where the detection time went, per detector (summed over threads).
+    #[serde(flatten)]
+    pub detectors: DetectTimings,
     /// Obscuring the boxes.
     pub blur_ms: f64,
     /// Downscaling and JPEG encoding.
@@ -92,8 +95,10 @@ impl Anonymizer {
     /// detector views on that many worker threads.
     pub fn load(models_dir: &Path, threads: usize) -> Result<Self> {
         let detectors = Detectors {
-            face: OnnxModel::load("CenterFace", &models_dir.join(CENTERFACE_FILE))?,
-            plate: OnnxModel::load("clp_det", &models_dir.join(CLP_DET_FILE))?,
+            // Heatmap, box sizes and offsets; not the landmarks.
+            face: OnnxModel::load_outputs("CenterFace", &models_dir.join(CENTERFACE_FILE), 3)?,
+            // Boxes and scores; not the plate corners.
+            plate: OnnxModel::load_outputs("clp_det", &models_dir.join(CLP_DET_FILE), 2)?,
             text: OnnxModel::load("PP-OCR text detector", &models_dir.join(TEXT_DET_FILE))?,
         };
         let pool = if threads > 1 {
@@ -134,8 +139,11 @@ impl Anonymizer {
         let (width, height) = image.dimensions();
 
         let t = Instant::now();
-        let found = self.detect(&image, &options.detect)?;
+        let (found, detectors) = self
+            .detectors
+            .detect_timed(&image, &options.detect, self.pool.as_ref())?;
         timings.detect_ms = ms(t);
+        timings.detectors = detectors;
 
         let t = Instant::now();
         let mut blurred: Vec<BlurredBox> = Vec::new();

@@ -15,7 +15,8 @@ use augenmerk_domain::api::{
 };
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{
-    CitizenReport, DeviceRegistered, MunicipalityConfig, MunicipalityInfo, NearbyReport, PublicMessage, SyncResponse,
+    CitizenReport, DeviceRegistered, FollowedReport, MunicipalityConfig, MunicipalityInfo, NearbyReport, PublicMessage,
+    SyncResponse,
 };
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary};
@@ -141,6 +142,19 @@ impl Api {
                 ]),
         )
         .await
+    }
+
+    /// `PUT /api/v1/reports/{id}/follow` (idempotent).
+    pub async fn follow(&self, token: &str, id: &ReportId) -> Result<FollowedReport, ApiError> {
+        self.json(self.request(Method::PUT, &format!("/api/v1/reports/{id}/follow"), Some(token)))
+            .await
+    }
+
+    /// `DELETE /api/v1/reports/{id}/follow`.
+    pub async fn unfollow(&self, token: &str, id: &ReportId) -> Result<(), ApiError> {
+        self.send(self.request(Method::DELETE, &format!("/api/v1/reports/{id}/follow"), Some(token)))
+            .await
+            .map(drop)
     }
 
     /// `POST /api/v1/reports/{id}/messages` (idempotent by the message's id).

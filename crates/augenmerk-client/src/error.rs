@@ -71,6 +71,9 @@ pub enum ClientError {
     /// No such local object.
     #[error("not found: {0}")]
     NotFound(String),
+    /// Data could not be encoded for the local database.
+    #[error("encoding local data: {0}")]
+    Encoding(#[from] serde_json::Error),
     /// Talking to the server failed.
     #[error(transparent)]
     Api(#[from] ApiError),

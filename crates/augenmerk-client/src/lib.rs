@@ -19,6 +19,7 @@ mod config_cache;
 mod db;
 pub mod error;
 mod field;
+mod following;
 mod lock;
 pub mod model;
 mod outbox;

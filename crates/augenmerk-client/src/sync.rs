@@ -147,7 +147,7 @@ impl Client {
     }
 
     /// The device's token, registering the device on first use.
-    async fn device_token(&self) -> Result<String> {
+    pub(crate) async fn device_token(&self) -> Result<String> {
         if let Some(t) = self.meta(DEVICE_TOKEN)? {
             return Ok(t);
         }
@@ -458,6 +458,7 @@ fn apply_change(c: &rusqlite::Connection, report: &ReportId, change: &ChangeKind
                 })
                 .optional()?;
             let Some(history) = history else {
+                crate::following::apply_followed_status(c, report, change, same_change)?;
                 return Ok(());
             };
             let mut history: Vec<PublicStatusChange> = serde_json::from_str(&history).unwrap_or_default();

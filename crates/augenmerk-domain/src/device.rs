@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::public::{MessageAuthor, MunicipalityConfig, PublicStatusChange};
+use crate::public::{FollowedReport, MessageAuthor, MunicipalityConfig, PublicStatusChange};
 use crate::staff::StaffReportDetail;
 use crate::{ActionId, Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
 
@@ -90,6 +90,18 @@ pub struct LocalReport {
     /// Why the last attempt failed (kept until it succeeds).
     pub last_error: Option<String>,
     /// Something changed since the user last looked.
+    pub unseen: bool,
+}
+
+/// Someone else's report this device follows, as last heard from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalFollowed {
+    /// The report's public view.
+    #[serde(flatten)]
+    pub report: FollowedReport,
+    /// When this device started following it.
+    pub followed_at: DateTime<Utc>,
+    /// Its status changed since the user last looked.
     pub unseen: bool,
 }
 

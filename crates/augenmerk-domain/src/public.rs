@@ -266,4 +266,35 @@ pub struct NearbyReport {
     pub created_at: DateTime<Utc>,
     /// Metres from the place asked about.
     pub distance_m: f64,
+    /// It is the asking device's own report (nothing to follow: it is under "my reports").
+    #[serde(default)]
+    pub own: bool,
+}
+
+/// Someone else's report that a device follows ("already reported? follow it instead"):
+/// where and what, and how it is handled. No description, answers, photos, messages or
+/// contact: those stay between the municipality and the reporter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowedReport {
+    /// Its id.
+    pub id: ReportId,
+    /// The responsible municipality.
+    pub municipality: Ags,
+    /// Its name.
+    pub municipality_name: String,
+    /// Its category.
+    pub category: CategoryId,
+    /// The category's name.
+    pub category_name: String,
+    /// Where it is; rounded to about ten metres.
+    pub location: GeoPoint,
+    /// Its current status.
+    pub status: Status,
+    /// Status changes with the municipality's public comments (without photos).
+    pub history: Vec<PublicStatusChange>,
+    /// When it was reported.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
 }

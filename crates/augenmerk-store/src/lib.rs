@@ -284,7 +284,17 @@ pub trait Store: Send + Sync + 'static {
     async fn add_note(&self, note: InternalNote) -> StoreResult<Inserted<InternalNote>>;
     /// Internal notes of a report, oldest first.
     async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>>;
-    /// The device's feed after `since`, at most `limit` entries, oldest first.
+    /// Lets a device follow someone else's report; `Ok(false)` if it did already,
+    /// `Conflict` for the device's own report, `NotFound` for an unknown one.
+    async fn follow_report(&self, device: &DeviceId, report: &ReportId, at: DateTime<Utc>) -> StoreResult<bool>;
+    /// Stops following; `Ok(false)` if the device did not follow the report.
+    async fn unfollow_report(&self, device: &DeviceId, report: &ReportId) -> StoreResult<bool>;
+    /// The reports a device follows, the most recently followed first.
+    async fn followed_reports(&self, device: &DeviceId) -> StoreResult<Vec<Report>>;
+    /// One report the device follows.
+    async fn get_followed_report(&self, device: &DeviceId, report: &ReportId) -> StoreResult<Report>;
+    /// The device's feed after `since`, at most `limit` entries, oldest first: everything
+    /// public about its own reports and the status changes of the reports it follows.
     async fn device_changes(&self, device: &DeviceId, since: i64, limit: u32) -> StoreResult<Vec<SyncChange>>;
 }
 

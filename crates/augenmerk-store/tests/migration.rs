@@ -37,7 +37,7 @@ fn schema_1_is_upgraded_with_its_reports_and_their_response_times() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .expect("upgraded row");
-    assert_eq!(version, 2);
+    assert_eq!(i64::from(augenmerk_store::sqlite::SCHEMA_VERSION), version);
     assert_eq!(description, "alt", "data kept");
     assert!(
         (first - 3_600.0).abs() < 1.0,

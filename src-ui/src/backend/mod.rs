@@ -6,7 +6,9 @@
 mod tauri;
 pub(crate) mod web;
 
-use augenmerk_domain::device::{AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus};
+use augenmerk_domain::device::{
+    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus,
+};
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
@@ -185,6 +187,38 @@ impl Backend {
         match self {
             Backend::App(b) => b.mark_seen(id).await,
             Backend::Web(b) => b.mark_seen(id).await,
+        }
+    }
+
+    /// Follows someone else's report instead of reporting it again (needs the network).
+    pub async fn follow_report(&self, id: &str) -> UiResult<LocalFollowed> {
+        match self {
+            Backend::App(b) => b.follow_report(id).await,
+            Backend::Web(b) => b.follow_report(id).await,
+        }
+    }
+
+    /// Stops following a report (needs the network).
+    pub async fn unfollow_report(&self, id: &str) -> UiResult<()> {
+        match self {
+            Backend::App(b) => b.unfollow_report(id).await,
+            Backend::Web(b) => b.unfollow_report(id).await,
+        }
+    }
+
+    /// The reports this device follows.
+    pub async fn followed_reports(&self) -> UiResult<Vec<LocalFollowed>> {
+        match self {
+            Backend::App(b) => b.followed_reports().await,
+            Backend::Web(b) => b.followed_reports().await,
+        }
+    }
+
+    /// Remembers that the user saw the followed reports' current state.
+    pub async fn mark_followed_seen(&self) -> UiResult<()> {
+        match self {
+            Backend::App(b) => b.mark_followed_seen().await,
+            Backend::Web(b) => b.mark_followed_seen().await,
         }
     }
 

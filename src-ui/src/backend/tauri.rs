@@ -4,7 +4,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use augenmerk_domain::device::{AppInfo, LocalCase, LocalReport, LocalReportDetail, ReportDraft, SyncStatus};
+use augenmerk_domain::device::{
+    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus,
+};
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, ErrorBody, ReportId, Status};
@@ -141,6 +143,22 @@ impl AppBackend {
 
     pub async fn mark_seen(&self, id: &str) -> UiResult<()> {
         call("mark_seen", IdArg { id }).await
+    }
+
+    pub async fn follow_report(&self, id: &str) -> UiResult<LocalFollowed> {
+        call("follow_report", IdArg { id }).await
+    }
+
+    pub async fn unfollow_report(&self, id: &str) -> UiResult<()> {
+        call("unfollow_report", IdArg { id }).await
+    }
+
+    pub async fn followed_reports(&self) -> UiResult<Vec<LocalFollowed>> {
+        call("followed_reports", NoArgs {}).await
+    }
+
+    pub async fn mark_followed_seen(&self) -> UiResult<()> {
+        call("mark_followed_seen", NoArgs {}).await
     }
 
     pub async fn reply(&self, id: &str, body: &str) -> UiResult<()> {

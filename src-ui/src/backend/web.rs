@@ -13,10 +13,10 @@ use wasm_bindgen::prelude::*;
 
 use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
 use augenmerk_domain::device::{
-    AppInfo, LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState, SyncStatus,
+    AppInfo, LocalFollowed, LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState, SyncStatus,
 };
 use augenmerk_domain::public::{
-    AnonymizedPhoto, CitizenReport, DeviceRegistered, MunicipalityConfig, NearbyReport, Responsibility,
+    AnonymizedPhoto, CitizenReport, DeviceRegistered, FollowedReport, MunicipalityConfig, NearbyReport, Responsibility,
 };
 use augenmerk_domain::{Ags, BlobHash, ErrorBody, MessageId, ReportId};
 
@@ -308,6 +308,56 @@ impl WebBackend {
         Ok(())
     }
 
+    pub async fn follow_report(&self, id: &str) -> UiResult<LocalFollowed> {
+        let request = self.authed(Request::put(&format!("{API}/reports/{id}/follow"))).await?;
+        let report: FollowedReport = Self::json(request.build().map_err(UiError::unexpected)).await?;
+        // Seen as it is now: only later changes are news.
+        mark_seen_at(&report.id, Utc::now());
+        Ok(LocalFollowed {
+            report,
+            followed_at: Utc::now(),
+            unseen: false,
+        })
+    }
+
+    pub async fn unfollow_report(&self, id: &str) -> UiResult<()> {
+        let request = self
+            .authed(Request::delete(&format!("{API}/reports/{id}/follow")))
+            .await?;
+        match Self::send(request.build().map_err(UiError::unexpected)).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.code.as_deref() == Some("not_found") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn followed_reports(&self) -> UiResult<Vec<LocalFollowed>> {
+        if storage::get(TOKEN_KEY).is_none() {
+            return Ok(Vec::new());
+        }
+        let request = self.authed(Request::get(&format!("{API}/reports/followed"))).await?;
+        let reports: Vec<FollowedReport> = Self::json(request.build().map_err(UiError::unexpected)).await?;
+        let seen = seen();
+        Ok(reports
+            .into_iter()
+            .map(|report| {
+                let unseen = seen_at(&seen, &report.id).is_some_and(|at| report.updated_at > at);
+                LocalFollowed {
+                    followed_at: report.created_at,
+                    report,
+                    unseen,
+                }
+            })
+            .collect())
+    }
+
+    pub async fn mark_followed_seen(&self) -> UiResult<()> {
+        for f in self.followed_reports().await? {
+            mark_seen_at(&f.report.id, Utc::now());
+        }
+        Ok(())
+    }
+
     pub async fn reply(&self, id: &str, body: &str) -> UiResult<()> {
         let request = self
             .authed(Request::post(&format!("{API}/reports/{id}/messages")))
@@ -429,6 +479,12 @@ fn seen() -> serde_json::Map<String, serde_json::Value> {
     storage::get(SEEN_KEY)
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default()
+}
+
+fn mark_seen_at(id: &ReportId, at: DateTime<Utc>) {
+    let mut seen = seen();
+    seen.insert(id.to_string(), serde_json::Value::String(at.to_rfc3339()));
+    storage::set(SEEN_KEY, &serde_json::Value::Object(seen).to_string());
 }
 
 fn seen_at(seen: &serde_json::Map<String, serde_json::Value>, id: &ReportId) -> Option<DateTime<Utc>> {

@@ -16,7 +16,11 @@ use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
 use crate::format;
 use crate::i18n::use_i18n;
+use crate::map;
 use crate::shell::use_ctx;
+
+/// The element of the case's map.
+const MAP_ID: &str = "case-map";
 
 /// The case page.
 #[component]
@@ -26,6 +30,8 @@ pub fn Case(id: String) -> impl IntoView {
     let case: RwSignal<Option<LocalCase>> = RwSignal::new(None);
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let notice: RwSignal<Option<String>> = RwSignal::new(None);
+    // The case left this device's list: closed, or assigned to someone else.
+    let gone = RwSignal::new(false);
     let load = {
         let backend = ctx.backend.clone();
         let id = id.clone();
@@ -34,14 +40,49 @@ pub fn Case(id: String) -> impl IntoView {
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 match backend.case_detail(&id).await {
-                    Ok(c) => case.set(Some(c)),
+                    Ok(c) => {
+                        error.set(None);
+                        case.set(Some(c));
+                    }
+                    Err(e) if e.code.as_deref() == Some("not_found") => {
+                        case.set(None);
+                        notice.set(None);
+                        gone.set(true);
+                    }
                     Err(e) => error.set(Some(e)),
                 }
             });
         }
     };
     load();
-    crate::shell::reload_after_sync(ctx.sync, load.clone());
+    {
+        // "Queued" is no longer true once a sync went through.
+        let load = load.clone();
+        crate::shell::reload_after_sync(ctx.sync, move || {
+            notice.set(None);
+            load();
+        });
+    }
+
+    // The place on a map once the case is shown (without tiles: the coordinates alone).
+    let map_shown = RwSignal::new(false);
+    {
+        let ctx = ctx.clone();
+        Effect::new(move |_| {
+            let Some(c) = case.get() else {
+                return;
+            };
+            let r = &c.detail.report;
+            let point = map::Point {
+                lat: r.location.lat,
+                lon: r.location.lon,
+                label: c.detail.category_name.clone(),
+                href: String::new(),
+            };
+            map_shown.set(map::spot(MAP_ID, &ctx.tiles(), &point));
+        });
+    }
+    on_cleanup(|| map::remove(MAP_ID));
 
     let target: RwSignal<Option<Status>> = RwSignal::new(None);
     let comment = RwSignal::new(String::new());
@@ -199,6 +240,8 @@ pub fn Case(id: String) -> impl IntoView {
                         {r.address_hint.clone().map(|a| format!(" · {a}"))}
                     </p>
                     <p class="kern-body">{r.description.clone()}</p>
+                    <div id=MAP_ID class="map map--small" class:map--hidden=move || !map_shown.get() role="region"
+                        aria-label=move || i18n.t("case-map")></div>
                     <ul class="photo-strip">
                         {r.photos.iter().cloned().map(|h| {
                             let src = photo_src_signal(h);
@@ -344,6 +387,14 @@ pub fn Case(id: String) -> impl IntoView {
                 {move || i18n.t("back-to-cases")}</a></p>
             <ErrorAlert error=error.into() />
             {move || notice.get().map(|key| view! { <p class="kern-alert kern-alert--success" role="status">{i18n.t(&key)}</p> })}
+            <Show when=move || gone.get()>
+                <div class="kern-alert kern-alert--info" role="status" data-testid="case-gone">
+                    <div class="kern-alert__header">
+                        <span class="kern-icon kern-icon--info" aria-hidden="true"></span>
+                        <span class="kern-title">{move || i18n.t("case-gone")}</span>
+                    </div>
+                </div>
+            </Show>
             {content}
         </div>
     }

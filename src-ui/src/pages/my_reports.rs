@@ -1,8 +1,9 @@
-//! The citizen's reports: status, whether something changed since the last look.
+//! The citizen's reports and the reports they follow: status, whether something changed
+//! since the last look.
 
 use leptos::prelude::*;
 
-use augenmerk_domain::device::{LocalReport, SyncState};
+use augenmerk_domain::device::{LocalFollowed, LocalReport, SyncState};
 
 use crate::backend::UiError;
 use crate::components::errors::ErrorAlert;
@@ -18,6 +19,7 @@ pub fn MyReports() -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
     let reports: RwSignal<Option<Vec<LocalReport>>> = RwSignal::new(None);
+    let followed: RwSignal<Vec<LocalFollowed>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let backend = ctx.backend.clone();
     let load = move || {
@@ -30,7 +32,28 @@ pub fn MyReports() -> impl IntoView {
                 }
                 Err(e) => error.set(Some(e)),
             }
+            // Followed reports are a bonus: without the network the web page has none to show.
+            if let Ok(list) = backend.followed_reports().await {
+                let news = list.iter().any(|f| f.unseen);
+                followed.set(list);
+                // Shown now with their "new" marks; the next look starts from here.
+                if news {
+                    let _ = backend.mark_followed_seen().await;
+                }
+            }
         });
+    };
+    let unfollow = {
+        let backend = ctx.backend.clone();
+        move |id: String| {
+            let backend = backend.clone();
+            leptos::task::spawn_local(async move {
+                match backend.unfollow_report(&id).await {
+                    Ok(()) => followed.update(|l| l.retain(|f| f.report.id.to_string() != id)),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
     };
     load();
     // Reload when the background sync brought something.
@@ -56,12 +79,78 @@ pub fn MyReports() -> impl IntoView {
         .into_any(),
     }
     };
+    let followed_view = move || {
+        let list = followed.get();
+        let unfollow = unfollow.clone();
+        (!list.is_empty()).then(|| {
+            view! {
+                <section class="followed" aria-labelledby="followed-heading" data-testid="followed">
+                    <h2 class="kern-heading-medium" id="followed-heading">{move || i18n.t("followed-title")}</h2>
+                    <p class="kern-body kern-body--small kern-body--muted">{move || i18n.t("followed-lead")}</p>
+                    <ul class="report-list">
+                        {list.into_iter().map(|f| followed_item(f, unfollow.clone())).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    };
     view! {
         <div class="page">
             <h1 class="kern-heading-large">{move || i18n.t("my-reports-title")}</h1>
             <ErrorAlert error=error.into() />
             {list}
+            {followed_view}
         </div>
+    }
+}
+
+/// Someone else's report the citizen follows: category, status and its latest public
+/// comment; no link, since there is nothing more to see of it.
+fn followed_item(f: LocalFollowed, unfollow: impl Fn(String) + Clone + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let r = f.report;
+    let id = r.id.to_string();
+    let id_attr = id.clone();
+    let status = r.status;
+    let created = r.created_at;
+    let last = r.history.last().cloned();
+    let unseen = f.unseen;
+    let title = r.category_name.clone();
+    let place = r.municipality_name.clone();
+    view! {
+        <li class="report-item kern-card" data-testid="followed-item" data-report-id=id_attr
+            data-status=status.as_str()>
+            <div class="kern-card__body">
+                <div class="report-item__head">
+                    <span class="report-item__title kern-title">{title}</span>
+                    <StatusBadge status=Some(status) sync_state=SyncState::Sent />
+                    <Show when=move || unseen>
+                        <span class="kern-badge kern-badge--info" data-testid="unseen">
+                            <span class="kern-label kern-label--small">{move || i18n.t("changed-since-last-look")}</span>
+                        </span>
+                    </Show>
+                </div>
+                <p class="kern-body kern-body--small kern-body--muted">
+                    {place}" · "{move || i18n.t_args("followed-reported", &[("date", format::date_time(i18n.lang(), created).into())])}
+                </p>
+                {last.map(|h| {
+                    let comment = h.comment.clone();
+                    view! {
+                        <p class="kern-body kern-body--small" data-testid="followed-last">
+                            {move || i18n.t_args("followed-last-change", &[
+                                ("status", i18n.lang().pick(&h.to.label()).to_owned().into()),
+                                ("date", format::date_time(i18n.lang(), h.at).into()),
+                            ])}
+                            {comment.map(|c| view! { <br /><q>{c}</q> })}
+                        </p>
+                    }
+                })}
+                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--small" data-testid="unfollow"
+                    on:click=move |_| unfollow(id.clone())>
+                    <span class="kern-label">{move || i18n.t("unfollow")}</span>
+                </button>
+            </div>
+        </li>
     }
 }
 

@@ -89,6 +89,24 @@ pub fn NewReport() -> impl IntoView {
     // "Already reported?": open reports of the chosen category near the place, asked for
     // whenever the place or the category changes (not on every keystroke elsewhere).
     let nearby: RwSignal<Vec<NearbyReport>> = RwSignal::new(Vec::new());
+    // Reports of that list the citizen chose to follow instead of reporting again.
+    let following: RwSignal<Vec<ReportId>> = RwSignal::new(Vec::new());
+    let follow_error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let follow = {
+        let backend = backend.clone();
+        move |id: ReportId| {
+            let backend = backend.clone();
+            leptos::task::spawn_local(async move {
+                match backend.follow_report(&id.to_string()).await {
+                    Ok(_) => {
+                        follow_error.set(None);
+                        following.update(|f| f.push(id));
+                    }
+                    Err(e) => follow_error.set(Some(e)),
+                }
+            });
+        }
+    };
     let nearby_key = Memo::new(move |_| draft.with(|d| Some((d.location()?, d.category.clone()?))));
     {
         let backend = backend.clone();
@@ -625,6 +643,7 @@ pub fn NewReport() -> impl IntoView {
 
     let nearby_view = move || {
         let list = nearby.get();
+        let follow = follow.clone();
         (!list.is_empty()).then(|| {
             let lang = i18n.lang();
             let tree = config.get().map(|c| c.categories);
@@ -648,13 +667,37 @@ pub fn NewReport() -> impl IntoView {
                                     ("date", format::date_time(lang, n.created_at).into()),
                                     ("distance", format::distance(lang, n.distance_m).into()),
                                 ]);
+                                let id = n.id;
+                                let own = n.own;
+                                let follow = follow.clone();
+                                let is_followed = move || following.with(|f| f.contains(&id));
                                 view! {
-                                    <li data-testid="nearby-report" data-report-id=n.id.to_string()>
-                                        <strong>{name}</strong>": "{text}
+                                    <li class="nearby__item" data-testid="nearby-report" data-report-id=n.id.to_string()>
+                                        <span><strong>{name}</strong>": "{text}</span>
+                                        {own.then(|| view! {
+                                            <a class="kern-link" data-testid="nearby-own" href=Route::Report(id.to_string()).href()>
+                                                {move || i18n.t("nearby-own")}</a>
+                                        })}
+                                        <Show when=move || !own && is_followed() fallback=move || {
+                                            let follow = follow.clone();
+                                            (!own).then(|| view! {
+                                                <button type="button" class="kern-btn kern-btn--secondary kern-btn--small"
+                                                    data-testid="nearby-follow" on:click=move |_| follow(id)>
+                                                    <span class="kern-label">{move || i18n.t("nearby-follow")}</span>
+                                                </button>
+                                            })
+                                        }>
+                                            <span class="nearby__following" data-testid="nearby-following">
+                                                <span class="kern-icon kern-icon--check kern-icon--small" aria-hidden="true"></span>
+                                                {move || i18n.t("nearby-following")}" "
+                                                <a class="kern-link" href=Route::MyReports.href()>{move || i18n.t("nearby-see-followed")}</a>
+                                            </span>
+                                        </Show>
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
+                        <ErrorAlert error=follow_error.into() />
                     </div>
                 </div>
             }
@@ -662,6 +705,7 @@ pub fn NewReport() -> impl IntoView {
     };
 
     let form = move || {
+        let nearby_view = nearby_view.clone();
         let submit = submit.clone();
         let on_files = on_files.clone();
         let on_drop = on_drop.clone();

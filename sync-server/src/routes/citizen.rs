@@ -10,7 +10,7 @@ use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{
-    AnonymizedPhoto, CitizenReport, DeviceRegistered, NearbyReport, PublicMessage, SyncResponse,
+    AnonymizedPhoto, CitizenReport, DeviceRegistered, FollowedReport, NearbyReport, PublicMessage, SyncResponse,
 };
 use augenmerk_domain::report::Channel;
 use augenmerk_domain::{Ags, BlobHash, CategoryId, DeviceId, GeoPoint, ReportId};
@@ -32,6 +32,8 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(reply))
         .routes(routes!(sync))
         .routes(routes!(nearby_reports))
+        .routes(routes!(follow_report, unfollow_report))
+        .routes(routes!(followed_reports))
 }
 
 /// Photo routes (with the larger photo body limit).
@@ -262,7 +264,7 @@ struct NearbyQuery {
     security(("bearer" = [])))]
 async fn nearby_reports(
     State(state): State<AppState>,
-    DeviceAuth(_device): DeviceAuth,
+    DeviceAuth(device): DeviceAuth,
     ApiQuery(q): ApiQuery<NearbyQuery>,
 ) -> ApiResult<ApiJson<Vec<NearbyReport>>> {
     let point = GeoPoint::parse(q.lat, q.lon)?;
@@ -276,19 +278,72 @@ async fn nearby_reports(
         .map(|r| NearbyReport {
             id: r.id,
             category: r.category,
-            // About ten metres: enough to recognise the place, not to pin a person's door.
-            location: GeoPoint {
-                lat: (r.location.lat * 10_000.0).round() / 10_000.0,
-                lon: (r.location.lon * 10_000.0).round() / 10_000.0,
-            },
+            location: r.location.rounded_for_public(),
             status: r.status,
             created_at: r.created_at,
             distance_m: point.distance_m(&r.location).round(),
+            own: r.device_id == Some(device),
         })
         .collect();
     nearby.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
     nearby.truncate(NEARBY_LIMIT);
     Ok(ApiJson(nearby))
+}
+
+/// Follows someone else's report instead of reporting the same defect again: the
+/// device's feed then carries its status changes (not its messages).
+#[utoipa::path(put, path = "/api/v1/reports/{id}/follow", tag = "citizen",
+    params(("id" = String, Path)),
+    responses((status = 201, body = FollowedReport), (status = 200, body = FollowedReport, description = "followed already"),
+        (status = 404), (status = 409, body = augenmerk_domain::ErrorBody, description = "the device's own report")),
+    security(("bearer" = [])))]
+async fn follow_report(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    ApiPath(id): ApiPath<ReportId>,
+) -> ApiResult<(StatusCode, ApiJson<FollowedReport>)> {
+    let created = match state.store.follow_report(&device, &id, chrono::Utc::now()).await {
+        Ok(created) => created,
+        Err(StoreError::Conflict) => {
+            return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "own_report" })));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let report = state.store.get_followed_report(&device, &id).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, ApiJson(views::followed_report(&state, &report).await?)))
+}
+
+/// Stops following a report.
+#[utoipa::path(delete, path = "/api/v1/reports/{id}/follow", tag = "citizen",
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 404, description = "not followed")),
+    security(("bearer" = [])))]
+async fn unfollow_report(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    ApiPath(id): ApiPath<ReportId>,
+) -> ApiResult<StatusCode> {
+    if state.store.unfollow_report(&device, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// The reports the device follows, the most recently followed first.
+#[utoipa::path(get, path = "/api/v1/reports/followed", tag = "citizen",
+    responses((status = 200, body = Vec<FollowedReport>)), security(("bearer" = [])))]
+async fn followed_reports(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+) -> ApiResult<ApiJson<Vec<FollowedReport>>> {
+    let reports = state.store.followed_reports(&device).await?;
+    let mut out = Vec::with_capacity(reports.len());
+    for r in &reports {
+        out.push(views::followed_report(&state, r).await?);
+    }
+    Ok(ApiJson(out))
 }
 
 /// Areas to obscure besides what the detectors find.

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 
-use augenmerk_domain::public::{CitizenReport, PublicMessage, PublicStatusChange};
+use augenmerk_domain::public::{CitizenReport, FollowedReport, PublicMessage, PublicStatusChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{StaffMessage, StaffReportDetail, StaffReportSummary};
 
@@ -104,5 +104,33 @@ pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> 
         messages,
         notes,
         routing: Some(routing),
+    })
+}
+
+/// Someone else's report as a device that follows it sees it: place, category and status
+/// history only.
+pub async fn followed_report(state: &AppState, report: &Report) -> ApiResult<FollowedReport> {
+    let tenant = state.tenant(&report.municipality).await?;
+    let history = state
+        .store
+        .list_status_changes(&report.id)
+        .await?
+        .into_iter()
+        .map(|h| PublicStatusChange {
+            photos: Vec::new(),
+            ..h
+        })
+        .collect();
+    Ok(FollowedReport {
+        id: report.id,
+        municipality: report.municipality.clone(),
+        municipality_name: tenant.record.name.clone(),
+        category: report.category.clone(),
+        category_name: category_name(&tenant, report),
+        location: report.location.rounded_for_public(),
+        status: report.status,
+        history,
+        created_at: report.created_at,
+        updated_at: report.updated_at,
     })
 }

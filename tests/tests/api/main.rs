@@ -9,6 +9,7 @@ mod bad_input;
 mod branding;
 mod category_editing;
 mod exif;
+mod follow;
 mod helpers;
 mod idempotency;
 mod inbox_area;

@@ -472,6 +472,8 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     };
     b.wait_attr(&Browser::id("sync-status"), "data-syncing", "false", SLOW)
         .await;
+    // The resolved case left the worker's list: the page says so instead of "not found".
+    b.wait_id("case-gone", SLOW).await;
     shots(&b, "case-after-sync", None).await;
     assert_eq!(detail["report"]["status"], "resolved", "{detail}");
     let notes = detail["notes"].to_string();

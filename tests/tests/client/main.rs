@@ -5,4 +5,5 @@ mod bad_input;
 mod crashes;
 mod end_to_end;
 mod flaky_network;
+mod following;
 mod support;

@@ -170,8 +170,40 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     b.choose("[data-category=\"schlagloch\"]").await;
     let offered = format!("{}[data-report-id=\"{id}\"]", Browser::id("nearby-report"));
     b.wait_text(&offered, "In Bearbeitung", SLOW).await;
+    // It is this device's own report: a link to it, nothing to follow.
+    b.wait_css(&format!("{offered} {}", Browser::id("nearby-own")), SLOW)
+        .await;
+    mark("nearby (own)");
+
+    // Another citizen (a fresh device in this browser) follows it instead of reporting again.
+    b.client
+        .execute(
+            "localStorage.removeItem('augenmerk.device-token'); localStorage.removeItem('augenmerk.draft');",
+            vec![],
+        )
+        .await
+        .expect("forget the device");
+    b.client.refresh().await.expect("reload");
+    steps::locate_in_flensburg(&b).await;
+    b.type_into("category-search", "Schlagloch").await;
+    b.choose("[data-category=\"schlagloch\"]").await;
+    b.wait_text(&offered, "In Bearbeitung", SLOW).await;
     b.screenshots("already-reported").await;
-    mark("nearby");
+    b.click_css(&format!("{offered} {}", Browser::id("nearby-follow")))
+        .await;
+    b.wait_css(&format!("{offered} {}", Browser::id("nearby-following")), SLOW)
+        .await;
+    b.click_id("nav-my-reports").await;
+    let followed = format!("{}[data-report-id=\"{id}\"]", Browser::id("followed-item"));
+    b.wait_attr(&followed, "data-status", "in_progress", SLOW).await;
+    b.wait_text(&followed, "In Bearbeitung", SLOW).await;
+    let text = b.wait_css(&followed, SLOW).await.text().await.expect("followed text");
+    assert!(
+        !text.contains(answer) && !text.contains("Radfahrer"),
+        "a follower sees no messages or description: {text}"
+    );
+    b.screenshots("my-reports-following").await;
+    mark("follow");
 
     // English on request.
     b.click_id("lang-switch").await;

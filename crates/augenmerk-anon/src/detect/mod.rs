@@ -20,6 +20,8 @@ pub mod plates;
 pub mod text;
 pub mod view;
 
+use std::time::Instant;
+
 use image::RgbImage;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -36,10 +38,16 @@ use crate::models::OnnxModel;
 pub struct DetectConfig {
     /// Side of the square overview input (multiple of 32).
     pub overview_size: usize,
-    /// Side of the square tile input (multiple of 32). In tract, 384 ran the
-    /// 12 MP benchmark with the least CPU time of 256–640: smaller tiles repeat
-    /// more overlap, larger ones run slower per pixel.
+    /// Largest side of a face tile (multiple of 32). Each level is covered
+    /// by as few tiles as this allows, each shrunk to fit (so a 12 MP photo's
+    /// face level is 5×4 tiles of 544×512 instead of 8×6 of 384×384: 21% fewer
+    /// pixels). In tract, CenterFace costs about the same per pixel from 384
+    /// to 544 px and 30–50% more at 672 and above (cache).
     pub tile_size: usize,
+    /// Largest side of a plate tile. Plates keep 384: 544 lost a mosaic plate
+    /// at a tile border, and clp_det costs a quarter of CenterFace per pixel,
+    /// so larger plate tiles would save little.
+    pub plate_tile_size: usize,
     /// Side of the text detector's tiles: unlike the other two models it runs
     /// faster per pixel on larger inputs.
     pub text_tile_size: usize,
@@ -83,7 +91,8 @@ impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig {
             overview_size: 640,
-            tile_size: 384,
+            tile_size: 544,
+            plate_tile_size: 384,
             text_tile_size: 640,
             tile_overlap: 64,
             face_scale: 0.6,
@@ -106,6 +115,7 @@ impl DetectConfig {
         let sizes = [
             ("overview size", self.overview_size),
             ("tile size", self.tile_size),
+            ("plate tile size", self.plate_tile_size),
             ("text tile size", self.text_tile_size),
         ];
         for (name, v) in sizes {
@@ -113,7 +123,7 @@ impl DetectConfig {
                 return bad(format!("{name} {v} must be a multiple of 32 between 64 and 4096"));
             }
         }
-        if self.tile_overlap * 2 >= self.tile_size {
+        if self.tile_overlap * 2 >= self.tile_size.min(self.plate_tile_size) {
             return bad(format!(
                 "tile overlap {} must be below half the tile size",
                 self.tile_overlap
@@ -149,6 +159,22 @@ pub struct Detections {
     pub faces: Vec<Detection>,
     /// Licence plates.
     pub plates: Vec<Detection>,
+}
+
+/// Time spent per detector during one [`Detectors::detect_timed`] call, in
+/// milliseconds summed over worker threads (so with several threads they add
+/// up to more than the wall time). Building tract plans on first use is
+/// included in each model's figure and also shown on its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct DetectTimings {
+    /// CenterFace views (input preparation, inference, decoding boxes).
+    pub face_ms: f64,
+    /// Plate detector views.
+    pub plate_ms: f64,
+    /// Text detector views.
+    pub text_ms: f64,
+    /// Building tract plans for new input shapes.
+    pub plans_ms: f64,
 }
 
 /// How a view that is smaller than its square input fills it.
@@ -202,37 +228,60 @@ pub fn plan_views(w: u32, h: u32, cfg: &DetectConfig, finest: f32, fit: Fit, til
     let ratio = (finest / ov_scale).powf(1.0 / steps as f32);
     for k in 1..=steps {
         let s = if k == steps { finest } else { ov_scale * ratio.powi(k) };
-        let overlap = cfg.tile_overlap * tile / cfg.tile_size;
+        // Text tiles are larger and hold proportionally more overlap.
+        let overlap = if tile > cfg.tile_size.max(cfg.plate_tile_size) {
+            cfg.tile_overlap * tile / cfg.tile_size.max(cfg.plate_tile_size)
+        } else {
+            cfg.tile_overlap
+        };
         views.extend(level_tiles(wf, hf, s, tile, overlap, fit));
     }
     views
 }
 
-/// Overlapping `tile`×`tile` views covering the image scaled by `s`.
+/// How many tiles cover a side of `len` scaled pixels with at least
+/// `overlap` pixels between neighbours, and their length: as few tiles of at
+/// most `max` pixels as that allows, each shrunk to what covering needs
+/// (rounded up to a multiple of 32 for the models). A tiling of fixed-size
+/// tiles wastes up to a tile's width per row and column on a needless extra
+/// overlap; fitted tiles waste at most 31 pixels.
+fn fit_side(len: f32, max: usize, overlap: usize) -> (usize, usize) {
+    let round32 = |v: f32| ((v.ceil().max(1.0) as usize).div_ceil(32) * 32).clamp(64, max.max(64));
+    if len <= max as f32 {
+        return (1, round32(len));
+    }
+    let o = overlap as f32;
+    let n = ((len - o) / (max as f32 - o)).ceil().max(2.0) as usize;
+    (n, round32((len + (n - 1) as f32 * o) / n as f32))
+}
+
+/// Overlapping views of at most `tile`×`tile` input pixels covering the image
+/// scaled by `s`; all views of one level share one input shape.
 fn level_tiles(w: f32, h: f32, s: f32, tile: usize, overlap: usize, fit: Fit) -> Vec<View> {
     let (sw, sh) = (w * s, h * s);
-    let t = tile as f32;
-    let positions = |len: f32| -> Vec<f32> {
-        if len <= t {
+    let (nx, pad_w) = fit_side(sw, tile, overlap);
+    let (ny, pad_h) = fit_side(sh, tile, overlap);
+    let positions = |len: f32, n: usize, t: f32| -> Vec<f32> {
+        if n == 1 {
             return vec![0.0];
         }
-        let n = ((len - overlap as f32) / (t - overlap as f32)).ceil().max(2.0) as usize;
         (0..n)
             .map(|i| (i as f32 * (len - t) / (n - 1) as f32).round())
             .collect()
     };
-    // A side shorter than a tile is stretched or padded, as `fit` says.
-    let (tw, th) = (sw.min(t), sh.min(t));
+    // A side shorter than its tile (by less than 32 px after fitting) is
+    // stretched or padded, as `fit` says.
+    let (tw, th) = (sw.min(pad_w as f32), sh.min(pad_h as f32));
     let (out_w, out_h) = match fit {
-        Fit::Stretch => (tile, tile),
+        Fit::Stretch => (pad_w, pad_h),
         Fit::Letterbox => (
-            (tw.round() as usize).clamp(1, tile),
-            (th.round() as usize).clamp(1, tile),
+            (tw.round() as usize).clamp(1, pad_w),
+            (th.round() as usize).clamp(1, pad_h),
         ),
     };
-    let mut views = Vec::new();
-    for y in positions(sh) {
-        for x in positions(sw) {
+    let mut views = Vec::with_capacity(nx * ny);
+    for y in positions(sh, ny, th) {
+        for x in positions(sw, nx, tw) {
             views.push(View {
                 region: Region {
                     x: x / s,
@@ -242,8 +291,8 @@ fn level_tiles(w: f32, h: f32, s: f32, tile: usize, overlap: usize, fit: Fit) ->
                 },
                 out_w,
                 out_h,
-                pad_w: tile,
-                pad_h: tile,
+                pad_w,
+                pad_h,
             });
         }
     }
@@ -271,7 +320,22 @@ enum Job {
 impl Detectors {
     /// Runs all detectors over all views of `img`, using `pool` for the views.
     pub fn detect(&self, img: &RgbImage, cfg: &DetectConfig, pool: Option<&rayon::ThreadPool>) -> Result<Detections> {
+        self.detect_timed(img, cfg, pool).map(|(d, _)| d)
+    }
+
+    fn planning_ms(&self) -> f64 {
+        self.face.planning_ms() + self.plate.planning_ms() + self.text.planning_ms()
+    }
+
+    /// [`Detectors::detect`], also reporting where the time went.
+    pub fn detect_timed(
+        &self,
+        img: &RgbImage,
+        cfg: &DetectConfig,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> Result<(Detections, DetectTimings)> {
         cfg.validate()?;
+        let planning_before = self.planning_ms();
         let (w, h) = img.dimensions();
         let mut jobs: Vec<Job> = Vec::new();
         jobs.extend(
@@ -280,7 +344,7 @@ impl Detectors {
                 .map(Job::Face),
         );
         jobs.extend(
-            plan_views(w, h, cfg, cfg.plate_scale, Fit::Stretch, cfg.tile_size)
+            plan_views(w, h, cfg, cfg.plate_scale, Fit::Stretch, cfg.plate_tile_size)
                 .into_iter()
                 .map(Job::Plate),
         );
@@ -288,7 +352,28 @@ impl Detectors {
             let text = plan_views(w, h, cfg, cfg.text_scale, Fit::Stretch, cfg.text_tile_size);
             jobs.extend(text.into_iter().map(Job::Text));
         }
-        let run = |job: &Job| -> Result<(bool, Vec<Detection>)> {
+        // Build the plans for every input shape first, all at once on the
+        // pool: built on first use instead, a worker that needs a plan another
+        // is building waits for it.
+        if let Some(pool) = pool {
+            let mut shapes: Vec<(&OnnxModel, usize, usize)> = Vec::new();
+            for job in &jobs {
+                let (model, v) = match job {
+                    Job::Face(v) => (&self.face, v),
+                    Job::Plate(v) => (&self.plate, v),
+                    Job::Text(v) => (&self.text, v),
+                };
+                if !shapes
+                    .iter()
+                    .any(|(m, h, w)| std::ptr::eq(*m, model) && (*h, *w) == (v.pad_h, v.pad_w))
+                {
+                    shapes.push((model, v.pad_h, v.pad_w));
+                }
+            }
+            pool.install(|| shapes.par_iter().try_for_each(|(m, h, w)| m.prepare(*h, *w)))?;
+        }
+        let run = |job: &Job| -> Result<(bool, Vec<Detection>, f64)> {
+            let started = Instant::now();
             let (is_face, dets) = match job {
                 Job::Face(v) => (true, centerface::detect(&self.face, img, v, cfg.face_threshold)?),
                 Job::Plate(v) => (false, plates::detect(&self.plate, img, v, cfg.plate_threshold)?),
@@ -300,25 +385,34 @@ impl Detectors {
             // Suppress within the view first, in parallel: at low thresholds a
             // view yields a box per heatmap cell and prior, and one global
             // quadratic pass over all of them would dominate the run time.
-            Ok((is_face, merge_detections(dets, NMS_IOU, NMS_CONTAINMENT)))
+            let dets = merge_detections(dets, NMS_IOU, NMS_CONTAINMENT);
+            Ok((is_face, dets, started.elapsed().as_secs_f64() * 1000.0))
         };
-        let results: Vec<Result<(bool, Vec<Detection>)>> = match pool {
+        let results: Vec<Result<(bool, Vec<Detection>, f64)>> = match pool {
             Some(pool) => pool.install(|| jobs.par_iter().map(run).collect()),
             None => jobs.iter().map(run).collect(),
         };
         let (mut faces, mut plates) = (Vec::new(), Vec::new());
-        for r in results {
-            let (is_face, dets) = r?;
+        let mut timings = DetectTimings::default();
+        for (job, r) in jobs.iter().zip(results) {
+            let (is_face, dets, ms) = r?;
+            match job {
+                Job::Face(_) => timings.face_ms += ms,
+                Job::Plate(_) => timings.plate_ms += ms,
+                Job::Text(_) => timings.text_ms += ms,
+            }
             if is_face {
                 faces.extend(dets)
             } else {
                 plates.extend(dets)
             }
         }
-        Ok(Detections {
+        timings.plans_ms = self.planning_ms() - planning_before;
+        let found = Detections {
             faces: finish(faces, w, h),
             plates: finish(plates, w, h),
-        })
+        };
+        Ok((found, timings))
     }
 }
 
@@ -352,6 +446,18 @@ mod tests {
         assert_eq!((v[0].out_w, v[0].out_h), (640, 458));
         let v = plan_views(512, 366, &DetectConfig::default(), 1.0, Fit::Stretch, 640);
         assert_eq!((v[0].out_w, v[0].out_h), (640, 640));
+    }
+
+    #[test]
+    fn face_tiles_of_a_12mp_photo_are_fitted() {
+        let cfg = DetectConfig::default();
+        let views = plan_views(4000, 3000, &cfg, cfg.face_scale, Fit::Letterbox, cfg.tile_size);
+        // The overview plus 5×4 tiles of 544×512 (8×6 of 384×384 before).
+        assert_eq!(views.len(), 1 + 20);
+        assert!(views[1..].iter().all(|v| (v.pad_w, v.pad_h) == (544, 512)));
+        // Plates keep 384×384 tiles: 4×3 at the middle level, 9×7 at 0.7.
+        let plates = plan_views(4000, 3000, &cfg, cfg.plate_scale, Fit::Stretch, cfg.plate_tile_size);
+        assert_eq!(plates.len(), 1 + 12 + 63);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod accounts;
 mod checkpoint;
 mod codec;
 mod config;
+mod followers;
 mod functions;
 mod inbox;
 mod readers;
@@ -413,6 +414,27 @@ impl Store for SqliteStore {
     async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>> {
         let id = *id;
         self.read(move |c| reports::list_notes(c, &id)).await
+    }
+
+    async fn follow_report(&self, device: &DeviceId, report: &ReportId, at: DateTime<Utc>) -> StoreResult<bool> {
+        let (device, report) = (*device, *report);
+        self.write(move |tx| followers::follow(tx, &device, &report, &at)).await
+    }
+
+    async fn unfollow_report(&self, device: &DeviceId, report: &ReportId) -> StoreResult<bool> {
+        let (device, report) = (*device, *report);
+        self.write(move |tx| followers::unfollow(tx, &device, &report)).await
+    }
+
+    async fn followed_reports(&self, device: &DeviceId) -> StoreResult<Vec<Report>> {
+        let device = *device;
+        self.read(move |c| followers::followed_reports(c, &device)).await
+    }
+
+    async fn get_followed_report(&self, device: &DeviceId, report: &ReportId) -> StoreResult<Report> {
+        let (device, report) = (*device, *report);
+        self.read(move |c| followers::get_followed_report(c, &device, &report))
+            .await
     }
 
     async fn device_changes(&self, device: &DeviceId, since: i64, limit: u32) -> StoreResult<Vec<SyncChange>> {

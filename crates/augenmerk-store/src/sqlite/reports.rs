@@ -2,7 +2,8 @@
 //!
 //! A report write stores the report, its photo references, its audit entries and its
 //! public events in one savepoint. Events are copied into the feed with the report's
-//! device, so `device_changes` is one index range scan; internal notes never become
+//! device, so `device_changes` is an index range scan (plus the followed reports' status
+//! changes, by report); internal notes never become
 //! events, and event payloads are public types only.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -368,8 +369,16 @@ pub(crate) fn device_changes(
     since: i64,
     limit: u32,
 ) -> StoreResult<Vec<SyncChange>> {
+    // The device's own reports, then the public status changes of the reports it follows
+    // (their documenting photos removed: those are for the reporter only).
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, report_id, kind, payload FROM events WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        "SELECT seq, report_id, kind, payload FROM (
+             SELECT seq, report_id, kind, payload FROM events WHERE device_id = ?1 AND seq > ?2
+             UNION ALL
+             SELECT e.seq, e.report_id, e.kind, json_remove(e.payload, '$.photos') AS payload
+             FROM followers f JOIN events e ON e.report_id = f.report_id AND e.kind = 'status' AND e.seq > ?2
+             WHERE f.device_id = ?1
+         ) ORDER BY seq LIMIT ?3",
     )?;
     let rows = stmt.query_map(params![device.to_string(), since, limit], |row| {
         let kind: String = row.get("kind")?;

@@ -17,6 +17,7 @@ use crate::{StoreError, StoreResult};
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_open311", include_str!("migrations/0002_open311.sql")),
+    ("0003_followers", include_str!("migrations/0003_followers.sql")),
 ];
 
 /// The schema version this code writes (`PRAGMA user_version` after all migrations).

@@ -1,0 +1,123 @@
+//! Following someone else's report instead of reporting the same defect again. Following
+//! and unfollowing need the network (the server must know whom to tell); the followed
+//! reports, once known, stay readable offline and the feed keeps their status current.
+
+use rusqlite::{OptionalExtension, params};
+
+use augenmerk_domain::ReportId;
+use augenmerk_domain::public::{FollowedReport, PublicStatusChange};
+
+use crate::error::{ClientError, Result};
+use crate::model::LocalFollowed;
+use crate::{Client, time};
+
+impl Client {
+    /// Follows a report on the server and keeps it here; following again refreshes it.
+    pub async fn follow_report(&self, id: &ReportId) -> Result<LocalFollowed> {
+        let token = self.device_token().await?;
+        let report = self.api()?.follow(&token, id).await?;
+        let now = time::now();
+        let json = serde_json::to_string(&report)?;
+        self.db(|c| {
+            c.execute(
+                "INSERT INTO followed (id, report, followed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET report = excluded.report",
+                params![id.to_string(), json, time::ts(&now)],
+            )?;
+            Ok(())
+        })?;
+        self.followed_report(id)
+    }
+
+    /// Stops following a report, on the server and here.
+    pub async fn unfollow_report(&self, id: &ReportId) -> Result<()> {
+        let token = self.device_token().await?;
+        match self.api()?.unfollow(&token, id).await {
+            Ok(()) => {}
+            // The server forgot it already (or never knew): forget it here too.
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.db(|c| {
+            c.execute("DELETE FROM followed WHERE id = ?1", [id.to_string()])?;
+            Ok(())
+        })
+    }
+
+    /// The reports this device follows, the most recently followed first.
+    pub fn followed_reports(&self) -> Result<Vec<LocalFollowed>> {
+        let rows: Vec<(String, String, bool)> = self.db(|c| {
+            let mut stmt =
+                c.prepare("SELECT report, followed_at, unseen FROM followed ORDER BY followed_at DESC, id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(report, at, unseen)| local_followed(&report, &at, unseen))
+            .collect())
+    }
+
+    /// One followed report.
+    pub fn followed_report(&self, id: &ReportId) -> Result<LocalFollowed> {
+        let row: Option<(String, String, bool)> = self.db(|c| {
+            Ok(c.query_row(
+                "SELECT report, followed_at, unseen FROM followed WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+        })?;
+        row.and_then(|(report, at, unseen)| local_followed(&report, &at, unseen))
+            .ok_or_else(|| ClientError::NotFound(format!("followed report {id}")))
+    }
+
+    /// The user looked at the followed reports: clear their "changed" marks.
+    pub fn mark_followed_seen(&self) -> Result<()> {
+        self.db(|c| {
+            c.execute("UPDATE followed SET unseen = 0 WHERE unseen = 1", [])?;
+            Ok(())
+        })
+    }
+}
+
+fn local_followed(report: &str, followed_at: &str, unseen: bool) -> Option<LocalFollowed> {
+    Some(LocalFollowed {
+        report: serde_json::from_str(report).ok()?,
+        followed_at: time::parse(followed_at),
+        unseen,
+    })
+}
+
+/// Applies a status change from the feed to a followed report; `false` if the device
+/// does not follow it.
+pub(crate) fn apply_followed_status(
+    c: &rusqlite::Connection,
+    id: &ReportId,
+    change: &PublicStatusChange,
+    same: impl Fn(&PublicStatusChange, &PublicStatusChange) -> bool,
+) -> Result<bool> {
+    let stored: Option<String> = c
+        .query_row("SELECT report FROM followed WHERE id = ?1", [id.to_string()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(stored) = stored else {
+        return Ok(false);
+    };
+    let Ok(mut report) = serde_json::from_str::<FollowedReport>(&stored) else {
+        return Ok(true);
+    };
+    if report.history.iter().any(|h| same(h, change)) {
+        return Ok(true);
+    }
+    report.history.push(change.clone());
+    report.status = change.to;
+    report.updated_at = change.at;
+    let json = serde_json::to_string(&report)?;
+    c.execute(
+        "UPDATE followed SET report = ?2, unseen = 1 WHERE id = ?1",
+        params![id.to_string(), json],
+    )?;
+    Ok(true)
+}

@@ -1,0 +1,86 @@
+//! A second citizen follows a report instead of reporting the same pothole again: the
+//! follow survives the app being offline, the feed brings the status changes with the
+//! public comment (never the reporter's messages), and unfollowing forgets it.
+
+use augenmerk_client::{Client, ClientOptions, SyncOptions};
+use serde_json::json;
+
+use crate::support::{Cli, ServerProcess, Staff, free_port, models_dir};
+
+fn library_client(data: &std::path::Path, server: &str) -> Client {
+    let mut options = ClientOptions::new(data, Some(server.to_owned()));
+    options.models_dir = Some(models_dir());
+    Client::open(options).expect("open client")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_follower_gets_status_changes_offline_and_can_stop_following() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let server_dir = dir.path().join("server");
+    let mut server = ServerProcess::start(&server_dir, port);
+    let reporter = Cli::new(dir.path().join("reporter"), &server.url());
+    reporter.ok(&["sync"]);
+    let id = reporter.report_pothole(&[], "Loch vor Hausnummer 12");
+    reporter.ok(&["sync"]);
+
+    let follower = library_client(&dir.path().join("follower"), &server.url());
+    follower.sync(&SyncOptions::default()).await.expect("first sync");
+    let report_id = id.parse().expect("report id");
+    let followed = follower.follow_report(&report_id).await.expect("follow");
+    assert_eq!(followed.report.status.as_str(), "assigned");
+    assert!(!followed.unseen);
+    // Following twice keeps one entry.
+    follower.follow_report(&report_id).await.expect("follow again");
+    assert_eq!(follower.followed_reports().expect("list").len(), 1);
+    // A follower is not the reporter: own-report commands do not see it.
+    assert!(follower.reports().expect("own reports").is_empty());
+
+    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    dispatcher
+        .post(
+            &format!("/api/v1/staff/reports/{id}/messages"),
+            json!({"body": "Nur für die meldende Person."}),
+        )
+        .await;
+    dispatcher
+        .post(
+            &format!("/api/v1/staff/reports/{id}/transition"),
+            json!({"to": "in_progress", "public_comment": "Der Bauhof ist unterwegs."}),
+        )
+        .await;
+    follower.sync(&SyncOptions::default()).await.expect("sync");
+
+    // Offline now: what the feed brought is on the device.
+    server.kill();
+    let list = follower.followed_reports().expect("list");
+    assert_eq!(list.len(), 1);
+    let f = &list[0];
+    assert_eq!(f.report.status.as_str(), "in_progress");
+    assert!(f.unseen, "the change is marked until looked at");
+    let last = f.report.history.last().expect("history");
+    assert_eq!(last.comment.as_deref(), Some("Der Bauhof ist unterwegs."));
+    let shown = serde_json::to_value(f).expect("json");
+    assert!(
+        !shown.to_string().contains("Nur für die meldende Person"),
+        "no messages reach a follower: {shown}"
+    );
+    follower.mark_followed_seen().expect("seen");
+    assert!(!follower.followed_reports().expect("list")[0].unseen);
+    // Unfollowing needs the network: it fails offline and keeps the entry.
+    assert!(follower.unfollow_report(&report_id).await.is_err());
+    assert_eq!(follower.followed_reports().expect("list").len(), 1);
+
+    let server = ServerProcess::start(&server_dir, port);
+    follower.unfollow_report(&report_id).await.expect("unfollow");
+    assert!(follower.followed_reports().expect("list").is_empty());
+    dispatcher
+        .post(
+            &format!("/api/v1/staff/reports/{id}/transition"),
+            json!({"to": "resolved", "public_comment": "Erledigt."}),
+        )
+        .await;
+    let summary = follower.sync(&SyncOptions::default()).await.expect("sync");
+    assert_eq!(summary.changes, 0, "no news after unfollowing: {summary:?}");
+    drop(server);
+}
