@@ -54,7 +54,8 @@ pub fn reload_after_sync(sync: RwSignal<SyncStatus>, load: impl Fn() + Send + Sy
     });
 }
 
-/// Whether the keyboard focus is in a field the user writes text into.
+/// Whether the user is writing: the keyboard focus is in a text field that holds text
+/// (an empty field, or one just cleared by sending, may be re-rendered).
 fn typing() -> bool {
     let Some(active) = web_sys::window()
         .and_then(|w| w.document())
@@ -62,7 +63,7 @@ fn typing() -> bool {
     else {
         return false;
     };
-    match active.tag_name().to_ascii_lowercase().as_str() {
+    let text_field = match active.tag_name().to_ascii_lowercase().as_str() {
         "textarea" => true,
         "input" => {
             let kind = active.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
@@ -72,7 +73,12 @@ fn typing() -> bool {
             )
         }
         _ => false,
-    }
+    };
+    let value = js_sys::Reflect::get(&active, &"value".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    text_field && !value.trim().is_empty()
 }
 
 pub(crate) fn initial_lang() -> Lang {
