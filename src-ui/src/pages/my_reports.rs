@@ -124,11 +124,7 @@ fn followed_item(f: LocalFollowed, unfollow: impl Fn(String) + Clone + 'static) 
                 <div class="report-item__head">
                     <span class="report-item__title kern-title">{title}</span>
                     <StatusBadge status=Some(status) sync_state=SyncState::Sent />
-                    <Show when=move || unseen>
-                        <span class="kern-badge kern-badge--info" data-testid="unseen">
-                            <span class="kern-label kern-label--small">{move || i18n.t("changed-since-last-look")}</span>
-                        </span>
-                    </Show>
+                    <UnseenBadge unseen=unseen />
                 </div>
                 <p class="kern-body kern-body--small kern-body--muted">
                     {place}" · "{move || i18n.t_args("followed-reported", &[("date", format::date_time(i18n.lang(), created).into())])}
@@ -180,11 +176,7 @@ fn report_item(r: LocalReport) -> impl IntoView {
                 <div class="report-item__head">
                     <a class="kern-link kern-link--stretched report-item__title" href=href>{title}</a>
                     <StatusBadge status=r.status sync_state=r.sync_state />
-                    <Show when=move || unseen>
-                        <span class="kern-badge kern-badge--info" data-testid="unseen">
-                            <span class="kern-label kern-label--small">{move || i18n.t("changed-since-last-look")}</span>
-                        </span>
-                    </Show>
+                    <UnseenBadge unseen=unseen />
                 </div>
                 <p class="kern-body kern-body--small kern-body--muted">{move || format::date_time(i18n.lang(), created)}</p>
                 <p class="kern-body kern-body--small">{description.clone()}</p>
@@ -192,4 +184,17 @@ fn report_item(r: LocalReport) -> impl IntoView {
             </div>
         </li>
     }
+}
+
+/// "New" beside a report that changed since the user last looked.
+#[component]
+fn UnseenBadge(unseen: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    unseen.then(|| {
+        view! {
+            <span class="kern-badge kern-badge--info" data-testid="unseen">
+                <span class="kern-label kern-label--small">{move || i18n.t("changed-since-last-look")}</span>
+            </span>
+        }
+    })
 }

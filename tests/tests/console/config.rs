@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Citizen, exists, laptop, login, one_browser, page_errors, screenshots, screenshots_tall, select};
+use crate::helpers::{
+    Citizen, exists, laptop, login, one_browser, open_case, page_errors, screenshots, screenshots_tall, select,
+};
 use crate::support::{Browser, FLENSBURG, MUERWIK, SLOW, Server, Staff};
 
 /// The accent colour the admin sets (dark enough for white text).
@@ -361,17 +363,4 @@ async fn an_admin_configures_the_municipality() {
         violations.join("\n")
     );
     eprintln!("console configuration e2e: every step and assertion passed");
-}
-
-/// Opens a report's case page through its address and waits for it.
-async fn open_case(b: &Browser, url: &str, id: &str) {
-    b.client
-        .goto(&format!("{url}/console/#/console/cases/{id}"))
-        .await
-        .expect("open the case");
-    b.wait_css(
-        &format!("[data-testid=\"case\"][data-id=\"{id}\"]"),
-        Duration::from_secs(20),
-    )
-    .await;
 }

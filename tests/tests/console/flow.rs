@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::helpers::{
-    Citizen, exists, laptop, login, logout, page_errors, patch_as_dispatcher, screenshots, screenshots_tall, select,
-    street_jpeg,
+    Citizen, exists, laptop, login, logout, open_case, page_errors, patch_as_dispatcher, screenshots, screenshots_tall,
+    select, street_jpeg,
 };
 use crate::support::{Browser, MUERWIK, SLOW, Server, Staff};
 
@@ -501,17 +501,4 @@ async fn dispatcher_and_admin_work_in_the_console() {
     );
     // Printed before the processes are torn down (visible with --nocapture).
     eprintln!("console e2e: every step and assertion passed");
-}
-
-/// Opens a report's case page through its address and waits for it.
-async fn open_case(b: &Browser, url: &str, id: &str) {
-    b.client
-        .goto(&format!("{url}/console/#/console/cases/{id}"))
-        .await
-        .expect("open the case");
-    b.wait_css(
-        &format!("[data-testid=\"case\"][data-id=\"{id}\"]"),
-        Duration::from_secs(20),
-    )
-    .await;
 }

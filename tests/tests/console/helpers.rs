@@ -275,3 +275,16 @@ pub async fn patch_as_dispatcher(url: &str, id: &str, body: Value) {
         .expect("PATCH");
     assert!(resp.status().is_success(), "PATCH {id}: {}", resp.status());
 }
+
+/// Opens a report's case page through its address and waits for it.
+pub async fn open_case(b: &Browser, url: &str, id: &str) {
+    b.client
+        .goto(&format!("{url}/console/#/console/cases/{id}"))
+        .await
+        .expect("open the case");
+    b.wait_css(
+        &format!("[data-testid=\"case\"][data-id=\"{id}\"]"),
+        Duration::from_secs(20),
+    )
+    .await;
+}
