@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Citizen, exists, laptop, login, one_browser, open_case, page_errors, screenshots, screenshots_tall, select,
+    Citizen, exists, laptop, login, one_browser, open_case, page_errors, screenshots, screenshots_tall, section, select,
 };
 use crate::support::{Browser, FLENSBURG, MUERWIK, SLOW, Server, Staff};
 
@@ -58,18 +58,6 @@ async fn citizen_config(url: &str) -> Value {
         .json()
         .await
         .expect("config JSON")
-}
-
-/// Opens a configuration section through its tab and waits for it.
-async fn section(b: &Browser, name: &str) {
-    b.click_id(&format!("config-{name}")).await;
-    b.wait_css(
-        &format!("[data-testid=\"config-{name}\"][aria-current=\"page\"]"),
-        Duration::from_secs(10),
-    )
-    .await;
-    // Tables and lists fill in from the API.
-    tokio::time::sleep(Duration::from_millis(600)).await;
 }
 
 /// Waits for the success notice of a configuration form, then lets it go again.

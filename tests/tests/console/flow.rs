@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::helpers::{
     Citizen, exists, laptop, login, logout, open_case, page_errors, patch_as_dispatcher, screenshots, screenshots_tall,
-    select, street_jpeg,
+    section as open_section, select, street_jpeg,
 };
 use crate::support::{Browser, MUERWIK, SLOW, Server, Staff};
 
@@ -386,14 +386,7 @@ async fn dispatcher_and_admin_work_in_the_console() {
     assert_eq!(rules[0]["action"]["department"], "ordnungsamt");
 
     for section in ["categories", "departments", "users", "templates", "areas", "appearance"] {
-        b.click_id(&format!("config-{section}")).await;
-        b.wait_css(
-            &format!("[data-testid=\"config-{section}\"][aria-current=\"page\"]"),
-            Duration::from_secs(10),
-        )
-        .await;
-        // Tables and lists fill in from the API.
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        open_section(&b, section).await;
         if section == "users" {
             // A new account, then its role changed in the list.
             b.type_into("user-username", "pruefung").await;

@@ -288,3 +288,15 @@ pub async fn open_case(b: &Browser, url: &str, id: &str) {
     )
     .await;
 }
+
+/// Opens a configuration section through its tab and waits for it.
+pub async fn section(b: &Browser, name: &str) {
+    b.click_id(&format!("config-{name}")).await;
+    b.wait_css(
+        &format!("[data-testid=\"config-{name}\"][aria-current=\"page\"]"),
+        Duration::from_secs(10),
+    )
+    .await;
+    // Tables and lists fill in from the API.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+}
