@@ -47,8 +47,22 @@ fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
         .setup(|app| {
             let settings = Settings::from_env(app.path().app_data_dir().ok())?;
             tracing::info!(data = %settings.data_dir.display(), server = %settings.server, "starting");
+            // The webview's storage (the UI's drafts and language) lives with the app's own
+            // data, so one data directory is one complete installation.
+            let webview_data = settings.data_dir.join("webview");
             let state = AppState::open(settings)?;
             app.manage(state);
+            let window = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == "main")
+                .cloned()
+                .ok_or("tauri.conf.json has no window \"main\"")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &window)?
+                .data_directory(webview_data)
+                .build()?;
             sync_loop::spawn(app.handle());
             Ok(())
         })
