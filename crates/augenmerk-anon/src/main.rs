@@ -56,9 +56,12 @@ struct Tuning {
     /// Side of the square overview (multiple of 32).
     #[arg(long, global = true)]
     overview_size: Option<usize>,
-    /// Largest scale step between pyramid levels.
+    /// Largest scale step between pyramid levels (faces, text).
     #[arg(long, global = true)]
     level_ratio: Option<f32>,
+    /// Largest scale step between plate levels.
+    #[arg(long, global = true)]
+    plate_level_ratio: Option<f32>,
     /// Disable the text detector fallback for plates.
     #[arg(long, global = true)]
     no_text: bool,
@@ -172,6 +175,9 @@ fn options(cli: &Cli) -> Options {
     }
     if let Some(v) = t.level_ratio {
         d.max_level_ratio = v;
+    }
+    if let Some(v) = t.plate_level_ratio {
+        d.plate_level_ratio = v;
     }
     if let Some(v) = t.text_scale {
         d.text_scale = v;

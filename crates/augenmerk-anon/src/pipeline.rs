@@ -139,9 +139,11 @@ impl Anonymizer {
         let (width, height) = image.dimensions();
 
         let t = Instant::now();
+        let (out_w, _) = encode::output_size(width, height, options.encode.max_long_edge);
+        let detect_config = options.detect.for_output(out_w as f32 / width.max(1) as f32);
         let (found, detectors) = self
             .detectors
-            .detect_timed(&image, &options.detect, self.pool.as_ref())?;
+            .detect_timed(&image, &detect_config, self.pool.as_ref())?;
         timings.detect_ms = ms(t);
         timings.detectors = detectors;
 

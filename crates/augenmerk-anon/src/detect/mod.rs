@@ -40,9 +40,10 @@ pub struct DetectConfig {
     pub overview_size: usize,
     /// Largest side of a face tile (multiple of 32). Each level is covered
     /// by as few tiles as this allows, each shrunk to fit (so a 12 MP photo's
-    /// face level is 5×4 tiles of 544×512 instead of 8×6 of 384×384: 21% fewer
-    /// pixels). In tract, CenterFace costs about the same per pixel from 384
-    /// to 544 px and 30–50% more at 672 and above (cache).
+    /// face level for a 2048 px upload is 5×4 tiles of 480×448). In tract,
+    /// CenterFace costs about the same per pixel from 384 to 576 px and
+    /// 30–50% more at 672 and above (cache); some shapes in between cost 25%
+    /// more (480 wide × 544 high), so shapes are worth measuring.
     pub tile_size: usize,
     /// Largest side of a plate tile. Plates keep 384: 544 lost a mosaic plate
     /// at a tile border, and clp_det costs a quarter of CenterFace per pixel,
@@ -58,16 +59,25 @@ pub struct DetectConfig {
     /// plates up to 190 px wide fit at the plates' middle level (0.33).
     pub tile_overlap: usize,
     /// Finest scale of the face detector relative to the image (1.0 = native
-    /// pixels). CenterFace still finds faces of about 12 px, so 0.6 keeps
-    /// faces of 20 px and more at less than half the cost of native tiles.
+    /// pixels). CenterFace still finds faces of about 12 px, so 0.5 keeps
+    /// faces of 24 px and more, at a quarter of the cost of native tiles. It
+    /// is about the scale of the photo that leaves the device (2048 of 4000
+    /// px): a face the detector cannot see there is at most 12 px tall in the
+    /// upload too. [`DetectConfig::for_output`] raises it for larger uploads.
+    /// On the mosaic test 0.5 finds the same faces as 0.6; 0.45 lost one.
     pub face_scale: f32,
     /// Finest scale of the plate detector. A plate that is still readable can
-    /// be as small as 100 × 24 px in a 12 MP photo; at 0.7 that is 70 px, well
-    /// within the detector's smallest anchors (24 and 48 px), at half the cost
-    /// of native tiles. 0.5 lost 3 of the 30 plates of the mosaic test.
+    /// be as small as 100 × 24 px in a 12 MP photo; at 0.6 that is 60 px,
+    /// within the detector's smallest anchors (24 and 48 px). On the mosaic
+    /// test 0.6 finds the same plates as 0.7; 0.55 lost 2 of 30.
     pub plate_scale: f32,
-    /// Largest scale step between consecutive levels.
+    /// Largest scale step between consecutive levels (faces and text).
     pub max_level_ratio: f32,
+    /// Largest scale step between consecutive plate levels. A plate too wide
+    /// for the finest level's overlap (64 px at 0.6: 107 px) can be cut by a
+    /// tile border there, and the overview (0.16) sees plates from about
+    /// 150 px on; 3.0 puts a level between them (0.31) for 12 tiles.
+    pub plate_level_ratio: f32,
     /// CenterFace heatmap threshold.
     pub face_threshold: f32,
     /// Plate detector score threshold.
@@ -95,9 +105,10 @@ impl Default for DetectConfig {
             plate_tile_size: 384,
             text_tile_size: 640,
             tile_overlap: 64,
-            face_scale: 0.6,
-            plate_scale: 0.7,
+            face_scale: 0.5,
+            plate_scale: 0.6,
             max_level_ratio: 4.0,
+            plate_level_ratio: 3.0,
             face_threshold: 0.2,
             plate_threshold: 0.2,
             text: Some(TextParams::default()),
@@ -108,7 +119,30 @@ impl Default for DetectConfig {
     }
 }
 
+/// How much finer than the uploaded photo plates are searched: their
+/// characters are small details, and the default (0.6 for a 2048 px upload of
+/// a 4000 px photo) is 1.17 times the upload's scale.
+const PLATE_SCALE_OVER_OUTPUT: f32 = 1.17;
+
 impl DetectConfig {
+    /// This configuration for a photo whose upload is `output_scale` times its
+    /// size (1.0 when it is not downscaled): the detectors never look at a
+    /// coarser scale than the upload's, so whatever is large enough to be
+    /// recognised in the upload is large enough for them. A 4000 px photo sent
+    /// at 4000 px is searched at native scale, at about four times the cost.
+    pub fn for_output(&self, output_scale: f32) -> DetectConfig {
+        let s = if output_scale.is_finite() {
+            output_scale.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        DetectConfig {
+            face_scale: self.face_scale.max(s),
+            plate_scale: self.plate_scale.max((s * PLATE_SCALE_OVER_OUTPUT).min(1.0)),
+            ..self.clone()
+        }
+    }
+
     /// Checks that sizes are usable by the models.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(AnonError::InvalidOption(m));
@@ -133,7 +167,8 @@ impl DetectConfig {
         if scales.iter().any(|s| !s.is_finite() || *s <= 0.0 || *s > 4.0) {
             return bad("scales must be in (0, 4]".into());
         }
-        if !(self.max_level_ratio.is_finite() && self.max_level_ratio > 1.2) {
+        let ratios = [self.max_level_ratio, self.plate_level_ratio];
+        if !ratios.iter().all(|r| r.is_finite() && *r > 1.2) {
             return bad("the level ratio must be above 1.2".into());
         }
         Ok(())
@@ -191,7 +226,8 @@ pub enum Fit {
 
 /// The overview plus the tile levels for an image of `w`×`h` pixels, up to
 /// `finest` scale.
-pub fn plan_views(w: u32, h: u32, cfg: &DetectConfig, finest: f32, fit: Fit, tile: usize) -> Vec<View> {
+/// Consecutive levels are at most `max_ratio` apart.
+pub fn plan_views(w: u32, h: u32, cfg: &DetectConfig, finest: f32, max_ratio: f32, fit: Fit, tile: usize) -> Vec<View> {
     let (wf, hf) = (w as f32, h as f32);
     let long = wf.max(hf);
     let ov = cfg.overview_size;
@@ -223,8 +259,8 @@ pub fn plan_views(w: u32, h: u32, cfg: &DetectConfig, finest: f32, fit: Fit, til
         return views;
     }
     // Levels between the overview and the finest scale, at most
-    // `max_level_ratio` apart, evenly spaced in log scale.
-    let steps = ((finest / ov_scale).ln() / cfg.max_level_ratio.ln()).ceil().max(1.0) as i32;
+    // `max_ratio` apart, evenly spaced in log scale.
+    let steps = ((finest / ov_scale).ln() / max_ratio.ln()).ceil().max(1.0) as i32;
     let ratio = (finest / ov_scale).powf(1.0 / steps as f32);
     for k in 1..=steps {
         let s = if k == steps { finest } else { ov_scale * ratio.powi(k) };
@@ -339,17 +375,41 @@ impl Detectors {
         let (w, h) = img.dimensions();
         let mut jobs: Vec<Job> = Vec::new();
         jobs.extend(
-            plan_views(w, h, cfg, cfg.face_scale, Fit::Letterbox, cfg.tile_size)
-                .into_iter()
-                .map(Job::Face),
+            plan_views(
+                w,
+                h,
+                cfg,
+                cfg.face_scale,
+                cfg.max_level_ratio,
+                Fit::Letterbox,
+                cfg.tile_size,
+            )
+            .into_iter()
+            .map(Job::Face),
         );
         jobs.extend(
-            plan_views(w, h, cfg, cfg.plate_scale, Fit::Stretch, cfg.plate_tile_size)
-                .into_iter()
-                .map(Job::Plate),
+            plan_views(
+                w,
+                h,
+                cfg,
+                cfg.plate_scale,
+                cfg.plate_level_ratio,
+                Fit::Stretch,
+                cfg.plate_tile_size,
+            )
+            .into_iter()
+            .map(Job::Plate),
         );
         if cfg.text.is_some() {
-            let text = plan_views(w, h, cfg, cfg.text_scale, Fit::Stretch, cfg.text_tile_size);
+            let text = plan_views(
+                w,
+                h,
+                cfg,
+                cfg.text_scale,
+                cfg.max_level_ratio,
+                Fit::Stretch,
+                cfg.text_tile_size,
+            );
             jobs.extend(text.into_iter().map(Job::Text));
         }
         // Build the plans for every input shape first, all at once on the
@@ -441,29 +501,62 @@ mod tests {
 
     #[test]
     fn small_image_gets_only_an_overview() {
-        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, Fit::Letterbox, 640);
+        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, 4.0, Fit::Letterbox, 640);
         assert_eq!(v.len(), 1);
         assert_eq!((v[0].out_w, v[0].out_h), (640, 458));
-        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, Fit::Stretch, 640);
+        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, 4.0, Fit::Stretch, 640);
         assert_eq!((v[0].out_w, v[0].out_h), (640, 640));
     }
 
     #[test]
     fn face_tiles_of_a_12mp_photo_are_fitted() {
         let cfg = DetectConfig::default();
-        let views = plan_views(4000, 3000, &cfg, cfg.face_scale, Fit::Letterbox, cfg.tile_size);
-        // The overview plus 5×4 tiles of 544×512 (8×6 of 384×384 before).
+        // At the scale of a 2048 px upload: the overview plus 5×4 tiles of
+        // 480×448 (8×6 of 384×384 at 0.6 before tiles were fitted).
+        let face = cfg.for_output(2048.0 / 4000.0).face_scale;
+        let views = plan_views(
+            4000,
+            3000,
+            &cfg,
+            face,
+            cfg.max_level_ratio,
+            Fit::Letterbox,
+            cfg.tile_size,
+        );
         assert_eq!(views.len(), 1 + 20);
-        assert!(views[1..].iter().all(|v| (v.pad_w, v.pad_h) == (544, 512)));
-        // Plates keep 384×384 tiles: 4×3 at the middle level, 9×7 at 0.7.
-        let plates = plan_views(4000, 3000, &cfg, cfg.plate_scale, Fit::Stretch, cfg.plate_tile_size);
-        assert_eq!(plates.len(), 1 + 12 + 63);
+        assert!(views[1..].iter().all(|v| (v.pad_w, v.pad_h) == (480, 448)));
+        // Plates keep 384×384 tiles: 4×3 at the middle level (0.31), 8×6 at 0.6.
+        let plates = plan_views(
+            4000,
+            3000,
+            &cfg,
+            cfg.plate_scale,
+            cfg.plate_level_ratio,
+            Fit::Stretch,
+            cfg.plate_tile_size,
+        );
+        assert_eq!(plates.len(), 1 + 12 + 48);
+    }
+
+    #[test]
+    fn a_larger_upload_is_searched_at_a_finer_scale() {
+        let cfg = DetectConfig::default();
+        // 2048 px of a 4000 px photo: the defaults hold.
+        let d = cfg.for_output(2048.0 / 4000.0);
+        assert!((d.face_scale - 0.512).abs() < 1e-3 && (d.plate_scale - 0.6).abs() < 0.01);
+        // Sent at full size: native pixels for both.
+        let full = cfg.for_output(1.0);
+        assert_eq!((full.face_scale, full.plate_scale), (1.0, 1.0));
+        // A small upload never lowers them.
+        let small = cfg.for_output(0.2);
+        assert_eq!((small.face_scale, small.plate_scale), (cfg.face_scale, cfg.plate_scale));
+        assert_eq!(cfg.for_output(f32::NAN).face_scale, 1.0);
     }
 
     #[test]
     fn tiles_cover_a_12mp_photo_at_native_scale() {
         let cfg = DetectConfig::default();
-        let views = plan_views(4000, 3000, &cfg, 1.0, Fit::Stretch, 640);
+        let views = plan_views(4000, 3000, &cfg, 1.0, 4.0, Fit::Stretch, 640);
         let native: Vec<_> = views.iter().filter(|v| (v.sx() - 1.0).abs() < 1e-3).collect();
         assert!(!native.is_empty());
         // Every pixel column and row is covered by some native tile.
