@@ -515,7 +515,7 @@ pub fn CasePage(id: String) -> impl IntoView {
                             <section class="console-card" aria-labelledby="case-handling-h">
                                 <h2 class="console-card__title" id="case-handling-h">{i18n.t("c-case-handling")}</h2>
                                 <form on:submit=submit_handling data-testid="case-handling-form">
-                                    {select_field("case-category", i18n.t("c-filter-category"), category, leaf_options(&rf, lang))}
+                                    {select_field("case-category", i18n.t("c-filter-category"), category, leaf_options(&rf, lang, Some(r.category.as_str())))}
                                     {select_field("case-department", i18n.t("c-filter-department"),  department,
                                         std::iter::once((String::new(), "—".to_owned())).chain(rf.departments.iter().map(|d| (d.id.to_string(), d.name.clone()))).collect())}
                                     {select_field("case-assignee", i18n.t("c-case-assignee"), assignee,
@@ -578,10 +578,29 @@ fn select_field(
     }
 }
 
-/// Leaf categories ("Straße › Schlagloch"), where reports are filed.
-pub fn leaf_options(refs: &Refs, lang: Lang) -> Vec<(String, String)> {
-    fn walk(cats: &[augenmerk_domain::category::Category], prefix: &str, lang: Lang, out: &mut Vec<(String, String)>) {
+/// Leaf categories ("Straße › Schlagloch"), where reports are filed. Inactive
+/// ones (and everything under an inactive group) are left out: the server
+/// refuses them for new filings. `keep` is listed anyway, so that a report
+/// filed before its category was switched off still shows its category.
+pub fn leaf_options(refs: &Refs, lang: Lang, keep: Option<&str>) -> Vec<(String, String)> {
+    use augenmerk_domain::category::Category;
+    fn contains(c: &Category, id: &str) -> bool {
+        c.id.as_str() == id || c.subcategories.iter().any(|s| contains(s, id))
+    }
+    fn walk(
+        cats: &[Category],
+        prefix: &str,
+        on: bool,
+        lang: Lang,
+        keep: Option<&str>,
+        out: &mut Vec<(String, String)>,
+    ) {
         for c in cats {
+            // A category is offered when it and all its groups are active.
+            let active = on && c.active;
+            if !active && !keep.is_some_and(|k| contains(c, k)) {
+                continue;
+            }
             let name = lang.choose(&c.de, &c.en);
             let full = if prefix.is_empty() {
                 name.to_owned()
@@ -591,12 +610,12 @@ pub fn leaf_options(refs: &Refs, lang: Lang) -> Vec<(String, String)> {
             if c.subcategories.is_empty() {
                 out.push((c.id.to_string(), full));
             } else {
-                walk(&c.subcategories, &full, lang, out);
+                walk(&c.subcategories, &full, active, lang, keep, out);
             }
         }
     }
     let mut out = Vec::new();
-    walk(&refs.tree.categories, "", lang, &mut out);
+    walk(&refs.tree.categories, "", true, lang, keep, &mut out);
     out
 }
 
@@ -784,5 +803,51 @@ fn audit_text(refs: &Refs, lang: Lang, i18n: I18n, e: &AuditEntry) -> String {
             "c-audit-due",
             &[("to", opt(to.map(|t| format::date_time(lang, t))).into())],
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use augenmerk_domain::category::{Category, CategoryTree};
+
+    fn cat(id: &str, active: bool, subs: Vec<Category>) -> Category {
+        let mut c = Category::new(CategoryId::parse(id).expect("id"), id, id);
+        c.active = active;
+        c.subcategories = subs;
+        c
+    }
+
+    fn refs() -> Refs {
+        let tree = CategoryTree {
+            categories: vec![
+                cat(
+                    "road",
+                    true,
+                    vec![cat("pothole", true, vec![]), cat("sign", false, vec![])],
+                ),
+                cat("old", false, vec![cat("bench", true, vec![])]),
+            ],
+        };
+        Refs {
+            tree,
+            ..Refs::default()
+        }
+    }
+
+    fn ids(options: &[(String, String)]) -> Vec<&str> {
+        options.iter().map(|(id, _)| id.as_str()).collect()
+    }
+
+    #[test]
+    fn inactive_categories_are_offered_only_to_a_report_already_filed_on_one() {
+        let r = refs();
+        assert_eq!(ids(&leaf_options(&r, Lang::De, None)), ["pothole"]);
+        assert_eq!(ids(&leaf_options(&r, Lang::De, Some("pothole"))), ["pothole"]);
+        assert_eq!(ids(&leaf_options(&r, Lang::De, Some("sign"))), ["pothole", "sign"]);
+        // Active itself, but under a group that was switched off.
+        let under_old = leaf_options(&r, Lang::De, Some("bench"));
+        assert_eq!(ids(&under_old), ["pothole", "bench"]);
+        assert_eq!(under_old[1].1, "old › bench");
     }
 }

@@ -480,17 +480,18 @@ pub fn RulesEditor() -> impl IntoView {
             </div>
         }
     };
-    let leaf = Signal::derive(move || refs.with(|r| leaf_options(r, i18n.lang())));
+    let leaf = Signal::derive(move || refs.with(|r| leaf_options(r, i18n.lang(), None)));
     let any_category = Signal::derive(move || {
         let lang = i18n.lang();
         refs.with(|r| {
             let mut out = vec![(String::new(), i18n.t("c-choose"))];
-            for c in &r.tree.categories {
+            // Inactive categories get no new reports, so no rule needs them.
+            for c in r.tree.categories.iter().filter(|c| c.active) {
                 out.push((
                     c.id.to_string(),
                     format!("{} {}", lang.choose(&c.de, &c.en), i18n.t("c-rule-whole-group")),
                 ));
-                for s in &c.subcategories {
+                for s in c.subcategories.iter().filter(|s| s.active) {
                     out.push((s.id.to_string(), format!("– {}", lang.choose(&s.de, &s.en))));
                 }
             }
