@@ -214,11 +214,12 @@ impl Backend {
         }
     }
 
-    /// Remembers that the user saw the followed reports' current state.
-    pub async fn mark_followed_seen(&self) -> UiResult<()> {
+    /// Remembers that the user saw the current state of the followed reports
+    /// `shown` (the app's database marks all it holds, which are the same).
+    pub async fn mark_followed_seen(&self, shown: &[ReportId]) -> UiResult<()> {
         match self {
             Backend::App(b) => b.mark_followed_seen().await,
-            Backend::Web(b) => b.mark_followed_seen().await,
+            Backend::Web(b) => b.mark_followed_seen(shown).await,
         }
     }
 

@@ -351,9 +351,10 @@ impl WebBackend {
             .collect())
     }
 
-    pub async fn mark_followed_seen(&self) -> UiResult<()> {
-        for f in self.followed_reports().await? {
-            mark_seen_at(&f.report.id, Utc::now());
+    pub async fn mark_followed_seen(&self, ids: &[ReportId]) -> UiResult<()> {
+        let now = Utc::now();
+        for id in ids {
+            mark_seen_at(id, now);
         }
         Ok(())
     }

@@ -35,10 +35,11 @@ pub fn MyReports() -> impl IntoView {
             // Followed reports are a bonus: without the network the web page has none to show.
             if let Ok(list) = backend.followed_reports().await {
                 let news = list.iter().any(|f| f.unseen);
+                let shown: Vec<_> = list.iter().map(|f| f.report.id).collect();
                 followed.set(list);
                 // Shown now with their "new" marks; the next look starts from here.
                 if news {
-                    let _ = backend.mark_followed_seen().await;
+                    let _ = backend.mark_followed_seen(&shown).await;
                 }
             }
         });
