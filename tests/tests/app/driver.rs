@@ -111,9 +111,8 @@ pub async fn launch(l: &Launch<'_>) -> App {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", &l.display.name)
             .env("AUGENMERK_APP_DATA", l.data)
-            // The webview keeps its storage (the UI's drafts in localStorage) under the XDG
-            // folders, not in AUGENMERK_APP_DATA: one fresh set per launch, or a draft from
-            // an earlier run (naming photos another data directory holds) comes back.
+            // The webview's storage is in AUGENMERK_APP_DATA; WebKit's other caches and
+            // GTK's settings follow the XDG folders: one fresh set per launch too.
             .env("XDG_DATA_HOME", l.data.join("xdg-data"))
             .env("XDG_CACHE_HOME", l.data.join("xdg-cache"))
             .env("XDG_CONFIG_HOME", l.data.join("xdg-config"))

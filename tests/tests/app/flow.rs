@@ -273,6 +273,12 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     shots(&b, "report-form", None).await;
     let id = steps::submit(&b).await;
     mark("report saved");
+    // By now the form has kept a draft. The webview keeps its storage (drafts, language)
+    // in the app's data directory, so one data directory is one whole installation.
+    assert!(
+        data.join("webview").is_dir(),
+        "the webview's storage is not under AUGENMERK_APP_DATA"
+    );
     b.wait_attr(&Browser::id("sync-status"), "data-queued", "1", SLOW).await;
     shots(&b, "report-saved-offline", None).await;
     steps::open_my_reports(&b, &id, "").await;
