@@ -50,10 +50,8 @@ impl Display {
     pub fn start(dir: &Path) -> Self {
         let log = std::fs::File::create(dir.join("xvfb.log")).expect("xvfb log");
         let mut cmd = Command::new("Xvfb");
-        // As tall as the tallest full-page screenshot (4000 px): WebKitWebDriver waits for
-        // a window resize to take effect, and a window cannot grow past the screen, so
-        // each resize beyond it waited out WebKitWebDriver's timeout (about 30 s per
-        // screenshot).
+        // As tall as the tallest full-page screenshot (4000 px), so that a full-page
+        // window fits on the screen.
         cmd.args(["-displayfd", "1", "-screen", "0", "1400x4100x24", "-nolisten", "tcp"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -28,6 +28,13 @@ pub const SLOW: Duration = Duration::from_secs(90);
 /// Phone (390 × 844) and laptop (1366 × 800) window sizes of the screenshots.
 pub const SIZES: [(&str, u32, u32); 2] = [("phone", 390, 844), ("laptop", 1366, 800)];
 
+/// Installs (once per document) the mark that makes WebKit present a frame every 200 ms.
+const REPAINT_TICKER: &str = "if (!document.getElementById('e2e-repaint')) { \
+    const d = document.createElement('div'); d.id = 'e2e-repaint'; d.setAttribute('aria-hidden', 'true'); \
+    d.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647'; \
+    document.body.appendChild(d); let k = 0; \
+    setInterval(() => { k ^= 1; d.style.background = k ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'; }, 200); }";
+
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -511,6 +518,13 @@ impl Browser {
     pub async fn screenshots(&self, name: &str) {
         let dir = workspace().join("docs/screenshots").join(self.kind);
         std::fs::create_dir_all(&dir).expect("screenshot folder");
+        if self.kind == "app" {
+            // WebKitWebDriver takes a screenshot at the page's next presentation update.
+            // A page at rest has none until something changes (here: the app's sync every
+            // 30 s), so every screenshot waited about 30 s. A 1-pixel, almost transparent
+            // mark that changes five times a second keeps the updates coming.
+            let _ = self.client.execute(REPAINT_TICKER, vec![]).await;
+        }
         for (size, width, height) in SIZES {
             self.client.set_window_size(width, height).await.expect("window size");
             // Let the layout (and the map) settle at the new size.
