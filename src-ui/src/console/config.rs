@@ -124,9 +124,6 @@ fn Categories() -> impl IntoView {
     let q_type = RwSignal::new("boolean".to_owned());
     let q_options = RwSignal::new(String::new());
     let q_required = RwSignal::new(false);
-    let sub_id = RwSignal::new(String::new());
-    let sub_de = RwSignal::new(String::new());
-    let sub_en = RwSignal::new(String::new());
 
     let changed = move || {
         dirty.set(true);
@@ -412,29 +409,8 @@ fn Categories() -> impl IntoView {
                         }}
                     </div>
                 </fieldset>
-                <fieldset class="kern-fieldset">
-                    <legend class="kern-label">{i18n.t("c-cat-add-sub")}</legend>
-                    <div class="form-grid">
-                        <TextField id="sub-id" label="c-cat-id" value=sub_id />
-                        <TextField id="sub-de" label="c-cat-name-de" value=sub_de />
-                        <TextField id="sub-en" label="c-cat-name-en" value=sub_en />
-                    </div>
-                    <button type="button" class="kern-btn kern-btn--secondary kern-btn--small"
-                        on:click=move |_| {
-                            let Ok(id) = CategoryId::parse(sub_id.get_untracked().trim()) else {
-                                error.set(Some(local_error("c-cat-id-invalid")));
-                                return;
-                            };
-                            let de = sub_de.get_untracked().trim().to_owned();
-                            let en = Some(sub_en.get_untracked().trim().to_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| de.clone());
-                            let sub = Category::new(id, de, en);
-                            edit(&mut |c| c.subcategories.push(sub.clone()));
-                            sub_id.set(String::new()); sub_de.set(String::new()); sub_en.set(String::new());
-                        }>
-                        <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
-                        <span class="kern-label">{i18n.t("c-add")}</span>
-                    </button>
-                </fieldset>
+                <NewCategory prefix="sub" legend="c-cat-add-sub" error=error
+                    on_add=Callback::new(move |sub: Category| edit(&mut |c| c.subcategories.push(sub.clone()))) />
             </section>
         }.into_any())
     };
@@ -450,13 +426,75 @@ fn Categories() -> impl IntoView {
             </button>
         </div>
         <div class="split">
-            <nav class="console-card cat-tree" aria-label=move || i18n.t("c-config-categories")>
-                <ul>{tree_view}</ul>
-            </nav>
+            <div>
+                <nav class="console-card cat-tree" aria-label=move || i18n.t("c-config-categories")>
+                    <ul>{tree_view}</ul>
+                </nav>
+                <section class="console-card">
+                    <NewCategory prefix="top" legend="c-cat-add-top" error=error
+                        on_add=Callback::new(move |group: Category| {
+                            let id = group.id.to_string();
+                            tree.update(|t| t.categories.push(group));
+                            choose(id);
+                            changed();
+                        }) />
+                </section>
+            </div>
             <div>{move || detail().unwrap_or_else(|| view! {
                 <section class="console-card"><p class="kern-body">{i18n.t("c-cat-choose")}</p></section>
             }.into_any())}</div>
         </div>
+    }
+}
+
+/// The fields for a new category (id, German and English name) and its "add" button;
+/// `on_add` gets the category once its id is valid and it has a German name.
+#[component]
+fn NewCategory(
+    prefix: &'static str,
+    legend: &'static str,
+    error: RwSignal<Option<UiError>>,
+    on_add: Callback<Category>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (id, de, en) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let add = move |_| {
+        let Ok(cid) = CategoryId::parse(id.get_untracked().trim()) else {
+            error.set(Some(local_error("c-cat-id-invalid")));
+            return;
+        };
+        let name_de = de.get_untracked().trim().to_owned();
+        if name_de.is_empty() {
+            error.set(Some(local_error("c-cat-name-missing")));
+            return;
+        }
+        let name_en = Some(en.get_untracked().trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| name_de.clone());
+        error.set(None);
+        on_add.run(Category::new(cid, name_de, name_en));
+        id.set(String::new());
+        de.set(String::new());
+        en.set(String::new());
+    };
+    view! {
+        <fieldset class="kern-fieldset">
+            <legend class="kern-label">{move || i18n.t(legend)}</legend>
+            <div class="form-grid">
+                <TextField id=format!("{prefix}-id") label="c-cat-id" value=id />
+                <TextField id=format!("{prefix}-de") label="c-cat-name-de" value=de />
+                <TextField id=format!("{prefix}-en") label="c-cat-name-en" value=en />
+            </div>
+            <button type="button" class="kern-btn kern-btn--secondary kern-btn--small" data-testid=format!("{prefix}-add")
+                on:click=add>
+                <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
+                <span class="kern-label">{move || i18n.t("c-add")}</span>
+            </button>
+        </fieldset>
     }
 }
 
