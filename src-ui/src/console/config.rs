@@ -329,31 +329,31 @@ fn Categories() -> impl IntoView {
                                             <td class="kern-table__cell">{label.clone()}<br/><span class="console-muted">{qid.clone()}</span></td>
                                             <td class="kern-table__cell">{i18n.t(&format!("c-qtype-{kind}"))}</td>
                                             <td class="kern-table__cell">{if q.required { i18n.t("c-yes") } else { i18n.t("c-no") }}</td>
-                                            <td class="kern-table__cell question-actions">
-                                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                            <td class="kern-table__cell"><div class="question-actions">
+                                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small question-actions__edit"
                                                     data-testid="q-edit" data-id=qid.clone()
                                                     aria-label=i18n.t_args("c-edit-named", &[("name", label.clone().into())])
                                                     on:click=move |_| { editing.set(Some(edit_id.clone())); fill_form(form.clone()); }>
                                                     <span class="kern-icon kern-icon--edit" aria-hidden="true"></span>
                                                     <span class="kern-label">{i18n.t("c-edit")}</span>
                                                 </button>
-                                                <button type="button" class="cat-tree__move" disabled={i == 0}
+                                                <button type="button" class="cat-tree__move question-actions__up" disabled={i == 0}
                                                     data-testid="q-up" data-id=qid.clone()
                                                     aria-label=i18n.t_args("c-move-up-named", &[("name", label.clone().into())])
                                                     on:click=move |_| { let qid = up_id.clone(); edit(&mut |c| { move_question(c, &qid, true); }); }>
                                                     <span class="kern-icon kern-icon--arrow-up" aria-hidden="true"></span></button>
-                                                <button type="button" class="cat-tree__move" disabled={i + 1 == count}
+                                                <button type="button" class="cat-tree__move question-actions__down" disabled={i + 1 == count}
                                                     data-testid="q-down" data-id=qid.clone()
                                                     aria-label=i18n.t_args("c-move-down-named", &[("name", label.clone().into())])
                                                     on:click=move |_| { let qid = down_id.clone(); edit(&mut |c| { move_question(c, &qid, false); }); }>
                                                     <span class="kern-icon kern-icon--arrow-down" aria-hidden="true"></span></button>
-                                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small question-actions__remove"
                                                     aria-label=i18n.t_args("c-remove-named", &[("name", label.clone().into())])
                                                     on:click=move |_| { let qid = del_id.clone(); edit(&mut |c| c.questions.retain(|x| x.id.as_str() != qid)); }>
                                                     <span class="kern-icon kern-icon--delete" aria-hidden="true"></span>
                                                     <span class="kern-label">{i18n.t("c-remove")}</span>
                                                 </button>
-                                            </td>
+                                            </div></td>
                                         </tr>
                                     }
                                 }).collect_view()}
