@@ -2,7 +2,9 @@
 # Start-up to interactive of the desktop app's release build: builds the UI (if not built)
 # and the app in release with the embedded UI, then launches it several times under Xvfb
 # through tauri-driver and prints each time and the median (target: <= 1.5 s).
-# RUNS=N sets the number of launches (default 7).
+# RUNS=N sets the number of launches (default 7). The test runs with --workspace: with
+# -p augenmerk-tests, Cargo resolves features for that package alone and rebuilds the
+# dependencies the workspace build already has.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bash scripts/setup-app.sh
 [ -f src-ui/dist/index.html ] || bash scripts/build-ui.sh
@@ -12,4 +14,4 @@ cargo build --locked --release -p augenmerk-app --features custom-protocol
 
 say "launching it ${RUNS:-7} times"
 AUGENMERK_APP_BIN="$CARGO_TARGET_DIR/release/augenmerk-app" AUGENMERK_BENCH_RUNS="${RUNS:-7}" \
-  cargo test --locked -p augenmerk-tests --test app -- --ignored --nocapture startup_to_interactive
+  cargo test --locked --workspace --test app -- --ignored --nocapture startup_to_interactive
