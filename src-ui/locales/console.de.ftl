@@ -265,6 +265,7 @@ c-cancel = Abbrechen
 c-cat-add-sub = Unterkategorie hinzufügen
 c-cat-add-top = Hauptkategorie hinzufügen
 c-cat-name-missing = Bitte geben Sie den deutschen Namen an.
+c-cat-id-taken = Diese Kennung gibt es schon; Kennungen sind im ganzen Baum eindeutig.
 c-cat-id = Kennung
 c-qtype-boolean = Ja/Nein
 c-qtype-select = Auswahl (eine)

@@ -265,6 +265,7 @@ c-cancel = Cancel
 c-cat-add-sub = Add a subcategory
 c-cat-add-top = Add a top-level category
 c-cat-name-missing = Please give the German name.
+c-cat-id-taken = This id is taken; ids are unique in the whole tree.
 c-cat-id = Id
 c-qtype-boolean = Yes/no
 c-qtype-select = Choice (one)

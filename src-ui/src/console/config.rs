@@ -409,7 +409,7 @@ fn Categories() -> impl IntoView {
                         }}
                     </div>
                 </fieldset>
-                <NewCategory prefix="sub" legend="c-cat-add-sub" error=error
+                <NewCategory prefix="sub" legend="c-cat-add-sub" tree=tree error=error
                     on_add=Callback::new(move |sub: Category| edit(&mut |c| c.subcategories.push(sub.clone()))) />
             </section>
         }.into_any())
@@ -431,7 +431,7 @@ fn Categories() -> impl IntoView {
                     <ul>{tree_view}</ul>
                 </nav>
                 <section class="console-card">
-                    <NewCategory prefix="top" legend="c-cat-add-top" error=error
+                    <NewCategory prefix="top" legend="c-cat-add-top" tree=tree error=error
                         on_add=Callback::new(move |group: Category| {
                             let id = group.id.to_string();
                             tree.update(|t| t.categories.push(group));
@@ -448,11 +448,13 @@ fn Categories() -> impl IntoView {
 }
 
 /// The fields for a new category (id, German and English name) and its "add" button;
-/// `on_add` gets the category once its id is valid and it has a German name.
+/// `on_add` gets the category once its id is valid and not yet in `tree`, and it has a
+/// German name.
 #[component]
 fn NewCategory(
     prefix: &'static str,
     legend: &'static str,
+    tree: RwSignal<CategoryTree>,
     error: RwSignal<Option<UiError>>,
     on_add: Callback<Category>,
 ) -> impl IntoView {
@@ -467,6 +469,11 @@ fn NewCategory(
             error.set(Some(local_error("c-cat-id-invalid")));
             return;
         };
+        // Ids are unique in the whole tree (the server refuses the tree otherwise).
+        if tree.with_untracked(|t| t.find(&cid).is_some()) {
+            error.set(Some(local_error("c-cat-id-taken")));
+            return;
+        }
         let name_de = de.get_untracked().trim().to_owned();
         if name_de.is_empty() {
             error.set(Some(local_error("c-cat-name-missing")));

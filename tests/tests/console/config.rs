@@ -273,32 +273,38 @@ async fn an_admin_configures_the_municipality() {
     let detail = admin_api.get(&format!("/api/v1/staff/reports/{dumping}")).await;
     assert_eq!(detail["report"]["category"], "ablagerung", "the old report keeps it");
 
-    // A new top-level group with a subcategory of its own reaches the citizens.
+    // A new top-level group with a subcategory of its own reaches the citizens. An id
+    // the tree already has is refused at once.
     b.type_into("top-id", "winterdienst").await;
-    b.type_into("top-de", "Winterdienst").await;
-    b.type_into("top-en", "Winter service").await;
+    b.type_into("top-de", "Winterdienst 2").await;
+    b.click_css(&Browser::id("top-add")).await;
+    b.wait_text(&Browser::id("error-alert"), "gibt es schon", Duration::from_secs(10))
+        .await;
+    b.type_into("top-id", "maerkte").await;
+    b.type_into("top-de", "Märkte & Feste").await;
+    b.type_into("top-en", "Markets & fairs").await;
     b.click_css(&Browser::id("top-add")).await;
     // The new group is selected, so the subcategory form is its own.
     b.wait_attr(
-        "[data-testid=\"category-item\"][data-id=\"winterdienst\"]",
+        "[data-testid=\"category-item\"][data-id=\"maerkte\"]",
         "aria-current",
         "true",
         Duration::from_secs(10),
     )
     .await;
-    b.type_into("sub-id", "glaette").await;
-    b.type_into("sub-de", "Glätte auf dem Gehweg").await;
-    b.type_into("sub-en", "Ice on the pavement").await;
+    b.type_into("sub-id", "marktstand").await;
+    b.type_into("sub-de", "Marktstand beschädigt").await;
+    b.type_into("sub-en", "Market stall damaged").await;
     b.click_css(&Browser::id("sub-add")).await;
     b.click_id("categories-save").await;
     saved(&b).await;
     let config = citizen_config(&server.url).await;
     let cats = &config["categories"]["categories"];
-    let group = find_category(cats, "winterdienst").expect("the new group is offered");
-    assert_eq!(group["en"], "Winter service");
+    let group = find_category(cats, "maerkte").expect("the new group is offered");
+    assert_eq!(group["en"], "Markets & fairs");
     assert_eq!(
-        find_category(&group["subcategories"], "glaette").map(|c| c["de"].clone()),
-        Some(json!("Glätte auf dem Gehweg"))
+        find_category(&group["subcategories"], "marktstand").map(|c| c["de"].clone()),
+        Some(json!("Marktstand beschädigt"))
     );
 
     // --- The accent colour. ---
