@@ -489,7 +489,7 @@ fn NewCategory(
         en.set(String::new());
     };
     view! {
-        <fieldset class="kern-fieldset">
+        <fieldset class="kern-fieldset new-category">
             <legend class="kern-label">{move || i18n.t(legend)}</legend>
             <div class="form-grid">
                 <TextField id=format!("{prefix}-id") label="c-cat-id" value=id />
