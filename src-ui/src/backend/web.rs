@@ -312,7 +312,7 @@ impl WebBackend {
         let request = self.authed(Request::put(&format!("{API}/reports/{id}/follow"))).await?;
         let report: FollowedReport = Self::json(request.build().map_err(UiError::unexpected)).await?;
         // Seen as it is now: only later changes are news.
-        mark_seen_at(&report.id, Utc::now());
+        mark_seen_at([&report.id], Utc::now());
         Ok(LocalFollowed {
             report,
             followed_at: Utc::now(),
@@ -352,10 +352,8 @@ impl WebBackend {
     }
 
     pub async fn mark_followed_seen(&self, ids: &[ReportId]) -> UiResult<()> {
-        let now = Utc::now();
-        for id in ids {
-            mark_seen_at(id, now);
-        }
+        // One read and one write of the stored marks for all of them.
+        mark_seen_at(ids, Utc::now());
         Ok(())
     }
 
@@ -482,9 +480,11 @@ fn seen() -> serde_json::Map<String, serde_json::Value> {
         .unwrap_or_default()
 }
 
-fn mark_seen_at(id: &ReportId, at: DateTime<Utc>) {
+fn mark_seen_at<'a>(ids: impl IntoIterator<Item = &'a ReportId>, at: DateTime<Utc>) {
     let mut seen = seen();
-    seen.insert(id.to_string(), serde_json::Value::String(at.to_rfc3339()));
+    for id in ids {
+        seen.insert(id.to_string(), serde_json::Value::String(at.to_rfc3339()));
+    }
     storage::set(SEEN_KEY, &serde_json::Value::Object(seen).to_string());
 }
 
