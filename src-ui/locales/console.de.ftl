@@ -247,6 +247,16 @@ c-cat-label-de = Frage (deutsch)
 c-cat-label-en = Frage (englisch)
 c-cat-options = Auswahlmöglichkeiten
 c-cat-options-hint = Nur für Auswahlfragen: wert=deutsch|englisch, getrennt durch Semikolon (ohne englische Bezeichnung gilt die deutsche).
+c-cat-min = Kleinster Wert
+c-cat-max = Größter Wert
+c-cat-unit = Einheit
+c-cat-max-length = Höchstlänge in Zeichen
+c-cat-max-length-hint = 1 bis 1000; leer lassen für 1000.
+c-cat-limit-length = höchstens { $count } Zeichen
+c-cat-limit-invalid = Kleinster und größter Wert müssen Zahlen sein (bei einer ganzen Zahl ohne Komma).
+c-cat-range-inverted = Der kleinste Wert ist größer als der größte.
+c-cat-length-invalid = Die Höchstlänge muss eine ganze Zahl von 1 bis 1000 sein.
+c-cat-unit-too-long = Die Einheit darf höchstens 12 Zeichen lang sein.
 c-cat-inactive = inaktiv
 c-cat-active = Für neue Meldungen angeboten
 c-cat-active-hint = Eine deaktivierte Kategorie wird Bürgerinnen und Bürgern nicht mehr angeboten (samt Unterkategorien); bestehende Meldungen behalten sie.

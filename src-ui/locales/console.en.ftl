@@ -247,6 +247,16 @@ c-cat-label-de = Question (German)
 c-cat-label-en = Question (English)
 c-cat-options = Options
 c-cat-options-hint = For choice questions only: value=German|English, separated by semicolons (without an English label the German one is used).
+c-cat-min = Smallest value
+c-cat-max = Largest value
+c-cat-unit = Unit
+c-cat-max-length = Maximum length in characters
+c-cat-max-length-hint = 1 to 1000; leave empty for 1000.
+c-cat-limit-length = at most { $count } characters
+c-cat-limit-invalid = The smallest and largest values must be numbers (whole numbers for an integer question).
+c-cat-range-inverted = The smallest value is larger than the largest.
+c-cat-length-invalid = The maximum length must be a whole number from 1 to 1000.
+c-cat-unit-too-long = The unit may be at most 12 characters long.
 c-cat-inactive = inactive
 c-cat-active = Offered for new reports
 c-cat-active-hint = A deactivated category is no longer offered to citizens (nor are its subcategories); existing reports keep it.

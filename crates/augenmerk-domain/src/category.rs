@@ -291,6 +291,9 @@ impl CategoryTree {
                     } if lo > hi => {
                         errors.push(FieldError::new(field, "invalid_range"));
                     }
+                    QuestionKind::Text { max_length: Some(n) } if *n == 0 || *n > MAX_TEXT_ANSWER_CHARS => {
+                        errors.push(FieldError::new(field, "invalid_length"));
+                    }
                     _ => {}
                 }
             }
@@ -500,6 +503,54 @@ mod tests {
         tree.check().expect("demo tree is consistent");
         let qs = tree.effective_questions(&id("schlagloch")).expect("exists");
         assert_eq!(qs[0].id.as_str(), "gefahr_akut", "inherited questions come first");
+    }
+
+    #[test]
+    fn the_tree_check_refuses_impossible_limits() {
+        let mut t = tree();
+        t.check().expect("the test tree is consistent");
+        let questions = &mut t.categories[0].questions;
+        let mut push = |id: &str, kind: QuestionKind| {
+            questions.push(Question {
+                id: QuestionId::parse(id).expect("id"),
+                de: id.into(),
+                en: id.into(),
+                required: false,
+                kind,
+            })
+        };
+        push("kurz", QuestionKind::Text { max_length: Some(0) });
+        push(
+            "lang",
+            QuestionKind::Text {
+                max_length: Some(MAX_TEXT_ANSWER_CHARS + 1),
+            },
+        );
+        push(
+            "passt",
+            QuestionKind::Text {
+                max_length: Some(MAX_TEXT_ANSWER_CHARS),
+            },
+        );
+        push(
+            "verkehrt",
+            QuestionKind::Integer {
+                unit: None,
+                min: Some(5),
+                max: Some(1),
+            },
+        );
+        let errors = t.check().expect_err("three impossible limits");
+        let found: Vec<(String, &str)> = errors.iter().map(|e| (e.field.clone(), e.problem.as_str())).collect();
+        let cat = &t.categories[0].id;
+        assert_eq!(
+            found,
+            vec![
+                (format!("categories.{cat}.questions.kurz"), "invalid_length"),
+                (format!("categories.{cat}.questions.lang"), "invalid_length"),
+                (format!("categories.{cat}.questions.verkehrt"), "invalid_range"),
+            ]
+        );
     }
 
     #[test]

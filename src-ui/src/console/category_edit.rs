@@ -2,7 +2,7 @@
 //! sent to the server: find, move among siblings, remove, and a question's form turned
 //! into a [`Question`] and back. Pure functions, so they are tested natively.
 
-use augenmerk_domain::category::{Category, ChoiceOption, Question, QuestionKind};
+use augenmerk_domain::category::{Category, ChoiceOption, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind};
 use augenmerk_domain::{CategoryTree, QuestionId};
 
 /// The category with this id, anywhere in the tree.
@@ -123,7 +123,18 @@ pub struct QuestionForm {
     pub options: String,
     /// Required?
     pub required: bool,
+    /// Unit of a number question (e.g. `cm`).
+    pub unit: String,
+    /// Smallest accepted value of a number question (empty: none).
+    pub min: String,
+    /// Largest accepted value of a number question (empty: none).
+    pub max: String,
+    /// Longest accepted answer of a text question in characters (empty: the general limit).
+    pub max_length: String,
 }
+
+/// The longest unit the editor accepts; it sits beside a narrow number field.
+pub const MAX_UNIT_CHARS: usize = 12;
 
 /// Why a question form was not accepted (a Fluent key of the console).
 pub type FormProblem = &'static str;
@@ -131,23 +142,37 @@ pub type FormProblem = &'static str;
 impl QuestionForm {
     /// The form filled with an existing question.
     pub fn of(q: &Question) -> Self {
-        let options = match &q.kind {
-            QuestionKind::Select { options } | QuestionKind::Multiselect { options } => format_options(options),
-            _ => String::new(),
-        };
-        Self {
+        let mut form = Self {
             id: q.id.to_string(),
             de: q.de.clone(),
             en: q.en.clone(),
             kind: kind_name(&q.kind).to_owned(),
-            options,
             required: q.required,
+            ..Self::default()
+        };
+        let text = |v: Option<String>| v.unwrap_or_default();
+        match &q.kind {
+            QuestionKind::Select { options } | QuestionKind::Multiselect { options } => {
+                form.options = format_options(options);
+            }
+            QuestionKind::Number { unit, min, max } => {
+                form.unit = text(unit.clone());
+                form.min = text(min.map(|v| v.to_string()));
+                form.max = text(max.map(|v| v.to_string()));
+            }
+            QuestionKind::Integer { unit, min, max } => {
+                form.unit = text(unit.clone());
+                form.min = text(min.map(|v| v.to_string()));
+                form.max = text(max.map(|v| v.to_string()));
+            }
+            QuestionKind::Text { max_length } => form.max_length = text(max_length.map(|v| v.to_string())),
+            QuestionKind::Boolean | QuestionKind::Date => {}
         }
+        form
     }
 
-    /// The question the form describes. `previous` is the question being edited: its
-    /// unit, range and length limit are kept while the type stays the same.
-    pub fn to_question(&self, previous: Option<&Question>) -> Result<Question, FormProblem> {
+    /// The question the form describes; fields that do not belong to its type are ignored.
+    pub fn to_question(&self) -> Result<Question, FormProblem> {
         let id = QuestionId::parse(self.id.trim()).map_err(|_| "c-cat-question-id-invalid")?;
         let de = self.de.trim().to_owned();
         if de.is_empty() {
@@ -156,25 +181,39 @@ impl QuestionForm {
         let en = Some(self.en.trim().to_owned())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| de.clone());
-        let kept = previous.map(|p| &p.kind).filter(|k| kind_name(k) == self.kind.as_str());
         let options = parse_options(&self.options);
-        let kind = match (self.kind.as_str(), kept) {
-            ("select" | "multiselect", _) if options.is_empty() => return Err("c-cat-options-missing"),
-            ("select", _) => QuestionKind::Select { options },
-            ("multiselect", _) => QuestionKind::Multiselect { options },
-            (_, Some(k)) => k.clone(),
-            ("number", None) => QuestionKind::Number {
-                unit: None,
-                min: None,
-                max: None,
+        let kind = match self.kind.as_str() {
+            "select" | "multiselect" if options.is_empty() => return Err("c-cat-options-missing"),
+            "select" => QuestionKind::Select { options },
+            "multiselect" => QuestionKind::Multiselect { options },
+            "number" => {
+                let (min, max) = (limit::<f64>(&self.min)?, limit::<f64>(&self.max)?);
+                if min.is_some_and(|m| !m.is_finite()) || max.is_some_and(|m| !m.is_finite()) {
+                    return Err("c-cat-limit-invalid");
+                }
+                check_range(min, max)?;
+                QuestionKind::Number {
+                    unit: self.unit()?,
+                    min,
+                    max,
+                }
+            }
+            "integer" => {
+                let (min, max) = (limit::<i64>(&self.min)?, limit::<i64>(&self.max)?);
+                check_range(min, max)?;
+                QuestionKind::Integer {
+                    unit: self.unit()?,
+                    min,
+                    max,
+                }
+            }
+            "text" => QuestionKind::Text {
+                max_length: match limit::<usize>(&self.max_length).map_err(|_| "c-cat-length-invalid")? {
+                    Some(n) if n == 0 || n > MAX_TEXT_ANSWER_CHARS => return Err("c-cat-length-invalid"),
+                    n => n,
+                },
             },
-            ("integer", None) => QuestionKind::Integer {
-                unit: None,
-                min: None,
-                max: None,
-            },
-            ("text", None) => QuestionKind::Text { max_length: None },
-            ("date", None) => QuestionKind::Date,
+            "date" => QuestionKind::Date,
             _ => QuestionKind::Boolean,
         };
         Ok(Question {
@@ -184,6 +223,54 @@ impl QuestionForm {
             required: self.required,
             kind,
         })
+    }
+
+    fn unit(&self) -> Result<Option<String>, FormProblem> {
+        let unit = self.unit.trim();
+        if unit.chars().count() > MAX_UNIT_CHARS {
+            return Err("c-cat-unit-too-long");
+        }
+        Ok(Some(unit.to_owned()).filter(|u| !u.is_empty()))
+    }
+}
+
+/// A limit typed into the form: empty is none; a decimal comma is accepted.
+fn limit<T: std::str::FromStr>(text: &str) -> Result<Option<T>, FormProblem> {
+    let text = text.trim().replace(',', ".");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| "c-cat-limit-invalid")
+}
+
+fn check_range<T: PartialOrd>(min: Option<T>, max: Option<T>) -> Result<(), FormProblem> {
+    match (min, max) {
+        (Some(lo), Some(hi)) if lo > hi => Err("c-cat-range-inverted"),
+        _ => Ok(()),
+    }
+}
+
+/// A question's limits in a few characters for the question table (`1–50 Stück`,
+/// `≥ 0 cm`); `None` for types without limits. Text lengths are worded by the caller.
+pub fn range_summary(kind: &QuestionKind) -> Option<String> {
+    fn join(min: Option<String>, max: Option<String>, unit: &Option<String>) -> Option<String> {
+        let range = match (min, max) {
+            (Some(lo), Some(hi)) => Some(format!("{lo}–{hi}")),
+            (Some(lo), None) => Some(format!("≥ {lo}")),
+            (None, Some(hi)) => Some(format!("≤ {hi}")),
+            (None, None) => None,
+        };
+        match (range, unit) {
+            (Some(r), Some(u)) => Some(format!("{r} {u}")),
+            (Some(r), None) => Some(r),
+            (None, Some(u)) => Some(u.clone()),
+            (None, None) => None,
+        }
+    }
+    match kind {
+        QuestionKind::Number { unit, min, max } => join(min.map(|v| v.to_string()), max.map(|v| v.to_string()), unit),
+        QuestionKind::Integer { unit, min, max } => join(min.map(|v| v.to_string()), max.map(|v| v.to_string()), unit),
+        _ => None,
     }
 }
 
@@ -262,23 +349,106 @@ mod tests {
         assert_eq!(form.kind, "number");
         form.de = "Wie tief?".into();
         form.required = true;
-        let edited = form.to_question(Some(&q)).expect("valid");
+        assert_eq!(
+            (form.unit.as_str(), form.min.as_str(), form.max.as_str()),
+            ("cm", "0", "")
+        );
+        let edited = form.to_question().expect("valid");
         assert_eq!(edited.de, "Wie tief?");
         assert!(edited.required);
         assert_eq!(edited.kind, q.kind, "unit and range are kept");
 
         form.kind = "select".into();
-        assert_eq!(form.to_question(Some(&q)), Err("c-cat-options-missing"));
+        assert_eq!(form.to_question(), Err("c-cat-options-missing"));
         form.options = "flach=flach|shallow; tief=tief|deep".into();
-        let select = form.to_question(Some(&q)).expect("valid");
+        let select = form.to_question().expect("valid");
         assert!(matches!(&select.kind, QuestionKind::Select { options } if options.len() == 2));
         assert_eq!(QuestionForm::of(&select).options, "flach=flach|shallow; tief=tief|deep");
 
         form.id = "Nicht gültig".into();
-        assert_eq!(form.to_question(None), Err("c-cat-question-id-invalid"));
+        assert_eq!(form.to_question(), Err("c-cat-question-id-invalid"));
         form.id = "tiefe".into();
         form.de = " ".into();
-        assert_eq!(form.to_question(None), Err("c-cat-question-label-missing"));
+        assert_eq!(form.to_question(), Err("c-cat-question-label-missing"));
+    }
+
+    fn limits_form(kind: &str, unit: &str, min: &str, max: &str) -> QuestionForm {
+        QuestionForm {
+            id: "q".into(),
+            de: "Frage".into(),
+            kind: kind.into(),
+            unit: unit.into(),
+            min: min.into(),
+            max: max.into(),
+            ..QuestionForm::default()
+        }
+    }
+
+    #[test]
+    fn number_limits_are_edited_and_checked() {
+        let q = limits_form("number", " m² ", "0,5", "12.25")
+            .to_question()
+            .expect("valid");
+        let expected = QuestionKind::Number {
+            unit: Some("m²".into()),
+            min: Some(0.5),
+            max: Some(12.25),
+        };
+        assert_eq!(q.kind, expected, "decimal comma and point, unit trimmed");
+        assert_eq!(range_summary(&q.kind).as_deref(), Some("0.5–12.25 m²"));
+        assert_eq!(QuestionForm::of(&q).to_question(), Ok(q.clone()), "round trip");
+
+        let q = limits_form("integer", "Stück", "1", "").to_question().expect("valid");
+        assert_eq!(
+            q.kind,
+            QuestionKind::Integer {
+                unit: Some("Stück".into()),
+                min: Some(1),
+                max: None
+            }
+        );
+        assert_eq!(range_summary(&q.kind).as_deref(), Some("≥ 1 Stück"));
+        let open = limits_form("integer", "", "", "")
+            .to_question()
+            .expect("no limits at all");
+        assert_eq!(range_summary(&open.kind), None);
+
+        for (kind, min, max, problem) in [
+            ("integer", "2,5", "", "c-cat-limit-invalid"),
+            ("integer", "zehn", "", "c-cat-limit-invalid"),
+            ("number", "", "inf", "c-cat-limit-invalid"),
+            ("number", "NaN", "", "c-cat-limit-invalid"),
+            ("number", "5", "1", "c-cat-range-inverted"),
+            ("integer", "60", "50", "c-cat-range-inverted"),
+        ] {
+            assert_eq!(
+                limits_form(kind, "", min, max).to_question(),
+                Err(problem),
+                "{kind} {min}..{max}"
+            );
+        }
+        assert_eq!(
+            limits_form("number", "Kubikzentimeter", "", "").to_question(),
+            Err("c-cat-unit-too-long")
+        );
+        // Limits of another type are ignored, not refused.
+        let text = limits_form("text", "cm", "zehn", "").to_question().expect("valid");
+        assert_eq!(text.kind, QuestionKind::Text { max_length: None });
+    }
+
+    #[test]
+    fn text_length_is_edited_and_checked() {
+        let mut form = limits_form("text", "", "", "");
+        form.max_length = "20".into();
+        let q = form.to_question().expect("valid");
+        assert_eq!(q.kind, QuestionKind::Text { max_length: Some(20) });
+        assert_eq!(QuestionForm::of(&q).max_length, "20");
+        for bad in ["0", "-3", "1001", "zwanzig"] {
+            form.max_length = bad.into();
+            assert_eq!(form.to_question(), Err("c-cat-length-invalid"), "{bad}");
+        }
+        form.max_length = "1000".into();
+        assert!(form.to_question().is_ok(), "the general limit itself is allowed");
     }
 
     #[test]
@@ -289,6 +459,10 @@ mod tests {
             "c-cat-question-id-invalid",
             "c-cat-question-label-missing",
             "c-cat-options-missing",
+            "c-cat-limit-invalid",
+            "c-cat-range-inverted",
+            "c-cat-length-invalid",
+            "c-cat-unit-too-long",
             "c-cat-id-invalid",
             "c-cat-in-use",
         ] {
@@ -309,7 +483,7 @@ mod tests {
                     kind: "boolean".into(),
                     ..QuestionForm::default()
                 }
-                .to_question(None)
+                .to_question()
                 .expect("valid"),
             );
         }

@@ -8,13 +8,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use augenmerk_domain::api::{MunicipalitySettings, NewStaffUser, StaffUserUpdate};
-use augenmerk_domain::category::Category;
+use augenmerk_domain::category::{Category, QuestionKind};
 use augenmerk_domain::staff::{Department, Role, StaffUser};
 use augenmerk_domain::templates::{PLACEHOLDERS, ReplyTemplate};
 use augenmerk_domain::{CategoryId, CategoryTree, DepartmentId};
 
 use super::api::{encode, use_api};
-use super::category_edit::{QuestionForm, find_mut, kind_name, move_category, move_question, remove_category};
+use super::category_edit::{
+    QuestionForm, find_mut, kind_name, move_category, move_question, range_summary, remove_category,
+};
 use super::rules::RulesEditor;
 use super::widgets::{Notice, SelectField, TextArea, TextField};
 use super::{Page, role_name, use_console};
@@ -108,6 +110,12 @@ fn Categories() -> impl IntoView {
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
     let dirty = RwSignal::new(false);
+    // A "saved" notice next to a newer error would say the opposite of it.
+    Effect::new(move |_| {
+        if error.with(Option::is_some) {
+            notice.set(None);
+        }
+    });
     leptos::task::spawn_local(async move {
         if let Ok(t) = api.get::<CategoryTree>("/staff/config/categories").await {
             tree.set(t);
@@ -124,6 +132,10 @@ fn Categories() -> impl IntoView {
     let q_type = RwSignal::new("boolean".to_owned());
     let q_options = RwSignal::new(String::new());
     let q_required = RwSignal::new(false);
+    let q_unit = RwSignal::new(String::new());
+    let q_min = RwSignal::new(String::new());
+    let q_max = RwSignal::new(String::new());
+    let q_max_length = RwSignal::new(String::new());
 
     let changed = move || {
         dirty.set(true);
@@ -149,6 +161,10 @@ fn Categories() -> impl IntoView {
         });
         q_options.set(form.options);
         q_required.set(form.required);
+        q_unit.set(form.unit);
+        q_min.set(form.min);
+        q_max.set(form.max);
+        q_max_length.set(form.max_length);
     };
     let reset_form = move || {
         editing.set(None);
@@ -192,17 +208,13 @@ fn Categories() -> impl IntoView {
             kind: q_type.get_untracked(),
             options: q_options.get_untracked(),
             required: q_required.get_untracked(),
+            unit: q_unit.get_untracked(),
+            min: q_min.get_untracked(),
+            max: q_max.get_untracked(),
+            max_length: q_max_length.get_untracked(),
         };
         let editing_id = editing.get_untracked();
-        let previous = editing_id.as_ref().and_then(|qid| {
-            tree.with_untracked(|t| {
-                CategoryId::parse(&selected.get_untracked()).ok().and_then(|cid| {
-                    t.find(&cid)
-                        .and_then(|c| c.questions.iter().find(|q| q.id.as_str() == qid).cloned())
-                })
-            })
-        });
-        match form.to_question(previous.as_ref()) {
+        match form.to_question() {
             Err(key) => error.set(Some(local_error(key))),
             Ok(q) => {
                 error.set(None);
@@ -321,13 +333,19 @@ fn Categories() -> impl IntoView {
                                 {questions.into_iter().enumerate().map(|(i, q)| {
                                     let qid = q.id.to_string();
                                     let kind = kind_name(&q.kind);
+                                    let limits = match &q.kind {
+                                        QuestionKind::Text { max_length: Some(n) } => Some(i18n.t_args(
+                                            "c-cat-limit-length", &[("count", (*n as f64).into())])),
+                                        other => range_summary(other),
+                                    };
                                     let label = lang.choose(&q.de, &q.en).to_owned();
                                     let form = QuestionForm::of(&q);
                                     let (edit_id, up_id, down_id, del_id) = (qid.clone(), qid.clone(), qid.clone(), qid.clone());
                                     view! {
                                         <tr class="kern-table__row" data-testid="question-row" data-id=qid.clone()>
                                             <td class="kern-table__cell">{label.clone()}<br/><span class="console-muted">{qid.clone()}</span></td>
-                                            <td class="kern-table__cell">{i18n.t(&format!("c-qtype-{kind}"))}</td>
+                                            <td class="kern-table__cell" data-testid="question-kind">{i18n.t(&format!("c-qtype-{kind}"))}
+                                                {limits.map(|l| view! { <br/><span class="console-muted">{l}</span> })}</td>
                                             <td class="kern-table__cell">{if q.required { i18n.t("c-yes") } else { i18n.t("c-no") }}</td>
                                             <td class="kern-table__cell"><div class="question-actions">
                                                 <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small question-actions__edit"
@@ -380,7 +398,22 @@ fn Categories() -> impl IntoView {
                         <TextField id="q-de" label="c-cat-label-de" value=q_de />
                         <TextField id="q-en" label="c-cat-label-en" value=q_en />
                     </div>
-                    <TextField id="q-options" label="c-cat-options" value=q_options hint="c-cat-options-hint" />
+                    {move || match q_type.get().as_str() {
+                        "select" | "multiselect" => view! {
+                            <TextField id="q-options" label="c-cat-options" value=q_options hint="c-cat-options-hint" />
+                        }.into_any(),
+                        "number" | "integer" => view! {
+                            <div class="form-grid">
+                                <TextField id="q-min" label="c-cat-min" value=q_min />
+                                <TextField id="q-max" label="c-cat-max" value=q_max />
+                                <TextField id="q-unit" label="c-cat-unit" value=q_unit />
+                            </div>
+                        }.into_any(),
+                        "text" => view! {
+                            <TextField id="q-max-length" label="c-cat-max-length" value=q_max_length hint="c-cat-max-length-hint" />
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }}
                     <div class="kern-form-check">
                         <input class="kern-form-check__checkbox" type="checkbox" id="q-required" data-testid="q-required"
                             prop:checked=move || q_required.get() on:change=move |ev| q_required.set(event_target_checked(&ev)) />

@@ -238,6 +238,42 @@ async fn an_admin_configures_the_municipality() {
     assert_eq!(questions[0]["de"], LABEL, "{questions}");
     assert_eq!(questions[0]["en"], "How large is the pothole?");
 
+    // A number question's range and unit; a range upside down is refused in the form.
+    b.click_css("[data-testid=\"q-edit\"][data-id=\"anzahl\"]").await;
+    b.wait_id("q-min", Duration::from_secs(10)).await;
+    b.type_into("q-min", "60").await;
+    b.type_into("q-max", "50").await;
+    b.type_into("q-unit", "Stück").await;
+    b.click_id("q-apply").await;
+    b.wait_text(
+        &Browser::id("error-alert"),
+        "kleinste Wert ist größer",
+        Duration::from_secs(10),
+    )
+    .await;
+    violations.extend(
+        b.serious_accessibility_violations("configuration: question limits")
+            .await,
+    );
+    screenshots_tall(&b, "config-question-limits", 1500).await;
+    b.type_into("q-min", "1").await;
+    b.click_id("q-apply").await;
+    b.wait_text(&Browser::id("question-table"), "1–50 Stück", Duration::from_secs(10))
+        .await;
+    b.click_id("categories-save").await;
+    saved(&b).await;
+    let config = citizen_config(&server.url).await;
+    let questions = &find_category(&config["categories"]["categories"], "schlagloch").expect("schlagloch")["questions"];
+    let count = questions
+        .as_array()
+        .and_then(|qs| qs.iter().find(|q| q["id"] == "anzahl"))
+        .expect("the count question");
+    assert_eq!(
+        (&count["type"], &count["min"], &count["max"], &count["unit"]),
+        (&json!("integer"), &json!(1), &json!(50), &json!("Stück")),
+        "{count}"
+    );
+
     // Deleting a category that a report is filed on is refused, with the way out.
     b.click_css("[data-testid=\"category-item\"][data-id=\"ablagerung\"]")
         .await;
@@ -351,6 +387,14 @@ async fn an_admin_configures_the_municipality() {
     b.type_into("category-search", "Schlagloch").await;
     b.choose("[data-category=\"schlagloch\"]").await;
     b.wait_text("body", LABEL, Duration::from_secs(10)).await;
+    let count = b
+        .wait_css("input[data-question=\"anzahl\"]", Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        (Browser::attr(&count, "min").await, Browser::attr(&count, "max").await),
+        ("1".to_owned(), "50".to_owned()),
+        "the citizen's form takes the new range"
+    );
 
     // --- The console in English: inbox and case page. ---
     b.client
