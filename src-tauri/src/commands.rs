@@ -9,7 +9,8 @@ use tauri::State;
 use tauri::ipc::{InvokeBody, Request};
 
 use augenmerk_domain::device::{
-    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus, SyncSummary,
+    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
+    SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
@@ -98,6 +99,24 @@ pub async fn photo_url(state: State<'_, AppState>, hash: String) -> CmdResult<St
 #[tauri::command]
 pub async fn create_report(state: State<'_, AppState>, draft: ReportDraft) -> CmdResult<ReportId> {
     state.create_report(draft)
+}
+
+/// Queues the corrected version of a refused report in its place.
+#[tauri::command]
+pub async fn replace_report(state: State<'_, AppState>, id: String, draft: ReportDraft) -> CmdResult<ReportId> {
+    state.replace_report(&id, draft)
+}
+
+/// A refused report as a draft for the form.
+#[tauri::command]
+pub async fn reopen_report(state: State<'_, AppState>, id: String) -> CmdResult<ReopenedReport> {
+    state.reopen_report(&id)
+}
+
+/// Forgets a refused report.
+#[tauri::command]
+pub async fn discard_report(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    state.discard_report(&id)
 }
 
 /// The citizen's reports on this device.

@@ -19,8 +19,8 @@ use tokio::sync::{Notify, watch};
 use augenmerk_anon::BBox;
 use augenmerk_client::{Client, ClientError, ClientOptions, SyncOptions};
 use augenmerk_domain::device::{
-    ActionState, AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus,
-    SyncSummary,
+    ActionState, AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft,
+    SyncStatus, SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
@@ -304,6 +304,23 @@ impl AppState {
         let id = self.client.create_report(draft)?;
         self.trigger_sync();
         Ok(id)
+    }
+
+    /// Queues the corrected version of a refused report in its place and syncs soon.
+    pub fn replace_report(&self, refused: &str, draft: ReportDraft) -> CmdResult<ReportId> {
+        let id = self.client.replace_report(&parse_id(refused, "id")?, draft)?;
+        self.trigger_sync();
+        Ok(id)
+    }
+
+    /// A refused report as a draft for the form.
+    pub fn reopen_report(&self, id: &str) -> CmdResult<ReopenedReport> {
+        Ok(self.client.reopen_report(&parse_id(id, "id")?)?)
+    }
+
+    /// Forgets a refused report.
+    pub fn discard_report(&self, id: &str) -> CmdResult<()> {
+        Ok(self.client.discard_report(&parse_id(id, "id")?)?)
     }
 
     /// The citizen's reports on this device, newest first.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use augenmerk_domain::api::NewReport;
 use augenmerk_domain::category::AnswerError;
-use augenmerk_domain::device::ReportDraft;
+use augenmerk_domain::device::{ReopenedReport, ReportDraft};
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
 use augenmerk_domain::report::check_content;
@@ -58,6 +58,9 @@ pub struct Draft {
     pub email: String,
     /// Privacy consent.
     pub consent: bool,
+    /// The refused report this one corrects and replaces when it is saved.
+    #[serde(default)]
+    pub replaces: Option<ReportId>,
 }
 
 /// How far outside a boundary (in metres) a place may be before the citizen must confirm the municipality.
@@ -89,6 +92,28 @@ impl Draft {
     pub fn location(&self) -> Option<GeoPoint> {
         let parse = |s: &str| s.trim().replace(',', ".").parse::<f64>().ok();
         GeoPoint::parse(parse(&self.lat)?, parse(&self.lon)?).ok()
+    }
+
+    /// The form filled with a report the server refused, to be corrected and saved in its
+    /// place; `municipality` is where its position lies now.
+    pub fn reopened(r: ReopenedReport, municipality: Responsibility) -> Draft {
+        let mut d = Draft {
+            photos: r.photos,
+            municipality: Some(municipality),
+            // It was confirmed when the report was first written.
+            municipality_confirmed: true,
+            category: Some(r.draft.category),
+            answers: r.draft.answers,
+            description: r.draft.description,
+            address_hint: r.draft.address_hint.unwrap_or_default(),
+            email: r.draft.contact_email.unwrap_or_default(),
+            consent: r.draft.consent,
+            replaces: Some(r.id),
+            ..Draft::default()
+        };
+        d.lat = format!("{:.6}", r.draft.location.lat);
+        d.lon = format!("{:.6}", r.draft.location.lon);
+        d
     }
 
     /// Sets the position.

@@ -60,6 +60,13 @@ fn current_hash() -> String {
         .unwrap_or_default()
 }
 
+/// Goes to a page, as following a link to it would.
+pub fn navigate(route: &Route) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(&route.href());
+    }
+}
+
 /// The current route as a signal that follows the URL.
 pub fn use_route() -> ReadSignal<Route> {
     if let Some(existing) = use_context::<ReadSignal<Route>>() {

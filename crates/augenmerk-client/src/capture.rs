@@ -44,15 +44,17 @@ impl Client {
         let size = out.jpeg.len() as u64;
         self.db(|c| {
             c.execute(
-                "INSERT INTO photos (hash, size, width, height, blurred, origin, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'captured', ?6) ON CONFLICT (hash) DO NOTHING",
+                "INSERT INTO photos (hash, size, width, height, blurred, origin, created_at, source_width, source_height)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'captured', ?6, ?7, ?8) ON CONFLICT (hash) DO NOTHING",
                 params![
                     hash.as_str(),
                     size as i64,
                     out.output_size.0,
                     out.output_size.1,
                     blurred,
-                    time::ts(&time::now())
+                    time::ts(&time::now()),
+                    out.width,
+                    out.height
                 ],
             )?;
             Ok(())

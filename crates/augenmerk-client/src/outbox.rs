@@ -6,11 +6,11 @@ use rusqlite::{OptionalExtension, Row, params};
 use augenmerk_domain::api::NewReport;
 use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::public::{MessageAuthor, PublicStatusChange};
+use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea, MessageAuthor, PublicStatusChange};
 use augenmerk_domain::{Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
 
 use crate::error::{ClientError, Result};
-use crate::model::{LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState};
+use crate::model::{LocalMessage, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncState};
 use crate::{Client, time};
 
 impl Client {
@@ -19,6 +19,102 @@ impl Client {
     /// Nothing is queued when anything is wrong: an unknown place, a missing answer, a
     /// photo that was not captured here.
     pub fn create_report(&self, draft: ReportDraft) -> Result<ReportId> {
+        self.queue_report(draft, None)
+    }
+
+    /// Queues the corrected version of a report the server refused, and forgets the
+    /// refused one in the same transaction; returns the new report's id.
+    pub fn replace_report(&self, refused: &ReportId, draft: ReportDraft) -> Result<ReportId> {
+        self.queue_report(draft, Some(refused))
+    }
+
+    /// A report the server refused, as a draft for the form, with its photos.
+    pub fn reopen_report(&self, id: &ReportId) -> Result<ReopenedReport> {
+        let detail = self.report(id)?;
+        if detail.report.sync_state != SyncState::Rejected {
+            return Err(not_refused());
+        }
+        let (contact_email, consent): (Option<String>, bool) = self.db(|c| {
+            let raw = c.query_row(
+                &format!("{REPORT_COLUMNS} WHERE id = ?1"),
+                [id.to_string()],
+                read_report,
+            )?;
+            Ok((raw.contact_email, raw.consent))
+        })?;
+        let photos = detail
+            .report
+            .photos
+            .iter()
+            .map(|h| self.stored_photo(h))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ReopenedReport {
+            id: *id,
+            draft: ReportDraft {
+                municipality: None,
+                category: detail.report.category,
+                answers: detail.answers,
+                description: detail.report.description,
+                location: detail.report.location,
+                address_hint: detail.address_hint,
+                photos: detail.report.photos,
+                contact_email,
+                consent,
+            },
+            photos,
+        })
+    }
+
+    /// Forgets a report the server refused (the user gave it up), with the photos that
+    /// nothing else uses.
+    pub fn discard_report(&self, id: &ReportId) -> Result<()> {
+        let photos = self.db(|c| {
+            let tx = c.transaction()?;
+            let photos = take_refused(&tx, id)?;
+            tx.commit()?;
+            Ok(photos)
+        })?;
+        for h in &photos {
+            self.discard_photo(h)?;
+        }
+        Ok(())
+    }
+
+    /// A stored photo as the form shows it; boxes only where the original's size is known.
+    fn stored_photo(&self, hash: &BlobHash) -> Result<AnonymizedPhoto> {
+        type Row = (Option<u32>, Option<u32>, String, Option<u32>, Option<u32>);
+        let row: Option<Row> = self.db(|c| {
+            Ok(c.query_row(
+                "SELECT width, height, blurred, source_width, source_height FROM photos WHERE hash = ?1",
+                [hash.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?)
+        })?;
+        let (width, height, blurred, source_width, source_height) =
+            row.ok_or_else(|| ClientError::NotFound(format!("photo {hash}")))?;
+        let (width, height) = (width.unwrap_or(0), height.unwrap_or(0));
+        let (source_width, source_height, blurred) = match (source_width, source_height) {
+            (Some(w), Some(h)) => (
+                w,
+                h,
+                serde_json::from_str::<Vec<BlurredArea>>(&blurred).unwrap_or_default(),
+            ),
+            // Captured before the size was kept: the boxes could not be placed.
+            _ => (width, height, Vec::new()),
+        };
+        Ok(AnonymizedPhoto {
+            hash: hash.clone(),
+            width,
+            height,
+            source_width,
+            source_height,
+            blurred,
+            suggested_location: None,
+        })
+    }
+
+    fn queue_report(&self, draft: ReportDraft, replaces: Option<&ReportId>) -> Result<ReportId> {
         let location = draft.location.validated().map_err(|e| ClientError::Invalid(vec![e]))?;
         let located = self.locate(location)?;
         if let Some(claimed) = &draft.municipality
@@ -31,6 +127,11 @@ impl Client {
         }
         let id = ReportId::new_random();
         let now = time::now();
+        let category_name = located
+            .config
+            .categories
+            .find(&draft.category)
+            .map(|c| c.name().de.clone());
         let new = NewReport {
             id,
             municipality: Some(located.ags.clone()),
@@ -56,6 +157,9 @@ impl Client {
         };
         self.db(|c| {
             let tx = c.transaction()?;
+            if let Some(refused) = replaces {
+                take_refused(&tx, refused)?;
+            }
             for h in &new.photos {
                 let known: bool = tx.query_row(
                     "SELECT EXISTS (SELECT 1 FROM photos WHERE hash = ?1)",
@@ -68,8 +172,8 @@ impl Client {
             }
             tx.execute(
                 "INSERT INTO reports (id, municipality, category, answers, description, lat, lon, address_hint,
-                     contact_email, consent, created_at, sync_state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued')",
+                     contact_email, consent, created_at, sync_state, category_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12)",
                 params![
                     id.to_string(),
                     located.ags.as_str(),
@@ -82,6 +186,7 @@ impl Client {
                     content.contact_email.as_ref().map(|e| e.as_str()),
                     new.consent,
                     time::ts(&now),
+                    category_name,
                 ],
             )?;
             for (i, h) in new.photos.iter().enumerate() {
@@ -210,10 +315,13 @@ impl Client {
     fn finish_report(&self, raw: RawReport) -> Result<LocalReport> {
         let municipality = Ags::parse(&raw.municipality).map_err(|e| ClientError::Invalid(vec![e]))?;
         let category = CategoryId::parse(&raw.category).map_err(|e| ClientError::Invalid(vec![e]))?;
+        // The name as the municipality calls it now, or as it was when the report was
+        // written (a withdrawn category is no longer in the citizens' tree).
         let category_name = self
             .municipality(&municipality)
             .ok()
-            .and_then(|m| m.categories.find(&category).map(|c| c.name().de.clone()));
+            .and_then(|m| m.categories.find(&category).map(|c| c.name().de.clone()))
+            .or(raw.category_name);
         Ok(LocalReport {
             id: raw.id.parse().map_err(|e| ClientError::Invalid(vec![e]))?,
             municipality,
@@ -241,7 +349,7 @@ impl Client {
 
 /// The columns of a report row, photos as a comma-separated list in order.
 const REPORT_COLUMNS: &str = "SELECT id, municipality, category, answers, description, lat, lon, address_hint,
-    created_at, sync_state, status, last_error, unseen, history, contact_email, consent,
+    created_at, sync_state, status, last_error, unseen, history, contact_email, consent, category_name,
     (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position))
     FROM reports";
 
@@ -263,6 +371,7 @@ pub(crate) struct RawReport {
     pub history: String,
     pub contact_email: Option<String>,
     pub consent: bool,
+    pub category_name: Option<String>,
     pub photos: String,
 }
 
@@ -284,7 +393,8 @@ fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
         history: r.get(13)?,
         contact_email: r.get(14)?,
         consent: r.get(15)?,
-        photos: r.get(16)?,
+        category_name: r.get(16)?,
+        photos: r.get(17)?,
     })
 }
 
@@ -316,4 +426,29 @@ pub(crate) fn queued_request(c: &rusqlite::Connection, id: &str) -> Result<NewRe
         consent: raw.consent,
         created_at: Some(time::parse(&raw.created_at)),
     })
+}
+
+fn not_refused() -> ClientError {
+    ClientError::Invalid(vec![FieldError::new("report", "not_refused")])
+}
+
+/// Deletes a refused report (its photo links and thread go with it) and returns its
+/// photos; anything but a refused report is left alone.
+fn take_refused(tx: &rusqlite::Transaction<'_>, id: &ReportId) -> Result<Vec<BlobHash>> {
+    let state: Option<String> = tx
+        .query_row("SELECT sync_state FROM reports WHERE id = ?1", [id.to_string()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match state.as_deref() {
+        None => return Err(ClientError::NotFound(format!("report {id}"))),
+        Some("rejected") => {}
+        Some(_) => return Err(not_refused()),
+    }
+    let photos: Vec<String> = tx
+        .prepare("SELECT hash FROM report_photos WHERE report_id = ?1 ORDER BY position")?
+        .query_map([id.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    tx.execute("DELETE FROM reports WHERE id = ?1", [id.to_string()])?;
+    Ok(photos.into_iter().filter_map(|h| BlobHash::parse(&h).ok()).collect())
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::public::{FollowedReport, MessageAuthor, MunicipalityConfig, PublicStatusChange};
+use crate::public::{AnonymizedPhoto, FollowedReport, MessageAuthor, MunicipalityConfig, PublicStatusChange};
 use crate::staff::StaffReportDetail;
 use crate::{ActionId, Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
 
@@ -62,6 +62,18 @@ pub struct ReportDraft {
     pub contact_email: Option<String>,
     /// The user accepted the privacy notice.
     pub consent: bool,
+}
+
+/// A report the server refused, taken back into the form to be corrected and sent again
+/// (or discarded): what it said, and its photos as the form shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReopenedReport {
+    /// The refused report's id; the corrected one replaces it.
+    pub id: ReportId,
+    /// Its content (the municipality is left to the location again).
+    pub draft: ReportDraft,
+    /// Its photos, already anonymized.
+    pub photos: Vec<AnonymizedPhoto>,
 }
 
 /// One of the citizen's reports on this device.

@@ -7,7 +7,7 @@ mod tauri;
 pub(crate) mod web;
 
 use augenmerk_domain::device::{
-    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus,
+    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
 };
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
@@ -73,6 +73,14 @@ impl From<ErrorBody> for UiError {
             details: body.details,
         }
     }
+}
+
+/// Refused reports exist only in the app's queue; the web page sends at once.
+fn only_in_app() -> UiError {
+    UiError::new(
+        "Das geht nur in der App: Die Webseite hält keine Meldungen zurück.",
+        "Only the app can do this: the web page keeps no reports back.",
+    )
 }
 
 /// Shorthand for the backend's results.
@@ -163,6 +171,31 @@ impl Backend {
         match self {
             Backend::App(b) => b.create_report(draft).await,
             Backend::Web(b) => b.create_report(draft).await,
+        }
+    }
+
+    /// Queues the corrected version of a report the server refused, in its place (the
+    /// web page keeps no queue, so there it is simply a new report).
+    pub async fn replace_report(&self, refused: &str, draft: ReportDraft) -> UiResult<ReportId> {
+        match self {
+            Backend::App(b) => b.replace_report(refused, draft).await,
+            Backend::Web(b) => b.create_report(draft).await,
+        }
+    }
+
+    /// A report the server refused, as a draft for the form (only the app has such).
+    pub async fn reopen_report(&self, id: &str) -> UiResult<ReopenedReport> {
+        match self {
+            Backend::App(b) => b.reopen_report(id).await,
+            Backend::Web(_) => Err(only_in_app()),
+        }
+    }
+
+    /// Forgets a report the server refused (only the app has such).
+    pub async fn discard_report(&self, id: &str) -> UiResult<()> {
+        match self {
+            Backend::App(b) => b.discard_report(id).await,
+            Backend::Web(_) => Err(only_in_app()),
         }
     }
 

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 use augenmerk_domain::device::{
-    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReportDraft, SyncStatus,
+    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
 };
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
@@ -131,6 +131,23 @@ impl AppBackend {
             draft: ReportDraft,
         }
         call("create_report", Args { draft }).await
+    }
+
+    pub async fn replace_report(&self, refused: &str, draft: ReportDraft) -> UiResult<ReportId> {
+        #[derive(Serialize)]
+        struct Args<'a> {
+            id: &'a str,
+            draft: ReportDraft,
+        }
+        call("replace_report", Args { id: refused, draft }).await
+    }
+
+    pub async fn reopen_report(&self, id: &str) -> UiResult<ReopenedReport> {
+        call("reopen_report", IdArg { id }).await
+    }
+
+    pub async fn discard_report(&self, id: &str) -> UiResult<()> {
+        call("discard_report", IdArg { id }).await
     }
 
     pub async fn reports(&self) -> UiResult<Vec<LocalReport>> {

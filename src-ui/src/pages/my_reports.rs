@@ -167,9 +167,11 @@ fn report_item(r: LocalReport) -> impl IntoView {
     let description = r.description.chars().take(140).collect::<String>();
     let created = r.created_at;
     let unseen = r.unseen;
-    // The server's refusal is for the citizen to read; a failed attempt to reach it is
-    // not news (the badge says "waiting for network" and the app tries again).
-    let error = r.last_error.clone().filter(|_| r.sync_state == SyncState::Rejected);
+    // A refusal is explained (the detail page shows the server's own answer and the way
+    // on); a failed attempt to reach the server is not news (the badge says "waiting for
+    // network" and the app tries again).
+    let error = (r.sync_state == SyncState::Rejected)
+        .then(|| super::report_detail::refusal_text_key(r.last_error.as_deref().unwrap_or_default()));
     view! {
         <li class="report-item kern-card kern-card--interactive" data-testid="report-item"
             data-report-id=r.id.to_string() data-status=status data-sync-state=sync_state>
@@ -181,7 +183,7 @@ fn report_item(r: LocalReport) -> impl IntoView {
                 </div>
                 <p class="kern-body kern-body--small kern-body--muted">{move || format::date_time(i18n.lang(), created)}</p>
                 <p class="kern-body kern-body--small">{description.clone()}</p>
-                {error.map(|e| view! { <p class="kern-error">{e}</p> })}
+                {error.map(|key| view! { <p class="kern-error" data-testid="refused-note">{move || i18n.t(key)}</p> })}
             </div>
         </li>
     }

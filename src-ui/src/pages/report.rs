@@ -459,11 +459,19 @@ pub fn NewReport() -> impl IntoView {
             let Some(report) = draft.with_untracked(|d| d.to_report()) else {
                 return;
             };
+            let replaces = draft.with_untracked(|d| d.replaces);
             let backend = backend.clone();
             let sync = ctx.sync;
             saving.set(true);
             leptos::task::spawn_local(async move {
-                let result = backend.create_report(report).await;
+                let result = match replaces {
+                    Some(refused) => match backend.replace_report(&refused.to_string(), report.clone()).await {
+                        // Given up meanwhile (on another page): this is a new report then.
+                        Err(e) if e.code.as_deref() == Some("not_found") => backend.create_report(report).await,
+                        other => other,
+                    },
+                    None => backend.create_report(report).await,
+                };
                 saving.set(false);
                 match result {
                     Ok(id) => {
@@ -716,6 +724,15 @@ pub fn NewReport() -> impl IntoView {
             <form class="report-form" novalidate on:submit=submit>
                 <h1 class="kern-heading-large">{move || i18n.t("new-report-title")}</h1>
                 <p class="kern-body lead">{move || i18n.t("new-report-lead")}</p>
+                {move || draft.with(|d| d.replaces.is_some()).then(|| view! {
+                    <div class="kern-alert kern-alert--info" data-testid="replacing">
+                        <div class="kern-alert__header">
+                            <span class="kern-icon kern-icon--info" aria-hidden="true"></span>
+                            <span class="kern-title">{move || i18n.t("replacing-title")}</span>
+                        </div>
+                        <div class="kern-alert__body"><p class="kern-body">{move || i18n.t("replacing-body")}</p></div>
+                    </div>
+                })}
                 {summary}
                 <ErrorAlert error=error.into() />
 

@@ -11,8 +11,10 @@ use crate::components::answers::AnswerList;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
 use crate::components::status::StatusBadge;
+use crate::draft::Draft;
 use crate::format;
 use crate::i18n::use_i18n;
+use crate::route::{Route, navigate};
 use crate::shell::use_ctx;
 
 /// The report page.
@@ -80,6 +82,7 @@ pub fn ReportDetail(id: String) -> impl IntoView {
             let status = r.status.map(|s| s.as_str()).unwrap_or("");
             let title = r.category_name.clone().unwrap_or_else(|| r.category.as_str().to_owned());
             let sent = r.sync_state == SyncState::Sent;
+            let queued = r.sync_state == SyncState::Queued;
             let history = d.history.clone();
             let messages = d.messages.clone();
             let answers = d.answers.clone();
@@ -92,9 +95,10 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                             {format::date_time(lang, r.created_at)}" · "{format::coordinates(r.location.lat, r.location.lon)}
                         </span>
                     </div>
-                    {r.last_error.clone().filter(|_| r.sync_state == SyncState::Rejected)
-                        .map(|e| view! { <p class="kern-error">{e}</p> })}
-                    <Show when=move || !sent>
+                    {(r.sync_state == SyncState::Rejected).then(|| view! {
+                        <Refused id=r.id.to_string() reason=r.last_error.clone().unwrap_or_default() error=error />
+                    })}
+                    <Show when=move || queued>
                         <p class="kern-alert kern-alert--info">{move || i18n.t("detail-waiting")}</p>
                     </Show>
                     <p class="kern-body">{r.description.clone()}</p>
@@ -167,5 +171,88 @@ pub fn ReportDetail(id: String) -> impl IntoView {
             <ErrorAlert error=error.into() />
             {content}
         </div>
+    }
+}
+
+/// The message key that explains a refusal to the citizen; the server names a withdrawn
+/// category in its answer, other reasons are explained generally (the answer itself is
+/// shown beside).
+pub(crate) fn refusal_text_key(reason: &str) -> &'static str {
+    if reason.contains("unknown_category") {
+        "refused-category"
+    } else {
+        "refused-other"
+    }
+}
+
+/// Why the server refused a report, and the way on: correct it in the form and send it
+/// again in its place, or give it up (after a second, confirming click).
+#[component]
+fn Refused(id: String, reason: String, error: RwSignal<Option<UiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let confirming = RwSignal::new(false);
+    let explanation = refusal_text_key(&reason);
+    let edit = {
+        let backend = ctx.backend.clone();
+        let id = id.clone();
+        move |_| {
+            let backend = backend.clone();
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                let reopened = match backend.reopen_report(&id).await {
+                    Ok(r) => r,
+                    Err(e) => return error.set(Some(e)),
+                };
+                let at = reopened.draft.location;
+                match backend.locate(at.lat, at.lon).await {
+                    Ok(municipality) => {
+                        Draft::reopened(reopened, municipality).save();
+                        navigate(&Route::NewReport);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let discard = {
+        let backend = ctx.backend.clone();
+        move |_| {
+            if !confirming.get_untracked() {
+                confirming.set(true);
+                return;
+            }
+            let backend = backend.clone();
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match backend.discard_report(&id).await {
+                    Ok(()) => navigate(&Route::MyReports),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    view! {
+        <section class="kern-alert kern-alert--danger refused" data-testid="refused" aria-labelledby="refused-title">
+            <div class="kern-alert__header">
+                <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+                <h2 class="kern-title" id="refused-title">{move || i18n.t("refused-title")}</h2>
+            </div>
+            <div class="kern-alert__body">
+                <p class="kern-body">{move || i18n.t(explanation)}</p>
+                <details class="refused__reason">
+                    <summary class="kern-body kern-body--small">{move || i18n.t("refused-reason")}</summary>
+                    <p class="kern-body kern-body--small" data-testid="refused-reason">{reason}</p>
+                </details>
+                <div class="kern-btn-wrapper">
+                    <button type="button" class="kern-btn kern-btn--primary" data-testid="refused-edit" on:click=edit>
+                        <span class="kern-label">{move || i18n.t("refused-edit")}</span>
+                    </button>
+                    <button type="button" class="kern-btn kern-btn--secondary" data-testid="refused-discard" on:click=discard>
+                        <span class="kern-label">{move || if confirming.get() { i18n.t("refused-discard-confirm") } else { i18n.t("refused-discard") }}</span>
+                    </button>
+                </div>
+            </div>
+        </section>
     }
 }

@@ -59,6 +59,26 @@ async fn shots(b: &Browser, name: &str, css: Option<&str>) {
     b.screenshots(name).await;
 }
 
+/// The second report's text: it is refused, corrected and sent again.
+const REFUSED: &str = "Gehwegplatte gebrochen, Stolperkante.";
+
+/// Switches a category off for new reports, as an admin does in the console.
+async fn withdraw_category(admin: &Staff, id: &str) {
+    fn switch_off(cats: &mut Value, id: &str) -> bool {
+        let Some(list) = cats.as_array_mut() else { return false };
+        list.iter_mut().any(|c| {
+            if c["id"] == id {
+                c["active"] = Value::Bool(false);
+                return true;
+            }
+            c.get_mut("subcategories").is_some_and(|subs| switch_off(subs, id))
+        })
+    }
+    let mut tree = admin.get("/api/v1/staff/config/categories").await;
+    assert!(switch_off(&mut tree["categories"], id), "{id} is in the tree");
+    admin.put("/api/v1/staff/config/categories", tree).await;
+}
+
 /// Asks the app to sync now (the background loop would within 30 s).
 async fn sync_now(b: &Browser) {
     b.click_id("sync-now").await;
@@ -291,6 +311,26 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     .await;
     shots(&b, "my-reports-queued", None).await;
 
+    // A second report offline, on pavement damage. Before the device is back online the
+    // municipality withdraws that category (the server is up briefly on a port the app
+    // does not know), so the server will refuse the report when it arrives.
+    b.click_id("nav-report").await;
+    b.wait_id("submit-report", SLOW).await;
+    steps::locate_in_flensburg(&b).await;
+    b.type_into("category-search", "Gehweg").await;
+    b.choose("[data-category=\"gehweg\"]").await;
+    b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
+    type_text(&b, "description", REFUSED).await;
+    b.choose(&Browser::id("consent")).await;
+    let refused = steps::submit(&b).await;
+    {
+        let side = Server::start_on(dir, free_port());
+        let admin = Staff::login(&side.url, "admin").await;
+        withdraw_category(&admin, "gehweg").await;
+    }
+    b.click_id("nav-my-reports").await;
+    mark("second report saved, its category withdrawn");
+
     // 2. The server is back: the report goes out and is routed by the rules.
     let server = Server::start_on(dir, port);
     wait_for_item(&b, &id, "assigned", "sent").await;
@@ -321,6 +361,41 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
         "dry run {dry} vs routing {staff_view}"
     );
     assert_eq!(dry["evaluation"]["action"]["department"], report["department"], "{dry}");
+
+    // The refused report: the app says why and offers to correct it; corrected, it goes
+    // out in its place, and the refused one is gone.
+    wait_for_item(&b, &refused, "", "rejected").await;
+    steps::open_detail(&b, &refused).await;
+    b.wait_text(&Browser::id("refused"), "nicht mehr angeboten", SLOW).await;
+    // Withdrawn from the citizens' tree, the category keeps the name it had.
+    b.wait_text("h1", "Gehweg-/Pflasterschaden", Duration::from_secs(5))
+        .await;
+    shots(&b, "report-refused", None).await;
+    b.click_id("refused-edit").await;
+    b.wait_id("replacing", SLOW).await;
+    let kept = b.by_id("description").await.prop("value").await.expect("description");
+    assert_eq!(
+        kept.as_deref(),
+        Some(REFUSED),
+        "the refused report's text is in the form"
+    );
+    steps::answer_pothole(&b).await;
+    shots(&b, "report-replacing", None).await;
+    let replacement = steps::submit(&b).await;
+    b.click_id("nav-my-reports").await;
+    wait_for_item(&b, &replacement, "assigned", "sent").await;
+    let gone = b
+        .client
+        .find(fantoccini::Locator::Css(&format!(
+            "{}[data-report-id=\"{refused}\"]",
+            Browser::id("report-item")
+        )))
+        .await;
+    assert!(gone.is_err(), "the refused report was replaced");
+    let replaced = dispatcher.wait_for_report(&replacement, SLOW).await;
+    assert_eq!(replaced["report"]["category"], "schlagloch", "{replaced}");
+    assert_eq!(replaced["report"]["description"], REFUSED, "{replaced}");
+    mark("refused report corrected and sent");
 
     // The municipality starts work and writes to the citizen; the app shows both.
     dispatcher

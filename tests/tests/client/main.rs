@@ -6,4 +6,5 @@ mod crashes;
 mod end_to_end;
 mod flaky_network;
 mod following;
+mod refused;
 mod support;

@@ -344,6 +344,22 @@ impl Staff {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
+    /// PUT JSON, asserting a 2xx answer.
+    pub async fn put(&self, path: &str, body: Value) -> Value {
+        let resp = self
+            .http
+            .put(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("PUT");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        assert!(status.is_success(), "PUT {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
     /// Every report id in the municipality's inbox.
     pub async fn all_report_ids(&self) -> Vec<String> {
         let mut ids = Vec::new();

@@ -51,8 +51,16 @@ pub async fn locate_in_flensburg(b: &Browser) {
     }
 }
 
-/// Picks the pothole category and answers its questions (a municipal street, no acute danger).
+/// Picks the pothole category, answers its questions (a municipal street, no acute
+/// danger), describes it and consents.
 pub async fn describe_pothole(b: &Browser, description: &str) {
+    answer_pothole(b).await;
+    b.type_into("description", description).await;
+    b.choose(&Browser::id("consent")).await;
+}
+
+/// Picks the pothole category and answers its questions (a municipal street, no acute danger).
+pub async fn answer_pothole(b: &Browser) {
     b.type_into("category-search", "Schlagloch").await;
     b.choose("[data-category=\"schlagloch\"]").await;
     b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
@@ -85,8 +93,6 @@ pub async fn describe_pothole(b: &Browser, description: &str) {
         b.click_css("[data-question=\"strassenart\"][value=\"gemeindestrasse\"]")
             .await;
     }
-    b.type_into("description", description).await;
-    b.choose(&Browser::id("consent")).await;
 }
 
 /// Sends the form and returns the saved report's id.

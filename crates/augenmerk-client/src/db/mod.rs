@@ -13,7 +13,11 @@ use rusqlite::Connection;
 use crate::error::{ClientError, Result};
 
 /// The migrations in order; entry `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("0001_initial.sql"), include_str!("0002_followed.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_initial.sql"),
+    include_str!("0002_followed.sql"),
+    include_str!("0003_refused_reports.sql"),
+];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
