@@ -97,6 +97,7 @@ refused-category = Die gewählte Kategorie wird nicht mehr angeboten. Bitte öff
 refused-other = Der Server hat die Meldung abgelehnt. Bitte öffnen Sie sie, prüfen Sie die Angaben und senden Sie sie erneut.
 refused-reason = Antwort des Servers
 refused-edit = Bearbeiten und erneut senden
+refused-edit-overwrite = Ihre angefangene Meldung wird dabei ersetzt. Zum Fortfahren erneut tippen
 refused-discard = Meldung verwerfen
 refused-discard-confirm = Wirklich verwerfen? Zum Bestätigen erneut tippen
 replacing-title = Sie bearbeiten eine nicht angenommene Meldung

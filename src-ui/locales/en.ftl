@@ -97,6 +97,7 @@ refused-category = The chosen category is no longer offered. Please open the rep
 refused-other = The server refused the report. Please open it, check what it says and send it again.
 refused-reason = The server's answer
 refused-edit = Edit and send again
+refused-edit-overwrite = This replaces the report you began. Tap again to go on
 refused-discard = Discard report
 refused-discard-confirm = Really discard? Tap again to confirm
 replacing-title = You are editing a report that was not accepted

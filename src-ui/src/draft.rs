@@ -94,6 +94,17 @@ impl Draft {
         GeoPoint::parse(parse(&self.lat)?, parse(&self.lon)?).ok()
     }
 
+    /// Whether the citizen wrote anything here (a place alone, which the device may have
+    /// filled in, does not count).
+    pub fn has_content(&self) -> bool {
+        !self.photos.is_empty()
+            || self.category.is_some()
+            || !self.answers.is_empty()
+            || !self.description.trim().is_empty()
+            || !self.address_hint.trim().is_empty()
+            || !self.email.trim().is_empty()
+    }
+
     /// The form filled with a report the server refused, to be corrected and saved in its
     /// place; `municipality` is where its position lies now.
     pub fn reopened(r: ReopenedReport, municipality: Responsibility) -> Draft {
@@ -202,6 +213,22 @@ mod tests {
 
     fn fields(problems: &[FieldError]) -> Vec<String> {
         problems.iter().map(|p| format!("{}:{}", p.field, p.problem)).collect()
+    }
+
+    #[test]
+    fn a_place_alone_is_no_content_but_anything_written_is() {
+        let mut d = Draft::default();
+        d.set_location(54.81, 9.48, LocationSource::Device);
+        assert!(!d.has_content(), "the device may fill in the place by itself");
+        d.description = "  ".into();
+        assert!(!d.has_content());
+        d.description = "Loch".into();
+        assert!(d.has_content());
+        let chosen = Draft {
+            category: CategoryId::parse("schlagloch").ok(),
+            ..Draft::default()
+        };
+        assert!(chosen.has_content());
     }
 
     #[test]

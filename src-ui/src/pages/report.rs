@@ -873,7 +873,8 @@ pub fn NewReport() -> impl IntoView {
                             <div class="kern-btn-wrapper">
                                 <a class="kern-btn kern-btn--primary" href=Route::Report(id.to_string()).href()>
                                     <span class="kern-label">{move || i18n.t("saved-follow")}</span></a>
-                                <button type="button" class="kern-btn kern-btn--secondary" on:click=move |_| saved.set(None)>
+                                <button type="button" class="kern-btn kern-btn--secondary" data-testid="saved-another"
+                                    on:click=move |_| saved.set(None)>
                                     <span class="kern-label">{move || i18n.t("saved-another")}</span></button>
                             </div>
                         </div>

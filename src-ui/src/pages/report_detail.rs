@@ -192,11 +192,19 @@ fn Refused(id: String, reason: String, error: RwSignal<Option<UiError>>) -> impl
     let i18n = use_i18n();
     let ctx = use_ctx();
     let confirming = RwSignal::new(false);
+    let overwriting = RwSignal::new(false);
     let explanation = refusal_text_key(&reason);
     let edit = {
         let backend = ctx.backend.clone();
         let id = id.clone();
         move |_| {
+            // The form holds one draft: a report begun there is only replaced on a second tap.
+            let current = Draft::load();
+            let other_draft = current.has_content() && current.replaces.map(|r| r.to_string()).as_ref() != Some(&id);
+            if other_draft && !overwriting.get_untracked() {
+                overwriting.set(true);
+                return;
+            }
             let backend = backend.clone();
             let id = id.clone();
             leptos::task::spawn_local(async move {
@@ -246,7 +254,7 @@ fn Refused(id: String, reason: String, error: RwSignal<Option<UiError>>) -> impl
                 </details>
                 <div class="kern-btn-wrapper">
                     <button type="button" class="kern-btn kern-btn--primary" data-testid="refused-edit" on:click=edit>
-                        <span class="kern-label">{move || i18n.t("refused-edit")}</span>
+                        <span class="kern-label">{move || if overwriting.get() { i18n.t("refused-edit-overwrite") } else { i18n.t("refused-edit") }}</span>
                     </button>
                     <button type="button" class="kern-btn kern-btn--secondary" data-testid="refused-discard" on:click=discard>
                         <span class="kern-label">{move || if confirming.get() { i18n.t("refused-discard-confirm") } else { i18n.t("refused-discard") }}</span>

@@ -323,13 +323,23 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     type_text(&b, "description", REFUSED).await;
     b.choose(&Browser::id("consent")).await;
     let refused = steps::submit(&b).await;
+    // And one more on the same category, which the citizen will give up.
+    b.click_id("saved-another").await;
+    b.wait_id("submit-report", SLOW).await;
+    steps::locate_in_flensburg(&b).await;
+    b.type_into("category-search", "Gehweg").await;
+    b.choose("[data-category=\"gehweg\"]").await;
+    b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
+    type_text(&b, "description", "Doppelt gemeldet, wird verworfen.").await;
+    b.choose(&Browser::id("consent")).await;
+    let given_up = steps::submit(&b).await;
     {
         let side = Server::start_on(dir, free_port());
         let admin = Staff::login(&side.url, "admin").await;
         withdraw_category(&admin, "gehweg").await;
     }
     b.click_id("nav-my-reports").await;
-    mark("second report saved, its category withdrawn");
+    mark("two more reports saved, their category withdrawn");
 
     // 2. The server is back: the report goes out and is routed by the rules.
     let server = Server::start_on(dir, port);
@@ -395,7 +405,29 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     let replaced = dispatcher.wait_for_report(&replacement, SLOW).await;
     assert_eq!(replaced["report"]["category"], "schlagloch", "{replaced}");
     assert_eq!(replaced["report"]["description"], REFUSED, "{replaced}");
-    mark("refused report corrected and sent");
+
+    // The other refused report is given up: the first tap asks, the second discards.
+    wait_for_item(&b, &given_up, "", "rejected").await;
+    steps::open_detail(&b, &given_up).await;
+    b.click_id("refused-discard").await;
+    b.wait_text(&Browser::id("refused-discard"), "erneut tippen", Duration::from_secs(5))
+        .await;
+    b.click_id("refused-discard").await;
+    b.wait_css(&Browser::id("report-item"), SLOW).await;
+    let left = b
+        .client
+        .find_all(fantoccini::Locator::Css(&Browser::id("report-item")))
+        .await
+        .expect("report items");
+    let mut ids = Vec::new();
+    for item in left {
+        ids.push(Browser::attr(&item, "data-report-id").await);
+    }
+    assert!(
+        !ids.contains(&given_up) && ids.contains(&replacement) && ids.contains(&id),
+        "the given-up report is gone, the others stay: {ids:?}"
+    );
+    mark("refused reports corrected and given up");
 
     // The municipality starts work and writes to the citizen; the app shows both.
     dispatcher
