@@ -150,6 +150,12 @@ impl Api {
             .await
     }
 
+    /// `GET /api/v1/reports/followed`: the reports the server tells this device about.
+    pub async fn followed(&self, token: &str) -> Result<Vec<FollowedReport>, ApiError> {
+        self.json(self.request(Method::GET, "/api/v1/reports/followed", Some(token)))
+            .await
+    }
+
     /// `DELETE /api/v1/reports/{id}/follow`.
     pub async fn unfollow(&self, token: &str, id: &ReportId) -> Result<(), ApiError> {
         self.send(self.request(Method::DELETE, &format!("/api/v1/reports/{id}/follow"), Some(token)))

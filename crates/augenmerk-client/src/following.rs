@@ -11,7 +11,60 @@ use crate::error::{ClientError, Result};
 use crate::model::LocalFollowed;
 use crate::{Client, time};
 
+/// Meta key: when the device last made sure the server still has its follows.
+pub(crate) const FOLLOWS_CHECKED: &str = "follows_checked_at";
+
 impl Client {
+    /// Makes sure the server still knows whom to tell: when due (never checked, checked
+    /// over `follows_check_every` ago, or the device registered anew), the server's list
+    /// of followed reports is compared with this device's and what it lost is followed
+    /// again. A report the server no longer has keeps its last known state here.
+    pub(crate) async fn renew_follows(&self, token: &str) -> Result<usize> {
+        let local: Vec<String> = self.db(|c| {
+            let mut stmt = c.prepare("SELECT id FROM followed ORDER BY followed_at, id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        if local.is_empty() {
+            return Ok(0);
+        }
+        let now = time::now();
+        let every = chrono::TimeDelta::from_std(self.options.follows_check_every).unwrap_or(chrono::TimeDelta::MAX);
+        let due = self.meta(FOLLOWS_CHECKED)?.is_none_or(|at| {
+            time::parse(&at)
+                .checked_add_signed(every)
+                .is_none_or(|next| next <= now)
+        });
+        if !due {
+            return Ok(0);
+        }
+        let api = self.api()?;
+        let known: std::collections::HashSet<ReportId> = api.followed(token).await?.into_iter().map(|r| r.id).collect();
+        let mut renewed = 0;
+        for id in local.iter().filter_map(|id| id.parse::<ReportId>().ok()) {
+            if known.contains(&id) {
+                continue;
+            }
+            match api.follow(token, &id).await {
+                Ok(report) => {
+                    let json = serde_json::to_string(&report)?;
+                    self.db(|c| {
+                        c.execute(
+                            "UPDATE followed SET report = ?2 WHERE id = ?1",
+                            params![id.to_string(), json],
+                        )?;
+                        Ok(())
+                    })?;
+                    renewed += 1;
+                }
+                Err(e) if e.status() == Some(404) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.db(|c| Self::set_meta(c, FOLLOWS_CHECKED, &time::ts(&now)))?;
+        Ok(renewed)
+    }
+
     /// Follows a report on the server and keeps it here; following again refreshes it.
     pub async fn follow_report(&self, id: &ReportId) -> Result<LocalFollowed> {
         let token = self.device_token().await?;

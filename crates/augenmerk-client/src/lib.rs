@@ -54,6 +54,9 @@ pub struct ClientOptions {
     pub retry: RetryPolicy,
     /// Requests in flight at once during a sync.
     pub parallel_requests: usize,
+    /// How often a sync makes sure the server still has this device's follows (a server
+    /// restored from a backup forgets the newer ones); at once after a new registration.
+    pub follows_check_every: std::time::Duration,
 }
 
 impl ClientOptions {
@@ -65,6 +68,7 @@ impl ClientOptions {
             models_dir: None,
             retry: RetryPolicy::default(),
             parallel_requests: 4,
+            follows_check_every: std::time::Duration::from_secs(6 * 3600),
         }
     }
 }

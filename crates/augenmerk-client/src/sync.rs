@@ -88,7 +88,9 @@ impl Client {
         let token = self.device_token().await?;
         self.push_reports(&token, summary).await?;
         self.push_replies(&token, summary).await?;
-        self.pull_changes(&token, summary).await
+        self.pull_changes(&token, summary).await?;
+        summary.follows_renewed += self.renew_follows(&token).await?;
+        Ok(())
     }
 
     /// Syncs now and then every `every` (with jitter) until `stop` completes; errors are
@@ -339,7 +341,8 @@ impl Client {
     }
 
     fn forget_device(&self) -> Result<()> {
-        self.delete_meta(&[DEVICE_ID, DEVICE_TOKEN, CURSOR])
+        // A new registration is a new follower as far as the server knows: check at once.
+        self.delete_meta(&[DEVICE_ID, DEVICE_TOKEN, CURSOR, crate::following::FOLLOWS_CHECKED])
     }
 
     async fn push_replies(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {

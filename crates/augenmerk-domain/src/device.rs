@@ -285,6 +285,9 @@ pub struct SyncSummary {
     pub actions_conflicted: usize,
     /// Cases pulled (new or changed).
     pub cases_pulled: usize,
+    /// Follows the server had lost (a restored backup, say) and was told again.
+    #[serde(default)]
+    pub follows_renewed: usize,
     /// Reports and replies still waiting afterwards.
     pub still_queued: u64,
 }

@@ -2,6 +2,8 @@
 //! follow survives the app being offline, the feed brings the status changes with the
 //! public comment (never the reporter's messages), and unfollowing forgets it.
 
+use std::time::Duration;
+
 use augenmerk_client::{Client, ClientOptions, SyncOptions};
 use serde_json::json;
 
@@ -83,4 +85,70 @@ async fn a_follower_gets_status_changes_offline_and_can_stop_following() {
     let summary = follower.sync(&SyncOptions::default()).await.expect("sync");
     assert_eq!(summary.changes, 0, "no news after unfollowing: {summary:?}");
     drop(server);
+}
+
+/// Copies a directory tree (a server's data directory as a backup would).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create copy");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_restored_from_a_backup_is_told_the_follows_it_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let server_dir = dir.path().join("server");
+    let mut server = ServerProcess::start(&server_dir, port);
+    let reporter = Cli::new(dir.path().join("reporter"), &server.url());
+    reporter.ok(&["sync"]);
+    let id = reporter.report_pothole(&[], "Loch an der Bushaltestelle");
+    reporter.ok(&["sync"]);
+    let follower = library_client(&dir.path().join("follower"), &server.url());
+    follower.sync(&SyncOptions::default()).await.expect("registered");
+
+    // The nightly backup: the report and the follower's device are in it, the follow is not.
+    server.kill();
+    let backup = dir.path().join("backup");
+    copy_tree(&server_dir, &backup);
+    let mut server = ServerProcess::start(&server_dir, port);
+    let report_id = id.parse().expect("report id");
+    follower.follow_report(&report_id).await.expect("follow");
+    let first = follower.sync(&SyncOptions::default()).await.expect("sync");
+    assert_eq!(first.follows_renewed, 0, "nothing lost yet: {first:?}");
+
+    // The server is restored from the backup: it knows the device, not the follow. The
+    // device's regular check (due at once here) tells it again.
+    server.kill();
+    std::fs::remove_dir_all(&server_dir).expect("remove data");
+    copy_tree(&backup, &server_dir);
+    let server = ServerProcess::start(&server_dir, port);
+    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let mut options = ClientOptions::new(dir.path().join("follower"), Some(server.url()));
+    options.follows_check_every = Duration::ZERO;
+    let follower = Client::open(options).expect("the same device, checking at every sync");
+    let summary = follower.sync(&SyncOptions::default()).await.expect("sync");
+    assert_eq!(summary.follows_renewed, 1, "{summary:?}");
+    dispatcher
+        .post(
+            &format!("/api/v1/staff/reports/{id}/transition"),
+            json!({"to": "in_progress", "public_comment": "Nach der Wiederherstellung."}),
+        )
+        .await;
+    follower.sync(&SyncOptions::default()).await.expect("sync");
+    let f = &follower.followed_reports().expect("list")[0];
+    assert_eq!(
+        f.report.status.as_str(),
+        "in_progress",
+        "the feed reaches the follower again"
+    );
+    // The server has it now: checking again renews nothing.
+    let again = follower.sync(&SyncOptions::default()).await.expect("sync");
+    assert_eq!(again.follows_renewed, 0);
 }
