@@ -234,7 +234,13 @@ fn Refused(id: String, reason: String, error: RwSignal<Option<UiError>>) -> impl
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 match backend.discard_report(&id).await {
-                    Ok(()) => navigate(&Route::MyReports),
+                    Ok(()) => {
+                        // A draft reopened from it goes too: its photos were the report's.
+                        if Draft::load().replaces.is_some_and(|r| r.to_string() == id) {
+                            Draft::clear();
+                        }
+                        navigate(&Route::MyReports)
+                    }
                     Err(e) => error.set(Some(e)),
                 }
             });
