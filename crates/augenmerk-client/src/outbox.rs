@@ -132,6 +132,11 @@ impl Client {
             .categories
             .find(&draft.category)
             .map(|c| c.name().de.clone());
+        let questions = located
+            .config
+            .categories
+            .effective_questions(&draft.category)
+            .and_then(|qs| serde_json::to_string(&qs).ok());
         let new = NewReport {
             id,
             municipality: Some(located.ags.clone()),
@@ -172,8 +177,8 @@ impl Client {
             }
             tx.execute(
                 "INSERT INTO reports (id, municipality, category, answers, description, lat, lon, address_hint,
-                     contact_email, consent, created_at, sync_state, category_name)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12)",
+                     contact_email, consent, created_at, sync_state, category_name, questions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13)",
                 params![
                     id.to_string(),
                     located.ags.as_str(),
@@ -187,6 +192,7 @@ impl Client {
                     new.consent,
                     time::ts(&now),
                     category_name,
+                    questions,
                 ],
             )?;
             for (i, h) in new.photos.iter().enumerate() {
@@ -228,6 +234,11 @@ impl Client {
             .unwrap_or_default();
         let history: Vec<PublicStatusChange> = serde_json::from_str(&raw.history).unwrap_or_default();
         let address_hint = raw.address_hint.clone();
+        let questions = raw
+            .questions
+            .as_deref()
+            .and_then(|q| serde_json::from_str(q).ok())
+            .unwrap_or_default();
         let report = self.finish_report(raw)?;
         let messages = self.db(|c| {
             let mut stmt = c.prepare(
@@ -266,6 +277,7 @@ impl Client {
             address_hint,
             history,
             messages,
+            questions,
         })
     }
 
@@ -349,7 +361,7 @@ impl Client {
 
 /// The columns of a report row, photos as a comma-separated list in order.
 const REPORT_COLUMNS: &str = "SELECT id, municipality, category, answers, description, lat, lon, address_hint,
-    created_at, sync_state, status, last_error, unseen, history, contact_email, consent, category_name,
+    created_at, sync_state, status, last_error, unseen, history, contact_email, consent, category_name, questions,
     (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position))
     FROM reports";
 
@@ -372,6 +384,7 @@ pub(crate) struct RawReport {
     pub contact_email: Option<String>,
     pub consent: bool,
     pub category_name: Option<String>,
+    pub questions: Option<String>,
     pub photos: String,
 }
 
@@ -394,7 +407,8 @@ fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
         contact_email: r.get(14)?,
         consent: r.get(15)?,
         category_name: r.get(16)?,
-        photos: r.get(17)?,
+        questions: r.get(17)?,
+        photos: r.get(18)?,
     })
 }
 

@@ -131,6 +131,10 @@ pub struct LocalReportDetail {
     pub history: Vec<PublicStatusChange>,
     /// The thread, oldest first.
     pub messages: Vec<LocalMessage>,
+    /// The category's questions as they were when the report was written: labels for its
+    /// answers once the category has left the citizens' tree (empty where not kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<crate::category::Question>,
 }
 
 /// A message in a report's thread.

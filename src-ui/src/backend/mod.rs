@@ -75,14 +75,6 @@ impl From<ErrorBody> for UiError {
     }
 }
 
-/// Refused reports exist only in the app's queue; the web page sends at once.
-fn only_in_app() -> UiError {
-    UiError::new(
-        "Das geht nur in der App: Die Webseite hält keine Meldungen zurück.",
-        "Only the app can do this: the web page keeps no reports back.",
-    )
-}
-
 /// Shorthand for the backend's results.
 pub type UiResult<T> = Result<T, UiError>;
 
@@ -174,28 +166,27 @@ impl Backend {
         }
     }
 
-    /// Queues the corrected version of a report the server refused, in its place (the
-    /// web page keeps no queue, so there it is simply a new report).
+    /// Queues the corrected version of a report the server refused, in its place.
     pub async fn replace_report(&self, refused: &str, draft: ReportDraft) -> UiResult<ReportId> {
         match self {
             Backend::App(b) => b.replace_report(refused, draft).await,
-            Backend::Web(b) => b.create_report(draft).await,
+            Backend::Web(b) => b.replace_report(refused, draft).await,
         }
     }
 
-    /// A report the server refused, as a draft for the form (only the app has such).
+    /// A report the server refused, as a draft for the form.
     pub async fn reopen_report(&self, id: &str) -> UiResult<ReopenedReport> {
         match self {
             Backend::App(b) => b.reopen_report(id).await,
-            Backend::Web(_) => Err(only_in_app()),
+            Backend::Web(b) => b.reopen_report(id).await,
         }
     }
 
-    /// Forgets a report the server refused (only the app has such).
+    /// Forgets a report the server refused.
     pub async fn discard_report(&self, id: &str) -> UiResult<()> {
         match self {
             Backend::App(b) => b.discard_report(id).await,
-            Backend::Web(_) => Err(only_in_app()),
+            Backend::Web(b) => b.discard_report(id).await,
         }
     }
 

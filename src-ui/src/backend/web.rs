@@ -13,7 +13,8 @@ use wasm_bindgen::prelude::*;
 
 use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
 use augenmerk_domain::device::{
-    AppInfo, LocalFollowed, LocalMessage, LocalReport, LocalReportDetail, ReportDraft, SyncState, SyncStatus,
+    AppInfo, LocalFollowed, LocalMessage, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncState,
+    SyncStatus,
 };
 use augenmerk_domain::public::{
     AnonymizedPhoto, CitizenReport, DeviceRegistered, FollowedReport, MunicipalityConfig, NearbyReport, Responsibility,
@@ -168,6 +169,58 @@ impl WebBackend {
     }
 
     pub async fn create_report(&self, draft: ReportDraft) -> UiResult<ReportId> {
+        self.queue_report(draft, None).await
+    }
+
+    /// Queues the corrected version of a refused report in its place.
+    pub async fn replace_report(&self, refused: &str, draft: ReportDraft) -> UiResult<ReportId> {
+        self.queue_report(draft, Some(refused)).await
+    }
+
+    /// A refused report from the outbox, as a draft for the form. Its photos are on the
+    /// server already; their sizes and boxes were not kept here.
+    pub async fn reopen_report(&self, id: &str) -> UiResult<ReopenedReport> {
+        let q = refused_in_outbox(id)?;
+        let photos = q
+            .report
+            .photos
+            .iter()
+            .map(|hash| AnonymizedPhoto {
+                hash: hash.clone(),
+                width: 0,
+                height: 0,
+                source_width: 0,
+                source_height: 0,
+                blurred: Vec::new(),
+                suggested_location: None,
+            })
+            .collect();
+        Ok(ReopenedReport {
+            id: q.report.id,
+            draft: ReportDraft {
+                municipality: None,
+                category: q.report.category,
+                answers: q.report.answers,
+                description: q.report.description,
+                location: q.report.location,
+                address_hint: q.report.address_hint,
+                photos: q.report.photos,
+                contact_email: q.report.contact_email,
+                consent: q.report.consent,
+            },
+            photos,
+        })
+    }
+
+    /// Forgets a refused report from the outbox.
+    pub async fn discard_report(&self, id: &str) -> UiResult<()> {
+        let q = refused_in_outbox(id)?;
+        remove_from_outbox(&q.report.id);
+        self.refresh_counts();
+        Ok(())
+    }
+
+    async fn queue_report(&self, draft: ReportDraft, replaces: Option<&str>) -> UiResult<ReportId> {
         let Some(municipality) = draft.municipality.clone() else {
             return Err(UiError::new(
                 "Bitte zuerst den Ort wählen.",
@@ -189,6 +242,14 @@ impl WebBackend {
             created_at: Some(Utc::now()),
         };
         let mut outbox = outbox();
+        if let Some(refused) = replaces {
+            // In the same write as the new one: the refused report never outlives it.
+            let before = outbox.len();
+            outbox.retain(|q| !(q.report.id.to_string() == refused && q.last_error.is_some()));
+            if outbox.len() == before {
+                return Err(not_refused());
+            }
+        }
         outbox.push(Queued {
             report,
             municipality,
@@ -198,19 +259,30 @@ impl WebBackend {
         save_outbox(&outbox);
         remember_id(&id);
         self.refresh_counts();
-        // Queued first, sent second: a failure on the way leaves it queued, never lost.
-        if let Err(e) = self.flush().await
-            && !e.offline
-        {
+        // Queued first, sent second: a failure on the way leaves it queued, never lost. Only
+        // this report's own refusal counts here (an older refused one may be in the outbox).
+        let (_, refused) = self.flush_reports().await;
+        if let Some((_, e)) = refused.into_iter().find(|(r, _)| *r == id) {
+            // Refused while the citizen is still at the form, which keeps everything: no
+            // second copy waits here.
+            remove_from_outbox(&id);
+            self.refresh_counts();
             return Err(e);
         }
         Ok(id)
     }
 
-    /// Sends the queued reports; a refusal other than the network keeps the report with the reason.
+    /// Sends the queued reports; a report the server refuses is kept with the reason. Fails
+    /// only when the server cannot be reached.
     async fn flush(&self) -> UiResult<()> {
+        self.flush_reports().await.0
+    }
+
+    /// [`Self::flush`], with the reports refused on the way and why.
+    async fn flush_reports(&self) -> (UiResult<()>, Vec<(ReportId, UiError)>) {
         self.set_syncing(true);
         let mut result = Ok(());
+        let mut refused = Vec::new();
         for mut queued in outbox() {
             let request = match self.authed(Request::post(&format!("{API}/reports"))).await {
                 Ok(b) => b.json(&queued.report).map_err(UiError::unexpected),
@@ -224,9 +296,15 @@ impl WebBackend {
                     break;
                 }
                 Err(e) => {
-                    queued.last_error = Some(e.message.de.clone());
+                    // The code first: it says what the citizen can do about it.
+                    queued.last_error = Some(match &e.code {
+                        Some(code) => format!("{code}: {}", e.message.de),
+                        None => e.message.de.clone(),
+                    });
+                    // A verdict on that report, not a failed sync: the others go on,
+                    // and the pages reload as after any sync that reached the server.
+                    refused.push((queued.report.id, e));
                     update_in_outbox(queued);
-                    result = Err(e);
                 }
             }
         }
@@ -239,9 +317,9 @@ impl WebBackend {
             }
             Err(e) => status.last_error = Some(e.message.de.clone()),
         }
-        status.queued_reports = outbox().len() as u64;
+        status.queued_reports = waiting_reports();
         self.publish(status);
-        result
+        (result, refused)
     }
 
     pub async fn reports(&self) -> UiResult<Vec<LocalReport>> {
@@ -274,6 +352,7 @@ impl WebBackend {
                 address_hint: queued.report.address_hint.clone(),
                 history: Vec::new(),
                 messages: Vec::new(),
+                questions: Vec::new(),
             });
         }
         let request = self.authed(Request::get(&format!("{API}/reports/{id}"))).await?;
@@ -298,6 +377,7 @@ impl WebBackend {
                     sync_state: SyncState::Sent,
                 })
                 .collect(),
+            questions: Vec::new(),
         })
     }
 
@@ -397,7 +477,7 @@ impl WebBackend {
 
     fn refresh_counts(&self) {
         let mut status = self.current();
-        status.queued_reports = outbox().len() as u64;
+        status.queued_reports = waiting_reports();
         self.publish(status);
     }
 
@@ -447,6 +527,30 @@ fn outbox() -> Vec<Queued> {
 fn save_outbox(outbox: &[Queued]) {
     if let Ok(json) = serde_json::to_string(outbox) {
         storage::set(OUTBOX_KEY, &json);
+    }
+}
+
+/// Reports still to be sent (refused ones wait for the citizen, not for the network).
+fn waiting_reports() -> u64 {
+    outbox().iter().filter(|q| q.last_error.is_none()).count() as u64
+}
+
+/// The outbox entry of a report the server refused.
+fn refused_in_outbox(id: &str) -> UiResult<Queued> {
+    outbox()
+        .into_iter()
+        .find(|q| q.report.id.to_string() == id && q.last_error.is_some())
+        .ok_or_else(not_refused)
+}
+
+/// No refused report of that id is kept here (sent meanwhile, or given up on another page).
+fn not_refused() -> UiError {
+    UiError {
+        code: Some("not_found".to_owned()),
+        ..UiError::new(
+            "Diese abgelehnte Meldung gibt es hier nicht mehr.",
+            "This refused report is no longer kept here.",
+        )
     }
 }
 

@@ -95,6 +95,10 @@ pub fn AnswerList(
     category: CategoryId,
     /// The answers by question id.
     answers: Vec<(String, serde_json::Value)>,
+    /// The questions as they were when the report was written, for a category the
+    /// configuration no longer has.
+    #[prop(optional)]
+    kept: Vec<Question>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let backend = use_ctx().backend.clone();
@@ -102,10 +106,15 @@ pub fn AnswerList(
     if !answers.is_empty() {
         leptos::task::spawn_local(async move {
             // Without the configuration the ids are still shown: better than nothing offline.
-            if let Ok(config) = backend.municipality_config(&municipality).await {
-                let own = config.categories.effective_questions(&category).unwrap_or_default();
-                questions.set(own.into_iter().cloned().collect());
-            }
+            let current = backend
+                .municipality_config(&municipality)
+                .await
+                .ok()
+                .and_then(|config| {
+                    let own = config.categories.effective_questions(&category)?;
+                    Some(own.into_iter().cloned().collect::<Vec<_>>())
+                });
+            questions.set(current.unwrap_or(kept));
         });
     }
     move || {

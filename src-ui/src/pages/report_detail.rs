@@ -109,7 +109,7 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     <AnswerList municipality={r.municipality.as_str().to_owned()} category={r.category.clone()}
-                        answers={answers.into_iter().collect::<Vec<_>>()} />
+                        answers={answers.into_iter().collect::<Vec<_>>()} kept=d.questions.clone() />
                     <section aria-labelledby="history-heading">
                         <h2 class="kern-heading-small" id="history-heading">{move || i18n.t("history")}</h2>
                         <ol class="timeline">

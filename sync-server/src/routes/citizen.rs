@@ -205,7 +205,12 @@ async fn list_reports(
     }
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let report = state.store.get_device_report(&device, &id).await?;
+        // The feed also carries the reports the device follows; they are not its own.
+        let report = match state.store.get_device_report(&device, &id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        };
         out.push(views::citizen_report(&state, &report).await?);
     }
     Ok(ApiJson(out))

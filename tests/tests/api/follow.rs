@@ -102,7 +102,9 @@ async fn a_follower_sees_status_changes_but_nothing_private() {
     app.get(&format!("/api/v1/reports/{id}"), Some(&follower.token))
         .await
         .expect_error(404, "not_found");
-
+    // Nor is it among the follower's own reports, though the feed carries it.
+    let own_list = app.get("/api/v1/reports", Some(&follower.token)).await.expect(200);
+    assert_eq!(own_list, json!([]));
     // Unfollowing stops the feed.
     app.send(app.request(Method::DELETE, &path, Some(&follower.token)))
         .await
@@ -118,6 +120,15 @@ async fn a_follower_sees_status_changes_but_nothing_private() {
         .await
         .expect(200);
     assert_eq!(list, json!([]));
+    // The follower's own reports are listed.
+    let mine = pothole();
+    app.submit_ok(&follower, &mine).await;
+    let own_list = app.get("/api/v1/reports", Some(&follower.token)).await.expect(200);
+    let listed: Vec<&str> = own_list
+        .as_array()
+        .map(|l| l.iter().filter_map(|r| r["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(listed, vec![id_of(&mine).as_str()], "{own_list}");
 }
 
 #[tokio::test]

@@ -380,6 +380,8 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     // Withdrawn from the citizens' tree, the category keeps the name it had.
     b.wait_text("h1", "Gehweg-/Pflasterschaden", Duration::from_secs(5))
         .await;
+    // Its answers keep their questions' labels too.
+    b.wait_text(".answers", "akute Gefahr", Duration::from_secs(5)).await;
     shots(&b, "report-refused", None).await;
     b.click_id("refused-edit").await;
     b.wait_id("replacing", SLOW).await;

@@ -64,6 +64,11 @@ async fn a_refused_report_is_corrected_and_sent_again_or_given_up() {
         "the withdrawn category keeps the name it had"
     );
     assert!(
+        refused.questions.iter().any(|q| q.id.as_str() == "gefahr_akut"),
+        "and its questions, which label the answers: {:?}",
+        refused.questions
+    );
+    assert!(
         refused
             .report
             .last_error

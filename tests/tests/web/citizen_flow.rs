@@ -205,6 +205,67 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     b.screenshots("my-reports-following").await;
     mark("follow");
 
+    // The server goes down just as a report on pavement damage is sent: the page keeps it.
+    // Meanwhile the municipality withdraws that category, so the server refuses the report
+    // once the page is back online. The citizen reopens it, corrects the category and sends
+    // it in its place.
+    let port: u16 = server
+        .url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    b.click_id("nav-report").await;
+    b.wait_id("submit-report", SLOW).await;
+    steps::locate_in_flensburg(&b).await;
+    b.type_into("category-search", "Gehweg").await;
+    b.choose("[data-category=\"gehweg\"]").await;
+    b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
+    b.type_into("description", "Gehwegplatte lose.").await;
+    b.choose(&Browser::id("consent")).await;
+    drop(server);
+    let refused = steps::submit(&b).await;
+    {
+        let side = Server::start(dir.path());
+        let admin = Staff::login(&side.url, "admin").await;
+        let mut tree = admin.get("/api/v1/staff/config/categories").await;
+        let pavement = tree["categories"]
+            .as_array_mut()
+            .and_then(|top| top.iter_mut().find(|c| c["id"] == "strasse"))
+            .and_then(|street| street["subcategories"].as_array_mut())
+            .and_then(|subs| subs.iter_mut().find(|c| c["id"] == "gehweg"))
+            .expect("gehweg under strasse");
+        pavement["active"] = json!(false);
+        admin.put("/api/v1/staff/config/categories", tree).await;
+    }
+    let server = Server::start_on(dir.path(), port);
+    b.click_id("nav-my-reports").await;
+    let item = format!("{}[data-report-id=\"{refused}\"]", Browser::id("report-item"));
+    b.wait_css(&item, SLOW).await;
+    b.click_id("sync-now").await;
+    b.wait_attr(&item, "data-sync-state", "rejected", SLOW).await;
+    steps::open_detail(&b, &refused).await;
+    b.wait_text(&Browser::id("refused"), "nicht mehr angeboten", SLOW).await;
+    b.click_id("refused-edit").await;
+    b.wait_id("replacing", SLOW).await;
+    steps::answer_pothole(&b).await;
+    let replacement = steps::submit(&b).await;
+    let staff = Staff::login(&server.url, "dispatcher").await;
+    let arrived = staff.wait_for_report(&replacement, SLOW).await;
+    assert_eq!(arrived["report"]["category"], "schlagloch", "{arrived}");
+    assert_eq!(arrived["report"]["description"], "Gehwegplatte lose.", "{arrived}");
+    b.click_id("nav-my-reports").await;
+    b.wait_css(
+        &format!("{}[data-report-id=\"{replacement}\"]", Browser::id("report-item")),
+        SLOW,
+    )
+    .await;
+    assert!(
+        b.client.find(Locator::Css(&item)).await.is_err(),
+        "the refused report was replaced"
+    );
+    mark("refused report corrected");
+
     // English on request.
     b.click_id("lang-switch").await;
     let deadline = Instant::now() + Duration::from_secs(10);
