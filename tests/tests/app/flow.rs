@@ -62,23 +62,6 @@ async fn shots(b: &Browser, name: &str, css: Option<&str>) {
 /// The second report's text: it is refused, corrected and sent again.
 const REFUSED: &str = "Gehwegplatte gebrochen, Stolperkante.";
 
-/// Switches a category off for new reports, as an admin does in the console.
-async fn withdraw_category(admin: &Staff, id: &str) {
-    fn switch_off(cats: &mut Value, id: &str) -> bool {
-        let Some(list) = cats.as_array_mut() else { return false };
-        list.iter_mut().any(|c| {
-            if c["id"] == id {
-                c["active"] = Value::Bool(false);
-                return true;
-            }
-            c.get_mut("subcategories").is_some_and(|subs| switch_off(subs, id))
-        })
-    }
-    let mut tree = admin.get("/api/v1/staff/config/categories").await;
-    assert!(switch_off(&mut tree["categories"], id), "{id} is in the tree");
-    admin.put("/api/v1/staff/config/categories", tree).await;
-}
-
 /// Asks the app to sync now (the background loop would within 30 s).
 async fn sync_now(b: &Browser) {
     b.click_id("sync-now").await;
@@ -317,9 +300,7 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     b.click_id("nav-report").await;
     b.wait_id("submit-report", SLOW).await;
     steps::locate_in_flensburg(&b).await;
-    b.type_into("category-search", "Gehweg").await;
-    b.choose("[data-category=\"gehweg\"]").await;
-    b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
+    steps::answer_pavement_damage(&b).await;
     type_text(&b, "description", REFUSED).await;
     b.choose(&Browser::id("consent")).await;
     let refused = steps::submit(&b).await;
@@ -327,16 +308,14 @@ async fn offline_report_syncs_is_answered_and_a_field_worker_resolves_it_offline
     b.click_id("saved-another").await;
     b.wait_id("submit-report", SLOW).await;
     steps::locate_in_flensburg(&b).await;
-    b.type_into("category-search", "Gehweg").await;
-    b.choose("[data-category=\"gehweg\"]").await;
-    b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
+    steps::answer_pavement_damage(&b).await;
     type_text(&b, "description", "Doppelt gemeldet, wird verworfen.").await;
     b.choose(&Browser::id("consent")).await;
     let given_up = steps::submit(&b).await;
     {
         let side = Server::start_on(dir, free_port());
         let admin = Staff::login(&side.url, "admin").await;
-        withdraw_category(&admin, "gehweg").await;
+        admin.withdraw_category("gehweg").await;
     }
     b.click_id("nav-my-reports").await;
     mark("two more reports saved, their category withdrawn");

@@ -218,9 +218,7 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     b.click_id("nav-report").await;
     b.wait_id("submit-report", SLOW).await;
     steps::locate_in_flensburg(&b).await;
-    b.type_into("category-search", "Gehweg").await;
-    b.choose("[data-category=\"gehweg\"]").await;
-    b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
+    steps::answer_pavement_damage(&b).await;
     b.type_into("description", "Gehwegplatte lose.").await;
     b.choose(&Browser::id("consent")).await;
     drop(server);
@@ -228,15 +226,7 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     {
         let side = Server::start(dir.path());
         let admin = Staff::login(&side.url, "admin").await;
-        let mut tree = admin.get("/api/v1/staff/config/categories").await;
-        let pavement = tree["categories"]
-            .as_array_mut()
-            .and_then(|top| top.iter_mut().find(|c| c["id"] == "strasse"))
-            .and_then(|street| street["subcategories"].as_array_mut())
-            .and_then(|subs| subs.iter_mut().find(|c| c["id"] == "gehweg"))
-            .expect("gehweg under strasse");
-        pavement["active"] = json!(false);
-        admin.put("/api/v1/staff/config/categories", tree).await;
+        admin.withdraw_category("gehweg").await;
     }
     let server = Server::start_on(dir.path(), port);
     b.click_id("nav-my-reports").await;

@@ -59,6 +59,13 @@ pub async fn describe_pothole(b: &Browser, description: &str) {
     b.choose(&Browser::id("consent")).await;
 }
 
+/// Picks the pavement-damage category and answers its required question (no acute danger).
+pub async fn answer_pavement_damage(b: &Browser) {
+    b.type_into("category-search", "Gehweg").await;
+    b.choose("[data-category=\"gehweg\"]").await;
+    b.choose("[data-question=\"gefahr_akut\"][value=\"false\"]").await;
+}
+
 /// Picks the pothole category and answers its questions (a municipal street, no acute danger).
 pub async fn answer_pothole(b: &Browser) {
     b.type_into("category-search", "Schlagloch").await;

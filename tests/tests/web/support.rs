@@ -660,6 +660,23 @@ impl Staff {
         self.send(reqwest::Method::PUT, path, body).await
     }
 
+    /// Switches a category off for new reports, as an admin does in the console.
+    pub async fn withdraw_category(&self, id: &str) {
+        fn switch_off(cats: &mut Value, id: &str) -> bool {
+            let Some(list) = cats.as_array_mut() else { return false };
+            list.iter_mut().any(|c| {
+                if c["id"] == id {
+                    c["active"] = Value::Bool(false);
+                    return true;
+                }
+                c.get_mut("subcategories").is_some_and(|subs| switch_off(subs, id))
+            })
+        }
+        let mut tree = self.get("/api/v1/staff/config/categories").await;
+        assert!(switch_off(&mut tree["categories"], id), "{id} is in the tree");
+        self.put("/api/v1/staff/config/categories", tree).await;
+    }
+
     async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let resp = self
             .http
