@@ -5,6 +5,19 @@
 
 const maps = new Map();
 
+// Leaflet renders strings given to tooltips and the attribution as HTML. Names come from
+// admins and imported GeoJSON files, so they are handed over as text only: tooltips get a
+// text node's element, the attribution is escaped.
+function textElement(text) {
+  const span = document.createElement("span");
+  span.textContent = String(text);
+  return span;
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
 export function consoleMapAvailable() {
   return typeof window.L !== "undefined";
 }
@@ -19,7 +32,7 @@ export function drawConsoleMap(elementId, tileUrl, attribution, shapes, points, 
   const L = window.L;
   const map = L.map(el, { keyboard: true, zoomControl: true, attributionControl: !!tileUrl });
   if (tileUrl) {
-    L.tileLayer(tileUrl, { maxZoom: 19, attribution: attribution || "" }).addTo(map);
+    L.tileLayer(tileUrl, { maxZoom: 19, attribution: escapeHtml(attribution || "") }).addTo(map);
   } else {
     el.classList.add("console-map--no-tiles");
   }
@@ -33,7 +46,7 @@ export function drawConsoleMap(elementId, tileUrl, attribution, shapes, points, 
           : { color: "#4f6f8f", weight: 1, dashArray: "4 4", fillOpacity: 0.05 },
       }).addTo(map);
       if (s.kind === "area" && s.label) {
-        layer.bindTooltip(s.label, { permanent: !tileUrl, direction: "center", className: "console-map__area-label" });
+        layer.bindTooltip(textElement(s.label), { permanent: !tileUrl, direction: "center", className: "console-map__area-label" });
       }
       if (!points || points.length === 0) bounds.extend(layer.getBounds());
     } catch (e) {

@@ -4,6 +4,12 @@
 
 const maps = new Map();
 
+// Leaflet renders the attribution string as HTML; it is configuration, but handed over as
+// text all the same (no markup reaches the map library from our side).
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
 export function mapAvailable() {
   return typeof window.L !== "undefined";
 }
@@ -18,7 +24,7 @@ export function createMap(elementId, lat, lon, zoom, tileUrl, attribution, label
   const L = window.L;
   const map = L.map(el, { keyboard: true, zoomControl: true }).setView([lat, lon], zoom);
   if (tileUrl) {
-    L.tileLayer(tileUrl, { maxZoom: 19, attribution: attribution || "" }).addTo(map);
+    L.tileLayer(tileUrl, { maxZoom: 19, attribution: escapeHtml(attribution || "") }).addTo(map);
   }
   const entry = { map, marker: null, markers: [] };
   if (onPick) {

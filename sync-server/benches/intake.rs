@@ -530,6 +530,8 @@ impl Server {
             // No stray ./augenmerk.toml or AUGENMERK__ variables: the defaults are measured.
             .current_dir(parent)
             .env("AUGENMERK_DEMO_PASSWORD", "intake-bench-demo-password")
+            // Every simulated citizen comes from 127.0.0.1: lift the per-address limits
+            // (set after the clean-up of AUGENMERK__ variables below).
             .env(
                 "RUST_LOG",
                 std::env::var("INTAKE_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
@@ -541,6 +543,9 @@ impl Server {
             if key.to_string_lossy().starts_with("AUGENMERK__") {
                 cmd.env_remove(key);
             }
+        }
+        for limit in ["DEVICES", "REPORTS", "UPLOADS"] {
+            cmd.env(format!("AUGENMERK__RATE_LIMITS__{limit}_PER_ADDRESS"), "1000000000");
         }
         let mut child = cmd.spawn().context("cannot start augenmerk-server")?;
         let stdout = child.stdout.take();

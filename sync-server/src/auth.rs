@@ -1,12 +1,8 @@
-//! Who is calling: devices and staff by bearer token, passwords with argon2id, and a
-//! login rate limit.
+//! Who is calling: devices and staff by bearer token, and passwords with argon2id
+//! (rate limits: [`crate::limits`]).
 //!
 //! Tokens are 32 random bytes (base64url); the database keeps only their SHA-256, so a
 //! leaked database does not leak usable tokens.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -59,12 +55,11 @@ pub fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("augenmerk-dummy-password").unwrap_or_default())
 }
 
-/// Checks password rules for new passwords.
-pub fn check_new_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < 10 {
-        return Err(augenmerk_domain::error::FieldError::new("password", "too_short").into());
-    }
-    Ok(())
+/// Checks a new password of the account `login_name` against the rules of
+/// [`crate::passwords`]; `other_words` are more words of the account (display name,
+/// municipality) that must not make it up.
+pub fn check_new_password(password: &str, login_name: &str, other_words: &[&str]) -> Result<(), ApiError> {
+    crate::passwords::check(password, login_name, other_words).map_err(ApiError::from)
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -166,42 +161,6 @@ impl<S: Send + Sync> FromRequestParts<S> for RawToken {
     }
 }
 
-/// A sliding-window limiter for login attempts, per key (login name, client address).
-pub struct LoginLimiter {
-    per_minute: u32,
-    attempts: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl LoginLimiter {
-    /// Allows `per_minute` attempts per key and minute.
-    pub fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute,
-            attempts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Records an attempt; `Err(seconds)` tells how long to wait when over the limit.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let window = Duration::from_secs(60);
-        let now = Instant::now();
-        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            // Bound memory under a flood of distinct keys: forget stale entries.
-            map.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < window));
-        }
-        let entry = map.entry(key.to_owned()).or_default();
-        entry.retain(|t| now.duration_since(*t) < window);
-        if entry.len() as u32 >= self.per_minute {
-            let oldest = entry.first().copied().unwrap_or(now);
-            let wait = window.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
-            return Err(wait);
-        }
-        entry.push(now);
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,15 +175,5 @@ mod tests {
         let t = new_token();
         assert_eq!(t.len(), 43);
         assert_eq!(token_hash(&t).len(), 64);
-    }
-
-    #[test]
-    fn limiter_stops_after_the_limit() {
-        let l = LoginLimiter::new(3);
-        assert!(l.check("a").is_ok());
-        assert!(l.check("a").is_ok());
-        assert!(l.check("a").is_ok());
-        assert!(l.check("a").is_err());
-        assert!(l.check("b").is_ok());
     }
 }

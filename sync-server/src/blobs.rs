@@ -3,22 +3,33 @@
 //! A photo is addressed by the SHA-256 of the bytes the client uploads. The server
 //! checks the bytes against the address, accepts only JPEG, PNG and WebP (by magic
 //! bytes, not by the declared content type), bounds the dimensions from the header
-//! without decoding the pixels, and strips any metadata that is still there (EXIF with
-//! GPS, XMP, IPTC, text chunks) before the bytes reach the disk. Clients anonymize and
-//! strip on the device already; this is the second line.
+//! before any pixel is decoded (a small file can announce a huge image), and then makes
+//! sure that what reaches the disk is an image and nothing else: a JPEG (what devices
+//! send, already anonymized and encoded once) is reduced to the segments a decoder needs,
+//! byte for byte, so it loses no quality ([`crate::jpeg_segments`]); a PNG or WebP is
+//! decoded and encoded again, losslessly, which leaves no chunk of the original. Either
+//! way the stored bytes are decoded in full before they are accepted.
+//!
+//! The stored bytes may therefore differ from the uploaded ones; they stay under the
+//! uploaded address, which is what the client knows the photo by (it never re-hashes a
+//! download; see `docs/sync-protocol.md`).
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
+use axum::http::StatusCode;
 use bytes::Bytes;
-use img_parts::{Bytes as PartBytes, ImageEXIF};
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use augenmerk_domain::BlobHash;
 use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::{Ags, BlobHash, DeviceId};
+use augenmerk_store::{BlobRecord, StoreError, UploadUsage, Uploader};
 
 use crate::config::Limits;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Where photo bytes are kept; the filesystem now, object storage later.
 #[async_trait::async_trait]
@@ -102,13 +113,35 @@ pub fn hash_of(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Photos a request refers to must have been uploaded before; the answer names the
-/// missing ones, so a client uploads them and retries (reports and transitions alike).
-pub async fn require_uploaded(store: &dyn augenmerk_store::Store, photos: &[BlobHash]) -> Result<(), ApiError> {
+/// Who attaches photos to a report or a transition.
+#[derive(Debug, Clone, Copy)]
+pub enum Attacher<'a> {
+    /// A device: only photos it uploaded or its reports use.
+    Device(&'a DeviceId),
+    /// Staff of a municipality: only photos its staff uploaded or its reports use.
+    Staff(&'a Ags),
+    /// This server, with photos it anonymized itself in the same request (Open311
+    /// `media`): they only need to be stored.
+    Server,
+}
+
+/// Photos a request refers to must have been uploaded before, by whoever attaches them:
+/// knowing a hash is not having the photo. The answer names the missing ones as
+/// `unknown_blob`, so a client uploads them (proving it has the bytes) and retries
+/// (reports and transitions alike), as it does when the server lost a photo.
+pub async fn require_uploaded(
+    store: &dyn augenmerk_store::Store,
+    photos: &[BlobHash],
+    by: Attacher<'_>,
+) -> Result<(), ApiError> {
     if photos.is_empty() {
         return Ok(());
     }
-    let missing = store.missing_blobs(photos).await?;
+    let missing = match by {
+        Attacher::Device(device) => store.unattachable_blobs(photos, Some(device), None).await?,
+        Attacher::Staff(ags) => store.unattachable_blobs(photos, None, Some(ags)).await?,
+        Attacher::Server => store.missing_blobs(photos).await?,
+    };
     if missing.is_empty() {
         return Ok(());
     }
@@ -116,7 +149,122 @@ pub async fn require_uploaded(store: &dyn augenmerk_store::Store, photos: &[Blob
         .context(serde_json::json!({ "missing": missing.iter().map(|h| h.as_str()).collect::<Vec<_>>() })))
 }
 
-/// Checks an upload against its address and the limits, and strips metadata.
+/// Refuses a device's upload once its uploads of the last 24 hours reached the quota
+/// (photos or bytes); `Retry-After` says when the oldest of them leaves the window.
+pub async fn check_quota(state: &AppState, device: &DeviceId) -> Result<(), ApiError> {
+    let quota = &state.settings.photos;
+    let now = Utc::now();
+    let usage = state
+        .store
+        .device_uploads_since(device, now - chrono::Duration::hours(24))
+        .await?;
+    if let Some(retry_after) = quota_exceeded(&usage, quota.per_device_per_day, quota.bytes_per_device_per_day, now) {
+        return Err(ApiError::new(ErrorCode::QuotaExceeded)
+            .retry_after(retry_after)
+            .context(serde_json::json!({
+                "photos_per_day": quota.per_device_per_day,
+                "bytes_per_day": quota.bytes_per_device_per_day,
+            })));
+    }
+    Ok(())
+}
+
+/// Seconds until an upload is allowed again, or `None` while the quota is not reached.
+fn quota_exceeded(usage: &UploadUsage, photos: u64, bytes: u64, now: DateTime<Utc>) -> Option<u64> {
+    if usage.photos < photos && usage.bytes < bytes {
+        return None;
+    }
+    let frees_at = usage.oldest.unwrap_or(now) + chrono::Duration::hours(24);
+    Some(u64::try_from((frees_at - now).num_seconds()).unwrap_or(0).max(1))
+}
+
+/// Full decodes of uploads at once: each costs CPU and up to `max_image_pixels` × 8
+/// bytes, so no more of them run than there are cores.
+fn decode_slots() -> &'static Arc<tokio::sync::Semaphore> {
+    static SLOTS: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        Arc::new(tokio::sync::Semaphore::new(cores))
+    })
+}
+
+/// `PUT /blobs/{hash}`: checks and stores a photo and records who uploaded it. A photo
+/// that is stored already is not checked again, but its bytes must be sent all the same
+/// and must hash to the address: only then may this uploader use it.
+pub async fn accept_upload(
+    state: &AppState,
+    uploader: Uploader,
+    hash: BlobHash,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let limits = state.settings.limits.clone();
+    if body.len() > limits.max_blob_bytes {
+        return Err(ApiError::new(ErrorCode::PayloadTooLarge));
+    }
+    let stored = match state.store.get_blob(&hash).await {
+        Ok(record) => Some(record),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(record) = &stored {
+        if hash_of(&body) != hash.as_str() {
+            return Err(ApiError::new(ErrorCode::HashMismatch));
+        }
+        let (device, ags) = match &uploader {
+            Uploader::Device(d) => (Some(d), None),
+            Uploader::Municipality(a) => (None, Some(a)),
+        };
+        if state.store.blob_visible_to(&hash, device, ags).await? {
+            return Ok(StatusCode::OK);
+        }
+        if let Uploader::Device(d) = &uploader {
+            check_quota(state, d).await?;
+        }
+        state
+            .store
+            .record_upload(&hash, &uploader, record.size, Utc::now())
+            .await?;
+        return Ok(StatusCode::OK);
+    }
+    if let Uploader::Device(d) = &uploader {
+        check_quota(state, d).await?;
+    }
+    let slot = decode_slots()
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)?;
+    let checked = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        check_upload(&hash, body, &limits).map(|c| (hash, c))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let (hash, checked) = checked;
+    if checked.stripped {
+        tracing::info!(blob = %hash, "removed metadata or extra data from an uploaded photo");
+    }
+    let size = checked.bytes.len() as u64;
+    state
+        .blobs
+        .put(&hash, checked.bytes)
+        .await
+        .map_err(ApiError::internal)?;
+    state
+        .store
+        .put_blob(BlobRecord {
+            hash: hash.clone(),
+            size,
+            content_type: checked.content_type.to_owned(),
+            width: checked.width,
+            height: checked.height,
+        })
+        .await?;
+    state.store.record_upload(&hash, &uploader, size, Utc::now()).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Checks an upload against its address and the limits, and keeps only the image.
 pub fn check_upload(address: &BlobHash, bytes: Bytes, limits: &Limits) -> Result<CheckedImage, ApiError> {
     if bytes.len() > limits.max_blob_bytes {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge));
@@ -124,32 +272,9 @@ pub fn check_upload(address: &BlobHash, bytes: Bytes, limits: &Limits) -> Result
     if hash_of(&bytes) != address.as_str() {
         return Err(ApiError::new(ErrorCode::HashMismatch));
     }
-    let format = image::guess_format(&bytes).map_err(|_| ApiError::new(ErrorCode::UnsupportedMediaType))?;
-    let content_type = match format {
-        image::ImageFormat::Jpeg => "image/jpeg",
-        image::ImageFormat::Png => "image/png",
-        image::ImageFormat::WebP => "image/webp",
-        other => {
-            return Err(ApiError::new(ErrorCode::UnsupportedMediaType)
-                .context(serde_json::json!({ "format": format!("{other:?}") })));
-        }
-    };
-    let (width, height) = image::ImageReader::with_format(Cursor::new(&bytes[..]), format)
-        .into_dimensions()
-        .map_err(|e| {
-            ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": e.to_string() }))
-        })?;
-    if width == 0
-        || height == 0
-        || width.max(height) > limits.max_image_side
-        || u64::from(width) * u64::from(height) > limits.max_image_pixels
-    {
-        return Err(ApiError::new(ErrorCode::ImageTooLarge).context(serde_json::json!({
-            "width": width, "height": height,
-            "max_side": limits.max_image_side, "max_pixels": limits.max_image_pixels
-        })));
-    }
-    let (bytes, stripped) = strip_metadata(format, bytes)?;
+    let (format, width, height) = check_dimensions(&bytes, limits.max_image_side, limits.max_image_pixels)?;
+    let content_type = content_type(format)?;
+    let (bytes, stripped) = clean(format, bytes, limits)?;
     Ok(CheckedImage {
         bytes,
         content_type,
@@ -159,58 +284,84 @@ pub fn check_upload(address: &BlobHash, bytes: Bytes, limits: &Limits) -> Result
     })
 }
 
-/// Removes EXIF, XMP, IPTC and comments; keeps the pixels and the colour profile untouched.
-fn strip_metadata(format: image::ImageFormat, bytes: Bytes) -> Result<(Bytes, bool), ApiError> {
-    let broken = |e: img_parts::Error| {
-        ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": e.to_string() }))
-    };
-    let input = PartBytes::from(bytes.to_vec());
+fn unsupported(reason: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": reason.to_string() }))
+}
+
+fn content_type(format: image::ImageFormat) -> Result<&'static str, ApiError> {
+    Ok(match format {
+        image::ImageFormat::Jpeg => "image/jpeg",
+        image::ImageFormat::Png => "image/png",
+        image::ImageFormat::WebP => "image/webp",
+        other => {
+            return Err(ApiError::new(ErrorCode::UnsupportedMediaType)
+                .context(serde_json::json!({ "format": format!("{other:?}") })));
+        }
+    })
+}
+
+/// The format and size an image announces in its header, refused when it is not JPEG,
+/// PNG or WebP or is larger than allowed. Reads the header only: nothing is decoded, so
+/// a decompression bomb is refused for what it claims before it can cost anything.
+pub fn check_dimensions(
+    bytes: &[u8],
+    max_side: u32,
+    max_pixels: u64,
+) -> Result<(image::ImageFormat, u32, u32), ApiError> {
+    let format = image::guess_format(bytes).map_err(|_| ApiError::new(ErrorCode::UnsupportedMediaType))?;
+    content_type(format)?;
+    let (width, height) = image::ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(unsupported)?;
+    if width == 0 || height == 0 || width.max(height) > max_side || u64::from(width) * u64::from(height) > max_pixels {
+        return Err(ApiError::new(ErrorCode::ImageTooLarge).context(serde_json::json!({
+            "width": width, "height": height, "max_side": max_side, "max_pixels": max_pixels
+        })));
+    }
+    Ok((format, width, height))
+}
+
+/// What is stored: the JPEG's decoding segments, or the PNG/WebP encoded afresh; in
+/// both cases decoded in full first, under the size limits, to prove it is an image.
+fn clean(format: image::ImageFormat, bytes: Bytes, limits: &Limits) -> Result<(Bytes, bool), ApiError> {
     match format {
         image::ImageFormat::Jpeg => {
-            let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(input).map_err(broken)?;
-            let before = jpeg.segments().len();
-            jpeg.segments_mut()
-                .retain(|s| !is_metadata_segment(s.marker(), s.contents()));
-            let stripped = jpeg.segments().len() != before;
-            Ok(if stripped {
-                (Bytes::from(jpeg.encoder().bytes().to_vec()), true)
+            let (stripped, removed) = crate::jpeg_segments::strip(&bytes).map_err(unsupported)?;
+            decode_fully(&stripped, format, limits)?;
+            Ok(if removed {
+                (Bytes::from(stripped), true)
             } else {
                 (bytes, false)
             })
         }
-        image::ImageFormat::Png => {
-            let mut png = img_parts::png::Png::from_bytes(input).map_err(broken)?;
-            let before = png.chunks().len();
-            png.chunks_mut()
-                .retain(|c| !matches!(&c.kind(), b"eXIf" | b"tEXt" | b"iTXt" | b"zTXt" | b"tIME"));
-            let stripped = png.chunks().len() != before;
-            Ok(if stripped {
-                (Bytes::from(png.encoder().bytes().to_vec()), true)
-            } else {
-                (bytes, false)
-            })
-        }
-        image::ImageFormat::WebP => {
-            let mut webp = img_parts::webp::WebP::from_bytes(input).map_err(broken)?;
-            let had = webp.exif().is_some() || webp.chunk_by_id(*b"XMP ").is_some();
-            if had {
-                webp.set_exif(None);
-                webp.remove_chunks_by_id(*b"XMP ");
-            }
-            Ok(if had {
-                (Bytes::from(webp.encoder().bytes().to_vec()), true)
-            } else {
-                (bytes, false)
-            })
+        image::ImageFormat::Png | image::ImageFormat::WebP => {
+            let image = decode_fully(&bytes, format, limits)?;
+            let mut out = Cursor::new(Vec::new());
+            let encoded = match format {
+                image::ImageFormat::WebP => {
+                    image.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out))
+                }
+                _ => image.write_to(&mut out, image::ImageFormat::Png),
+            };
+            encoded.map_err(ApiError::internal)?;
+            let out = out.into_inner();
+            let changed = out[..] != bytes[..];
+            Ok((Bytes::from(out), changed))
         }
         _ => Err(ApiError::new(ErrorCode::UnsupportedMediaType)),
     }
 }
 
-/// APP1 (EXIF, XMP), APP12 (Ducky/Picture Info), APP13 (IPTC/Photoshop) and COM segments.
-fn is_metadata_segment(marker: u8, _contents: &[u8]) -> bool {
-    use img_parts::jpeg::markers;
-    matches!(marker, markers::APP1 | markers::APP12 | markers::APP13 | markers::COM)
+/// Decodes every pixel under the size and allocation limits.
+fn decode_fully(bytes: &[u8], format: image::ImageFormat, limits: &Limits) -> Result<image::DynamicImage, ApiError> {
+    let mut decode_limits = image::Limits::default();
+    decode_limits.max_image_width = Some(limits.max_image_side);
+    decode_limits.max_image_height = Some(limits.max_image_side);
+    // RGBA with 16 bits per channel is the largest a decoder allocates per pixel.
+    decode_limits.max_alloc = Some(limits.max_image_pixels.saturating_mul(8));
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(decode_limits);
+    reader.decode().map_err(unsupported)
 }
 
 #[cfg(test)]

@@ -257,7 +257,7 @@ pub async fn main() -> anyhow::Result<()> {
             };
             match (role, municipality) {
                 (Role::PlatformAdmin, None) => {
-                    crate::auth::check_new_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    crate::auth::check_new_password(&password, &username, &[]).map_err(|e| anyhow::anyhow!("{e:?}"))?;
                     let hash = crate::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
                     let user = augenmerk_domain::staff::StaffUser {
                         id: augenmerk_domain::UserId::new_random(),

@@ -23,11 +23,21 @@ pub struct Settings {
     pub session_hours: i64,
     /// Size limits.
     pub limits: Limits,
-    /// Login attempts allowed per login name and per minute.
+    /// Login attempts allowed per client address and login name and per minute (the
+    /// other login limits are in `rate_limits`).
     pub login_attempts_per_minute: u32,
     /// Open311 submissions allowed per API key and per minute.
     #[serde(default = "default_open311_per_minute")]
     pub open311_posts_per_minute: u32,
+    /// Rate limits per client address, login name and device (`crate::limits`).
+    #[serde(default)]
+    pub rate_limits: crate::limits::RateLimitSettings,
+    /// Photos: server-side anonymization, uploads per device, `media_url` fetching.
+    #[serde(default)]
+    pub photos: PhotoSettings,
+    /// Most reports one device may follow.
+    #[serde(default = "default_max_follows")]
+    pub max_follows_per_device: u32,
     /// The anonymizer's models (default: `$AUGENMERK_MODELS`, else the workspace's `models/`).
     #[serde(default)]
     pub models_dir: Option<PathBuf>,
@@ -40,6 +50,11 @@ pub struct Settings {
     /// Attribution shown with the map tiles (their licence requires it).
     #[serde(default = "default_tile_attribution")]
     pub tile_attribution: String,
+    /// The server's address as the public reaches it (`https://maengel.example.de`),
+    /// announced by the Open311 discovery. Unset: `http://` and the address it listens
+    /// on. Never taken from a request's `Host` header, which any client can forge.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 fn default_ui_dir() -> PathBuf {
@@ -56,6 +71,49 @@ fn default_tile_attribution() -> String {
 
 fn default_open311_per_minute() -> u32 {
     120
+}
+
+fn default_max_follows() -> u32 {
+    500
+}
+
+/// Limits on photos beyond their size ([`Limits`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PhotoSettings {
+    /// Photos the server anonymizes at the same time (each uses the anonymizer's threads).
+    pub anonymize_concurrent: usize,
+    /// Requests that may wait for one of those; beyond, 503 with `Retry-After` at once,
+    /// so that waiting bodies (up to `limits.max_blob_bytes` each) cannot pile up.
+    pub anonymize_queue: usize,
+    /// Time budget of one server-side anonymization, waiting included, in seconds; the
+    /// anonymizer itself stops at it (503).
+    pub anonymize_seconds: u64,
+    /// Largest image the server anonymizes, in pixels (from the header, before decoding).
+    /// Lower than `limits.max_image_pixels`: the cost grows with the pixels, and 24 MP
+    /// covers phone photos (12 MP by default) and most cameras at half the worst case.
+    pub anonymize_max_pixels: u64,
+    /// Photos one device may upload (or have anonymized) per 24 hours.
+    pub per_device_per_day: u64,
+    /// Bytes one device may upload (or have anonymized) per 24 hours.
+    pub bytes_per_device_per_day: u64,
+    /// One address and port a `media_url` may reach although it is not public or not on
+    /// port 80/443 (an intranet photo server; the tests). Unset by default.
+    pub media_url_exempt: Option<SocketAddr>,
+}
+
+impl Default for PhotoSettings {
+    fn default() -> Self {
+        Self {
+            anonymize_concurrent: 2,
+            anonymize_queue: 4,
+            anonymize_seconds: 30,
+            anonymize_max_pixels: 24_000_000,
+            per_device_per_day: 100,
+            bytes_per_device_per_day: 200 * 1024 * 1024,
+            media_url_exempt: None,
+        }
+    }
 }
 
 /// Size limits on input.
@@ -81,10 +139,14 @@ impl Default for Settings {
             limits: Limits::default(),
             login_attempts_per_minute: 10,
             open311_posts_per_minute: default_open311_per_minute(),
+            rate_limits: crate::limits::RateLimitSettings::default(),
+            photos: PhotoSettings::default(),
+            max_follows_per_device: default_max_follows(),
             models_dir: None,
             ui_dir: default_ui_dir(),
             tile_url: default_tile_url(),
             tile_attribution: default_tile_attribution(),
+            public_url: None,
         }
     }
 }
@@ -111,6 +173,15 @@ impl Settings {
         fig.merge(Env::prefixed("AUGENMERK__").split("__").lowercase(true))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The public base URL without a trailing slash: `public_url`, else `http://` and
+    /// `listening` (the bound address, so that a `:0` port is the real one).
+    pub fn public_base_url(&self, listening: SocketAddr) -> String {
+        match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{listening}"),
+        }
     }
 
     /// The SQLite database file.

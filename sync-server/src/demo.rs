@@ -47,6 +47,7 @@ pub fn default_settings() -> MunicipalitySettings {
         ],
         accent_color: None,
         logo: None,
+        publish_text: false,
         reply_templates: vec![
             template(
                 "eingang",

@@ -15,7 +15,10 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod jpeg_segments;
+pub mod limits;
 pub mod open311;
+pub mod passwords;
 pub mod routes;
 pub mod services;
 pub mod state;
@@ -28,7 +31,6 @@ use anyhow::Context;
 use augenmerk_store::SqliteStore;
 use tokio::net::TcpListener;
 
-use crate::auth::LoginLimiter;
 use crate::blobs::FsBlobStore;
 use crate::config::Settings;
 use crate::state::AppState;
@@ -40,8 +42,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let db_path = settings.database_path();
     let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path)).await??;
     let blobs = FsBlobStore::new(&settings.blob_dir())?;
-    let per_minute = settings.login_attempts_per_minute;
-    let open311_per_minute = settings.open311_posts_per_minute;
+    let limits = limits::RateLimits::new(&settings);
+    let photo_settings = settings.photos.clone();
     let models_dir = settings
         .models_dir
         .clone()
@@ -54,11 +56,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             state::build_boundaries(&[]).unwrap_or_else(|_| empty_boundaries()),
         ))),
         tenants: Arc::new(RwLock::new(HashMap::new())),
-        login_limiter: Arc::new(LoginLimiter::new(per_minute)),
-        address_limiter: Arc::new(LoginLimiter::new(per_minute.saturating_mul(5))),
-        open311_limiter: Arc::new(LoginLimiter::new(open311_per_minute)),
-        photo_limiter: Arc::new(LoginLimiter::new(routes::citizen::PHOTOS_PER_MINUTE)),
-        anonymizer: Arc::new(anonymize::ServerAnonymizer::new(models_dir, 2)),
+        limits: Arc::new(limits),
+        anonymizer: Arc::new(anonymize::ServerAnonymizer::new(
+            models_dir,
+            photo_settings.anonymize_concurrent,
+            photo_settings.anonymize_queue,
+        )),
     };
     if !state.store.list_boundaries().await?.is_empty() {
         state.reload_boundaries().await?;
@@ -84,11 +87,19 @@ pub struct Running {
 }
 
 /// Binds the listener and serves in a background task.
-pub async fn serve(state: AppState) -> anyhow::Result<Running> {
+pub async fn serve(mut state: AppState) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(state.settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", state.settings.listen))?;
     let addr = listener.local_addr()?;
+    // From here on the public URL is known (a `:0` port is the real one): handlers read
+    // it from the settings, never from a request's Host header.
+    let public_url = state.settings.public_base_url(addr);
+    if state.settings.public_url.as_deref() != Some(public_url.as_str()) {
+        let mut settings = (*state.settings).clone();
+        settings.public_url = Some(public_url);
+        state.settings = Arc::new(settings);
+    }
     let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -12,10 +12,10 @@ use augenmerk_domain::{Ags, AreaId, GeoPoint};
 use augenmerk_geo::{Areas, Boundaries, LatLon, Location, MunicipalityRef};
 use augenmerk_store::{BoundaryRecord, MunicipalityRecord, Store};
 
-use crate::auth::LoginLimiter;
 use crate::blobs::BlobStore;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
+use crate::limits::RateLimits;
 
 /// Everything handlers need, cheap to clone.
 #[derive(Clone)]
@@ -30,14 +30,8 @@ pub struct AppState {
     pub boundaries: Arc<RwLock<Arc<Boundaries>>>,
     /// Municipality configurations, loaded on first use and dropped on change.
     pub tenants: Arc<RwLock<HashMap<Ags, Arc<Tenant>>>>,
-    /// Login rate limit per login name.
-    pub login_limiter: Arc<LoginLimiter>,
-    /// Login rate limit per client address.
-    pub address_limiter: Arc<LoginLimiter>,
-    /// Open311 submissions per API key.
-    pub open311_limiter: Arc<LoginLimiter>,
-    /// Server-side anonymizations per device.
-    pub photo_limiter: Arc<LoginLimiter>,
+    /// Rate limits (login, device registration, reports, uploads, Open311).
+    pub limits: Arc<RateLimits>,
     /// Server-side anonymization of photos that come without it.
     pub anonymizer: Arc<crate::anonymize::ServerAnonymizer>,
 }

@@ -75,6 +75,9 @@ pub enum AnonError {
     /// JPEG encoding failed.
     #[error("could not encode the JPEG: {0}")]
     Encode(#[source] image::ImageError),
+    /// The run passed its deadline or was called off ([`crate::Cancel`]).
+    #[error("anonymization was stopped: it ran out of time or was cancelled")]
+    Cancelled,
 }
 
 /// Result alias of this crate.

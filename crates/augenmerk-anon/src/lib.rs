@@ -9,6 +9,7 @@
 //! models (load once, share between threads) and runs the whole pipeline.
 
 pub mod blur;
+pub mod cancel;
 pub mod decode;
 #[cfg(feature = "detect")]
 pub mod detect;
@@ -23,6 +24,7 @@ pub mod models;
 mod pipeline;
 
 pub use crate::blur::BlurOptions;
+pub use crate::cancel::Cancel;
 pub use crate::decode::{DecodeLimits, DecodeOptions, DecodedImage, InputFormat};
 pub use crate::encode::EncodeOptions;
 pub use crate::error::{AnonError, Result};

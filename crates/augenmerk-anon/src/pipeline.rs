@@ -9,6 +9,7 @@ use image::RgbImage;
 use serde::Serialize;
 
 use crate::blur::{self, BlurOptions};
+use crate::cancel::Cancel;
 use crate::decode::{self, DecodeOptions};
 use crate::detect::{DetectConfig, DetectTimings, Detections, Detectors, Kind};
 use crate::encode::{self, EncodeOptions};
@@ -28,6 +29,8 @@ pub struct Options {
     pub blur: BlurOptions,
     /// Output size and JPEG quality.
     pub encode: EncodeOptions,
+    /// When to give up ([`AnonError::Cancelled`]); checked between stages and views.
+    pub cancel: Cancel,
 }
 
 /// One obscured box, in the input image's (upright) pixel coordinates.
@@ -131,19 +134,22 @@ impl Anonymizer {
         if let Some(b) = extra_boxes.iter().find(|b| !b.is_valid()) {
             return Err(AnonError::InvalidBox([b.x1, b.y1, b.x2, b.y2]));
         }
+        options.cancel.check()?;
         let mut timings = StageTimings::default();
         let t = Instant::now();
         let decoded = decode::decode(bytes, &options.decode)?;
         timings.decode_ms = ms(t);
+        options.cancel.check()?;
         let mut image = decoded.image;
         let (width, height) = image.dimensions();
 
         let t = Instant::now();
         let (out_w, _) = encode::output_size(width, height, options.encode.max_long_edge);
         let detect_config = options.detect.for_output(out_w as f32 / width.max(1) as f32);
-        let (found, detectors) = self
-            .detectors
-            .detect_timed(&image, &detect_config, self.pool.as_ref())?;
+        let (found, detectors) =
+            self.detectors
+                .detect_cancellable(&image, &detect_config, self.pool.as_ref(), &options.cancel)?;
+        options.cancel.check()?;
         timings.detect_ms = ms(t);
         timings.detectors = detectors;
 
@@ -174,6 +180,7 @@ impl Anonymizer {
         let boxes: Vec<BBox> = blurred.iter().map(|b| b.bbox).collect();
         blur::blur_boxes(&mut image, &boxes, &options.blur);
         timings.blur_ms = ms(t);
+        options.cancel.check()?;
 
         let t = Instant::now();
         let jpeg = encode::encode_jpeg(image, &options.encode)?;

@@ -54,11 +54,17 @@ async fn run() -> anyhow::Result<()> {
         .prefix("augenmerk-sync-bench-")
         .tempdir_in(root)?;
 
-    let settings = Settings {
+    let mut settings = Settings {
         listen: "127.0.0.1:0".parse()?,
         data_dir: dir.path().join("server"),
         ..Default::default()
     };
+    // One address sends what a whole town would: the per-address limits are not measured here.
+    settings.rate_limits.reports_per_address = 1_000_000;
+    settings.rate_limits.uploads_per_address = 1_000_000;
+    // One device uploads 1,000 photos: far over a citizen's daily quota, not measured here.
+    settings.photos.per_device_per_day = u64::MAX;
+    settings.photos.bytes_per_device_per_day = u64::MAX;
     let state = build_state(settings).await?;
     demo::seed_demo(&state, PASSWORD).await?;
     let running = serve(state).await?;

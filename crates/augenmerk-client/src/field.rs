@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, params};
 
 use augenmerk_domain::api::{LoginRequest, NewMessage, NewNote, TransitionRequest};
 use augenmerk_domain::audit::AuditAction;
+use augenmerk_domain::credentials::{LoginName, Password};
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::staff::{StaffReportDetail, StaffUser};
 use augenmerk_domain::{ActionId, Ags, BlobHash, MessageId, NoteId, ReportId, Status};
@@ -30,10 +31,11 @@ impl Client {
     /// Logs in as staff; the session is kept in the local database for offline use.
     pub async fn login(&self, municipality: Option<Ags>, username: &str, password: &str) -> Result<StaffUser> {
         let api = self.api()?;
+        // A name or password no account can have is refused here, as the server would.
         let req = LoginRequest {
             municipality,
-            username: username.to_owned(),
-            password: password.to_owned(),
+            username: LoginName::parse(username).map_err(|e| ClientError::Invalid(vec![e]))?,
+            password: Password::parse(password).map_err(|e| ClientError::Invalid(vec![e]))?,
         };
         let resp = with_retry(&self.options.retry, || api.login(&req)).await?;
         let user_json = serde_json::to_string(&resp.user).map_err(|e| ClientError::Server(e.to_string()))?;
@@ -184,6 +186,10 @@ impl Client {
                 "too_long",
             )]));
         }
+        let comment = comment
+            .map(|c| augenmerk_domain::text::parse_text("public_comment", &c))
+            .transpose()
+            .map_err(|e| ClientError::Invalid(vec![e]))?;
         self.check_photos(&photos)?;
         self.queue_action(
             case,

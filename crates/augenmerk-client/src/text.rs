@@ -2,13 +2,15 @@
 //! before anything is queued.
 
 use augenmerk_domain::error::FieldError;
+use augenmerk_domain::text::FreeText;
 
 use crate::error::{ClientError, Result};
 
 /// Longest text in characters, as on the server.
 pub const MAX_TEXT_CHARS: usize = 4_000;
 
-/// A trimmed, non-empty text within the limit.
+/// A trimmed, non-empty text within the limit, without control characters (the
+/// server's [`FreeText`] rule, so that nothing queued bounces later).
 pub fn checked_text(body: &str) -> Result<String> {
     let body = body.trim();
     if body.is_empty() {
@@ -17,5 +19,6 @@ pub fn checked_text(body: &str) -> Result<String> {
     if body.chars().count() > MAX_TEXT_CHARS {
         return Err(ClientError::Invalid(vec![FieldError::new("body", "too_long")]));
     }
-    Ok(body.to_owned())
+    let body = FreeText::parse("body", body).map_err(|e| ClientError::Invalid(vec![e]))?;
+    Ok(body.into_string())
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::category::CategoryTree;
+use crate::credentials::{LoginName, Password};
 use crate::geo::GeoPoint;
 use crate::ids::{
     ActionId, Ags, AreaId, AuthorityId, BlobHash, CategoryId, DepartmentId, MessageId, NoteId, ReportId, UserId,
@@ -94,10 +95,10 @@ pub struct LoginRequest {
     /// AGS of the municipality (login names are scoped by municipality); omit for the platform admin.
     #[serde(default)]
     pub municipality: Option<Ags>,
-    /// Login name.
-    pub username: String,
-    /// Password.
-    pub password: String,
+    /// Login name (at most 64 bytes; a longer one is refused as malformed).
+    pub username: LoginName,
+    /// Password (at most 1,024 bytes).
+    pub password: Password,
 }
 
 /// A successful login.
@@ -332,6 +333,11 @@ pub struct MunicipalitySettings {
     /// Reply templates (Textbausteine) for messages to citizens.
     #[serde(default)]
     pub reply_templates: Vec<crate::templates::ReplyTemplate>,
+    /// Publish the citizens' descriptions and address hints with the public reports
+    /// (Open311, the public map). Off by default: citizens write names, phone numbers
+    /// and licence plates into them. See [`crate::public::public_view`].
+    #[serde(default)]
+    pub publish_text: bool,
 }
 
 /// A municipality created by the platform admin (`POST /api/v1/admin/municipalities`).

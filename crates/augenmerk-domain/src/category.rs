@@ -264,6 +264,19 @@ impl CategoryTree {
             if c.de.trim().is_empty() {
                 errors.push(FieldError::new(format!("categories.{}.de", c.id), "required"));
             }
+            // Names and descriptions are shown to citizens and published (Open311).
+            let texts = [
+                ("de", Some(&c.de)),
+                ("en", Some(&c.en)),
+                ("description_de", c.description_de.as_ref()),
+                ("description_en", c.description_en.as_ref()),
+            ];
+            for (name, text) in texts {
+                let field = format!("categories.{}.{name}", c.id);
+                if let Some(Err(e)) = text.map(|t| crate::text::FreeText::parse(&field, t)) {
+                    errors.push(e);
+                }
+            }
             let mut qids = HashSet::new();
             for q in &c.questions {
                 let field = format!("categories.{}.questions.{}", c.id, q.id);
@@ -409,7 +422,9 @@ fn check_answer(kind: &QuestionKind, value: &serde_json::Value) -> Result<Option
             } else if trimmed.is_empty() {
                 Ok(None)
             } else {
-                Ok(Some(Answer::Text(trimmed.to_owned())))
+                // A text answer is free text like the description: no control characters.
+                let text = crate::text::FreeText::parse("", trimmed).map_err(|_| crate::text::CONTROL_CHARACTER)?;
+                Ok(Some(Answer::Text(text.into_string())))
             }
         }
         (QuestionKind::Date, Value::String(s)) => {

@@ -67,6 +67,12 @@ pub enum ErrorCode {
     Conflict,
     /// The server failed; nothing was changed.
     Internal,
+    /// The server is busy with photos (or the photo took too long); try again later.
+    ServerBusy,
+    /// The device uploaded as many photos (or bytes) as allowed per day.
+    QuotaExceeded,
+    /// The device follows as many reports as allowed.
+    FollowLimitReached,
 }
 
 impl ErrorCode {
@@ -85,6 +91,9 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::IllegalTransition | Self::Conflict => 409,
             Self::Internal => 500,
+            Self::ServerBusy => 503,
+            Self::QuotaExceeded => 429,
+            Self::FollowLimitReached => 409,
         }
     }
 
@@ -146,6 +155,18 @@ impl ErrorCode {
             Self::Internal => (
                 "Interner Fehler; es wurde nichts geändert. Bitte später erneut versuchen.",
                 "Internal error; nothing was changed. Please try again later.",
+            ),
+            Self::ServerBusy => (
+                "Der Server ist gerade ausgelastet; bitte versuchen Sie es in Kürze erneut.",
+                "The server is busy right now; please try again shortly.",
+            ),
+            Self::QuotaExceeded => (
+                "Von diesem Gerät wurden heute schon so viele Fotos hochgeladen wie erlaubt; bitte versuchen Sie es morgen erneut.",
+                "This device has uploaded as many photos today as allowed; please try again tomorrow.",
+            ),
+            Self::FollowLimitReached => (
+                "Sie verfolgen bereits so viele Meldungen wie möglich; beenden Sie das Verfolgen einer anderen zuerst.",
+                "You already follow as many reports as allowed; stop following another one first.",
             ),
         };
         I18nText::new(de, en)

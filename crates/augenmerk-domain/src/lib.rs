@@ -14,6 +14,7 @@ pub mod api;
 pub mod audit;
 pub mod branding;
 pub mod category;
+pub mod credentials;
 pub mod device;
 pub mod error;
 pub mod geo;
@@ -25,6 +26,7 @@ pub mod report;
 pub mod rules;
 pub mod staff;
 pub mod templates;
+pub mod text;
 
 pub use category::{Category, CategoryTree, Question, QuestionKind};
 pub use error::{ErrorBody, ErrorCode};

@@ -7,11 +7,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::api::MunicipalitySettings;
 use crate::category::CategoryTree;
 use crate::geo::GeoPoint;
 use crate::ids::{Ags, BlobHash, CategoryId, DeviceId, MessageId, ReportId};
 use crate::process::Status;
-use crate::report::Answers;
+use crate::report::{Answers, Report};
 
 /// Who wrote a message, as citizens see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,4 +298,228 @@ pub struct FollowedReport {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// A report as anyone may see it. This is the one publication policy behind every
+/// public view of a report — the Open311 feed, the reports a device follows, the
+/// "already reported?" list and the public map — so that they cannot drift apart:
+///
+/// - the position is rounded to about ten metres ([`GeoPoint::rounded_for_public`]);
+/// - the citizen's description and address hint only if the municipality publishes
+///   them ([`MunicipalitySettings::publish_text`], off by default), never the answers,
+///   photos, contact data, device or messages;
+/// - the process as the citizen sees it: status and the public status changes with
+///   the municipality's public comments (without photos), no internal dates (due
+///   date, internal edits: `updated_at` is the last public change);
+/// - reports the municipality turned down (rejected, or closed after a rejection) are
+///   not published at all ([`public_view`] gives `None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicReport {
+    /// Its id.
+    pub id: ReportId,
+    /// The responsible municipality.
+    pub municipality: Ags,
+    /// Its category.
+    pub category: CategoryId,
+    /// Where it is; rounded to about ten metres.
+    pub location: GeoPoint,
+    /// Its current status.
+    pub status: Status,
+    /// The citizen's description, if the municipality publishes it.
+    pub description: Option<String>,
+    /// The citizen's address hint, if the municipality publishes it.
+    pub address_hint: Option<String>,
+    /// Public status changes with their comments, oldest first (without photos).
+    pub history: Vec<PublicStatusChange>,
+    /// When it was reported (the device's time).
+    pub created_at: DateTime<Utc>,
+    /// When the server received it.
+    pub received_at: DateTime<Utc>,
+    /// The last public change (a status change), else its arrival.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Whether the public may see a report at all: not when the municipality turned it
+/// down — rejected, or closed after a rejection (its last status before closing, from
+/// the public `history`, oldest first).
+pub fn is_published(report: &Report, history: &[PublicStatusChange]) -> bool {
+    let decided = history
+        .iter()
+        .rev()
+        .map(|c| c.to)
+        .find(|s| *s != Status::Closed)
+        .unwrap_or(report.status);
+    match report.status {
+        Status::Rejected => false,
+        Status::Closed => decided != Status::Rejected,
+        _ => true,
+    }
+}
+
+/// The report as the public may see it, or `None` if it is not published (see
+/// [`PublicReport`] for the policy). `history` is its public status history.
+pub fn public_view(
+    report: &Report,
+    history: &[PublicStatusChange],
+    settings: &MunicipalitySettings,
+) -> Option<PublicReport> {
+    is_published(report, history).then(|| public_fields(report, history, settings))
+}
+
+/// The public fields of a report whether or not it is published: for a device that has
+/// its own reason to know the report (it follows it, and its feed carries the status
+/// changes anyway). Everything else goes through [`public_view`].
+pub fn public_fields(report: &Report, history: &[PublicStatusChange], settings: &MunicipalitySettings) -> PublicReport {
+    let text = |t: Option<&str>| {
+        t.filter(|_| settings.publish_text)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    PublicReport {
+        id: report.id,
+        municipality: report.municipality.clone(),
+        category: report.category.clone(),
+        location: report.location.rounded_for_public(),
+        status: report.status,
+        description: text(Some(report.description.as_str())),
+        address_hint: text(report.address_hint.as_deref()),
+        history: history
+            .iter()
+            .map(|c| PublicStatusChange {
+                photos: Vec::new(),
+                ..c.clone()
+            })
+            .collect(),
+        created_at: report.created_at,
+        received_at: report.received_at,
+        updated_at: history
+            .last()
+            .map_or(report.received_at, |c| c.at.max(report.received_at)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Channel, Priority};
+
+    fn report(status: Status) -> Report {
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        Report {
+            id: ReportId::new_random(),
+            municipality: Ags::parse("01001000").expect("ags"),
+            device_id: Some(DeviceId::new_random()),
+            category: CategoryId::parse("schlagloch").expect("id"),
+            answers: Answers::new(),
+            description: "Loch vor Nr. 12, Herr Muster, 0461 123456".into(),
+            location: GeoPoint {
+                lat: 54.781_234_5,
+                lon: 9.436_789_1,
+            },
+            address_hint: Some("Hinterhof Muster".into()),
+            photos: Vec::new(),
+            contact_email: None,
+            consent: true,
+            status,
+            priority: Priority::Normal,
+            due_at: Some(at + chrono::Duration::days(3)),
+            department: None,
+            assignee: None,
+            forwarded_to: None,
+            duplicate_of: None,
+            routed_by: None,
+            channel: Channel::App,
+            created_at: at,
+            received_at: at,
+            // An internal edit later than any public change.
+            updated_at: at + chrono::Duration::days(2),
+        }
+    }
+
+    fn change(to: Status, hours: i64) -> PublicStatusChange {
+        PublicStatusChange {
+            from: None,
+            to,
+            comment: Some(format!("→ {to}")),
+            at: DateTime::from_timestamp(1_800_000_000 + hours * 3600, 0).unwrap_or_default(),
+            photos: vec![BlobHash::parse(&"a".repeat(64)).expect("hash")],
+        }
+    }
+
+    fn settings(publish_text: bool) -> MunicipalitySettings {
+        MunicipalitySettings {
+            working_hours: crate::rules::WorkingHours::default(),
+            authorities: Vec::new(),
+            accent_color: None,
+            logo: None,
+            reply_templates: Vec::new(),
+            publish_text,
+        }
+    }
+
+    #[test]
+    fn reports_turned_down_are_not_published() {
+        use Status::*;
+        // (current status, history, published)
+        let cases: &[(Status, &[Status], bool)] = &[
+            (Received, &[Received], true),
+            (InProgress, &[Received, Assigned, InProgress], true),
+            (Resolved, &[Received, Resolved], true),
+            (Closed, &[Received, Resolved, Closed], true),
+            (Forwarded, &[Received, Forwarded], true),
+            (Duplicate, &[Received, Duplicate], true),
+            (Rejected, &[Received, Rejected], false),
+            (Rejected, &[], false),
+            (Closed, &[Received, Rejected, Closed], false),
+            (Closed, &[], true),
+        ];
+        for (status, steps, published) in cases {
+            let history: Vec<_> = steps.iter().enumerate().map(|(i, s)| change(*s, i as i64)).collect();
+            let r = report(*status);
+            assert_eq!(is_published(&r, &history), *published, "{status} after {steps:?}");
+            assert_eq!(public_view(&r, &history, &settings(true)).is_some(), *published);
+        }
+    }
+
+    #[test]
+    fn the_public_view_hides_what_is_not_published() {
+        let r = report(Status::InProgress);
+        let history = [change(Status::Received, 0), change(Status::InProgress, 5)];
+        let v = public_view(&r, &history, &settings(false)).expect("published");
+        assert_eq!(
+            v.location,
+            GeoPoint {
+                lat: 54.7812,
+                lon: 9.4368
+            }
+        );
+        assert_eq!((&v.description, &v.address_hint), (&None, &None));
+        assert!(
+            v.history.iter().all(|c| c.photos.is_empty()),
+            "photos are the reporter's"
+        );
+        assert_eq!(v.history[1].comment.as_deref(), Some("→ in_progress"));
+        assert_eq!(
+            v.updated_at, history[1].at,
+            "the last public change, not an internal edit"
+        );
+        let text = serde_json::to_string(&v).expect("json");
+        let photo = "a".repeat(64);
+        for hidden in [
+            "Muster",
+            "0461",
+            "due",
+            "device",
+            "contact",
+            "answers",
+            "54.781234",
+            &photo,
+        ] {
+            assert!(!text.contains(hidden), "{hidden} in {text}");
+        }
+        let published = public_view(&r, &history, &settings(true)).expect("published");
+        assert_eq!(published.description.as_deref(), Some(r.description.as_str()));
+        assert_eq!(published.address_hint, r.address_hint);
+    }
 }

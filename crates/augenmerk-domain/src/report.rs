@@ -11,6 +11,7 @@ use crate::ids::{
     Ags, AuthorityId, BlobHash, CategoryId, DepartmentId, DeviceId, QuestionId, ReportId, RuleId, UserId,
 };
 use crate::process::Status;
+use crate::text::FreeText;
 
 /// Longest description accepted, in characters (Open311 uses the same limit).
 pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
@@ -85,7 +86,7 @@ impl Email {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim();
         let valid = s.len() <= 254
-            && !s.chars().any(char::is_whitespace)
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
             && s.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
             });
@@ -189,21 +190,21 @@ impl Report {
     }
 }
 
-/// Trims and checks a description.
+/// Trims and checks a description (free text: no control characters).
 pub fn parse_description(s: &str) -> Result<String, FieldError> {
-    let s = s.trim();
+    let s = FreeText::parse("description", s.trim())?;
     if s.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(FieldError::new("description", "too_long"));
     }
-    Ok(s.to_owned())
+    Ok(s.into_string())
 }
 
-/// Trims and checks an address hint; empty becomes `None`.
+/// Trims and checks an address hint (free text); empty becomes `None`.
 pub fn parse_address_hint(s: Option<&str>) -> Result<Option<String>, FieldError> {
     match s.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) if s.chars().count() > MAX_ADDRESS_HINT_CHARS => Err(FieldError::new("address_hint", "too_long")),
-        Some(s) => Ok(Some(s.to_owned())),
+        Some(s) => FreeText::parse("address_hint", s).map(|t| Some(t.into_string())),
     }
 }
 
@@ -224,6 +225,17 @@ mod tests {
     fn description_limit_counts_characters() {
         assert!(parse_description(&"ä".repeat(MAX_DESCRIPTION_CHARS)).is_ok());
         assert!(parse_description(&"a".repeat(MAX_DESCRIPTION_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn free_texts_of_a_report_refuse_control_characters() {
+        let refused = |e: Option<FieldError>, field: &str| {
+            assert_eq!(e, Some(FieldError::new(field, crate::text::CONTROL_CHARACTER)));
+        };
+        refused(parse_description("Loch\u{0}").err(), "description");
+        refused(parse_address_hint(Some("Nr. 12\u{1b}")).err(), "address_hint");
+        assert!(Email::parse("a\u{0}@b.de").is_err());
+        assert_eq!(parse_description(" a\r\nb ").ok().as_deref(), Some("a\nb"));
     }
 }
 

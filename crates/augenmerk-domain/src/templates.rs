@@ -84,6 +84,12 @@ pub fn check_templates(templates: &[ReplyTemplate]) -> Result<(), Vec<FieldError
         } else if t.body.chars().count() > 4_000 {
             problems.push(FieldError::new(field("body"), "too_long"));
         }
+        // A template becomes a message to a citizen: free text like any message.
+        for (name, text) in [("name", &t.name), ("body", &t.body)] {
+            if let Err(e) = crate::text::FreeText::parse(&field(name), text) {
+                problems.push(e);
+            }
+        }
         for p in placeholders(&t.body) {
             if !PLACEHOLDERS.iter().any(|(name, _)| *name == p) {
                 problems.push(FieldError::new(field("body"), format!("unknown_placeholder:{p}")));

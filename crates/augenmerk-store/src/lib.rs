@@ -124,6 +124,37 @@ pub struct BlobRecord {
     pub height: u32,
 }
 
+/// Who uploaded a photo; only they may attach it to a report or a transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uploader {
+    /// A citizen's device.
+    Device(DeviceId),
+    /// Staff of a municipality.
+    Municipality(Ags),
+}
+
+/// A device's photo uploads within a window.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UploadUsage {
+    /// Photos uploaded.
+    pub photos: u64,
+    /// Their stored bytes.
+    pub bytes: u64,
+    /// When the oldest of them was uploaded.
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// What [`Store::follow_report`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    /// The device follows the report now.
+    Created,
+    /// It followed it already.
+    Already,
+    /// The device follows as many reports as allowed; nothing was changed.
+    LimitReached,
+}
+
 /// The server's storage.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -170,7 +201,8 @@ pub trait Store: Send + Sync + 'static {
     async fn get_user(&self, ags: &Ags, id: &UserId) -> StoreResult<StaffUser>;
     /// All accounts of a municipality.
     async fn list_users(&self, ags: &Ags) -> StoreResult<Vec<StaffUser>>;
-    /// Updates an account (and its password hash when given).
+    /// Updates an account (and its password hash when given). A new password hash or
+    /// `active: false` also ends every session of the account, atomically.
     async fn update_user(&self, user: StaffUser, password_hash: Option<String>) -> StoreResult<()>;
     /// Stores a session by the hash of its token.
     async fn create_session(&self, token_hash: String, user: UserId, expires_at: DateTime<Utc>) -> StoreResult<()>;
@@ -206,12 +238,30 @@ pub trait Store: Send + Sync + 'static {
     async fn get_blob(&self, hash: &BlobHash) -> StoreResult<BlobRecord>;
     /// Which of these hashes are not stored.
     async fn missing_blobs(&self, hashes: &[BlobHash]) -> StoreResult<Vec<BlobHash>>;
-    /// Records that a device had this photo anonymized by the server.
-    async fn record_upload(&self, hash: &BlobHash, device: &DeviceId) -> StoreResult<()>;
-    /// Whether any report of this device or municipality references the photo, or the
-    /// device had it anonymized by the server (who may download it).
+    /// Records that a device or staff of a municipality uploaded this photo (or had it
+    /// anonymized by the server), `size` bytes at `at`; the same uploader again is a no-op.
+    async fn record_upload(
+        &self,
+        hash: &BlobHash,
+        uploader: &Uploader,
+        size: u64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Whether the device or municipality may see and attach the photo: a report of
+    /// theirs references it, or they uploaded it themselves. A hash alone grants nothing.
     async fn blob_visible_to(&self, hash: &BlobHash, device: Option<&DeviceId>, ags: Option<&Ags>)
     -> StoreResult<bool>;
+    /// Which of these hashes the device or municipality may not attach (not stored, or
+    /// not [`Store::blob_visible_to`] them), in the order given, each once.
+    async fn unattachable_blobs(
+        &self,
+        hashes: &[BlobHash],
+        device: Option<&DeviceId>,
+        ags: Option<&Ags>,
+    ) -> StoreResult<Vec<BlobHash>>;
+    /// How many photos, and how many bytes, a device uploaded since `since`, and when
+    /// the oldest of them was uploaded (for the daily quota and its `Retry-After`).
+    async fn device_uploads_since(&self, device: &DeviceId, since: DateTime<Utc>) -> StoreResult<UploadUsage>;
 
     // --- reports ---
     /// Inserts a new report with its audit and events, idempotent by report id.
@@ -220,6 +270,8 @@ pub trait Store: Send + Sync + 'static {
     async fn get_report(&self, ags: &Ags, id: &ReportId) -> StoreResult<Report>;
     /// One report of a device (whichever municipality).
     async fn get_device_report(&self, device: &DeviceId, id: &ReportId) -> StoreResult<Report>;
+    /// The device's own reports (not those it follows), the most recently changed first.
+    async fn device_reports(&self, device: &DeviceId) -> StoreResult<Vec<Report>>;
     /// One report by id, whichever municipality (Open311 and internal use).
     async fn get_report_any(&self, id: &ReportId) -> StoreResult<Report>;
     /// Updates a report if its `updated_at` still equals `expected_updated_at`
@@ -253,13 +305,16 @@ pub trait Store: Send + Sync + 'static {
     /// (a category in use is deactivated, not deleted).
     async fn categories_in_use(&self, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>>;
     /// Open reports within `radius_m` of a point, nearest first (duplicate detection,
-    /// "already reported?").
+    /// "already reported?"); `visible_to` limits them as in [`Store::query_reports`].
+    /// Every list and search of reports takes the caller's visibility, so that no
+    /// staff route can show a field worker more than the inbox does.
     async fn nearby_reports(
         &self,
         ags: &Ags,
         center: augenmerk_domain::GeoPoint,
         radius_m: f64,
         limit: u32,
+        visible_to: Option<&Visibility>,
     ) -> StoreResult<Vec<Report>>;
 
     // --- audit, history, messages, notes, feed ---
@@ -284,9 +339,16 @@ pub trait Store: Send + Sync + 'static {
     async fn add_note(&self, note: InternalNote) -> StoreResult<Inserted<InternalNote>>;
     /// Internal notes of a report, oldest first.
     async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>>;
-    /// Lets a device follow someone else's report; `Ok(false)` if it did already,
+    /// Lets a device follow someone else's report; [`Followed::Already`] if it did already,
     /// `Conflict` for the device's own report, `NotFound` for an unknown one.
-    async fn follow_report(&self, device: &DeviceId, report: &ReportId, at: DateTime<Utc>) -> StoreResult<bool>;
+    /// At most `max_follows` reports per device ([`Followed::LimitReached`] beyond).
+    async fn follow_report(
+        &self,
+        device: &DeviceId,
+        report: &ReportId,
+        at: DateTime<Utc>,
+        max_follows: u32,
+    ) -> StoreResult<Followed>;
     /// Stops following; `Ok(false)` if the device did not follow the report.
     async fn unfollow_report(&self, device: &DeviceId, report: &ReportId) -> StoreResult<bool>;
     /// The reports a device follows, the most recently followed first.

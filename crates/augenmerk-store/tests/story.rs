@@ -67,6 +67,7 @@ fn settings() -> MunicipalitySettings {
         authorities: vec![],
         accent_color: None,
         logo: None,
+        publish_text: false,
     }
 }
 
@@ -374,7 +375,24 @@ async fn staff_accounts_sessions_and_devices() {
         is_not_found(store.get_session("s1", t(0)).await),
         "inactive accounts have no sessions"
     );
-    store.update_user(changed, None).await.unwrap();
+    store.update_user(changed.clone(), None).await.unwrap();
+    assert!(
+        is_not_found(store.get_session("s1", t(0)).await),
+        "disabling ended the session: enabling the account again does not bring it back"
+    );
+    // Other changes keep sessions; a new password ends all of them (issue 25). (Creating
+    // a session forgets those expired by the wall clock, so these last long.)
+    let later = Utc::now() + Duration::days(1);
+    store.create_session("s2".into(), anna.id, later).await.unwrap();
+    store.create_session("s3".into(), anna.id, later).await.unwrap();
+    let mut renamed = changed.clone();
+    renamed.display_name = "Anna P.".into();
+    store.update_user(renamed.clone(), None).await.unwrap();
+    assert!(store.get_session("s2", t(0)).await.is_ok());
+    store.update_user(renamed, Some("hash-4".into())).await.unwrap();
+    assert!(is_not_found(store.get_session("s2", t(0)).await));
+    assert!(is_not_found(store.get_session("s3", t(0)).await));
+    store.create_session("s1".into(), anna.id, t(60)).await.unwrap();
     assert!(store.get_session("s1", t(0)).await.is_ok());
     store.delete_session("s1").await.unwrap();
     assert!(is_not_found(store.get_session("s1", t(0)).await));
@@ -880,14 +898,36 @@ async fn inbox_filters_paging_sorting_counts_and_nearby() {
         lat: 54.7851,
         lon: 9.43,
     };
-    let near = store.nearby_reports(&a, center, 250.0, 10).await.unwrap();
-    let near: Vec<usize> = near
-        .iter()
-        .map(|r| all.iter().position(|x| x.id == r.id).unwrap())
-        .collect();
-    assert_eq!(near, [5, 4, 7, 3], "6 is resolved; 7 and 3 lie 211 m and 233 m away");
-    assert_eq!(store.nearby_reports(&a, center, 250.0, 2).await.unwrap().len(), 2);
-    assert!(store.nearby_reports(&b, center, 250.0, 10).await.unwrap().is_empty());
+    let positions = |near: Vec<Report>| -> Vec<usize> {
+        near.iter()
+            .map(|r| all.iter().position(|x| x.id == r.id).unwrap())
+            .collect()
+    };
+    let near = store.nearby_reports(&a, center, 250.0, 10, None).await.unwrap();
+    assert_eq!(
+        positions(near),
+        [5, 4, 7, 3],
+        "6 is resolved; 7 and 3 lie 211 m and 233 m away"
+    );
+    assert_eq!(store.nearby_reports(&a, center, 250.0, 2, None).await.unwrap().len(), 2);
+    assert!(
+        store
+            .nearby_reports(&b, center, 250.0, 10, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A field worker's nearby reports are those of the inbox only (issue 25: the nearby
+    // query once ignored the caller's visibility).
+    let near = store.nearby_reports(&a, center, 250.0, 10, Some(&v)).await.unwrap();
+    assert_eq!(positions(near), [3], "only 0–3 are Tiefbau's");
+    assert!(
+        store
+            .nearby_reports(&a, center, 250.0, 10, Some(&v_alone))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 // --- SQLite specifics ---
@@ -932,4 +972,106 @@ async fn a_newer_schema_is_refused_and_left_alone() {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
     assert_eq!(version, newer);
+}
+
+#[tokio::test]
+async fn photos_belong_to_their_uploaders_and_count_against_their_quota() {
+    let (_dir, store) = fresh();
+    let store: &dyn Store = &store;
+    let a = municipality(store, "01001000").await;
+    let b = municipality(store, "01002000").await;
+    for n in [1, 2] {
+        store
+            .put_blob(BlobRecord {
+                hash: hash(n),
+                size: 1000,
+                content_type: "image/jpeg".into(),
+                width: 8,
+                height: 8,
+            })
+            .await
+            .unwrap();
+    }
+    let (dev, other) = (device(store).await, device(store).await);
+    let up = augenmerk_store::Uploader::Device(dev);
+    store.record_upload(&hash(1), &up, 1000, t(0)).await.unwrap();
+    store.record_upload(&hash(1), &up, 1000, t(50)).await.unwrap(); // a repeat counts once
+    store.record_upload(&hash(2), &up, 500, t(10)).await.unwrap();
+    let usage = store.device_uploads_since(&dev, t(-1)).await.unwrap();
+    assert_eq!((usage.photos, usage.bytes, usage.oldest), (2, 1500, Some(t(0))));
+    assert_eq!(store.device_uploads_since(&dev, t(5)).await.unwrap().photos, 1);
+    // The hash alone grants nothing: not to another device, not to staff.
+    assert!(store.blob_visible_to(&hash(1), Some(&dev), None).await.unwrap());
+    assert!(!store.blob_visible_to(&hash(1), Some(&other), None).await.unwrap());
+    assert_eq!(
+        store
+            .unattachable_blobs(&[hash(1), hash(3), hash(1)], Some(&other), None)
+            .await
+            .unwrap(),
+        vec![hash(1), hash(3)]
+    );
+    assert!(
+        store
+            .unattachable_blobs(&[hash(1)], Some(&dev), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let staff = augenmerk_store::Uploader::Municipality(a.clone());
+    store.record_upload(&hash(2), &staff, 500, t(0)).await.unwrap();
+    assert!(
+        store
+            .unattachable_blobs(&[hash(2)], None, Some(&a))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.unattachable_blobs(&[hash(2)], None, Some(&b)).await.unwrap(),
+        vec![hash(2)]
+    );
+}
+
+#[tokio::test]
+async fn follows_are_bounded_and_a_device_lists_only_its_own_reports() {
+    use augenmerk_store::Followed;
+    let (_dir, store) = fresh();
+    let store: &dyn Store = &store;
+    let a = municipality(store, "01001000").await;
+    let (reporter, follower) = (device(store).await, device(store).await);
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let r = report(&a, Some(reporter), "schlagloch", i);
+        store.insert_report(intake(&r)).await.unwrap();
+        ids.push(r.id);
+    }
+    assert_eq!(
+        store.follow_report(&follower, &ids[0], t(0), 2).await.unwrap(),
+        Followed::Created
+    );
+    assert_eq!(
+        store.follow_report(&follower, &ids[0], t(0), 2).await.unwrap(),
+        Followed::Already
+    );
+    assert_eq!(
+        store.follow_report(&follower, &ids[1], t(0), 2).await.unwrap(),
+        Followed::Created
+    );
+    assert_eq!(
+        store.follow_report(&follower, &ids[2], t(0), 2).await.unwrap(),
+        Followed::LimitReached
+    );
+    assert_eq!(
+        store.follow_report(&follower, &ids[0], t(0), 2).await.unwrap(),
+        Followed::Already
+    );
+    assert!(store.device_reports(&follower).await.unwrap().is_empty());
+    let own: Vec<ReportId> = store
+        .device_reports(&reporter)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(own, vec![ids[2], ids[1], ids[0]], "the most recently changed first");
 }

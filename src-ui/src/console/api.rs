@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use augenmerk_domain::api::{LoginRequest, LoginResponse};
+use augenmerk_domain::credentials::{LoginName, Password};
 use augenmerk_domain::staff::{Role, StaffUser};
 
 use crate::backend::web::WebBackend;
@@ -81,10 +82,16 @@ impl Api {
 
     /// Logs in; keeps the session in the browser's storage.
     pub async fn login(&self, municipality: augenmerk_domain::Ags, username: &str, password: &str) -> UiResult<()> {
+        // A name or password no account can have: the server would refuse it the same way.
+        let wrong = || {
+            UiError::from(augenmerk_domain::ErrorBody::new(
+                augenmerk_domain::ErrorCode::InvalidCredentials,
+            ))
+        };
         let body = LoginRequest {
             municipality: Some(municipality.clone()),
-            username: username.trim().to_owned(),
-            password: password.to_owned(),
+            username: LoginName::parse(username).map_err(|_| wrong())?,
+            password: Password::parse(password).map_err(|_| wrong())?,
         };
         let request = Request::post(&format!("{API}/login"))
             .json(&body)

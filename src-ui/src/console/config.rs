@@ -21,7 +21,7 @@ use super::rules::RulesEditor;
 use super::widgets::{Notice, SelectField, TextArea, TextField};
 use super::{Page, role_name, use_console};
 use crate::backend::UiError;
-use crate::components::errors::ErrorAlert;
+use crate::components::errors::{ErrorAlert, FieldProblem};
 use crate::i18n::{Lang, use_i18n};
 
 const SECTIONS: [(&str, &str); 7] = [
@@ -658,6 +658,8 @@ fn Users() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let role = RwSignal::new("field_worker".to_owned());
     let department = RwSignal::new(String::new());
+    // The server's reasons for refusing a password, shown under the field.
+    let problems = Signal::derive(move || error.with(|e| e.as_ref().map(|e| e.details.clone()).unwrap_or_default()));
     let reload = move || {
         leptos::task::spawn_local(async move {
             if let Ok(u) = api.get::<Vec<StaffUser>>("/staff/config/users").await {
@@ -777,6 +779,7 @@ fn Users() -> impl IntoView {
                     <TextField id="user-username" label="c-login-username" value=username required=true />
                     <TextField id="user-display" label="c-name" value=display />
                     <TextField id="user-password" label="c-login-password" value=password input_type="password" hint="c-password-hint" required=true />
+                    <FieldProblem problems=problems field="password" />
                     <SelectField id="user-role" label="c-role" value=role options=roles />
                     <SelectField id="user-department" label="c-filter-department" value=department options=departments />
                     <button type="submit" class="kern-btn kern-btn--primary" data-testid="user-save">
@@ -1028,11 +1031,13 @@ fn Appearance() -> impl IntoView {
     let notice: RwSignal<Option<&'static str>> = RwSignal::new(None);
     let accent = RwSignal::new(String::new());
     let logo: RwSignal<Option<String>> = RwSignal::new(None);
+    let publish_text = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         match api.get::<MunicipalitySettings>("/staff/config/settings").await {
             Ok(s) => {
                 accent.set(s.accent_color.clone().unwrap_or_default());
                 logo.set(s.logo.clone());
+                publish_text.set(s.publish_text);
                 settings.set(Some(s));
             }
             Err(e) => error.set(Some(e)),
@@ -1061,6 +1066,7 @@ fn Appearance() -> impl IntoView {
         let Some(mut s) = settings.get_untracked() else { return };
         s.accent_color = Some(accent.get_untracked().trim().to_owned()).filter(|c| !c.is_empty());
         s.logo = logo.get_untracked();
+        s.publish_text = publish_text.get_untracked();
         leptos::task::spawn_local(async move {
             let result = api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await;
             let ok = result.as_ref().map(|_| ()).map_err(Clone::clone);
@@ -1085,6 +1091,14 @@ fn Appearance() -> impl IntoView {
                         <input class="kern-form-input__input" type="file" id="appearance-logo" data-testid="appearance-logo"
                             accept="image/png,image/jpeg,image/webp,image/svg+xml" on:change=read_logo />
                     </div>
+                    // What the public feeds show of a citizen's own words (off by default).
+                    <div class="kern-form-check">
+                        <input class="kern-form-check__checkbox" type="checkbox" id="appearance-publish-text" data-testid="appearance-publish-text"
+                            aria-describedby="appearance-publish-text-hint"
+                            prop:checked=move || publish_text.get() on:change=move |ev| publish_text.set(event_target_checked(&ev)) />
+                        <label class="kern-label" for="appearance-publish-text">{move || i18n.t("c-appearance-publish-text")}</label>
+                    </div>
+                    <p class="kern-hint" id="appearance-publish-text-hint">{move || i18n.t("c-appearance-publish-text-hint")}</p>
                     <div class="console-page__actions">
                         <button type="submit" class="kern-btn kern-btn--primary" data-testid="appearance-save">
                             <span class="kern-label">{move || i18n.t("c-save")}</span></button>

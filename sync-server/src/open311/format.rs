@@ -2,6 +2,8 @@
 //! (root element, repeated item elements) and as its JSON (objects and arrays), so both
 //! formats always carry the same content.
 
+use std::borrow::Cow;
+
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use quick_xml::Writer;
@@ -79,6 +81,9 @@ impl Node {
         }
     }
 
+    /// Writes the node as the element `name`. Text is escaped by the writer and loses
+    /// characters XML 1.0 cannot hold ([`xml_text`]), so the document stays well-formed
+    /// whatever reached a node.
     fn write_xml(&self, name: &str, w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
         let empty = match self {
             Node::Null => true,
@@ -102,7 +107,7 @@ impl Node {
                     i.write_xml(item, w)?;
                 }
             }
-            Node::Text(s) | Node::Number(s) => w.write_event(Event::Text(BytesText::new(s)))?,
+            Node::Text(s) | Node::Number(s) => w.write_event(Event::Text(BytesText::new(&xml_text(s))))?,
             Node::Bool(b) => w.write_event(Event::Text(BytesText::new(if *b { "true" } else { "false" })))?,
             Node::Null => {}
         }
@@ -125,6 +130,19 @@ impl Node {
                 }
             }
         }
+    }
+}
+
+/// Text as XML 1.0 may carry it: control characters but tab, newline and carriage
+/// return (and U+FFFE, U+FFFF) are dropped. Free text is refused with them at intake
+/// ([`augenmerk_domain::text::FreeText`]); this is the writer's own guard for anything
+/// stored before that rule or reaching a node another way.
+fn xml_text(s: &str) -> Cow<'_, str> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r') || augenmerk_domain::text::is_allowed(c);
+    if s.chars().all(allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|c| allowed(*c)).collect())
     }
 }
 
@@ -226,6 +244,37 @@ mod tests {
         assert_eq!(json[0]["service_name"], "Schlagloch <groß> & \"tief\"");
         assert_eq!(json[0]["metadata"], true);
         assert!(json[0]["group"].is_null());
+    }
+
+    #[test]
+    fn xml_never_carries_control_characters() {
+        let node = Node::List {
+            item: "request",
+            items: vec![Node::Object(vec![
+                (
+                    "description",
+                    Node::Text("Loch\u{0} am\u{1b}[31m Rand\u{7f}\u{fffe}\nZeile 2\tTab".into()),
+                ),
+                ("address", Node::Text("\u{0}\u{8}".into())),
+            ])],
+        };
+        let xml = String::from_utf8(node.render("service_requests", Format::Xml)).expect("utf-8");
+        assert!(
+            xml.contains("<description>Loch am[31m Rand\nZeile 2\tTab</description>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<address></address>") || xml.contains("<address/>"),
+            "{xml}"
+        );
+        assert!(
+            !xml.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+            "{xml}"
+        );
+        // The JSON form escapes them instead: nothing to drop there.
+        let json: serde_json::Value =
+            serde_json::from_slice(&node.render("service_requests", Format::Json)).expect("json");
+        assert_eq!(json[0]["address"], "\u{0}\u{8}");
     }
 
     #[test]

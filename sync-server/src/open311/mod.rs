@@ -4,10 +4,13 @@
 //! process as the native API. Answers carry public data only (no contact data, no staff
 //! names, no internal notes), built from the report's public fields.
 //!
-//! `jurisdiction_id` is the municipality's AGS. Reading needs no key; posting needs an
-//! API key of the municipality the report belongs to.
+//! `jurisdiction_id` is the municipality's AGS. Reading needs no key and shows what the
+//! public may see ([`requests`]); posting needs an API key of the municipality the
+//! report belongs to.
 
 mod format;
+mod media_fetch;
+mod requests;
 mod services;
 
 use std::collections::BTreeMap;
@@ -15,32 +18,24 @@ use std::collections::BTreeMap;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::routing::get;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use augenmerk_domain::api::{NewReport, ReportQuery};
+use augenmerk_domain::api::NewReport;
 use augenmerk_domain::category::answers_from_strings;
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::report::{Channel, Report};
-use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId, Status};
+use augenmerk_domain::report::Channel;
+use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId};
 use augenmerk_store::{Inserted, StoreError};
 
 use format::Answer;
 pub use format::{Format, Node, Open311Error};
 
 use crate::error::ApiError;
-use crate::services::{intake, listing};
+use crate::services::intake;
 use crate::state::{AppState, Tenant};
 use crate::{anonymize, auth};
-
-/// Requests listed at most (the spec's default limit).
-const MAX_RESULTS: usize = 1_000;
-/// Days listed when no dates are given (the spec's default window).
-const DEFAULT_DAYS: i64 = 90;
-/// Largest `page_size` of the paging extension.
-const MAX_PAGE_SIZE: u32 = 1_000;
 
 type Result<T> = std::result::Result<T, Open311Error>;
 
@@ -49,8 +44,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/open311/v2/{file}", get(list).post(post_request))
         .route("/open311/v2/services/{file}", get(service_definition))
-        .route("/open311/v2/requests/{file}", get(one_request))
-        .route("/open311/v2/tokens/{file}", get(token))
+        .route("/open311/v2/requests/{file}", get(requests::one_request))
+        .route("/open311/v2/tokens/{file}", get(requests::token))
 }
 
 fn split(file: &str) -> Result<(&str, Format)> {
@@ -70,6 +65,7 @@ fn from_api(e: ApiError, format: Format) -> Open311Error {
         ErrorCode::NotFound | ErrorCode::UnknownCategory => StatusCode::NOT_FOUND,
         ErrorCode::Unauthorized | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -157,15 +153,10 @@ async fn jurisdiction(state: &AppState, id: Option<&str>, format: Format) -> Res
 }
 
 /// `GET discovery.{fmt}`, `GET services.{fmt}`, `GET requests.{fmt}`.
-async fn list(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-    Query(q): Query<CommonQuery>,
-) -> Result<Answer> {
+async fn list(State(state): State<AppState>, Path(file): Path<String>, Query(q): Query<CommonQuery>) -> Result<Answer> {
     let (name, format) = split(&file)?;
     match name {
-        "discovery" => Ok(discovery(&headers, format)),
+        "discovery" => Ok(discovery(&state, format)),
         "services" => {
             let tenant = jurisdiction(&state, q.jurisdiction_id.as_deref(), format).await?;
             Ok(Answer {
@@ -175,8 +166,8 @@ async fn list(
                 body: services::list(&tenant),
             })
         }
-        "requests" => list_requests(&state, &q, format).await,
-        "servicerequestupdates" => list_updates(&state, &q, format).await,
+        "requests" => requests::list_requests(&state, &q, format).await,
+        "servicerequestupdates" => requests::list_updates(&state, &q, format).await,
         _ => Err(Open311Error::new(
             StatusCode::NOT_FOUND,
             format,
@@ -185,11 +176,10 @@ async fn list(
     }
 }
 
-fn discovery(headers: &HeaderMap, format: Format) -> Answer {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+/// The discovery document; its endpoint URL is the configured public URL (a request's
+/// `Host` header is the client's to choose, so echoing it would let anyone plant a link).
+fn discovery(state: &AppState, format: Format) -> Answer {
+    let base = state.settings.public_base_url(state.settings.listen);
     let changeset = Node::Text("2026-11-28T00:00:00+01:00".into());
     let body = Node::Object(vec![
         ("changeset", changeset.clone()),
@@ -210,7 +200,7 @@ fn discovery(headers: &HeaderMap, format: Format) -> Answer {
                         "specification",
                         Node::Text("http://wiki.open311.org/GeoReport_v2".into()),
                     ),
-                    ("url", Node::Text(format!("http://{host}/open311/v2"))),
+                    ("url", Node::Text(format!("{base}/open311/v2"))),
                     ("changeset", changeset),
                     ("type", Node::Text("production".into())),
                     (
@@ -253,241 +243,6 @@ async fn service_definition(
         root: "service_definition",
         body,
     })
-}
-
-/// GeoReport's two statuses.
-fn open_or_closed(status: Status) -> &'static str {
-    if status.is_open() { "open" } else { "closed" }
-}
-
-/// A W3C datetime with time zone, as the spec wants (local time of the municipalities).
-fn w3c(t: &DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Europe::Berlin)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
-fn parse_date(s: Option<&str>, name: &str, format: Format) -> Result<Option<DateTime<Utc>>> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                Open311Error::new(
-                    StatusCode::BAD_REQUEST,
-                    format,
-                    format!("{name} must be a W3C datetime with time zone, e.g. 2026-11-28T10:00:00+01:00"),
-                )
-            }),
-    }
-}
-
-/// `GET requests.{fmt}`: filters as in the spec; `service_request_id` overrides the others.
-async fn list_requests(state: &AppState, q: &CommonQuery, format: Format) -> Result<Answer> {
-    let tenant = jurisdiction(state, q.jurisdiction_id.as_deref(), format).await?;
-    let mut query = ReportQuery::default();
-    let mut limit = MAX_RESULTS;
-    if let Some(ids) = q.service_request_id.as_deref().filter(|s| !s.trim().is_empty()) {
-        query.ids = Some(ids.to_owned());
-    } else {
-        if let Some(codes) = q.service_code.as_deref().filter(|s| !s.trim().is_empty()) {
-            query.categories = Some(codes.to_owned());
-        }
-        let start = parse_date(q.start_date.as_deref(), "start_date", format)?;
-        let end = parse_date(q.end_date.as_deref(), "end_date", format)?;
-        let (start, end) = match (start, end) {
-            (None, None) => (Some(Utc::now() - chrono::Duration::days(DEFAULT_DAYS)), None),
-            other => other,
-        };
-        query.received_from = start;
-        query.received_to = end;
-        if let Some(status) = q.status.as_deref().filter(|s| !s.trim().is_empty()) {
-            let mut statuses = Vec::new();
-            for s in status.split(',').map(str::trim) {
-                let open = match s {
-                    "open" => true,
-                    "closed" => false,
-                    other => {
-                        return Err(Open311Error::new(
-                            StatusCode::BAD_REQUEST,
-                            format,
-                            format!("status {other:?} is neither open nor closed"),
-                        ));
-                    }
-                };
-                statuses.extend(Status::ALL.iter().filter(|x| x.is_open() == open).map(|x| x.as_str()));
-            }
-            query.status = Some(statuses.join(","));
-        }
-    }
-    // Paging extension: `page` from 1 and `page_size` up to 1,000 (default: the first 1,000).
-    let page = q.page.unwrap_or(1).max(1);
-    if let Some(size) = q.page_size {
-        limit = size.clamp(1, MAX_PAGE_SIZE) as usize;
-    }
-    let skip = (page as usize - 1) * limit;
-    let reports = listing::matching_reports(state, &tenant.record.ags, &query, None, skip, limit)
-        .await
-        .map_err(|e| from_api(e.into(), format))?;
-    let mut items = Vec::with_capacity(reports.len());
-    for r in &reports {
-        items.push(request_node(state, &tenant, r, format).await?);
-    }
-    Ok(Answer {
-        status: StatusCode::OK,
-        format,
-        root: "service_requests",
-        body: Node::List { item: "request", items },
-    })
-}
-
-/// `GET servicerequestupdates.{fmt}` (the update-history extension mySociety's
-/// FixMyStreet introduced): public status changes with their comments, by time.
-async fn list_updates(state: &AppState, q: &CommonQuery, format: Format) -> Result<Answer> {
-    let tenant = jurisdiction(state, q.jurisdiction_id.as_deref(), format).await?;
-    let end = parse_date(q.end_date.as_deref(), "end_date", format)?.unwrap_or_else(Utc::now);
-    let start = parse_date(q.start_date.as_deref(), "start_date", format)?
-        .unwrap_or_else(|| end - chrono::Duration::days(DEFAULT_DAYS));
-    let changes = state
-        .store
-        .status_changes_between(&tenant.record.ags, start, end, MAX_RESULTS as u32)
-        .await
-        .map_err(|e| from_api(e.into(), format))?;
-    let items = changes
-        .into_iter()
-        .map(|(seq, report, c)| {
-            Node::Object(vec![
-                ("update_id", Node::Text(seq.to_string())),
-                ("service_request_id", Node::Text(report.to_string())),
-                ("status", Node::Text(open_or_closed(c.to).into())),
-                ("extended_status", Node::Text(c.to.as_str().to_owned())),
-                ("updated_datetime", Node::Text(w3c(&c.at))),
-                ("description", Node::Text(c.comment.unwrap_or_default())),
-                ("media_url", Node::Null),
-            ])
-        })
-        .collect();
-    Ok(Answer {
-        status: StatusCode::OK,
-        format,
-        root: "service_request_updates",
-        body: Node::List {
-            item: "request_update",
-            items,
-        },
-    })
-}
-
-/// `GET requests/{id}.{fmt}`.
-async fn one_request(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    Query(q): Query<CommonQuery>,
-) -> Result<Answer> {
-    let (id, format) = split(&file)?;
-    let report = find_report(&state, id, q.jurisdiction_id.as_deref(), format).await?;
-    let tenant = state
-        .tenant(&report.municipality)
-        .await
-        .map_err(|e| from_api(e, format))?;
-    let node = request_node(&state, &tenant, &report, format).await?;
-    Ok(Answer {
-        status: StatusCode::OK,
-        format,
-        root: "service_requests",
-        body: Node::List {
-            item: "request",
-            items: vec![node],
-        },
-    })
-}
-
-async fn find_report(state: &AppState, id: &str, jurisdiction: Option<&str>, format: Format) -> Result<Report> {
-    let not_found = || {
-        Open311Error::new(
-            StatusCode::NOT_FOUND,
-            format,
-            format!("service_request_id {id:?} not found"),
-        )
-    };
-    let id: ReportId = id.parse().map_err(|_| not_found())?;
-    let report = match state.store.get_report_any(&id).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound) => return Err(not_found()),
-        Err(e) => return Err(from_api(e.into(), format)),
-    };
-    if let Some(j) = jurisdiction.map(str::trim).filter(|s| !s.is_empty())
-        && j != report.municipality.as_str()
-    {
-        return Err(not_found());
-    }
-    Ok(report)
-}
-
-/// `GET tokens/{token}.{fmt}`: this server answers synchronously, so a token is the
-/// request's id; the endpoint exists for clients that always ask.
-async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Result<Answer> {
-    let (token, format) = split(&file)?;
-    let report = find_report(&state, token, None, format).await?;
-    Ok(Answer {
-        status: StatusCode::OK,
-        format,
-        root: "service_requests",
-        body: Node::List {
-            item: "request",
-            items: vec![Node::Object(vec![
-                ("service_request_id", Node::Text(report.id.to_string())),
-                ("token", Node::Text(token.to_owned())),
-            ])],
-        },
-    })
-}
-
-/// A report as an Open311 service request: public fields only.
-async fn request_node(state: &AppState, tenant: &Tenant, r: &Report, format: Format) -> Result<Node> {
-    let changes = state
-        .store
-        .list_status_changes(&r.id)
-        .await
-        .map_err(|e| from_api(e.into(), format))?;
-    let status_notes = changes.iter().rev().find_map(|c| c.comment.clone());
-    let agency = match (&r.forwarded_to, &r.department) {
-        (Some(a), _) => tenant
-            .record
-            .settings
-            .authorities
-            .iter()
-            .find(|x| &x.id == a)
-            .map(|x| x.name.clone()),
-        (None, Some(d)) => tenant.departments.iter().find(|x| &x.id == d).map(|x| x.name.clone()),
-        (None, None) => None,
-    }
-    .unwrap_or_else(|| tenant.record.name.clone());
-    let service_name = tenant
-        .record
-        .categories
-        .find(&r.category)
-        .map(|c| c.de.clone())
-        .unwrap_or_else(|| r.category.as_str().to_owned());
-    Ok(Node::Object(vec![
-        ("service_request_id", Node::Text(r.id.to_string())),
-        ("status", Node::Text(open_or_closed(r.status).into())),
-        ("status_notes", Node::opt_text(status_notes)),
-        ("service_name", Node::Text(service_name)),
-        ("service_code", Node::Text(r.category.as_str().to_owned())),
-        ("description", Node::Text(r.description.clone())),
-        ("agency_responsible", Node::Text(agency)),
-        ("service_notice", Node::Null),
-        ("requested_datetime", Node::Text(w3c(&r.received_at))),
-        ("updated_datetime", Node::Text(w3c(&r.updated_at))),
-        ("expected_datetime", Node::opt_text(r.due_at.as_ref().map(w3c))),
-        ("address", Node::opt_text(r.address_hint.clone())),
-        ("address_id", Node::Null),
-        ("zipcode", Node::Null),
-        ("lat", Node::Number(r.location.lat.to_string())),
-        ("long", Node::Number(r.location.lon.to_string())),
-        // Photos are not published: they may show people even after anonymization.
-        ("media_url", Node::Null),
-    ]))
 }
 
 /// The fields of a POST, form-encoded or multipart.
@@ -555,61 +310,6 @@ async fn read_post(state: &AppState, request: Request, format: Format) -> Result
     Ok(posted)
 }
 
-/// Largest photo fetched from a `media_url`.
-const MAX_MEDIA_URL_BYTES: usize = 15 * 1024 * 1024;
-
-/// Fetches a `media_url` if the key allows its host; `Ok(None)` when it may not be fetched.
-async fn fetch_media(url: &str, allowed: &[String], format: Format) -> Result<Option<Bytes>> {
-    let bad = |what: String| Open311Error::new(StatusCode::BAD_REQUEST, format, what);
-    let Ok(parsed) = reqwest::Url::parse(url) else {
-        return Err(bad("media_url is not a URL".into()));
-    };
-    let host = parsed.host_str().unwrap_or("").to_ascii_lowercase();
-    if !matches!(parsed.scheme(), "http" | "https") || !allowed.contains(&host) {
-        return Ok(None);
-    }
-    let client = reqwest::Client::builder()
-        // A redirect could lead anywhere; only the allow-listed host is fetched.
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(15))
-        .build()
-        .map_err(|e| from_api(ApiError::internal(e), format))?;
-    let mut response = client
-        .get(parsed)
-        .send()
-        .await
-        .map_err(|e| bad(format!("media_url could not be fetched: {e}")))?;
-    if !response.status().is_success() {
-        return Err(bad(format!("media_url answered {}", response.status())));
-    }
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !["image/jpeg", "image/png", "image/webp"]
-        .iter()
-        .any(|t| content_type.starts_with(t))
-    {
-        return Err(bad(format!(
-            "media_url is not a JPEG, PNG or WebP image ({content_type})"
-        )));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| bad(format!("media_url could not be fetched: {e}")))?
-    {
-        if body.len() + chunk.len() > MAX_MEDIA_URL_BYTES {
-            return Err(bad("media_url is larger than 15 MB".into()));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Some(Bytes::from(body)))
-}
-
 /// `POST requests.{fmt}`: a new report through the native intake.
 async fn post_request(State(state): State<AppState>, Path(file): Path<String>, request: Request) -> Result<Answer> {
     let (name, format) = split(&file)?;
@@ -638,9 +338,10 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
         Err(e) => return Err(from_api(e.into(), format)),
     };
     state
-        .open311_limiter
-        .check(&client.id.to_string())
-        .map_err(|secs| from_api(ApiError::new(ErrorCode::RateLimited).retry_after(secs), format))?;
+        .limits
+        .open311_per_key
+        .check(&crate::limits::digest_key(&[client.id.to_string().as_bytes()]))
+        .map_err(|limited| from_api(limited.into(), format))?;
 
     let code = field("service_code")
         .ok_or_else(|| Open311Error::new(StatusCode::BAD_REQUEST, format, "service_code is required"))?;
@@ -705,7 +406,9 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
     let media = match (media, field("media_url")) {
         (Some(bytes), _) => Some(bytes),
         (None, Some(url)) => {
-            let fetched = fetch_media(url, &client.media_hosts, format).await?;
+            let fetched =
+                media_fetch::fetch_media(url, &client.media_hosts, state.settings.photos.media_url_exempt, format)
+                    .await?;
             if fetched.is_none() {
                 media_notice = Some(
                     "media_url was not fetched (its host is not allowed for this key); \

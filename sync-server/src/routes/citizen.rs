@@ -11,15 +11,17 @@ use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{
     AnonymizedPhoto, CitizenReport, DeviceRegistered, FollowedReport, NearbyReport, PublicMessage, SyncResponse,
+    public_view,
 };
 use augenmerk_domain::report::Channel;
 use augenmerk_domain::{Ags, BlobHash, CategoryId, DeviceId, GeoPoint, ReportId};
-use augenmerk_store::{BlobRecord, Inserted, StoreError};
+use augenmerk_store::{Followed, Inserted, StoreError, Uploader};
 
 use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::auth::{self, DeviceAuth, StaffAuth};
 use crate::blobs;
 use crate::error::{ApiError, ApiResult};
+use crate::limits::{PerAddress, Registrations, Reports, Uploads};
 use crate::services::{handling, intake, views};
 use crate::state::AppState;
 
@@ -49,6 +51,7 @@ pub fn blob_routes() -> ApiRouter {
     responses((status = 201, body = DeviceRegistered)))]
 async fn register_device(
     State(state): State<AppState>,
+    _limit: PerAddress<Registrations>,
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<(StatusCode, ApiJson<DeviceRegistered>)> {
     // The body is optional; when present it must be valid.
@@ -79,45 +82,18 @@ async fn register_device(
     params(("sha256" = String, Path, description = "SHA-256 of the bytes, hex")),
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 201, description = "stored"), (status = 200, description = "already stored"),
-        (status = 400, body = augenmerk_domain::ErrorBody), (status = 413), (status = 415)),
+        (status = 400, body = augenmerk_domain::ErrorBody), (status = 413), (status = 415),
+        (status = 429, body = augenmerk_domain::ErrorBody, description = "`quota_exceeded`: the device's photos per day")),
     security(("bearer" = [])))]
 async fn put_blob(
     State(state): State<AppState>,
-    _device: DeviceOrStaff,
+    _limit: PerAddress<Uploads>,
+    who: DeviceOrStaff,
     ApiPath(hash): ApiPath<String>,
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<StatusCode> {
     let hash = BlobHash::parse(&hash).map_err(|_| ApiError::not_found())?;
-    match state.store.get_blob(&hash).await {
-        Ok(_) => return Ok(StatusCode::OK),
-        Err(StoreError::NotFound) => {}
-        Err(e) => return Err(e.into()),
-    }
-    let limits = state.settings.limits.clone();
-    let checked = tokio::task::spawn_blocking(move || blobs::check_upload(&hash, body, &limits).map(|c| (hash, c)))
-        .await
-        .map_err(ApiError::internal)??;
-    let (hash, checked) = checked;
-    if checked.stripped {
-        tracing::info!(blob = %hash, "removed metadata from an uploaded photo");
-    }
-    let size = checked.bytes.len() as u64;
-    state
-        .blobs
-        .put(&hash, checked.bytes)
-        .await
-        .map_err(ApiError::internal)?;
-    state
-        .store
-        .put_blob(BlobRecord {
-            hash,
-            size,
-            content_type: checked.content_type.to_owned(),
-            width: checked.width,
-            height: checked.height,
-        })
-        .await?;
-    Ok(StatusCode::CREATED)
+    blobs::accept_upload(&state, who.uploader(), hash, body).await
 }
 
 /// Downloads a photo: the device whose report uses it, or staff of that municipality.
@@ -151,18 +127,27 @@ async fn get_blob(
         .into_response())
 }
 
-/// Whether a photo is stored (so a client skips uploading it again).
+/// Whether a photo is stored and the caller may use it (so a client skips uploading it
+/// again): 404 for a photo someone else uploaded, which the hash alone does not grant.
 #[utoipa::path(head, path = "/api/v1/blobs/{sha256}", tag = "citizen",
     params(("sha256" = String, Path)),
     responses((status = 200), (status = 404)),
     security(("bearer" = [])))]
 async fn head_blob(
     State(state): State<AppState>,
-    _who: DeviceOrStaff,
+    who: DeviceOrStaff,
     ApiPath(hash): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     let hash = BlobHash::parse(&hash).map_err(|_| ApiError::not_found())?;
     state.store.get_blob(&hash).await?;
+    let (device, ags) = who.scope();
+    if !state
+        .store
+        .blob_visible_to(&hash, device.as_ref(), ags.as_ref())
+        .await?
+    {
+        return Err(ApiError::not_found());
+    }
     Ok(StatusCode::OK)
 }
 
@@ -174,6 +159,7 @@ async fn head_blob(
     security(("bearer" = [])))]
 async fn submit_report(
     State(state): State<AppState>,
+    _limit: PerAddress<Reports>,
     DeviceAuth(device): DeviceAuth,
     ApiJson(new): ApiJson<NewReport>,
 ) -> ApiResult<(StatusCode, ApiJson<CitizenReport>)> {
@@ -196,22 +182,11 @@ async fn list_reports(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
 ) -> ApiResult<ApiJson<Vec<CitizenReport>>> {
-    let changes = state.store.device_changes(&device, 0, u32::MAX).await?;
-    let mut ids: Vec<ReportId> = Vec::new();
-    for c in changes.iter().rev() {
-        if !ids.contains(&c.report_id) {
-            ids.push(c.report_id);
-        }
-    }
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        // The feed also carries the reports the device follows; they are not its own.
-        let report = match state.store.get_device_report(&device, &id).await {
-            Ok(r) => r,
-            Err(StoreError::NotFound) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        out.push(views::citizen_report(&state, &report).await?);
+    // The device's own reports only, in one query: the reports it follows are not read.
+    let reports = state.store.device_reports(&device).await?;
+    let mut out = Vec::with_capacity(reports.len());
+    for report in &reports {
+        out.push(views::citizen_report(&state, report).await?);
     }
     Ok(ApiJson(out))
 }
@@ -276,18 +251,30 @@ async fn nearby_reports(
     let category = CategoryId::parse(&q.category).map_err(|e| ApiError::validation(vec![e]))?;
     let (m, _) = state.responsible(point)?;
     let ags = Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?;
-    let found = state.store.nearby_reports(&ags, point, NEARBY_RADIUS_M, 50).await?;
+    let found = state
+        .store
+        .nearby_reports(&ags, point, NEARBY_RADIUS_M, 50, None)
+        .await?;
+    let found: Vec<_> = found.into_iter().filter(|r| r.category == category).collect();
+    if found.is_empty() {
+        return Ok(ApiJson(Vec::new()));
+    }
+    let tenant = state.tenant(&ags).await?;
+    // What others may see of a report is the public policy's; these are open reports,
+    // which it always publishes, so their history decides nothing here.
     let mut nearby: Vec<NearbyReport> = found
         .into_iter()
-        .filter(|r| r.category == category)
-        .map(|r| NearbyReport {
-            id: r.id,
-            category: r.category,
-            location: r.location.rounded_for_public(),
-            status: r.status,
-            created_at: r.created_at,
-            distance_m: point.distance_m(&r.location).round(),
-            own: r.device_id == Some(device),
+        .filter_map(|r| {
+            let public = public_view(&r, &[], &tenant.record.settings)?;
+            Some(NearbyReport {
+                id: public.id,
+                category: public.category,
+                location: public.location,
+                status: public.status,
+                created_at: public.created_at,
+                distance_m: point.distance_m(&r.location).round(),
+                own: r.device_id == Some(device),
+            })
         })
         .collect();
     nearby.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
@@ -300,22 +287,29 @@ async fn nearby_reports(
 #[utoipa::path(put, path = "/api/v1/reports/{id}/follow", tag = "citizen",
     params(("id" = String, Path)),
     responses((status = 201, body = FollowedReport), (status = 200, body = FollowedReport, description = "followed already"),
-        (status = 404), (status = 409, body = augenmerk_domain::ErrorBody, description = "the device's own report")),
+        (status = 404), (status = 409, body = augenmerk_domain::ErrorBody, description = "the device's own report, or `follow_limit_reached`")),
     security(("bearer" = [])))]
 async fn follow_report(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
     ApiPath(id): ApiPath<ReportId>,
 ) -> ApiResult<(StatusCode, ApiJson<FollowedReport>)> {
-    let created = match state.store.follow_report(&device, &id, chrono::Utc::now()).await {
-        Ok(created) => created,
+    let max = state.settings.max_follows_per_device;
+    let followed = match state.store.follow_report(&device, &id, chrono::Utc::now(), max).await {
+        Ok(followed) => followed,
         Err(StoreError::Conflict) => {
             return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "own_report" })));
         }
         Err(e) => return Err(e.into()),
     };
+    let status = match followed {
+        Followed::Created => StatusCode::CREATED,
+        Followed::Already => StatusCode::OK,
+        Followed::LimitReached => {
+            return Err(ApiError::new(ErrorCode::FollowLimitReached).context(serde_json::json!({ "max_follows": max })));
+        }
+    };
     let report = state.store.get_followed_report(&device, &id).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, ApiJson(views::followed_report(&state, &report).await?)))
 }
 
@@ -359,34 +353,38 @@ struct PhotoQuery {
     blur: Option<String>,
 }
 
-/// Most photos a device may have anonymized by the server per minute.
-pub const PHOTOS_PER_MINUTE: u32 = 30;
-
 /// Anonymizes a photo on the server (for clients that cannot do it on the device, such as
 /// the web page): faces and plates blurred, metadata removed, only the result stored.
 #[utoipa::path(post, path = "/api/v1/photos", tag = "citizen", params(PhotoQuery),
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses((status = 201, body = AnonymizedPhoto), (status = 415, body = augenmerk_domain::ErrorBody),
-        (status = 413), (status = 429)),
+        (status = 413), (status = 429, description = "rate limit or `quota_exceeded`"),
+        (status = 503, description = "`server_busy`: too many photos waiting, or over the time budget; see Retry-After")),
     security(("bearer" = [])))]
 async fn anonymize_photo(
     State(state): State<AppState>,
+    _limit: PerAddress<Uploads>,
     DeviceAuth(device): DeviceAuth,
     ApiQuery(q): ApiQuery<PhotoQuery>,
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<(StatusCode, ApiJson<AnonymizedPhoto>)> {
     state
-        .photo_limiter
-        .check(&device.to_string())
-        .map_err(|s| ApiError::new(ErrorCode::RateLimited).retry_after(s))?;
+        .limits
+        .photos_per_device
+        .check(&crate::limits::digest_key(&[device.to_string().as_bytes()]))?;
     if body.is_empty() {
         return Err(
             ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": "empty body" }))
         );
     }
     let extra = parse_boxes(q.blur.as_deref().unwrap_or(""))?;
+    blobs::check_quota(&state, &device).await?;
     let photo = crate::anonymize::store_anonymized(&state, body, extra).await?;
-    state.store.record_upload(&photo.hash, &device).await?;
+    let size = state.store.get_blob(&photo.hash).await?.size;
+    state
+        .store
+        .record_upload(&photo.hash, &Uploader::Device(device), size, chrono::Utc::now())
+        .await?;
     Ok((StatusCode::CREATED, ApiJson(photo)))
 }
 
@@ -453,6 +451,13 @@ impl DeviceOrStaff {
         match self {
             Self::Device(d) => (Some(*d), None),
             Self::Staff(s) => (None, Some(s.ags().clone())),
+        }
+    }
+
+    fn uploader(&self) -> Uploader {
+        match self {
+            Self::Device(d) => Uploader::Device(*d),
+            Self::Staff(s) => Uploader::Municipality(s.ags().clone()),
         }
     }
 }

@@ -14,6 +14,7 @@ use augenmerk_domain::api::{
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::rules::{Rule, RuleRefs, check_rules};
 use augenmerk_domain::staff::{ApiKeyInfo, Department, Role, StaffUser};
+use augenmerk_domain::text::parse_text;
 use augenmerk_domain::{ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
 use augenmerk_store::MunicipalityRecord;
 
@@ -107,6 +108,7 @@ async fn put_department(
     if dept.name.trim().is_empty() {
         return Err(FieldError::new("name", "required").into());
     }
+    parse_text("name", &dept.name)?;
     state.store.put_department(staff.ags(), dept.clone()).await?;
     state.invalidate(staff.ags());
     Ok(ApiJson(dept))
@@ -152,14 +154,19 @@ async fn create_user(
 
 /// Checks and stores a new account of a municipality.
 pub async fn new_user(state: &AppState, ags: &augenmerk_domain::Ags, new: NewStaffUser) -> ApiResult<StaffUser> {
-    let username = new.username.trim().to_lowercase();
-    if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
-        return Err(FieldError::new("username", "invalid").into());
-    }
+    // The same rule as at login, so every account can log in.
+    let username = augenmerk_domain::credentials::LoginName::parse(&new.username)?
+        .as_str()
+        .to_owned();
     if new.role == Role::PlatformAdmin {
         return Err(FieldError::new("role", "not_allowed").into());
     }
-    auth::check_new_password(&new.password)?;
+    let municipality = state
+        .tenant(ags)
+        .await
+        .map(|t| t.record.name.clone())
+        .unwrap_or_default();
+    auth::check_new_password(&new.password, &username, &[&new.display_name, &municipality])?;
     if let Some(d) = &new.department
         && !state.store.list_departments(ags).await?.iter().any(|x| &x.id == d)
     {
@@ -176,7 +183,7 @@ pub async fn new_user(state: &AppState, ags: &augenmerk_domain::Ags, new: NewSta
         display_name: if new.display_name.trim().is_empty() {
             new.username.clone()
         } else {
-            new.display_name.trim().to_owned()
+            parse_text("display_name", new.display_name.trim())?
         },
         role: new.role,
         department: new.department,
@@ -186,7 +193,8 @@ pub async fn new_user(state: &AppState, ags: &augenmerk_domain::Ags, new: NewSta
     Ok(user)
 }
 
-/// Changes a staff account (role, department, password, active).
+/// Changes a staff account (role, department, password, active); a new password or
+/// disabling the account ends all its sessions.
 #[utoipa::path(patch, path = "/api/v1/staff/config/users/{id}", tag = "config", params(("id" = String, Path)),
     request_body = StaffUserUpdate, responses((status = 200, body = StaffUser)), security(("bearer" = [])))]
 async fn update_user(
@@ -198,7 +206,7 @@ async fn update_user(
     staff.require_admin()?;
     let mut user = state.store.get_user(staff.ags(), &id).await?;
     if let Some(name) = req.display_name {
-        user.display_name = name.trim().to_owned();
+        user.display_name = parse_text("display_name", name.trim())?;
     }
     if let Some(role) = req.role {
         if role == Role::PlatformAdmin {
@@ -226,7 +234,8 @@ async fn update_user(
     }
     let hash = match req.password {
         Some(p) => {
-            auth::check_new_password(&p)?;
+            let municipality = state.tenant(staff.ags()).await?.record.name.clone();
+            auth::check_new_password(&p, &user.username, &[&user.display_name, &municipality])?;
             Some(
                 tokio::task::spawn_blocking(move || auth::hash_password(&p))
                     .await
@@ -315,6 +324,7 @@ async fn put_area(
     if area.id != id {
         return Err(FieldError::new("id", "does_not_match_path").into());
     }
+    parse_text("name", &area.name)?;
     build_areas(std::slice::from_ref(&area)).map_err(|e| {
         ApiError::validation(vec![FieldError::new("geometry", "invalid")])
             .context(serde_json::json!({ "reason": e.to_string() }))
@@ -369,6 +379,9 @@ async fn put_settings(
     augenmerk_domain::branding::check_branding(settings.accent_color.as_deref(), settings.logo.as_deref())
         .map_err(ApiError::validation)?;
     augenmerk_domain::templates::check_templates(&settings.reply_templates).map_err(ApiError::validation)?;
+    for (i, a) in settings.authorities.iter().enumerate() {
+        parse_text(&format!("authorities.{i}.name"), &a.name)?;
+    }
     state.store.put_settings(staff.ags(), settings.clone()).await?;
     state.invalidate(staff.ags());
     Ok(ApiJson(settings))
@@ -511,7 +524,7 @@ async fn import_areas(
         let geometry = serde_json::from_str(&a.geometry_geojson()).map_err(ApiError::internal)?;
         definitions.push(AreaDefinition {
             id,
-            name: a.name().to_owned(),
+            name: parse_text("name", a.name()).map_err(|e| ApiError::validation(vec![e]))?,
             geometry,
         });
     }

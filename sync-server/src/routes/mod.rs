@@ -14,7 +14,9 @@ use axum::Router;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts};
 use axum::http::StatusCode;
+use axum::http::{HeaderValue, header};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -120,10 +122,18 @@ pub fn router(state: AppState) -> Router {
         .merge(config::import_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .split_for_parts();
     let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
-    Router::new()
+    // API answers carry tokens, personal data and CSV exports: no cache (a shared office
+    // PC, a proxy) may keep them. A handler that knows better (photos) sets its own.
+    let api = Router::new()
         .merge(api)
         // Open311 posts may carry a photo (multipart `media`).
         .merge(crate::open311::routes().layer(DefaultBodyLimit::max(blob_limit)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .merge(api)
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || async move {
@@ -132,6 +142,12 @@ pub fn router(state: AppState) -> Router {
         )
         // The web UI takes every path the API does not own (unknown API paths stay JSON 404s).
         .merge(ui::routes(&state.settings))
+        // No answer is to be read as another type than it says (an upload served back as a
+        // photo must never run as a script or a page).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::internal("handler panicked"))
         }))

@@ -1,6 +1,6 @@
 //! The staff side: login, the inbox, a report's detail, its handling, and the dry run.
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use utoipa_axum::routes;
@@ -22,6 +22,8 @@ use augenmerk_store::{Inserted, StoreError, Visibility};
 use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::auth::{self, RawToken, StaffAuth};
 use crate::error::{ApiError, ApiResult};
+use crate::limits::ClientAddr;
+use crate::services::export::{Cell, CsvExport};
 use crate::services::{dry_run, handling, listing, views};
 use crate::state::AppState;
 
@@ -44,45 +46,35 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(dry_run))
 }
 
-type Peer = Result<ConnectInfo<std::net::SocketAddr>, axum::extract::rejection::ExtensionRejection>;
-
-/// Logs a staff member in; rate-limited per login name and per client address.
+/// Logs a staff member in; rate-limited per client address, per address and login name,
+/// and per login name (see [`crate::limits`]). Login name and password are bounded while
+/// the body is parsed: a longer one is a 400 that never reaches the limits.
 #[utoipa::path(post, path = "/api/v1/login", tag = "staff", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = augenmerk_domain::ErrorBody), (status = 429)))]
+    responses((status = 200, body = LoginResponse), (status = 400, body = augenmerk_domain::ErrorBody),
+        (status = 401, body = augenmerk_domain::ErrorBody), (status = 429)))]
 async fn login(
     State(state): State<AppState>,
-    peer: Peer,
+    ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<LoginResponse>> {
-    let scope = req.municipality.as_ref().map(|a| a.as_str()).unwrap_or("-");
-    let name_key = format!("user:{scope}:{}", req.username.to_lowercase());
     state
-        .login_limiter
-        .check(&name_key)
-        .map_err(|s| ApiError::new(ErrorCode::RateLimited).retry_after(s))?;
-    if let Ok(ConnectInfo(addr)) = peer {
-        // Per address the budget is larger: several colleagues may share a town-hall NAT.
-        let ip_key = format!("ip:{}", addr.ip());
-        state
-            .address_limiter
-            .check(&ip_key)
-            .map_err(|s| ApiError::new(ErrorCode::RateLimited).retry_after(s))?;
-    }
+        .limits
+        .check_login(client, req.municipality.as_ref(), &req.username)?;
     let creds = match state
         .store
-        .get_credentials(req.municipality.as_ref(), &req.username)
+        .get_credentials(req.municipality.as_ref(), req.username.as_str())
         .await
     {
         Ok(c) => Some(c),
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let password = req.password.clone();
+    let password = req.password;
     let hash = creds
         .as_ref()
         .map(|c| c.password_hash.clone())
         .unwrap_or_else(|| auth::dummy_hash().to_owned());
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(password.expose(), &hash))
         .await
         .map_err(ApiError::internal)?;
     let Some(creds) = creds.filter(|c| ok && c.user.active) else {
@@ -276,7 +268,7 @@ async fn nearby(
     let tenant = state.tenant(staff.ags()).await?;
     let found = state
         .store
-        .nearby_reports(staff.ags(), report.location, 250.0, 20)
+        .nearby_reports(staff.ags(), report.location, 250.0, 20, visibility(&staff).as_ref())
         .await?;
     Ok(ApiJson(
         found
@@ -347,12 +339,8 @@ async fn export_csv(
         ("Kanal", "Channel"),
     ];
     let users = state.store.list_users(staff.ags()).await?;
-    let mut out = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
     let write_err = |e: csv::Error| ApiError::internal(e);
-    out.write_record(headers.iter().map(|(de, en)| if english { *en } else { *de }))
-        .map_err(write_err)?;
+    let mut out = CsvExport::new(headers.iter().map(|(de, en)| if english { *en } else { *de })).map_err(write_err)?;
     let reports = match listing::in_area(&state, &tenant, staff.ags(), &query, visibility(&staff).as_ref()).await? {
         Some(mut all) => {
             all.truncate(MAX_EXPORT_ROWS);
@@ -392,25 +380,26 @@ async fn export_csv(
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         };
-        out.write_record([
-            r.id.to_string(),
-            local(&r.received_at),
-            if english { status.en } else { status.de },
-            r.priority.as_str().to_owned(),
-            views::category_name(&tenant, &r),
-            department.to_owned(),
-            assignee,
-            r.due_at.as_ref().map(local).unwrap_or_default(),
-            if r.is_overdue(now) { "1" } else { "0" }.to_owned(),
-            format!("{:.6}", r.location.lat),
-            format!("{:.6}", r.location.lon),
-            r.address_hint.clone().unwrap_or_default(),
-            r.description.clone(),
-            format!("{:?}", r.channel).to_lowercase(),
+        // Names come from admins, place and description from citizens: all text cells.
+        out.row(&[
+            Cell::Value(r.id.to_string()),
+            Cell::Value(local(&r.received_at)),
+            Cell::Value(if english { status.en } else { status.de }),
+            Cell::Value(r.priority.as_str().to_owned()),
+            Cell::Text(views::category_name(&tenant, &r)),
+            Cell::Text(department.to_owned()),
+            Cell::Text(assignee),
+            Cell::Value(r.due_at.as_ref().map(local).unwrap_or_default()),
+            Cell::Value(if r.is_overdue(now) { "1" } else { "0" }.to_owned()),
+            Cell::Value(format!("{:.6}", r.location.lat)),
+            Cell::Value(format!("{:.6}", r.location.lon)),
+            Cell::Text(r.address_hint.as_deref().unwrap_or_default().to_owned()),
+            Cell::Text(r.description.to_string()),
+            Cell::Value(format!("{:?}", r.channel).to_lowercase()),
         ])
         .map_err(write_err)?;
     }
-    let bytes = out.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
+    let bytes = out.finish().map_err(ApiError::internal)?;
     let file = format!("attachment; filename=\"meldungen-{}.csv\"", now.format("%Y-%m-%d"));
     Ok((
         [

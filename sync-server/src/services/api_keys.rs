@@ -30,6 +30,8 @@ pub async fn issue(
         problems.push(FieldError::new("name", "required"));
     } else if name.chars().count() > MAX_NAME_CHARS {
         problems.push(FieldError::new("name", "too_long"));
+    } else if let Err(e) = augenmerk_domain::text::FreeText::parse("name", name) {
+        problems.push(e);
     }
     if media_hosts.len() > MAX_MEDIA_HOSTS {
         problems.push(FieldError::new("media_hosts", "too_many"));

@@ -12,6 +12,7 @@ use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::{MessageAuthor, PublicStatusChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{InternalNote, StaffMessage, StaffUser};
+use augenmerk_domain::text::FreeText;
 use augenmerk_domain::{ActionId, BlobHash, MessageId, NoteId, ReportId, Status};
 use augenmerk_store::{Inserted, PublicEvent, ReportWrite};
 
@@ -41,6 +42,7 @@ fn staff_actor(user: &StaffUser) -> Actor {
     }
 }
 
+/// A message, note or comment: free text ([`FreeText`]), trimmed, not empty, within the limit.
 fn check_text(field: &str, text: &str) -> Result<String, ApiError> {
     let t = text.trim();
     if t.is_empty() {
@@ -49,7 +51,7 @@ fn check_text(field: &str, text: &str) -> Result<String, ApiError> {
     if t.chars().count() > MAX_TEXT_CHARS {
         return Err(FieldError::new(field, "too_long").into());
     }
-    Ok(t.to_owned())
+    Ok(FreeText::parse(field, t)?.into_string())
 }
 
 fn check_comment(comment: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -87,7 +89,7 @@ pub async fn transition(
         })));
     }
     let comment = check_comment(req.public_comment.as_deref())?;
-    check_photos(state, &req.photos).await?;
+    check_photos(state, &user.municipality, &req.photos).await?;
     let tenant = state.tenant(&user.municipality).await?;
     let now = Utc::now();
     let actor = staff_actor(user);
@@ -118,10 +120,9 @@ pub async fn transition(
             if original == report.id {
                 return Err(FieldError::new("duplicate_of", "self").into());
             }
-            // The original must be a report of the same municipality.
-            state
-                .store
-                .get_report(&user.municipality, &original)
+            // The original must be a report the caller may see (of the same municipality;
+            // for a field worker, of their scope), or the answer would tell them it exists.
+            visible_report(state, user, &original)
                 .await
                 .map_err(|_| ApiError::validation(vec![FieldError::new("duplicate_of", "unknown_report")]))?;
             audit.push(entry(&next, now, &actor, AuditAction::MarkedDuplicate { of: original }));
@@ -178,12 +179,12 @@ async fn already_applied(state: &AppState, id: &ReportId, request: ActionId) -> 
 /// Most photos one transition may carry.
 const MAX_TRANSITION_PHOTOS: usize = 10;
 
-/// Photos of a transition must have been uploaded before.
-async fn check_photos(state: &AppState, photos: &[BlobHash]) -> ApiResult<()> {
+/// Photos of a transition must have been uploaded before, by staff of the municipality.
+async fn check_photos(state: &AppState, ags: &augenmerk_domain::Ags, photos: &[BlobHash]) -> ApiResult<()> {
     if photos.len() > MAX_TRANSITION_PHOTOS {
         return Err(FieldError::new("photos", "too_many").into());
     }
-    crate::blobs::require_uploaded(state.store.as_ref(), photos).await
+    crate::blobs::require_uploaded(state.store.as_ref(), photos, crate::blobs::Attacher::Staff(ags)).await
 }
 
 fn entry(report: &Report, at: chrono::DateTime<Utc>, actor: &Actor, action: AuditAction) -> AuditEntry {

@@ -92,7 +92,13 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         }
         Err(AnswerError::Invalid(problems)) => return Err(ApiError::validation(problems)),
     };
-    crate::blobs::require_uploaded(state.store.as_ref(), &new.photos).await?;
+    // A device attaches only photos it uploaded; without a device (Open311) the photos
+    // are the ones this server anonymized for the same request.
+    let attacher = match &device {
+        Some(d) => crate::blobs::Attacher::Device(d),
+        None => crate::blobs::Attacher::Server,
+    };
+    crate::blobs::require_uploaded(state.store.as_ref(), &new.photos, attacher).await?;
 
     let now = Utc::now();
     let mut report = Report {

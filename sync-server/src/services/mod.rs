@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod dry_run;
+pub mod export;
 pub mod handling;
 pub mod intake;
 pub mod listing;

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 
-use augenmerk_domain::public::{CitizenReport, FollowedReport, PublicMessage, PublicStatusChange};
+use augenmerk_domain::public::{CitizenReport, FollowedReport, PublicMessage, PublicStatusChange, public_fields};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{StaffMessage, StaffReportDetail, StaffReportSummary};
 
@@ -108,29 +108,22 @@ pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> 
 }
 
 /// Someone else's report as a device that follows it sees it: place, category and status
-/// history only.
+/// history only, from the public policy ([`public_fields`]). The device keeps seeing a
+/// report it follows even once it is turned down: its feed told it so anyway.
 pub async fn followed_report(state: &AppState, report: &Report) -> ApiResult<FollowedReport> {
     let tenant = state.tenant(&report.municipality).await?;
-    let history = state
-        .store
-        .list_status_changes(&report.id)
-        .await?
-        .into_iter()
-        .map(|h| PublicStatusChange {
-            photos: Vec::new(),
-            ..h
-        })
-        .collect();
+    let history = state.store.list_status_changes(&report.id).await?;
+    let public = public_fields(report, &history, &tenant.record.settings);
     Ok(FollowedReport {
-        id: report.id,
-        municipality: report.municipality.clone(),
         municipality_name: tenant.record.name.clone(),
-        category: report.category.clone(),
         category_name: category_name(&tenant, report),
-        location: report.location.rounded_for_public(),
-        status: report.status,
-        history,
-        created_at: report.created_at,
-        updated_at: report.updated_at,
+        id: public.id,
+        municipality: public.municipality,
+        category: public.category,
+        location: public.location,
+        status: public.status,
+        history: public.history,
+        created_at: public.created_at,
+        updated_at: public.updated_at,
     })
 }

@@ -191,13 +191,19 @@ async fn blob_upload_without_a_token_is_401_and_stores_nothing() {
 async fn too_many_wrong_passwords_are_429_with_retry_after() {
     let app = spawn_app().await;
     let wrong = json!({"municipality": FLENSBURG, "username": "dispatcher", "password": "falsch-falsch"});
-    // The default budget: 10 attempts per login name and minute.
-    for attempt in 1..=10 {
+    // The default budget: a burst of 10 attempts per address and login name, then one
+    // more every 6 s; on a slow machine one or two may have refilled meanwhile.
+    let mut refused = 0;
+    let limited = loop {
         let reply = app.post("/api/v1/login", None, &wrong).await;
-        assert_eq!(reply.status.as_u16(), 401, "attempt {attempt}: {}", reply.text());
+        if reply.status.as_u16() == 429 {
+            break reply;
+        }
         reply.expect_error(401, "invalid_credentials");
-    }
-    let limited = app.post("/api/v1/login", None, &wrong).await;
+        refused += 1;
+        assert!(refused <= 12, "still no limit after {refused} wrong passwords");
+    };
+    assert!(refused >= 10, "limited after {refused} attempts already");
     limited.expect_error(429, "rate_limited");
     let retry_after: u64 = limited.headers["retry-after"]
         .to_str()

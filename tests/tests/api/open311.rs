@@ -308,6 +308,18 @@ async fn a_posted_request_goes_through_intake_and_reads_back_in_both_formats_wit
     assert_eq!(detail["report"]["description"], text);
     assert_eq!(detail["report"]["answers"]["gefahr_akut"], false);
 
+    // The citizen's text is public only where the municipality publishes it (see
+    // `public_policy.rs`); this one does, to show the text arrives intact.
+    let admin = app.login(FLENSBURG, "admin").await;
+    let mut settings = app
+        .get("/api/v1/staff/config/settings", Some(&admin.token))
+        .await
+        .expect(200);
+    settings["publish_text"] = json!(true);
+    app.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
+        .await
+        .expect(200);
+
     let one = json_of(&app.get(&format!("{BASE}/requests/{id}.json"), None).await, 200);
     assert_eq!(one[0]["service_request_id"], id.as_str());
     assert_eq!(one[0]["description"], text);

@@ -158,9 +158,11 @@ async fn photo_server(body: Vec<u8>, content_type: &'static str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_media_url_is_fetched_only_from_an_allow_listed_host_and_anonymized() {
-    let app = spawn_app().await;
     let raw = jpeg_with_gps_exif();
     let port = photo_server(raw.clone(), "image/jpeg").await;
+    // The photo server runs on loopback, which only this exemption lets through.
+    let exempt = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let app = spawn_app_with(|s| s.photos.media_url_exempt = Some(exempt)).await;
     let url = format!("http://127.0.0.1:{port}/foto.jpg");
 
     // A key without allowed hosts: the report is taken, the URL is not fetched.
@@ -199,17 +201,73 @@ async fn a_media_url_is_fetched_only_from_an_allow_listed_host_and_anonymized() 
     assert_eq!(photos.len(), 1);
     assert_anonymized_jpeg(&photos[0], &raw);
 
-    // Not an image type: refused.
+    // Not an image type: refused (from an exempted server too).
     let html = photo_server(b"<html>nope</html>".to_vec(), "text/html").await;
+    let html_app = spawn_app_with(|s| s.photos.media_url_exempt = Some(([127, 0, 0, 1], html).into())).await;
+    let trusted = html_app.open311_key(FLENSBURG, &["127.0.0.1"]).await;
     let mut f = fields(&trusted);
     f.push(("media_url".into(), format!("http://127.0.0.1:{html}/x")));
-    let reply = app
+    let reply = html_app
         .send(
-            app.request(reqwest::Method::POST, "/open311/v2/requests.json", None)
+            html_app
+                .request(reqwest::Method::POST, "/open311/v2/requests.json", None)
                 .form(&f),
         )
         .await;
     assert_eq!(reply.status.as_u16(), 400, "{}", reply.text());
+    assert_eq!(reply.json()[0]["description"], MEDIA_FETCH_FAILED);
+}
+
+/// What every refused or failed `media_url` is answered with.
+const MEDIA_FETCH_FAILED: &str = "media_url could not be fetched as a JPEG, PNG or WebP photo";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_media_url_cannot_probe_the_servers_network() {
+    let photo_port = photo_server(jpeg_with_gps_exif(), "image/jpeg").await;
+    let json_port = photo_server(b"{\"status\":\"ok\"}".to_vec(), "application/json").await;
+    let app = spawn_app().await;
+    let own_port = app.address.rsplit(':').next().expect("port").to_owned();
+    let key = app
+        .open311_key(FLENSBURG, &["127.0.0.1", "localhost", "10.0.0.1", "169.254.169.254"])
+        .await;
+    // Loopback (by address and by name), private and link-local targets, any
+    // port, services that answer and ports where nothing listens: one and the same answer.
+    let targets = [
+        format!("http://127.0.0.1:{photo_port}/foto.jpg"),
+        format!("http://127.0.0.1:{json_port}/status"),
+        format!("http://localhost:{photo_port}/foto.jpg"),
+        format!("http://127.0.0.1:{own_port}/healthz"),
+        "http://127.0.0.1:22/".to_owned(),
+        "http://127.0.0.1/".to_owned(),
+        "https://127.0.0.1/".to_owned(),
+        "http://10.0.0.1/".to_owned(),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+    ];
+    for url in targets {
+        let mut f = fields(&key);
+        f.push(("media_url".into(), url.clone()));
+        let reply = app
+            .send(
+                app.request(reqwest::Method::POST, "/open311/v2/requests.json", None)
+                    .form(&f),
+            )
+            .await;
+        assert_eq!(reply.status.as_u16(), 400, "{url}: {}", reply.text());
+        assert_eq!(reply.json()[0]["description"], MEDIA_FETCH_FAILED, "{url}");
+    }
+    // The exemption is one address and port: its neighbours stay refused.
+    let exempt_app = spawn_app_with(|s| s.photos.media_url_exempt = Some(([127, 0, 0, 1], photo_port).into())).await;
+    let key = exempt_app.open311_key(FLENSBURG, &["127.0.0.1"]).await;
+    let mut f = fields(&key);
+    f.push(("media_url".into(), format!("http://127.0.0.1:{json_port}/status")));
+    let reply = exempt_app
+        .send(
+            exempt_app
+                .request(reqwest::Method::POST, "/open311/v2/requests.json", None)
+                .form(&f),
+        )
+        .await;
+    assert_eq!(reply.json()[0]["description"], MEDIA_FETCH_FAILED);
 }
 
 #[tokio::test]

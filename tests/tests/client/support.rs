@@ -52,6 +52,15 @@ impl ServerProcess {
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
             .arg(data)
             .env("AUGENMERK_DEMO_PASSWORD", PASSWORD)
+            // One address (the tests) sends what a whole town would: hundreds of reports
+            // a minute. The per-address limits have their own tests (tests/api).
+            .env("AUGENMERK__RATE_LIMITS__REPORTS_PER_ADDRESS", "1000000")
+            .env("AUGENMERK__RATE_LIMITS__UPLOADS_PER_ADDRESS", "1000000")
+            .env("AUGENMERK__RATE_LIMITS__DEVICES_PER_ADDRESS", "1000000")
+            // The crash test's one device uploads more photos than a citizen's daily
+            // quota (100); the quota has its own test (tests/api/photo_limits.rs).
+            .env("AUGENMERK__PHOTOS__PER_DEVICE_PER_DAY", "1000000")
+            .env("AUGENMERK__PHOTOS__BYTES_PER_DEVICE_PER_DAY", "100000000000")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -20,6 +20,10 @@ const ACCENT: &str = "#1d5c4b";
 const ACCENT_RGB: [&str; 2] = ["rgb(29, 92, 75)", "rgba(29, 92, 75, 1)"];
 const TEMPLATE: &str = "Ihre Meldung {{nummer}} ({{kategorie}}) ist bei uns eingegangen und wird bearbeitet.";
 const LABEL: &str = "Wie groß ist das Schlagloch etwa?";
+/// The imported area's name carries markup (regression, issue 25 finding 8: an area name
+/// reached Leaflet's tooltip as HTML); everywhere it must show as the text it is.
+const AREA: &str =
+    "Testgebiet Mürwik <a href=\"https://example.org/\" data-injected=\"1\">Link</a><b data-injected=\"1\">fett</b>";
 
 /// A square of about 1.1 km around Mürwik, as a GeoJSON FeatureCollection.
 fn area_geojson() -> String {
@@ -34,7 +38,7 @@ fn area_geojson() -> String {
     ]);
     json!({"type": "FeatureCollection", "features": [{
         "type": "Feature",
-        "properties": {"name": "Testgebiet Mürwik"},
+        "properties": {"name": AREA},
         "geometry": {"type": "Polygon", "coordinates": [ring]}
     }]})
     .to_string()
@@ -172,10 +176,13 @@ async fn an_admin_configures_the_municipality() {
         .await;
     violations.extend(b.serious_accessibility_violations("configuration: areas").await);
     screenshots(&b, "config-areas").await;
+    area_name_is_text_on_the_map(&b).await;
+    b.click_id("nav-config").await;
+    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
     let areas = admin_api.get("/api/v1/staff/config/areas").await;
     let area_id = areas
         .as_array()
-        .and_then(|a| a.iter().find(|x| x["name"] == "Testgebiet Mürwik"))
+        .and_then(|a| a.iter().find(|x| x["name"] == AREA))
         .and_then(|x| x["id"].as_str())
         .expect("the imported area")
         .to_owned();
@@ -343,11 +350,21 @@ async fn an_admin_configures_the_municipality() {
         Some(json!("Marktstand beschädigt"))
     );
 
-    // --- The accent colour. ---
+    // --- The accent colour, and publishing the citizens' own words (off by default). ---
     section(&b, "appearance").await;
     b.type_into("appearance-accent", ACCENT).await;
+    assert_eq!(
+        admin_api.get("/api/v1/staff/config/settings").await["publish_text"],
+        json!(false),
+        "nothing of a citizen's text is published unless the municipality says so"
+    );
+    b.click_css("label[for=\"appearance-publish-text\"]").await;
     b.click_id("appearance-save").await;
     saved(&b).await;
+    assert_eq!(
+        admin_api.get("/api/v1/staff/config/settings").await["publish_text"],
+        json!(true)
+    );
     violations.extend(b.serious_accessibility_violations("configuration: appearance").await);
     screenshots(&b, "config-appearance").await;
     let errors = page_errors(&b).await;
@@ -429,4 +446,33 @@ async fn an_admin_configures_the_municipality() {
         violations.join("\n")
     );
     eprintln!("console configuration e2e: every step and assertion passed");
+}
+
+/// The inbox map (drawn without tiles, so area names are permanent tooltips) shows the
+/// imported area's name as text: no element of the name's markup exists in the page.
+async fn area_name_is_text_on_the_map(b: &Browser) {
+    b.click_id("nav-map").await;
+    b.wait_attr(
+        &Browser::id("console-map"),
+        "data-drawn",
+        "true",
+        Duration::from_secs(20),
+    )
+    .await;
+    let label = b
+        .wait_text(".console-map__area-label", "Testgebiet Mürwik", Duration::from_secs(20))
+        .await
+        .text()
+        .await
+        .expect("the area's label");
+    assert!(
+        label.contains("<a href=") && label.contains("<b "),
+        "the markup shows as text: {label}"
+    );
+    let injected = b
+        .client
+        .execute("return document.querySelectorAll('[data-injected]').length;", vec![])
+        .await
+        .expect("count injected elements");
+    assert_eq!(injected, json!(0), "no element of the area's name is rendered as HTML");
 }

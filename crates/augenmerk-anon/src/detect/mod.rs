@@ -29,6 +29,7 @@ use serde::Serialize;
 use self::input::Region;
 use self::text::TextParams;
 use self::view::View;
+use crate::cancel::Cancel;
 use crate::error::{AnonError, Result};
 use crate::geometry::{Detection, merge_detections};
 use crate::models::OnnxModel;
@@ -370,6 +371,19 @@ impl Detectors {
         cfg: &DetectConfig,
         pool: Option<&rayon::ThreadPool>,
     ) -> Result<(Detections, DetectTimings)> {
+        self.detect_cancellable(img, cfg, pool, &Cancel::default())
+    }
+
+    /// [`Detectors::detect_timed`] that stops with [`crate::AnonError::Cancelled`] when
+    /// `cancel` says so: checked before every view, so a huge image cannot hold the
+    /// worker threads past its deadline.
+    pub fn detect_cancellable(
+        &self,
+        img: &RgbImage,
+        cfg: &DetectConfig,
+        pool: Option<&rayon::ThreadPool>,
+        cancel: &Cancel,
+    ) -> Result<(Detections, DetectTimings)> {
         cfg.validate()?;
         let planning_before = self.planning_ms();
         let (w, h) = img.dimensions();
@@ -430,9 +444,15 @@ impl Detectors {
                     shapes.push((model, v.pad_h, v.pad_w));
                 }
             }
-            pool.install(|| shapes.par_iter().try_for_each(|(m, h, w)| m.prepare(*h, *w)))?;
+            pool.install(|| {
+                shapes.par_iter().try_for_each(|(m, h, w)| {
+                    cancel.check()?;
+                    m.prepare(*h, *w)
+                })
+            })?;
         }
         let run = |job: &Job| -> Result<(bool, Vec<Detection>, f64)> {
+            cancel.check()?;
             let started = Instant::now();
             let (is_face, dets) = match job {
                 Job::Face(v) => (true, centerface::detect(&self.face, img, v, cfg.face_threshold)?),
@@ -452,6 +472,7 @@ impl Detectors {
             Some(pool) => pool.install(|| jobs.par_iter().map(run).collect()),
             None => jobs.iter().map(run).collect(),
         };
+        cancel.check()?;
         let (mut faces, mut plates) = (Vec::new(), Vec::new());
         let mut timings = DetectTimings::default();
         for (job, r) in jobs.iter().zip(results) {

@@ -93,7 +93,8 @@ pub(crate) fn list_users(conn: &Connection, ags: &Ags) -> StoreResult<Vec<StaffU
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Updates an account of the same municipality (and its password hash when given).
+/// Updates an account of the same municipality (and its password hash when given); a new
+/// password or disabling the account ends all its sessions.
 pub(crate) fn update_user(conn: &Connection, user: &StaffUser, password_hash: Option<&str>) -> StoreResult<()> {
     // `ags IS ?` also matches NULL = NULL (platform admins); an account cannot move
     // between municipalities, so a mismatch is NotFound.
@@ -114,7 +115,17 @@ pub(crate) fn update_user(conn: &Connection, user: &StaffUser, password_hash: Op
             password_hash,
         ])
         .map_err(duplicate_as("username"))?;
-    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if password_hash.is_some() || !user.active {
+        // A new password or a disabled account ends every session of the account, in the
+        // same transaction: whoever knew the old password (or had a token) is out at once,
+        // and re-enabling the account later does not bring old tokens back.
+        conn.prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
+            .execute([user.id.to_string()])?;
+    }
+    Ok(())
 }
 
 /// Stores a session, and forgets sessions that have expired.
@@ -231,35 +242,6 @@ pub(crate) fn missing_blobs(conn: &Connection, hashes: &[BlobHash]) -> StoreResu
         }
     }
     Ok(missing)
-}
-
-/// Records that a device had this photo anonymized by the server (it may read it back).
-pub(crate) fn record_upload(conn: &Connection, hash: &BlobHash, device: &DeviceId) -> StoreResult<()> {
-    conn.prepare_cached("INSERT INTO blob_uploads (hash, device_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-        .execute(params![hash.as_str(), device.to_string()])?;
-    Ok(())
-}
-
-/// Whether a report of this device or municipality references the photo, or the device
-/// had it anonymized by the server.
-pub(crate) fn blob_visible_to(
-    conn: &Connection,
-    hash: &BlobHash,
-    device: Option<&DeviceId>,
-    ags: Option<&Ags>,
-) -> StoreResult<bool> {
-    // A NULL parameter compares unequal to everything, so an absent device or
-    // municipality grants nothing.
-    Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM report_photos p JOIN reports r ON r.id = p.report_id
-                            WHERE p.hash = ?1 AND (r.device_id = ?2 OR r.ags = ?3))
-                 OR EXISTS (SELECT 1 FROM blob_uploads u WHERE u.hash = ?1 AND u.device_id = ?2)",
-        )?
-        .query_row(
-            params![hash.as_str(), device.map(|d| d.to_string()), ags.map(|a| a.as_str())],
-            |row| row.get(0),
-        )?)
 }
 
 const API_KEY_COLUMNS: &str = "id, ags, name, media_hosts, created_at, revoked_at";

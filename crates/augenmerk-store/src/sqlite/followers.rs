@@ -6,16 +6,18 @@ use augenmerk_domain::report::Report;
 use augenmerk_domain::{DeviceId, ReportId};
 
 use super::codec::{REPORT_COLUMNS, report_from_row, ts};
-use crate::{StoreError, StoreResult};
+use crate::{Followed, StoreError, StoreResult};
 
-/// Starts following; `Ok(false)` if the device followed already. A device cannot follow
-/// its own report (`Conflict`): it sees everything of that one anyway.
+/// Starts following; [`Followed::Already`] if the device followed already. A device cannot
+/// follow its own report (`Conflict`): it sees everything of that one anyway. A device
+/// follows at most `max_follows` reports: each one adds to its feed and report list.
 pub(crate) fn follow(
     conn: &Connection,
     device: &DeviceId,
     report: &ReportId,
     at: &chrono::DateTime<chrono::Utc>,
-) -> StoreResult<bool> {
+    max_follows: u32,
+) -> StoreResult<Followed> {
     let owner: Option<Option<String>> = conn
         .prepare_cached("SELECT device_id FROM reports WHERE id = ?1")?
         .query_row([report.to_string()], |r| r.get(0))
@@ -25,13 +27,27 @@ pub(crate) fn follow(
         Some(Some(d)) if d == device.to_string() => return Err(StoreError::Conflict),
         Some(_) => {}
     }
+    let already: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM followers WHERE device_id = ?1 AND report_id = ?2")?
+        .query_row([device.to_string(), report.to_string()], |r| r.get(0))
+        .optional()?;
+    if already.is_some() {
+        return Ok(Followed::Already);
+    }
+    // In the same write transaction as the insert, so parallel requests cannot overshoot.
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM followers WHERE device_id = ?1")?
+        .query_row([device.to_string()], |r| r.get(0))?;
+    if count >= i64::from(max_follows) {
+        return Ok(Followed::LimitReached);
+    }
     let n = conn
         .prepare_cached(
             "INSERT INTO followers (device_id, report_id, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (device_id, report_id) DO NOTHING",
         )?
         .execute(params![device.to_string(), report.to_string(), ts(at)])?;
-    Ok(n > 0)
+    Ok(if n > 0 { Followed::Created } else { Followed::Already })
 }
 
 /// Stops following; `Ok(false)` if the device did not follow it.

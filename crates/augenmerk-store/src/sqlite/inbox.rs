@@ -292,13 +292,15 @@ pub(crate) fn categories_in_use(conn: &Connection, ags: &Ags) -> StoreResult<Vec
 /// down so that the prefilter box is never too small.
 const METRES_PER_DEGREE: f64 = 111_000.0;
 
-/// Open reports within `radius_m` of `center`, nearest first, at most `limit`.
+/// Open reports within `radius_m` of `center`, nearest first, at most `limit`, of those
+/// `visible_to` may see.
 pub(crate) fn nearby_reports(
     conn: &Connection,
     ags: &Ags,
     center: GeoPoint,
     radius_m: f64,
     limit: u32,
+    visible_to: Option<&Visibility>,
 ) -> StoreResult<Vec<Report>> {
     if !radius_m.is_finite() || radius_m < 0.0 || limit == 0 {
         return Ok(Vec::new());
@@ -307,22 +309,22 @@ pub(crate) fn nearby_reports(
     // distance is checked afterwards.
     let dlat = radius_m / METRES_PER_DEGREE;
     let dlon = radius_m / (METRES_PER_DEGREE * center.lat.to_radians().cos().max(0.01));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {REPORT_COLUMNS} FROM reports
-         WHERE ags = ?1 AND lat BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?5 AND status IN ({})",
-        open_statuses()
-    ))?;
+    let mut f = Filter::new(ags);
+    f.visible_to(visible_to);
+    f.and(
+        "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+        [
+            center.lat - dlat,
+            center.lat + dlat,
+            center.lon - dlon,
+            center.lon + dlon,
+        ]
+        .map(Value::Real),
+    );
+    f.and(format!("status IN ({})", open_statuses()), []);
+    let mut stmt = conn.prepare_cached(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE {}", f.sql()))?;
     let candidates: Vec<Report> = stmt
-        .query_map(
-            rusqlite::params![
-                ags.as_str(),
-                center.lat - dlat,
-                center.lat + dlat,
-                center.lon - dlon,
-                center.lon + dlon
-            ],
-            report_from_row,
-        )?
+        .query_map(params_from_iter(&f.values), report_from_row)?
         .collect::<Result<_, _>>()?;
     let mut near: Vec<(f64, Report)> = candidates
         .into_iter()

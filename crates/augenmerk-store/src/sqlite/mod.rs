@@ -16,6 +16,7 @@ mod config;
 mod followers;
 mod functions;
 mod inbox;
+mod photos;
 mod readers;
 mod reports;
 mod schema;
@@ -43,8 +44,8 @@ pub use schema::{SCHEMA_VERSION, WRITE_PRAGMAS, apply_write_pragmas};
 pub use writer::MAX_BATCH;
 
 use crate::{
-    BlobRecord, BoundaryRecord, Credentials, Inserted, MunicipalityRecord, ReportStats, ReportWrite, Store,
-    StoreResult, Visibility,
+    BlobRecord, BoundaryRecord, Credentials, Followed, Inserted, MunicipalityRecord, ReportStats, ReportWrite, Store,
+    StoreResult, UploadUsage, Uploader, Visibility,
 };
 
 /// Read connections opened by [`SqliteStore::open`]: enough for a 2–4 core server, where
@@ -319,9 +320,16 @@ impl Store for SqliteStore {
         self.read(move |c| accounts::missing_blobs(c, &hashes)).await
     }
 
-    async fn record_upload(&self, hash: &BlobHash, device: &DeviceId) -> StoreResult<()> {
-        let (hash, device) = (hash.clone(), *device);
-        self.write(move |tx| accounts::record_upload(tx, &hash, &device)).await
+    async fn record_upload(
+        &self,
+        hash: &BlobHash,
+        uploader: &Uploader,
+        size: u64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let (hash, uploader) = (hash.clone(), uploader.clone());
+        self.write(move |tx| photos::record_upload(tx, &hash, &uploader, size, &at))
+            .await
     }
 
     async fn blob_visible_to(
@@ -331,7 +339,24 @@ impl Store for SqliteStore {
         ags: Option<&Ags>,
     ) -> StoreResult<bool> {
         let (hash, device, ags) = (hash.clone(), device.copied(), ags.cloned());
-        self.read(move |c| accounts::blob_visible_to(c, &hash, device.as_ref(), ags.as_ref()))
+        self.read(move |c| photos::blob_visible_to(c, &hash, device.as_ref(), ags.as_ref()))
+            .await
+    }
+
+    async fn unattachable_blobs(
+        &self,
+        hashes: &[BlobHash],
+        device: Option<&DeviceId>,
+        ags: Option<&Ags>,
+    ) -> StoreResult<Vec<BlobHash>> {
+        let (hashes, device, ags) = (hashes.to_vec(), device.copied(), ags.cloned());
+        self.read(move |c| photos::unattachable_blobs(c, &hashes, device.as_ref(), ags.as_ref()))
+            .await
+    }
+
+    async fn device_uploads_since(&self, device: &DeviceId, since: DateTime<Utc>) -> StoreResult<UploadUsage> {
+        let device = *device;
+        self.read(move |c| photos::device_uploads_since(c, &device, &since))
             .await
     }
 
@@ -347,6 +372,11 @@ impl Store for SqliteStore {
     async fn get_device_report(&self, device: &DeviceId, id: &ReportId) -> StoreResult<Report> {
         let (device, id) = (*device, *id);
         self.read(move |c| reports::get_device_report(c, &device, &id)).await
+    }
+
+    async fn device_reports(&self, device: &DeviceId) -> StoreResult<Vec<Report>> {
+        let device = *device;
+        self.read(move |c| reports::device_reports(c, &device)).await
     }
 
     async fn get_report_any(&self, id: &ReportId) -> StoreResult<Report> {
@@ -382,9 +412,16 @@ impl Store for SqliteStore {
         self.read(move |c| inbox::categories_in_use(c, &ags)).await
     }
 
-    async fn nearby_reports(&self, ags: &Ags, center: GeoPoint, radius_m: f64, limit: u32) -> StoreResult<Vec<Report>> {
-        let ags = ags.clone();
-        self.read(move |c| inbox::nearby_reports(c, &ags, center, radius_m, limit))
+    async fn nearby_reports(
+        &self,
+        ags: &Ags,
+        center: GeoPoint,
+        radius_m: f64,
+        limit: u32,
+        visible_to: Option<&Visibility>,
+    ) -> StoreResult<Vec<Report>> {
+        let (ags, visible_to) = (ags.clone(), visible_to.cloned());
+        self.read(move |c| inbox::nearby_reports(c, &ags, center, radius_m, limit, visible_to.as_ref()))
             .await
     }
 
@@ -416,9 +453,16 @@ impl Store for SqliteStore {
         self.read(move |c| reports::list_notes(c, &id)).await
     }
 
-    async fn follow_report(&self, device: &DeviceId, report: &ReportId, at: DateTime<Utc>) -> StoreResult<bool> {
+    async fn follow_report(
+        &self,
+        device: &DeviceId,
+        report: &ReportId,
+        at: DateTime<Utc>,
+        max_follows: u32,
+    ) -> StoreResult<Followed> {
         let (device, report) = (*device, *report);
-        self.write(move |tx| followers::follow(tx, &device, &report, &at)).await
+        self.write(move |tx| followers::follow(tx, &device, &report, &at, max_follows))
+            .await
     }
 
     async fn unfollow_report(&self, device: &DeviceId, report: &ReportId) -> StoreResult<bool> {

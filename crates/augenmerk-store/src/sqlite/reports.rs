@@ -166,6 +166,18 @@ pub(crate) fn get_device_report(conn: &Connection, device: &DeviceId, id: &Repor
         .query_row([id.to_string(), device.to_string()], report_from_row)?)
 }
 
+/// The device's own reports, the most recently changed first (by their last feed event,
+/// the order in which the device saw them change). One indexed query: the reports it
+/// follows are not scanned at all.
+pub(crate) fn device_reports(conn: &Connection, device: &DeviceId) -> StoreResult<Vec<Report>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {REPORT_COLUMNS}, (SELECT max(e.seq) FROM events e WHERE e.report_id = reports.id) AS last_seq
+         FROM reports WHERE device_id = ?1 ORDER BY last_seq DESC, received_at DESC, id"
+    ))?;
+    let rows = stmt.query_map([device.to_string()], report_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// One report, whichever municipality.
 pub(crate) fn get_report_any(conn: &Connection, id: &ReportId) -> StoreResult<Report> {
     Ok(conn

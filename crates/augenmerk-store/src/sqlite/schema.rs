@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_open311", include_str!("migrations/0002_open311.sql")),
     ("0003_followers", include_str!("migrations/0003_followers.sql")),
+    ("0004_photo_owners", include_str!("migrations/0004_photo_owners.sql")),
 ];
 
 /// The schema version this code writes (`PRAGMA user_version` after all migrations).
