@@ -142,22 +142,14 @@ pub async fn store_anonymized(state: &AppState, raw: Bytes, extra: Vec<BBox>) ->
     .map_err(ApiError::internal)?
     .map_err(photo_error)?;
     let hash = BlobHash::parse(&crate::blobs::hash_of(&out.jpeg)).map_err(ApiError::internal)?;
-    let size = out.jpeg.len() as u64;
-    state
-        .blobs
-        .put(&hash, Bytes::from(out.jpeg))
-        .await
-        .map_err(ApiError::internal)?;
-    state
-        .store
-        .put_blob(BlobRecord {
-            hash: hash.clone(),
-            size,
-            content_type: "image/jpeg".into(),
-            width: out.output_size.0,
-            height: out.output_size.1,
-        })
-        .await?;
+    let record = BlobRecord {
+        hash: hash.clone(),
+        size: out.jpeg.len() as u64,
+        content_type: "image/jpeg".into(),
+        width: out.output_size.0,
+        height: out.output_size.1,
+    };
+    crate::blobs::store_photo(state, record, Bytes::from(out.jpeg)).await?;
     Ok(AnonymizedPhoto {
         hash,
         width: out.output_size.0,

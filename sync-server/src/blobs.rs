@@ -245,23 +245,24 @@ pub async fn accept_upload(
         tracing::info!(blob = %hash, "removed metadata or extra data from an uploaded photo");
     }
     let size = checked.bytes.len() as u64;
-    state
-        .blobs
-        .put(&hash, checked.bytes)
-        .await
-        .map_err(ApiError::internal)?;
-    state
-        .store
-        .put_blob(BlobRecord {
-            hash: hash.clone(),
-            size,
-            content_type: checked.content_type.to_owned(),
-            width: checked.width,
-            height: checked.height,
-        })
-        .await?;
+    let record = BlobRecord {
+        hash: hash.clone(),
+        size,
+        content_type: checked.content_type.to_owned(),
+        width: checked.width,
+        height: checked.height,
+    };
+    store_photo(state, record, checked.bytes).await?;
     state.store.record_upload(&hash, &uploader, size, Utc::now()).await?;
     Ok(StatusCode::CREATED)
+}
+
+/// Keeps a checked photo: the bytes in the photo store first, then its row, so that a row
+/// never names a file that is not there.
+pub async fn store_photo(state: &AppState, record: BlobRecord, bytes: Bytes) -> Result<(), ApiError> {
+    state.blobs.put(&record.hash, bytes).await.map_err(ApiError::internal)?;
+    state.store.put_blob(record).await?;
+    Ok(())
 }
 
 /// Checks an upload against its address and the limits, and keeps only the image.

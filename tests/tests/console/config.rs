@@ -459,12 +459,22 @@ async fn area_name_is_text_on_the_map(b: &Browser) {
         Duration::from_secs(20),
     )
     .await;
-    let label = b
-        .wait_text(".console-map__area-label", "Testgebiet Mürwik", Duration::from_secs(20))
-        .await
-        .text()
-        .await
-        .expect("the area's label");
+    // The map has a label per area (the Stadtteile too): find the imported one's.
+    let find = "const l = [...document.querySelectorAll('.console-map__area-label')]
+                   .find(e => e.textContent.includes('Testgebiet Mürwik'));
+                return l ? l.textContent : null;";
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let label = loop {
+        let found = b.client.execute(find, vec![]).await.expect("read the area labels");
+        if let Some(text) = found.as_str() {
+            break text.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no area label names the imported area after 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     assert!(
         label.contains("<a href=") && label.contains("<b "),
         "the markup shows as text: {label}"
