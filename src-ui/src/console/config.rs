@@ -3,6 +3,8 @@
 //! areas imported from GeoJSON. Every change goes through the server's checks; refusals
 //! are shown as they come.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -1002,24 +1004,6 @@ fn Areas() -> impl IntoView {
     }
 }
 
-/// Standard base64 (the logo's data URL); the UI has no base64 crate for these few bytes.
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// The municipality's look: accent colour and logo (the server checks contrast and format).
 #[component]
 fn Appearance() -> impl IntoView {
@@ -1055,7 +1039,7 @@ fn Appearance() -> impl IntoView {
             match JsFuture::from(file.array_buffer()).await {
                 Ok(buffer) => {
                     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                    logo.set(Some(format!("data:{mime};base64,{}", base64(&bytes))));
+                    logo.set(Some(format!("data:{mime};base64,{}", STANDARD.encode(&bytes))));
                 }
                 Err(e) => error.set(Some(UiError::unexpected(format!("{e:?}")))),
             }
@@ -1118,19 +1102,5 @@ fn Appearance() -> impl IntoView {
                 </div>
             </section>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::base64;
-
-    #[test]
-    fn base64_as_rfc_4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 }
