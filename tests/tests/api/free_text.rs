@@ -4,9 +4,9 @@
 //! A description with `\u0000` once made the public `requests.xml` not well-formed for
 //! everybody; a description starting with `=` ran as a formula in the clerk's Excel.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{FLENSBURG, MUERWIK, TestApp, id_of, pothole, spawn_app};
+use crate::helpers::{FLENSBURG, MUERWIK, TestApp, form_encode, id_of, pothole, spawn_app};
 
 /// Characters refused in free text, one each.
 const REFUSED: [&str; 4] = ["\u{0}", "\u{1b}[31m", "\u{7}", "\u{7f}"];
@@ -91,11 +91,8 @@ async fn control_characters_are_refused_in_every_free_text() {
         ("attribute[gefahr_akut]", "false"),
         ("attribute[strassenart]", "gemeindestrasse"),
         ("description", "Loch\u{0}"),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-    .collect::<Vec<_>>()
-    .join("&");
+    ];
+    let form = form_encode(&form);
     let reply = app
         .send(
             app.request(reqwest::Method::POST, "/open311/v2/requests.json", None)
@@ -110,25 +107,8 @@ async fn control_characters_are_refused_in_every_free_text() {
     public_feed_is_well_formed(&app).await;
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn public_feed_is_well_formed(app: &TestApp) {
-    let admin = app.login(FLENSBURG, "admin").await;
-    let mut settings: Value = app
-        .get("/api/v1/staff/config/settings", Some(&admin.token))
-        .await
-        .expect(200);
-    settings["publish_text"] = json!(true);
-    app.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
-        .await
-        .expect(200);
+    app.publish_text(FLENSBURG).await;
     let xml = app
         .get(&format!("/open311/v2/requests.xml?jurisdiction_id={FLENSBURG}"), None)
         .await;

@@ -291,6 +291,22 @@ impl TestApp {
         self.send(rb).await
     }
 
+    /// The municipality's admin turns on publishing the citizens' texts (off by default);
+    /// answers whether it was on before.
+    pub async fn publish_text(&self, ags: &str) -> bool {
+        let admin = self.login(ags, "admin").await;
+        let mut settings = self
+            .get("/api/v1/staff/config/settings", Some(&admin.token))
+            .await
+            .expect(200);
+        let before = settings["publish_text"] == json!(true);
+        settings["publish_text"] = json!(true);
+        self.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
+            .await
+            .expect(200);
+        before
+    }
+
     /// Issues an Open311 API key of a municipality through its admin; `media_hosts` may be fetched from.
     pub async fn open311_key(&self, ags: &str, media_hosts: &[&str]) -> String {
         let admin = self.login(ags, "admin").await;
@@ -500,4 +516,22 @@ pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let crc = crc32(&bytes[12..29]);
     bytes[29..33].copy_from_slice(&crc.to_be_bytes());
     bytes
+}
+
+/// Form-encodes fields (`application/x-www-form-urlencoded`, as Open311 clients post).
+pub fn form_encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{FLENSBURG, KIEL, KIEL_RATHAUS, MUERWIK, Reply, TestApp, id_of, pothole, spawn_app};
+use crate::helpers::{FLENSBURG, KIEL, KIEL_RATHAUS, MUERWIK, Reply, TestApp, form_encode, id_of, pothole, spawn_app};
 
 const BASE: &str = "/open311/v2";
 
@@ -16,23 +16,6 @@ async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply 
             .body(body),
     )
     .await
-}
-
-fn form_encode(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Parses an XML answer with a real parser and checks its declaration and content type.
@@ -310,15 +293,7 @@ async fn a_posted_request_goes_through_intake_and_reads_back_in_both_formats_wit
 
     // The citizen's text is public only where the municipality publishes it (see
     // `public_policy.rs`); this one does, to show the text arrives intact.
-    let admin = app.login(FLENSBURG, "admin").await;
-    let mut settings = app
-        .get("/api/v1/staff/config/settings", Some(&admin.token))
-        .await
-        .expect(200);
-    settings["publish_text"] = json!(true);
-    app.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
-        .await
-        .expect(200);
+    app.publish_text(FLENSBURG).await;
 
     let one = json_of(&app.get(&format!("{BASE}/requests/{id}.json"), None).await, 200);
     assert_eq!(one[0]["service_request_id"], id.as_str());

@@ -70,15 +70,7 @@ async fn the_georeport_client_from_pypi_reads_services_definitions_and_requests_
     let id = posted[0]["service_request_id"].as_str().expect("id").to_owned();
     // The municipality publishes the citizens' texts (off by default), so that the
     // description's UTF-8 can be checked on the client's side.
-    let admin = app.login(FLENSBURG, "admin").await;
-    let mut settings = app
-        .get("/api/v1/staff/config/settings", Some(&admin.token))
-        .await
-        .expect(200);
-    settings["publish_text"] = json!(true);
-    app.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
-        .await
-        .expect(200);
+    app.publish_text(FLENSBURG).await;
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/georeport_reads.py");
     let root = format!("{}/open311/v2", app.address);

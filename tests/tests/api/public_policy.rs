@@ -209,16 +209,7 @@ async fn the_open311_feed_publishes_only_what_the_public_policy_allows() {
     assert!(!followed.to_string().contains(&marker), "{followed}");
 
     // The municipality decides to publish the citizens' texts: now they are shown.
-    let admin = app.login(FLENSBURG, "admin").await;
-    let mut settings = app
-        .get("/api/v1/staff/config/settings", Some(&admin.token))
-        .await
-        .expect(200);
-    assert_eq!(settings["publish_text"], false, "off by default: {settings}");
-    settings["publish_text"] = json!(true);
-    app.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
-        .await
-        .expect(200);
+    assert!(!app.publish_text(FLENSBURG).await, "off by default");
     check(&feed(&app, &format!("{BASE}/requests")).await, true);
     check(&feed(&app, &format!("{BASE}/requests/{shown_id}")).await, true);
 }
