@@ -11,7 +11,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Citizen, exists, laptop, login, one_browser, open_case, page_errors, screenshots, screenshots_tall, section, select,
+    Citizen, exists, laptop, login, one_browser, open_case, open_map, page_errors, screenshots, screenshots_tall,
+    section, select,
 };
 use crate::support::{Browser, FLENSBURG, MUERWIK, SLOW, Server, Staff};
 
@@ -451,14 +452,7 @@ async fn an_admin_configures_the_municipality() {
 /// The inbox map (drawn without tiles, so area names are permanent tooltips) shows the
 /// imported area's name as text: no element of the name's markup exists in the page.
 async fn area_name_is_text_on_the_map(b: &Browser) {
-    b.click_id("nav-map").await;
-    b.wait_attr(
-        &Browser::id("console-map"),
-        "data-drawn",
-        "true",
-        Duration::from_secs(20),
-    )
-    .await;
+    open_map(b).await;
     // The map has a label per area (the Stadtteile too): find the imported one's.
     let find = "const l = [...document.querySelectorAll('.console-map__area-label')]
                    .find(e => e.textContent.includes('Testgebiet Mürwik'));

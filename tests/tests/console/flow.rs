@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::helpers::{
-    Citizen, exists, laptop, login, logout, open_case, page_errors, patch_as_dispatcher, screenshots, screenshots_tall,
-    section as open_section, select, street_jpeg,
+    Citizen, exists, laptop, login, logout, open_case, open_map, page_errors, patch_as_dispatcher, screenshots,
+    screenshots_tall, section as open_section, select, street_jpeg,
 };
 use crate::support::{Browser, MUERWIK, SLOW, Server, Staff};
 
@@ -298,14 +298,7 @@ async fn dispatcher_and_admin_work_in_the_console() {
     b.click_id("filter-reset").await;
     b.wait_attr(&Browser::id("inbox-total"), "data-total", "6", Duration::from_secs(10))
         .await;
-    b.click_id("nav-map").await;
-    b.wait_attr(
-        &Browser::id("console-map"),
-        "data-drawn",
-        "true",
-        Duration::from_secs(20),
-    )
-    .await;
+    open_map(&b).await;
     violations.extend(b.serious_accessibility_violations("map").await);
     screenshots(&b, "map").await;
 

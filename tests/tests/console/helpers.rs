@@ -289,6 +289,18 @@ pub async fn open_case(b: &Browser, url: &str, id: &str) {
     .await;
 }
 
+/// Opens the inbox's map and waits until it is drawn.
+pub async fn open_map(b: &Browser) {
+    b.click_id("nav-map").await;
+    b.wait_attr(
+        &Browser::id("console-map"),
+        "data-drawn",
+        "true",
+        Duration::from_secs(20),
+    )
+    .await;
+}
+
 /// Opens a configuration section through its tab and waits for it.
 pub async fn section(b: &Browser, name: &str) {
     b.click_id(&format!("config-{name}")).await;
