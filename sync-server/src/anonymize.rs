@@ -24,7 +24,8 @@ use augenmerk_anon::{AnonError, Anonymizer, BBox, Cancel, Kind, Options};
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea, BlurredKind};
 use augenmerk_domain::{BlobHash, GeoPoint};
-use augenmerk_store::BlobRecord;
+use augenmerk_store::{BlobRecord, Uploader};
+use chrono::Utc;
 
 use crate::config::PhotoSettings;
 use crate::error::{ApiError, ApiResult};
@@ -116,8 +117,14 @@ impl ServerAnonymizer {
 }
 
 /// Anonymizes a photo (obscuring `extra` areas too, in the upright original's pixels)
-/// and stores the result.
-pub async fn store_anonymized(state: &AppState, raw: Bytes, extra: Vec<BBox>) -> ApiResult<AnonymizedPhoto> {
+/// and stores the result, as uploaded by `uploader` if given (it may then attach it, and
+/// it counts against the uploader's quota).
+pub async fn store_anonymized(
+    state: &AppState,
+    raw: Bytes,
+    extra: Vec<BBox>,
+    uploader: Option<&Uploader>,
+) -> ApiResult<AnonymizedPhoto> {
     let photos = &state.settings.photos;
     let deadline = Instant::now() + Duration::from_secs(photos.anonymize_seconds.max(1));
     let limits = anonymize_limits(&state.settings.limits, photos);
@@ -142,14 +149,18 @@ pub async fn store_anonymized(state: &AppState, raw: Bytes, extra: Vec<BBox>) ->
     .map_err(ApiError::internal)?
     .map_err(photo_error)?;
     let hash = BlobHash::parse(&crate::blobs::hash_of(&out.jpeg)).map_err(ApiError::internal)?;
+    let size = out.jpeg.len() as u64;
     let record = BlobRecord {
         hash: hash.clone(),
-        size: out.jpeg.len() as u64,
+        size,
         content_type: "image/jpeg".into(),
         width: out.output_size.0,
         height: out.output_size.1,
     };
     crate::blobs::store_photo(state, record, Bytes::from(out.jpeg)).await?;
+    if let Some(uploader) = uploader {
+        state.store.record_upload(&hash, uploader, size, Utc::now()).await?;
+    }
     Ok(AnonymizedPhoto {
         hash,
         width: out.output_size.0,

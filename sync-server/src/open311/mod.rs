@@ -422,7 +422,7 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
     };
     let photos = match media {
         Some(bytes) => vec![
-            anonymize::store_anonymized(&state, bytes, Vec::new())
+            anonymize::store_anonymized(&state, bytes, Vec::new(), None)
                 .await
                 .map_err(|e| from_api(e, format))?
                 .hash,

@@ -379,12 +379,7 @@ async fn anonymize_photo(
     }
     let extra = parse_boxes(q.blur.as_deref().unwrap_or(""))?;
     blobs::check_quota(&state, &device).await?;
-    let photo = crate::anonymize::store_anonymized(&state, body, extra).await?;
-    let size = state.store.get_blob(&photo.hash).await?.size;
-    state
-        .store
-        .record_upload(&photo.hash, &Uploader::Device(device), size, chrono::Utc::now())
-        .await?;
+    let photo = crate::anonymize::store_anonymized(&state, body, extra, Some(&Uploader::Device(device))).await?;
     Ok((StatusCode::CREATED, ApiJson(photo)))
 }
 
