@@ -18,6 +18,8 @@ command -v unzip >/dev/null || need_apt+=(unzip)
 # module, so wasm-opt is not installed.)
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
+# The real SMTP server of the mail tests (tests/tests/api/mail), writing a Maildir.
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
 # The browser test of the web UI (tests/tests/web): headless Chromium, its driver, a font.
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)

@@ -82,6 +82,7 @@ fn pothole(photos: Vec<BlobHash>) -> Result<ReportDraft, Box<dyn std::error::Err
         photos,
         contact_email: None,
         consent: true,
+        language: None,
     })
 }
 

@@ -146,6 +146,11 @@ impl Draft {
             photos: self.photos.iter().map(|p| p.hash.clone()).collect(),
             contact_email: Some(self.email.trim().to_owned()).filter(|s| !s.is_empty()),
             consent: self.consent,
+            // Mails about the report are written in the language the citizen uses here.
+            language: Some(match crate::shell::initial_lang() {
+                crate::i18n::Lang::De => augenmerk_domain::Language::De,
+                crate::i18n::Lang::En => augenmerk_domain::Language::En,
+            }),
         })
     }
 
@@ -183,6 +188,7 @@ impl Draft {
             contact_email: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
             consent: self.consent,
             created_at: None,
+            language: None,
         };
         match check_content(&config.categories, &new, Utc::now()) {
             Ok(_) => {}

@@ -20,6 +20,8 @@ pub enum Route {
     Case(String),
     /// The staff console; the rest of the path is the console's own (see `console::Page`).
     Console(String),
+    /// The private status page of a report, reached by the token in the receipt mail.
+    Status(String),
 }
 
 impl Route {
@@ -32,6 +34,7 @@ impl Route {
             (Some("reports"), None) => Route::MyReports,
             (Some("field"), Some(id)) => Route::Case(id.to_owned()),
             (Some("field"), None) => Route::Field,
+            (Some("status"), Some(token)) => Route::Status(token.to_owned()),
             (Some("console"), first) => {
                 let rest: Vec<&str> = first.into_iter().chain(parts).collect();
                 Route::Console(rest.join("/"))
@@ -50,6 +53,7 @@ impl Route {
             Route::Case(id) => format!("#/field/{id}"),
             Route::Console(rest) if rest.is_empty() => "#/console".into(),
             Route::Console(rest) => format!("#/console/{rest}"),
+            Route::Status(token) => format!("#/status/{token}"),
         }
     }
 }
@@ -102,6 +106,7 @@ mod tests {
             Route::Case("x".into()),
             Route::Console(String::new()),
             Route::Console("cases/abc".into()),
+            Route::Status("tok".into()),
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }

@@ -195,6 +195,7 @@ pub fn App() -> impl IntoView {
                 Route::Report(id) => view! { <pages::report_detail::ReportDetail id=id /> }.into_any(),
                 Route::Field => view! { <pages::field::Field /> }.into_any(),
                 Route::Case(id) => view! { <pages::case::Case id=id /> }.into_any(),
+                Route::Status(token) => view! { <pages::status::Status token=token /> }.into_any(),
                 // Drawn by `crate::Root` instead of this frame.
                 Route::Console(_) => ().into_any(),
             }}

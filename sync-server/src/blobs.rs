@@ -365,6 +365,36 @@ fn decode_fully(bytes: &[u8], format: image::ImageFormat, limits: &Limits) -> Re
     reader.decode().map_err(unsupported)
 }
 
+/// A stored photo as a file to send on (a mail attachment, an Open311 `media` part).
+pub struct PhotoFile {
+    /// `foto-<n>.<ext>`.
+    pub name: String,
+    /// Its MIME type.
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Bytes,
+}
+
+/// Reads a stored photo as the `n`-th file (from 1) of a mail or request.
+pub async fn photo_file(state: &crate::state::AppState, hash: &BlobHash, n: usize) -> Result<PhotoFile, String> {
+    let meta = state
+        .store
+        .get_blob(hash)
+        .await
+        .map_err(|e| format!("photo {hash}: {e}"))?;
+    let bytes = state.blobs.get(hash).await.map_err(|e| format!("photo {hash}: {e}"))?;
+    let ext = match meta.content_type.as_str() {
+        "image/png" => "png",
+        "image/webp" => "webp",
+        _ => "jpg",
+    };
+    Ok(PhotoFile {
+        name: format!("foto-{n}.{ext}"),
+        content_type: meta.content_type,
+        bytes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

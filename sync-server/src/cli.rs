@@ -267,6 +267,8 @@ pub async fn main() -> anyhow::Result<()> {
                         role,
                         department: None,
                         active: true,
+                        email: None,
+                        mail: Default::default(),
                     };
                     state.store.create_user(user.clone(), hash).await?;
                     println!("created platform admin {}", user.username);
@@ -281,6 +283,7 @@ pub async fn main() -> anyhow::Result<()> {
                         password,
                         role,
                         department: department.as_deref().map(DepartmentId::parse).transpose()?,
+                        email: None,
                     };
                     let user = routes::config::new_user(&state, &ags, new)
                         .await

@@ -55,6 +55,9 @@ pub struct Settings {
     /// on. Never taken from a request's `Host` header, which any client can forge.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// Mail: SMTP or `.eml` files, sender, retries, the abuse rule's limits, the digest.
+    #[serde(default)]
+    pub mail: crate::mail::MailSettings,
 }
 
 fn default_ui_dir() -> PathBuf {
@@ -147,6 +150,7 @@ impl Default for Settings {
             tile_url: default_tile_url(),
             tile_attribution: default_tile_attribution(),
             public_url: None,
+            mail: crate::mail::MailSettings::default(),
         }
     }
 }

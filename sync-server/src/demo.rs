@@ -33,6 +33,8 @@ pub fn default_settings() -> MunicipalitySettings {
     let authority = |id: &str, name: &str| ExternalAuthority {
         id: AuthorityId::parse(id).expect("static id"),
         name: name.into(),
+        email: None,
+        open311: None,
     };
     MunicipalitySettings {
         working_hours: WorkingHours::default(),
@@ -48,6 +50,8 @@ pub fn default_settings() -> MunicipalitySettings {
         accent_color: None,
         logo: None,
         publish_text: false,
+        mail_sender_name: None,
+        mail_reply_to: None,
         reply_templates: vec![
             template(
                 "eingang",
@@ -147,12 +151,24 @@ pub async fn create_municipality(state: &AppState, record: MunicipalityRecord) -
     Ok(())
 }
 
-fn dept(id: &str, name: &str) -> Department {
+fn dept(id: &str, name: &str, city: &str) -> Department {
     Department {
         id: DepartmentId::parse(id).expect("static id"),
         name: name.into(),
-        email: None,
+        // `.example` is reserved (RFC 2606): the demo's mails go to `.eml` files anyway.
+        email: Some(format!("{id}@{city}.example")),
     }
+}
+
+/// A demo municipality's settings: the defaults, with mailboxes for the authorities so
+/// that a forwarding shows its mail (as an `.eml` file) in the demo.
+fn demo_settings(city: &str) -> MunicipalitySettings {
+    let mut settings = default_settings();
+    for a in &mut settings.authorities {
+        a.email = Some(format!("meldungen-{}@{city}.example", a.id));
+    }
+    settings.mail_reply_to = Some(format!("service@{city}.example"));
+    settings
 }
 
 fn flensburg_rules() -> Vec<Rule> {
@@ -227,10 +243,10 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
             FLENSBURG,
             "Flensburg",
             vec![
-                dept("tiefbau", "Tiefbau"),
-                dept("gruenflaechen", "Grünflächen"),
-                dept("tbz", "Technisches Betriebszentrum"),
-                dept("ordnungsamt", "Ordnungsamt"),
+                dept("tiefbau", "Tiefbau", "flensburg"),
+                dept("gruenflaechen", "Grünflächen", "flensburg"),
+                dept("tbz", "Technisches Betriebszentrum", "flensburg"),
+                dept("ordnungsamt", "Ordnungsamt", "flensburg"),
             ],
             flensburg_rules(),
             "tiefbau",
@@ -239,8 +255,8 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
             KIEL,
             "Kiel",
             vec![
-                dept("tiefbauamt", "Tiefbauamt"),
-                dept("buergerservice", "Bürgerservice"),
+                dept("tiefbauamt", "Tiefbauamt", "kiel"),
+                dept("buergerservice", "Bürgerservice", "kiel"),
             ],
             kiel_rules(),
             "tiefbauamt",
@@ -254,7 +270,7 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
                 ags: ags.clone(),
                 name: name.into(),
                 categories: tree.clone(),
-                settings: default_settings(),
+                settings: demo_settings(&name.to_lowercase()),
                 config_version: 1,
             },
         )
@@ -281,6 +297,7 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
                 password: password.into(),
                 role,
                 department: department.map(DepartmentId::parse).transpose()?,
+                email: None,
             };
             crate::routes::config::new_user(state, &ags, new)
                 .await

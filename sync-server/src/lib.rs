@@ -15,8 +15,11 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod fault;
+pub mod forward;
 pub mod jpeg_segments;
 pub mod limits;
+pub mod mail;
 pub mod open311;
 pub mod passwords;
 pub mod routes;
@@ -43,6 +46,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path)).await??;
     let blobs = FsBlobStore::new(&settings.blob_dir())?;
     let limits = limits::RateLimits::new(&settings);
+    let mailer = mail::Mailer::new(&settings.mail, &settings.data_dir)?;
     let photo_settings = settings.photos.clone();
     let models_dir = settings
         .models_dir
@@ -57,6 +61,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ))),
         tenants: Arc::new(RwLock::new(HashMap::new())),
         limits: Arc::new(limits),
+        mailer: Arc::new(mailer),
         anonymizer: Arc::new(anonymize::ServerAnonymizer::new(
             models_dir,
             photo_settings.anonymize_concurrent,
@@ -100,11 +105,16 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<Running> {
         settings.public_url = Some(public_url);
         state.settings = Arc::new(settings);
     }
+    // The outbox worker delivers mails and forwardings queued by any instance (claims
+    // with a lease), and runs the digest and the Open311 polling.
+    let worker = mail::worker::spawn(state.clone());
     let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
-        axum::serve(listener, app)
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        worker.abort();
+        served
     });
     Ok(Running { addr, handle })
 }

@@ -32,6 +32,8 @@ pub struct AppState {
     pub tenants: Arc<RwLock<HashMap<Ags, Arc<Tenant>>>>,
     /// Rate limits (login, device registration, reports, uploads, Open311).
     pub limits: Arc<RateLimits>,
+    /// Mail transport and the outbox worker's bell.
+    pub mailer: Arc<crate::mail::Mailer>,
     /// Server-side anonymization of photos that come without it.
     pub anonymizer: Arc<crate::anonymize::ServerAnonymizer>,
 }

@@ -105,6 +105,7 @@ async fn run() -> anyhow::Result<()> {
             photos: vec![hash],
             contact_email: None,
             consent: true,
+            language: None,
         })?;
     }
     let mean_kb = photo_bytes as f64 / reports as f64 / 1024.0;

@@ -477,6 +477,10 @@ async fn report(client: &Client, out: &Out, args: ReportArgs) -> anyhow::Result<
         photos: hashes.clone(),
         contact_email: args.email,
         consent: true,
+        // The terminal's language (`LANG=en_GB.UTF-8`): mails about the report use it.
+        language: std::env::var("LANG")
+            .ok()
+            .map(|l| augenmerk_domain::Language::from_tag(&l)),
     });
     let id = match result {
         Ok(id) => id,

@@ -34,13 +34,13 @@ impl Client {
         if detail.report.sync_state != SyncState::Rejected {
             return Err(not_refused());
         }
-        let (contact_email, consent): (Option<String>, bool) = self.db(|c| {
+        let (contact_email, consent, language): (Option<String>, bool, Option<String>) = self.db(|c| {
             let raw = c.query_row(
                 &format!("{REPORT_COLUMNS} WHERE id = ?1"),
                 [id.to_string()],
                 read_report,
             )?;
-            Ok((raw.contact_email, raw.consent))
+            Ok((raw.contact_email, raw.consent, raw.language))
         })?;
         let photos = detail
             .report
@@ -60,6 +60,7 @@ impl Client {
                 photos: detail.report.photos,
                 contact_email,
                 consent,
+                language: language.as_deref().map(augenmerk_domain::Language::from_tag),
             },
             photos,
         })
@@ -149,6 +150,7 @@ impl Client {
             contact_email: draft.contact_email.clone(),
             consent: draft.consent,
             created_at: Some(now),
+            language: draft.language,
         };
         let content = match augenmerk_domain::report::check_content(&located.config.categories, &new, now) {
             Ok(c) => c,
@@ -177,8 +179,8 @@ impl Client {
             }
             tx.execute(
                 "INSERT INTO reports (id, municipality, category, answers, description, lat, lon, address_hint,
-                     contact_email, consent, created_at, sync_state, category_name, questions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13)",
+                     contact_email, consent, created_at, sync_state, category_name, questions, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13, ?14)",
                 params![
                     id.to_string(),
                     located.ags.as_str(),
@@ -193,6 +195,7 @@ impl Client {
                     time::ts(&now),
                     category_name,
                     questions,
+                    new.language.map(|l| l.as_str()),
                 ],
             )?;
             for (i, h) in new.photos.iter().enumerate() {
@@ -240,6 +243,16 @@ impl Client {
             .and_then(|q| serde_json::from_str(q).ok())
             .unwrap_or_default();
         let report = self.finish_report(raw)?;
+        let mail_updates: Option<String> = self.db(|c| {
+            Ok(c.query_row(
+                "SELECT mail_updates FROM reports WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )?)
+        })?;
+        let mail_updates = mail_updates
+            .and_then(|m| serde_json::from_value(serde_json::Value::String(m)).ok())
+            .unwrap_or_default();
         let messages = self.db(|c| {
             let mut stmt = c.prepare(
                 "SELECT id, author, body, created_at, state FROM messages WHERE report_id = ?1 ORDER BY created_at, id",
@@ -278,6 +291,7 @@ impl Client {
             history,
             messages,
             questions,
+            mail_updates,
         })
     }
 
@@ -362,7 +376,8 @@ impl Client {
 /// The columns of a report row, photos as a comma-separated list in order.
 const REPORT_COLUMNS: &str = "SELECT id, municipality, category, answers, description, lat, lon, address_hint,
     created_at, sync_state, status, last_error, unseen, history, contact_email, consent, category_name, questions,
-    (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position))
+    (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position)),
+    language
     FROM reports";
 
 /// A report row before its strings are parsed.
@@ -386,6 +401,7 @@ pub(crate) struct RawReport {
     pub category_name: Option<String>,
     pub questions: Option<String>,
     pub photos: String,
+    pub language: Option<String>,
 }
 
 fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
@@ -409,6 +425,7 @@ fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
         category_name: r.get(16)?,
         questions: r.get(17)?,
         photos: r.get(18)?,
+        language: r.get(19)?,
     })
 }
 
@@ -439,6 +456,7 @@ pub(crate) fn queued_request(c: &rusqlite::Connection, id: &str) -> Result<NewRe
         contact_email: raw.contact_email,
         consent: raw.consent,
         created_at: Some(time::parse(&raw.created_at)),
+        language: raw.language.as_deref().map(augenmerk_domain::Language::from_tag),
     })
 }
 

@@ -296,12 +296,22 @@ impl Client {
 
     fn store_sent_report(&self, id: &str, report: &CitizenReport) -> Result<()> {
         let history = serde_json::to_string(&report.history).unwrap_or_else(|_| "[]".into());
+        // Stored as its JSON string, so that a state added later reads back as the default.
+        let mail_updates = serde_json::to_value(report.mail_updates)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
         self.db(|c| {
             let tx = c.transaction()?;
             tx.execute(
-                "UPDATE reports SET sync_state = 'sent', sent_at = ?2, last_error = NULL, status = ?3, history = ?4
-                 WHERE id = ?1",
-                params![id, time::ts(&time::now()), report.status.as_str(), history],
+                "UPDATE reports SET sync_state = 'sent', sent_at = ?2, last_error = NULL, status = ?3, history = ?4,
+                 mail_updates = ?5 WHERE id = ?1",
+                params![
+                    id,
+                    time::ts(&time::now()),
+                    report.status.as_str(),
+                    history,
+                    mail_updates
+                ],
             )?;
             for m in &report.messages {
                 upsert_message(&tx, m)?;

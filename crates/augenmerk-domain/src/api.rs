@@ -52,6 +52,9 @@ pub struct NewReport {
     /// When the report was created on the device.
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
+    /// The language mails about the report are written in (default German).
+    #[serde(default)]
+    pub language: Option<crate::i18n::Language>,
 }
 
 /// Optional facts about a device at registration (`POST /api/v1/devices`).
@@ -280,6 +283,9 @@ pub struct NewStaffUser {
     /// Department.
     #[serde(default)]
     pub department: Option<DepartmentId>,
+    /// The person's e-mail address for notifications.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// Changes to a staff account; absent fields stay.
@@ -301,6 +307,21 @@ pub struct StaffUserUpdate {
     /// Enable or disable.
     #[serde(default)]
     pub active: Option<bool>,
+    /// E-mail address for notifications (empty: none).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A staff member's own mail settings (`GET/PUT /api/v1/staff/me/mail`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyMailSettings {
+    /// Where notifications go (none: no mails).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Which mails.
+    #[serde(default)]
+    pub preferences: crate::mail::MailPreferences,
 }
 
 /// A named area with its polygon (`PUT /api/v1/staff/config/areas/{id}`).
@@ -338,6 +359,23 @@ pub struct MunicipalitySettings {
     /// and licence plates into them. See [`crate::public::public_view`].
     #[serde(default)]
     pub publish_text: bool,
+    /// The name mails to citizens come from (default: the municipality's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_sender_name: Option<String>,
+    /// Where citizens' and authorities' replies to mails go (the municipality's service mailbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_reply_to: Option<String>,
+}
+
+impl MunicipalitySettings {
+    /// Blanks what only admins may read: the API keys of authorities' Open311 endpoints.
+    pub fn hide_secrets(&mut self) {
+        for a in &mut self.authorities {
+            if let Some(o) = &mut a.open311 {
+                o.api_key.clear();
+            }
+        }
+    }
 }
 
 /// A municipality created by the platform admin (`POST /api/v1/admin/municipalities`).

@@ -26,6 +26,11 @@ pub enum Actor {
         /// Display name at the time.
         name: String,
     },
+    /// An external authority the report was forwarded to (its Open311 updates).
+    Authority {
+        /// The authority.
+        authority: AuthorityId,
+    },
 }
 
 /// What changed.
@@ -78,6 +83,23 @@ pub enum AuditAction {
     ForwardedTo {
         /// The authority.
         authority: AuthorityId,
+    },
+    /// The external authority took the forwarded report (Open311 answer).
+    ExternalAccepted {
+        /// The authority.
+        authority: AuthorityId,
+        /// Their `service_request_id`.
+        service_request_id: String,
+    },
+    /// The external authority reported a status (Open311 `servicerequestupdates` or `requests`).
+    ExternalUpdate {
+        /// The authority.
+        authority: AuthorityId,
+        /// Their status (`open`, `closed`, or their own word).
+        status: String,
+        /// Their note, if any (public: it is shown to the citizen as the comment).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
     },
     /// Marked as a duplicate.
     MarkedDuplicate {

@@ -162,6 +162,51 @@ pub enum QuestionKind {
     Date,
 }
 
+/// An answer's value as people read it: option labels for choices, yes/no, numbers with
+/// their unit and the language's decimal separator. The one place that turns a stored
+/// answer into text (the UI, mails to authorities, exports).
+pub fn answer_text(kind: Option<&QuestionKind>, value: &serde_json::Value, lang: crate::i18n::Language) -> String {
+    use serde_json::Value;
+    let option_label = |v: &str| -> String {
+        let options = match kind {
+            Some(QuestionKind::Select { options } | QuestionKind::Multiselect { options }) => options.as_slice(),
+            _ => &[],
+        };
+        options
+            .iter()
+            .find(|o| o.value == v)
+            .map(|o| lang.pick(&o.de, &o.en).to_owned())
+            .unwrap_or_else(|| v.to_owned())
+    };
+    let unit = match kind {
+        Some(QuestionKind::Number { unit, .. } | QuestionKind::Integer { unit, .. }) => unit.clone(),
+        _ => None,
+    };
+    match value {
+        Value::Bool(b) => lang
+            .pick(if *b { "Ja" } else { "Nein" }, if *b { "Yes" } else { "No" })
+            .to_owned(),
+        Value::String(s) => option_label(s),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => option_label(s),
+                other => answer_text(None, other, lang),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Number(n) => {
+            let n = match lang {
+                crate::i18n::Language::De => n.to_string().replace('.', ","),
+                crate::i18n::Language::En => n.to_string(),
+            };
+            unit.map_or(n.clone(), |u| format!("{n} {u}"))
+        }
+        Value::Null => "–".into(),
+        Value::Object(_) => value.to_string(),
+    }
+}
+
 /// An option of a select or multiselect question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

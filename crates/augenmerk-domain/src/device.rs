@@ -62,6 +62,9 @@ pub struct ReportDraft {
     pub contact_email: Option<String>,
     /// The user accepted the privacy notice.
     pub consent: bool,
+    /// The language the user writes in; mails about the report use it (default German).
+    #[serde(default)]
+    pub language: Option<crate::i18n::Language>,
 }
 
 /// A report the server refused, taken back into the form to be corrected and sent again
@@ -135,6 +138,10 @@ pub struct LocalReportDetail {
     /// answers once the category has left the citizens' tree (empty where not kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<crate::category::Question>,
+    /// Whether the server sends the reporter updates by mail, as last synced (none until
+    /// the server has the report).
+    #[serde(default)]
+    pub mail_updates: crate::mail::MailUpdates,
 }
 
 /// A message in a report's thread.

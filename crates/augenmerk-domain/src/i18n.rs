@@ -26,3 +26,42 @@ impl I18nText {
         if lang.starts_with("en") { &self.en } else { &self.de }
     }
 }
+
+/// A language the product speaks, as a citizen or staff member chose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// German (the default).
+    #[default]
+    De,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The ISO code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::De => "de",
+            Self::En => "en",
+        }
+    }
+
+    /// Parses an ISO code or a language tag (`en-GB`); German for anything else.
+    pub fn from_tag(tag: &str) -> Self {
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Self::En
+        } else {
+            Self::De
+        }
+    }
+
+    /// Picks the text of this language.
+    pub fn pick<'a>(self, de: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::De => de,
+            Self::En => en,
+        }
+    }
+}

@@ -48,6 +48,15 @@ uuid_id!(
     /// A report, chosen by the client at creation so that retries are idempotent.
     ReportId
 );
+impl ReportId {
+    /// The number people read and say on the phone: the first eight hex digits of the id,
+    /// upper case (`3F2A9C1B`). Shown in mails and on the status page; the full id
+    /// stays the key.
+    pub fn number(&self) -> String {
+        self.0.simple().to_string()[..8].to_ascii_uppercase()
+    }
+}
+
 uuid_id!(
     /// A registered citizen device.
     DeviceId

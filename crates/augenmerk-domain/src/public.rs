@@ -97,6 +97,9 @@ pub struct CitizenReport {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Whether the reporter gets updates by mail.
+    #[serde(default)]
+    pub mail_updates: crate::mail::MailUpdates,
 }
 
 /// A change to one of the device's reports, for `GET /api/v1/sync`.
@@ -455,6 +458,8 @@ mod tests {
             logo: None,
             reply_templates: Vec::new(),
             publish_text,
+            mail_sender_name: None,
+            mail_reply_to: None,
         }
     }
 

@@ -79,6 +79,12 @@ pub struct StaffUser {
     pub department: Option<DepartmentId>,
     /// Disabled accounts cannot log in.
     pub active: bool,
+    /// Where the person's notifications go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Which notifications they want.
+    #[serde(default)]
+    pub mail: crate::mail::MailPreferences,
 }
 
 /// A department of a municipality.
@@ -94,7 +100,8 @@ pub struct Department {
     pub email: Option<String>,
 }
 
-/// An authority outside the municipality that reports can be forwarded to.
+/// An authority outside the municipality that reports can be forwarded to, and how
+/// forwarded reports reach it (by mail, by Open311, or both).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExternalAuthority {
@@ -102,6 +109,77 @@ pub struct ExternalAuthority {
     pub id: AuthorityId,
     /// Display name (public: citizens see where their report went).
     pub name: String,
+    /// Mailbox that receives forwarded reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Open311 endpoint that receives forwarded reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open311: Option<Open311Endpoint>,
+}
+
+/// An authority's Open311 GeoReport v2 endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Open311Endpoint {
+    /// Base URL, e.g. `https://kreis.example.de/open311/v2` (requests go to
+    /// `{base_url}/requests.json`).
+    pub base_url: String,
+    /// The API key the authority issued to us.
+    pub api_key: String,
+    /// Their `jurisdiction_id`, if their endpoint serves several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction_id: Option<String>,
+    /// Our category id → their `service_code`. A category without a mapping cannot be
+    /// forwarded by Open311 (the forwarding fails visibly and is not sent).
+    #[serde(default)]
+    pub service_codes: std::collections::BTreeMap<String, String>,
+}
+
+/// Checks the mail and forwarding settings of a municipality: the reply-to and sender
+/// name, and each authority's mailbox and Open311 endpoint.
+pub fn check_delivery(settings: &crate::api::MunicipalitySettings) -> Result<(), Vec<crate::error::FieldError>> {
+    use crate::error::FieldError;
+    use crate::report::Email;
+    let mut problems = Vec::new();
+    let email_ok = |field: String, value: Option<&str>, problems: &mut Vec<FieldError>| {
+        if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty())
+            && Email::parse(v).is_err()
+        {
+            problems.push(FieldError::new(field, "invalid_email"));
+        }
+    };
+    email_ok("mail_reply_to".into(), settings.mail_reply_to.as_deref(), &mut problems);
+    if let Some(name) = &settings.mail_sender_name
+        && (name.chars().count() > 100 || crate::text::FreeText::parse("mail_sender_name", name).is_err())
+    {
+        problems.push(FieldError::new("mail_sender_name", "invalid"));
+    }
+    for (i, a) in settings.authorities.iter().enumerate() {
+        email_ok(format!("authorities.{i}.email"), a.email.as_deref(), &mut problems);
+        if let Some(o) = &a.open311 {
+            let url = o.base_url.trim();
+            let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+            if !scheme_ok || url.len() > 500 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                problems.push(FieldError::new(
+                    format!("authorities.{i}.open311.base_url"),
+                    "invalid_url",
+                ));
+            }
+            if o.api_key.trim().is_empty() || o.api_key.len() > 500 {
+                problems.push(FieldError::new(format!("authorities.{i}.open311.api_key"), "required"));
+            }
+            if o.service_codes
+                .iter()
+                .any(|(k, v)| k.trim().is_empty() || v.trim().is_empty())
+            {
+                problems.push(FieldError::new(
+                    format!("authorities.{i}.open311.service_codes"),
+                    "invalid",
+                ));
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 /// An internal note on a report. Staff only: never part of any citizen or public response.

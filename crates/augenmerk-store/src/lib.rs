@@ -9,8 +9,13 @@
 //! Writes that belong together (a report with its audit entries and feed events) are one
 //! call and one transaction.
 
+pub mod outbox;
 pub mod sqlite;
 
+pub use outbox::{
+    ExternalRequest, Job, JobKind, JobOutcome, JobState, NewJob, NewSubscription, SubscriptionChange,
+    SubscriptionRecord,
+};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -22,7 +27,9 @@ use augenmerk_domain::public::{PublicMessage, PublicStatusChange, SyncChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::rules::Rule;
 use augenmerk_domain::staff::{ApiKeyInfo, Department, InternalNote, Page, StaffMessage, StaffUser};
-use augenmerk_domain::{Ags, ApiKeyId, BlobHash, CategoryTree, DepartmentId, DeviceId, ReportId, Status, UserId};
+use augenmerk_domain::{
+    Ags, ApiKeyId, AuthorityId, BlobHash, CategoryTree, DepartmentId, DeviceId, ReportId, Status, UserId,
+};
 
 /// What can go wrong in storage; handlers map `NotFound` to 404 and the rest to 500.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +105,23 @@ pub struct ReportWrite {
     pub audit: Vec<AuditEntry>,
     /// Events for the submitting device's feed (and the public status history).
     pub events: Vec<PublicEvent>,
+    /// Mails and forwardings the change causes (the transactional outbox).
+    pub jobs: Vec<NewJob>,
+    /// For a new report with a contact address: the citizen's mail subscription.
+    pub subscription: Option<NewSubscription>,
+}
+
+impl ReportWrite {
+    /// A write of a report with its audit entries and events, causing no mail.
+    pub fn new(report: Report, audit: Vec<AuditEntry>, events: Vec<PublicEvent>) -> Self {
+        Self {
+            report,
+            audit,
+            events,
+            jobs: Vec::new(),
+            subscription: None,
+        }
+    }
 }
 
 /// What happened to an idempotent insert.
@@ -331,8 +355,9 @@ pub trait Store: Send + Sync + 'static {
         to: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<(i64, ReportId, PublicStatusChange)>>;
-    /// Adds a message idempotently by its id (and a feed event for the device).
-    async fn add_message(&self, message: StaffMessage) -> StoreResult<Inserted<StaffMessage>>;
+    /// Adds a message idempotently by its id (and a feed event for the device), queuing
+    /// `jobs` with it (only when it is new).
+    async fn add_message(&self, message: StaffMessage, jobs: Vec<NewJob>) -> StoreResult<Inserted<StaffMessage>>;
     /// The thread of a report, oldest first.
     async fn list_messages(&self, id: &ReportId) -> StoreResult<Vec<StaffMessage>>;
     /// Adds an internal note idempotently by its id.
@@ -358,6 +383,56 @@ pub trait Store: Send + Sync + 'static {
     /// The device's feed after `since`, at most `limit` entries, oldest first: everything
     /// public about its own reports and the status changes of the reports it follows.
     async fn device_changes(&self, device: &DeviceId, since: i64, limit: u32) -> StoreResult<Vec<SyncChange>>;
+
+    // --- outbox: mails and forwardings (see `outbox`) ---
+    /// Queues jobs that belong to no other write (a digest); an existing `dedupe_key` is skipped.
+    async fn enqueue_jobs(&self, jobs: Vec<NewJob>) -> StoreResult<()>;
+    /// Claims up to `limit` pending jobs due at `now` whose lease (if any) ran out, oldest
+    /// first, leasing them until `lease_until`. Several workers never claim the same job
+    /// while its lease lasts.
+    async fn claim_jobs(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Records how an attempt at a claimed job ended and releases its lease.
+    async fn finish_job(&self, id: i64, outcome: JobOutcome, now: DateTime<Utc>) -> StoreResult<()>;
+    /// The mails and forwardings about a report, oldest first.
+    async fn report_jobs(&self, ags: &Ags, report: &ReportId) -> StoreResult<Vec<Job>>;
+    /// Mails delivered to an address since `since`: receipts (and new links), and all.
+    async fn mails_to_since(
+        &self,
+        recipient: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<augenmerk_domain::mail::RecentMails>;
+    /// When a periodic job runs next (none: never scheduled).
+    async fn next_run(&self, name: &str) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Sets when a periodic job runs next.
+    async fn set_schedule(&self, name: &str, next_run: DateTime<Utc>) -> StoreResult<()>;
+
+    // --- citizens' mail subscriptions ---
+    /// The subscription of a report, if the citizen gave an address.
+    async fn subscription(&self, report: &ReportId) -> StoreResult<Option<SubscriptionRecord>>;
+    /// The subscription behind a status link (by its secret).
+    async fn subscription_by_token(&self, token: &str) -> StoreResult<SubscriptionRecord>;
+    /// Changes a subscription at `at` and queues `jobs` with it.
+    async fn change_subscription(
+        &self,
+        report: &ReportId,
+        change: SubscriptionChange,
+        at: DateTime<Utc>,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<()>;
+
+    // --- reports forwarded by Open311 ---
+    /// Records what the authority answered to a forwarding, with the audit entry of it.
+    async fn record_external(&self, request: ExternalRequest, audit: AuditEntry) -> StoreResult<()>;
+    /// The forwarded reports of a municipality's authority that are still open there.
+    async fn open_external_requests(&self, ags: &Ags, authority: &AuthorityId) -> StoreResult<Vec<ExternalRequest>>;
+    /// Records the authority's latest status of a forwarded report.
+    async fn update_external(
+        &self,
+        report: &ReportId,
+        status: &str,
+        at: DateTime<Utc>,
+        polled_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }
 
 /// Statistics of a municipality's reports over a period (before names are attached).

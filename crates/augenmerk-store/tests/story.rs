@@ -68,6 +68,8 @@ fn settings() -> MunicipalitySettings {
         accent_color: None,
         logo: None,
         publish_text: false,
+        mail_sender_name: None,
+        mail_reply_to: None,
     }
 }
 
@@ -132,6 +134,8 @@ fn intake(r: &Report) -> ReportWrite {
             at: r.received_at,
             photos: Vec::new(),
         })],
+        jobs: Vec::new(),
+        subscription: None,
     }
 }
 
@@ -164,6 +168,8 @@ fn transition(r: &Report, to: Status, at: i64, comment: &str) -> ReportWrite {
             at: t(at),
             photos: Vec::new(),
         })],
+        jobs: Vec::new(),
+        subscription: None,
     }
 }
 
@@ -185,6 +191,8 @@ fn staff(municipality: &Ags, username: &str, role: Role) -> StaffUser {
         role,
         department: None,
         active: true,
+        email: None,
+        mail: Default::default(),
     }
 }
 
@@ -530,14 +538,17 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         created_at: t(20),
     };
     assert_eq!(
-        store.add_message(msg.clone()).await.unwrap(),
+        store.add_message(msg.clone(), vec![]).await.unwrap(),
         Inserted::Created(msg.clone())
     );
     let again = StaffMessage {
         body: "doppelt".into(),
         ..msg.clone()
     };
-    assert_eq!(store.add_message(again).await.unwrap(), Inserted::Existing(msg.clone()));
+    assert_eq!(
+        store.add_message(again, vec![]).await.unwrap(),
+        Inserted::Existing(msg.clone())
+    );
     let reply = StaffMessage {
         id: MessageId::new_random(),
         author: MessageAuthor::Citizen,
@@ -547,7 +558,7 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         created_at: t(30),
         ..msg.clone()
     };
-    store.add_message(reply.clone()).await.unwrap();
+    store.add_message(reply.clone(), vec![]).await.unwrap();
     assert_eq!(
         store.list_messages(&r.id).await.unwrap(),
         vec![msg.clone(), reply.clone()]
@@ -557,7 +568,7 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         report_id: ReportId::new_random(),
         ..msg.clone()
     };
-    assert!(is_not_found(store.add_message(orphan).await));
+    assert!(is_not_found(store.add_message(orphan, vec![]).await));
 
     // Notes: idempotent by id, staff only.
     let note = InternalNote {
@@ -727,11 +738,7 @@ async fn inbox_filters_paging_sorting_counts_and_nearby() {
                 .insert(QuestionId::parse("tiefe").unwrap(), Answer::Text("ÜBER zehn cm".into()));
         }
         store
-            .insert_report(ReportWrite {
-                report: r.clone(),
-                audit: vec![],
-                events: vec![],
-            })
+            .insert_report(ReportWrite::new(r.clone(), vec![], vec![]))
             .await
             .unwrap();
         all.push(r);

@@ -207,6 +207,7 @@ impl WebBackend {
                 photos: q.report.photos,
                 contact_email: q.report.contact_email,
                 consent: q.report.consent,
+                language: q.report.language,
             },
             photos,
         })
@@ -240,6 +241,7 @@ impl WebBackend {
             contact_email: draft.contact_email,
             consent: draft.consent,
             created_at: Some(Utc::now()),
+            language: draft.language,
         };
         let mut outbox = outbox();
         if let Some(refused) = replaces {
@@ -353,6 +355,7 @@ impl WebBackend {
                 history: Vec::new(),
                 messages: Vec::new(),
                 questions: Vec::new(),
+                mail_updates: Default::default(),
             });
         }
         let request = self.authed(Request::get(&format!("{API}/reports/{id}"))).await?;
@@ -378,6 +381,7 @@ impl WebBackend {
                 })
                 .collect(),
             questions: Vec::new(),
+            mail_updates: r.mail_updates,
         })
     }
 

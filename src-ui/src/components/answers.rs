@@ -43,46 +43,14 @@ pub fn shown_answers(i18n: &I18n, questions: &[Question], answers: &[(String, se
     shown
 }
 
-/// An answer's value as text: option labels for choices, yes/no, numbers with their unit.
+/// An answer's value as text (the domain's [`augenmerk_domain::category::answer_text`]
+/// in the UI's language).
 pub fn answer_text(i18n: &I18n, kind: Option<&QuestionKind>, value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    let lang = i18n.lang();
-    let option_label = |v: &str| -> String {
-        let options = match kind {
-            Some(QuestionKind::Select { options } | QuestionKind::Multiselect { options }) => options.as_slice(),
-            _ => &[],
-        };
-        options
-            .iter()
-            .find(|o| o.value == v)
-            .map(|o| lang.choose(&o.de, &o.en).to_owned())
-            .unwrap_or_else(|| v.to_owned())
+    let lang = match i18n.lang() {
+        Lang::De => augenmerk_domain::Language::De,
+        Lang::En => augenmerk_domain::Language::En,
     };
-    let unit = match kind {
-        Some(QuestionKind::Number { unit, .. } | QuestionKind::Integer { unit, .. }) => unit.clone(),
-        _ => None,
-    };
-    match value {
-        Value::Bool(b) => i18n.t(if *b { "yes" } else { "no" }),
-        Value::String(s) => option_label(s),
-        Value::Array(items) => items
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => option_label(s),
-                other => answer_text(i18n, None, other),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Number(n) => {
-            let n = match lang {
-                Lang::De => n.to_string().replace('.', ","),
-                Lang::En => n.to_string(),
-            };
-            unit.map_or(n.clone(), |u| format!("{n} {u}"))
-        }
-        Value::Null => "–".into(),
-        Value::Object(_) => value.to_string(),
-    }
+    augenmerk_domain::category::answer_text(kind, value, lang)
 }
 
 /// The answers as a description list, labelled from the municipality's configuration

@@ -431,6 +431,8 @@ pub fn CasePage(id: String) -> impl IntoView {
                                     }).collect_view()}
                                 </ol>
                             </section>
+
+                            <super::deliveries::Deliveries id=r.id.to_string() />
                         </div>
 
                         <aside class="case-side" aria-label=i18n.t("c-case-actions")>
@@ -744,6 +746,7 @@ fn actor_text(i18n: I18n, actor: &Actor) -> String {
         Actor::System => i18n.t("c-actor-system"),
         Actor::Citizen { .. } => i18n.t("message-citizen"),
         Actor::Staff { name, .. } => name.clone(),
+        Actor::Authority { authority } => use_console().refs.with(|r| r.authority_name(authority.as_str())),
     }
 }
 
@@ -787,6 +790,23 @@ fn audit_text(refs: &Refs, lang: Lang, i18n: I18n, e: &AuditEntry) -> String {
         AuditAction::ForwardedTo { authority } => i18n.t_args(
             "c-audit-forwarded",
             &[("authority", refs.authority_name(authority.as_str()).into())],
+        ),
+        AuditAction::ExternalAccepted {
+            authority,
+            service_request_id,
+        } => i18n.t_args(
+            "c-audit-external-accepted",
+            &[
+                ("authority", refs.authority_name(authority.as_str()).into()),
+                ("number", service_request_id.clone().into()),
+            ],
+        ),
+        AuditAction::ExternalUpdate { authority, status, .. } => i18n.t_args(
+            "c-audit-external-update",
+            &[
+                ("authority", refs.authority_name(authority.as_str()).into()),
+                ("status", status.clone().into()),
+            ],
         ),
         AuditAction::MarkedDuplicate { of } => i18n.t_args(
             "c-audit-duplicate",

@@ -26,7 +26,7 @@ use crate::backend::UiError;
 use crate::components::errors::{ErrorAlert, FieldProblem};
 use crate::i18n::{Lang, use_i18n};
 
-const SECTIONS: [(&str, &str); 7] = [
+const SECTIONS: [(&str, &str); 8] = [
     ("rules", "c-config-rules"),
     ("categories", "c-config-categories"),
     ("departments", "c-config-departments"),
@@ -34,6 +34,7 @@ const SECTIONS: [(&str, &str); 7] = [
     ("templates", "c-config-templates"),
     ("areas", "c-config-areas"),
     ("appearance", "c-config-appearance"),
+    ("mail", "c-config-mail"),
 ];
 
 /// The configuration page with its sections.
@@ -65,6 +66,7 @@ pub fn ConfigPage(section: String) -> impl IntoView {
                 "templates" => view! { <Templates /> }.into_any(),
                 "areas" => view! { <Areas /> }.into_any(),
                 "appearance" => view! { <Appearance /> }.into_any(),
+                "mail" => view! { <super::mail_settings::MailConfig /> }.into_any(),
                 _ => view! { <RulesEditor /> }.into_any(),
             }}
         </div>
@@ -660,6 +662,7 @@ fn Users() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let role = RwSignal::new("field_worker".to_owned());
     let department = RwSignal::new(String::new());
+    let user_email = RwSignal::new(String::new());
     // The server's reasons for refusing a password, shown under the field.
     let problems = Signal::derive(move || error.with(|e| e.as_ref().map(|e| e.details.clone()).unwrap_or_default()));
     let reload = move || {
@@ -694,6 +697,7 @@ fn Users() -> impl IntoView {
             password: password.get_untracked(),
             role: Role::parse(&role.get_untracked()).unwrap_or(Role::FieldWorker),
             department: DepartmentId::parse(&department.get_untracked()).ok(),
+            email: Some(user_email.get_untracked().trim().to_owned()).filter(|e| !e.is_empty()),
         };
         leptos::task::spawn_local(async move {
             let result = api.post::<_, StaffUser>("/staff/config/users", &new).await.map(|_| ());
@@ -701,6 +705,7 @@ fn Users() -> impl IntoView {
                 username.set(String::new());
                 display.set(String::new());
                 password.set(String::new());
+                user_email.set(String::new());
                 reload();
                 console.reload_refs(api);
             }
@@ -719,6 +724,7 @@ fn Users() -> impl IntoView {
                         <th class="kern-table__header" scope="col">{move || i18n.t("c-login-username")}</th>
                         <th class="kern-table__header" scope="col">{move || i18n.t("c-role")}</th>
                         <th class="kern-table__header" scope="col">{move || i18n.t("c-filter-department")}</th>
+                        <th class="kern-table__header" scope="col">{move || i18n.t("c-email")}</th>
                         <th class="kern-table__header" scope="col">{move || i18n.t("c-active")}</th>
                     </tr></thead>
                     <tbody class="kern-table__body">
@@ -754,6 +760,7 @@ fn Users() -> impl IntoView {
                                             </select>
                                         </td>
                                         <td class="kern-table__cell">{u.department.as_ref().map(|d| refs.department_name(d.as_str())).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="kern-table__cell" data-testid="user-email">{u.email.clone().unwrap_or_else(|| "—".into())}</td>
                                         <td class="kern-table__cell">
                                             <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" on:click=move |_| {
                                                 let uid = uid.clone();
@@ -782,6 +789,8 @@ fn Users() -> impl IntoView {
                     <TextField id="user-display" label="c-name" value=display />
                     <TextField id="user-password" label="c-login-password" value=password input_type="password" hint="c-password-hint" required=true />
                     <FieldProblem problems=problems field="password" />
+                    <TextField id="user-email" label="c-email" value=user_email input_type="email" />
+                    <FieldProblem problems=problems field="email" />
                     <SelectField id="user-role" label="c-role" value=role options=roles />
                     <SelectField id="user-department" label="c-filter-department" value=department options=departments />
                     <button type="submit" class="kern-btn kern-btn--primary" data-testid="user-save">

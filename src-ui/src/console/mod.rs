@@ -8,8 +8,10 @@ mod api;
 mod case;
 mod category_edit;
 mod config;
+mod deliveries;
 mod inbox;
 mod login;
+mod mail_settings;
 mod map;
 mod rules;
 mod stats;
@@ -43,6 +45,8 @@ pub enum Page {
     Stats,
     /// Configuration, one section.
     Config(String),
+    /// The signed-in person's own notification settings.
+    Me,
 }
 
 impl Page {
@@ -53,6 +57,7 @@ impl Page {
             (Some("map"), _) => Page::Map,
             (Some("cases"), Some(id)) => Page::Case(id.to_owned()),
             (Some("stats"), _) => Page::Stats,
+            (Some("me"), _) => Page::Me,
             (Some("config"), section) => Page::Config(section.unwrap_or("rules").to_owned()),
             _ => Page::Inbox,
         }
@@ -66,6 +71,7 @@ impl Page {
             Page::Case(id) => format!("cases/{id}"),
             Page::Stats => "stats".into(),
             Page::Config(section) => format!("config/{section}"),
+            Page::Me => "me".into(),
         })
         .href()
     }
@@ -346,6 +352,7 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                     {nav_item(Page::Map, "c-nav-map", "nav-map", "visibility")}
                     {nav_item(Page::Stats, "c-nav-stats", "nav-stats", "info")}
                     {is_admin.then(|| nav_item(Page::Config("rules".into()), "c-nav-config", "nav-config", "edit"))}
+                    {nav_item(Page::Me, "c-my-notifications", "nav-me", "mail")}
                 </ul>
             </nav>
         </header>
@@ -355,6 +362,7 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                 Page::Map => view! { <map::MapPage /> }.into_any(),
                 Page::Case(id) => view! { <case::CasePage id=id /> }.into_any(),
                 Page::Stats => view! { <stats::StatsPage /> }.into_any(),
+                Page::Me => view! { <mail_settings::MyNotifications /> }.into_any(),
                 Page::Config(section) if is_admin => view! { <config::ConfigPage section=section /> }.into_any(),
                 Page::Config(_) => view! {
                     <div class="kern-alert kern-alert--warning" role="alert">
@@ -381,6 +389,7 @@ mod tests {
             Page::Case("abc".into()),
             Page::Stats,
             Page::Config("users".into()),
+            Page::Me,
         ] {
             let Route::Console(rest) = Route::parse(&p.href()) else {
                 panic!("{p:?} is not a console route");

@@ -6,3 +6,4 @@ pub mod my_reports;
 pub mod report;
 pub mod report_detail;
 mod report_form;
+pub mod status;

@@ -86,6 +86,7 @@ pub fn ReportDetail(id: String) -> impl IntoView {
             let history = d.history.clone();
             let messages = d.messages.clone();
             let answers = d.answers.clone();
+            let mail_updates = d.mail_updates;
             view! {
                 <article class="report-detail" data-testid="report-detail" data-status=status>
                     <h1 class="kern-heading-large">{title}</h1>
@@ -101,6 +102,8 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                     <Show when=move || queued>
                         <p class="kern-alert kern-alert--info">{move || i18n.t("detail-waiting")}</p>
                     </Show>
+                    // What the server said about mail updates; unknown before it has the report.
+                    {sent.then(|| view! { <crate::pages::status::MailUpdatesLine state=mail_updates /> })}
                     <p class="kern-body">{r.description.clone()}</p>
                     <ul class="photo-strip">
                         {r.photos.iter().cloned().map(|h| {

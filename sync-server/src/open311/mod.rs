@@ -442,6 +442,7 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
         // The API client collects the citizen's consent under its own terms of use.
         consent: true,
         created_at: None,
+        language: None,
     };
     let submitted = intake::submit(&state, None, Channel::Open311, new)
         .await

@@ -188,9 +188,21 @@ pub async fn new_user(state: &AppState, ags: &augenmerk_domain::Ags, new: NewSta
         role: new.role,
         department: new.department,
         active: true,
+        email: staff_email(new.email.as_deref())?,
+        mail: Default::default(),
     };
     state.store.create_user(user.clone(), hash).await?;
     Ok(user)
+}
+
+/// A staff member's notification address: empty means none.
+pub fn staff_email(email: Option<&str>) -> ApiResult<Option<String>> {
+    match email.map(str::trim).filter(|e| !e.is_empty()) {
+        None => Ok(None),
+        Some(e) => augenmerk_domain::report::Email::parse(e)
+            .map(|e| Some(e.as_str().to_owned()))
+            .map_err(|_| FieldError::new("email", "invalid_email").into()),
+    }
 }
 
 /// Changes a staff account (role, department, password, active); a new password or
@@ -225,6 +237,9 @@ async fn update_user(
             return Err(FieldError::new("department", "unknown_department").into());
         }
         user.department = Some(d);
+    }
+    if let Some(email) = req.email.as_deref() {
+        user.email = staff_email(Some(email))?;
     }
     if let Some(active) = req.active {
         if !active && user.id == staff.user.id {
@@ -363,7 +378,12 @@ async fn delete_area(
 #[utoipa::path(get, path = "/api/v1/staff/config/settings", tag = "config",
     responses((status = 200, body = MunicipalitySettings)), security(("bearer" = [])))]
 async fn get_settings(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<MunicipalitySettings>> {
-    Ok(ApiJson(state.tenant(staff.ags()).await?.record.settings.clone()))
+    let mut settings = state.tenant(staff.ags()).await?.record.settings.clone();
+    if !staff.user.role.configures() {
+        // Everyone on staff needs the authorities (to forward), only admins their keys.
+        settings.hide_secrets();
+    }
+    Ok(ApiJson(settings))
 }
 
 /// Replaces the settings.
@@ -382,6 +402,7 @@ async fn put_settings(
     for (i, a) in settings.authorities.iter().enumerate() {
         parse_text(&format!("authorities.{i}.name"), &a.name)?;
     }
+    augenmerk_domain::staff::check_delivery(&settings).map_err(ApiError::validation)?;
     state.store.put_settings(staff.ags(), settings.clone()).await?;
     state.invalidate(staff.ags());
     Ok(ApiJson(settings))

@@ -6,8 +6,10 @@
 
 pub mod citizen;
 pub mod config;
+pub mod mail;
 pub mod public;
 pub mod staff;
+pub mod status;
 pub mod ui;
 
 use axum::Router;
@@ -116,6 +118,8 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(citizen::routes())
         .merge(staff::routes())
+        .merge(status::routes())
+        .merge(mail::routes())
         .merge(config::routes())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(citizen::blob_routes().layer(DefaultBodyLimit::max(blob_limit)))

@@ -17,8 +17,9 @@ use augenmerk_domain::{ActionId, BlobHash, MessageId, NoteId, ReportId, Status};
 use augenmerk_store::{Inserted, PublicEvent, ReportWrite};
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::intake;
-use crate::state::AppState;
+use crate::mail::events as mail_events;
+use crate::services::{intake, notify};
+use crate::state::{AppState, Tenant};
 
 /// Longest message, note or public comment, in characters.
 pub const MAX_TEXT_CHARS: usize = 4_000;
@@ -142,6 +143,7 @@ pub async fn transition(
         },
     );
     status_entry.public_comment = comment.clone();
+    let comment_for_mail = comment.clone();
     audit.push(status_entry);
     next.status = req.to;
     next.updated_at = now;
@@ -152,18 +154,55 @@ pub async fn transition(
         at: now,
         photos: req.photos,
     })];
-    state
-        .store
-        .update_report(
-            ReportWrite {
-                report: next.clone(),
-                audit,
-                events,
-            },
-            report.updated_at,
-        )
-        .await?;
+    let change = Change {
+        before: &report,
+        audit,
+        events,
+        comment: comment_for_mail.as_deref(),
+        at: now,
+    };
+    store_change(state, &tenant, next.clone(), change).await?;
     Ok(next)
+}
+
+/// A staff change about to be stored.
+struct Change<'a> {
+    before: &'a Report,
+    audit: Vec<AuditEntry>,
+    events: Vec<PublicEvent>,
+    comment: Option<&'a str>,
+    at: chrono::DateTime<Utc>,
+}
+
+/// Stores a staff change together with the mails and forwardings it causes (one
+/// transaction: the transactional outbox), then wakes the mail worker.
+async fn store_change(state: &AppState, tenant: &Tenant, next: Report, change: Change<'_>) -> ApiResult<()> {
+    let ctx = notify::context(state, tenant);
+    let subscription = state.store.subscription(&next.id).await?;
+    let person = notify::assignee(state, &next).await;
+    let jobs = mail_events::on_changed(
+        &ctx,
+        tenant,
+        change.before,
+        &next,
+        change.comment,
+        subscription.as_ref(),
+        person.as_ref(),
+        change.at,
+    );
+    let queued = !jobs.is_empty();
+    let write = ReportWrite {
+        report: next,
+        audit: change.audit,
+        events: change.events,
+        jobs,
+        subscription: None,
+    };
+    state.store.update_report(write, change.before.updated_at).await?;
+    if queued {
+        state.mailer.wake();
+    }
+    Ok(())
 }
 
 /// Whether a transition with this key was applied to the report before.
@@ -343,17 +382,14 @@ pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: Repo
         return Ok(report);
     }
     next.updated_at = now;
-    state
-        .store
-        .update_report(
-            ReportWrite {
-                report: next.clone(),
-                audit,
-                events,
-            },
-            report.updated_at,
-        )
-        .await?;
+    let change = Change {
+        before: &report,
+        audit,
+        events,
+        comment: None,
+        at: now,
+    };
+    store_change(state, &tenant, next.clone(), change).await?;
     Ok(next)
 }
 
@@ -375,7 +411,20 @@ pub async fn staff_message(
         body,
         created_at: Utc::now(),
     };
-    added_to(report.id, state.store.add_message(message).await?)
+    let tenant = state.tenant(&report.municipality).await?;
+    let subscription = state.store.subscription(&report.id).await?;
+    let ctx = notify::context(state, &tenant);
+    let jobs = mail_events::on_staff_message(
+        &ctx,
+        &tenant,
+        &report,
+        &message.id,
+        &message.body,
+        subscription.as_ref(),
+    );
+    let added = added_to(report.id, state.store.add_message(message, jobs).await?)?;
+    state.mailer.wake();
+    Ok(added)
 }
 
 /// A reply from the citizen.
@@ -390,7 +439,13 @@ pub async fn citizen_message(state: &AppState, report: &Report, req: NewMessage)
         body,
         created_at: Utc::now(),
     };
-    added_to(report.id, state.store.add_message(message).await?)
+    let tenant = state.tenant(&report.municipality).await?;
+    let person = notify::assignee(state, report).await;
+    let ctx = notify::context(state, &tenant);
+    let jobs = mail_events::on_citizen_message(&ctx, &tenant, report, &message.id, &message.body, person.as_ref());
+    let added = added_to(report.id, state.store.add_message(message, jobs).await?)?;
+    state.mailer.wake();
+    Ok(added)
 }
 
 /// An idempotency key reused on another report is a conflict, not a replay.
@@ -423,4 +478,94 @@ pub async fn note(
         Inserted::Existing(n) if n.report_id != report.id => Err(ApiError::new(ErrorCode::Conflict)),
         _ => Ok(inserted),
     }
+}
+
+/// An update an authority reported on a report forwarded to it (Open311 polling, see
+/// `forward::poll`): audited as the authority's, its description shown to the citizen
+/// in the status history, and when the authority `closed` it, the report's move from
+/// `forwarded` to `closed` with the description as public comment. Stored through
+/// [`store_change`], so the citizen's mail is the one a staff transition causes.
+pub async fn apply_external_update(
+    state: &AppState,
+    report: &Report,
+    authority: &augenmerk_domain::AuthorityId,
+    status: &str,
+    description: Option<&str>,
+    closed: bool,
+) -> ApiResult<Report> {
+    let tenant = state.tenant(&report.municipality).await?;
+    let now = Utc::now();
+    let actor = Actor::Authority {
+        authority: authority.clone(),
+    };
+    let comment = external_text(description);
+    let mut next = report.clone();
+    let mut update = entry(
+        &next,
+        now,
+        &actor,
+        AuditAction::ExternalUpdate {
+            authority: authority.clone(),
+            status: status.to_owned(),
+            description: comment.clone(),
+        },
+    );
+    update.public_comment = comment.clone();
+    let mut audit = vec![update];
+    let mut events = Vec::new();
+    let to = if closed && report.status.can_move_to(Status::Closed) {
+        audit.push(entry(
+            &next,
+            now,
+            &actor,
+            AuditAction::StatusChanged {
+                from: report.status,
+                to: Status::Closed,
+                request: None,
+                photos: Vec::new(),
+            },
+        ));
+        Status::Closed
+    } else {
+        report.status
+    };
+    // A status-less update without words tells the citizen nothing: audit only.
+    if to != report.status || comment.is_some() {
+        events.push(PublicEvent::Status(PublicStatusChange {
+            from: Some(report.status),
+            to,
+            comment: comment.clone(),
+            at: now,
+            photos: Vec::new(),
+        }));
+    }
+    next.status = to;
+    next.updated_at = now;
+    let change = Change {
+        before: report,
+        audit,
+        events,
+        comment: comment.as_deref(),
+        at: now,
+    };
+    store_change(state, &tenant, next.clone(), change).await?;
+    Ok(next)
+}
+
+/// An authority's text as a public comment: what free text may not hold is dropped
+/// (it comes from another server, not from a form that refused it), cut to the limit.
+fn external_text(text: Option<&str>) -> Option<String> {
+    let cleaned: String = text?
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| augenmerk_domain::text::is_allowed(*c))
+        .take(MAX_TEXT_CHARS)
+        .collect();
+    let trimmed = cleaned.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    FreeText::parse("public_comment", trimmed)
+        .ok()
+        .map(FreeText::into_string)
 }

@@ -160,11 +160,25 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
             PublicEvent::Message(_) => None,
         })
         .collect();
-    match state.store.insert_report(ReportWrite { report, audit, events }).await? {
-        Inserted::Created(r) => Ok(Submitted {
-            report: Inserted::Created(r),
-            history: Some(history),
-        }),
+    let ctx = crate::services::notify::context(state, &tenant);
+    let person = crate::services::notify::assignee(state, &report).await;
+    let language = new.language.unwrap_or_default();
+    let (subscription, jobs) = crate::mail::events::on_accepted(&ctx, &tenant, &report, language, person.as_ref());
+    let write = ReportWrite {
+        report,
+        audit,
+        events,
+        jobs,
+        subscription,
+    };
+    match state.store.insert_report(write).await? {
+        Inserted::Created(r) => {
+            state.mailer.wake();
+            Ok(Submitted {
+                report: Inserted::Created(r),
+                history: Some(history),
+            })
+        }
         Inserted::Existing(existing) => stored_for(existing, device),
     }
 }

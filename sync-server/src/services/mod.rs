@@ -7,4 +7,5 @@ pub mod export;
 pub mod handling;
 pub mod intake;
 pub mod listing;
+pub mod notify;
 pub mod views;

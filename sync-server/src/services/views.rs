@@ -77,6 +77,9 @@ pub async fn citizen_report_with(
         messages,
         created_at: report.created_at,
         updated_at: report.updated_at,
+        mail_updates: augenmerk_domain::mail::MailUpdates::of(
+            state.store.subscription(&report.id).await?.map(|s| s.state()),
+        ),
     })
 }
 

@@ -414,5 +414,6 @@ pub fn pothole_draft(n: u64, photos: Vec<augenmerk_domain::BlobHash>) -> augenme
         photos,
         contact_email: None,
         consent: true,
+        language: None,
     }
 }

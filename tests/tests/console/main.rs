@@ -20,3 +20,4 @@ mod steps;
 mod config;
 mod flow;
 mod helpers;
+mod mail_config;

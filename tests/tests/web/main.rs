@@ -5,5 +5,6 @@
 
 mod accessibility;
 mod citizen_flow;
+mod status_page;
 mod steps;
 mod support;

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0001_initial.sql"),
     include_str!("0002_followed.sql"),
     include_str!("0003_refused_reports.sql"),
+    include_str!("0004_mail_updates.sql"),
 ];
 
 /// The newest schema version this build knows.

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use augenmerk_domain::staff::{ApiKeyInfo, Role, StaffUser};
 use augenmerk_domain::{Ags, ApiKeyId, BlobHash, DeviceId, UserId};
 
-use super::codec::{duplicate_as, get_id, get_id_opt, get_ts, get_ts_opt, parsed, ts};
+use super::codec::{duplicate_as, get_id, get_id_opt, get_json, get_ts, get_ts_opt, json, parsed, ts};
 use crate::{BlobRecord, Credentials, StoreError, StoreResult};
 
 /// The municipality reported for platform admins, who belong to none (no real AGS is all zeros).
@@ -22,7 +22,7 @@ fn ags_column(user: &StaffUser) -> Option<&str> {
     (user.role != Role::PlatformAdmin).then(|| user.municipality.as_str())
 }
 
-const USER_COLUMNS: &str = "id, ags, username, display_name, role, department, active";
+const USER_COLUMNS: &str = "id, ags, username, display_name, role, department, active, email, mail_prefs";
 
 fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffUser> {
     let municipality = match get_id_opt::<Ags>(row, "ags")? {
@@ -39,14 +39,17 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffUser> {
         role: parsed(row, "role", |s| Role::parse(s).ok_or("unknown role"))?,
         department: get_id_opt(row, "department")?,
         active: row.get("active")?,
+        email: row.get("email")?,
+        mail: get_json(row, "mail_prefs")?,
     })
 }
 
 /// Creates an account; `Duplicate` if the id or the login name is taken.
 pub(crate) fn create_user(conn: &Connection, user: &StaffUser, password_hash: &str) -> StoreResult<()> {
     conn.prepare_cached(
-        "INSERT INTO users (id, ags, username, display_name, role, department, active, password_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO users (id, ags, username, display_name, role, department, active, password_hash, email,
+             mail_prefs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         user.id.to_string(),
@@ -57,6 +60,8 @@ pub(crate) fn create_user(conn: &Connection, user: &StaffUser, password_hash: &s
         user.department.as_ref().map(|d| d.as_str()),
         user.active,
         password_hash,
+        user.email,
+        json(&user.mail)?,
     ])
     .map_err(duplicate_as("username"))?;
     Ok(())
@@ -101,7 +106,7 @@ pub(crate) fn update_user(conn: &Connection, user: &StaffUser, password_hash: Op
     let n = conn
         .prepare_cached(
             "UPDATE users SET username = ?3, display_name = ?4, role = ?5, department = ?6, active = ?7,
-                 password_hash = coalesce(?8, password_hash)
+                 password_hash = coalesce(?8, password_hash), email = ?9, mail_prefs = ?10
              WHERE id = ?1 AND ags IS ?2",
         )?
         .execute(params![
@@ -113,6 +118,8 @@ pub(crate) fn update_user(conn: &Connection, user: &StaffUser, password_hash: Op
             user.department.as_ref().map(|d| d.as_str()),
             user.active,
             password_hash,
+            user.email,
+            json(&user.mail)?,
         ])
         .map_err(duplicate_as("username"))?;
     if n == 0 {
@@ -156,7 +163,7 @@ pub(crate) fn create_session(
 pub(crate) fn get_session(conn: &Connection, token_hash: &str, now: &DateTime<Utc>) -> StoreResult<StaffUser> {
     Ok(conn
         .prepare_cached(
-            "SELECT u.id, u.ags, u.username, u.display_name, u.role, u.department, u.active
+            "SELECT u.id, u.ags, u.username, u.display_name, u.role, u.department, u.active, u.email, u.mail_prefs
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active",
         )?

@@ -16,6 +16,7 @@ mod config;
 mod followers;
 mod functions;
 mod inbox;
+mod outbox;
 mod photos;
 mod readers;
 mod reports;
@@ -43,6 +44,7 @@ pub use inbox::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use schema::{SCHEMA_VERSION, WRITE_PRAGMAS, apply_write_pragmas};
 pub use writer::MAX_BATCH;
 
+use crate::outbox::{ExternalRequest, Job, JobOutcome, NewJob, SubscriptionChange, SubscriptionRecord};
 use crate::{
     BlobRecord, BoundaryRecord, Credentials, Followed, Inserted, MunicipalityRecord, ReportStats, ReportWrite, Store,
     StoreResult, UploadUsage, Uploader, Visibility,
@@ -435,8 +437,8 @@ impl Store for SqliteStore {
         self.read(move |c| reports::list_status_changes(c, &id)).await
     }
 
-    async fn add_message(&self, message: StaffMessage) -> StoreResult<Inserted<StaffMessage>> {
-        self.write(move |tx| reports::add_message(tx, &message)).await
+    async fn add_message(&self, message: StaffMessage, jobs: Vec<NewJob>) -> StoreResult<Inserted<StaffMessage>> {
+        self.write(move |tx| reports::add_message(tx, &message, &jobs)).await
     }
 
     async fn list_messages(&self, id: &ReportId) -> StoreResult<Vec<StaffMessage>> {
@@ -484,6 +486,96 @@ impl Store for SqliteStore {
     async fn device_changes(&self, device: &DeviceId, since: i64, limit: u32) -> StoreResult<Vec<SyncChange>> {
         let device = *device;
         self.read(move |c| reports::device_changes(c, &device, since, limit))
+            .await
+    }
+
+    async fn enqueue_jobs(&self, jobs: Vec<NewJob>) -> StoreResult<()> {
+        let now = Utc::now();
+        self.write(move |tx| outbox::insert_jobs(tx, &jobs, &now)).await
+    }
+
+    async fn claim_jobs(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Job>> {
+        self.write(move |tx| outbox::claim_jobs(tx, &now, &lease_until, limit))
+            .await
+    }
+
+    async fn finish_job(&self, id: i64, outcome: JobOutcome, now: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |tx| outbox::finish_job(tx, id, &outcome, &now)).await
+    }
+
+    async fn report_jobs(&self, ags: &Ags, report: &ReportId) -> StoreResult<Vec<Job>> {
+        let (ags, report) = (ags.clone(), *report);
+        self.read(move |c| outbox::report_jobs(c, &ags, &report)).await
+    }
+
+    async fn mails_to_since(
+        &self,
+        recipient: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<augenmerk_domain::mail::RecentMails> {
+        let recipient = recipient.to_owned();
+        self.read(move |c| outbox::mails_to_since(c, &recipient, &since)).await
+    }
+
+    async fn next_run(&self, name: &str) -> StoreResult<Option<DateTime<Utc>>> {
+        let name = name.to_owned();
+        self.read(move |c| outbox::next_run(c, &name)).await
+    }
+
+    async fn set_schedule(&self, name: &str, next_run: DateTime<Utc>) -> StoreResult<()> {
+        let name = name.to_owned();
+        self.write(move |tx| outbox::set_schedule(tx, &name, &next_run)).await
+    }
+
+    async fn subscription(&self, report: &ReportId) -> StoreResult<Option<SubscriptionRecord>> {
+        let report = *report;
+        self.read(move |c| outbox::subscription(c, &report)).await
+    }
+
+    async fn subscription_by_token(&self, token: &str) -> StoreResult<SubscriptionRecord> {
+        let token = token.to_owned();
+        self.read(move |c| outbox::subscription_by_token(c, &token)).await
+    }
+
+    async fn change_subscription(
+        &self,
+        report: &ReportId,
+        change: SubscriptionChange,
+        at: DateTime<Utc>,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<()> {
+        let report = *report;
+        self.write(move |tx| {
+            outbox::change_subscription(tx, &report, &change, &at)?;
+            outbox::insert_jobs(tx, &jobs, &at)
+        })
+        .await
+    }
+
+    async fn record_external(&self, request: ExternalRequest, audit: AuditEntry) -> StoreResult<()> {
+        self.write(move |tx| outbox::record_external(tx, &request, &audit))
+            .await
+    }
+
+    async fn open_external_requests(
+        &self,
+        ags: &Ags,
+        authority: &augenmerk_domain::AuthorityId,
+    ) -> StoreResult<Vec<ExternalRequest>> {
+        let (ags, authority) = (ags.clone(), authority.clone());
+        self.read(move |c| outbox::open_external_requests(c, &ags, &authority))
+            .await
+    }
+
+    async fn update_external(
+        &self,
+        report: &ReportId,
+        status: &str,
+        at: DateTime<Utc>,
+        polled_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let (report, status) = (*report, status.to_owned());
+        self.write(move |tx| outbox::update_external(tx, &report, &status, &at, &polled_at))
             .await
     }
 }

@@ -64,6 +64,9 @@ pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResu
     }
     put_photos(conn, r, &write.events)?;
     append(conn, write)?;
+    if let Some(sub) = &write.subscription {
+        super::outbox::insert_subscription(conn, &r.id, &r.municipality, sub, &r.received_at)?;
+    }
     Ok(Inserted::Created(r.clone()))
 }
 
@@ -83,8 +86,9 @@ fn put_photos(conn: &Connection, r: &Report, events: &[PublicEvent]) -> StoreRes
     Ok(())
 }
 
-/// Appends the audit entries and events of a write.
+/// Appends the audit entries, events and jobs of a write.
 fn append(conn: &Connection, write: &ReportWrite) -> StoreResult<()> {
+    super::outbox::insert_jobs(conn, &write.jobs, &write.report.updated_at)?;
     let mut audit = conn.prepare_cached(
         "INSERT INTO audit (report_id, at, actor, action, public_comment) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -281,7 +285,11 @@ fn message_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffMessage> {
 }
 
 /// Adds a message unless its id exists, with a feed event for the report's device.
-pub(crate) fn add_message(conn: &Connection, m: &StaffMessage) -> StoreResult<Inserted<StaffMessage>> {
+pub(crate) fn add_message(
+    conn: &Connection,
+    m: &StaffMessage,
+    jobs: &[crate::NewJob],
+) -> StoreResult<Inserted<StaffMessage>> {
     let inserted = conn
         .prepare_cached(&format!(
             "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT ?1, id, ?3, ?4, ?5, ?6, ?7 FROM reports WHERE id = ?2
@@ -312,6 +320,7 @@ pub(crate) fn add_message(conn: &Connection, m: &StaffMessage) -> StoreResult<In
         created_at: m.created_at,
     };
     push_event(conn, &m.report_id, &PublicEvent::Message(public))?;
+    super::outbox::insert_jobs(conn, jobs, &m.created_at)?;
     if m.author == MessageAuthor::Municipality {
         conn.prepare_cached(FIRST_RESPONSE)?
             .execute(params![m.report_id.to_string(), ts(&m.created_at)])?;

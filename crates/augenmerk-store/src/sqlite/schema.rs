@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_open311", include_str!("migrations/0002_open311.sql")),
     ("0003_followers", include_str!("migrations/0003_followers.sql")),
     ("0004_photo_owners", include_str!("migrations/0004_photo_owners.sql")),
+    ("0005_outbox", include_str!("migrations/0005_outbox.sql")),
 ];
 
 /// The schema version this code writes (`PRAGMA user_version` after all migrations).

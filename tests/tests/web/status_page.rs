@@ -1,0 +1,171 @@
+//! The private status page: a report with a contact address is submitted through the API,
+//! the receipt (an `.eml` file: the test server has no SMTP) carries the `#/status/<token>`
+//! link; in Chromium the citizen confirms the address, answers, and sees the
+//! municipality's message; an unknown link gets a clear error page. axe-core on each
+//! screen; screenshots to `docs/screenshots/web/status-*`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{Browser, FLENSBURG, Server, Staff};
+
+const EMAIL: &str = "maria.muster@example.org";
+
+/// Submits a report with a contact address as a citizen's device; returns its id.
+async fn submit_with_email(url: &str) -> String {
+    let http = reqwest::Client::new();
+    let device: Value = http
+        .post(format!("{url}/api/v1/devices"))
+        .json(&json!({"platform": "test"}))
+        .send()
+        .await
+        .expect("register device")
+        .json()
+        .await
+        .expect("device JSON");
+    let token = device["token"].as_str().expect("device token");
+    let id = uuid::Uuid::new_v4().to_string();
+    let resp = http
+        .post(format!("{url}/api/v1/reports"))
+        .bearer_auth(token)
+        .json(&json!({
+            "id": id,
+            "municipality": FLENSBURG,
+            "category": "schlagloch",
+            "answers": {"gefahr_akut": false, "groesse": "20_50", "tiefe": "3_8", "lage": "fahrbahn", "strassenart": "gemeindestrasse"},
+            "description": "Tiefes Schlagloch vor der Bushaltestelle.",
+            "location": {"lat": 54.8016, "lon": 9.4553},
+            "address_hint": "Mürwiker Straße 112",
+            "photos": [],
+            "contact_email": EMAIL,
+            "consent": true,
+        }))
+        .send()
+        .await
+        .expect("submit report");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    assert!(status.is_success(), "report: {status} {text}");
+    id
+}
+
+/// The status link's token from the receipt mail to `EMAIL` (waits for the mail worker).
+fn token_from_receipt(mail_dir: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let files = std::fs::read_dir(mail_dir).into_iter().flatten().flatten();
+        for file in files {
+            let Ok(raw) = std::fs::read(file.path()) else { continue };
+            let Some(mail) = mail_parser::MessageParser::default().parse(&raw) else {
+                continue;
+            };
+            let to_citizen = mail
+                .to()
+                .and_then(|t| t.first())
+                .and_then(|a| a.address())
+                .is_some_and(|a| a == EMAIL);
+            let text = mail.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+            if let Some(at) = text.find("#/status/").filter(|_| to_citizen) {
+                let token: String = text[at + "#/status/".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                assert!(!token.is_empty(), "a token after the link in {}", file.path().display());
+                return token;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no receipt with a status link under {}",
+            mail_dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_citizen_follows_the_link_confirms_and_answers() {
+    let dir = tempfile::Builder::new()
+        .prefix("augenmerk-web-status-")
+        .tempdir()
+        .expect("temporary directory");
+    let server = Server::start(dir.path());
+    let id = submit_with_email(&server.url).await;
+    let token = token_from_receipt(&dir.path().join("server/mail"));
+
+    let b = Browser::start(dir.path()).await;
+    let mut violations = Vec::new();
+    b.goto(&format!("{}/#/status/{token}", server.url)).await;
+    b.wait_id("status-report", Duration::from_secs(30)).await;
+    b.wait_attr(
+        &Browser::id("mail-updates"),
+        "data-state",
+        "unconfirmed",
+        Duration::from_secs(10),
+    )
+    .await;
+    let number = b.by_id("status-number").await.text().await.expect("number");
+    assert!(
+        number.contains(&id.replace('-', "")[..8].to_uppercase()),
+        "the report number in {number:?}"
+    );
+    violations.extend(b.serious_accessibility_violations("status page, unconfirmed").await);
+
+    // Confirming the address turns the updates on.
+    b.click_id("status-confirm").await;
+    b.wait_attr(
+        &Browser::id("mail-updates"),
+        "data-state",
+        "on",
+        Duration::from_secs(10),
+    )
+    .await;
+
+    // The citizen answers; the staff see it and write back.
+    b.type_into("status-reply", "Das Loch wird größer, bitte bald reparieren.")
+        .await;
+    b.click_id("status-reply-send").await;
+    b.wait_css(
+        "[data-testid=\"message\"][data-author=\"citizen\"]",
+        Duration::from_secs(10),
+    )
+    .await;
+    let staff = Staff::login(&server.url, "dispatcher").await;
+    let case = staff.get(&format!("/api/v1/staff/reports/{id}")).await;
+    assert!(
+        case.to_string().contains("Das Loch wird größer"),
+        "the staff see the answer"
+    );
+    staff
+        .post(
+            &format!("/api/v1/staff/reports/{id}/messages"),
+            json!({"body": "Danke, der Bauhof kommt am Montag."}),
+        )
+        .await;
+    b.client.refresh().await.expect("reload");
+    b.wait_text(
+        "[data-testid=\"message\"][data-author=\"municipality\"]",
+        "Bauhof kommt am Montag",
+        Duration::from_secs(20),
+    )
+    .await;
+    violations.extend(b.serious_accessibility_violations("status page, confirmed").await);
+    b.screenshots("status-page").await;
+
+    // An unknown (or replaced) link: a clear error page.
+    b.goto(&format!("{}/#/status/not-a-token", server.url)).await;
+    b.client.refresh().await.expect("reload");
+    b.wait_id("status-unknown", Duration::from_secs(20)).await;
+    violations.extend(b.serious_accessibility_violations("status page, unknown link").await);
+    b.screenshots("status-unknown").await;
+    b.close().await;
+
+    assert!(
+        violations.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+}
