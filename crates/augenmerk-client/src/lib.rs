@@ -21,6 +21,7 @@ pub mod error;
 mod field;
 mod following;
 mod lock;
+mod mail_state;
 pub mod model;
 mod outbox;
 mod photos;
@@ -57,6 +58,9 @@ pub struct ClientOptions {
     /// How often a sync makes sure the server still has this device's follows (a server
     /// restored from a backup forgets the newer ones); at once after a new registration.
     pub follows_check_every: std::time::Duration,
+    /// How often a sync asks whether the citizen confirmed or unsubscribed mail updates of
+    /// recent reports (through the receipt's link, on any device).
+    pub mail_updates_check_every: std::time::Duration,
 }
 
 impl ClientOptions {
@@ -69,6 +73,7 @@ impl ClientOptions {
             retry: RetryPolicy::default(),
             parallel_requests: 4,
             follows_check_every: std::time::Duration::from_secs(6 * 3600),
+            mail_updates_check_every: std::time::Duration::from_secs(15 * 60),
         }
     }
 }

@@ -90,6 +90,7 @@ impl Client {
         self.push_replies(&token, summary).await?;
         self.pull_changes(&token, summary).await?;
         summary.follows_renewed += self.renew_follows(&token).await?;
+        self.refresh_mail_updates(&token).await?;
         Ok(())
     }
 

@@ -6,5 +6,6 @@ mod crashes;
 mod end_to_end;
 mod flaky_network;
 mod following;
+mod mail_updates;
 mod refused;
 mod support;
