@@ -464,27 +464,11 @@ fn parse_hash(s: &str) -> CmdResult<BlobHash> {
     BlobHash::parse(s.trim()).map_err(|_| CommandError::invalid_field("hash", "invalid_hash"))
 }
 
-/// Parses the blur header: boxes `x1,y1,x2,y2` separated by `;`, in the upright
-/// original's pixels. Empty means none.
+/// Parses the blur header ([`augenmerk_domain::blur::BlurBoxes`]: boxes `x1,y1,x2,y2`
+/// separated by `;`, in the upright original's pixels). Empty means none.
 pub fn parse_blur_boxes(header: &str) -> CmdResult<Vec<BBox>> {
-    header
-        .split(';')
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .map(|b| {
-            let n: Vec<f32> = b
-                .split(',')
-                .map(|v| v.trim().parse::<f32>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| CommandError::invalid_field("blur", "invalid_box"))?;
-            match n.as_slice() {
-                &[x1, y1, x2, y2] if [x1, y1, x2, y2].iter().all(|v| v.is_finite()) && x1 < x2 && y1 < y2 => {
-                    Ok(BBox::new(x1, y1, x2, y2))
-                }
-                _ => Err(CommandError::invalid_field("blur", "invalid_box")),
-            }
-        })
-        .collect()
+    let boxes: augenmerk_domain::blur::BlurBoxes = header.parse().map_err(|e| CommandError::validation(vec![e]))?;
+    Ok(boxes.boxes().iter().map(|b| BBox::from(*b)).collect())
 }
 
 #[cfg(test)]

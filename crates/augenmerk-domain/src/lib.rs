@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod blur;
 pub mod branding;
 pub mod category;
 pub mod credentials;

@@ -344,26 +344,3 @@ impl Backend {
         }
     }
 }
-
-/// Formats boxes as `x1,y1,x2,y2;…` (the server's and the app's blur parameter).
-pub fn blur_param(boxes: &[[f32; 4]]) -> String {
-    boxes
-        .iter()
-        .map(|b| format!("{:.0},{:.0},{:.0},{:.0}", b[0], b[1], b[2], b[3]))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blur_boxes_are_formatted_as_the_server_parses_them() {
-        assert_eq!(
-            blur_param(&[[1.2, 2.0, 30.6, 40.0], [5.0, 6.0, 7.0, 8.0]]),
-            "1,2,31,40;5,6,7,8"
-        );
-        assert_eq!(blur_param(&[]), "");
-    }
-}

@@ -11,7 +11,7 @@ use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, ErrorBody, ReportId, Status};
 
-use super::{UiError, UiResult, blur_param};
+use super::{UiError, UiResult};
 
 #[wasm_bindgen]
 extern "C" {
@@ -100,7 +100,11 @@ impl AppBackend {
         // The photo goes as the raw request body: a JSON array of bytes would be many times larger.
         let body = js_sys::Uint8Array::from(bytes.as_slice());
         let headers = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&headers, &"x-augenmerk-blur".into(), &blur_param(blur).into());
+        let _ = js_sys::Reflect::set(
+            &headers,
+            &"x-augenmerk-blur".into(),
+            &augenmerk_domain::blur::BlurBoxes::drawn(blur).to_string().into(),
+        );
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"headers".into(), &headers);
         let answer = tauri_invoke_with("capture_photo", body.into(), options.into())

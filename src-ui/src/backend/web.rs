@@ -21,7 +21,7 @@ use augenmerk_domain::public::{
 };
 use augenmerk_domain::{Ags, BlobHash, ErrorBody, MessageId, ReportId};
 
-use super::{UiError, UiResult, blur_param};
+use super::{UiError, UiResult};
 use crate::storage;
 
 const API: &str = "/api/v1";
@@ -142,7 +142,7 @@ impl WebBackend {
         let mut url = format!("{API}/photos");
         if !blur.is_empty() {
             url.push_str("?blur=");
-            url.push_str(&blur_param(blur));
+            url.push_str(&augenmerk_domain::blur::BlurBoxes::drawn(blur).to_string());
         }
         let body = js_sys::Uint8Array::from(bytes.as_slice());
         let request = self

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use utoipa_axum::routes;
 
 use augenmerk_domain::api::{NewDevice, NewMessage, NewReport};
+use augenmerk_domain::blur::BlurBoxes;
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{
     AnonymizedPhoto, CitizenReport, DeviceRegistered, FollowedReport, NearbyReport, PublicMessage, SyncResponse,
     public_view,
@@ -377,33 +377,18 @@ async fn anonymize_photo(
             ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": "empty body" }))
         );
     }
-    let extra = parse_boxes(q.blur.as_deref().unwrap_or(""))?;
+    let extra: Vec<augenmerk_anon::BBox> = q
+        .blur
+        .as_deref()
+        .unwrap_or("")
+        .parse::<BlurBoxes>()?
+        .boxes()
+        .iter()
+        .map(|b| augenmerk_anon::BBox::from(*b))
+        .collect();
     blobs::check_quota(&state, &device).await?;
     let photo = crate::anonymize::store_anonymized(&state, body, extra, Some(&Uploader::Device(device))).await?;
     Ok((StatusCode::CREATED, ApiJson(photo)))
-}
-
-/// Parses `x1,y1,x2,y2;…`.
-fn parse_boxes(s: &str) -> ApiResult<Vec<augenmerk_anon::BBox>> {
-    let mut out = Vec::new();
-    for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let numbers: Vec<f32> = part.split(',').filter_map(|n| n.trim().parse::<f32>().ok()).collect();
-        match numbers.as_slice() {
-            [x1, y1, x2, y2] if numbers.iter().all(|n| n.is_finite()) && x2 > x1 && y2 > y1 => {
-                out.push(augenmerk_anon::BBox {
-                    x1: *x1,
-                    y1: *y1,
-                    x2: *x2,
-                    y2: *y2,
-                });
-            }
-            _ => return Err(FieldError::new("blur", "invalid_box").into()),
-        }
-    }
-    if out.len() > 50 {
-        return Err(FieldError::new("blur", "too_many").into());
-    }
-    Ok(out)
 }
 
 /// Query of the change feed.
