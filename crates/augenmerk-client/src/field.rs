@@ -17,7 +17,7 @@ use crate::error::{ApiError, ClientError, Result};
 use crate::model::{ActionState, FieldAction, LocalAction, LocalCase};
 use crate::retry::with_retry;
 use crate::sync::{SyncSummary, describe};
-use crate::text::{MAX_TEXT_CHARS, checked_text};
+use crate::text::checked_text;
 use crate::{Client, time};
 
 const STAFF_TOKEN: &str = "staff_token";
@@ -179,16 +179,7 @@ impl Client {
             // These need a choice (authority, original) the field app does not offer.
             return Err(ClientError::Invalid(vec![FieldError::new("to", "not_from_the_field")]));
         }
-        let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-        if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_TEXT_CHARS) {
-            return Err(ClientError::Invalid(vec![FieldError::new(
-                "public_comment",
-                "too_long",
-            )]));
-        }
-        let comment = comment
-            .map(|c| augenmerk_domain::text::parse_text("public_comment", &c))
-            .transpose()
+        let comment = augenmerk_domain::text::parse_comment("public_comment", comment.as_deref())
             .map_err(|e| ClientError::Invalid(vec![e]))?;
         self.check_photos(&photos)?;
         self.queue_action(

@@ -81,7 +81,7 @@ pub fn check_templates(templates: &[ReplyTemplate]) -> Result<(), Vec<FieldError
         }
         if t.body.trim().is_empty() {
             problems.push(FieldError::new(field("body"), "required"));
-        } else if t.body.chars().count() > 4_000 {
+        } else if t.body.chars().count() > crate::text::MAX_MESSAGE_CHARS {
             problems.push(FieldError::new(field("body"), "too_long"));
         }
         // A template becomes a message to a citizen: free text like any message.

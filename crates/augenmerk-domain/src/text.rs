@@ -108,9 +108,56 @@ pub fn parse_text(field: &str, text: &str) -> Result<String, FieldError> {
     FreeText::parse(field, text).map(FreeText::into_string)
 }
 
+/// Longest message, note or public comment, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4_000;
+
+/// A message, internal note or public comment as people write them: [`FreeText`],
+/// trimmed, not empty, at most [`MAX_MESSAGE_CHARS`]. The server, the app's outbox and
+/// the field app parse it here, so that nothing queued offline bounces later.
+pub fn parse_message(field: &str, text: &str) -> Result<String, FieldError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
+    if t.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(FieldError::new(field, "too_long"));
+    }
+    Ok(FreeText::parse(field, t)?.into_string())
+}
+
+/// An optional comment: absent or blank is none, anything else a [`parse_message`].
+pub fn parse_comment(field: &str, text: Option<&str>) -> Result<Option<String>, FieldError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => parse_message(field, t).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_are_trimmed_required_and_bounded() {
+        assert_eq!(parse_message("body", "  Danke!  "), Ok("Danke!".to_owned()));
+        assert_eq!(
+            parse_message("body", " \n ").map_err(|e| e.problem),
+            Err("required".to_owned())
+        );
+        let long = "a".repeat(MAX_MESSAGE_CHARS + 1);
+        assert_eq!(
+            parse_message("body", &long).map_err(|e| e.problem),
+            Err("too_long".to_owned())
+        );
+        assert!(parse_message("body", &long[1..]).is_ok());
+        assert_eq!(
+            parse_message("body", "a\u{7}b").map_err(|e| e.field),
+            Err("body".to_owned())
+        );
+        assert_eq!(parse_comment("public_comment", None), Ok(None));
+        assert_eq!(parse_comment("public_comment", Some("   ")), Ok(None));
+        assert_eq!(parse_comment("public_comment", Some(" ok ")), Ok(Some("ok".to_owned())));
+    }
 
     #[test]
     fn control_characters_are_refused_and_line_breaks_normalised() {

@@ -21,9 +21,6 @@ use crate::mail::events as mail_events;
 use crate::services::{intake, notify};
 use crate::state::{AppState, Tenant};
 
-/// Longest message, note or public comment, in characters.
-pub const MAX_TEXT_CHARS: usize = 4_000;
-
 /// Loads a report the staff member may see; 404 for other municipalities and, for
 /// field workers, for reports neither of their department nor assigned to them.
 pub async fn visible_report(state: &AppState, user: &StaffUser, id: &ReportId) -> ApiResult<Report> {
@@ -43,23 +40,13 @@ fn staff_actor(user: &StaffUser) -> Actor {
     }
 }
 
-/// A message, note or comment: free text ([`FreeText`]), trimmed, not empty, within the limit.
+/// A message, note or comment ([`augenmerk_domain::text::parse_message`]).
 fn check_text(field: &str, text: &str) -> Result<String, ApiError> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(FieldError::new(field, "required").into());
-    }
-    if t.chars().count() > MAX_TEXT_CHARS {
-        return Err(FieldError::new(field, "too_long").into());
-    }
-    Ok(FreeText::parse(field, t)?.into_string())
+    Ok(augenmerk_domain::text::parse_message(field, text)?)
 }
 
 fn check_comment(comment: Option<&str>) -> Result<Option<String>, ApiError> {
-    match comment.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(c) => check_text("public_comment", c).map(Some),
-    }
+    Ok(augenmerk_domain::text::parse_comment("public_comment", comment)?)
 }
 
 /// Moves a report to another status.
@@ -559,7 +546,7 @@ fn external_text(text: Option<&str>) -> Option<String> {
         .replace("\r\n", "\n")
         .chars()
         .filter(|c| augenmerk_domain::text::is_allowed(*c))
-        .take(MAX_TEXT_CHARS)
+        .take(augenmerk_domain::text::MAX_MESSAGE_CHARS)
         .collect();
     let trimmed = cleaned.trim();
     if trimmed.is_empty() {
