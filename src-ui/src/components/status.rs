@@ -1,10 +1,12 @@
-//! A report's status (and its way to the server) as a badge.
+//! A report's status (and its way to the server) as a badge, and its history.
 
 use leptos::prelude::*;
 
 use augenmerk_domain::Status;
 use augenmerk_domain::device::SyncState;
+use augenmerk_domain::public::PublicStatusChange;
 
+use crate::format;
 use crate::i18n::use_i18n;
 
 /// KERN badge variant for a status.
@@ -50,5 +52,24 @@ pub fn StatusBadge(status: Option<Status>, sync_state: SyncState) -> impl IntoVi
             }
             .into_any(),
         }
+    }
+}
+
+/// The status history with its public comments, oldest first (the reporter's views on
+/// the device and behind the status link).
+#[component]
+pub fn StatusHistory(history: Vec<PublicStatusChange>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    view! {
+        <ol class="timeline" data-testid="status-history">
+            {history.into_iter().map(|h| view! {
+                <li class="timeline__item">
+                    <span class="kern-body kern-body--bold">{lang.pick(&h.to.label()).to_owned()}</span>
+                    <span class="kern-body kern-body--small kern-body--muted">{format::date_time(lang, h.at)}</span>
+                    {h.comment.map(|c| view! { <p class="kern-body">{c}</p> })}
+                </li>
+            }).collect_view()}
+        </ol>
     }
 }

@@ -10,7 +10,7 @@ use crate::backend::UiError;
 use crate::components::answers::AnswerList;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
-use crate::components::status::StatusBadge;
+use crate::components::status::{StatusBadge, StatusHistory};
 use crate::draft::Draft;
 use crate::format;
 use crate::i18n::use_i18n;
@@ -115,15 +115,7 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                         answers={answers.into_iter().collect::<Vec<_>>()} kept=d.questions.clone() />
                     <section aria-labelledby="history-heading">
                         <h2 class="kern-heading-small" id="history-heading">{move || i18n.t("history")}</h2>
-                        <ol class="timeline">
-                            {history.into_iter().map(|h| view! {
-                                <li class="timeline__item">
-                                    <span class="kern-body kern-body--bold">{lang.pick(&h.to.label()).to_owned()}</span>
-                                    <span class="kern-body kern-body--small kern-body--muted">{format::date_time(lang, h.at)}</span>
-                                    {h.comment.map(|c| view! { <p class="kern-body">{c}</p> })}
-                                </li>
-                            }).collect_view()}
-                        </ol>
+                        <StatusHistory history=history />
                     </section>
                     <section aria-labelledby="thread-heading">
                         <h2 class="kern-heading-small" id="thread-heading">{move || i18n.t("thread")}</h2>

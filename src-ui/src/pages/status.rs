@@ -15,7 +15,7 @@ use augenmerk_domain::public::{MessageAuthor, PublicMessage};
 use crate::backend::web::WebBackend;
 use crate::backend::{UiError, UiResult};
 use crate::components::errors::ErrorAlert;
-use crate::components::status::StatusBadge;
+use crate::components::status::{StatusBadge, StatusHistory};
 use crate::format;
 use crate::i18n::use_i18n;
 use augenmerk_domain::device::SyncState;
@@ -238,15 +238,7 @@ fn ReportView(page: StatusPage, base: String) -> impl IntoView {
             </ul>
             <section aria-labelledby="status-history-h">
                 <h2 class="kern-heading-small" id="status-history-h">{move || i18n.t("history")}</h2>
-                <ol class="timeline" data-testid="status-history">
-                    {r.history.into_iter().map(|h| view! {
-                        <li class="timeline__item">
-                            <span class="kern-body kern-body--bold">{lang.pick(&h.to.label()).to_owned()}</span>
-                            <span class="kern-body kern-body--small kern-body--muted">{format::date_time(lang, h.at)}</span>
-                            {h.comment.map(|c| view! { <p class="kern-body">{c}</p> })}
-                        </li>
-                    }).collect_view()}
-                </ol>
+                <StatusHistory history=r.history />
             </section>
         </article>
     }
