@@ -257,20 +257,17 @@ pub async fn main() -> anyhow::Result<()> {
             };
             match (role, municipality) {
                 (Role::PlatformAdmin, None) => {
-                    crate::auth::check_new_password(&password, &username, &[]).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    let hash = crate::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    let user = augenmerk_domain::staff::StaffUser {
-                        id: augenmerk_domain::UserId::new_random(),
-                        municipality: Ags::parse("00000000")?,
-                        username: username.to_lowercase(),
-                        display_name: name.unwrap_or(username),
+                    let new = NewStaffUser {
+                        display_name: name.unwrap_or_else(|| username.clone()),
+                        username,
+                        password,
                         role,
                         department: None,
-                        active: true,
                         email: None,
-                        mail: Default::default(),
                     };
-                    state.store.create_user(user.clone(), hash).await?;
+                    let user = crate::routes::config::new_platform_admin(&state, new)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
                     println!("created platform admin {}", user.username);
                 }
                 (Role::PlatformAdmin, Some(_)) => bail!("a platform admin belongs to no municipality"),

@@ -22,6 +22,10 @@ pub const DEFAULT_CATEGORIES: &str = include_str!("../../data/categories.json");
 pub const FLENSBURG: &str = "01001000";
 /// Kiel's AGS.
 pub const KIEL: &str = "01002000";
+/// Amt Langballig's key: an Amt with seven Gemeinden, one tenant.
+pub const AMT_LANGBALLIG: &str = "010595937";
+/// The demo's directory of administrations not on the platform (`.example` mailboxes).
+pub const DEMO_DIRECTORY: &str = include_str!("../../data/directory-demo.csv");
 
 /// The standard category tree a new municipality starts from.
 pub fn default_categories() -> Result<CategoryTree, serde_json::Error> {
@@ -95,6 +99,7 @@ pub fn parse_boundaries(geojson: &str) -> Result<Vec<BoundaryRecord>, augenmerk_
                 })?,
                 name: m.name().to_owned(),
                 geometry: m.geometry_geojson(),
+                administration: m.administration().and_then(|a| Ags::parse(a.as_str()).ok()),
             })
         })
         .collect()
@@ -214,6 +219,20 @@ fn flensburg_rules() -> Vec<Rule> {
     .expect("static rules")
 }
 
+fn langballig_rules() -> Vec<Rule> {
+    serde_json::from_value(serde_json::json!([
+        {"id": "wees-westerholz", "name": "Wees und Westerholz → Bauhof",
+         "conditions": [{"type": "gemeinde", "gemeinden": ["01059176", "01059178"]}],
+         "action": {"department": "bauhof", "due_hours": 120}},
+        {"id": "strasse", "name": "Straßen und Beleuchtung → Bauamt",
+         "conditions": [{"type": "category", "categories": ["strasse", "verkehr", "beleuchtung"]}],
+         "action": {"department": "bauamt", "due_hours": 240}},
+        {"id": "default", "name": "Alles andere → Ordnungsamt", "conditions": [],
+         "action": {"department": "ordnungsamt", "due_hours": 168}}
+    ]))
+    .expect("static rules")
+}
+
 /// AGS, name, departments, rules, the field worker's department.
 type DemoTenant = (&'static str, &'static str, Vec<Department>, Vec<Rule>, &'static str);
 
@@ -231,14 +250,32 @@ fn kiel_rules() -> Vec<Rule> {
 /// The demo: boundaries statewide, Flensburg and Kiel with departments, rules and users
 /// `admin`, `dispatcher` and `field` (same password). Does nothing if municipalities exist.
 pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool> {
-    if state.store.list_boundaries().await?.is_empty() {
+    let boundaries = state.store.list_boundaries().await?;
+    // Boundaries imported before Ämter were tenants lack the administration: import again.
+    if boundaries.is_empty() || boundaries.iter().all(|b| b.administration.is_none()) {
         import_boundaries(state, SH_BOUNDARIES).await?;
     }
-    if !state.store.list_municipalities().await?.is_empty() {
-        return Ok(false);
+    let existing = state.store.list_municipalities().await?;
+    if existing.is_empty() {
+        let platform = NewStaffUser {
+            username: "platform".into(),
+            display_name: "Plattformbetrieb".into(),
+            password: password.into(),
+            role: Role::PlatformAdmin,
+            department: None,
+            email: None,
+        };
+        crate::routes::config::new_platform_admin(state, platform)
+            .await
+            .map_err(api_to_anyhow)?;
+    }
+    if state.store.list_directory().await?.is_empty() {
+        let entries = crate::services::directory::parse_csv(DEMO_DIRECTORY)
+            .map_err(|p| anyhow::anyhow!("demo directory: {p:?}"))?;
+        state.store.put_directory(entries, chrono::Utc::now()).await?;
     }
     let tree = default_categories()?;
-    let setups: [DemoTenant; 2] = [
+    let setups: [DemoTenant; 3] = [
         (
             FLENSBURG,
             "Flensburg",
@@ -261,16 +298,33 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
             kiel_rules(),
             "tiefbauamt",
         ),
+        (
+            AMT_LANGBALLIG,
+            "Amt Langballig",
+            vec![
+                dept("bauamt", "Bauamt", "amt-langballig"),
+                dept("bauhof", "Bauhof", "amt-langballig"),
+                dept("ordnungsamt", "Ordnungsamt", "amt-langballig"),
+            ],
+            langballig_rules(),
+            "bauhof",
+        ),
     ];
+    let mut seeded = false;
     for (ags, name, departments, rules, field_dept) in setups {
         let ags = Ags::parse(ags)?;
+        // Each demo tenant once: a demo from before Ämter gets the Amt added.
+        if existing.iter().any(|m| m.ags == ags) {
+            continue;
+        }
+        seeded = true;
         create_municipality(
             state,
             MunicipalityRecord {
                 ags: ags.clone(),
                 name: name.into(),
                 categories: tree.clone(),
-                settings: demo_settings(&name.to_lowercase()),
+                settings: demo_settings(&slug(name)),
                 config_version: 1,
             },
         )
@@ -317,7 +371,7 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
             "demo rules of {name} are inconsistent: {problems:?}"
         );
     }
-    Ok(true)
+    Ok(seeded)
 }
 
 fn api_to_anyhow(e: ApiError) -> anyhow::Error {

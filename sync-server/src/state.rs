@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use augenmerk_domain::api::AreaDefinition;
+use augenmerk_domain::api::{AreaDefinition, DirectoryEntry};
 use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::public::GemeindeInfo;
 use augenmerk_domain::rules::{AreaLookup, Rule, RuleEnv, RuleEvaluation, RuleInput, evaluate};
 use augenmerk_domain::staff::Department;
 use augenmerk_domain::{Ags, AreaId, GeoPoint};
@@ -50,6 +51,30 @@ pub struct Tenant {
     pub areas: Areas,
     /// The area definitions as stored.
     pub area_definitions: Vec<AreaDefinition>,
+    /// The Gemeinden it serves, by AGS (one for an amtsfreie Gemeinde; an Amt's from the
+    /// boundary import), without their boundaries.
+    pub gemeinden: Vec<GemeindeInfo>,
+}
+
+/// Where a report at a place goes.
+pub enum Destination {
+    /// A tenant on this platform.
+    Tenant(Arc<Tenant>),
+    /// An administration from the directory, by e-mail.
+    Mail(DirectoryEntry),
+}
+
+/// The Gemeinde a point lies in, with the administration that serves it.
+#[derive(Debug, Clone)]
+pub struct Place {
+    /// The Gemeinde (eight digits).
+    pub gemeinde: Ags,
+    /// Its name.
+    pub name: String,
+    /// The administration's key (nine digits), if the boundary data names one.
+    pub administration: Option<Ags>,
+    /// 0 inside; else metres outside the boundary (within the tolerance).
+    pub distance_m: f64,
 }
 
 impl AreaLookup for Tenant {
@@ -96,7 +121,11 @@ pub fn build_boundaries(records: &[BoundaryRecord]) -> Result<Boundaries, augenm
             let geometry: serde_json::Value = serde_json::from_str(&b.geometry).unwrap_or(serde_json::Value::Null);
             serde_json::json!({
                 "type": "Feature",
-                "properties": { "AGS": b.ags.as_str(), "GEN": b.name },
+                "properties": {
+                    "AGS": b.ags.as_str(),
+                    "GEN": b.name,
+                    "VWG_ARS": b.administration.as_ref().map(Ags::as_str),
+                },
                 "geometry": geometry,
             })
         })
@@ -126,12 +155,22 @@ impl AppState {
         let departments = self.store.list_departments(ags).await?;
         let area_definitions = self.store.list_areas(ags).await?;
         let areas = build_areas(&area_definitions).map_err(ApiError::internal)?;
+        let gemeinden = self
+            .gemeinden_of(ags)
+            .into_iter()
+            .map(|(ags, name)| GemeindeInfo {
+                ags,
+                name,
+                boundary: None,
+            })
+            .collect();
         let tenant = Arc::new(Tenant {
             record,
             rules,
             departments,
             areas,
             area_definitions,
+            gemeinden,
         });
         self.tenants
             .write()
@@ -151,7 +190,67 @@ impl AppState {
         let index = build_boundaries(&records)?;
         let n = index.len();
         *self.boundaries.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(index);
+        // An Amt's Gemeinden come from the boundaries: cached tenants may have changed.
+        self.tenants.write().unwrap_or_else(|p| p.into_inner()).clear();
         Ok(n)
+    }
+
+    /// The statewide boundary index as it is now.
+    pub fn boundary_index(&self) -> Arc<Boundaries> {
+        self.boundaries.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The Gemeinden an administration key stands for, by AGS: the Gemeinde itself for
+    /// eight digits, the Gemeinden the boundary data assigns to it for nine.
+    pub fn gemeinden_of(&self, key: &Ags) -> Vec<(Ags, String)> {
+        let index = self.boundary_index();
+        let Ok(geo_key) = augenmerk_geo::Ags::parse(key.as_str()) else {
+            return Vec::new();
+        };
+        let found: Vec<&augenmerk_geo::Municipality> = if key.is_gemeinde() {
+            index.get(&geo_key).into_iter().collect()
+        } else {
+            index.served_by(&geo_key).collect()
+        };
+        found
+            .into_iter()
+            .filter_map(|m| Some((Ags::parse(m.ags().as_str()).ok()?, m.name().to_owned())))
+            .collect()
+    }
+
+    /// The Gemeinde a point lies in, or a 422 that names the nearest one.
+    pub fn place(&self, point: GeoPoint) -> ApiResult<Place> {
+        let (m, distance_m) = self.responsible(point)?;
+        Ok(Place {
+            gemeinde: Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?,
+            name: m.name,
+            administration: m.administration.and_then(|a| Ags::parse(a.as_str()).ok()),
+            distance_m,
+        })
+    }
+
+    /// Where reports from a Gemeinde go: a tenant keyed by the Gemeinde itself, else one
+    /// keyed by its administration (an Amt), else the directory entry of its
+    /// administration (or of the Gemeinde), else nowhere.
+    pub async fn destination(&self, place: &Place) -> ApiResult<Option<Destination>> {
+        let keys: Vec<&Ags> = std::iter::once(&place.gemeinde)
+            .chain(place.administration.as_ref())
+            .collect();
+        for key in &keys {
+            match self.tenant(key).await {
+                Ok(t) => return Ok(Some(Destination::Tenant(t))),
+                Err(e) if e.code() == ErrorCode::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for key in keys.iter().rev() {
+            match self.store.get_directory(key).await {
+                Ok(entry) => return Ok(Some(Destination::Mail(entry))),
+                Err(augenmerk_store::StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(None)
     }
 
     /// Finds the municipality responsible for a point, within the configured tolerance.
@@ -189,19 +288,21 @@ impl AppState {
         }
     }
 
-    /// The municipality that takes reports at a point, or a 422 that names the nearest one.
-    pub async fn responsible_tenant(&self, point: GeoPoint) -> ApiResult<(Arc<Tenant>, f64)> {
-        let (m, distance) = self.responsible(point)?;
-        let ags = Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?;
-        match self.tenant(&ags).await {
-            Ok(t) => Ok((t, distance)),
-            Err(e) if e.code() == ErrorCode::NotFound => {
-                Err(ApiError::new(ErrorCode::OutsideServiceArea).context(serde_json::json!({
-                    "responsible": { "ags": ags.as_str(), "name": m.name },
-                    "reason": "municipality does not take reports on this server",
-                })))
-            }
-            Err(e) => Err(e),
+    /// The tenant that takes reports at a point, with the point's Gemeinde, or a 422 that
+    /// names the nearest Gemeinde or says that nobody here takes reports from it.
+    pub async fn responsible_tenant(&self, point: GeoPoint) -> ApiResult<(Arc<Tenant>, Place)> {
+        let place = self.place(point)?;
+        match self.destination(&place).await? {
+            Some(Destination::Tenant(t)) => Ok((t, place)),
+            _ => Err(not_served(&place)),
         }
     }
+}
+
+/// The refusal of a report from a Gemeinde that no tenant and no directory entry serves.
+pub fn not_served(place: &Place) -> ApiError {
+    ApiError::new(ErrorCode::OutsideServiceArea).context(serde_json::json!({
+        "responsible": { "ags": place.gemeinde.as_str(), "name": place.name },
+        "reason": "municipality does not take reports on this server",
+    }))
 }

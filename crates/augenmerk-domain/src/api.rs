@@ -55,6 +55,10 @@ pub struct NewReport {
     /// The language mails about the report are written in (default German).
     #[serde(default)]
     pub language: Option<crate::i18n::Language>,
+    /// Where the report is mailed to an administration not on the platform: the citizen
+    /// agreed that their contact address goes with it (default: it does not).
+    #[serde(default)]
+    pub share_contact: bool,
 }
 
 /// Optional facts about a device at registration (`POST /api/v1/devices`).
@@ -184,6 +188,9 @@ pub struct ReportQuery {
     /// Department.
     #[serde(default)]
     pub department: Option<DepartmentId>,
+    /// The Gemeinde (of an Amt) the report lies in.
+    #[serde(default)]
+    pub gemeinde: Option<Ags>,
     /// Assignee.
     #[serde(default)]
     pub assignee: Option<UserId>,
@@ -382,8 +389,17 @@ impl MunicipalitySettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewMunicipality {
-    /// AGS; its boundary must have been imported.
+    /// AGS of an amtsfreie Gemeinde, or the nine-digit key of an Amt; the boundaries of
+    /// its Gemeinden must have been imported.
     pub ags: Ags,
+    /// Name (default: the Gemeinde's, or the directory's for an Amt; an Amt without a
+    /// directory entry needs one).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Take over the reports mailed to this administration before it joined: they
+    /// arrive in its inbox (default: they stay as they are).
+    #[serde(default)]
+    pub import_mailed: bool,
     /// Category tree (default: the standard tree).
     #[serde(default)]
     pub categories: Option<CategoryTree>,
@@ -410,4 +426,51 @@ pub struct ApiKeyIssued {
     pub api_key: String,
     /// The record.
     pub key: crate::staff::ApiKeyInfo,
+}
+
+/// An administration in the platform's directory: not (yet) on the platform, but it
+/// takes reports by e-mail (`/api/v1/admin/directory`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryEntry {
+    /// The administration's key: nine digits (`VWG_ARS` of the boundary data), or the
+    /// AGS of an amtsfreie Gemeinde.
+    pub key: Ags,
+    /// Name, e.g. "Hansestadt Lübeck" or "Amt Geltinger Bucht".
+    pub name: String,
+    /// The mailbox that receives reports.
+    pub email: crate::report::Email,
+}
+
+/// The result of a directory import from CSV (`POST /api/v1/admin/directory/import`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryImport {
+    /// Entries added or changed.
+    pub imported: u32,
+    /// Lines that could not be read, with their line number and why (nothing is
+    /// imported when there are any).
+    pub problems: Vec<crate::error::FieldError>,
+}
+
+/// What a platform admin's import of mailed reports did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MailedImport {
+    /// Reports taken into the inbox.
+    pub imported: u32,
+}
+
+/// A directory entry as the platform admin sees it (`GET /api/v1/admin/directory`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryListing {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: DirectoryEntry,
+    /// Reports mailed to it and not yet taken into an inbox on the platform.
+    pub mailed_reports: u32,
+    /// Whether the administration has joined the platform (then reports go to its inbox
+    /// and the directory entry is no longer used).
+    pub on_platform: bool,
 }

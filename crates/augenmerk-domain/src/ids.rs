@@ -172,16 +172,23 @@ fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b))
 }
 
-/// The Amtlicher Gemeindeschlüssel (AGS): eight digits that name a German municipality.
+/// The key of a Gemeinde or of an administration that serves several.
+///
+/// Eight digits are an Amtlicher Gemeindeschlüssel (AGS) and name one Gemeinde, e.g.
+/// `01001000` (Flensburg). Nine digits are the key of a Gemeindeverband as the boundary
+/// data carries it in `VWG_ARS` (five digits of the Kreis, four of the Verband), e.g.
+/// `010595937` (Amt Langballig). A tenant is keyed by either: an amtsfreie Gemeinde or
+/// Stadt by its AGS (as before Ämter were tenants), an Amt by its nine-digit key. A
+/// report's Gemeinde is always an eight-digit key ([`Ags::is_gemeinde`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "01001000"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Ags(String);
 
 impl Ags {
-    /// Parses an eight-digit AGS.
+    /// Parses an eight-digit AGS or a nine-digit administration key.
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        if matches!(s.len(), 8 | 9) && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(s.to_owned()))
         } else {
             Err(FieldError::new("municipality", "invalid_ags"))
@@ -191,6 +198,11 @@ impl Ags {
     /// The key as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether the key names one Gemeinde (eight digits) rather than an Amt (nine).
+    pub fn is_gemeinde(&self) -> bool {
+        self.0.len() == 8
     }
 }
 
@@ -272,6 +284,8 @@ mod tests {
         assert!(CategoryId::parse("").is_err());
         assert!(Ags::parse("01001000").is_ok());
         assert!(Ags::parse("0100100").is_err());
+        assert!(Ags::parse("010595937").is_ok_and(|a| !a.is_gemeinde()));
+        assert!(Ags::parse("0105959370").is_err());
         assert!(Ags::parse("0100100x").is_err());
         assert_eq!(BlobHash::parse(&"AB".repeat(32)).map(|h| h.0), Ok("ab".repeat(32)));
     }

@@ -100,6 +100,13 @@ pub struct CitizenReport {
     /// Whether the reporter gets updates by mail.
     #[serde(default)]
     pub mail_updates: crate::mail::MailUpdates,
+    /// The Gemeinde the report lies in, named as citizens see it ("Wees (Amt Langballig)").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_name: Option<String>,
+    /// The administration it was sent to by e-mail, when that administration is not on
+    /// the platform ("sent by e-mail to …").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailed_to: Option<String>,
 }
 
 /// A change to one of the device's reports, for `GET /api/v1/sync`.
@@ -175,6 +182,12 @@ pub struct MunicipalityConfig {
     pub logo: Option<String>,
     /// Changes whenever the configuration changes; clients refresh their cache when it differs.
     pub version: String,
+    /// The Gemeinden of an Amt, each with its boundary (empty for a single Gemeinde).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gemeinden: Vec<GemeindeInfo>,
+    /// Whether reports are worked here or mailed to the administration.
+    #[serde(default)]
+    pub delivery: Delivery,
 }
 
 /// A municipality as listed publicly.
@@ -191,20 +204,82 @@ pub struct MunicipalityInfo {
     /// fetch only configurations that changed.
     #[serde(default)]
     pub config_version: Option<String>,
+    /// Whether its reports are worked here or mailed to it (an administration in the
+    /// platform's directory); staff sign in only where they are worked here.
+    #[serde(default)]
+    pub delivery: Delivery,
 }
 
 /// Which municipality is responsible for a location, as the server answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Responsibility {
-    /// The municipality.
+    /// The Gemeinde the location lies in (eight digits).
     pub ags: Ags,
     /// Its name.
     pub name: String,
     /// 0 inside the boundary; otherwise how far outside (within the tolerance).
     pub distance_m: f64,
-    /// Whether it takes reports on this server.
+    /// Whether it takes reports on this server (on the platform or by mail).
     pub active: bool,
+    /// The administration that serves the Gemeinde (an Amt, or the Gemeinde itself), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administration: Option<AdministrationRef>,
+    /// Where a report at this location goes.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// An administration: an amtsfreie Gemeinde or Stadt, or an Amt with its Gemeinden.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdministrationRef {
+    /// The key reports are filed under: the tenant's key, or the directory's.
+    pub key: Ags,
+    /// Its name, e.g. "Amt Langballig".
+    pub name: String,
+    /// Whether it serves several Gemeinden (an Amt): then citizens see "Gemeinde (Amt …)".
+    pub serves_several: bool,
+}
+
+/// Where reports from a place go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Delivery {
+    /// The administration works its reports on this platform.
+    #[default]
+    Platform,
+    /// The administration is not on the platform: reports are mailed to it.
+    Mail {
+        /// Its name, for "goes by e-mail to …".
+        to: String,
+    },
+    /// Nobody takes reports from here.
+    Refused,
+}
+
+/// A Gemeinde of an administration, with its boundary for finding it offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GemeindeInfo {
+    /// AGS (eight digits).
+    pub ags: Ags,
+    /// Name.
+    pub name: String,
+    /// Boundary as a GeoJSON geometry.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<serde_json::Value>,
+}
+
+/// How a citizen names the place of a report: "Wees (Amt Langballig)", or just
+/// "Flensburg" where the administration is the Gemeinde itself.
+pub fn place_name(gemeinde: &str, administration: Option<&str>) -> String {
+    match administration {
+        Some(a) if !a.is_empty() && a != gemeinde => format!("{gemeinde} ({a})"),
+        _ => gemeinde.to_owned(),
+    }
 }
 
 /// What an obscured area of a photo held.
@@ -412,6 +487,7 @@ mod tests {
         Report {
             id: ReportId::new_random(),
             municipality: Ags::parse("01001000").expect("ags"),
+            gemeinde: Ags::parse("01001000").expect("ags"),
             device_id: Some(DeviceId::new_random()),
             category: CategoryId::parse("schlagloch").expect("id"),
             answers: Answers::new(),

@@ -136,8 +136,11 @@ pub enum Channel {
 pub struct Report {
     /// Client-generated id.
     pub id: ReportId,
-    /// The responsible municipality.
+    /// The responsible municipality (the tenant: a Gemeinde, or an Amt).
     pub municipality: Ags,
+    /// The Gemeinde the report lies in (eight digits): the tenant itself, or one of an
+    /// Amt's Gemeinden. Staff see, filter, count and route by it.
+    pub gemeinde: Ags,
     /// The device that submitted it, if it came from a device.
     pub device_id: Option<DeviceId>,
     /// Leaf category.

@@ -53,6 +53,11 @@ pub enum Condition {
         /// Areas of the municipality.
         areas: Vec<AreaId>,
     },
+    /// The report lies in one of these Gemeinden (of an Amt).
+    Gemeinde {
+        /// Gemeinden by AGS.
+        gemeinden: Vec<crate::ids::Ags>,
+    },
     /// An answer satisfies a test.
     Answer {
         /// The question.
@@ -214,6 +219,8 @@ pub struct RuleInput<'a> {
     pub answers: &'a Answers,
     /// Location.
     pub location: GeoPoint,
+    /// The Gemeinde it lies in.
+    pub gemeinde: &'a crate::ids::Ags,
     /// Arrival time.
     pub at: DateTime<Utc>,
 }
@@ -348,6 +355,25 @@ fn check(condition: &Condition, input: &RuleInput<'_>, env: &RuleEnv<'_>) -> Con
                 ),
             }
         }
+        Condition::Gemeinde { gemeinden } => {
+            let holds = gemeinden.contains(input.gemeinde);
+            let list = join(gemeinden.iter().map(|g| g.as_str()));
+            let g = input.gemeinde;
+            (
+                holds,
+                if holds {
+                    I18nText::new(
+                        format!("Ort liegt in der Gemeinde {g}."),
+                        format!("Location lies in Gemeinde {g}."),
+                    )
+                } else {
+                    I18nText::new(
+                        format!("Gemeinde {g} ist keine von: {list}."),
+                        format!("Gemeinde {g} is none of: {list}."),
+                    )
+                },
+            )
+        }
         Condition::Answer { question, test } => {
             let answer = input.answers.get(question);
             let holds = answer.is_some_and(|a| answer_passes(a, test));
@@ -449,6 +475,8 @@ pub struct RuleRefs<'a> {
     pub users: &'a [UserId],
     /// Known areas.
     pub areas: &'a [AreaId],
+    /// The tenant's Gemeinden.
+    pub gemeinden: &'a [crate::ids::Ags],
     /// Known external authorities.
     pub authorities: &'a [AuthorityId],
 }
@@ -485,6 +513,13 @@ pub fn check_rules(rules: &[Rule], refs: &RuleRefs<'_>) -> Vec<FieldError> {
                     for a in areas {
                         if !refs.areas.contains(a) {
                             problems.push(FieldError::new(field(".conditions"), format!("unknown_area:{a}")));
+                        }
+                    }
+                }
+                Condition::Gemeinde { gemeinden } => {
+                    for g in gemeinden {
+                        if !refs.gemeinden.contains(g) {
+                            problems.push(FieldError::new(field(".conditions"), format!("unknown_gemeinde:{g}")));
                         }
                     }
                 }
@@ -583,6 +618,7 @@ mod tests {
                 category: &cat,
                 answers: &answers,
                 location: GeoPoint { lat: 54.78, lon: 9.43 },
+                gemeinde: &crate::ids::Ags::parse("01001000").expect("ags"),
                 at,
             },
             &env,
@@ -661,6 +697,7 @@ mod tests {
                 departments: &deps,
                 users: &[],
                 areas: &[],
+                gemeinden: &[],
                 authorities: &[],
             },
         );
@@ -673,5 +710,52 @@ mod tests {
         ] {
             assert!(text.iter().any(|t| t == want), "missing {want} in {text:?}");
         }
+    }
+
+    #[test]
+    fn a_gemeinde_condition_routes_by_the_reports_gemeinde() {
+        use crate::ids::Ags;
+        let wees = Ags::parse("01059176").expect("ags");
+        let grundhof = Ags::parse("01059118").expect("ags");
+        let rules: Vec<Rule> = serde_json::from_value(json!([
+            {"id": "wees", "name": "Wees", "conditions": [{"type": "gemeinde", "gemeinden": ["01059176"]}],
+             "action": {"department": "bauhof-wees"}},
+            {"id": "default", "name": "Rest", "conditions": [], "action": {"department": "bauamt"}}
+        ]))
+        .expect("rules parse");
+        let tree = tree();
+        let env = RuleEnv {
+            tree: &tree,
+            areas: &NoAreas,
+            working_hours: &WorkingHours::default(),
+        };
+        let cat = CategoryId::parse("schlagloch").expect("id");
+        let answers = Answers::new();
+        let at = tuesday_10h();
+        let run = |gemeinde: &Ags| {
+            let input = RuleInput {
+                category: &cat,
+                answers: &answers,
+                location: GeoPoint { lat: 54.8, lon: 9.6 },
+                gemeinde,
+                at,
+            };
+            evaluate(&rules, &input, &env).matched.map(|r| r.as_str().to_owned())
+        };
+        assert_eq!(run(&wees).as_deref(), Some("wees"));
+        assert_eq!(run(&grundhof).as_deref(), Some("default"));
+
+        let problems = check_rules(
+            &rules,
+            &RuleRefs {
+                tree: &tree,
+                departments: &[],
+                users: &[],
+                areas: &[],
+                gemeinden: &[grundhof],
+                authorities: &[],
+            },
+        );
+        assert!(problems.iter().any(|p| p.problem == "unknown_gemeinde:01059176"));
     }
 }

@@ -314,6 +314,9 @@ pub struct Statistics {
     pub by_category: Vec<KeyCount>,
     /// Per department, largest first.
     pub by_department: Vec<KeyCount>,
+    /// Per Gemeinde (of an Amt; one entry for a single Gemeinde), largest first.
+    #[serde(default)]
+    pub by_gemeinde: Vec<KeyCount>,
     /// Median hours from arrival to the first public reaction (a message or a status set by staff).
     pub median_first_response_hours: Option<f64>,
     /// Median hours from arrival to the first resolution or closing.

@@ -29,7 +29,9 @@ use crate::{BBox, FeatureProblem, GeoError, LatLon};
 pub const DEFAULT_TOLERANCE_M: f64 = 500.0;
 
 /// Amtlicher Gemeindeschlüssel: 8 digits for a municipality (2 Land, 1 Regierungsbezirk,
-/// 2 Kreis, 3 Gemeinde), or a 2-, 3- or 5-digit prefix for a Land, Bezirk or Kreis.
+/// 2 Kreis, 3 Gemeinde), or a 2-, 3- or 5-digit prefix for a Land, Bezirk or Kreis; also
+/// the 9-digit key of a Gemeindeverband (an Amt: 5 digits of the Kreis, 4 of the Verband),
+/// as the boundary data carries it in `VWG_ARS`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Ags(String);
@@ -37,7 +39,7 @@ pub struct Ags(String);
 impl Ags {
     /// Validates a key such as `"01002000"` (Kiel).
     pub fn parse(value: &str) -> Result<Self, GeoError> {
-        let valid = matches!(value.len(), 2 | 3 | 5 | 8) && value.bytes().all(|b| b.is_ascii_digit());
+        let valid = matches!(value.len(), 2 | 3 | 5 | 8 | 9) && value.bytes().all(|b| b.is_ascii_digit());
         if valid {
             Ok(Self(value.to_owned()))
         } else {
@@ -73,13 +75,16 @@ impl From<Ags> for String {
     }
 }
 
-/// Names of the GeoJSON properties holding a municipality's key and name.
+/// Names of the GeoJSON properties holding a municipality's key, name and administration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoundaryKeys {
     /// Property with the [`Ags`]; BKG data: `"AGS"`.
     pub ags: String,
     /// Property with the name; BKG data: `"GEN"`.
     pub name: String,
+    /// Optional property with the key of the administration that serves the
+    /// municipality (its Amt, or itself when amtsfrei); BKG data: `"VWG_ARS"`.
+    pub administration: String,
 }
 
 impl Default for BoundaryKeys {
@@ -87,6 +92,7 @@ impl Default for BoundaryKeys {
         Self {
             ags: "AGS".to_owned(),
             name: "GEN".to_owned(),
+            administration: "VWG_ARS".to_owned(),
         }
     }
 }
@@ -98,6 +104,9 @@ pub struct MunicipalityRef {
     pub ags: Ags,
     /// The municipality's name, e.g. "Kiel".
     pub name: String,
+    /// The key of the administration that serves it, if the data names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administration: Option<Ags>,
 }
 
 /// The answer of [`Boundaries::locate`].
@@ -140,6 +149,7 @@ impl Location {
 pub struct Municipality {
     ags: Ags,
     name: String,
+    administration: Option<Ags>,
     shape: Shape,
 }
 
@@ -152,6 +162,11 @@ impl Municipality {
     /// The name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The key of the administration that serves it (its Amt, or itself when amtsfrei).
+    pub fn administration(&self) -> Option<&Ags> {
+        self.administration.as_ref()
     }
 
     /// The bounding box.
@@ -174,6 +189,7 @@ impl Municipality {
         MunicipalityRef {
             ags: self.ags.clone(),
             name: self.name.clone(),
+            administration: self.administration.clone(),
         }
     }
 }
@@ -216,12 +232,28 @@ impl Boundaries {
                 })
             })?;
             let name = string_property(feature, &keys.name).map_err(fail)?;
+            // Optional: without it (or blank) each Gemeinde is its own administration.
+            let administration = match string_property(feature, &keys.administration) {
+                Ok(key) => Some(Ags::parse(&key).map_err(|e| {
+                    fail(FeatureProblem::InvalidProperty {
+                        key: keys.administration.clone(),
+                        message: e.to_string(),
+                    })
+                })?),
+                Err(FeatureProblem::MissingProperty(_) | FeatureProblem::InvalidProperty { .. }) => None,
+                Err(other) => return Err(fail(other)),
+            };
             let geometry = feature_geometry(feature).map_err(fail)?;
             let shape = Shape::new(geometry).ok_or_else(|| fail(FeatureProblem::EmptyGeometry))?;
             if seen.insert(ags.clone(), index).is_some() {
                 return Err(fail(FeatureProblem::DuplicateKey(ags.to_string())));
             }
-            municipalities.push(Municipality { ags, name, shape });
+            municipalities.push(Municipality {
+                ags,
+                name,
+                administration,
+                shape,
+            });
         }
         municipalities.sort_by(|a, b| a.ags.cmp(&b.ags));
         let by_ags = municipalities
@@ -276,6 +308,12 @@ impl Boundaries {
     /// The municipality with this key.
     pub fn get(&self, ags: &Ags) -> Option<&Municipality> {
         self.by_ags.get(ags).and_then(|&i| self.index.items().get(i))
+    }
+
+    /// The municipalities an administration serves, ordered by AGS.
+    pub fn served_by<'a>(&'a self, administration: &'a Ags) -> impl Iterator<Item = &'a Municipality> + 'a {
+        self.iter()
+            .filter(move |m| m.administration.as_ref() == Some(administration))
     }
 
     /// All municipalities, ordered by AGS.

@@ -61,6 +61,8 @@ pub struct BoundaryRecord {
     pub name: String,
     /// GeoJSON geometry (Polygon or MultiPolygon) as text.
     pub geometry: String,
+    /// The administration that serves it (`VWG_ARS`: its Amt, or itself when amtsfrei).
+    pub administration: Option<Ags>,
 }
 
 /// A municipality that takes reports on this server.
@@ -124,6 +126,19 @@ impl ReportWrite {
     }
 }
 
+/// A report mailed to an administration that is not on the platform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailedReport {
+    /// The report as mailed (its `municipality` is the administration's key).
+    pub report: Report,
+    /// The directory key it was mailed to.
+    pub administration: Ags,
+    /// The administration's name then, for the citizen ("sent by e-mail to …").
+    pub mailed_to: String,
+    /// When it was accepted and queued.
+    pub created_at: DateTime<Utc>,
+}
+
 /// What happened to an idempotent insert.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inserted<T> {
@@ -182,6 +197,34 @@ pub enum Followed {
 /// The server's storage.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    // --- the directory of administrations not on the platform, and mailed reports ---
+    /// The directory, by key.
+    async fn list_directory(&self) -> StoreResult<Vec<augenmerk_domain::api::DirectoryEntry>>;
+    /// One directory entry.
+    async fn get_directory(&self, key: &Ags) -> StoreResult<augenmerk_domain::api::DirectoryEntry>;
+    /// Adds or replaces entries, all or nothing.
+    async fn put_directory(
+        &self,
+        entries: Vec<augenmerk_domain::api::DirectoryEntry>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Removes an entry (reports mailed before stay).
+    async fn delete_directory(&self, key: &Ags) -> StoreResult<()>;
+    /// Stores a report mailed to a directory administration with its mail jobs; a known id
+    /// comes back as stored (`Duplicate` if a tenant's report has it).
+    async fn insert_mailed(&self, mailed: MailedReport, jobs: Vec<NewJob>) -> StoreResult<Inserted<MailedReport>>;
+    /// Reports mailed to an administration and not yet taken into an inbox, oldest first.
+    async fn mailed_reports(&self, administration: &Ags) -> StoreResult<Vec<MailedReport>>;
+    /// Per administration, how many mailed reports wait to be taken in.
+    async fn mailed_counts(&self) -> StoreResult<Vec<(Ags, u32)>>;
+    /// A device's mailed reports not yet taken in, newest first.
+    async fn device_mailed(&self, device: &DeviceId) -> StoreResult<Vec<MailedReport>>;
+    /// A device's mailed report (not yet taken in).
+    async fn get_device_mailed(&self, device: &DeviceId, id: &ReportId) -> StoreResult<MailedReport>;
+    /// Takes a mailed report into a tenant's inbox (`write.report` is the tenant's report):
+    /// inserted and marked as taken in one transaction.
+    async fn take_mailed(&self, write: ReportWrite, now: DateTime<Utc>) -> StoreResult<Inserted<Report>>;
+
     // --- boundaries and municipalities ---
     /// Inserts or replaces boundaries (by AGS).
     async fn upsert_boundaries(&self, boundaries: Vec<BoundaryRecord>) -> StoreResult<()>;
@@ -446,6 +489,8 @@ pub struct ReportStats {
     pub by_category: Vec<(String, u64)>,
     /// Per department id (none: not routed to one), largest first.
     pub by_department: Vec<(Option<String>, u64)>,
+    /// Per Gemeinde (AGS), largest first.
+    pub by_gemeinde: Vec<(String, u64)>,
     /// Median seconds from arrival to the first public reaction (message or status).
     pub median_first_response_secs: Option<f64>,
     /// Median seconds from arrival to the first resolution or closing.

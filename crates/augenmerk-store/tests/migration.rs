@@ -48,3 +48,83 @@ fn schema_1_is_upgraded_with_its_reports_and_their_response_times() {
         "resolved after a day: {resolution}"
     );
 }
+
+/// Tenants before issue 26 were one Gemeinde each: after the upgrade their reports lie in
+/// that Gemeinde, nothing else changes, and the inbox and statistics see them per Gemeinde.
+#[tokio::test]
+async fn schema_5_tenants_keep_their_data_and_their_reports_get_their_gemeinde() {
+    use augenmerk_domain::api::ReportQuery;
+    use augenmerk_domain::{Ags, ReportId};
+    use augenmerk_store::Store;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("augenmerk.db");
+    let id = ReportId::new_random();
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in [
+            include_str!("../src/sqlite/migrations/0001_initial.sql"),
+            include_str!("../src/sqlite/migrations/0002_open311.sql"),
+            include_str!("../src/sqlite/migrations/0003_followers.sql"),
+            include_str!("../src/sqlite/migrations/0004_photo_owners.sql"),
+            include_str!("../src/sqlite/migrations/0005_outbox.sql"),
+        ] {
+            conn.execute_batch(sql).expect("older schema");
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 5;
+             INSERT INTO boundaries VALUES ('01001000', 'Flensburg', '{{}}');
+             INSERT INTO municipalities VALUES ('01001000', 'Flensburg', '{{\"categories\":[]}}',
+                 '{{\"working_hours\":{{\"timezone\":\"Europe/Berlin\",\"days\":[1],\"start\":\"07:00\",\"end\":\"16:00\"}},\"authorities\":[],\"accent_color\":null}}', 7);
+             INSERT INTO reports (id, ags, category, answers, description, lat, lon, photos, consent, status,
+                 priority, channel, created_at, received_at, updated_at, department)
+             VALUES ('{id}', '01001000', 'schlagloch', '{{}}', 'alt', 54.78, 9.43, '[]', 1, 'assigned', 'normal',
+                 'app', '2026-05-01T10:00:00.000000000Z', '2026-05-01T10:00:00.000000000Z',
+                 '2026-05-02T10:00:00.000000000Z', 'tiefbau');
+             INSERT INTO audit (report_id, at, actor, action) VALUES
+                 ('{id}', '2026-05-01T10:00:00.000000000Z', '{{\"kind\":\"system\"}}', '{{\"type\":\"created\",\"channel\":\"app\"}}');"
+        ))
+        .expect("data of schema 5");
+    }
+    let store = augenmerk_store::SqliteStore::open(&path).expect("upgrade");
+    let flensburg = Ags::parse("01001000").expect("ags");
+    let report = store.get_report(&flensburg, &id).await.expect("report kept");
+    assert_eq!(report.gemeinde, flensburg, "its Gemeinde is the tenant's");
+    assert_eq!(
+        (
+            report.description.as_str(),
+            report.department.as_ref().map(|d| d.as_str())
+        ),
+        ("alt", Some("tiefbau"))
+    );
+    assert_eq!(
+        store
+            .get_municipality(&flensburg)
+            .await
+            .expect("tenant kept")
+            .config_version,
+        7
+    );
+    assert_eq!(store.list_audit(&id).await.expect("audit kept").len(), 1);
+    let boundary = &store.list_boundaries().await.expect("boundaries")[0];
+    assert_eq!(
+        (boundary.name.as_str(), boundary.administration.as_ref()),
+        ("Flensburg", None)
+    );
+    let by_gemeinde = ReportQuery {
+        gemeinde: Some(flensburg.clone()),
+        ..Default::default()
+    };
+    let now = chrono::Utc::now();
+    assert_eq!(
+        store
+            .query_reports(&flensburg, &by_gemeinde, None, now)
+            .await
+            .expect("query")
+            .total,
+        1
+    );
+    let from = now - chrono::Duration::days(3650);
+    let stats = store.statistics(&flensburg, from, now, None, now).await.expect("stats");
+    assert_eq!(stats.by_gemeinde, vec![("01001000".to_owned(), 1)]);
+}

@@ -92,6 +92,7 @@ fn report(municipality: &Ags, device: Option<DeviceId>, category: &str, at: i64)
     Report {
         id: ReportId::new_random(),
         municipality: municipality.clone(),
+        gemeinde: municipality.clone(),
         device_id: device,
         category: CategoryId::parse(category).unwrap(),
         answers: Default::default(),
@@ -211,6 +212,7 @@ async fn boundaries_municipalities_and_configuration() {
         ags: ags(code),
         name: name.into(),
         geometry: "{}".into(),
+        administration: None,
     };
     store
         .upsert_boundaries(vec![b("01001000", "Flensburg"), b("01002000", "Kiel")])

@@ -234,7 +234,7 @@ fn answer_value(answer: &Answer) -> String {
 /// since the rest is short and what the authority needs to find the case.
 fn description(tenant: &Tenant, report: &Report, comment: Option<&str>) -> String {
     let mut tail = Vec::new();
-    let answers: Vec<String> = answer_lines(tenant, report)
+    let answers: Vec<String> = answer_lines(&tenant.record.categories, report)
         .into_iter()
         .map(|(label, value)| format!("{label}: {value}"))
         .collect();

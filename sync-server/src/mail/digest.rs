@@ -83,7 +83,7 @@ pub async fn run(state: &AppState, now: DateTime<Utc>) -> StoreResult<()> {
             let cases: Vec<DigestCase> = overdue
                 .iter()
                 .map(|r| DigestCase {
-                    facts: facts(&tenant, r),
+                    facts: facts(&tenant.record.categories, r),
                     status: r.status,
                     due_at: r.due_at.unwrap_or(now),
                     console_url: ctx.console_url(&r.id),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use augenmerk_domain::mail::MailKind;
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{Department, ExternalAuthority, StaffUser};
-use augenmerk_domain::{I18nText, Language, ReportId, Status};
+use augenmerk_domain::{CategoryTree, I18nText, Language, ReportId, Status};
 use augenmerk_store::{JobKind, NewJob, NewSubscription, SubscriptionRecord};
 
 use super::compose::{Content, OutgoingMail, Sender};
@@ -91,10 +91,8 @@ pub fn mail_job(report: &Report, dedupe_key: String, mail: OutgoingMail) -> NewJ
 }
 
 /// The facts every mail repeats.
-pub fn facts(tenant: &Tenant, report: &Report) -> ReportFacts {
-    let category = tenant
-        .record
-        .categories
+pub fn facts(tree: &CategoryTree, report: &Report) -> ReportFacts {
+    let category = tree
         .find(&report.category)
         .map(|c| c.name())
         .unwrap_or_else(|| I18nText::new(report.category.as_str(), report.category.as_str()));
@@ -116,7 +114,7 @@ pub fn on_accepted(
     language: Language,
     assignee: Option<&StaffUser>,
 ) -> (Option<NewSubscription>, Vec<NewJob>) {
-    let facts = facts(tenant, report);
+    let facts = facts(&tenant.record.categories, report);
     let mut jobs = staff_jobs(ctx, tenant, None, report, assignee, &facts);
     let subscription = report.contact_email.as_ref().map(|email| {
         let token = super::new_token();
@@ -204,7 +202,7 @@ pub fn on_changed(
     assignee: Option<&StaffUser>,
     at: DateTime<Utc>,
 ) -> Vec<NewJob> {
-    let facts = facts(tenant, after);
+    let facts = facts(&tenant.record.categories, after);
     let mut jobs = staff_jobs(ctx, tenant, Some(before), after, assignee, &facts);
     let status_changed = before.status != after.status;
     if let Some(sub) = subscription
@@ -260,7 +258,7 @@ fn forwarding_jobs(
     if let Some(email) = authority.email.as_deref().filter(|e| !e.trim().is_empty()) {
         let forwarding = Forwarding {
             authority: authority.name.clone(),
-            answers: answer_lines(tenant, report),
+            answers: answer_lines(&tenant.record.categories, report),
             description: report.description.clone(),
             photo_count: report.photos.len(),
             comment: comment.map(str::to_owned),
@@ -297,12 +295,8 @@ fn forwarding_jobs(
 }
 
 /// The report's answers as the authority reads them: question label and answer text.
-pub fn answer_lines(tenant: &Tenant, report: &Report) -> Vec<(String, String)> {
-    let questions = tenant
-        .record
-        .categories
-        .effective_questions(&report.category)
-        .unwrap_or_default();
+pub fn answer_lines(tree: &CategoryTree, report: &Report) -> Vec<(String, String)> {
+    let questions = tree.effective_questions(&report.category).unwrap_or_default();
     report
         .answers
         .iter()
@@ -328,7 +322,7 @@ pub fn on_staff_message(
     let Some(sub) = subscription else {
         return Vec::new();
     };
-    let facts = facts(tenant, report);
+    let facts = facts(&tenant.record.categories, report);
     let content = templates::staff_message(sub.language, &ctx.sender, &facts, body, &ctx.status_url(&sub.token));
     let mut job = ctx.job(
         report,
@@ -356,7 +350,7 @@ pub fn on_citizen_message(
     let Some(email) = person.email.as_deref() else {
         return Vec::new();
     };
-    let facts = facts(tenant, report);
+    let facts = facts(&tenant.record.categories, report);
     let content = templates::citizen_reply(&ctx.sender, &facts, body, &ctx.console_url(&report.id));
     vec![ctx.job(
         report,
@@ -369,7 +363,7 @@ pub fn on_citizen_message(
 
 /// A new status link for a subscription.
 pub fn new_link(ctx: &MailContext, tenant: &Tenant, report: &Report, sub: &SubscriptionRecord, token: &str) -> NewJob {
-    let facts = facts(tenant, report);
+    let facts = facts(&tenant.record.categories, report);
     let content = templates::new_link(sub.language, &ctx.sender, &facts, &ctx.status_url(token));
     let mut job = ctx.job(
         report,
@@ -418,6 +412,7 @@ mod tests {
             }],
             areas: augenmerk_geo::Areas::new(),
             area_definitions: Vec::new(),
+            gemeinden: Vec::new(),
         }
     }
 
@@ -426,6 +421,7 @@ mod tests {
         Report {
             id: ReportId::new_random(),
             municipality: Ags::parse("01001000").expect("ags"),
+            gemeinde: Ags::parse("01001000").expect("ags"),
             device_id: None,
             category: CategoryId::parse("schlagloch").expect("id"),
             answers: Default::default(),

@@ -2,6 +2,7 @@
 //! ([`events`]), and the background worker that delivers it ([`worker`]) through SMTP
 //! or into `.eml` files ([`transport`]). The design is in `docs/mail.md`.
 
+pub mod administration;
 pub mod compose;
 pub mod digest;
 pub mod events;

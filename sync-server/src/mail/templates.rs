@@ -38,7 +38,7 @@ impl ReportFacts {
         format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=18/{lat:.6}/{lon:.6}")
     }
 
-    fn facts(&self, lang: Language) -> Vec<(String, String)> {
+    pub(crate) fn facts(&self, lang: Language) -> Vec<(String, String)> {
         vec![
             (t(lang, "Meldungsnummer", "Report number"), self.number.clone()),
             (

@@ -443,6 +443,7 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
         consent: true,
         created_at: None,
         language: None,
+        share_contact: false,
     };
     let submitted = intake::submit(&state, None, Channel::Open311, new)
         .await

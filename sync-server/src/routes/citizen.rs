@@ -14,7 +14,7 @@ use augenmerk_domain::public::{
     public_view,
 };
 use augenmerk_domain::report::Channel;
-use augenmerk_domain::{Ags, BlobHash, CategoryId, DeviceId, GeoPoint, ReportId};
+use augenmerk_domain::{BlobHash, CategoryId, DeviceId, GeoPoint, ReportId};
 use augenmerk_store::{Followed, Inserted, StoreError, Uploader};
 
 use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
@@ -164,6 +164,17 @@ async fn submit_report(
     ApiJson(new): ApiJson<NewReport>,
 ) -> ApiResult<(StatusCode, ApiJson<CitizenReport>)> {
     let submitted = intake::submit(&state, Some(device), Channel::App, new).await?;
+    // A report mailed to an administration off the platform has no tenant here.
+    let id = match &submitted.report {
+        Inserted::Created(r) | Inserted::Existing(r) => r.id,
+    };
+    if let Ok(m) = state.store.get_device_mailed(&device, &id).await {
+        let status = match submitted.report {
+            Inserted::Created(_) => StatusCode::CREATED,
+            Inserted::Existing(_) => StatusCode::OK,
+        };
+        return Ok((status, ApiJson(views::mailed_citizen_report(&state, &m))));
+    }
     Ok(match (submitted.report, submitted.history) {
         // A new report has this history and no messages: answer without reading it back.
         (Inserted::Created(r), Some(history)) => (
@@ -184,10 +195,13 @@ async fn list_reports(
 ) -> ApiResult<ApiJson<Vec<CitizenReport>>> {
     // The device's own reports only, in one query: the reports it follows are not read.
     let reports = state.store.device_reports(&device).await?;
-    let mut out = Vec::with_capacity(reports.len());
+    let mailed = state.store.device_mailed(&device).await?;
+    let mut out = Vec::with_capacity(reports.len() + mailed.len());
     for report in &reports {
         out.push(views::citizen_report(&state, report).await?);
     }
+    // Mailed reports change no more here; they follow the ones that still move.
+    out.extend(mailed.iter().map(|m| views::mailed_citizen_report(&state, m)));
     Ok(ApiJson(out))
 }
 
@@ -200,8 +214,14 @@ async fn get_report(
     DeviceAuth(device): DeviceAuth,
     ApiPath(id): ApiPath<ReportId>,
 ) -> ApiResult<ApiJson<CitizenReport>> {
-    let report = state.store.get_device_report(&device, &id).await?;
-    Ok(ApiJson(views::citizen_report(&state, &report).await?))
+    match state.store.get_device_report(&device, &id).await {
+        Ok(report) => Ok(ApiJson(views::citizen_report(&state, &report).await?)),
+        Err(StoreError::NotFound) => {
+            let m = state.store.get_device_mailed(&device, &id).await?;
+            Ok(ApiJson(views::mailed_citizen_report(&state, &m)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The citizen replies to the municipality.
@@ -249,8 +269,12 @@ async fn nearby_reports(
 ) -> ApiResult<ApiJson<Vec<NearbyReport>>> {
     let point = GeoPoint::parse(q.lat, q.lon)?;
     let category = CategoryId::parse(&q.category).map_err(|e| ApiError::validation(vec![e]))?;
-    let (m, _) = state.responsible(point)?;
-    let ags = Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?;
+    // Reports are filed under the tenant (an Amt's too); elsewhere nothing is known.
+    let place = state.place(point)?;
+    let Some(crate::state::Destination::Tenant(tenant)) = state.destination(&place).await? else {
+        return Ok(ApiJson(Vec::new()));
+    };
+    let ags = tenant.record.ags.clone();
     let found = state
         .store
         .nearby_reports(&ags, point, NEARBY_RADIUS_M, 50, None)
@@ -259,7 +283,6 @@ async fn nearby_reports(
     if found.is_empty() {
         return Ok(ApiJson(Vec::new()));
     }
-    let tenant = state.tenant(&ags).await?;
     // What others may see of a report is the public policy's; these are open reports,
     // which it always publishes, so their history decides nothing here.
     let mut nearby: Vec<NearbyReport> = found

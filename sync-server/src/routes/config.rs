@@ -15,7 +15,7 @@ use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::rules::{Rule, RuleRefs, check_rules};
 use augenmerk_domain::staff::{ApiKeyInfo, Department, Role, StaffUser};
 use augenmerk_domain::text::parse_text;
-use augenmerk_domain::{ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
+use augenmerk_domain::{Ags, ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
 use augenmerk_store::MunicipalityRecord;
 
 use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
@@ -150,6 +150,35 @@ async fn create_user(
     staff.require_admin()?;
     let user = new_user(&state, staff.ags(), new).await?;
     Ok((StatusCode::CREATED, ApiJson(user)))
+}
+
+/// Creates a platform admin (an account of no municipality); the CLI and the demo use it.
+pub async fn new_platform_admin(state: &AppState, new: NewStaffUser) -> ApiResult<StaffUser> {
+    let username = augenmerk_domain::credentials::LoginName::parse(&new.username)?
+        .as_str()
+        .to_owned();
+    auth::check_new_password(&new.password, &username, &[&new.display_name])?;
+    let password = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    let user = StaffUser {
+        id: UserId::new_random(),
+        // Stored without a municipality; the field needs a value of its type.
+        municipality: Ags::parse("00000000")?,
+        display_name: match new.display_name.trim() {
+            "" => username.clone(),
+            name => parse_text("display_name", name)?,
+        },
+        username,
+        role: Role::PlatformAdmin,
+        department: None,
+        active: true,
+        email: None,
+        mail: Default::default(),
+    };
+    state.store.create_user(user.clone(), hash).await?;
+    Ok(user)
 }
 
 /// Checks and stores a new account of a municipality.
@@ -300,6 +329,7 @@ pub async fn rule_problems(
     let departments: Vec<DepartmentId> = tenant.departments.iter().map(|d| d.id.clone()).collect();
     let users: Vec<UserId> = state.store.list_users(ags).await?.into_iter().map(|u| u.id).collect();
     let stored_areas: Vec<AreaId> = tenant.area_definitions.iter().map(|a| a.id.clone()).collect();
+    let gemeinden: Vec<Ags> = tenant.gemeinden.iter().map(|g| g.ags.clone()).collect();
     let authorities: Vec<_> = tenant
         .record
         .settings
@@ -314,6 +344,7 @@ pub async fn rule_problems(
             departments: &departments,
             users: &users,
             areas: areas.unwrap_or(&stored_areas),
+            gemeinden: &gemeinden,
             authorities: &authorities,
         },
     ))
@@ -416,13 +447,28 @@ async fn create_municipality(
     _admin: PlatformAdminAuth,
     ApiJson(new): ApiJson<NewMunicipality>,
 ) -> ApiResult<(StatusCode, ApiJson<StaffUser>)> {
-    let name = {
-        let index = state.boundaries.read().unwrap_or_else(|p| p.into_inner()).clone();
-        augenmerk_geo::Ags::parse(new.ags.as_str())
-            .ok()
-            .and_then(|a| index.get(&a).map(|m| m.name().to_owned()))
+    // An amtsfreie Gemeinde by its AGS, or an Amt by its key: its Gemeinden come from
+    // the boundary import; the name from the request, the directory or the Gemeinde.
+    let gemeinden = state.gemeinden_of(&new.ags);
+    if gemeinden.is_empty() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "ags",
+            "no_boundary_imported",
+        )]));
+    }
+    let listed = match state.store.get_directory(&new.ags).await {
+        Ok(entry) => Some(entry.name),
+        Err(augenmerk_store::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
     };
-    let name = name.ok_or_else(|| ApiError::validation(vec![FieldError::new("ags", "no_boundary_imported")]))?;
+    let name = match new.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => parse_text("name", n)?,
+        None => match (listed, new.ags.is_gemeinde()) {
+            (Some(n), _) => n,
+            (None, true) => gemeinden.into_iter().next().map(|(_, n)| n).unwrap_or_default(),
+            (None, false) => return Err(ApiError::validation(vec![FieldError::new("name", "required")])),
+        },
+    };
     let categories = match new.categories {
         Some(t) => t,
         None => crate::demo::default_categories().map_err(ApiError::internal)?,
@@ -444,6 +490,10 @@ async fn create_municipality(
         ..new.admin
     };
     let user = new_user(&state, &new.ags, admin).await?;
+    if new.import_mailed {
+        let tenant = state.tenant(&new.ags).await?;
+        crate::services::mailed::take_in(&state, &tenant, &new.ags).await?;
+    }
     Ok((StatusCode::CREATED, ApiJson(user)))
 }
 

@@ -6,6 +6,7 @@
 
 pub mod citizen;
 pub mod config;
+pub mod directory;
 pub mod mail;
 pub mod public;
 pub mod staff;
@@ -121,9 +122,11 @@ pub fn router(state: AppState) -> Router {
         .merge(status::routes())
         .merge(mail::routes())
         .merge(config::routes())
+        .merge(directory::routes())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(citizen::blob_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .merge(config::import_routes().layer(DefaultBodyLimit::max(blob_limit)))
+        .merge(directory::import_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .split_for_parts();
     let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
     // API answers carry tokens, personal data and CSV exports: no cache (a shared office

@@ -5,12 +5,16 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa_axum::routes;
 
-use augenmerk_domain::public::{MunicipalityConfig, MunicipalityInfo, Responsibility};
+use augenmerk_domain::api::DirectoryEntry;
+use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::public::{
+    AdministrationRef, Delivery, GemeindeInfo, MunicipalityConfig, MunicipalityInfo, Responsibility,
+};
 use augenmerk_domain::{Ags, GeoPoint};
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::state::{AppState, Destination};
 
 /// Public routes.
 pub fn routes() -> ApiRouter {
@@ -30,23 +34,81 @@ async fn healthz(State(state): State<AppState>) -> ApiResult<ApiJson<serde_json:
     ))
 }
 
-/// The municipalities that take reports on this server.
+/// The municipalities that take reports on this server: the tenants, and the
+/// administrations of the directory that take them by e-mail.
 #[utoipa::path(get, path = "/api/v1/municipalities", tag = "public", responses((status = 200, body = Vec<MunicipalityInfo>)))]
 async fn list_municipalities(State(state): State<AppState>) -> ApiResult<ApiJson<Vec<MunicipalityInfo>>> {
-    let list = state.store.list_municipalities().await?;
-    Ok(ApiJson(
-        list.into_iter()
-            .map(|m| MunicipalityInfo {
-                ags: m.ags,
-                name: m.name,
-                active: true,
-                config_version: Some(m.config_version.to_string()),
-            })
-            .collect(),
-    ))
+    let tenants = state.store.list_municipalities().await?;
+    let mut list: Vec<MunicipalityInfo> = tenants
+        .iter()
+        .map(|m| MunicipalityInfo {
+            ags: m.ags.clone(),
+            name: m.name.clone(),
+            active: true,
+            config_version: Some(m.config_version.to_string()),
+            delivery: Delivery::Platform,
+        })
+        .collect();
+    for entry in state.store.list_directory().await? {
+        if tenants.iter().any(|t| t.ags == entry.key) || state.gemeinden_of(&entry.key).is_empty() {
+            continue;
+        }
+        list.push(MunicipalityInfo {
+            config_version: Some(directory_version(&entry)),
+            delivery: Delivery::Mail { to: entry.name.clone() },
+            ags: entry.key,
+            name: entry.name,
+            active: true,
+        });
+    }
+    Ok(ApiJson(list))
 }
 
-/// A municipality's public configuration for clients: category tree, questions, boundary.
+/// The configuration version of a directory administration: it changes with its name
+/// (its categories are the standard tree, which changes only with the server).
+fn directory_version(entry: &DirectoryEntry) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), &entry.name).hash(&mut h);
+    format!("d{:x}", h.finish())
+}
+
+/// The boundary of an administration (its Gemeinden's together) and, for an Amt, each
+/// Gemeinde with its own boundary.
+fn boundaries_of(state: &AppState, key: &Ags) -> (Option<serde_json::Value>, Vec<GemeindeInfo>) {
+    let index = state.boundary_index();
+    let geometry = |ags: &Ags| -> Option<serde_json::Value> {
+        let a = augenmerk_geo::Ags::parse(ags.as_str()).ok()?;
+        serde_json::from_str(&index.get(&a)?.geometry_geojson()).ok()
+    };
+    let gemeinden: Vec<GemeindeInfo> = state
+        .gemeinden_of(key)
+        .into_iter()
+        .map(|(ags, name)| GemeindeInfo {
+            boundary: geometry(&ags),
+            ags,
+            name,
+        })
+        .collect();
+    if let [one] = gemeinden.as_slice() {
+        return (one.boundary.clone(), Vec::new());
+    }
+    // One MultiPolygon of all parts: containment needs no dissolved outline.
+    let mut polygons = Vec::new();
+    for g in &gemeinden {
+        match g.boundary.as_ref().map(|b| (b["type"].as_str(), &b["coordinates"])) {
+            Some((Some("Polygon"), c)) => polygons.push(c.clone()),
+            Some((Some("MultiPolygon"), serde_json::Value::Array(parts))) => polygons.extend(parts.iter().cloned()),
+            _ => {}
+        }
+    }
+    let boundary =
+        (!polygons.is_empty()).then(|| serde_json::json!({ "type": "MultiPolygon", "coordinates": polygons }));
+    (boundary, gemeinden)
+}
+
+/// A municipality's public configuration for clients: category tree, questions, boundary
+/// (for an Amt also each Gemeinde's), and whether reports are worked here or mailed.
 #[utoipa::path(get, path = "/api/v1/municipalities/{ags}/config", tag = "public",
     params(("ags" = String, Path)), responses((status = 200, body = MunicipalityConfig), (status = 404)))]
 async fn municipality_config(
@@ -54,13 +116,25 @@ async fn municipality_config(
     ApiPath(ags): ApiPath<String>,
 ) -> ApiResult<ApiJson<MunicipalityConfig>> {
     let ags = Ags::parse(&ags).map_err(|_| ApiError::not_found())?;
-    let tenant = state.tenant(&ags).await?;
-    let boundary = {
-        let index = state.boundaries.read().unwrap_or_else(|p| p.into_inner()).clone();
-        augenmerk_geo::Ags::parse(ags.as_str())
-            .ok()
-            .and_then(|a| index.get(&a).map(|m| m.geometry_geojson()))
-            .and_then(|g| serde_json::from_str(&g).ok())
+    let (boundary, gemeinden) = boundaries_of(&state, &ags);
+    let tenant = match state.tenant(&ags).await {
+        Ok(t) => t,
+        Err(e) if e.code() == ErrorCode::NotFound => {
+            let entry = state.store.get_directory(&ags).await?;
+            let tree = crate::demo::default_categories().map_err(ApiError::internal)?;
+            return Ok(ApiJson(MunicipalityConfig {
+                version: directory_version(&entry),
+                ags: entry.key,
+                categories: tree.offered(),
+                boundary,
+                accent_color: None,
+                logo: None,
+                gemeinden,
+                delivery: Delivery::Mail { to: entry.name.clone() },
+                name: entry.name,
+            }));
+        }
+        Err(e) => return Err(e),
     };
     Ok(ApiJson(MunicipalityConfig {
         ags: tenant.record.ags.clone(),
@@ -71,6 +145,8 @@ async fn municipality_config(
         accent_color: tenant.record.settings.accent_color.clone(),
         logo: tenant.record.settings.logo.clone(),
         version: tenant.record.config_version.to_string(),
+        gemeinden,
+        delivery: Delivery::Platform,
     }))
 }
 
@@ -83,7 +159,8 @@ struct PointQuery {
     lon: f64,
 }
 
-/// Which municipality is responsible for a location (422 naming the nearest if none).
+/// Which Gemeinde is responsible for a location, which administration serves it, and
+/// where a report from there goes (422 naming the nearest Gemeinde if none).
 #[utoipa::path(get, path = "/api/v1/responsibility", tag = "public", params(PointQuery),
     responses((status = 200, body = Responsibility), (status = 422, body = augenmerk_domain::ErrorBody)))]
 async fn responsibility(
@@ -91,13 +168,32 @@ async fn responsibility(
     ApiQuery(q): ApiQuery<PointQuery>,
 ) -> ApiResult<ApiJson<Responsibility>> {
     let point = GeoPoint::parse(q.lat, q.lon)?;
-    let (m, distance_m) = state.responsible(point)?;
-    let ags = Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?;
-    let active = state.tenant(&ags).await.is_ok();
+    let place = state.place(point)?;
+    let (administration, delivery) = match state.destination(&place).await? {
+        Some(Destination::Tenant(t)) => (
+            Some(AdministrationRef {
+                key: t.record.ags.clone(),
+                name: t.record.name.clone(),
+                serves_several: t.gemeinden.len() > 1,
+            }),
+            Delivery::Platform,
+        ),
+        Some(Destination::Mail(entry)) => (
+            Some(AdministrationRef {
+                serves_several: state.gemeinden_of(&entry.key).len() > 1,
+                key: entry.key,
+                name: entry.name.clone(),
+            }),
+            Delivery::Mail { to: entry.name },
+        ),
+        None => (None, Delivery::Refused),
+    };
     Ok(ApiJson(Responsibility {
-        ags,
-        name: m.name.clone(),
-        distance_m: distance_m.round(),
-        active,
+        active: delivery != Delivery::Refused,
+        ags: place.gemeinde,
+        name: place.name,
+        distance_m: place.distance_m.round(),
+        administration,
+        delivery,
     }))
 }

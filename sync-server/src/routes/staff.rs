@@ -535,6 +535,20 @@ async fn statistics(
                 count: *n,
             })
             .collect(),
+        by_gemeinde: raw
+            .by_gemeinde
+            .iter()
+            .map(|(k, n)| KeyCount {
+                key: Some(k.clone()),
+                name: tenant
+                    .gemeinden
+                    .iter()
+                    .find(|g| g.ags.as_str() == k)
+                    .map(|g| g.name.clone())
+                    .unwrap_or_else(|| k.clone()),
+                count: *n,
+            })
+            .collect(),
         median_first_response_hours: hours(raw.median_first_response_secs),
         median_resolution_hours: hours(raw.median_resolution_secs),
         overdue: raw.overdue,
@@ -553,14 +567,9 @@ async fn dry_run(
     let facts = match (&req.report_id, &req.sample) {
         (Some(id), None) => {
             let r = handling::visible_report(&state, &staff.user, id).await?;
-            dry_run::Facts {
-                category: r.category,
-                answers: r.answers,
-                location: r.location,
-                at: r.received_at,
-            }
+            dry_run::Facts::of(r)
         }
-        (None, Some(sample)) => dry_run::sample_facts(&tenant, sample)?,
+        (None, Some(sample)) => dry_run::sample_facts(&state, &tenant, sample)?,
         _ => return Err(FieldError::new("report_id", "give_report_id_or_sample").into()),
     };
     Ok(ApiJson(dry_run::explain(&tenant, req.rules.as_deref(), &facts)))

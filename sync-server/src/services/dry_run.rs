@@ -23,13 +23,36 @@ pub struct Facts {
     pub answers: Answers,
     /// Location.
     pub location: GeoPoint,
+    /// The Gemeinde it lies in.
+    pub gemeinde: Ags,
     /// Arrival time.
     pub at: DateTime<Utc>,
 }
 
+impl Facts {
+    /// The facts of a stored report.
+    pub fn of(r: augenmerk_domain::report::Report) -> Self {
+        Self {
+            category: r.category,
+            answers: r.answers,
+            location: r.location,
+            gemeinde: r.gemeinde,
+            at: r.received_at,
+        }
+    }
+}
+
 /// Validates a sample like intake would.
-pub fn sample_facts(tenant: &Tenant, sample: &RuleSample) -> ApiResult<Facts> {
+pub fn sample_facts(state: &AppState, tenant: &Tenant, sample: &RuleSample) -> ApiResult<Facts> {
     let location = sample.location.validated()?;
+    // A sample outside the tenant's Gemeinden is tried as if it lay in its first one.
+    let gemeinde = state
+        .place(location)
+        .ok()
+        .map(|p| p.gemeinde)
+        .filter(|g| tenant.gemeinden.iter().any(|t| &t.ags == g))
+        .or_else(|| tenant.gemeinden.first().map(|g| g.ags.clone()))
+        .unwrap_or_else(|| tenant.record.ags.clone());
     let answers = tenant
         .record
         .categories
@@ -42,6 +65,7 @@ pub fn sample_facts(tenant: &Tenant, sample: &RuleSample) -> ApiResult<Facts> {
         category: sample.category.clone(),
         answers,
         location,
+        gemeinde,
         at: sample.at.unwrap_or_else(Utc::now),
     })
 }
@@ -52,6 +76,7 @@ pub fn explain(tenant: &Tenant, rules: Option<&[Rule]>, facts: &Facts) -> DryRun
         category: &facts.category,
         answers: &facts.answers,
         location: facts.location,
+        gemeinde: &facts.gemeinde,
         at: facts.at,
     };
     DryRunResponse {
@@ -76,18 +101,13 @@ pub async fn run(
                 .get_report(ags, &id)
                 .await
                 .context("no such report in this municipality")?;
-            Facts {
-                category: r.category,
-                answers: r.answers,
-                location: r.location,
-                at: r.received_at,
-            }
+            Facts::of(r)
         }
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
             let sample: RuleSample =
                 serde_json::from_str(&text).context("the sample is not valid JSON of the expected shape")?;
-            sample_facts(&tenant, &sample).map_err(|e| anyhow::anyhow!("invalid sample: {e:?}"))?
+            sample_facts(state, &tenant, &sample).map_err(|e| anyhow::anyhow!("invalid sample: {e:?}"))?
         }
         _ => anyhow::bail!("give either --report or --sample"),
     };

@@ -18,7 +18,7 @@ use augenmerk_domain::{DeviceId, Status};
 use augenmerk_store::{Inserted, PublicEvent, ReportWrite, StoreError};
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, Tenant};
+use crate::state::{AppState, Destination, Tenant};
 
 /// What intake stored (or found stored), with the public history when it is new.
 pub struct Submitted {
@@ -65,7 +65,16 @@ fn stored_for(existing: Report, device: Option<DeviceId>) -> ApiResult<Submitted
 /// Checks, routes and stores a new report; a stored id comes back as it is stored.
 async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, new: NewReport) -> ApiResult<Submitted> {
     let location = new.location.validated()?;
-    let (tenant, _distance) = state.responsible_tenant(location).await?;
+    let place = state.place(location)?;
+    let tenant = match state.destination(&place).await? {
+        Some(Destination::Tenant(t)) => t,
+        // Only devices report to administrations that are not on the platform: an
+        // Open311 client or staff enter reports for a tenant.
+        Some(Destination::Mail(entry)) if device.is_some() && channel == Channel::App => {
+            return super::mailed::accept(state, device, new, location, &place, entry).await;
+        }
+        _ => return Err(crate::state::not_served(&place)),
+    };
     if let Some(claimed) = &new.municipality
         && claimed != &tenant.record.ags
     {
@@ -84,26 +93,13 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         return Err(ApiError::new(ErrorCode::UnknownCategory)
             .context(serde_json::json!({ "category": new.category.as_str(), "reason": "inactive" })));
     }
-    let content = match report::check_content(&tenant.record.categories, &new, Utc::now()) {
-        Ok(c) => c,
-        Err(AnswerError::UnknownCategory) => {
-            return Err(ApiError::new(ErrorCode::UnknownCategory)
-                .context(serde_json::json!({ "category": new.category.as_str() })));
-        }
-        Err(AnswerError::Invalid(problems)) => return Err(ApiError::validation(problems)),
-    };
-    // A device attaches only photos it uploaded; without a device (Open311) the photos
-    // are the ones this server anonymized for the same request.
-    let attacher = match &device {
-        Some(d) => crate::blobs::Attacher::Device(d),
-        None => crate::blobs::Attacher::Server,
-    };
-    crate::blobs::require_uploaded(state.store.as_ref(), &new.photos, attacher).await?;
+    let content = checked_content(state, &tenant.record.categories, &new, device.as_ref()).await?;
 
     let now = Utc::now();
     let mut report = Report {
         id: new.id,
         municipality: tenant.record.ags.clone(),
+        gemeinde: place.gemeinde.clone(),
         device_id: device,
         category: new.category,
         answers: content.answers,
@@ -183,6 +179,31 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
     }
 }
 
+/// Checks a new report's answers and texts against a category tree, and that its photos
+/// are the device's own uploads (without a device: the ones this server anonymized for
+/// the same request).
+pub async fn checked_content(
+    state: &AppState,
+    tree: &augenmerk_domain::CategoryTree,
+    new: &NewReport,
+    device: Option<&DeviceId>,
+) -> ApiResult<report::CheckedContent> {
+    let content = match report::check_content(tree, new, Utc::now()) {
+        Ok(c) => c,
+        Err(AnswerError::UnknownCategory) => {
+            return Err(ApiError::new(ErrorCode::UnknownCategory)
+                .context(serde_json::json!({ "category": new.category.as_str() })));
+        }
+        Err(AnswerError::Invalid(problems)) => return Err(ApiError::validation(problems)),
+    };
+    let attacher = match device {
+        Some(d) => crate::blobs::Attacher::Device(d),
+        None => crate::blobs::Attacher::Server,
+    };
+    crate::blobs::require_uploaded(state.store.as_ref(), &new.photos, attacher).await?;
+    Ok(content)
+}
+
 /// Evaluates the municipality's rules for a report.
 pub fn route(tenant: &Tenant, report: &Report) -> RuleEvaluation {
     tenant.evaluate(
@@ -191,6 +212,7 @@ pub fn route(tenant: &Tenant, report: &Report) -> RuleEvaluation {
             category: &report.category,
             answers: &report.answers,
             location: report.location,
+            gemeinde: &report.gemeinde,
             at: report.received_at,
         },
     )

@@ -6,9 +6,13 @@
 
 use chrono::Utc;
 
-use augenmerk_domain::public::{CitizenReport, FollowedReport, PublicMessage, PublicStatusChange, public_fields};
+use augenmerk_domain::Ags;
+use augenmerk_domain::public::{
+    CitizenReport, FollowedReport, PublicMessage, PublicStatusChange, place_name, public_fields,
+};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{StaffMessage, StaffReportDetail, StaffReportSummary};
+use augenmerk_store::MailedReport;
 
 use crate::error::ApiResult;
 use crate::state::{AppState, Tenant};
@@ -49,6 +53,7 @@ pub async fn citizen_report_with(
     messages: Vec<PublicMessage>,
 ) -> ApiResult<CitizenReport> {
     let tenant = state.tenant(&report.municipality).await?;
+    let place_name = place_name_of(state, &tenant.record.name, &report.gemeinde, tenant.gemeinden.len() > 1);
     let forwarded_to = report.forwarded_to.as_ref().map(|id| {
         tenant
             .record
@@ -80,7 +85,51 @@ pub async fn citizen_report_with(
         mail_updates: augenmerk_domain::mail::MailUpdates::of(
             state.store.subscription(&report.id).await?.map(|s| s.state()),
         ),
+        place_name: Some(place_name),
+        mailed_to: None,
     })
+}
+
+/// How citizens name a report's place: the Gemeinde, with its Amt where the tenant serves
+/// several ("Wees (Amt Langballig)").
+pub fn place_name_of(state: &AppState, administration: &str, gemeinde: &Ags, several: bool) -> String {
+    let name = augenmerk_geo::Ags::parse(gemeinde.as_str())
+        .ok()
+        .and_then(|a| state.boundary_index().get(&a).map(|m| m.name().to_owned()))
+        .unwrap_or_else(|| administration.to_owned());
+    place_name(&name, several.then_some(administration))
+}
+
+/// A report mailed to an administration off the platform, as its device sees it.
+pub fn mailed_citizen_report(state: &AppState, m: &MailedReport) -> CitizenReport {
+    let report = &m.report;
+    let category_name = crate::demo::default_categories()
+        .ok()
+        .and_then(|t| t.find(&report.category).map(|c| c.de.clone()))
+        .unwrap_or_else(|| report.category.to_string());
+    let several = !report.municipality.is_gemeinde();
+    CitizenReport {
+        id: report.id,
+        municipality: report.municipality.clone(),
+        municipality_name: m.mailed_to.clone(),
+        category: report.category.clone(),
+        category_name,
+        answers: report.answers.clone(),
+        description: report.description.clone(),
+        location: report.location,
+        address_hint: report.address_hint.clone(),
+        photos: report.photos.clone(),
+        status: report.status,
+        forwarded_to: Some(m.mailed_to.clone()),
+        duplicate_of: None,
+        history: crate::services::mailed::history(m),
+        messages: Vec::new(),
+        created_at: report.created_at,
+        updated_at: report.updated_at,
+        mail_updates: augenmerk_domain::mail::MailUpdates::default(),
+        place_name: Some(place_name_of(state, &m.mailed_to, &report.gemeinde, several)),
+        mailed_to: Some(m.mailed_to.clone()),
+    }
 }
 
 /// A row of the staff inbox.

@@ -31,8 +31,16 @@ pub const SUEDERMARKT: (f64, f64) = (54.7816, 9.4366);
 pub const MUERWIK: (f64, f64) = (54.8100, 9.4800);
 /// Kiel, Rathaus.
 pub const KIEL_RATHAUS: (f64, f64) = (54.3233, 10.1394);
-/// Lübeck, Holstentor (Lübeck is not a tenant of the demo).
+/// Lübeck, Holstentor (Lübeck is not a tenant of the demo, but in its directory).
 pub const HOLSTENTOR: (f64, f64) = (53.8663, 10.6797);
+/// Neumünster: neither a tenant nor in the demo's directory.
+pub const NEUMUENSTER: (f64, f64) = (54.0846, 9.9935);
+/// Amt Langballig, the demo's Amt, and two of its Gemeinden.
+pub const AMT_LANGBALLIG: &str = demo::AMT_LANGBALLIG;
+/// In Wees (01059176), Amt Langballig.
+pub const WEES: (f64, f64) = (54.8071, 9.5364);
+/// In Langballig (01059137), Amt Langballig.
+pub const LANGBALLIG: (f64, f64) = (54.8062, 9.6393);
 /// On the water of the Flensburger Förde, just outside the city's boundary.
 pub const FOERDE: (f64, f64) = (54.8000, 9.4350);
 /// Denmark, well beyond the tolerance.

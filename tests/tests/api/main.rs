@@ -2,6 +2,7 @@
 //! 127.0.0.1 with its own data directory (see [`helpers::spawn_app`]).
 #![allow(clippy::unwrap_used)]
 
+mod amt;
 mod api_keys;
 mod area_import;
 mod audit;

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    DENMARK, FLENSBURG, FOERDE, HOLSTENTOR, KIEL, KIEL_RATHAUS, SUEDERMARKT, TestApp, pothole, report, spawn_app,
+    DENMARK, FLENSBURG, FOERDE, KIEL, KIEL_RATHAUS, NEUMUENSTER, SUEDERMARKT, TestApp, pothole, report, spawn_app,
 };
 
 async fn responsibility(app: &TestApp, (lat, lon): (f64, f64)) -> crate::helpers::Reply {
@@ -37,21 +37,21 @@ async fn kiel_rathaus_belongs_to_kiel_by_lookup_and_by_intake() {
 }
 
 #[tokio::test]
-async fn holstentor_belongs_to_luebeck_which_is_known_but_not_served() {
+async fn neumuenster_is_known_but_neither_served_nor_in_the_directory() {
     let app = spawn_app().await;
-    let found = responsibility(&app, HOLSTENTOR).await.expect(200);
-    assert_eq!(found["ags"], "01003000");
-    assert!(found["name"].as_str().is_some_and(|n| n.contains("Lübeck")), "{found}");
+    let found = responsibility(&app, NEUMUENSTER).await.expect(200);
+    assert_eq!(found["ags"], "01004000");
+    assert_eq!(found["name"], "Neumünster", "{found}");
     assert_eq!(found["active"], false);
+    assert_eq!(found["delivery"]["kind"], "refused", "{found}");
 
     let device = app.device().await;
-    let r = pothole_at(HOLSTENTOR);
+    let r = pothole_at(NEUMUENSTER);
     let body = app.submit(&device, &r).await.expect_error(422, "outside_service_area");
-    assert_eq!(body["context"]["responsible"]["ags"], "01003000", "{body}");
-    assert!(
-        body["context"]["responsible"]["name"]
-            .as_str()
-            .is_some_and(|n| n.contains("Lübeck")),
+    assert_eq!(body["context"]["responsible"]["ags"], "01004000", "{body}");
+    assert_eq!(body["context"]["responsible"]["name"], "Neumünster", "{body}");
+    assert_eq!(
+        body["context"]["reason"], "municipality does not take reports on this server",
         "{body}"
     );
     app.get(

@@ -1,11 +1,11 @@
 //! Import errors: malformed GeoJSON and unusable features give errors that name
 //! the feature, never a panic.
 
-use augenmerk_geo::{Areas, Boundaries, BoundaryKeys, FeatureProblem, GeoError};
+use augenmerk_geo::{Ags, Areas, Boundaries, BoundaryKeys, FeatureProblem, GeoError};
 use rstest::rstest;
 use serde_json::json;
 
-use crate::helpers::{collection, data_file, p, polygon, square};
+use crate::helpers::{collection, data_file, gemeinden, p, polygon, square};
 
 fn feature_problem(text: &str) -> (usize, FeatureProblem) {
     match Boundaries::from_geojson(text) {
@@ -132,6 +132,7 @@ fn multipolygons_and_custom_property_names_import() {
     let keys = BoundaryKeys {
         ags: "KEY".to_owned(),
         name: "NAME".to_owned(),
+        administration: "ADMIN".to_owned(),
     };
     let b = Boundaries::from_geojson_with(&text, &keys).unwrap();
     assert!(b.locate(p(55.2, 10.2), 0.0).unwrap().responsible().is_some());
@@ -139,4 +140,43 @@ fn multipolygons_and_custom_property_names_import() {
     assert!(b.locate(p(54.75, 10.25), 500.0).unwrap().responsible().is_none());
     // The default keys do not match this file.
     assert!(Boundaries::from_geojson(&text).is_err());
+}
+
+#[test]
+fn the_administration_of_each_gemeinde_is_imported() {
+    let amt = Ags::parse("010595937").unwrap();
+    let langballig: Vec<&str> = gemeinden().served_by(&amt).map(|m| m.name()).collect();
+    assert_eq!(
+        langballig,
+        [
+            "Dollerup",
+            "Grundhof",
+            "Langballig",
+            "Munkbrarup",
+            "Ringsberg",
+            "Wees",
+            "Westerholz"
+        ]
+    );
+    // An amtsfreie Stadt is its own administration, under a nine-digit key.
+    let kiel = gemeinden().get(&Ags::parse("01002000").unwrap()).unwrap();
+    assert_eq!(kiel.administration().map(Ags::as_str), Some("010020000"));
+    // 84 Ämter and 88 amtsfreie Gemeinden: 172 administrations.
+    let keys: std::collections::BTreeSet<_> = gemeinden().iter().filter_map(|m| m.administration()).collect();
+    assert_eq!(keys.len(), 172);
+}
+
+#[test]
+fn an_unusable_administration_key_is_refused_and_a_missing_one_is_none() {
+    let text = collection(&[(
+        json!({"AGS": "01000001", "GEN": "A", "VWG_ARS": "12x"}),
+        json!({"type": "Polygon", "coordinates": [square(54.0, 10.0, 0.5)]}),
+    )]);
+    assert!(Boundaries::from_geojson(&text).is_err());
+    let text = collection(&[(
+        json!({"AGS": "01000001", "GEN": "A"}),
+        json!({"type": "Polygon", "coordinates": [square(54.0, 10.0, 0.5)]}),
+    )]);
+    let b = Boundaries::from_geojson(&text).unwrap();
+    assert!(b.iter().all(|m| m.administration().is_none()));
 }

@@ -148,7 +148,7 @@ where
 }
 
 /// The columns [`report_from_row`] reads, for `SELECT … FROM reports`.
-pub(crate) const REPORT_COLUMNS: &str = "id, ags, device_id, category, answers, description, lat, lon, \
+pub(crate) const REPORT_COLUMNS: &str = "id, ags, gemeinde, device_id, category, answers, description, lat, lon, \
      address_hint, photos, contact_email, consent, status, priority, due_at, department, assignee, \
      forwarded_to, duplicate_of, routed_by, channel, created_at, received_at, updated_at";
 
@@ -157,6 +157,7 @@ pub(crate) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
     Ok(Report {
         id: get_id(row, "id")?,
         municipality: parsed(row, "ags", Ags::parse)?,
+        gemeinde: parsed(row, "gemeinde", Ags::parse)?,
         device_id: get_id_opt(row, "device_id")?,
         category: get_id(row, "category")?,
         answers: get_json(row, "answers")?,

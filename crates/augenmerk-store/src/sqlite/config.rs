@@ -18,23 +18,30 @@ use crate::{BoundaryRecord, MunicipalityRecord, StoreError, StoreResult};
 pub(crate) fn upsert_boundaries(conn: &Connection, boundaries: &[BoundaryRecord]) -> StoreResult<()> {
     // An upsert, not INSERT OR REPLACE: REPLACE deletes the row first.
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO boundaries (ags, name, geometry) VALUES (?1, ?2, ?3)
-         ON CONFLICT (ags) DO UPDATE SET name = excluded.name, geometry = excluded.geometry",
+        "INSERT INTO boundaries (ags, name, geometry, administration) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (ags) DO UPDATE SET name = excluded.name, geometry = excluded.geometry,
+             administration = excluded.administration",
     )?;
     for b in boundaries {
-        stmt.execute(params![b.ags.as_str(), b.name, b.geometry])?;
+        stmt.execute(params![
+            b.ags.as_str(),
+            b.name,
+            b.geometry,
+            b.administration.as_ref().map(Ags::as_str)
+        ])?;
     }
     Ok(())
 }
 
 /// All boundaries, by AGS.
 pub(crate) fn list_boundaries(conn: &Connection) -> StoreResult<Vec<BoundaryRecord>> {
-    let mut stmt = conn.prepare_cached("SELECT ags, name, geometry FROM boundaries ORDER BY ags")?;
+    let mut stmt = conn.prepare_cached("SELECT ags, name, geometry, administration FROM boundaries ORDER BY ags")?;
     let rows = stmt.query_map([], |row| {
         Ok(BoundaryRecord {
             ags: parsed(row, "ags", Ags::parse)?,
             name: row.get("name")?,
             geometry: row.get("geometry")?,
+            administration: super::codec::parsed_opt(row, "administration", Ags::parse)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

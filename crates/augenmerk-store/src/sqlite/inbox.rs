@@ -179,6 +179,9 @@ pub(crate) fn query_reports(
     if let Some(d) = &q.department {
         f.and("department = ?", [Value::Text(d.as_str().to_owned())]);
     }
+    if let Some(g) = &q.gemeinde {
+        f.and("gemeinde = ?", [Value::Text(g.as_str().to_owned())]);
+    }
     if let Some(u) = &q.assignee {
         f.and("assignee = ?", [Value::Text(u.to_string())]);
     }
@@ -357,7 +360,7 @@ pub(crate) fn statistics(
     values.extend(f.values.iter().cloned());
     let sql = format!(
         "SELECT status, category, department, first_response_secs, resolution_secs,
-                status IN ({}) AND due_at IS NOT NULL AND due_at < ?
+                status IN ({}) AND due_at IS NOT NULL AND due_at < ?, gemeinde
          FROM reports WHERE {}",
         open_statuses(),
         f.sql()
@@ -366,6 +369,7 @@ pub(crate) fn statistics(
     let mut by_status: Vec<(String, u64)> = Vec::new();
     let mut by_category: Vec<(String, u64)> = Vec::new();
     let mut by_department: Vec<(Option<String>, u64)> = Vec::new();
+    let mut by_gemeinde: Vec<(String, u64)> = Vec::new();
     let mut responses = Vec::new();
     let mut resolutions = Vec::new();
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -393,16 +397,19 @@ pub(crate) fn statistics(
         if row.get::<_, Option<bool>>(5)?.unwrap_or(false) {
             stats.overdue += 1;
         }
+        bump(&mut by_gemeinde, row.get_ref(6)?.as_str().map_err(bad_column)?);
     }
     let by_status: HashMap<String, u64> = by_status.into_iter().collect();
     let by_category: HashMap<String, u64> = by_category.into_iter().collect();
     let by_department: HashMap<Option<String>, u64> = by_department.into_iter().collect();
+    let by_gemeinde: HashMap<String, u64> = by_gemeinde.into_iter().collect();
     stats.by_status = Status::ALL
         .iter()
         .map(|s| (*s, by_status.get(s.as_str()).copied().unwrap_or(0)))
         .collect();
     stats.by_category = sorted(by_category);
     stats.by_department = sorted(by_department);
+    stats.by_gemeinde = sorted(by_gemeinde);
     stats.median_first_response_secs = median(&mut responses);
     stats.median_resolution_secs = median(&mut resolutions);
     Ok(stats)

@@ -13,6 +13,7 @@ mod accounts;
 mod checkpoint;
 mod codec;
 mod config;
+mod directory;
 mod followers;
 mod functions;
 mod inbox;
@@ -29,7 +30,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
 
-use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, ReportQuery};
+use augenmerk_domain::api::{AreaDefinition, DirectoryEntry, MunicipalitySettings, ReportQuery};
 use augenmerk_domain::audit::AuditEntry;
 use augenmerk_domain::public::{PublicStatusChange, SyncChange};
 use augenmerk_domain::report::Report;
@@ -46,8 +47,8 @@ pub use writer::MAX_BATCH;
 
 use crate::outbox::{ExternalRequest, Job, JobOutcome, NewJob, SubscriptionChange, SubscriptionRecord};
 use crate::{
-    BlobRecord, BoundaryRecord, Credentials, Followed, Inserted, MunicipalityRecord, ReportStats, ReportWrite, Store,
-    StoreResult, UploadUsage, Uploader, Visibility,
+    BlobRecord, BoundaryRecord, Credentials, Followed, Inserted, MailedReport, MunicipalityRecord, ReportStats,
+    ReportWrite, Store, StoreError, StoreResult, UploadUsage, Uploader, Visibility,
 };
 
 /// Read connections opened by [`SqliteStore::open`]: enough for a 2–4 core server, where
@@ -577,5 +578,55 @@ impl Store for SqliteStore {
         let (report, status) = (*report, status.to_owned());
         self.write(move |tx| outbox::update_external(tx, &report, &status, &at, &polled_at))
             .await
+    }
+
+    async fn list_directory(&self) -> StoreResult<Vec<DirectoryEntry>> {
+        self.read(directory::list).await
+    }
+
+    async fn get_directory(&self, key: &Ags) -> StoreResult<DirectoryEntry> {
+        let key = key.clone();
+        self.read(move |c| directory::get(c, &key)).await
+    }
+
+    async fn put_directory(&self, entries: Vec<DirectoryEntry>, now: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |tx| directory::put(tx, &entries, &now)).await
+    }
+
+    async fn delete_directory(&self, key: &Ags) -> StoreResult<()> {
+        let key = key.clone();
+        self.write(move |tx| directory::delete(tx, &key)).await
+    }
+
+    async fn insert_mailed(&self, mailed: MailedReport, jobs: Vec<NewJob>) -> StoreResult<Inserted<MailedReport>> {
+        self.write(move |tx| directory::insert_mailed(tx, &mailed, &jobs)).await
+    }
+
+    async fn mailed_reports(&self, administration: &Ags) -> StoreResult<Vec<MailedReport>> {
+        let key = administration.clone();
+        self.read(move |c| directory::mailed_to(c, &key)).await
+    }
+
+    async fn mailed_counts(&self) -> StoreResult<Vec<(Ags, u32)>> {
+        self.read(directory::mailed_counts).await
+    }
+
+    async fn device_mailed(&self, device: &DeviceId) -> StoreResult<Vec<MailedReport>> {
+        let device = *device;
+        self.read(move |c| directory::device_mailed(c, &device)).await
+    }
+
+    async fn get_device_mailed(&self, device: &DeviceId, id: &ReportId) -> StoreResult<MailedReport> {
+        let (device, id) = (*device, *id);
+        self.read(move |c| {
+            directory::get_mailed(c, &id)?
+                .filter(|m| m.report.device_id == Some(device))
+                .ok_or(StoreError::NotFound)
+        })
+        .await
+    }
+
+    async fn take_mailed(&self, write: ReportWrite, now: DateTime<Utc>) -> StoreResult<Inserted<Report>> {
+        self.write(move |tx| directory::take_mailed(tx, &write, &now)).await
     }
 }

@@ -27,9 +27,9 @@ pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResu
         .prepare_cached(
             "INSERT INTO reports (id, ags, device_id, category, answers, description, lat, lon, address_hint,
                  photos, contact_email, consent, status, priority, due_at, department, assignee, forwarded_to,
-                 duplicate_of, routed_by, channel, created_at, received_at, updated_at)
+                 duplicate_of, routed_by, channel, created_at, received_at, updated_at, gemeinde)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24)
+                 ?21, ?22, ?23, ?24, ?25)
              ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
@@ -57,6 +57,7 @@ pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResu
             ts(&r.created_at),
             ts(&r.received_at),
             ts(&r.updated_at),
+            r.gemeinde.as_str(),
         ])?;
     if inserted == 0 {
         // A retry (or a concurrent duplicate): answer with what is stored, write nothing.
@@ -203,7 +204,7 @@ pub(crate) fn update_report(
             "UPDATE reports SET category = ?4, answers = ?5, description = ?6, lat = ?7, lon = ?8,
                  address_hint = ?9, photos = ?10, contact_email = ?11, consent = ?12, status = ?13,
                  priority = ?14, due_at = ?15, department = ?16, assignee = ?17, forwarded_to = ?18,
-                 duplicate_of = ?19, routed_by = ?20, updated_at = ?21
+                 duplicate_of = ?19, routed_by = ?20, updated_at = ?21, gemeinde = ?22
              WHERE id = ?1 AND ags = ?2 AND updated_at = ?3",
         )?
         .execute(params![
@@ -228,6 +229,7 @@ pub(crate) fn update_report(
             r.duplicate_of.map(|d| d.to_string()),
             r.routed_by.as_ref().map(|x| x.as_str()),
             ts(&r.updated_at),
+            r.gemeinde.as_str(),
         ])?;
     if n == 0 {
         let exists = conn

@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_followers", include_str!("migrations/0003_followers.sql")),
     ("0004_photo_owners", include_str!("migrations/0004_photo_owners.sql")),
     ("0005_outbox", include_str!("migrations/0005_outbox.sql")),
+    (
+        "0006_administrations",
+        include_str!("migrations/0006_administrations.sql"),
+    ),
 ];
 
 /// The schema version this code writes (`PRAGMA user_version` after all migrations).

@@ -3,6 +3,7 @@
 //! crash. The harness is in [`smtp`]; every mail any test of this binary receives is
 //! checked against the leak rules of [`leaks`].
 
+mod administrations;
 mod citizen;
 mod delivery;
 mod leaks;
