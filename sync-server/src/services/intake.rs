@@ -96,32 +96,19 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
     let content = checked_content(state, &tenant.record.categories, &new, device.as_ref()).await?;
 
     let now = Utc::now();
-    let mut report = Report {
-        id: new.id,
-        municipality: tenant.record.ags.clone(),
-        gemeinde: place.gemeinde.clone(),
-        device_id: device,
-        category: new.category,
-        answers: content.answers,
-        description: content.description,
-        location,
-        address_hint: content.address_hint,
-        photos: new.photos,
-        contact_email: content.contact_email,
-        consent: new.consent,
-        status: Status::Received,
-        priority: Priority::Normal,
-        due_at: None,
-        department: None,
-        assignee: None,
-        forwarded_to: None,
-        duplicate_of: None,
-        routed_by: None,
-        channel,
-        created_at: new.created_at.unwrap_or(now),
-        received_at: now,
-        updated_at: now,
-    };
+    let language = new.language.unwrap_or_default();
+    let mut report = received(
+        new,
+        content,
+        Filed {
+            municipality: tenant.record.ags.clone(),
+            gemeinde: place.gemeinde.clone(),
+            location,
+            device,
+            channel,
+        },
+        now,
+    );
     let actor = Actor::Citizen { device };
     let mut audit = vec![AuditEntry {
         report_id: report.id,
@@ -158,7 +145,6 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         .collect();
     let ctx = crate::services::notify::context(state, &tenant);
     let person = crate::services::notify::assignee(state, &report).await;
-    let language = new.language.unwrap_or_default();
     let (subscription, jobs) = crate::mail::events::on_accepted(&ctx, &tenant, &report, language, person.as_ref());
     let write = ReportWrite {
         report,
@@ -176,6 +162,50 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
             })
         }
         Inserted::Existing(existing) => stored_for(existing, device),
+    }
+}
+
+/// Where and how a new report is filed.
+pub struct Filed {
+    /// The tenant (or the directory administration) it belongs to.
+    pub municipality: augenmerk_domain::Ags,
+    /// The Gemeinde it lies in.
+    pub gemeinde: augenmerk_domain::Ags,
+    /// The validated location.
+    pub location: augenmerk_domain::GeoPoint,
+    /// The device that sent it.
+    pub device: Option<DeviceId>,
+    /// How it came in.
+    pub channel: Channel,
+}
+
+/// A new report as it arrives: received, routed to nobody yet.
+pub fn received(new: NewReport, content: report::CheckedContent, filed: Filed, now: DateTime<Utc>) -> Report {
+    Report {
+        id: new.id,
+        municipality: filed.municipality,
+        gemeinde: filed.gemeinde,
+        device_id: filed.device,
+        category: new.category,
+        answers: content.answers,
+        description: content.description,
+        location: filed.location,
+        address_hint: content.address_hint,
+        photos: new.photos,
+        contact_email: content.contact_email,
+        consent: new.consent,
+        status: Status::Received,
+        priority: Priority::Normal,
+        due_at: None,
+        department: None,
+        assignee: None,
+        forwarded_to: None,
+        duplicate_of: None,
+        routed_by: None,
+        channel: filed.channel,
+        created_at: new.created_at.unwrap_or(now),
+        received_at: now,
+        updated_at: now,
     }
 }
 

@@ -9,11 +9,11 @@ use augenmerk_domain::api::{DirectoryEntry, NewReport};
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::PublicStatusChange;
-use augenmerk_domain::report::{Channel, Priority, Report};
+use augenmerk_domain::report::Channel;
 use augenmerk_domain::{DeviceId, GeoPoint, Status};
 use augenmerk_store::{Inserted, MailedReport, PublicEvent, ReportWrite, StoreError};
 
-use super::intake::{Submitted, apply_routing, checked_content, route};
+use super::intake::{Filed, Submitted, apply_routing, checked_content, received, route};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::administration::{Mailed, job, platform_sender};
 use crate::state::{AppState, Place, Tenant};
@@ -40,32 +40,20 @@ pub async fn accept(
     let tree = crate::demo::default_categories().map_err(ApiError::internal)?;
     let content = checked_content(state, &tree, &new, device.as_ref()).await?;
     let now = Utc::now();
-    let report = Report {
-        id: new.id,
-        municipality: entry.key.clone(),
-        gemeinde: place.gemeinde.clone(),
-        device_id: device,
-        category: new.category,
-        answers: content.answers,
-        description: content.description,
-        location,
-        address_hint: content.address_hint,
-        photos: new.photos,
-        contact_email: content.contact_email,
-        consent: new.consent,
-        status: Status::Forwarded,
-        priority: Priority::Normal,
-        due_at: None,
-        department: None,
-        assignee: None,
-        forwarded_to: None,
-        duplicate_of: None,
-        routed_by: None,
-        channel: Channel::App,
-        created_at: new.created_at.unwrap_or(now),
-        received_at: now,
-        updated_at: now,
-    };
+    let share_contact = new.share_contact;
+    let mut report = received(
+        new,
+        content,
+        Filed {
+            municipality: entry.key.clone(),
+            gemeinde: place.gemeinde.clone(),
+            location,
+            device,
+            channel: Channel::App,
+        },
+        now,
+    );
+    report.status = Status::Forwarded;
     let gemeinde = place.name.clone();
     let sender = platform_sender(&state.settings.public_base_url(state.settings.listen));
     let id_domain = state
@@ -75,7 +63,7 @@ pub async fn accept(
         .rsplit('@')
         .next()
         .unwrap_or("augenmerk.invalid");
-    let contact = report.contact_email.as_ref().filter(|_| new.share_contact);
+    let contact = report.contact_email.as_ref().filter(|_| share_contact);
     let mail = job(
         &sender,
         id_domain,
