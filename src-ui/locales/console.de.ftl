@@ -190,7 +190,7 @@ c-rule-name = Name
 c-rule-id = Kennung
 c-rule-enabled = Regel ist aktiv
 c-rule-conditions = Bedingungen (alle müssen zutreffen)
-c-rule-conditions-hint = Mehrere Kategorien oder Gebiete in einer Bedingung: eine davon genügt.
+c-rule-conditions-hint = Mehrere Kategorien, Gebiete oder Gemeinden in einer Bedingung: eine davon genügt.
 c-rule-add-condition = Bedingung hinzufügen
 c-rule-cond-type = Art
 c-rule-type-category = Kategorie
@@ -371,3 +371,74 @@ c-mail-kind-digest = Tägliche Übersicht
 c-mail-kind-forwarded = Weiterleitung per E-Mail
 c-audit-external-accepted = { $authority } hat die Weiterleitung angenommen (Vorgang { $number })
 c-audit-external-update = { $authority } meldet: { $status }
+# Ämter: Gemeinden im Eingang, in Fall, Statistik und Regeln
+c-filter-gemeinde = Gemeinde
+c-case-gemeinde = Gemeinde: { $name }
+c-stats-by-gemeinde = Nach Gemeinde
+c-rule-type-gemeinde = Gemeinde
+c-rule-cond-gemeinde = Ort liegt in der Gemeinde { $list }
+c-dry-run-gemeinde = Beispielort in der Gemeinde
+# Plattformbetrieb: Mandanten und Verzeichnis der Verwaltungen
+c-login-platform = Plattformbetrieb (ohne Kommune)
+c-nav-platform = Plattform
+c-platform-name = Plattformbetrieb
+c-platform-only = Diese Seite ist dem Plattformbetrieb vorbehalten.
+c-platform-title = Plattform
+c-platform-lead = Verwaltungen auf der Plattform und Verwaltungen, die Meldungen per E-Mail erhalten.
+c-platform-tenants = Mandanten
+c-platform-no-tenants = Noch keine Verwaltung arbeitet auf der Plattform.
+c-platform-key = Schlüssel
+c-platform-key-hint = Der Verbandsschlüssel aus den Gemeindegrenzen (VWG_ARS, neun Ziffern), z. B. 010595937 für das Amt Langballig; für eine amtsfreie Gemeinde oder Stadt auch ihr AGS (acht Ziffern).
+c-platform-kind = Art
+c-platform-kind-amt = Amt
+c-platform-kind-gemeinde = Gemeinde oder Stadt
+c-platform-mailed = Per E-Mail gesendet
+c-platform-take-over = Meldungen übernehmen
+c-platform-take-over-label = Per E-Mail gesendete Meldungen in den Eingang von { $name } übernehmen
+c-platform-mailed-imported = { $count ->
+    [one] Eine Meldung
+   *[other] { $count } Meldungen
+} in den Eingang von { $name } übernommen.
+c-platform-directory = Verzeichnis der Verwaltungen
+c-platform-directory-hint = Liegt ein Ort in einer Gemeinde, deren Verwaltung nicht auf der Plattform ist, geht die Meldung per E-Mail an die Adresse aus diesem Verzeichnis.
+c-platform-directory-empty = Das Verzeichnis ist leer.
+c-platform-email = E-Mail-Adresse für Meldungen
+c-platform-email-hint = Das Postfach, das die Meldungen erhält.
+c-platform-on-platform = Auf der Plattform
+c-platform-by-mail = per E-Mail
+c-platform-edit-label = { $name } bearbeiten
+c-platform-onboard = Als Mandant anlegen
+c-platform-onboard-label = { $name } als Mandant anlegen
+c-platform-delete-label = { $name } aus dem Verzeichnis löschen
+c-platform-entry-add = Eintrag hinzufügen
+c-platform-entry-edit = Eintrag bearbeiten
+c-platform-entry-saved = { $name } gespeichert.
+c-platform-import = Verzeichnis aus CSV importieren
+c-platform-import-hint = Eine Kopfzeile key;name;email, dann eine Zeile je Verwaltung; getrennt durch Semikolon oder Komma. Vorhandene Einträge mit demselben Schlüssel werden ersetzt. Enthält eine Zeile einen Fehler, wird nichts übernommen.
+c-platform-import-file = CSV-Datei
+c-platform-import-text = Oder Zeilen einfügen
+c-platform-import-submit = Importieren
+c-platform-import-problems = Fehler in der Datei – es wurde nichts übernommen
+c-platform-imported = { $count ->
+    [one] Ein Eintrag
+   *[other] { $count } Einträge
+} übernommen.
+c-platform-line = Zeile { $line }
+c-platform-problem-invalid-ags = Bitte einen Schlüssel aus acht oder neun Ziffern angeben.
+c-platform-problem-no-boundary-imported = Für diesen Schlüssel sind keine Gemeindegrenzen importiert.
+c-platform-problem-invalid-key = Der Schlüssel muss aus acht oder neun Ziffern bestehen.
+c-platform-problem-invalid-name = Der Name fehlt oder enthält unzulässige Zeichen.
+c-platform-problem-duplicate-key = Dieser Schlüssel steht schon in einer früheren Zeile.
+c-platform-problem-unreadable = Die Zeile lässt sich nicht lesen.
+c-platform-problem-too-many-rows = Die Datei hat zu viele Zeilen.
+c-platform-problem-missing-column = Die Kopfzeile nennt die Spalte „{ $detail }“ nicht.
+c-platform-problem-not-utf8 = Die Datei ist nicht UTF-8-kodiert.
+c-platform-problem-does-not-match-path = Der Schlüssel passt nicht zum Eintrag.
+c-platform-tenant-new = Mandant anlegen
+c-platform-tenant-hint = Die Verwaltung erhält ihre Meldungen dann im Eingang der Plattform statt per E-Mail. Ihr erstes Konto hat die Rolle Administration.
+c-platform-tenant-name-hint = Leer lassen, um den Namen aus den Gemeindegrenzen oder dem Verzeichnis zu übernehmen.
+c-platform-tenant-admin = Erstes Konto (Administration)
+c-platform-display-name = Anzeigename
+c-platform-tenant-import-mailed = Frühere per E-Mail gesendete Meldungen übernehmen ({ $count })
+c-platform-tenant-create = Mandant anlegen
+c-platform-tenant-created = Mandant angelegt; Anmeldung mit dem Benutzernamen { $name }.

@@ -190,7 +190,7 @@ c-rule-name = Name
 c-rule-id = Id
 c-rule-enabled = Rule is active
 c-rule-conditions = Conditions (all must hold)
-c-rule-conditions-hint = Several categories or areas in one condition: one of them suffices.
+c-rule-conditions-hint = Several categories, areas or Gemeinden in one condition: one of them suffices.
 c-rule-add-condition = Add a condition
 c-rule-cond-type = Kind
 c-rule-type-category = Category
@@ -371,3 +371,74 @@ c-mail-kind-digest = Daily overview
 c-mail-kind-forwarded = Forwarding by mail
 c-audit-external-accepted = { $authority } accepted the forwarding (request { $number })
 c-audit-external-update = { $authority } reports: { $status }
+# Ämter: Gemeinden in the inbox, case, statistics and rules
+c-filter-gemeinde = Gemeinde
+c-case-gemeinde = Gemeinde: { $name }
+c-stats-by-gemeinde = By Gemeinde
+c-rule-type-gemeinde = Gemeinde
+c-rule-cond-gemeinde = Place lies in Gemeinde { $list }
+c-dry-run-gemeinde = Sample place in the Gemeinde
+# Platform operation: tenants and the directory of administrations
+c-login-platform = Platform operation (no municipality)
+c-nav-platform = Platform
+c-platform-name = Platform operation
+c-platform-only = This page is for the platform's operators.
+c-platform-title = Platform
+c-platform-lead = Administrations on the platform, and administrations that receive reports by e-mail.
+c-platform-tenants = Tenants
+c-platform-no-tenants = No administration works on the platform yet.
+c-platform-key = Key
+c-platform-key-hint = The association key of the boundary data (VWG_ARS, nine digits), e.g. 010595937 for Amt Langballig; for a Gemeinde or town outside an Amt also its AGS (eight digits).
+c-platform-kind = Kind
+c-platform-kind-amt = Amt
+c-platform-kind-gemeinde = Gemeinde or town
+c-platform-mailed = Sent by e-mail
+c-platform-take-over = Take over reports
+c-platform-take-over-label = Take the reports sent by e-mail into the inbox of { $name }
+c-platform-mailed-imported = { $count ->
+    [one] One report
+   *[other] { $count } reports
+} taken into the inbox of { $name }.
+c-platform-directory = Directory of administrations
+c-platform-directory-hint = When a place lies in a Gemeinde whose administration is not on the platform, the report goes by e-mail to the address in this directory.
+c-platform-directory-empty = The directory is empty.
+c-platform-email = E-mail address for reports
+c-platform-email-hint = The mailbox that receives the reports.
+c-platform-on-platform = On the platform
+c-platform-by-mail = by e-mail
+c-platform-edit-label = Edit { $name }
+c-platform-onboard = Make a tenant
+c-platform-onboard-label = Make { $name } a tenant
+c-platform-delete-label = Delete { $name } from the directory
+c-platform-entry-add = Add entry
+c-platform-entry-edit = Edit entry
+c-platform-entry-saved = { $name } saved.
+c-platform-import = Import the directory from CSV
+c-platform-import-hint = A header line key;name;email, then one line per administration, separated by semicolons or commas. Existing entries with the same key are replaced. If any line has an error, nothing is imported.
+c-platform-import-file = CSV file
+c-platform-import-text = Or paste lines
+c-platform-import-submit = Import
+c-platform-import-problems = Errors in the file – nothing was imported
+c-platform-imported = { $count ->
+    [one] One entry
+   *[other] { $count } entries
+} imported.
+c-platform-line = Line { $line }
+c-platform-problem-invalid-ags = Please give a key of eight or nine digits.
+c-platform-problem-no-boundary-imported = No Gemeinde boundaries are imported for this key.
+c-platform-problem-invalid-key = The key must have eight or nine digits.
+c-platform-problem-invalid-name = The name is missing or contains characters that are not allowed.
+c-platform-problem-duplicate-key = This key is already in an earlier line.
+c-platform-problem-unreadable = The line cannot be read.
+c-platform-problem-too-many-rows = The file has too many lines.
+c-platform-problem-missing-column = The header does not name the column “{ $detail }”.
+c-platform-problem-not-utf8 = The file is not UTF-8 encoded.
+c-platform-problem-does-not-match-path = The key does not match the entry.
+c-platform-tenant-new = New tenant
+c-platform-tenant-hint = The administration then gets its reports in the platform's inbox instead of by e-mail. Its first account has the admin role.
+c-platform-tenant-name-hint = Leave empty to take the name from the boundaries or the directory.
+c-platform-tenant-admin = First account (admin)
+c-platform-display-name = Display name
+c-platform-tenant-import-mailed = Take over the reports sent by e-mail before ({ $count })
+c-platform-tenant-create = Create tenant
+c-platform-tenant-created = Tenant created; sign in with the user name { $name }.

@@ -44,6 +44,11 @@ impl Session {
         self.user.role.configures()
     }
 
+    /// Whether the account runs the platform (tenants, directory) rather than a municipality.
+    pub fn is_platform(&self) -> bool {
+        matches!(self.user.role, Role::PlatformAdmin)
+    }
+
     /// Whether the account sees every report (dispatcher, admin) or only its own.
     pub fn sees_all(&self) -> bool {
         self.user.role.sees_all_reports()
@@ -80,8 +85,14 @@ impl Api {
         }
     }
 
-    /// Logs in; keeps the session in the browser's storage.
-    pub async fn login(&self, municipality: augenmerk_domain::Ags, username: &str, password: &str) -> UiResult<()> {
+    /// Logs in (without a municipality: the platform admin); keeps the session in the
+    /// browser's storage.
+    pub async fn login(
+        &self,
+        municipality: Option<augenmerk_domain::Ags>,
+        username: &str,
+        password: &str,
+    ) -> UiResult<()> {
         // A name or password no account can have: the server would refuse it the same way.
         let wrong = || {
             UiError::from(augenmerk_domain::ErrorBody::new(
@@ -89,7 +100,7 @@ impl Api {
             ))
         };
         let body = LoginRequest {
-            municipality: Some(municipality.clone()),
+            municipality: municipality.clone(),
             username: LoginName::parse(username).map_err(|_| wrong())?,
             password: Password::parse(password).map_err(|_| wrong())?,
         };
@@ -97,22 +108,23 @@ impl Api {
             .json(&body)
             .map_err(UiError::unexpected);
         let answer: LoginResponse = WebBackend::json(request).await?;
-        if matches!(answer.role, Role::PlatformAdmin) {
-            return Err(UiError::new(
-                "Dieses Konto verwaltet die Plattform und sieht keine Meldungen.",
-                "This account manages the platform and sees no reports.",
-            ));
-        }
-        let config = WebBackend::json::<augenmerk_domain::public::MunicipalityConfig>(
-            Request::get(&format!("{API}/municipalities/{}/config", municipality.as_str()))
-                .build()
-                .map_err(UiError::unexpected),
-        )
-        .await
-        .ok();
-        let name = config
-            .as_ref()
-            .map_or_else(|| municipality.to_string(), |c| c.name.clone());
+        // The platform admin belongs to no municipality: no name, colour or logo to show.
+        let config = match &municipality {
+            Some(m) if !matches!(answer.role, Role::PlatformAdmin) => {
+                WebBackend::json::<augenmerk_domain::public::MunicipalityConfig>(
+                    Request::get(&format!("{API}/municipalities/{}/config", m.as_str()))
+                        .build()
+                        .map_err(UiError::unexpected),
+                )
+                .await
+                .ok()
+            }
+            _ => None,
+        };
+        let name = config.as_ref().map_or_else(
+            || municipality.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+            |c| c.name.clone(),
+        );
         let (accent_color, logo) = config.map_or((None, None), |c| (c.accent_color, c.logo));
         let session = Session {
             token: answer.token,
@@ -204,6 +216,15 @@ impl Api {
         let request = self
             .authed(Request::post(&format!("{API}{path}")).header("Content-Type", content_type))?
             .body(body)
+            .map_err(UiError::unexpected);
+        self.check(WebBackend::json(request).await)
+    }
+
+    /// POST without a body (an action), JSON answer.
+    pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> UiResult<T> {
+        let request = self
+            .authed(Request::post(&format!("{API}{path}")))?
+            .build()
             .map_err(UiError::unexpected);
         self.check(WebBackend::json(request).await)
     }

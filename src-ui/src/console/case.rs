@@ -333,6 +333,11 @@ pub fn CasePage(id: String) -> impl IntoView {
                             <section class="console-card" aria-labelledby="case-place-h">
                                 <h2 class="console-card__title" id="case-place-h">{i18n.t("c-case-place")}</h2>
                                 <p class="kern-body">
+                                    {rf.is_amt().then(|| view! {
+                                        <span data-testid="case-gemeinde" data-ags=r.gemeinde.to_string()>
+                                            {i18n.t_args("c-case-gemeinde", &[("name", rf.gemeinde_name(r.gemeinde.as_str()).into())])}
+                                        </span><br />
+                                    })}
                                     {r.address_hint.clone().map(|a| view! { <strong>{a}</strong><br /> })}
                                     <span data-testid="case-coordinates">{format::coordinates(r.location.lat, r.location.lon)}</span>
                                 </p>

@@ -1,6 +1,7 @@
 //! The inbox: the municipality's reports (a field worker's: theirs and their department's)
-//! with counts per status, filters, sorting and paging; overdue reports stand out. The
-//! filtered list can be exported as CSV.
+//! with counts per status, filters, sorting and paging; overdue reports stand out. An
+//! Amt's inbox names each report's Gemeinde and filters by it. The filtered list can be
+//! exported as CSV.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,6 +35,8 @@ pub struct Filters {
     pub overdue: bool,
     /// Named area.
     pub area: String,
+    /// The Gemeinde (AGS) of an Amt.
+    pub gemeinde: String,
     /// Text search.
     pub q: String,
     /// Sort key.
@@ -54,6 +57,7 @@ impl Default for Filters {
             priority: String::new(),
             overdue: false,
             area: String::new(),
+            gemeinde: String::new(),
             q: String::new(),
             sort: "received_at".into(),
             page: 1,
@@ -75,6 +79,7 @@ impl Filters {
         add("department", &self.department);
         add("priority", &self.priority);
         add("area", &self.area);
+        add("gemeinde", &self.gemeinde);
         add("q", self.q.trim());
         add("sort", &self.sort);
         if self.overdue {
@@ -207,6 +212,7 @@ pub fn Inbox() -> impl IntoView {
             out
         })
     };
+    let gemeinde_options = move || refs.with(|r| super::gemeinde::options(r, i18n.t("c-any")));
     let priority_options = move || {
         let mut out = vec![(String::new(), i18n.t("c-any"))];
         out.extend(
@@ -298,6 +304,8 @@ pub fn Inbox() -> impl IntoView {
                                 let href = Page::Case(id.clone()).href();
                                 let place = rep.address_hint.clone()
                                     .unwrap_or_else(|| format::coordinates(rep.location.lat, rep.location.lon));
+                                // An Amt's reports name their Gemeinde first.
+                                let gemeinde = r.is_amt().then(|| r.gemeinde_name(rep.gemeinde.as_str()));
                                 let who = match (&rep.department, &rep.assignee) {
                                     (_, Some(u)) => r.user_name(&u.to_string()),
                                     (Some(d), None) => r.department_name(d.as_str()),
@@ -313,11 +321,19 @@ pub fn Inbox() -> impl IntoView {
                                         data-overdue=overdue.to_string()>
                                         <td class="kern-table__cell">
                                             <a class="kern-link inbox-row__title" href=href data-testid="inbox-open">{category}</a>
-                                            <span class="inbox-row__meta inbox-row__narrow">{place.clone()}</span>
+                                            <span class="inbox-row__meta inbox-row__narrow">
+                                                {gemeinde.clone().map(|g| format!("{g} · "))}{place.clone()}</span>
                                             <span class="inbox-row__meta">"#"{short}
                                                 {(!rep.description.is_empty()).then(|| format!(" · {}", ellipsis(&rep.description, 70)))}</span>
                                         </td>
-                                        <td class="kern-table__cell">{place}</td>
+                                        <td class="kern-table__cell">
+                                            {gemeinde.map(|g| view! {
+                                                <strong class="inbox-row__gemeinde" data-testid="inbox-gemeinde"
+                                                    data-ags=rep.gemeinde.to_string()>{g}</strong>
+                                                <br />
+                                            })}
+                                            {place}
+                                        </td>
                                         <td class="kern-table__cell">{status_badge(rep.status)}</td>
                                         <td class="kern-table__cell"><PriorityBadge priority=rep.priority /></td>
                                         <td class="kern-table__cell">{who}
@@ -409,6 +425,8 @@ pub fn Inbox() -> impl IntoView {
                 {select("filter-category", "c-filter-category", |f| f.category.clone(), |f, v| f.category = v, Box::new(category_options))}
                 {select("filter-department", "c-filter-department", |f| f.department.clone(), |f, v| f.department = v, Box::new(department_options))}
                 {select("filter-priority", "c-filter-priority", |f| f.priority.clone(), |f, v| f.priority = v, Box::new(priority_options))}
+                {move || refs.with(|r| r.is_amt()).then(|| select("filter-gemeinde", "c-filter-gemeinde",
+                    |f| f.gemeinde.clone(), |f, v| f.gemeinde = v, Box::new(gemeinde_options)))}
                 {select("filter-area", "c-filter-area", |f| f.area.clone(), |f, v| f.area = v, Box::new(area_options))}
                 {select("filter-sort", "c-filter-sort", |f| f.sort.clone(), |f, v| f.sort = v, Box::new(sort_options))}
                 <div class="filters__end">

@@ -1,10 +1,10 @@
-//! The console's login: municipality, login name, password. Tells the user when they are
-//! here because their session expired.
+//! The console's login: municipality (or the platform, for the platform admin), login
+//! name, password. Tells the user when they are here because their session expired.
 
 use leptos::prelude::*;
 
 use augenmerk_domain::Ags;
-use augenmerk_domain::public::MunicipalityInfo;
+use augenmerk_domain::public::{Delivery, MunicipalityInfo};
 
 use super::api::{LoggedOut, use_api};
 use crate::backend::UiError;
@@ -13,6 +13,8 @@ use crate::components::errors::ErrorAlert;
 use crate::i18n::use_i18n;
 
 const LAST_MUNICIPALITY: &str = "augenmerk.console-municipality";
+/// The login select's value for the platform admin, who belongs to no municipality.
+const PLATFORM: &str = "platform";
 
 /// The login page.
 #[component]
@@ -31,8 +33,9 @@ pub fn Login() -> impl IntoView {
             .build()
             .map_err(UiError::unexpected);
         if let Ok(mut list) = WebBackend::json::<Vec<MunicipalityInfo>>(request).await {
-            // Only municipalities served here have staff; the state's others have a boundary only.
-            list.retain(|m| m.active);
+            // Only administrations that work their reports here have staff; the state's others
+            // have a boundary only, or get their reports by e-mail.
+            list.retain(|m| m.active && m.delivery == Delivery::Platform);
             list.sort_by(|a, b| a.name.cmp(&b.name));
             if municipality.get_untracked().is_empty()
                 && let Some(first) = list.first()
@@ -45,17 +48,23 @@ pub fn Login() -> impl IntoView {
 
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let Ok(ags) = Ags::parse(municipality.get_untracked().trim()) else {
-            error.set(Some(UiError::new(
-                "Bitte wählen Sie Ihre Kommune.",
-                "Please choose your municipality.",
-            )));
-            return;
+        let chosen = municipality.get_untracked();
+        let ags = if chosen == PLATFORM {
+            None
+        } else {
+            let Ok(ags) = Ags::parse(chosen.trim()) else {
+                error.set(Some(UiError::new(
+                    "Bitte wählen Sie Ihre Kommune.",
+                    "Please choose your municipality.",
+                )));
+                return;
+            };
+            Some(ags)
         };
         busy.set(true);
         let (user, pass) = (username.get_untracked(), password.get_untracked());
         leptos::task::spawn_local(async move {
-            crate::storage::set(LAST_MUNICIPALITY, ags.as_str());
+            crate::storage::set(LAST_MUNICIPALITY, &chosen);
             let result = api.login(ags, &user, &pass).await;
             busy.set(false);
             if let Err(e) = result {
@@ -100,6 +109,8 @@ pub fn Login() -> impl IntoView {
                                             view! { <option value=ags selected=selected>{m.name.clone()}</option> }
                                         }).collect_view()
                                     }}
+                                    <option value=PLATFORM selected=move || municipality.get() == PLATFORM>
+                                        {move || i18n.t("c-login-platform")}</option>
                                 </select>
                             </div>
                         </div>

@@ -1,5 +1,6 @@
 //! The inbox's reports on a map (Leaflet, bundled), next to a list of the same reports so
-//! everything stays reachable by keyboard and without tiles.
+//! everything stays reachable by keyboard and without tiles. An Amt's map outlines and
+//! names its Gemeinden.
 
 use leptos::prelude::*;
 use serde::Serialize;
@@ -105,7 +106,8 @@ pub fn MapPage() -> impl IntoView {
     let console = use_console();
     let reports: RwSignal<Option<Vec<StaffReportSummary>>> = RwSignal::new(None);
     let total = RwSignal::new(0u64);
-    let boundary: RwSignal<Option<serde_json::Value>> = RwSignal::new(None);
+    // The municipality's boundary and an Amt's Gemeinden, once its configuration is here.
+    let boundary: RwSignal<Option<Vec<Shape>>> = RwSignal::new(None);
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let drawn = RwSignal::new(false);
 
@@ -136,7 +138,26 @@ pub fn MapPage() -> impl IntoView {
                 .build()
                 .map_err(UiError::unexpected);
             if let Ok(c) = crate::backend::web::WebBackend::json::<MunicipalityConfig>(request).await {
-                boundary.set(Some(c.boundary.unwrap_or(serde_json::Value::Null)));
+                let mut shapes: Vec<Shape> = c
+                    .boundary
+                    .into_iter()
+                    .filter(|b| !b.is_null())
+                    .map(|geometry| Shape {
+                        geometry,
+                        label: String::new(),
+                        kind: "boundary",
+                    })
+                    .collect();
+                if c.gemeinden.len() > 1 {
+                    shapes.extend(c.gemeinden.into_iter().filter_map(|g| {
+                        Some(Shape {
+                            geometry: g.boundary?,
+                            label: g.name,
+                            kind: "area",
+                        })
+                    }));
+                }
+                boundary.set(Some(shapes));
             }
         });
     }
@@ -147,14 +168,7 @@ pub fn MapPage() -> impl IntoView {
         };
         let lang = i18n.lang();
         let refs = console.refs.get();
-        let mut shapes = Vec::new();
-        if !b.is_null() {
-            shapes.push(Shape {
-                geometry: b,
-                label: String::new(),
-                kind: "boundary",
-            });
-        }
+        let mut shapes = b;
         shapes.extend(area_shapes(&refs.areas));
         let pins: Vec<Pin> = list
             .iter()
@@ -184,7 +198,10 @@ pub fn MapPage() -> impl IntoView {
                     {items.into_iter().map(|s| {
                         let r = s.report;
                         let href = Page::Case(r.id.to_string()).href();
-                        let place = r.address_hint.clone().unwrap_or_else(|| crate::format::coordinates(r.location.lat, r.location.lon));
+                        let mut place = r.address_hint.clone().unwrap_or_else(|| crate::format::coordinates(r.location.lat, r.location.lon));
+                        if refs.is_amt() {
+                            place = format!("{} · {place}", refs.gemeinde_name(r.gemeinde.as_str()));
+                        }
                         view! {
                             <li class="map-list__item" class:map-list__item--overdue=s.overdue>
                                 <span class=format!("map-list__dot map-pin--{}", r.status.as_str()) aria-hidden="true"></span>

@@ -1,6 +1,7 @@
 //! The staff console in the browser (`#/console/…`): login per municipality, the inbox with
 //! filters and a map, a report's case page with every action, statistics, and the
-//! municipality's configuration for admins. Its own frame (a wide, dense layout for a
+//! municipality's configuration for admins; for the platform admin, the platform page
+//! (tenants, the directory of administrations reached by e-mail). Its own frame (a wide, dense layout for a
 //! laptop in the town hall); it shares the i18n layer, the HTTP helpers, the status badge
 //! and the map glue with the citizen pages.
 
@@ -9,14 +10,18 @@ mod case;
 mod category_edit;
 mod config;
 mod deliveries;
+mod gemeinde;
 mod inbox;
 mod login;
 mod mail_settings;
 mod map;
+mod platform;
+mod platform_forms;
 mod rules;
 mod stats;
 mod widgets;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use augenmerk_domain::CategoryTree;
@@ -47,6 +52,8 @@ pub enum Page {
     Config(String),
     /// The signed-in person's own notification settings.
     Me,
+    /// The platform admin's page: tenants and the directory.
+    Platform,
 }
 
 impl Page {
@@ -58,6 +65,7 @@ impl Page {
             (Some("cases"), Some(id)) => Page::Case(id.to_owned()),
             (Some("stats"), _) => Page::Stats,
             (Some("me"), _) => Page::Me,
+            (Some("platform"), _) => Page::Platform,
             (Some("config"), section) => Page::Config(section.unwrap_or("rules").to_owned()),
             _ => Page::Inbox,
         }
@@ -72,6 +80,7 @@ impl Page {
             Page::Stats => "stats".into(),
             Page::Config(section) => format!("config/{section}"),
             Page::Me => "me".into(),
+            Page::Platform => "platform".into(),
         })
         .href()
     }
@@ -90,6 +99,8 @@ pub struct Refs {
     pub areas: Vec<AreaDefinition>,
     /// Settings (authorities, reply templates, working hours).
     pub settings: Option<MunicipalitySettings>,
+    /// The Gemeinden of an Amt (empty for a single Gemeinde).
+    pub gemeinden: Vec<gemeinde::GemeindeRef>,
 }
 
 impl Refs {
@@ -127,6 +138,20 @@ impl Refs {
             .map(|a| a.name.clone())
             .unwrap_or_else(|| id.to_owned())
     }
+
+    /// A Gemeinde's name (of an Amt), or its AGS.
+    pub fn gemeinde_name(&self, ags: &str) -> String {
+        self.gemeinden
+            .iter()
+            .find(|g| g.ags == ags)
+            .map_or_else(|| ags.to_owned(), |g| g.name.clone())
+    }
+
+    /// Whether the tenant is an Amt with several Gemeinden (then staff see, filter and
+    /// route by Gemeinde; one Gemeinde alone is not worth naming).
+    pub fn is_amt(&self) -> bool {
+        self.gemeinden.len() > 1
+    }
 }
 
 /// What every console page may need.
@@ -151,7 +176,18 @@ impl ConsoleCtx {
 }
 
 async fn load_refs(api: Api) -> Refs {
+    let Some((key, platform)) = api
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| (s.user.municipality.clone(), s.is_platform())))
+    else {
+        return Refs::default();
+    };
+    // The platform admin belongs to no municipality and has no configuration to name.
+    if platform {
+        return Refs::default();
+    }
     Refs {
+        gemeinden: gemeinde::load(&key).await,
         tree: api.get("/staff/config/categories").await.unwrap_or_default(),
         departments: api.get("/staff/config/departments").await.unwrap_or_default(),
         users: api.get("/staff/config/users").await.unwrap_or_default(),
@@ -271,6 +307,7 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
     let i18n = use_i18n();
     let api = use_api();
     let is_admin = session.is_admin();
+    let is_platform = session.is_platform();
     let nav_item = move |target: Page, key: &'static str, testid: &'static str, icon: &'static str| {
         let href = target.href();
         let active = Memo::new(move |_| {
@@ -278,6 +315,8 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
             match (&target, &current) {
                 (Page::Inbox, Page::Case(_)) => true,
                 (Page::Config(_), Page::Config(_)) => true,
+                // Shown to the platform admin only, whose every address is this page.
+                (Page::Platform, _) => true,
                 _ => target == current,
             }
         });
@@ -324,7 +363,11 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                         Some(logo) => view! { <img class="console-header__logo" src=logo alt="" /> }.into_any(),
                         None => view! { <span class="kern-icon kern-icon--home kern-icon--small" aria-hidden="true"></span> }.into_any(),
                     }}
-                    {session.municipality_name.clone()}
+                    {if is_platform {
+                        Either::Left(move || i18n.t("c-platform-name"))
+                    } else {
+                        Either::Right(session.municipality_name.clone())
+                    }}
                 </p>
                 <div class="console-header__user">
                     <span class="console-user" data-testid="console-user" data-role=role.as_str()>
@@ -348,16 +391,29 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
             </div>
             <nav class="console-nav" aria-label=move || i18n.t("c-nav-label")>
                 <ul>
-                    {nav_item(Page::Inbox, "c-nav-inbox", "nav-inbox", "checklist")}
-                    {nav_item(Page::Map, "c-nav-map", "nav-map", "visibility")}
-                    {nav_item(Page::Stats, "c-nav-stats", "nav-stats", "info")}
-                    {is_admin.then(|| nav_item(Page::Config("rules".into()), "c-nav-config", "nav-config", "edit"))}
-                    {nav_item(Page::Me, "c-my-notifications", "nav-me", "mail")}
+                    {if is_platform {
+                        nav_item(Page::Platform, "c-nav-platform", "nav-platform", "home").into_any()
+                    } else {
+                        view! {
+                            {nav_item(Page::Inbox, "c-nav-inbox", "nav-inbox", "checklist")}
+                            {nav_item(Page::Map, "c-nav-map", "nav-map", "visibility")}
+                            {nav_item(Page::Stats, "c-nav-stats", "nav-stats", "info")}
+                            {is_admin.then(|| nav_item(Page::Config("rules".into()), "c-nav-config", "nav-config", "edit"))}
+                            {nav_item(Page::Me, "c-my-notifications", "nav-me", "mail")}
+                        }.into_any()
+                    }}
                 </ul>
             </nav>
         </header>
         <main id="console-main" class="console-main" tabindex="-1">
             {move || match page.get() {
+                // The platform admin sees no reports: every address leads to the platform page.
+                _ if is_platform => view! { <platform::PlatformPage /> }.into_any(),
+                Page::Platform => view! {
+                    <div class="kern-alert kern-alert--warning" role="alert">
+                        <div class="kern-alert__header"><span class="kern-title">{move || i18n.t("c-platform-only")}</span></div>
+                    </div>
+                }.into_any(),
                 Page::Inbox => view! { <inbox::Inbox /> }.into_any(),
                 Page::Map => view! { <map::MapPage /> }.into_any(),
                 Page::Case(id) => view! { <case::CasePage id=id /> }.into_any(),
@@ -390,6 +446,7 @@ mod tests {
             Page::Stats,
             Page::Config("users".into()),
             Page::Me,
+            Page::Platform,
         ] {
             let Route::Console(rest) = Route::parse(&p.href()) else {
                 panic!("{p:?} is not a console route");

@@ -1,6 +1,7 @@
-//! The delegation rules' editor: the ordered list, one rule's conditions and action, and a
-//! dry run of the unsaved rules against an existing report or a sample, which shows the
-//! rule that would decide and why every rule before it did not.
+//! The delegation rules' editor: the ordered list, one rule's conditions (category, named
+//! area, an Amt's Gemeinde, answer, time) and action, and a dry run of the unsaved rules
+//! against an existing report or a sample, which shows the rule that would decide and why
+//! every rule before it did not.
 
 use leptos::prelude::*;
 
@@ -9,7 +10,7 @@ use augenmerk_domain::geo::GeoPoint;
 use augenmerk_domain::report::Priority;
 use augenmerk_domain::rules::{AnswerTest, Condition, Rule, RuleAction, TimeWindow};
 use augenmerk_domain::staff::{Page as ResultPage, StaffReportSummary};
-use augenmerk_domain::{AreaId, AuthorityId, CategoryId, DepartmentId, QuestionId, ReportId, RuleId, UserId};
+use augenmerk_domain::{Ags, AreaId, AuthorityId, CategoryId, DepartmentId, QuestionId, ReportId, RuleId, UserId};
 
 use super::api::use_api;
 use super::case::leaf_options;
@@ -19,7 +20,8 @@ use crate::backend::UiError;
 use crate::components::errors::ErrorAlert;
 use crate::i18n::{I18n, Lang, use_i18n};
 
-/// Flensburg's centre, the sample's default place (any place of the municipality will do).
+/// Flensburg's centre, the sample's default place (any place of the municipality will do;
+/// an Amt's sample starts in its first Gemeinde).
 const SAMPLE_AT: (f64, f64) = (54.7836, 9.4321);
 
 fn window_key(w: TimeWindow) -> &'static str {
@@ -52,6 +54,7 @@ fn condition_text(refs: &Refs, lang: Lang, i18n: I18n, c: &Condition) -> String 
                 .collect();
             i18n.t_args("c-rule-cond-area", &[("list", names.join(", ").into())])
         }
+        Condition::Gemeinde { gemeinden } => super::gemeinde::condition_text(refs, i18n, gemeinden),
         Condition::Answer { question, test } => {
             let label = question_label(refs, lang, question.as_str());
             let test = match test {
@@ -256,6 +259,7 @@ pub fn RulesEditor() -> impl IntoView {
     let c_type = RwSignal::new("category".to_owned());
     let c_category = RwSignal::new(String::new());
     let c_area = RwSignal::new(String::new());
+    let c_gemeinde = RwSignal::new(String::new());
     let c_question = RwSignal::new(String::new());
     let c_test = RwSignal::new("is_true".to_owned());
     let c_value = RwSignal::new(String::new());
@@ -268,6 +272,9 @@ pub fn RulesEditor() -> impl IntoView {
             "area" => AreaId::parse(&c_area.get_untracked())
                 .ok()
                 .map(|a| Condition::Area { areas: vec![a] }),
+            "gemeinde" => Ags::parse(&c_gemeinde.get_untracked())
+                .ok()
+                .map(|g| Condition::Gemeinde { gemeinden: vec![g] }),
             "answer" => QuestionId::parse(&c_question.get_untracked()).ok().and_then(|q| {
                 let value = c_value.get_untracked();
                 let test = match c_test.get_untracked().as_str() {
@@ -300,7 +307,7 @@ pub fn RulesEditor() -> impl IntoView {
         };
         match condition {
             Some(c) => {
-                // A second category (or area) condition widens the first instead of
+                // A second category (area, Gemeinde) condition widens the first instead of
                 // narrowing it to nothing: a report has one category.
                 f_conditions.update(|cs| {
                     match (
@@ -319,6 +326,13 @@ pub fn RulesEditor() -> impl IntoView {
                             for n in new {
                                 if !areas.contains(n) {
                                     areas.push(n.clone());
+                                }
+                            }
+                        }
+                        (Condition::Gemeinde { gemeinden: new }, Some(Condition::Gemeinde { gemeinden })) => {
+                            for n in new {
+                                if !gemeinden.contains(n) {
+                                    gemeinden.push(n.clone());
                                 }
                             }
                         }
@@ -550,13 +564,19 @@ pub fn RulesEditor() -> impl IntoView {
         out.extend(refs.with(|r| all_questions(r, i18n.lang())));
         out
     });
+    let gemeinden = Signal::derive(move || refs.with(|r| super::gemeinde::options(r, i18n.t("c-choose"))));
     let condition_types = Signal::derive(move || {
-        vec![
+        let mut out = vec![
             ("category".to_owned(), i18n.t("c-rule-type-category")),
             ("area".to_owned(), i18n.t("c-rule-type-area")),
-            ("answer".to_owned(), i18n.t("c-rule-type-answer")),
-            ("time".to_owned(), i18n.t("c-rule-type-time")),
-        ]
+        ];
+        // Only an Amt has Gemeinden to tell apart.
+        if refs.with(Refs::is_amt) {
+            out.push(("gemeinde".to_owned(), i18n.t("c-rule-type-gemeinde")));
+        }
+        out.push(("answer".to_owned(), i18n.t("c-rule-type-answer")));
+        out.push(("time".to_owned(), i18n.t("c-rule-type-time")));
+        out
     });
     let tests = Signal::derive(move || {
         vec![
@@ -669,6 +689,7 @@ pub fn RulesEditor() -> impl IntoView {
                             {move || match c_type.get().as_str() {
                                 "category" => select("cond-category", "c-filter-category", c_category, any_category).into_any(),
                                 "area" => select("cond-area", "c-filter-area", c_area, areas).into_any(),
+                                "gemeinde" => select("cond-gemeinde", "c-filter-gemeinde", c_gemeinde, gemeinden).into_any(),
                                 "answer" => view! {
                                     {select("cond-question", "c-rule-question", c_question, questions)}
                                     {select("cond-test", "c-rule-test", c_test, tests)}
@@ -801,6 +822,7 @@ pub fn RulesEditor() -> impl IntoView {
                         view! {
                             {select("dry-category", "c-filter-category", d_category,
                                 Signal::derive(move || { let mut o = vec![(String::new(), i18n.t("c-choose"))]; o.extend(leaf.get()); o }))}
+                            <super::gemeinde::SampleGemeinde lat=d_lat lon=d_lon default=SAMPLE_AT />
                             <div class="form-grid">
                                 <div class="kern-form-input">
                                     <label class="kern-label" for="dry-lat">{i18n.t("c-latitude")}</label>

@@ -1,5 +1,6 @@
-//! Statistics over a period: reports per status, category and department, median hours to
-//! the first response and to resolution, overdue now; the inbox's CSV export.
+//! Statistics over a period: reports per status, category, department and (for an Amt)
+//! Gemeinde, median hours to the first response and to resolution, overdue now; the
+//! inbox's CSV export.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
@@ -153,6 +154,21 @@ pub fn StatsPage() -> impl IntoView {
             };
             let by_category = named(&s.by_category, true);
             let by_department = named(&s.by_department, false);
+            // One Gemeinde (an amtsfreie Gemeinde's own) says nothing the total does not.
+            let by_gemeinde: Vec<(String, u64)> = s
+                .by_gemeinde
+                .iter()
+                .map(|k| {
+                    let name = match &k.key {
+                        _ if !k.name.is_empty() => k.name.clone(),
+                        Some(key) => refs.gemeinde_name(key),
+                        None => "—".into(),
+                    };
+                    (name, k.count)
+                })
+                .collect();
+            let gemeinde_table = (by_gemeinde.len() > 1)
+                .then(|| table(i18n.t("c-stats-by-gemeinde"), "stats-gemeinde", by_gemeinde, s.total));
             view! {
                 <div class="kpis" data-testid="stats-kpis">
                     <div class="kpi"><span class="kpi__value" data-testid="stats-total">{s.total.to_string()}</span>
@@ -168,6 +184,7 @@ pub fn StatsPage() -> impl IntoView {
                     {table(i18n.t("c-stats-by-status"), "stats-status", by_status, s.total)}
                     {table(i18n.t("c-stats-by-category"), "stats-category", by_category, s.total)}
                     {table(i18n.t("c-stats-by-department"), "stats-department", by_department, s.total)}
+                    {gemeinde_table}
                 </div>
             }
         })

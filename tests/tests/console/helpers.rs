@@ -1,5 +1,7 @@
 //! What the console tests need beyond the web harness: a citizen device on the API,
-//! reports in Flensburg, the console's login, and screenshots at laptop and tablet size.
+//! reports in Flensburg (or wherever the location says), the console's login for any
+//! municipality or the platform, staff sessions on the API, and screenshots at laptop and
+//! tablet size.
 
 use std::time::Duration;
 
@@ -73,6 +75,23 @@ impl Citizen {
         hint: &str,
         photos: &[String],
     ) -> String {
+        self.report_in(Some(FLENSBURG), category, answers, description, at, hint, photos)
+            .await
+    }
+
+    /// Submits a report to a municipality, or (`None`) wherever the location lies;
+    /// returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn report_in(
+        &self,
+        municipality: Option<&str>,
+        category: &str,
+        answers: Value,
+        description: &str,
+        at: (f64, f64),
+        hint: &str,
+        photos: &[String],
+    ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
         let resp = self
             .http
@@ -80,7 +99,7 @@ impl Citizen {
             .bearer_auth(&self.token)
             .json(&json!({
                 "id": id,
-                "municipality": FLENSBURG,
+                "municipality": municipality,
                 "category": category,
                 "answers": answers,
                 "description": description,
@@ -139,6 +158,12 @@ pub fn street_jpeg() -> Vec<u8> {
 
 /// Opens the console and logs a demo account of Flensburg in.
 pub async fn login(b: &Browser, url: &str, username: &str) {
+    login_to(b, url, FLENSBURG, username, role_of(username)).await;
+}
+
+/// Opens the console and logs an account in: `municipality` is the login list's value (a
+/// municipality's key, or `platform` for the platform admin); waits for `role`.
+pub async fn login_to(b: &Browser, url: &str, municipality: &str, username: &str, role: &str) {
     b.client
         .goto(&format!("{url}/console/#/console"))
         .await
@@ -146,25 +171,20 @@ pub async fn login(b: &Browser, url: &str, username: &str) {
     b.wait_id("login-form", Duration::from_secs(30)).await;
     // The list of municipalities arrives after the form.
     b.wait_css(
-        "[data-testid=\"login-municipality\"] option[value=\"01001000\"]",
+        &format!("[data-testid=\"login-municipality\"] option[value=\"{municipality}\"]"),
         Duration::from_secs(10),
     )
     .await;
     b.by_id("login-municipality")
         .await
-        .select_by_value(FLENSBURG)
+        .select_by_value(municipality)
         .await
-        .expect("choose Flensburg");
+        .unwrap_or_else(|e| panic!("choose {municipality}: {e}"));
     b.type_into("login-username", username).await;
     b.type_into("login-password", PASSWORD).await;
     b.click_id("login-submit").await;
-    b.wait_attr(
-        &Browser::id("console-user"),
-        "data-role",
-        role_of(username),
-        Duration::from_secs(20),
-    )
-    .await;
+    b.wait_attr(&Browser::id("console-user"), "data-role", role, Duration::from_secs(20))
+        .await;
     // Errors of the page (a panic of the wasm UI lands in console.error) are collected.
     b.client
         .execute(
@@ -234,8 +254,11 @@ pub async fn screenshots_tall(b: &Browser, name: &str, laptop_height: u32) {
         tokio::time::sleep(Duration::from_millis(700)).await;
         b.client
             // Without the focus, the browser keeps the focused control in view instead.
+            // KERN scrolls smoothly: a screenshot right after the jump would catch the page
+            // half-way up.
             .execute(
                 "if (document.activeElement) { document.activeElement.blur(); } \
+                 document.documentElement.style.scrollBehavior = 'auto'; \
                  document.scrollingElement.scrollTop = 0; window.scrollTo(0, 0);",
                 vec![],
             )
@@ -311,4 +334,62 @@ pub async fn section(b: &Browser, name: &str) {
     .await;
     // Tables and lists fill in from the API.
     tokio::time::sleep(Duration::from_millis(600)).await;
+}
+
+/// A staff session on the API for any municipality, or (`None`) the platform admin.
+pub struct StaffApi {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl StaffApi {
+    /// Logs a demo account in.
+    pub async fn login(url: &str, municipality: Option<&str>, username: &str) -> Self {
+        Self::login_with(url, municipality, username, PASSWORD).await
+    }
+
+    /// Logs an account in with its password.
+    pub async fn login_with(url: &str, municipality: Option<&str>, username: &str, password: &str) -> Self {
+        let http = reqwest::Client::new();
+        let resp = http
+            .post(format!("{url}/api/v1/login"))
+            .json(&json!({"municipality": municipality, "username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert!(
+            status.is_success(),
+            "login {municipality:?}/{username}: {status} {body}"
+        );
+        Self {
+            http,
+            url: url.to_owned(),
+            token: body["token"].as_str().expect("token").to_owned(),
+        }
+    }
+
+    /// Sends a request; status and JSON body (`null` when there is none).
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let resp = request.send().await.expect("staff request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// GET JSON, asserting 200.
+    pub async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
 }

@@ -3,7 +3,8 @@
 //! and sees the dry run pick it, the citizen's view shows the message and the status but
 //! not the note; an admin drives every configuration section (departments, templates,
 //! areas, rules, categories, appearance) and the console is used in English; axe-core on
-//! every console screen; screenshots to
+//! every console screen; an Amt's admin works by Gemeinde and the platform admin keeps the
+//! directory of administrations and creates tenants; screenshots to
 //! `docs/screenshots/console/`. Needs the built UI (`scripts/build-ui.sh`), Debian's
 //! `chromium` and `chromium-driver`, and the anonymization models.
 
@@ -17,6 +18,7 @@ mod support;
 #[allow(dead_code)]
 mod steps;
 
+mod amt;
 mod config;
 mod flow;
 mod helpers;
