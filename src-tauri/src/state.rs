@@ -26,7 +26,6 @@ use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
-use augenmerk_geo::{Boundaries, LatLon, Location};
 
 use crate::error::CommandError;
 use crate::settings::Settings;
@@ -52,8 +51,6 @@ pub struct AppState {
     /// Wakes the sync loop early (something was queued).
     trigger: Notify,
     status_tx: watch::Sender<SyncStatus>,
-    /// The boundary of the last municipality located, for the distance to it.
-    located: Mutex<Option<(Ags, String, Arc<Boundaries>)>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -91,7 +88,6 @@ impl AppState {
             sync_gate: tokio::sync::Mutex::new(()),
             trigger: Notify::new(),
             status_tx,
-            located: Mutex::new(None),
         };
         state.publish_status();
         state
@@ -201,19 +197,12 @@ impl AppState {
 
     // ---- place and configuration ----
 
-    /// The municipality responsible for a place, from the cached boundaries (inside, or
-    /// within the server's tolerance; `distance_m` 0 inside, else metres to the boundary).
+    /// The Gemeinde of a place and the administration that takes reports there, from the
+    /// cached boundaries (inside, or within the server's tolerance; `distance_m` 0 inside,
+    /// else metres to the boundary), answered as the server would.
     pub fn locate(&self, lat: f64, lon: f64) -> CmdResult<Responsibility> {
         let point = GeoPoint::parse(lat, lon).map_err(|e| CommandError::validation(vec![e]))?;
-        let found = self.client.locate(point)?;
-        let distance_m = self.distance_to(&found.ags, &found.config, point)?;
-        Ok(Responsibility {
-            ags: found.ags,
-            name: found.name,
-            distance_m,
-            // Only municipalities that take reports are cached (see refresh_configuration).
-            active: true,
-        })
+        Ok(self.client.locate(point)?.responsibility())
     }
 
     /// Open reports of a category near a place, from the server ("already reported?").
@@ -221,49 +210,6 @@ impl AppState {
         let point = GeoPoint::parse(lat, lon).map_err(|e| CommandError::validation(vec![e]))?;
         let category = CategoryId::parse(category).map_err(|e| CommandError::validation(vec![e]))?;
         Ok(self.client.nearby_reports(point, &category).await?)
-    }
-
-    /// Distance from a point to one municipality's boundary, rounded to metres as the
-    /// server does. The client's lookup answers only which municipality; the distance
-    /// comes from that municipality's own boundary, cached until its version changes.
-    fn distance_to(&self, ags: &Ags, config: &MunicipalityConfig, point: GeoPoint) -> CmdResult<f64> {
-        let Some(geometry) = &config.boundary else {
-            return Ok(0.0);
-        };
-        let boundaries = {
-            let mut located = self.located.lock().unwrap_or_else(|p| p.into_inner());
-            match located.as_ref() {
-                Some((a, v, b)) if a == ags && *v == config.version => b.clone(),
-                _ => {
-                    let collection = serde_json::json!({
-                        "type": "FeatureCollection",
-                        "features": [{
-                            "type": "Feature",
-                            "properties": { "AGS": ags.as_str(), "GEN": config.name },
-                            "geometry": geometry,
-                        }],
-                    })
-                    .to_string();
-                    let built = Arc::new(Boundaries::from_geojson(&collection).map_err(|e| {
-                        CommandError::new(
-                            ErrorCode::Internal,
-                            format!("cached boundary of {ags} is unusable: {e}"),
-                        )
-                    })?);
-                    *located = Some((ags.clone(), config.version.clone(), built.clone()));
-                    built
-                }
-            }
-        };
-        let latlon =
-            LatLon::new(point.lat, point.lon).map_err(|_| CommandError::invalid_field("location", "out_of_range"))?;
-        let location = boundaries
-            .locate(latlon, augenmerk_geo::DEFAULT_TOLERANCE_M)
-            .map_err(|_| CommandError::invalid_field("location", "out_of_range"))?;
-        Ok(match location {
-            Location::Inside { .. } => 0.0,
-            Location::WithinTolerance { distance_m, .. } | Location::Outside { distance_m, .. } => distance_m.round(),
-        })
     }
 
     /// A municipality's cached configuration (categories, questions, boundary).

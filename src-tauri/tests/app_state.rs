@@ -83,6 +83,7 @@ fn pothole(photos: Vec<BlobHash>) -> Result<ReportDraft, Box<dyn std::error::Err
         contact_email: None,
         consent: true,
         language: None,
+        share_contact: false,
     })
 }
 

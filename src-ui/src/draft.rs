@@ -9,9 +9,9 @@ use augenmerk_domain::api::NewReport;
 use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::device::{ReopenedReport, ReportDraft};
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, Delivery, MunicipalityConfig, Responsibility};
 use augenmerk_domain::report::check_content;
-use augenmerk_domain::{CategoryId, GeoPoint, ReportId};
+use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId};
 
 use crate::storage;
 
@@ -58,6 +58,10 @@ pub struct Draft {
     pub email: String,
     /// Privacy consent.
     pub consent: bool,
+    /// Where the report is mailed to an administration not on the platform: pass the
+    /// e-mail address on with it.
+    #[serde(default)]
+    pub share_contact: bool,
     /// The refused report this one corrects and replaces when it is saved.
     #[serde(default)]
     pub replaces: Option<ReportId>,
@@ -66,6 +70,31 @@ pub struct Draft {
 /// How far outside a boundary (in metres) a place may be before the citizen must confirm the municipality.
 pub fn needs_confirmation(m: &Responsibility) -> bool {
     m.distance_m > 0.0
+}
+
+/// The key a report at the place is filed under: the administration's (an Amt, or a
+/// directory entry reports are mailed to), or the Gemeinde's own.
+pub fn administration_key(m: &Responsibility) -> &Ags {
+    m.administration.as_ref().map_or(&m.ags, |a| &a.key)
+}
+
+/// The place as citizens see it: "Wees (Amt Langballig)", or just "Flensburg".
+pub fn place_name(m: &Responsibility) -> String {
+    let administration = m.administration.as_ref().filter(|a| a.serves_several);
+    augenmerk_domain::public::place_name(&m.name, administration.map(|a| a.name.as_str()))
+}
+
+/// Whether anyone takes reports at the place (on the platform or by mail).
+pub fn is_served(m: &Responsibility) -> bool {
+    m.active && m.delivery != Delivery::Refused
+}
+
+/// The administration reports at the place are mailed to, when it is not on the platform.
+pub fn mailed_to(m: &Responsibility) -> Option<&str> {
+    match &m.delivery {
+        Delivery::Mail { to } => Some(to),
+        _ => None,
+    }
 }
 
 impl Draft {
@@ -119,6 +148,7 @@ impl Draft {
             address_hint: r.draft.address_hint.unwrap_or_default(),
             email: r.draft.contact_email.unwrap_or_default(),
             consent: r.draft.consent,
+            share_contact: r.draft.share_contact,
             replaces: Some(r.id),
             ..Draft::default()
         };
@@ -134,23 +164,33 @@ impl Draft {
         self.location_source = Some(source);
     }
 
-    /// The report as the queue takes it.
+    /// The report as the queue takes it, in the language the citizen uses here (mails
+    /// about the report are written in it).
     pub fn to_report(&self) -> Option<ReportDraft> {
+        self.report_in(match crate::shell::initial_lang() {
+            crate::i18n::Lang::De => augenmerk_domain::Language::De,
+            crate::i18n::Lang::En => augenmerk_domain::Language::En,
+        })
+    }
+
+    /// The report as the queue takes it, written in `language`.
+    fn report_in(&self, language: augenmerk_domain::Language) -> Option<ReportDraft> {
+        let contact_email = Some(self.email.trim().to_owned()).filter(|s| !s.is_empty());
         Some(ReportDraft {
-            municipality: self.municipality.as_ref().map(|m| m.ags.clone()),
+            municipality: self.municipality.as_ref().map(|m| administration_key(m).clone()),
             category: self.category.clone()?,
             answers: self.answers.clone(),
             description: self.description.trim().to_owned(),
             location: self.location()?,
             address_hint: Some(self.address_hint.trim().to_owned()).filter(|s| !s.is_empty()),
             photos: self.photos.iter().map(|p| p.hash.clone()).collect(),
-            contact_email: Some(self.email.trim().to_owned()).filter(|s| !s.is_empty()),
+            // Only where the report is mailed, and only with an address to pass on.
+            share_contact: self.share_contact
+                && contact_email.is_some()
+                && self.municipality.as_ref().and_then(mailed_to).is_some(),
+            contact_email,
             consent: self.consent,
-            // Mails about the report are written in the language the citizen uses here.
-            language: Some(match crate::shell::initial_lang() {
-                crate::i18n::Lang::De => augenmerk_domain::Language::De,
-                crate::i18n::Lang::En => augenmerk_domain::Language::En,
-            }),
+            language: Some(language),
         })
     }
 
@@ -164,6 +204,7 @@ impl Draft {
         }
         match &self.municipality {
             None if location.is_some() => problems.push(FieldError::new("municipality", "required")),
+            Some(m) if !is_served(m) => problems.push(FieldError::new("municipality", "not_served")),
             Some(m) if needs_confirmation(m) && !self.municipality_confirmed => {
                 problems.push(FieldError::new("municipality", "confirm"))
             }
@@ -178,7 +219,7 @@ impl Draft {
         };
         let new = NewReport {
             id: ReportId::new_random(),
-            municipality: self.municipality.as_ref().map(|m| m.ags.clone()),
+            municipality: self.municipality.as_ref().map(|m| administration_key(m).clone()),
             category,
             answers: self.answers.clone(),
             description: self.description.clone(),
@@ -189,6 +230,7 @@ impl Draft {
             consent: self.consent,
             created_at: None,
             language: None,
+            share_contact: false,
         };
         match check_content(&config.categories, &new, Utc::now()) {
             Ok(_) => {}
@@ -214,6 +256,8 @@ mod tests {
             accent_color: None,
             logo: None,
             version: "1".into(),
+            gemeinden: Vec::new(),
+            delivery: Delivery::Platform,
         }
     }
 
@@ -256,6 +300,8 @@ mod tests {
             name: "Flensburg".into(),
             distance_m: 120.0,
             active: true,
+            administration: None,
+            delivery: Delivery::Platform,
         });
         assert!(fields(&d.problems(None)).contains(&"municipality:confirm".to_owned()));
         d.municipality_confirmed = true;
@@ -288,6 +334,8 @@ mod tests {
             name: "Flensburg".into(),
             distance_m: 0.0,
             active: true,
+            administration: None,
+            delivery: Delivery::Platform,
         });
         let problems = fields(&d.problems(Some(&config)));
         assert!(problems.contains(&"consent:required".to_owned()), "{problems:?}");
@@ -296,6 +344,100 @@ mod tests {
                 .iter()
                 .any(|p| p.starts_with("answers.") && p.ends_with(":required")),
             "{problems:?}"
+        );
+    }
+
+    fn ags(s: &str) -> Ags {
+        Ags::parse(s).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// Wees, a Gemeinde of Amt Langballig, whose reports are worked on the platform or mailed.
+    fn wees(delivery: Delivery) -> Responsibility {
+        Responsibility {
+            ags: ags("01059176"),
+            name: "Wees".into(),
+            distance_m: 0.0,
+            active: delivery != Delivery::Refused,
+            administration: Some(augenmerk_domain::public::AdministrationRef {
+                key: ags("010595937"),
+                name: "Amt Langballig".into(),
+                serves_several: true,
+            }),
+            delivery,
+        }
+    }
+
+    fn filled(m: Responsibility) -> Draft {
+        Draft {
+            lat: "54.8000".into(),
+            lon: "9.5500".into(),
+            municipality: Some(m),
+            category: CategoryId::parse("schlagloch").ok(),
+            email: " maria@example.org ".into(),
+            consent: true,
+            share_contact: true,
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn a_report_in_a_gemeinde_of_an_amt_is_filed_under_the_amt_and_named_with_it() {
+        let m = wees(Delivery::Platform);
+        assert_eq!(place_name(&m), "Wees (Amt Langballig)");
+        assert_eq!(administration_key(&m).as_str(), "010595937");
+        let report = filled(m)
+            .report_in(augenmerk_domain::Language::De)
+            .unwrap_or_else(|| panic!("a complete draft"));
+        assert_eq!(report.municipality.as_ref().map(Ags::as_str), Some("010595937"));
+        assert!(!report.share_contact, "nothing is mailed: nothing to share");
+        let flensburg = Responsibility {
+            administration: None,
+            ..wees(Delivery::Platform)
+        };
+        assert_eq!(place_name(&flensburg), "Wees");
+        assert_eq!(administration_key(&flensburg).as_str(), "01059176");
+    }
+
+    #[test]
+    fn the_contact_goes_with_a_mailed_report_only_when_agreed_and_given() {
+        let mail = wees(Delivery::Mail {
+            to: "Amt Langballig".into(),
+        });
+        assert_eq!(mailed_to(&mail), Some("Amt Langballig"));
+        let agreed = filled(mail.clone())
+            .report_in(augenmerk_domain::Language::De)
+            .unwrap_or_else(|| panic!("complete"));
+        assert!(agreed.share_contact);
+        assert_eq!(agreed.contact_email.as_deref(), Some("maria@example.org"));
+        let without_address = Draft {
+            email: "  ".into(),
+            ..filled(mail.clone())
+        };
+        assert!(
+            !without_address
+                .report_in(augenmerk_domain::Language::De)
+                .is_some_and(|r| r.share_contact)
+        );
+        let not_agreed = Draft {
+            share_contact: false,
+            ..filled(mail)
+        };
+        assert!(
+            !not_agreed
+                .report_in(augenmerk_domain::Language::De)
+                .is_some_and(|r| r.share_contact)
+        );
+    }
+
+    #[test]
+    fn a_place_nobody_serves_is_named_before_sending() {
+        let refused = wees(Delivery::Refused);
+        assert!(!is_served(&refused));
+        assert!(fields(&filled(refused).problems(None)).contains(&"municipality:not_served".to_owned()));
+        assert!(
+            !fields(&filled(wees(Delivery::Platform)).problems(None))
+                .iter()
+                .any(|p| p.starts_with("municipality"))
         );
     }
 }

@@ -106,6 +106,7 @@ async fn run() -> anyhow::Result<()> {
             contact_email: None,
             consent: true,
             language: None,
+            share_contact: false,
         })?;
     }
     let mean_kb = photo_bytes as f64 / reports as f64 / 1024.0;

@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use augenmerk_domain::category::answers_from_strings;
+use augenmerk_domain::public::Delivery;
 use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId, Status};
 
 use crate::{Client, ClientOptions, LocalReport, ReportDraft, SyncOptions};
@@ -78,6 +79,10 @@ enum Command {
         /// The municipality (AGS), to confirm it near a boundary.
         #[arg(long)]
         municipality: Option<String>,
+        /// Where the report is mailed to an administration not on the platform: pass the
+        /// contact e-mail on with it (default: the administration does not get it).
+        #[arg(long, requires = "email")]
+        share_contact: bool,
     },
     /// The cached category tree with each category's id and questions.
     Categories {
@@ -253,6 +258,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             email,
             address,
             municipality,
+            share_contact,
         } => {
             report(
                 &client,
@@ -266,6 +272,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     email,
                     address,
                     municipality,
+                    share_contact,
                 },
             )
             .await
@@ -417,6 +424,7 @@ struct ReportArgs {
     email: Option<String>,
     address: Option<String>,
     municipality: Option<String>,
+    share_contact: bool,
 }
 
 async fn report(client: &Client, out: &Out, args: ReportArgs) -> anyhow::Result<()> {
@@ -451,9 +459,13 @@ async fn report(client: &Client, out: &Out, args: ReportArgs) -> anyhow::Result<
     let category =
         CategoryId::parse(&args.category).map_err(|_| anyhow!("{:?} is not a category id", args.category))?;
     let municipality = args.municipality.as_deref().map(parse_ags).transpose()?;
-    let config = match &municipality {
-        Some(a) => client.municipality(a)?,
-        None => client.locate(location)?.config,
+    // The place (for "Wees (Amt Langballig)" and where the report goes) and the categories.
+    let (config, located) = match &municipality {
+        Some(a) => (client.municipality(a)?, client.locate(location).ok()),
+        None => {
+            let located = client.locate(location)?;
+            (located.config.clone(), Some(located))
+        }
     };
     let questions = config.categories.effective_questions(&category).unwrap_or_default();
     let mut raw_answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -481,6 +493,7 @@ async fn report(client: &Client, out: &Out, args: ReportArgs) -> anyhow::Result<
         language: std::env::var("LANG")
             .ok()
             .map(|l| augenmerk_domain::Language::from_tag(&l)),
+        share_contact: args.share_contact,
     });
     let id = match result {
         Ok(id) => id,
@@ -492,8 +505,24 @@ async fn report(client: &Client, out: &Out, args: ReportArgs) -> anyhow::Result<
             return Err(e.into());
         }
     };
-    out.print(&json!({ "id": id }), || {
-        format!("{id}\nMeldung gespeichert, wird beim nächsten Sync gesendet / report saved, sent with the next sync")
+    let place = located.as_ref().map(|l| l.place_name());
+    let mail_to = located.as_ref().and_then(|l| match l.delivery() {
+        Delivery::Mail { to } => Some(to.clone()),
+        _ => None,
+    });
+    out.print(&json!({ "id": id, "place": place, "mail_to": mail_to }), || {
+        let mut s = format!("{id}\n");
+        if let Some(place) = &place {
+            s.push_str(&format!("Ort / place: {place}\n"));
+        }
+        if let Some(to) = &mail_to {
+            s.push_str(&format!(
+                "Diese Gemeinde ist nicht auf der Plattform: die Meldung geht per E-Mail an {to} \
+                 / not on the platform: the report goes by e-mail to {to}\n"
+            ));
+        }
+        s.push_str("Meldung gespeichert, wird beim nächsten Sync gesendet / report saved, sent with the next sync");
+        s
     });
     Ok(())
 }
@@ -603,6 +632,8 @@ fn list(client: &Client, out: &Out) -> anyhow::Result<()> {
                     "created_at": r.created_at,
                     "unseen": r.unseen,
                     "last_error": r.last_error,
+                    "place_name": r.place_name,
+                    "mailed_to": r.mailed_to,
                 }))
                 .collect::<Vec<_>>()
         ),
@@ -613,11 +644,16 @@ fn list(client: &Client, out: &Out) -> anyhow::Result<()> {
 
 fn format_report_line(r: &LocalReport) -> String {
     format!(
-        "{}  {:<8} {:<12} {}{}{}",
+        "{}  {:<8} {:<12} {}{}{}{}{}",
         r.id,
         r.sync_state.as_str(),
         r.status.map(|s| s.as_str()).unwrap_or("-"),
         r.category_name.as_deref().unwrap_or(r.category.as_str()),
+        r.place_name.as_deref().map(|p| format!(", {p}")).unwrap_or_default(),
+        r.mailed_to
+            .as_deref()
+            .map(|to| format!("  (per E-Mail gesendet an / sent by e-mail to {to})"))
+            .unwrap_or_default(),
         if r.unseen { "  (neu / new)" } else { "" },
         r.last_error.as_deref().map(|e| format!("  ! {e}")).unwrap_or_default()
     )

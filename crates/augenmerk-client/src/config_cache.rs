@@ -1,16 +1,20 @@
 //! The cached public configuration of the municipalities: categories and questions for
 //! guided intake offline, and their boundaries for finding the municipality of a place.
+//!
+//! A municipality here is an administration: an amtsfreie Gemeinde or Stadt, or an Amt
+//! whose configuration lists its Gemeinden, each with its boundary. Administrations not
+//! on the platform whose reports are mailed to them are cached alike.
 
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{OptionalExtension, params};
 
-use augenmerk_domain::public::MunicipalityConfig;
+use augenmerk_domain::public::{Delivery, MunicipalityConfig};
 use augenmerk_domain::{Ags, GeoPoint};
 use augenmerk_geo::{Boundaries, LatLon, Location};
 
 use crate::error::{ClientError, Result};
-use crate::model::CachedMunicipality;
+use crate::model::{CachedMunicipality, Located};
 use crate::retry::with_retry;
 use crate::{Client, time};
 
@@ -62,8 +66,9 @@ impl Client {
         serde_json::from_str(&json).map_err(|e| ClientError::NotFound(format!("municipality {}: {e}", ags.as_str())))
     }
 
-    /// Which cached municipality is responsible for a place (inside or within 500 m).
-    pub fn locate(&self, point: GeoPoint) -> Result<CachedMunicipality> {
+    /// Which cached administration takes reports at a place (inside one of its Gemeinden,
+    /// or within 500 m), and the Gemeinde it lies in.
+    pub fn locate(&self, point: GeoPoint) -> Result<Located> {
         let boundaries = self.boundaries()?;
         let invalid = |_| {
             ClientError::Invalid(vec![augenmerk_domain::error::FieldError::new(
@@ -73,23 +78,36 @@ impl Client {
         };
         let point = LatLon::new(point.lat, point.lon).map_err(invalid)?;
         let location = boundaries.locate(point, TOLERANCE_M).map_err(invalid)?;
-        match location {
-            Location::Inside { municipality } | Location::WithinTolerance { municipality, .. } => {
-                let ags = Ags::parse(municipality.ags.as_str()).map_err(|e| ClientError::Invalid(vec![e]))?;
-                let config = self.municipality(&ags)?;
-                Ok(CachedMunicipality {
-                    ags,
-                    name: config.name.clone(),
-                    config,
-                })
-            }
-            Location::Outside { nearest, distance_m } => Err(ClientError::OutsideMunicipalities {
-                nearest: nearest.name,
+        let (gemeinde, distance_m) = match location {
+            Location::Inside { municipality } => (municipality, 0.0),
+            Location::WithinTolerance {
+                municipality,
                 distance_m,
-            }),
-        }
+            } => (municipality, distance_m.round()),
+            Location::Outside { nearest, distance_m } => {
+                return Err(ClientError::OutsideMunicipalities {
+                    nearest: nearest.name,
+                    distance_m,
+                });
+            }
+        };
+        let parse = |key: &str| Ags::parse(key).map_err(|e| ClientError::Invalid(vec![e]));
+        // A Gemeinde of an administration carries the administration's key (see `boundaries`).
+        let administration = parse(gemeinde.administration.as_ref().unwrap_or(&gemeinde.ags).as_str())?;
+        let config = self.municipality(&administration)?;
+        Ok(Located {
+            ags: administration,
+            name: config.name.clone(),
+            config,
+            gemeinde: parse(gemeinde.ags.as_str())?,
+            gemeinde_name: gemeinde.name,
+            distance_m,
+        })
     }
 
+    /// The boundaries of the cached administrations' Gemeinden: one feature per Gemeinde
+    /// of an Amt (with the Amt's key as its administration), one for an administration
+    /// that serves a single Gemeinde.
     fn boundaries(&self) -> Result<Arc<Boundaries>> {
         // The versions of all cached configurations identify the boundary set.
         let key: String = self.db(|c| {
@@ -108,18 +126,37 @@ impl Client {
         {
             return Ok(b.clone());
         }
-        let features: Vec<serde_json::Value> = self
-            .municipalities()?
-            .into_iter()
-            .filter_map(|m| {
-                let geometry = m.config.boundary?;
-                Some(serde_json::json!({
-                    "type": "Feature",
-                    "properties": { "AGS": m.ags.as_str(), "GEN": m.name },
-                    "geometry": geometry,
-                }))
-            })
-            .collect();
+        let mut municipalities = self.municipalities()?;
+        // A Gemeinde listed twice (a directory entry beside the tenant that replaced it)
+        // belongs to the platform's tenant; the import refuses duplicate keys.
+        municipalities.sort_by_key(|m| m.config.delivery != Delivery::Platform);
+        let mut seen = std::collections::HashSet::new();
+        let mut features: Vec<serde_json::Value> = Vec::new();
+        for m in &municipalities {
+            if m.config.gemeinden.is_empty() {
+                if let Some(geometry) = &m.config.boundary
+                    && seen.insert(m.ags.as_str().to_owned())
+                {
+                    features.push(serde_json::json!({
+                        "type": "Feature",
+                        "properties": { "AGS": m.ags.as_str(), "GEN": m.name },
+                        "geometry": geometry,
+                    }));
+                }
+                continue;
+            }
+            for g in &m.config.gemeinden {
+                if let Some(geometry) = &g.boundary
+                    && seen.insert(g.ags.as_str().to_owned())
+                {
+                    features.push(serde_json::json!({
+                        "type": "Feature",
+                        "properties": { "AGS": g.ags.as_str(), "GEN": g.name, "VWG_ARS": m.ags.as_str() },
+                        "geometry": geometry,
+                    }));
+                }
+            }
+        }
         if features.is_empty() {
             return Err(ClientError::NoConfiguration);
         }
@@ -143,6 +180,8 @@ impl Client {
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
         let mut fetched = 0;
+        // Administrations that take reports: on the platform, or by mail (in the platform's
+        // directory); a device reports there offline too.
         for info in list.iter().filter(|m| m.active) {
             let current = cached.iter().find(|(a, _)| a == info.ags.as_str()).map(|(_, v)| v);
             if current.is_some() && current == info.config_version.as_ref() {

@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
-use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea, BlurredKind};
-use augenmerk_domain::{BlobHash, GeoPoint};
+use augenmerk_domain::public::{
+    AdministrationRef, AnonymizedPhoto, BlurredArea, BlurredKind, Delivery, MunicipalityConfig, Responsibility,
+};
+use augenmerk_domain::{Ags, BlobHash, GeoPoint};
 
 pub use augenmerk_domain::device::*;
 
@@ -46,6 +48,61 @@ impl From<CapturedPhoto> for AnonymizedPhoto {
                 })
                 .collect(),
             suggested_location: p.suggested_location,
+        }
+    }
+}
+
+/// Where a place lies, from the cached configurations ([`crate::Client::locate`]): the
+/// administration that takes reports there and the Gemeinde itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Located {
+    /// The administration's key, under which the report is filed: the tenant (an
+    /// amtsfreie Gemeinde, or an Amt), or a directory entry reports are mailed to.
+    pub ags: Ags,
+    /// The administration's name, e.g. "Amt Langballig".
+    pub name: String,
+    /// Its cached configuration (categories, questions, where reports go).
+    pub config: MunicipalityConfig,
+    /// The Gemeinde the place lies in (the administration's own key for one that serves
+    /// a single Gemeinde).
+    pub gemeinde: Ags,
+    /// The Gemeinde's name, e.g. "Wees".
+    pub gemeinde_name: String,
+    /// 0 inside the Gemeinde; otherwise metres outside it (within the tolerance).
+    pub distance_m: f64,
+}
+
+impl Located {
+    /// Whether the administration serves several Gemeinden (an Amt): citizens then see
+    /// "Gemeinde (Amt …)".
+    pub fn serves_several(&self) -> bool {
+        self.config.gemeinden.len() > 1
+    }
+
+    /// The place as citizens see it: "Wees (Amt Langballig)", or just "Flensburg".
+    pub fn place_name(&self) -> String {
+        augenmerk_domain::public::place_name(&self.gemeinde_name, self.serves_several().then_some(self.name.as_str()))
+    }
+
+    /// Where a report from here goes: worked on the platform, or mailed to the administration.
+    pub fn delivery(&self) -> &Delivery {
+        &self.config.delivery
+    }
+
+    /// The answer the server would give for the place (`GET /api/v1/responsibility`).
+    pub fn responsibility(&self) -> Responsibility {
+        Responsibility {
+            ags: self.gemeinde.clone(),
+            name: self.gemeinde_name.clone(),
+            distance_m: self.distance_m,
+            // Only administrations that take reports are cached (see refresh_configuration).
+            active: self.config.delivery != Delivery::Refused,
+            administration: Some(AdministrationRef {
+                key: self.ags.clone(),
+                name: self.name.clone(),
+                serves_several: self.serves_several(),
+            }),
+            delivery: self.config.delivery.clone(),
         }
     }
 }

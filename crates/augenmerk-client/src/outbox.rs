@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use augenmerk_domain::api::NewReport;
 use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea, MessageAuthor, PublicStatusChange};
+use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea, Delivery, MessageAuthor, PublicStatusChange};
 use augenmerk_domain::{Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
 
 use crate::error::{ClientError, Result};
@@ -34,13 +34,12 @@ impl Client {
         if detail.report.sync_state != SyncState::Rejected {
             return Err(not_refused());
         }
-        let (contact_email, consent, language): (Option<String>, bool, Option<String>) = self.db(|c| {
-            let raw = c.query_row(
+        let raw = self.db(|c| {
+            Ok(c.query_row(
                 &format!("{REPORT_COLUMNS} WHERE id = ?1"),
                 [id.to_string()],
                 read_report,
-            )?;
-            Ok((raw.contact_email, raw.consent, raw.language))
+            )?)
         })?;
         let photos = detail
             .report
@@ -58,9 +57,10 @@ impl Client {
                 location: detail.report.location,
                 address_hint: detail.address_hint,
                 photos: detail.report.photos,
-                contact_email,
-                consent,
-                language: language.as_deref().map(augenmerk_domain::Language::from_tag),
+                contact_email: raw.contact_email,
+                consent: raw.consent,
+                language: raw.language.as_deref().map(augenmerk_domain::Language::from_tag),
+                share_contact: raw.share_contact,
             },
             photos,
         })
@@ -151,7 +151,12 @@ impl Client {
             consent: draft.consent,
             created_at: Some(now),
             language: draft.language,
+            // Only where the report is mailed, and only with an address to pass on.
+            share_contact: draft.share_contact
+                && draft.contact_email.is_some()
+                && matches!(located.delivery(), Delivery::Mail { .. }),
         };
+        let place_name = located.place_name();
         let content = match augenmerk_domain::report::check_content(&located.config.categories, &new, now) {
             Ok(c) => c,
             Err(AnswerError::UnknownCategory) => {
@@ -179,8 +184,9 @@ impl Client {
             }
             tx.execute(
                 "INSERT INTO reports (id, municipality, category, answers, description, lat, lon, address_hint,
-                     contact_email, consent, created_at, sync_state, category_name, questions, language)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13, ?14)",
+                     contact_email, consent, created_at, sync_state, category_name, questions, language,
+                     share_contact, place_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13, ?14, ?15, ?16)",
                 params![
                     id.to_string(),
                     located.ags.as_str(),
@@ -196,6 +202,8 @@ impl Client {
                     category_name,
                     questions,
                     new.language.map(|l| l.as_str()),
+                    new.share_contact,
+                    place_name,
                 ],
             )?;
             for (i, h) in new.photos.iter().enumerate() {
@@ -369,6 +377,8 @@ impl Client {
             status: raw.status.as_deref().and_then(Status::parse),
             last_error: raw.last_error,
             unseen: raw.unseen,
+            place_name: raw.place_name,
+            mailed_to: raw.mailed_to,
         })
     }
 }
@@ -377,7 +387,7 @@ impl Client {
 const REPORT_COLUMNS: &str = "SELECT id, municipality, category, answers, description, lat, lon, address_hint,
     created_at, sync_state, status, last_error, unseen, history, contact_email, consent, category_name, questions,
     (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position)),
-    language
+    language, share_contact, place_name, mailed_to
     FROM reports";
 
 /// A report row before its strings are parsed.
@@ -402,6 +412,9 @@ pub(crate) struct RawReport {
     pub questions: Option<String>,
     pub photos: String,
     pub language: Option<String>,
+    pub share_contact: bool,
+    pub place_name: Option<String>,
+    pub mailed_to: Option<String>,
 }
 
 fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
@@ -426,6 +439,9 @@ fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
         questions: r.get(17)?,
         photos: r.get(18)?,
         language: r.get(19)?,
+        share_contact: r.get(20)?,
+        place_name: r.get(21)?,
+        mailed_to: r.get(22)?,
     })
 }
 
@@ -457,6 +473,7 @@ pub(crate) fn queued_request(c: &rusqlite::Connection, id: &str) -> Result<NewRe
         consent: raw.consent,
         created_at: Some(time::parse(&raw.created_at)),
         language: raw.language.as_deref().map(augenmerk_domain::Language::from_tag),
+        share_contact: raw.share_contact,
     })
 }
 

@@ -305,13 +305,15 @@ impl Client {
             let tx = c.transaction()?;
             tx.execute(
                 "UPDATE reports SET sync_state = 'sent', sent_at = ?2, last_error = NULL, status = ?3, history = ?4,
-                 mail_updates = ?5 WHERE id = ?1",
+                 mail_updates = ?5, place_name = coalesce(?6, place_name), mailed_to = ?7 WHERE id = ?1",
                 params![
                     id,
                     time::ts(&time::now()),
                     report.status.as_str(),
                     history,
-                    mail_updates
+                    mail_updates,
+                    report.place_name,
+                    report.mailed_to,
                 ],
             )?;
             for m in &report.messages {

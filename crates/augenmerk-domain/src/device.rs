@@ -65,6 +65,10 @@ pub struct ReportDraft {
     /// The language the user writes in; mails about the report use it (default German).
     #[serde(default)]
     pub language: Option<crate::i18n::Language>,
+    /// Where the report is mailed to an administration not on the platform: the user
+    /// agreed that their contact address goes with it (default: it does not).
+    #[serde(default)]
+    pub share_contact: bool,
 }
 
 /// A report the server refused, taken back into the form to be corrected and sent again
@@ -106,6 +110,12 @@ pub struct LocalReport {
     pub last_error: Option<String>,
     /// Something changed since the user last looked.
     pub unseen: bool,
+    /// The place as citizens see it: "Wees (Amt Langballig)", or just "Flensburg".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_name: Option<String>,
+    /// The administration the report was sent to by e-mail (it is not on the platform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailed_to: Option<String>,
 }
 
 /// Someone else's report this device follows, as last heard from the server.

@@ -182,7 +182,8 @@ pub struct MunicipalityConfig {
     pub logo: Option<String>,
     /// Changes whenever the configuration changes; clients refresh their cache when it differs.
     pub version: String,
-    /// The Gemeinden of an Amt, each with its boundary (empty for a single Gemeinde).
+    /// The Gemeinden of an Amt, each with its boundary (empty for a tenant that is one
+    /// Gemeinde under its own AGS; one entry for a Gemeinde under its administration key).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gemeinden: Vec<GemeindeInfo>,
     /// Whether reports are worked here or mailed to the administration.

@@ -208,6 +208,7 @@ impl WebBackend {
                 contact_email: q.report.contact_email,
                 consent: q.report.consent,
                 language: q.report.language,
+                share_contact: q.report.share_contact,
             },
             photos,
         })
@@ -242,6 +243,7 @@ impl WebBackend {
             consent: draft.consent,
             created_at: Some(Utc::now()),
             language: draft.language,
+            share_contact: draft.share_contact,
         };
         let mut outbox = outbox();
         if let Some(refused) = replaces {
@@ -621,6 +623,8 @@ fn queued_to_local(q: &Queued) -> LocalReport {
         status: None,
         last_error: q.last_error.clone(),
         unseen: false,
+        place_name: None,
+        mailed_to: None,
     }
 }
 
@@ -638,5 +642,7 @@ fn citizen_to_local(r: &CitizenReport, unseen: bool) -> LocalReport {
         status: Some(r.status),
         last_error: None,
         unseen,
+        place_name: r.place_name.clone(),
+        mailed_to: r.mailed_to.clone(),
     }
 }

@@ -20,13 +20,28 @@ fn badge_class(status: Status) -> &'static str {
     }
 }
 
-/// The status of a report; before the server acknowledged it, its place in the queue.
+/// The status of a report; before the server acknowledged it, its place in the queue; a
+/// report mailed to an administration not on the platform says where it went.
 #[component]
-pub fn StatusBadge(status: Option<Status>, sync_state: SyncState) -> impl IntoView {
+pub fn StatusBadge(
+    status: Option<Status>,
+    sync_state: SyncState,
+    /// The administration the report was sent to by e-mail.
+    #[prop(optional_no_strip)]
+    mailed_to: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         let lang = i18n.lang();
         match (sync_state, status) {
+            (SyncState::Sent, Some(_)) if mailed_to.is_some() => view! {
+                <span class="kern-badge kern-badge--info" data-testid="status-mailed">
+                    <span class="kern-label kern-label--small">
+                        {i18n.t_args("state-mailed", &[("to", mailed_to.clone().unwrap_or_default().into())])}
+                    </span>
+                </span>
+            }
+            .into_any(),
             (SyncState::Queued, _) => view! {
                 <span class="kern-badge kern-badge--warning">
                     <span class="kern-label kern-label--small">{i18n.t("state-waiting-for-network")}</span>

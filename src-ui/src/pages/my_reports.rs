@@ -178,10 +178,13 @@ fn report_item(r: LocalReport) -> impl IntoView {
             <div class="kern-card__body">
                 <div class="report-item__head">
                     <a class="kern-link kern-link--stretched report-item__title" href=href>{title}</a>
-                    <StatusBadge status=r.status sync_state=r.sync_state />
+                    <StatusBadge status=r.status sync_state=r.sync_state mailed_to=r.mailed_to.clone() />
                     <UnseenBadge unseen=unseen />
                 </div>
-                <p class="kern-body kern-body--small kern-body--muted">{move || format::date_time(i18n.lang(), created)}</p>
+                <p class="kern-body kern-body--small kern-body--muted">
+                    {move || format::date_time(i18n.lang(), created)}
+                    {r.place_name.clone().map(|p| view! { " · "<span data-testid="report-place">{p}</span> })}
+                </p>
                 <p class="kern-body kern-body--small">{description.clone()}</p>
                 {error.map(|key| view! { <p class="kern-error" data-testid="refused-note">{move || i18n.t(key)}</p> })}
             </div>

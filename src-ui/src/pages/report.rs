@@ -18,7 +18,7 @@ use augenmerk_domain::{BlobHash, CategoryId, ReportId};
 use crate::backend::UiError;
 use crate::components::errors::{ErrorAlert, FieldProblem, field_anchor, field_label, problem_text};
 use crate::components::photo::{PhotoCard, PixelBox};
-use crate::draft::{Draft, LocationSource, needs_confirmation};
+use crate::draft::{Draft, LocationSource, administration_key, is_served, mailed_to, needs_confirmation, place_name};
 use crate::format;
 use crate::i18n::use_i18n;
 use crate::map;
@@ -66,7 +66,9 @@ pub fn NewReport() -> impl IntoView {
     let attempted = RwSignal::new(false);
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let location_error: RwSignal<Option<UiError>> = RwSignal::new(None);
-    let saved: RwSignal<Option<(ReportId, bool)>> = RwSignal::new(None);
+    // The saved report, whether it waits for the network, and the administration it is
+    // mailed to (not on the platform).
+    let saved: RwSignal<Option<(ReportId, bool, Option<String>)>> = RwSignal::new(None);
     let saving = RwSignal::new(false);
     let adding = RwSignal::new(0usize);
     let reworking: RwSignal<Option<BlobHash>> = RwSignal::new(None);
@@ -75,9 +77,15 @@ pub fn NewReport() -> impl IntoView {
 
     Effect::new(move |_| draft.with(|d| d.save()));
 
+    // The configuration of the administration that takes reports at the place (an Amt's
+    // for all its Gemeinden).
     let config = Signal::derive(move || {
-        let ags = draft.with(|d| d.municipality.as_ref().map(|m| m.ags.as_str().to_owned()))?;
-        configs.with(|c| c.get(&ags).cloned())
+        let key = draft.with(|d| {
+            d.municipality
+                .as_ref()
+                .map(|m| administration_key(m).as_str().to_owned())
+        })?;
+        configs.with(|c| c.get(&key).cloned())
     });
     // The responsible municipality's colour, once it is known (KERN's theme before); it
     // stays after saving, for the thanks and "my reports".
@@ -169,16 +177,24 @@ pub fn NewReport() -> impl IntoView {
                 match backend.locate(point.lat, point.lon).await {
                     Ok(m) => {
                         location_error.set(None);
-                        let ags = m.ags.as_str().to_owned();
+                        let key = administration_key(&m).as_str().to_owned();
+                        let served = is_served(&m);
                         draft.update(|d| {
                             if d.municipality.as_ref().map(|x| &x.ags) != Some(&m.ags) {
                                 d.municipality_confirmed = false;
+                            }
+                            // Another administration has other categories; the Gemeinden
+                            // of one Amt share them.
+                            if d.municipality.as_ref().map(administration_key) != Some(administration_key(&m)) {
                                 d.category = None;
                                 d.answers.clear();
                             }
                             d.municipality = Some(m);
                         });
-                        load_config(ags);
+                        // Nobody takes reports there: no categories to offer.
+                        if served {
+                            load_config(key);
+                        }
                     }
                     Err(e) => {
                         draft.update(|d| d.municipality = None);
@@ -188,9 +204,14 @@ pub fn NewReport() -> impl IntoView {
             });
         }
     };
-    if let Some(ags) = draft.with_untracked(|d| d.municipality.as_ref().map(|m| m.ags.as_str().to_owned())) {
-        load_config(ags);
-    } else {
+    if let Some(key) = draft.with_untracked(|d| {
+        d.municipality
+            .as_ref()
+            .filter(|m| is_served(m))
+            .map(|m| administration_key(m).as_str().to_owned())
+    }) {
+        load_config(key);
+    } else if draft.with_untracked(|d| d.municipality.is_none()) {
         locate();
     }
 
@@ -460,6 +481,7 @@ pub fn NewReport() -> impl IntoView {
                 return;
             };
             let replaces = draft.with_untracked(|d| d.replaces);
+            let mail_to = draft.with_untracked(|d| d.municipality.as_ref().and_then(mailed_to).map(str::to_owned));
             let backend = backend.clone();
             let sync = ctx.sync;
             saving.set(true);
@@ -486,7 +508,7 @@ pub fn NewReport() -> impl IntoView {
                         sync.set(status);
                         map::remove(MAP_ID);
                         map_shown.set(false);
-                        saved.set(Some((id, queued)));
+                        saved.set(Some((id, queued, mail_to)));
                         draft.set(Draft::default());
                         attempted.set(false);
                         focus("report-saved");
@@ -582,40 +604,84 @@ pub fn NewReport() -> impl IntoView {
     let municipality_view = move || {
         draft.with(|d| d.municipality.clone()).map(|m| {
             let confirm = needs_confirmation(&m);
-            let name = m.name.clone();
-            let name2 = m.name.clone();
-            let name3 = m.name.clone();
+            let place = place_name(&m);
+            let place2 = place.clone();
+            let place3 = place.clone();
             let logo = config.get().and_then(|c| c.logo);
-            let active = m.active;
+            let served = is_served(&m);
+            let mail_to = mailed_to(&m).map(str::to_owned);
             view! {
-                <div class="municipality">
+                <div class="municipality" id=field_anchor("municipality") tabindex="-1">
                     <p class="kern-body municipality__name">
                         {logo.map(|src| view! {
                             <img class="municipality__logo" src=src data-testid="municipality-logo"
-                                alt=move || i18n.t_args("municipality-logo", &[("name", name3.clone().into())]) />
+                                alt=move || i18n.t_args("municipality-logo", &[("name", place3.clone().into())]) />
                         })}
                         <span>
                             {move || i18n.t("municipality-responsible")}" "
-                            <strong data-testid="municipality-name">{name.clone()}</strong>
+                            <strong data-testid="municipality-name">{place.clone()}</strong>
                         </span>
                     </p>
-                    <Show when=move || !active>
-                        <p class="kern-alert kern-alert--warning">{move || i18n.t("municipality-inactive")}</p>
+                    // Told before anything is written: the report leaves the platform.
+                    {mail_to.map(|to| view! {
+                        <div class="kern-alert kern-alert--info" data-testid="mail-notice">
+                            <div class="kern-alert__header">
+                                <span class="kern-icon kern-icon--info" aria-hidden="true"></span>
+                                <span class="kern-title">{move || i18n.t("mail-notice-title")}</span>
+                            </div>
+                            <div class="kern-alert__body">
+                                <p class="kern-body">{move || i18n.t_args("mail-notice", &[("to", to.clone().into())])}</p>
+                            </div>
+                        </div>
+                    })}
+                    <Show when=move || !served>
+                        <div class="kern-alert kern-alert--danger" data-testid="municipality-refused">
+                            <div class="kern-alert__header">
+                                <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+                                <span class="kern-title">{move || i18n.t("municipality-inactive")}</span>
+                            </div>
+                            <div class="kern-alert__body">
+                                <p class="kern-body">{move || i18n.t("municipality-refused-reason")}</p>
+                            </div>
+                        </div>
                     </Show>
                     <Show when=move || confirm>
-                        <div class="kern-form-check" id=field_anchor("municipality")>
+                        <div class="kern-form-check">
                             <input class="kern-form-check__checkbox" type="checkbox" id="municipality-confirm"
                                 data-testid="municipality-confirm"
                                 prop:checked=move || draft.with(|d| d.municipality_confirmed)
                                 on:change=move |ev| draft.update(|d| d.municipality_confirmed = event_target_checked(&ev)) />
                             <label class="kern-label" for="municipality-confirm">
-                                {let name2 = name2.clone(); move || i18n.t_args("municipality-confirm", &[("name", name2.clone().into())])}
+                                {let place2 = place2.clone(); move || i18n.t_args("municipality-confirm", &[("name", place2.clone().into())])}
                             </label>
                         </div>
-                        <FieldProblem problems=problems field="municipality" />
                     </Show>
+                    <FieldProblem problems=problems field="municipality" />
                 </div>
             }
+        })
+    };
+    // Where the report is mailed to an administration not on the platform: whether the
+    // citizen's address goes with it (only with an address; off unless chosen).
+    let share_contact_view = move || {
+        let to = draft.with(|d| d.municipality.as_ref().and_then(mailed_to).map(str::to_owned))?;
+        let no_email = move || draft.with(|d| d.email.trim().is_empty());
+        Some(view! {
+            <div class="share-contact">
+                <div class="kern-form-check">
+                    <input class="kern-form-check__checkbox" type="checkbox" id="share-contact-input"
+                        data-testid="share-contact" aria-describedby="share-contact-hint"
+                        prop:disabled=no_email
+                        prop:checked=move || draft.with(|d| d.share_contact && !d.email.trim().is_empty())
+                        on:change=move |ev| draft.update(|d| d.share_contact = event_target_checked(&ev)) />
+                    <label class="kern-label" for="share-contact-input">
+                        {let to = to.clone(); move || i18n.t_args("share-contact", &[("to", to.clone().into())])}
+                    </label>
+                </div>
+                <p class="kern-hint" id="share-contact-hint">
+                    {move || if no_email() { i18n.t("share-contact-needs-email") } else { i18n.t("share-contact-help") }}
+                </p>
+            </div>
         })
     };
     let category_view = move || {
@@ -839,6 +905,7 @@ pub fn NewReport() -> impl IntoView {
                         <p class="kern-hint">{move || i18n.t("email-help")}</p>
                         <FieldProblem problems=problems field="contact_email" />
                     </div>
+                    {share_contact_view}
                     <div class="kern-form-check consent" id=field_anchor("consent")>
                         <input class="kern-form-check__checkbox" type="checkbox" id="consent-input" data-testid="consent"
                             prop:checked=move || draft.with(|d| d.consent)
@@ -861,7 +928,7 @@ pub fn NewReport() -> impl IntoView {
     view! {
         <div class="page page--report">
             {move || match saved.get() {
-                Some((id, queued)) => view! {
+                Some((id, queued, mail_to)) => view! {
                     <div class="kern-alert kern-alert--success saved" id="report-saved" tabindex="-1"
                         data-testid="report-saved" data-report-id=id.to_string()>
                         <div class="kern-alert__header">
@@ -870,6 +937,10 @@ pub fn NewReport() -> impl IntoView {
                         </div>
                         <div class="kern-alert__body">
                             <p class="kern-body">{move || if queued { i18n.t("saved-queued") } else { i18n.t("saved-sent") }}</p>
+                            {mail_to.map(|to| view! {
+                                <p class="kern-body" data-testid="saved-mailed">
+                                    {move || i18n.t_args("saved-mailed", &[("to", to.clone().into())])}</p>
+                            })}
                             <div class="kern-btn-wrapper">
                                 <a class="kern-btn kern-btn--primary" href=Route::Report(id.to_string()).href()>
                                     <span class="kern-label">{move || i18n.t("saved-follow")}</span></a>

@@ -87,13 +87,19 @@ pub fn ReportDetail(id: String) -> impl IntoView {
             let messages = d.messages.clone();
             let answers = d.answers.clone();
             let mail_updates = d.mail_updates;
+            // Mailed to an administration not on the platform: it answers (if at all)
+            // outside Augenmerk, and no updates come from here.
+            let mailed_to = r.mailed_to.clone();
+            let mailed = mailed_to.is_some();
             view! {
                 <article class="report-detail" data-testid="report-detail" data-status=status>
                     <h1 class="kern-heading-large">{title}</h1>
                     <div class="report-detail__status">
-                        <StatusBadge status=r.status sync_state=r.sync_state />
+                        <StatusBadge status=r.status sync_state=r.sync_state mailed_to=r.mailed_to.clone() />
                         <span class="kern-body kern-body--small kern-body--muted">
-                            {format::date_time(lang, r.created_at)}" · "{format::coordinates(r.location.lat, r.location.lon)}
+                            {format::date_time(lang, r.created_at)}" · "
+                            {r.place_name.clone().map(|p| view! { <span data-testid="place-name">{p}</span>" · " })}
+                            {format::coordinates(r.location.lat, r.location.lon)}
                         </span>
                     </div>
                     {(r.sync_state == SyncState::Rejected).then(|| view! {
@@ -103,7 +109,7 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                         <p class="kern-alert kern-alert--info">{move || i18n.t("detail-waiting")}</p>
                     </Show>
                     // What the server said about mail updates; unknown before it has the report.
-                    {sent.then(|| view! { <crate::pages::status::MailUpdatesLine state=mail_updates /> })}
+                    {(sent && !mailed).then(|| view! { <crate::pages::status::MailUpdatesLine state=mail_updates /> })}
                     <p class="kern-body">{r.description.clone()}</p>
                     <ul class="photo-strip">
                         {r.photos.iter().cloned().map(|h| {
@@ -117,43 +123,49 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                         <h2 class="kern-heading-small" id="history-heading">{move || i18n.t("history")}</h2>
                         <StatusHistory history=history />
                     </section>
-                    <section aria-labelledby="thread-heading">
-                        <h2 class="kern-heading-small" id="thread-heading">{move || i18n.t("thread")}</h2>
-                        <Show when={let empty = messages.is_empty(); move || empty}>
-                            <p class="kern-hint">{move || i18n.t("thread-empty")}</p>
-                        </Show>
-                        <ul class="thread">
-                            {messages.into_iter().map(|m| {
-                                let (author, class, who) = match m.author {
-                                    MessageAuthor::Citizen => ("citizen", "message message--citizen", "message-you"),
-                                    MessageAuthor::Municipality => ("municipality", "message message--municipality", "message-municipality"),
-                                };
-                                let queued = m.sync_state == SyncState::Queued;
-                                view! {
-                                    <li class=class data-testid="message" data-author=author>
-                                        <p class="kern-body kern-body--small kern-body--bold">{move || i18n.t(who)}" · "
-                                            {format::date_time(lang, m.created_at)}
-                                            {queued.then(|| view! { " · " {move || i18n.t("state-waiting-for-network")} })}</p>
-                                        <p class="kern-body">{m.body.clone()}</p>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        <Show when=move || sent>
-                            <form class="reply" on:submit=send.clone()>
-                                <div class="kern-form-input">
-                                    <label class="kern-label" for="reply-body">{move || i18n.t("reply-label")}</label>
-                                    <textarea id="reply-body" class="kern-form-input__input" rows="3" maxlength="4000"
-                                        data-testid="reply-body" prop:value=move || reply.get()
-                                        on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
-                                </div>
-                                <button type="submit" class="kern-btn kern-btn--primary" data-testid="reply-send"
-                                    disabled=move || sending.get()>
-                                    <span class="kern-label">{move || i18n.t("reply-send")}</span>
-                                </button>
-                            </form>
-                        </Show>
-                    </section>
+                    {mailed_to.map(|to| view! {
+                        <p class="kern-body" data-testid="mailed-note">
+                            {move || i18n.t_args("mailed-note", &[("to", to.clone().into())])}</p>
+                    })}
+                    {(!mailed).then(|| view! {
+                        <section aria-labelledby="thread-heading">
+                            <h2 class="kern-heading-small" id="thread-heading">{move || i18n.t("thread")}</h2>
+                            <Show when={let empty = messages.is_empty(); move || empty}>
+                                <p class="kern-hint">{move || i18n.t("thread-empty")}</p>
+                            </Show>
+                            <ul class="thread">
+                                {messages.into_iter().map(|m| {
+                                    let (author, class, who) = match m.author {
+                                        MessageAuthor::Citizen => ("citizen", "message message--citizen", "message-you"),
+                                        MessageAuthor::Municipality => ("municipality", "message message--municipality", "message-municipality"),
+                                    };
+                                    let queued = m.sync_state == SyncState::Queued;
+                                    view! {
+                                        <li class=class data-testid="message" data-author=author>
+                                            <p class="kern-body kern-body--small kern-body--bold">{move || i18n.t(who)}" · "
+                                                {format::date_time(lang, m.created_at)}
+                                                {queued.then(|| view! { " · " {move || i18n.t("state-waiting-for-network")} })}</p>
+                                            <p class="kern-body">{m.body.clone()}</p>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <Show when=move || sent>
+                                <form class="reply" on:submit=send.clone()>
+                                    <div class="kern-form-input">
+                                        <label class="kern-label" for="reply-body">{move || i18n.t("reply-label")}</label>
+                                        <textarea id="reply-body" class="kern-form-input__input" rows="3" maxlength="4000"
+                                            data-testid="reply-body" prop:value=move || reply.get()
+                                            on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                                    </div>
+                                    <button type="submit" class="kern-btn kern-btn--primary" data-testid="reply-send"
+                                        disabled=move || sending.get()>
+                                        <span class="kern-label">{move || i18n.t("reply-send")}</span>
+                                    </button>
+                                </form>
+                            </Show>
+                        </section>
+                    })}
                 </article>
             }
         })

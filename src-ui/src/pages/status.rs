@@ -215,12 +215,12 @@ fn ReportView(page: StatusPage, base: String) -> impl IntoView {
                 {move || i18n.t("status-number")}" "{number.clone()}</p>
             <h1 class="kern-heading-large">{r.category_name.clone()}</h1>
             <div class="report-detail__status">
-                <StatusBadge status=Some(r.status) sync_state=SyncState::Sent />
+                <StatusBadge status=Some(r.status) sync_state=SyncState::Sent mailed_to=r.mailed_to.clone() />
                 <span class="kern-body kern-body--small kern-body--muted">{format::date_time(lang, r.created_at)}</span>
             </div>
             <dl class="status-facts">
                 <div><dt class="kern-body kern-body--bold">{move || i18n.t("status-place")}</dt><dd class="kern-body">{place}</dd></div>
-                <div><dt class="kern-body kern-body--bold">{move || i18n.t("status-municipality")}</dt><dd class="kern-body">{r.municipality_name.clone()}</dd></div>
+                <div><dt class="kern-body kern-body--bold">{move || i18n.t("status-municipality")}</dt><dd class="kern-body">{r.place_name.clone().unwrap_or_else(|| r.municipality_name.clone())}</dd></div>
                 {page.department_name.clone().map(|d| view! {
                     <div><dt class="kern-body kern-body--bold">{move || i18n.t("status-department")}</dt>
                         <dd class="kern-body" data-testid="status-department">{d}</dd></div>

@@ -90,8 +90,11 @@ fn boundaries_of(state: &AppState, key: &Ags) -> (Option<serde_json::Value>, Vec
             name,
         })
         .collect();
+    // A Gemeinde keyed by its own AGS needs no list; one keyed by its administration's
+    // key (Lübeck's 010030000) names its Gemeinde, so that devices can name it offline.
     if let [one] = gemeinden.as_slice() {
-        return (one.boundary.clone(), Vec::new());
+        let list = if &one.ags == key { Vec::new() } else { gemeinden.clone() };
+        return (one.boundary.clone(), list);
     }
     // One MultiPolygon of all parts: containment needs no dissolved outline.
     let mut polygons = Vec::new();

@@ -107,7 +107,7 @@ pub fn mailed_citizen_report(state: &AppState, m: &MailedReport) -> CitizenRepor
         .ok()
         .and_then(|t| t.find(&report.category).map(|c| c.de.clone()))
         .unwrap_or_else(|| report.category.to_string());
-    let several = !report.municipality.is_gemeinde();
+    let several = state.gemeinden_of(&report.municipality).len() > 1;
     CitizenReport {
         id: report.id,
         municipality: report.municipality.clone(),

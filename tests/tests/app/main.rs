@@ -16,6 +16,7 @@ mod steps;
 #[path = "../web/support.rs"]
 mod support;
 
+mod administrations;
 mod driver;
 mod flow;
 mod startup;

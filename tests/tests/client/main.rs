@@ -1,6 +1,8 @@
 //! The client against real server processes on 127.0.0.1: offline queueing, exactly-once
-//! delivery, field work, crashes of either side, a flaky network, and bad input.
+//! delivery, field work, crashes of either side, a flaky network, bad input, and reports
+//! in an Amt's Gemeinden or mailed to an administration not on the platform.
 
+mod administrations;
 mod bad_input;
 mod crashes;
 mod end_to_end;

@@ -415,5 +415,6 @@ pub fn pothole_draft(n: u64, photos: Vec<augenmerk_domain::BlobHash>) -> augenme
         contact_email: None,
         consent: true,
         language: None,
+        share_contact: false,
     }
 }

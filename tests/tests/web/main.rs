@@ -4,6 +4,7 @@
 //! Screenshots of each screen go to `docs/screenshots/web/`.
 
 mod accessibility;
+mod administrations;
 mod citizen_flow;
 mod status_page;
 mod steps;

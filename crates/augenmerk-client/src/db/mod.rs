@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0002_followed.sql"),
     include_str!("0003_refused_reports.sql"),
     include_str!("0004_mail_updates.sql"),
+    include_str!("0005_administrations.sql"),
 ];
 
 /// The newest schema version this build knows.
