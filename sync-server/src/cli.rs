@@ -265,7 +265,7 @@ pub async fn main() -> anyhow::Result<()> {
                         department: None,
                         email: None,
                     };
-                    let user = crate::routes::config::new_platform_admin(&state, new)
+                    let user = crate::routes::directory::new_platform_admin(&state, new)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
                     println!("created platform admin {}", user.username);

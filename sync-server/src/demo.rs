@@ -265,7 +265,7 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
             department: None,
             email: None,
         };
-        crate::routes::config::new_platform_admin(state, platform)
+        crate::routes::directory::new_platform_admin(state, platform)
             .await
             .map_err(api_to_anyhow)?;
     }

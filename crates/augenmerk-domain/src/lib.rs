@@ -10,6 +10,7 @@
 //! staff may receive (internal notes, audit actors, contact data) live in [`staff`].
 //! No public type contains a staff type, so a note cannot reach a citizen by accident.
 
+pub mod administration;
 pub mod api;
 pub mod audit;
 pub mod blur;

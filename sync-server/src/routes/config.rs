@@ -9,17 +9,16 @@ use axum::http::StatusCode;
 use utoipa_axum::routes;
 
 use augenmerk_domain::api::{
-    ApiKeyIssued, AreaDefinition, MunicipalitySettings, NewApiKey, NewMunicipality, NewStaffUser, StaffUserUpdate,
+    ApiKeyIssued, AreaDefinition, MunicipalitySettings, NewApiKey, NewStaffUser, StaffUserUpdate,
 };
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::rules::{Rule, RuleRefs, check_rules};
 use augenmerk_domain::staff::{ApiKeyInfo, Department, Role, StaffUser};
 use augenmerk_domain::text::parse_text;
 use augenmerk_domain::{Ags, ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
-use augenmerk_store::MunicipalityRecord;
 
 use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
-use crate::auth::{self, PlatformAdminAuth, StaffAuth};
+use crate::auth::{self, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::services::api_keys;
 use crate::state::{AppState, build_areas};
@@ -36,7 +35,6 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(list_areas))
         .routes(routes!(put_area, delete_area))
         .routes(routes!(get_settings, put_settings))
-        .routes(routes!(create_municipality))
         .routes(routes!(list_api_keys, create_api_key))
         .routes(routes!(revoke_api_key))
 }
@@ -150,35 +148,6 @@ async fn create_user(
     staff.require_admin()?;
     let user = new_user(&state, staff.ags(), new).await?;
     Ok((StatusCode::CREATED, ApiJson(user)))
-}
-
-/// Creates a platform admin (an account of no municipality); the CLI and the demo use it.
-pub async fn new_platform_admin(state: &AppState, new: NewStaffUser) -> ApiResult<StaffUser> {
-    let username = augenmerk_domain::credentials::LoginName::parse(&new.username)?
-        .as_str()
-        .to_owned();
-    auth::check_new_password(&new.password, &username, &[&new.display_name])?;
-    let password = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)??;
-    let user = StaffUser {
-        id: UserId::new_random(),
-        // Stored without a municipality; the field needs a value of its type.
-        municipality: Ags::parse("00000000")?,
-        display_name: match new.display_name.trim() {
-            "" => username.clone(),
-            name => parse_text("display_name", name)?,
-        },
-        username,
-        role: Role::PlatformAdmin,
-        department: None,
-        active: true,
-        email: None,
-        mail: Default::default(),
-    };
-    state.store.create_user(user.clone(), hash).await?;
-    Ok(user)
 }
 
 /// Checks and stores a new account of a municipality.
@@ -437,64 +406,6 @@ async fn put_settings(
     state.store.put_settings(staff.ags(), settings.clone()).await?;
     state.invalidate(staff.ags());
     Ok(ApiJson(settings))
-}
-
-/// Creates a municipality on this server (platform admin); its boundary must be imported.
-#[utoipa::path(post, path = "/api/v1/admin/municipalities", tag = "admin", request_body = NewMunicipality,
-    responses((status = 201, body = StaffUser), (status = 409)), security(("bearer" = [])))]
-async fn create_municipality(
-    State(state): State<AppState>,
-    _admin: PlatformAdminAuth,
-    ApiJson(new): ApiJson<NewMunicipality>,
-) -> ApiResult<(StatusCode, ApiJson<StaffUser>)> {
-    // An amtsfreie Gemeinde by its AGS, or an Amt by its key: its Gemeinden come from
-    // the boundary import; the name from the request, the directory or the Gemeinde.
-    let gemeinden = state.gemeinden_of(&new.ags);
-    if gemeinden.is_empty() {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "ags",
-            "no_boundary_imported",
-        )]));
-    }
-    let listed = match state.store.get_directory(&new.ags).await {
-        Ok(entry) => Some(entry.name),
-        Err(augenmerk_store::StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let name = match new.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => parse_text("name", n)?,
-        None => match (listed, new.ags.is_gemeinde()) {
-            (Some(n), _) => n,
-            (None, true) => gemeinden.into_iter().next().map(|(_, n)| n).unwrap_or_default(),
-            (None, false) => return Err(ApiError::validation(vec![FieldError::new("name", "required")])),
-        },
-    };
-    let categories = match new.categories {
-        Some(t) => t,
-        None => crate::demo::default_categories().map_err(ApiError::internal)?,
-    };
-    categories.check().map_err(ApiError::validation)?;
-    crate::demo::create_municipality(
-        &state,
-        MunicipalityRecord {
-            ags: new.ags.clone(),
-            name,
-            categories,
-            settings: crate::demo::default_settings(),
-            config_version: 1,
-        },
-    )
-    .await?;
-    let admin = NewStaffUser {
-        role: Role::Admin,
-        ..new.admin
-    };
-    let user = new_user(&state, &new.ags, admin).await?;
-    if new.import_mailed {
-        let tenant = state.tenant(&new.ags).await?;
-        crate::services::mailed::take_in(&state, &tenant, &new.ags).await?;
-    }
-    Ok((StatusCode::CREATED, ApiJson(user)))
 }
 
 /// The municipality's Open311 API keys (never their secrets).

@@ -1,16 +1,23 @@
-//! The platform admin's directory of administrations not on the platform, and taking
-//! their mailed reports into an inbox once they joined.
+//! The platform admin's routes: tenants (amtsfreie Gemeinden and Ämter) joining the
+//! platform, the directory of administrations not on it, and taking their mailed reports
+//! into an inbox once they joined.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::routes;
 
-use augenmerk_domain::Ags;
-use augenmerk_domain::api::{DirectoryEntry, DirectoryImport, DirectoryListing, MailedImport};
+use augenmerk_domain::api::{
+    DirectoryEntry, DirectoryImport, DirectoryListing, MailedImport, NewMunicipality, NewStaffUser,
+};
 use augenmerk_domain::error::FieldError;
+use augenmerk_domain::staff::{Role, StaffUser};
+use augenmerk_domain::text::parse_text;
+use augenmerk_domain::{Ags, UserId};
+use augenmerk_store::MunicipalityRecord;
 
+use super::config::new_user;
 use super::{ApiBytes, ApiJson, ApiPath, ApiRouter};
-use crate::auth::PlatformAdminAuth;
+use crate::auth::{self, PlatformAdminAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::services::{directory, mailed};
 use crate::state::AppState;
@@ -21,6 +28,7 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(list_directory))
         .routes(routes!(put_entry, delete_entry))
         .routes(routes!(import_mailed))
+        .routes(routes!(create_municipality))
 }
 
 /// The CSV import (its body may be larger than a JSON request).
@@ -136,4 +144,91 @@ async fn import_mailed(
     let tenant = state.tenant(&key).await?;
     let imported = mailed::take_in(&state, &tenant, &key).await?;
     Ok(ApiJson(MailedImport { imported }))
+}
+
+/// Creates a platform admin (an account of no municipality); the CLI and the demo use it.
+pub async fn new_platform_admin(state: &AppState, new: NewStaffUser) -> ApiResult<StaffUser> {
+    let username = augenmerk_domain::credentials::LoginName::parse(&new.username)?
+        .as_str()
+        .to_owned();
+    auth::check_new_password(&new.password, &username, &[&new.display_name])?;
+    let password = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    let user = StaffUser {
+        id: UserId::new_random(),
+        // Stored without a municipality; the field needs a value of its type.
+        municipality: Ags::parse("00000000")?,
+        display_name: match new.display_name.trim() {
+            "" => username.clone(),
+            name => parse_text("display_name", name)?,
+        },
+        username,
+        role: Role::PlatformAdmin,
+        department: None,
+        active: true,
+        email: None,
+        mail: Default::default(),
+    };
+    state.store.create_user(user.clone(), hash).await?;
+    Ok(user)
+}
+
+/// Creates a municipality on this server (platform admin); its boundary must be imported.
+#[utoipa::path(post, path = "/api/v1/admin/municipalities", tag = "admin", request_body = NewMunicipality,
+    responses((status = 201, body = StaffUser), (status = 409)), security(("bearer" = [])))]
+async fn create_municipality(
+    State(state): State<AppState>,
+    _admin: PlatformAdminAuth,
+    ApiJson(new): ApiJson<NewMunicipality>,
+) -> ApiResult<(StatusCode, ApiJson<StaffUser>)> {
+    // An amtsfreie Gemeinde by its AGS, or an Amt by its key: its Gemeinden come from
+    // the boundary import; the name from the request, the directory or the Gemeinde.
+    let gemeinden = state.gemeinden_of(&new.ags);
+    if gemeinden.is_empty() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "ags",
+            "no_boundary_imported",
+        )]));
+    }
+    let listed = match state.store.get_directory(&new.ags).await {
+        Ok(entry) => Some(entry.name),
+        Err(augenmerk_store::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let name = match new.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => parse_text("name", n)?,
+        None => match (listed, new.ags.is_gemeinde()) {
+            (Some(n), _) => n,
+            (None, true) => gemeinden.into_iter().next().map(|(_, n)| n).unwrap_or_default(),
+            (None, false) => return Err(ApiError::validation(vec![FieldError::new("name", "required")])),
+        },
+    };
+    let categories = match new.categories {
+        Some(t) => t,
+        None => crate::demo::default_categories().map_err(ApiError::internal)?,
+    };
+    categories.check().map_err(ApiError::validation)?;
+    crate::demo::create_municipality(
+        &state,
+        MunicipalityRecord {
+            ags: new.ags.clone(),
+            name,
+            categories,
+            settings: crate::demo::default_settings(),
+            config_version: 1,
+        },
+    )
+    .await?;
+    let admin = NewStaffUser {
+        role: Role::Admin,
+        ..new.admin
+    };
+    let user = new_user(&state, &new.ags, admin).await?;
+    if new.import_mailed {
+        let tenant = state.tenant(&new.ags).await?;
+        crate::services::mailed::take_in(&state, &tenant, &new.ags).await?;
+    }
+    Ok((StatusCode::CREATED, ApiJson(user)))
 }
