@@ -75,6 +75,23 @@ fn shorten(s: &str) -> String {
     }
 }
 
+/// `GET`s a JSON document from an authority and reads the answer (status and body).
+pub async fn get_json(
+    client: &reqwest::Client,
+    what: &str,
+    url: &str,
+    query: &[(&str, &str)],
+) -> Result<(StatusCode, Vec<u8>), Failure> {
+    let response = client
+        .get(url)
+        .query(query)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|e| unreachable(what, e))?;
+    body(what, response).await
+}
+
 /// Reads an answer's body; a body that breaks off counts as no answer.
 pub async fn body(what: &str, response: reqwest::Response) -> Result<(StatusCode, Vec<u8>), Failure> {
     let status = response.status();

@@ -180,14 +180,7 @@ async fn asked_attributes(
         query.push(("jurisdiction_id", j));
     }
     let code: String = url_path_segment(service_code);
-    let response = client
-        .get(format!("{base}/services/{code}.json"))
-        .query(&query)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|e| http::unreachable(what, e))?;
-    let (status, body) = http::body(what, response).await?;
+    let (status, body) = http::get_json(client, what, &format!("{base}/services/{code}.json"), &query).await?;
     if status.is_client_error() && status != reqwest::StatusCode::TOO_MANY_REQUESTS {
         return Ok(Vec::new());
     }

@@ -171,14 +171,7 @@ async fn update_history(
     let start = since.to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut query = key_query(endpoint);
     query.push(("start_date", start.as_str()));
-    let response = client
-        .get(format!("{base}/servicerequestupdates.json"))
-        .query(&query)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|e| http::unreachable(what, e))?;
-    let (status, body) = http::body(what, response).await?;
+    let (status, body) = http::get_json(client, what, &format!("{base}/servicerequestupdates.json"), &query).await?;
     if status == reqwest::StatusCode::NOT_FOUND {
         return Ok(None);
     }
@@ -197,14 +190,8 @@ async fn current_state(
 ) -> Result<Vec<Update>, Failure> {
     let what = "GET requests/{id}.json";
     let id = path_segment(&request.service_request_id);
-    let response = client
-        .get(format!("{base}/requests/{id}.json"))
-        .query(&key_query(endpoint))
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|e| http::unreachable(what, e))?;
-    let (status, body) = http::body(what, response).await?;
+    let url = format!("{base}/requests/{id}.json");
+    let (status, body) = http::get_json(client, what, &url, &key_query(endpoint)).await?;
     if !status.is_success() {
         return Err(http::failure(what, status, &body));
     }
