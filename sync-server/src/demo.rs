@@ -32,6 +32,15 @@ pub fn default_categories() -> Result<CategoryTree, serde_json::Error> {
     CategoryTree::from_json(DEFAULT_CATEGORIES)
 }
 
+/// The standard tree, parsed once: administrations off the platform have no tree of
+/// their own, and their reports, configurations and views read it on every request.
+pub fn standard_tree() -> ApiResult<&'static CategoryTree> {
+    static TREE: std::sync::OnceLock<Option<CategoryTree>> = std::sync::OnceLock::new();
+    TREE.get_or_init(|| default_categories().ok())
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("the standard category tree does not parse"))
+}
+
 /// Settings a new municipality starts from: Mon–Fri 7–16 h and the usual external authorities.
 pub fn default_settings() -> MunicipalitySettings {
     let authority = |id: &str, name: &str| ExternalAuthority {

@@ -124,7 +124,7 @@ async fn municipality_config(
         Ok(t) => t,
         Err(e) if e.code() == ErrorCode::NotFound => {
             let entry = state.store.get_directory(&ags).await?;
-            let tree = crate::demo::default_categories().map_err(ApiError::internal)?;
+            let tree = crate::demo::standard_tree()?;
             return Ok(ApiJson(MunicipalityConfig {
                 version: directory_version(&entry),
                 ags: entry.key,

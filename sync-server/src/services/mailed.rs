@@ -37,8 +37,8 @@ pub async fn accept(
         );
     }
     // Administrations off the platform have no categories of their own: the standard tree.
-    let tree = crate::demo::default_categories().map_err(ApiError::internal)?;
-    let content = checked_content(state, &tree, &new, device.as_ref()).await?;
+    let tree = crate::demo::standard_tree()?;
+    let content = checked_content(state, tree, &new, device.as_ref()).await?;
     let now = Utc::now();
     let share_contact = new.share_contact;
     let mut report = received(
@@ -67,7 +67,7 @@ pub async fn accept(
     let mail = job(
         &sender,
         id_domain,
-        &tree,
+        tree,
         &report,
         &Mailed {
             to: &entry,

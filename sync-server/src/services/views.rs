@@ -103,7 +103,7 @@ pub fn place_name_of(state: &AppState, administration: &str, gemeinde: &Ags, sev
 /// A report mailed to an administration off the platform, as its device sees it.
 pub fn mailed_citizen_report(state: &AppState, m: &MailedReport) -> CitizenReport {
     let report = &m.report;
-    let category_name = crate::demo::default_categories()
+    let category_name = crate::demo::standard_tree()
         .ok()
         .and_then(|t| t.find(&report.category).map(|c| c.de.clone()))
         .unwrap_or_else(|| report.category.to_string());
