@@ -165,15 +165,12 @@ async fn submit_report(
 ) -> ApiResult<(StatusCode, ApiJson<CitizenReport>)> {
     let submitted = intake::submit(&state, Some(device), Channel::App, new).await?;
     // A report mailed to an administration off the platform has no tenant here.
-    let id = match &submitted.report {
-        Inserted::Created(r) | Inserted::Existing(r) => r.id,
-    };
-    if let Ok(m) = state.store.get_device_mailed(&device, &id).await {
+    if let Some(m) = &submitted.mailed {
         let status = match submitted.report {
             Inserted::Created(_) => StatusCode::CREATED,
             Inserted::Existing(_) => StatusCode::OK,
         };
-        return Ok((status, ApiJson(views::mailed_citizen_report(&state, &m))));
+        return Ok((status, ApiJson(views::mailed_citizen_report(&state, m))));
     }
     Ok(match (submitted.report, submitted.history) {
         // A new report has this history and no messages: answer without reading it back.

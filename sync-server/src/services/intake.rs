@@ -26,6 +26,9 @@ pub struct Submitted {
     pub report: Inserted<Report>,
     /// Its public status history, when the report is new (it is known without a read).
     pub history: Option<Vec<PublicStatusChange>>,
+    /// For a report mailed to an administration off the platform: its record (which the
+    /// citizen's view is built from; no tenant here has the report).
+    pub mailed: Option<augenmerk_store::MailedReport>,
 }
 
 /// Accepts a report from a device (or another channel) and returns what is stored.
@@ -55,6 +58,7 @@ fn stored_for(existing: Report, device: Option<DeviceId>) -> ApiResult<Submitted
         Ok(Submitted {
             report: Inserted::Existing(existing),
             history: None,
+            mailed: None,
         })
     } else {
         // Another device (or channel) used the id: not this device's report.
@@ -159,6 +163,7 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
             Ok(Submitted {
                 report: Inserted::Created(r),
                 history: Some(history),
+                mailed: None,
             })
         }
         Inserted::Existing(existing) => stored_for(existing, device),

@@ -86,12 +86,14 @@ pub async fn accept(
             state.mailer.wake();
             Ok(Submitted {
                 history: Some(history(&m)),
-                report: Inserted::Created(m.report),
+                report: Inserted::Created(m.report.clone()),
+                mailed: Some(m),
             })
         }
         Ok(Inserted::Existing(m)) if m.report.device_id == device => Ok(Submitted {
             history: None,
-            report: Inserted::Existing(m.report),
+            report: Inserted::Existing(m.report.clone()),
+            mailed: Some(m),
         }),
         Ok(Inserted::Existing(_)) | Err(StoreError::Duplicate(_)) => {
             Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "report id already used" })))
