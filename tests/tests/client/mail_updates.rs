@@ -2,44 +2,16 @@
 //! confirms the address (or unsubscribes) through the receipt's link, on another device,
 //! the app's next sync shows the new state.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use augenmerk_client::{Client, ClientOptions, SyncOptions};
 use augenmerk_domain::Language;
 use augenmerk_domain::mail::MailUpdates;
 
+use crate::receipt::wait_for_receipt;
 use crate::support::{ServerProcess, free_port, models_dir, pothole_draft};
 
 const EMAIL: &str = "lena.app@example.org";
-
-/// The receipt to `EMAIL` from the server's `.eml` files (the test server has no SMTP).
-fn receipt(mail_dir: &Path) -> (String, String) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        for file in std::fs::read_dir(mail_dir).into_iter().flatten().flatten() {
-            let Ok(raw) = std::fs::read(file.path()) else { continue };
-            let Some(mail) = mail_parser::MessageParser::default().parse(&raw) else {
-                continue;
-            };
-            let to_citizen = mail
-                .to()
-                .and_then(|t| t.first())
-                .and_then(|a| a.address())
-                .is_some_and(|a| a == EMAIL);
-            let text = mail.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
-            if let Some(at) = text.find("#/status/").filter(|_| to_citizen) {
-                let token: String = text[at + "#/status/".len()..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect();
-                return (mail.subject().unwrap_or_default().to_owned(), token);
-            }
-        }
-        assert!(Instant::now() < deadline, "no receipt under {}", mail_dir.display());
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_app_learns_that_the_citizen_confirmed_or_stopped_mail_updates_elsewhere() {
@@ -62,7 +34,7 @@ async fn the_app_learns_that_the_citizen_confirmed_or_stopped_mail_updates_elsew
     assert_eq!(app.report(&id).expect("report").mail_updates, MailUpdates::Unconfirmed);
 
     // The receipt is in the language the app was used in, and carries the link.
-    let (subject, token) = receipt(&server_dir.join("mail"));
+    let (subject, token) = wait_for_receipt(&server_dir.join("mail"), EMAIL);
     assert!(subject.starts_with("Your report"), "{subject}");
     let http = reqwest::Client::new();
     let confirm = http

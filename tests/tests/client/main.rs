@@ -9,5 +9,7 @@ mod end_to_end;
 mod flaky_network;
 mod following;
 mod mail_updates;
+#[path = "../common/receipt.rs"]
+mod receipt;
 mod refused;
 mod support;

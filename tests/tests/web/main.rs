@@ -6,6 +6,8 @@
 mod accessibility;
 mod administrations;
 mod citizen_flow;
+#[path = "../common/receipt.rs"]
+mod receipt;
 mod status_page;
 mod steps;
 mod support;

@@ -4,11 +4,11 @@
 //! municipality's message; an unknown link gets a clear error page. axe-core on each
 //! screen; screenshots to `docs/screenshots/web/status-*`.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::receipt::wait_for_receipt;
 use crate::support::{Browser, FLENSBURG, Server, Staff};
 
 const EMAIL: &str = "maria.muster@example.org";
@@ -51,40 +51,6 @@ async fn submit_with_email(url: &str) -> String {
     id
 }
 
-/// The status link's token from the receipt mail to `EMAIL` (waits for the mail worker).
-fn token_from_receipt(mail_dir: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let files = std::fs::read_dir(mail_dir).into_iter().flatten().flatten();
-        for file in files {
-            let Ok(raw) = std::fs::read(file.path()) else { continue };
-            let Some(mail) = mail_parser::MessageParser::default().parse(&raw) else {
-                continue;
-            };
-            let to_citizen = mail
-                .to()
-                .and_then(|t| t.first())
-                .and_then(|a| a.address())
-                .is_some_and(|a| a == EMAIL);
-            let text = mail.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
-            if let Some(at) = text.find("#/status/").filter(|_| to_citizen) {
-                let token: String = text[at + "#/status/".len()..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect();
-                assert!(!token.is_empty(), "a token after the link in {}", file.path().display());
-                return token;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no receipt with a status link under {}",
-            mail_dir.display()
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_citizen_follows_the_link_confirms_and_answers() {
     let dir = tempfile::Builder::new()
@@ -93,7 +59,8 @@ async fn a_citizen_follows_the_link_confirms_and_answers() {
         .expect("temporary directory");
     let server = Server::start(dir.path());
     let id = submit_with_email(&server.url).await;
-    let token = token_from_receipt(&dir.path().join("server/mail"));
+    let (_, token) = wait_for_receipt(&dir.path().join("server/mail"), EMAIL);
+    assert!(!token.is_empty(), "a token after the link in the receipt");
 
     let b = Browser::start(dir.path()).await;
     let mut violations = Vec::new();
