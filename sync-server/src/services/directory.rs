@@ -36,8 +36,13 @@ pub fn parse_csv(text: &str) -> Result<Vec<DirectoryEntry>, Vec<FieldError>> {
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| vec![FieldError::new("line 1", "unreadable")])?
+        .iter()
+        .map(str::to_owned)
+        .collect();
     let header = |name: &str| -> Result<usize, Vec<FieldError>> {
-        let headers = reader_headers(text, delimiter).map_err(|e| vec![e])?;
         headers
             .iter()
             .position(|h| h.eq_ignore_ascii_case(name))
@@ -85,15 +90,6 @@ pub fn parse_csv(text: &str) -> Result<Vec<DirectoryEntry>, Vec<FieldError>> {
     } else {
         Err(problems)
     }
-}
-
-fn reader_headers(text: &str, delimiter: u8) -> Result<Vec<String>, FieldError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|_| FieldError::new("line 1", "unreadable"))?;
-    Ok(headers.iter().map(str::to_owned).collect())
 }
 
 #[cfg(test)]
