@@ -49,8 +49,15 @@ async fn list_municipalities(State(state): State<AppState>) -> ApiResult<ApiJson
             delivery: Delivery::Platform,
         })
         .collect();
+    // Every device asks for this list when it syncs: the keys with boundaries (Gemeinden
+    // and their administrations) are collected in one pass, not once per entry.
+    let index = state.boundary_index();
+    let keys: std::collections::HashSet<&str> = index
+        .iter()
+        .flat_map(|m| std::iter::once(m.ags().as_str()).chain(m.administration().map(|a| a.as_str())))
+        .collect();
     for entry in state.store.list_directory().await? {
-        if tenants.iter().any(|t| t.ags == entry.key) || state.gemeinden_of(&entry.key).is_empty() {
+        if tenants.iter().any(|t| t.ags == entry.key) || !keys.contains(entry.key.as_str()) {
             continue;
         }
         list.push(MunicipalityInfo {
