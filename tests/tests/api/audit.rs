@@ -132,12 +132,13 @@ async fn every_change_by_staff_is_audited_with_actor_from_to_and_public_comment(
         ],
         "{audit}"
     );
-    // Oldest first.
-    let times: Vec<&str> = audit
+    // Oldest first. Compared as instants: the API writes RFC 3339 with as many fraction
+    // digits as needed ("…03.120Z" is earlier than "…03.120500Z" but sorts after it as text).
+    let times: Vec<chrono::DateTime<chrono::Utc>> = audit
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["at"].as_str().unwrap())
+        .map(|e| e["at"].as_str().unwrap().parse().unwrap())
         .collect();
     let mut sorted = times.clone();
     sorted.sort();
