@@ -5,8 +5,8 @@
 //! `ErrorBody`. Arguments that do not even deserialize (a wrong type from the UI) are
 //! refused by Tauri before these run, with its own plain-string error.
 
-use tauri::State;
 use tauri::ipc::{InvokeBody, Request};
+use tauri::{AppHandle, Manager, State};
 
 use augenmerk_domain::device::{
     AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
@@ -15,9 +15,10 @@ use augenmerk_domain::device::{
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
-use augenmerk_domain::{ActionId, BlobHash, MessageId, ReportId, Status};
+use augenmerk_domain::{ActionId, BlobHash, Language, MessageId, ReportId, Status};
 
 use crate::error::CommandError;
+use crate::privacy::ExportedFile;
 use crate::state::{AppState, CmdResult, parse_blur_boxes};
 
 /// The request header with areas to blur in addition to the detected ones.
@@ -231,4 +232,28 @@ pub async fn queue_case_message(state: State<'_, AppState>, case: String, body: 
 #[tauri::command]
 pub async fn dismiss_action(state: State<'_, AppState>, id: String) -> CmdResult<()> {
     state.dismiss_action(&id)
+}
+
+/// Saves the citizen's data export into the download folder (needs the network).
+#[tauri::command]
+pub async fn export_my_data(app: AppHandle, state: State<'_, AppState>) -> CmdResult<ExportedFile> {
+    state.export_my_data(app.path().download_dir().ok()).await
+}
+
+/// Withdraws a report nobody handled yet (one never sent is deleted on the device).
+#[tauri::command]
+pub async fn withdraw_report(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    state.withdraw_report(&id).await.map(drop)
+}
+
+/// Erases the citizen's data on the server and on the device; how many reports.
+#[tauri::command]
+pub async fn erase_my_data(state: State<'_, AppState>) -> CmdResult<u32> {
+    state.erase_my_data().await
+}
+
+/// Asks for a confirmation link to erase everything sent with an e-mail address.
+#[tauri::command]
+pub async fn request_email_erasure(state: State<'_, AppState>, email: String, language: Language) -> CmdResult<()> {
+    state.request_email_erasure(&email, language).await
 }

@@ -130,6 +130,30 @@ impl From<ClientError> for CommandError {
                 )
                 .with_context(json!({ "reason": "server_config" })),
             ClientError::Api(api) => from_api(api, cause),
+            ClientError::Offline { .. } => Self::new(ErrorCode::Internal, cause)
+                .with_message(
+                    "Dafür wird der Server gebraucht, der gerade nicht erreichbar ist. Es wurde nichts geändert; bitte versuchen Sie es mit Netz erneut.",
+                    "This needs the server, which cannot be reached right now. Nothing was changed; please try again when online.",
+                )
+                .with_context(json!({ "reason": "offline", "retryable": true })),
+            ClientError::AlreadyHandled => Self::new(ErrorCode::IllegalTransition, cause)
+                .with_message(
+                    "Die Gemeinde bearbeitet diese Meldung bereits; sie kann nicht mehr zurückgezogen werden. Sie können aber die Löschung Ihrer Daten verlangen.",
+                    "The municipality is already handling this report; it can no longer be withdrawn. You can still have your data erased.",
+                )
+                .with_context(json!({ "reason": "already_handled" })),
+            ClientError::NothingSent => Self::new(ErrorCode::NotFound, cause)
+                .with_message(
+                    "Von diesem Gerät wurde noch nichts gesendet; es gibt nichts herunterzuladen.",
+                    "Nothing has been sent from this device yet; there is nothing to download.",
+                )
+                .with_context(json!({ "reason": "nothing_sent" })),
+            ClientError::DeviceExpired => Self::new(ErrorCode::Unauthorized, cause)
+                .with_message(
+                    "Der Server kennt dieses Gerät nicht mehr (es wurde lange nicht benutzt). Nutzen Sie den Link aus der Eingangsbestätigung oder die Löschung per E-Mail-Adresse.",
+                    "The server no longer knows this device (it was not used for a long time). Use the link from the receipt mail or erasure by e-mail address.",
+                )
+                .with_context(json!({ "reason": "device_expired" })),
             ClientError::Db(_) | ClientError::Io { .. } | ClientError::Encoding(_) => {
                 Self::new(ErrorCode::Internal, cause).with_context(json!({ "reason": "local_storage" }))
             }
@@ -165,7 +189,7 @@ fn from_anon(e: augenmerk_anon::AnonError, cause: String) -> CommandError {
 fn from_api(e: ApiError, cause: String) -> CommandError {
     let retryable = e.is_transient();
     match e {
-        ApiError::Network(_) => CommandError::new(ErrorCode::Internal, cause)
+        ApiError::Network(_) | ApiError::Unreachable(_) => CommandError::new(ErrorCode::Internal, cause)
             .with_message(
                 "Der Server ist nicht erreichbar. Alles bleibt gespeichert und wird später gesendet.",
                 "The server cannot be reached. Everything stays saved and is sent later.",

@@ -9,6 +9,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod privacy;
 pub mod protocol;
 pub mod settings;
 pub mod state;
@@ -97,6 +98,10 @@ fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
             commands::queue_note,
             commands::queue_case_message,
             commands::dismiss_action,
+            commands::export_my_data,
+            commands::withdraw_report,
+            commands::erase_my_data,
+            commands::request_email_erasure,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -46,8 +46,9 @@ pub struct AppState {
     client: Arc<Client>,
     settings: Settings,
     memory: Mutex<SyncMemory>,
-    /// Held for the whole of a sync run, so runs in this process never overlap.
-    sync_gate: tokio::sync::Mutex<()>,
+    /// Held for the whole of a sync run, so runs in this process never overlap (and by
+    /// the privacy operations, which must not run alongside a sync: see `privacy`).
+    pub(crate) sync_gate: tokio::sync::Mutex<()>,
     /// Wakes the sync loop early (something was queued).
     trigger: Notify,
     status_tx: watch::Sender<SyncStatus>,
@@ -181,7 +182,7 @@ impl AppState {
         self.trigger.notified().await;
     }
 
-    fn publish_status(&self) {
+    pub(crate) fn publish_status(&self) {
         match self.sync_status() {
             Ok(status) => {
                 self.status_tx.send_replace(status);
@@ -399,7 +400,7 @@ impl AppState {
 }
 
 /// Parses a UUID id coming from the UI, naming the argument in the error.
-fn parse_id<T: std::str::FromStr>(s: &str, field: &str) -> CmdResult<T> {
+pub(crate) fn parse_id<T: std::str::FromStr>(s: &str, field: &str) -> CmdResult<T> {
     s.trim()
         .parse()
         .map_err(|_| CommandError::invalid_field(field, "invalid_uuid"))

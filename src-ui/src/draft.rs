@@ -231,6 +231,7 @@ impl Draft {
             created_at: None,
             language: None,
             share_contact: false,
+            notice_version: None,
         };
         match check_content(&config.categories, &new, Utc::now()) {
             Ok(_) => {}
@@ -258,6 +259,7 @@ mod tests {
             version: "1".into(),
             gemeinden: Vec::new(),
             delivery: Delivery::Platform,
+            legal: Default::default(),
         }
     }
 

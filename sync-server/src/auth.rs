@@ -82,7 +82,10 @@ impl FromRequestParts<AppState> for DeviceAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
         match state.store.get_device(&token_hash(token)).await {
-            Ok(id) => Ok(Self(id)),
+            Ok(id) => {
+                state.device_seen(&id).await;
+                Ok(Self(id))
+            }
             Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::Unauthorized)),
             Err(e) => Err(e.into()),
         }
@@ -125,11 +128,49 @@ impl FromRequestParts<AppState> for StaffAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = session_user(parts, state).await?;
-        if user.role == Role::PlatformAdmin {
-            // The platform admin manages municipalities, not their reports.
+        if matches!(user.role, Role::PlatformAdmin | Role::PrivacyOfficer) {
+            // The platform admin manages municipalities, not their reports; the privacy
+            // officer executes erasure requests (PrivacyAuth) and sees no cases.
             return Err(ApiError::new(ErrorCode::Forbidden));
         }
         Ok(Self { user })
+    }
+}
+
+/// A request from staff who may execute erasure requests (admins, privacy officers).
+pub struct PrivacyAuth(pub StaffUser);
+
+impl PrivacyAuth {
+    /// The municipality of the account.
+    pub fn ags(&self) -> &Ags {
+        &self.0.municipality
+    }
+}
+
+impl FromRequestParts<AppState> for PrivacyAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = session_user(parts, state).await?;
+        if !user.role.handles_privacy() {
+            return Err(ApiError::new(ErrorCode::Forbidden));
+        }
+        Ok(Self(user))
+    }
+}
+
+/// A request from any logged-in account of a municipality (its own account page).
+pub struct MunicipalUserAuth(pub StaffUser);
+
+impl FromRequestParts<AppState> for MunicipalUserAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = session_user(parts, state).await?;
+        if user.role == Role::PlatformAdmin {
+            return Err(ApiError::new(ErrorCode::Forbidden));
+        }
+        Ok(Self(user))
     }
 }
 

@@ -40,6 +40,8 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn get(&self, hash: &BlobHash) -> std::io::Result<Bytes>;
     /// Whether the hash is stored.
     async fn exists(&self, hash: &BlobHash) -> std::io::Result<bool>;
+    /// Deletes the bytes of a hash (deleting what is not there is no error).
+    async fn delete(&self, hash: &BlobHash) -> std::io::Result<()>;
 }
 
 /// Photos as files under `<dir>/ab/cd/<hash>`.
@@ -90,6 +92,13 @@ impl BlobStore for FsBlobStore {
 
     async fn exists(&self, hash: &BlobHash) -> std::io::Result<bool> {
         tokio::fs::try_exists(self.path(hash)).await
+    }
+
+    async fn delete(&self, hash: &BlobHash) -> std::io::Result<()> {
+        match tokio::fs::remove_file(self.path(hash)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 }
 

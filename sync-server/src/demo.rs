@@ -65,6 +65,8 @@ pub fn default_settings() -> MunicipalitySettings {
         publish_text: false,
         mail_sender_name: None,
         mail_reply_to: None,
+        retention: Default::default(),
+        legal: Default::default(),
         reply_templates: vec![
             template(
                 "eingang",

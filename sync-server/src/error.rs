@@ -99,6 +99,7 @@ impl From<StoreError> for ApiError {
                 Self::new(ErrorCode::Conflict).context(serde_json::json!({ "duplicate": what }))
             }
             StoreError::Conflict => Self::new(ErrorCode::Conflict),
+            StoreError::Withdrawn => Self::new(ErrorCode::Withdrawn),
             StoreError::Database(cause) => Self::internal(cause),
         }
     }

@@ -22,6 +22,7 @@ pub mod limits;
 pub mod mail;
 pub mod open311;
 pub mod passwords;
+pub mod privacy;
 pub mod routes;
 pub mod services;
 pub mod state;
@@ -67,6 +68,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             photo_settings.anonymize_concurrent,
             photo_settings.anonymize_queue,
         )),
+        seen_devices: Arc::default(),
     };
     if !state.store.list_boundaries().await?.is_empty() {
         state.reload_boundaries().await?;

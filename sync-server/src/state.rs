@@ -37,6 +37,38 @@ pub struct AppState {
     pub mailer: Arc<crate::mail::Mailer>,
     /// Server-side anonymization of photos that come without it.
     pub anonymizer: Arc<crate::anonymize::ServerAnonymizer>,
+    /// When this instance last recorded each device's activity (for device expiry), so
+    /// that a device's requests cause at most one write an hour.
+    pub seen_devices: Arc<std::sync::Mutex<HashMap<augenmerk_domain::DeviceId, chrono::DateTime<chrono::Utc>>>>,
+}
+
+/// Devices remembered in [`AppState::seen_devices`] before the map is cleared.
+const SEEN_DEVICES_MAX: usize = 100_000;
+
+impl AppState {
+    /// Records that a device made a request (its registration expires after the
+    /// retention policy's days without one).
+    pub async fn device_seen(&self, device: &augenmerk_domain::DeviceId) {
+        let now = chrono::Utc::now();
+        {
+            let Ok(mut seen) = self.seen_devices.lock() else {
+                return;
+            };
+            if seen
+                .get(device)
+                .is_some_and(|at| now - *at < chrono::Duration::hours(1))
+            {
+                return;
+            }
+            if seen.len() >= SEEN_DEVICES_MAX {
+                seen.clear();
+            }
+            seen.insert(*device, now);
+        }
+        if let Err(e) = self.store.touch_device(device, now).await {
+            tracing::warn!(error = %e, "could not record a device's activity");
+        }
+    }
 }
 
 /// A municipality's configuration as the request path needs it.

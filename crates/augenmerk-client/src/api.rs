@@ -2,7 +2,8 @@
 //!
 //! Every answer is checked: an error status becomes [`ApiError::Status`] with the API's
 //! code and message, a body that is not what the API promises becomes
-//! [`ApiError::Protocol`], and a failed connection [`ApiError::Network`]. Retrying is
+//! [`ApiError::Protocol`], and a failed connection [`ApiError::Network`] (or
+//! [`ApiError::Unreachable`] when none could be made). Retrying is
 //! the caller's choice ([`crate::retry`]).
 
 use std::time::Duration;
@@ -14,6 +15,7 @@ use augenmerk_domain::api::{
     LoginRequest, LoginResponse, NewDevice, NewMessage, NewNote, NewReport, TransitionRequest,
 };
 use augenmerk_domain::error::FieldError;
+use augenmerk_domain::privacy::{EmailErasureRequest, ErasureDone};
 use augenmerk_domain::public::{
     CitizenReport, DeviceRegistered, FollowedReport, MunicipalityConfig, MunicipalityInfo, NearbyReport, PublicMessage,
     SyncResponse,
@@ -33,6 +35,9 @@ pub struct Api {
 
 /// Longest error body quoted in a message.
 const QUOTE_CHARS: usize = 200;
+
+/// Longest a data export may take to arrive.
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl Api {
     /// A client for the server at `base` (`http://host:port`).
@@ -65,7 +70,13 @@ impl Api {
     }
 
     async fn send(&self, rb: RequestBuilder) -> Result<Response, ApiError> {
-        let resp = rb.send().await.map_err(|e| ApiError::Network(error_chain(&e)))?;
+        let resp = rb.send().await.map_err(|e| {
+            if e.is_connect() {
+                ApiError::Unreachable(error_chain(&e))
+            } else {
+                ApiError::Network(error_chain(&e))
+            }
+        })?;
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -124,6 +135,55 @@ impl Api {
     pub async fn citizen_report(&self, token: &str, id: &ReportId) -> Result<CitizenReport, ApiError> {
         self.json(self.request(Method::GET, &format!("/api/v1/reports/{id}"), Some(token)))
             .await
+    }
+
+    /// `POST /api/v1/reports/{id}/withdraw`: takes back a report nobody handled yet.
+    pub async fn withdraw(&self, token: &str, id: &ReportId) -> Result<(), ApiError> {
+        self.send(self.request(Method::POST, &format!("/api/v1/reports/{id}/withdraw"), Some(token)))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /api/v1/me/export`: everything this device sent, as a ZIP file.
+    pub async fn export_me(&self, token: &str) -> Result<Download, ApiError> {
+        // Photos make the file large: more time than the default for the whole body.
+        let rb = self
+            .request(Method::GET, "/api/v1/me/export", Some(token))
+            .timeout(EXPORT_TIMEOUT);
+        let response = self.send(rb).await?;
+        let is_zip = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/zip"));
+        if !is_zip {
+            // A captive portal's login page, say: not the citizen's data.
+            return Err(ApiError::Protocol("the export is not a ZIP file".into()));
+        }
+        let filename = response
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(disposition_filename);
+        Ok(Download { filename, response })
+    }
+
+    /// `DELETE /api/v1/me`: erases the personal data of every report this device sent and
+    /// the device's registration; returns how many reports were touched.
+    pub async fn erase_me(&self, token: &str) -> Result<ErasureDone, ApiError> {
+        self.json(self.request(Method::DELETE, "/api/v1/me", Some(token))).await
+    }
+
+    /// `POST /api/v1/privacy/erasure`: asks for a confirmation link to erase everything
+    /// sent with an e-mail address (the server answers the same whether it knows the
+    /// address or not).
+    pub async fn request_email_erasure(&self, request: &EmailErasureRequest) -> Result<(), ApiError> {
+        self.send(
+            self.request(Method::POST, "/api/v1/privacy/erasure", None)
+                .json(request),
+        )
+        .await
+        .map(drop)
     }
 
     /// `GET /api/v1/reports/nearby`: open reports of a category near a place.
@@ -272,6 +332,33 @@ impl Api {
     }
 }
 
+/// The citizen's data export as it arrives: its name and its bytes, chunk by chunk (a
+/// device with many photos may get a large file; it is never held in memory whole).
+#[derive(Debug)]
+pub struct Download {
+    /// The file name the server gave (`Content-Disposition`), if any.
+    pub filename: Option<String>,
+    response: Response,
+}
+
+impl Download {
+    /// The next piece of the body; `None` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
+        match self.response.chunk().await {
+            Ok(c) => Ok(c.map(|b| b.to_vec())),
+            Err(e) => Err(ApiError::Network(error_chain(&e))),
+        }
+    }
+}
+
+/// The `filename` of a `Content-Disposition` header.
+fn disposition_filename(value: &str) -> Option<String> {
+    value.split(';').find_map(|part| {
+        let (key, name) = part.trim().split_once('=')?;
+        (key.trim().eq_ignore_ascii_case("filename")).then(|| name.trim().trim_matches('"').to_owned())
+    })
+}
+
 /// A page of the change feed whose changes are parsed one by one.
 #[derive(serde::Deserialize)]
 struct LenientFeed {
@@ -379,6 +466,15 @@ pub fn is_not_found(e: &ApiError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_export_is_named_as_the_server_says() {
+        assert_eq!(
+            disposition_filename("attachment; filename=\"augenmerk-daten-2026-12-03.zip\"").as_deref(),
+            Some("augenmerk-daten-2026-12-03.zip")
+        );
+        assert_eq!(disposition_filename("attachment").as_deref(), None);
+    }
 
     #[test]
     fn changes_of_an_unknown_kind_are_skipped_and_the_cursor_still_moves() {

@@ -170,6 +170,8 @@ enum Command {
         /// Action id.
         id: String,
     },
+    #[command(flatten)]
+    Privacy(crate::cli_privacy::PrivacyCommand),
 }
 
 /// Runs the command line with the process's arguments.
@@ -386,16 +388,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             out.print(&json!({ "dismissed": id }), || "ok".into());
             Ok(())
         }
+        Command::Privacy(command) => crate::cli_privacy::run(&client, &out, command).await,
     }
 }
 
 /// Prints JSON or text.
-struct Out {
+pub(crate) struct Out {
     json: bool,
 }
 
 impl Out {
-    fn print(&self, value: &serde_json::Value, text: impl FnOnce() -> String) {
+    pub(crate) fn print(&self, value: &serde_json::Value, text: impl FnOnce() -> String) {
         if self.json {
             println!("{value}");
         } else {

@@ -77,6 +77,27 @@ pub enum ClientError {
     /// Talking to the server failed.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// What was asked needs the server, which cannot be reached; nothing was changed.
+    #[error("{action} needs a connection to the server, which cannot be reached ({cause}); nothing was changed")]
+    Offline {
+        /// What was asked, e.g. "exporting your data".
+        action: &'static str,
+        /// Why the server could not be reached.
+        cause: String,
+    },
+    /// The municipality already works on the report: it can no longer be withdrawn.
+    #[error("the municipality is already handling this report; it can no longer be withdrawn")]
+    AlreadyHandled,
+    /// Nothing was ever sent from this device (it has no registration): nothing to export.
+    #[error("nothing has been sent from this device yet; there is nothing to export")]
+    NothingSent,
+    /// The server no longer knows this device (its registration expired after a long time
+    /// without use), so it cannot tell which reports the device sent.
+    #[error(
+        "the server no longer knows this device (its registration expired after long inactivity); \
+         use the status link from the receipt mail or erasure by e-mail address"
+    )]
+    DeviceExpired,
 }
 
 impl ClientError {
@@ -100,9 +121,13 @@ fn describe(errors: &[FieldError]) -> String {
 /// An error answer or a failure of the connection.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    /// No answer: connection refused, reset, timed out.
+    /// No answer: connection reset or timed out (the request may have arrived).
     #[error("network: {0}")]
     Network(String),
+    /// No connection could be made (refused, no route, no name): the request surely did
+    /// not reach the server.
+    #[error("network: {0}")]
+    Unreachable(String),
     /// The server answered with an error status.
     #[error("server answered {status}{}: {message}", code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
     Status {
@@ -126,7 +151,7 @@ impl ApiError {
     /// Whether trying again later can succeed (the queue must be kept in any case).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Protocol(_) => true,
+            Self::Network(_) | Self::Unreachable(_) | Self::Protocol(_) => true,
             Self::Status { status, .. } => *status >= 500 || *status == 429 || *status == 408,
         }
     }

@@ -67,8 +67,10 @@ impl Client {
 
     /// Follows a report on the server and keeps it here; following again refreshes it.
     pub async fn follow_report(&self, id: &ReportId) -> Result<LocalFollowed> {
-        let token = self.device_token().await?;
-        let report = self.api()?.follow(&token, id).await?;
+        let api = self.api()?;
+        let report = self
+            .with_device(|token| async move { api.follow(&token, id).await })
+            .await?;
         let now = time::now();
         let json = serde_json::to_string(&report)?;
         self.db(|c| {
@@ -84,12 +86,15 @@ impl Client {
 
     /// Stops following a report, on the server and here.
     pub async fn unfollow_report(&self, id: &ReportId) -> Result<()> {
-        let token = self.device_token().await?;
-        match self.api()?.unfollow(&token, id).await {
+        let api = self.api()?;
+        match self
+            .with_device(|token| async move { api.unfollow(&token, id).await })
+            .await
+        {
             Ok(()) => {}
             // The server forgot it already (or never knew): forget it here too.
-            Err(e) if e.status() == Some(404) => {}
-            Err(e) => return Err(e.into()),
+            Err(ClientError::Api(e)) if e.status() == Some(404) => {}
+            Err(e) => return Err(e),
         }
         self.db(|c| {
             c.execute("DELETE FROM followed WHERE id = ?1", [id.to_string()])?;

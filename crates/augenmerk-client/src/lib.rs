@@ -15,6 +15,8 @@ pub mod api;
 mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+mod cli_privacy;
 mod config_cache;
 mod db;
 pub mod error;
@@ -25,6 +27,7 @@ mod mail_state;
 pub mod model;
 mod outbox;
 mod photos;
+mod privacy;
 pub mod retry;
 mod sync;
 mod text;
@@ -39,6 +42,7 @@ pub use crate::api::Api;
 pub use crate::db::{SCHEMA_VERSION, integrity_check};
 pub use crate::error::{ApiError, ClientError, Result};
 pub use crate::model::*;
+pub use crate::privacy::Withdrawal;
 pub use crate::retry::RetryPolicy;
 pub use crate::sync::{SyncOptions, SyncSummary};
 

@@ -29,6 +29,19 @@ impl SyncLock {
             Err(TryLockError::Error(e)) => Err(ClientError::io("cannot lock sync.lock", e)),
         }
     }
+
+    /// Takes the lock, waiting up to `patience` for a running sync to finish.
+    pub async fn acquire(data_dir: &Path, patience: std::time::Duration) -> Result<Self> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            match Self::try_acquire(data_dir) {
+                Err(ClientError::SyncBusy) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                other => return other,
+            }
+        }
+    }
 }
 
 #[cfg(test)]

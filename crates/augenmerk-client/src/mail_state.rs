@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::{Client, time};
 
 /// Meta key: when the states were last asked for.
-const CHECKED: &str = "mail_updates_checked_at";
+pub(crate) const CHECKED: &str = "mail_updates_checked_at";
 /// Only reports of the last 30 days, at most 10 per round: the ones a citizen still acts on.
 const RECENT_DAYS: i64 = 30;
 const PER_ROUND: i64 = 10;

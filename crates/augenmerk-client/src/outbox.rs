@@ -155,6 +155,8 @@ impl Client {
             share_contact: draft.share_contact
                 && draft.contact_email.is_some()
                 && matches!(located.delivery(), Delivery::Mail { .. }),
+            // The notice the form showed came from the same cached configuration.
+            notice_version: Some(located.config.legal.notice_version),
         };
         let place_name = located.place_name();
         let content = match augenmerk_domain::report::check_content(&located.config.categories, &new, now) {
@@ -185,8 +187,8 @@ impl Client {
             tx.execute(
                 "INSERT INTO reports (id, municipality, category, answers, description, lat, lon, address_hint,
                      contact_email, consent, created_at, sync_state, category_name, questions, language,
-                     share_contact, place_name)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13, ?14, ?15, ?16)",
+                     share_contact, place_name, notice_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13, ?14, ?15, ?16, ?17)",
                 params![
                     id.to_string(),
                     located.ags.as_str(),
@@ -204,6 +206,7 @@ impl Client {
                     new.language.map(|l| l.as_str()),
                     new.share_contact,
                     place_name,
+                    new.notice_version,
                 ],
             )?;
             for (i, h) in new.photos.iter().enumerate() {
@@ -387,7 +390,7 @@ impl Client {
 const REPORT_COLUMNS: &str = "SELECT id, municipality, category, answers, description, lat, lon, address_hint,
     created_at, sync_state, status, last_error, unseen, history, contact_email, consent, category_name, questions,
     (SELECT coalesce(group_concat(hash, ','), '') FROM (SELECT hash FROM report_photos p WHERE p.report_id = reports.id ORDER BY position)),
-    language, share_contact, place_name, mailed_to
+    language, share_contact, place_name, mailed_to, notice_version
     FROM reports";
 
 /// A report row before its strings are parsed.
@@ -415,6 +418,7 @@ pub(crate) struct RawReport {
     pub share_contact: bool,
     pub place_name: Option<String>,
     pub mailed_to: Option<String>,
+    pub notice_version: Option<u32>,
 }
 
 fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
@@ -442,6 +446,7 @@ fn read_report(r: &Row<'_>) -> rusqlite::Result<RawReport> {
         share_contact: r.get(20)?,
         place_name: r.get(21)?,
         mailed_to: r.get(22)?,
+        notice_version: r.get(23)?,
     })
 }
 
@@ -474,6 +479,7 @@ pub(crate) fn queued_request(c: &rusqlite::Connection, id: &str) -> Result<NewRe
         created_at: Some(time::parse(&raw.created_at)),
         language: raw.language.as_deref().map(augenmerk_domain::Language::from_tag),
         share_contact: raw.share_contact,
+        notice_version: raw.notice_version,
     })
 }
 

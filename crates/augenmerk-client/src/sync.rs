@@ -47,6 +47,16 @@ const FEED_PAGE: u32 = 500;
 pub(crate) const DEVICE_ID: &str = "device_id";
 pub(crate) const DEVICE_TOKEN: &str = "device_token";
 const CURSOR: &str = "feed_cursor";
+/// Set when the citizen erased their data (see privacy.rs), until the next registration.
+pub(crate) const ERASED: &str = "erased_at";
+/// What belongs to one registration of the device: dropped together when it ends.
+pub(crate) const DEVICE_KEYS: [&str; 5] = [
+    DEVICE_ID,
+    DEVICE_TOKEN,
+    CURSOR,
+    crate::following::FOLLOWS_CHECKED,
+    crate::mail_state::CHECKED,
+];
 
 impl Client {
     /// One sync run. Fails with [`ClientError::SyncBusy`] if another is running on this
@@ -63,17 +73,25 @@ impl Client {
     }
 
     async fn sync_steps(&self, options: &SyncOptions, summary: &mut SyncSummary) -> Result<()> {
-        let mut citizen = self.citizen_steps(summary).await;
-        if let Err(ClientError::Api(e)) = &citizen
-            && e.status() == Some(401)
-        {
-            // The server no longer knows this device (its database was restored from an
-            // older backup, say): register again and go on; nothing was lost locally.
-            tracing::warn!("the server does not know this device any more; registering again");
-            self.forget_device()?;
-            citizen = self.citizen_steps(summary).await;
+        // After the citizen erased their data, the device registers again only once it
+        // has something for the server (a report, a follow), not at the next sync.
+        if self.meta(DEVICE_TOKEN)?.is_some() || self.meta(ERASED)?.is_none() || self.needs_device()? {
+            let token = self.device_token().await?;
+            let mut citizen = self.citizen_steps(&token, summary).await;
+            if let Err(ClientError::Api(e)) = &citizen
+                && e.status() == Some(401)
+            {
+                // The server no longer knows this device (its registration expired after
+                // long inactivity, or its database was restored from an older backup):
+                // register again and go on. Nothing is lost locally; reports sent before
+                // stay here as history (the server no longer links them to this device).
+                tracing::warn!("the server does not know this device any more; registering again");
+                self.forget_device(&token)?;
+                let token = self.device_token().await?;
+                citizen = self.citizen_steps(&token, summary).await;
+            }
+            citizen?;
         }
-        citizen?;
         if options.configuration {
             summary.configurations = self.refresh_configuration().await?;
         }
@@ -84,14 +102,32 @@ impl Client {
         Ok(())
     }
 
-    async fn citizen_steps(&self, summary: &mut SyncSummary) -> Result<()> {
-        let token = self.device_token().await?;
-        self.push_reports(&token, summary).await?;
-        self.push_replies(&token, summary).await?;
-        self.pull_changes(&token, summary).await?;
-        summary.follows_renewed += self.renew_follows(&token).await?;
-        self.refresh_mail_updates(&token).await?;
+    async fn citizen_steps(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {
+        self.push_reports(token, summary).await?;
+        self.push_replies(token, summary).await?;
+        self.pull_changes(token, summary).await?;
+        summary.follows_renewed += self.renew_follows(token).await?;
+        self.refresh_mail_updates(token).await?;
         Ok(())
+    }
+
+    /// Runs a request with the device's token; if the server no longer knows the device
+    /// (401), registers it again and runs the request once more, instead of failing until
+    /// the next sync.
+    pub(crate) async fn with_device<T, F, Fut>(&self, op: F) -> Result<T>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, ApiError>>,
+    {
+        let token = self.device_token().await?;
+        match op(token.clone()).await {
+            Err(e) if e.status() == Some(401) => {
+                tracing::warn!("the server does not know this device any more; registering again");
+                self.forget_device(&token)?;
+                Ok(op(self.device_token().await?).await?)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Syncs now and then every `every` (with jitter) until `stop` completes; errors are
@@ -109,6 +145,17 @@ impl Client {
                 () = tokio::time::sleep(every.mul_f64(jitter)) => {}
             }
         }
+    }
+
+    /// Whether anything waits for the server that needs a registered device.
+    fn needs_device(&self) -> Result<bool> {
+        self.db(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM reports WHERE sync_state = 'queued') OR EXISTS (SELECT 1 FROM followed)",
+                [],
+                |r| r.get(0),
+            )?)
+        })
     }
 
     pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
@@ -145,8 +192,9 @@ impl Client {
         at: augenmerk_domain::GeoPoint,
         category: &augenmerk_domain::CategoryId,
     ) -> Result<Vec<augenmerk_domain::public::NearbyReport>> {
-        let token = self.device_token().await?;
-        Ok(self.api()?.nearby_reports(&token, at, category).await?)
+        let api = self.api()?;
+        self.with_device(|token| async move { api.nearby_reports(&token, at, category).await })
+            .await
     }
 
     /// The device's token, registering the device on first use.
@@ -160,16 +208,24 @@ impl Client {
             app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         };
         // A crash between the server's answer and our write leaves an unused device on
-        // the server, which is harmless; the next run registers again.
+        // the server, which is harmless (it expires); the next run registers again.
         let reg = with_retry(&self.options.retry, || api.register_device(&meta)).await?;
         self.db(|c| {
-            let tx = c.transaction()?;
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            // Registered meanwhile by another task or process (a sync and a follow at
+            // first use): keep the first, which may already own reports; ours stays unused.
+            let stored: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = ?1", [DEVICE_TOKEN], |r| r.get(0))
+                .optional()?;
+            if let Some(t) = stored {
+                return Ok(t);
+            }
             Self::set_meta(&tx, DEVICE_ID, &reg.device_id.to_string())?;
             Self::set_meta(&tx, DEVICE_TOKEN, &reg.token)?;
+            tx.execute("DELETE FROM meta WHERE key = ?1", [ERASED])?;
             tx.commit()?;
-            Ok(())
-        })?;
-        Ok(reg.token)
+            Ok(reg.token)
+        })
     }
 
     async fn push_reports(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {
@@ -203,8 +259,6 @@ impl Client {
     }
 
     async fn push_report(&self, token: &str, id: String) -> Result<Pushed> {
-        let api = self.api()?;
-        let policy = &self.options.retry;
         let request = self.db(|c| queued_request(c, &id))?;
         let mut pushed = Pushed::default();
         // Twice at most: a server that lost a photo we believed it had gets it again.
@@ -233,7 +287,8 @@ impl Client {
                     }
                 }
             }
-            match with_retry(policy, || api.submit_report(token, &request)).await {
+            // Marked as possibly on the server while it goes (see privacy.rs).
+            match self.submit_marked(token, &request).await? {
                 Ok(report) => {
                     self.store_sent_report(&id, &report)?;
                     return Ok(pushed);
@@ -353,9 +408,23 @@ impl Client {
         })
     }
 
-    fn forget_device(&self) -> Result<()> {
-        // A new registration is a new follower as far as the server knows: check at once.
-        self.delete_meta(&[DEVICE_ID, DEVICE_TOKEN, CURSOR, crate::following::FOLLOWS_CHECKED])
+    /// Forgets the registration whose token the server refused, unless another task has
+    /// registered anew meanwhile (its token must not be thrown away: it may own reports).
+    pub(crate) fn forget_device(&self, refused: &str) -> Result<()> {
+        self.db(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let stored: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = ?1", [DEVICE_TOKEN], |r| r.get(0))
+                .optional()?;
+            if stored.as_deref() == Some(refused) {
+                // A new registration is a new follower as far as the server knows: check at once.
+                for key in DEVICE_KEYS {
+                    tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     async fn push_replies(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {

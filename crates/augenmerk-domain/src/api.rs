@@ -59,6 +59,10 @@ pub struct NewReport {
     /// agreed that their contact address goes with it (default: it does not).
     #[serde(default)]
     pub share_contact: bool,
+    /// The version of the privacy notice the citizen read and agreed to
+    /// ([`crate::privacy::LegalInfo::notice_version`]); stored with the consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_version: Option<u32>,
 }
 
 /// Optional facts about a device at registration (`POST /api/v1/devices`).
@@ -372,6 +376,12 @@ pub struct MunicipalitySettings {
     /// Where citizens' and authorities' replies to mails go (the municipality's service mailbox).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_reply_to: Option<String>,
+    /// How long personal data is kept (see [`crate::privacy`]).
+    #[serde(default)]
+    pub retention: crate::privacy::RetentionPolicy,
+    /// Privacy notice and Impressum templates, and the notice's version.
+    #[serde(default)]
+    pub legal: crate::privacy::LegalTexts,
 }
 
 impl MunicipalitySettings {

@@ -74,6 +74,14 @@ pub enum AuditAction {
         /// Person after.
         to_user: Option<UserId>,
     },
+    /// Personal data was removed (retention, withdrawal or erasure); what it was is not
+    /// recorded.
+    PersonalDataRemoved {
+        /// Why.
+        reason: crate::privacy::ErasureReason,
+        /// What kind of data.
+        scope: crate::privacy::ErasureScope,
+    },
     /// A delegation rule routed the report.
     Routed {
         /// The rule that matched (none: no rule matched).

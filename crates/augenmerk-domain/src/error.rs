@@ -73,6 +73,8 @@ pub enum ErrorCode {
     QuotaExceeded,
     /// The device follows as many reports as allowed.
     FollowLimitReached,
+    /// The report was withdrawn by the citizen; its id cannot be used again.
+    Withdrawn,
 }
 
 impl ErrorCode {
@@ -94,6 +96,7 @@ impl ErrorCode {
             Self::ServerBusy => 503,
             Self::QuotaExceeded => 429,
             Self::FollowLimitReached => 409,
+            Self::Withdrawn => 410,
         }
     }
 
@@ -167,6 +170,10 @@ impl ErrorCode {
             Self::FollowLimitReached => (
                 "Sie verfolgen bereits so viele Meldungen wie möglich; beenden Sie das Verfolgen einer anderen zuerst.",
                 "You already follow as many reports as allowed; stop following another one first.",
+            ),
+            Self::Withdrawn => (
+                "Diese Meldung wurde zurückgezogen; ihre Daten sind gelöscht.",
+                "This report was withdrawn; its data has been erased.",
             ),
         };
         I18nText::new(de, en)

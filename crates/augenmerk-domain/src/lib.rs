@@ -23,6 +23,7 @@ pub mod geo;
 pub mod i18n;
 pub mod ids;
 pub mod mail;
+pub mod privacy;
 pub mod process;
 pub mod public;
 pub mod report;

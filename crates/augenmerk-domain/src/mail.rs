@@ -36,11 +36,15 @@ pub enum MailKind {
     Digest,
     /// To an external authority: a report forwarded to it.
     Forwarded,
+    /// To an address whose owner asked to erase their data: the confirmation link.
+    /// Not under the citizen rule (it is tied to no report); the request endpoint
+    /// bounds how often an address gets one.
+    ErasureConfirmation,
 }
 
 impl MailKind {
     /// Every kind.
-    pub const ALL: [MailKind; 10] = [
+    pub const ALL: [MailKind; 11] = [
         Self::Receipt,
         Self::NewLink,
         Self::StatusChanged,
@@ -51,6 +55,7 @@ impl MailKind {
         Self::CitizenReply,
         Self::Digest,
         Self::Forwarded,
+        Self::ErasureConfirmation,
     ];
 
     /// The wire name.
@@ -66,6 +71,7 @@ impl MailKind {
             Self::CitizenReply => "citizen_reply",
             Self::Digest => "digest",
             Self::Forwarded => "forwarded",
+            Self::ErasureConfirmation => "erasure_confirmation",
         }
     }
 

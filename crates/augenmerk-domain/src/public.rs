@@ -190,6 +190,9 @@ pub struct MunicipalityConfig {
     /// Whether reports are worked here or mailed to the administration.
     #[serde(default)]
     pub delivery: Delivery,
+    /// Privacy notice, Impressum and retention policy, for reading offline before consent.
+    #[serde(default)]
+    pub legal: crate::privacy::LegalInfo,
 }
 
 /// A municipality as listed publicly.
@@ -450,6 +453,7 @@ mod tests {
             photos: Vec::new(),
             contact_email: None,
             consent: true,
+            consent_version: None,
             status,
             priority: Priority::Normal,
             due_at: Some(at + chrono::Duration::days(3)),
@@ -486,6 +490,8 @@ mod tests {
             publish_text,
             mail_sender_name: None,
             mail_reply_to: None,
+            retention: Default::default(),
+            legal: Default::default(),
         }
     }
 

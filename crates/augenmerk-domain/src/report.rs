@@ -160,6 +160,10 @@ pub struct Report {
     pub contact_email: Option<Email>,
     /// The citizen confirmed the privacy notice.
     pub consent: bool,
+    /// Which version of the privacy notice they confirmed (none: sent by a client that
+    /// did not say, or by Open311).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_version: Option<u32>,
     /// Current status.
     pub status: Status,
     /// Priority.

@@ -26,6 +26,9 @@ pub enum Role {
     FieldWorker,
     /// Manages municipalities on the whole server; sees no reports.
     PlatformAdmin,
+    /// Data protection (Datenschutz): executes erasure requests and reads the erasure
+    /// log; sees no reports otherwise.
+    PrivacyOfficer,
 }
 
 impl Role {
@@ -36,6 +39,7 @@ impl Role {
             Self::Dispatcher => "dispatcher",
             Self::FieldWorker => "field_worker",
             Self::PlatformAdmin => "platform_admin",
+            Self::PrivacyOfficer => "privacy_officer",
         }
     }
 
@@ -46,6 +50,7 @@ impl Role {
             "dispatcher" => Some(Self::Dispatcher),
             "field_worker" | "field" => Some(Self::FieldWorker),
             "platform_admin" => Some(Self::PlatformAdmin),
+            "privacy_officer" => Some(Self::PrivacyOfficer),
             _ => None,
         }
     }
@@ -53,6 +58,11 @@ impl Role {
     /// Whether the role sees every report of its municipality.
     pub fn sees_all_reports(self) -> bool {
         matches!(self, Self::Admin | Self::Dispatcher)
+    }
+
+    /// Whether the role may execute erasure requests and read the erasure log.
+    pub fn handles_privacy(self) -> bool {
+        matches!(self, Self::Admin | Self::PrivacyOfficer)
     }
 
     /// Whether the role may change the municipality's configuration.

@@ -10,12 +10,14 @@
 //! call and one transaction.
 
 pub mod outbox;
+pub mod privacy;
 pub mod sqlite;
 
 pub use outbox::{
     ExternalRequest, Job, JobKind, JobOutcome, JobState, NewJob, NewSubscription, SubscriptionChange,
     SubscriptionRecord,
 };
+pub use privacy::{Erased, Erasure, ErasureTarget, IdleDevice, PrivacyStore};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -43,6 +45,9 @@ pub enum StoreError {
     /// The record changed since it was read (optimistic concurrency).
     #[error("the record changed concurrently")]
     Conflict,
+    /// The report was withdrawn by its citizen; its id is not taken again.
+    #[error("the report was withdrawn")]
+    Withdrawn,
     /// The database failed.
     #[error("database error: {0}")]
     Database(String),
@@ -196,7 +201,7 @@ pub enum Followed {
 
 /// The server's storage.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PrivacyStore + Send + Sync + 'static {
     // --- the directory of administrations not on the platform, and mailed reports ---
     /// The directory, by key.
     async fn list_directory(&self) -> StoreResult<Vec<augenmerk_domain::api::DirectoryEntry>>;

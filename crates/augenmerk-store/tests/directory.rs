@@ -34,6 +34,7 @@ fn mailed(device: DeviceId, key: &Ags) -> MailedReport {
             photos: Vec::new(),
             contact_email: None,
             consent: true,
+            consent_version: None,
             status: Status::Forwarded,
             priority: Priority::Normal,
             due_at: None,

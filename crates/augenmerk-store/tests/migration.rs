@@ -128,3 +128,76 @@ async fn schema_5_tenants_keep_their_data_and_their_reports_get_their_gemeinde()
     let stats = store.statistics(&flensburg, from, now, None, now).await.expect("stats");
     assert_eq!(stats.by_gemeinde, vec![("01001000".to_owned(), 1)]);
 }
+
+/// Before issue 17 no closing time and no last request were kept: after the upgrade a
+/// closed report closes when its history says so, and a device was last seen when it
+/// registered.
+#[tokio::test]
+async fn schema_6_reports_get_their_closing_time_and_devices_their_last_request() {
+    use augenmerk_domain::privacy::ErasureScope;
+    use augenmerk_domain::{Ags, ReportId};
+    use augenmerk_store::PrivacyStore;
+    use chrono::{DateTime, Utc};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("augenmerk.db");
+    let (closed, closed_quietly, open) = (ReportId::new_random(), ReportId::new_random(), ReportId::new_random());
+    let device = augenmerk_domain::DeviceId::new_random();
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in [
+            include_str!("../src/sqlite/migrations/0001_initial.sql"),
+            include_str!("../src/sqlite/migrations/0002_open311.sql"),
+            include_str!("../src/sqlite/migrations/0003_followers.sql"),
+            include_str!("../src/sqlite/migrations/0004_photo_owners.sql"),
+            include_str!("../src/sqlite/migrations/0005_outbox.sql"),
+            include_str!("../src/sqlite/migrations/0006_administrations.sql"),
+        ] {
+            conn.execute_batch(sql).expect("older schema");
+        }
+        let report = |id: &ReportId, status: &str, updated: &str| {
+            format!(
+                "INSERT INTO reports (id, ags, category, answers, description, lat, lon, photos, consent, status,
+                     priority, channel, created_at, received_at, updated_at, gemeinde)
+                 VALUES ('{id}', '01001000', 'schlagloch', '{{}}', 'alt', 54.78, 9.43, '[]', 1, '{status}',
+                     'normal', 'app', '2026-05-01T10:00:00.000000000Z', '2026-05-01T10:00:00.000000000Z',
+                     '{updated}', '01001000');"
+            )
+        };
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 6;
+             INSERT INTO municipalities VALUES ('01001000', 'Flensburg', '{{\"categories\":[]}}', '{{}}', 1);
+             INSERT INTO devices (id, token_hash, created_at) VALUES ('{device}', 'h', '2026-04-01T09:00:00.000000000Z');
+             {} {} {}
+             INSERT INTO events (report_id, kind, payload, at) VALUES
+                 ('{closed}', 'status', '{{\"from\":\"resolved\",\"to\":\"closed\",\"comment\":null,\"at\":\"2026-05-03T10:00:00.000000000Z\"}}',
+                  '2026-05-03T10:00:00.000000000Z');",
+            report(&closed, "closed", "2026-05-04T10:00:00.000000000Z"),
+            report(&closed_quietly, "closed", "2026-05-05T10:00:00.000000000Z"),
+            report(&open, "in_progress", "2026-05-02T10:00:00.000000000Z"),
+        ))
+        .expect("data of schema 6");
+    }
+    let store = SqliteStore::open(&path).expect("upgrade");
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc);
+    let flensburg = Ags::parse("01001000").expect("ags");
+    let due = |before| store.retention_due(&flensburg, ErasureScope::Content, at(before), 10);
+    assert_eq!(due("2026-05-04T00:00:00Z").await.expect("due"), vec![closed]);
+    assert_eq!(
+        due("2026-06-01T00:00:00Z").await.expect("due"),
+        vec![closed, closed_quietly],
+        "without a closing event the last update counts"
+    );
+    let idle = store.idle_devices(at("2026-04-02T00:00:00Z"), 10).await.expect("idle");
+    assert_eq!(
+        idle.iter().map(|d| (d.id, d.last_seen)).collect::<Vec<_>>(),
+        vec![(device, at("2026-04-01T09:00:00Z"))]
+    );
+    assert!(
+        store
+            .idle_devices(at("2026-04-01T08:00:00Z"), 10)
+            .await
+            .expect("idle")
+            .is_empty()
+    );
+}

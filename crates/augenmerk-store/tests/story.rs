@@ -70,6 +70,8 @@ fn settings() -> MunicipalitySettings {
         publish_text: false,
         mail_sender_name: None,
         mail_reply_to: None,
+        retention: Default::default(),
+        legal: Default::default(),
     }
 }
 
@@ -102,6 +104,7 @@ fn report(municipality: &Ags, device: Option<DeviceId>, category: &str, at: i64)
         photos: vec![],
         contact_email: None,
         consent: true,
+        consent_version: None,
         status: Status::Received,
         priority: Priority::Normal,
         due_at: None,

@@ -3,6 +3,7 @@
 //! sync server's API answers directly (photos anonymized by the server). The UI code is
 //! the same for both.
 
+pub mod privacy;
 mod tauri;
 pub(crate) mod web;
 
@@ -142,7 +143,8 @@ impl Backend {
         }
     }
 
-    /// Forgets a photo the user removed (on the web the server drops unused photos itself).
+    /// Forgets a photo the user removed (on the web, the server deletes photos that no
+    /// report uses after `augenmerk_domain::privacy::UNUSED_PHOTO_HOURS`).
     pub async fn discard_photo(&self, hash: &BlobHash) -> UiResult<()> {
         match self {
             Backend::App(b) => b.discard_photo(hash).await,

@@ -1,7 +1,7 @@
 //! The app: the UI calls the Tauri commands of `src-tauri` (one per operation).
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use augenmerk_domain::device::{
@@ -9,8 +9,9 @@ use augenmerk_domain::device::{
 };
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
-use augenmerk_domain::{ActionId, BlobHash, ErrorBody, ReportId, Status};
+use augenmerk_domain::{ActionId, BlobHash, ErrorBody, Language, ReportId, Status};
 
+use super::privacy::ExportedFile;
 use super::{UiError, UiResult};
 
 #[wasm_bindgen]
@@ -298,5 +299,37 @@ impl AppBackend {
 
     pub async fn dismiss_action(&self, id: &str) -> UiResult<()> {
         call("dismiss_action", IdArg { id }).await
+    }
+
+    // ---- privacy (see super::privacy) ----
+
+    pub async fn export_my_data(&self) -> UiResult<ExportedFile> {
+        #[derive(Deserialize)]
+        struct Saved {
+            name: String,
+            location: String,
+        }
+        let saved: Saved = call("export_my_data", NoArgs {}).await?;
+        Ok(ExportedFile {
+            name: saved.name,
+            location: Some(saved.location),
+        })
+    }
+
+    pub async fn withdraw_report(&self, id: &str) -> UiResult<()> {
+        call("withdraw_report", IdArg { id }).await
+    }
+
+    pub async fn erase_my_data(&self) -> UiResult<u32> {
+        call("erase_my_data", NoArgs {}).await
+    }
+
+    pub async fn request_email_erasure(&self, email: &str, language: Language) -> UiResult<()> {
+        #[derive(Serialize)]
+        struct Args<'a> {
+            email: &'a str,
+            language: Language,
+        }
+        call("request_email_erasure", Args { email, language }).await
     }
 }

@@ -24,6 +24,10 @@ use augenmerk_domain::{Ags, BlobHash, ErrorBody, MessageId, ReportId};
 use super::{UiError, UiResult};
 use crate::storage;
 
+// Export, withdrawal and erasure: their own file, sharing this module's storage.
+#[path = "web_privacy.rs"]
+mod privacy;
+
 const API: &str = "/api/v1";
 const TOKEN_KEY: &str = "augenmerk.device-token";
 const OUTBOX_KEY: &str = "augenmerk.outbox";
@@ -244,6 +248,7 @@ impl WebBackend {
             created_at: Some(Utc::now()),
             language: draft.language,
             share_contact: draft.share_contact,
+            notice_version: privacy::notice_version(&municipality),
         };
         let mut outbox = outbox();
         if let Some(refused) = replaces {

@@ -431,6 +431,7 @@ mod tests {
             photos: vec![BlobHash::parse(&"a".repeat(64)).expect("hash")],
             contact_email: Some(Email::parse("buerger@example.org").expect("email")),
             consent: true,
+            consent_version: None,
             status: Status::Received,
             priority: Priority::Normal,
             due_at: None,

@@ -441,6 +441,7 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
         contact_email: field("email").map(str::to_owned),
         // The API client collects the citizen's consent under its own terms of use.
         consent: true,
+        notice_version: None,
         created_at: None,
         language: None,
         share_contact: false,

@@ -403,6 +403,8 @@ async fn put_settings(
         parse_text(&format!("authorities.{i}.name"), &a.name)?;
     }
     augenmerk_domain::staff::check_delivery(&settings).map_err(ApiError::validation)?;
+    let tenant = state.tenant(staff.ags()).await?;
+    let settings = crate::privacy::prepare_settings(&tenant.record.name, &tenant.record.settings, settings)?;
     state.store.put_settings(staff.ags(), settings.clone()).await?;
     state.invalidate(staff.ags());
     Ok(ApiJson(settings))

@@ -8,6 +8,7 @@ pub mod citizen;
 pub mod config;
 pub mod directory;
 pub mod mail;
+pub mod privacy;
 pub mod public;
 pub mod staff;
 pub mod status;
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::routes())
         .merge(status::routes())
         .merge(mail::routes())
+        .merge(privacy::routes())
         .merge(config::routes())
         .merge(directory::routes())
         .layer(DefaultBodyLimit::max(json_limit))

@@ -141,6 +141,7 @@ async fn municipality_config(
                 logo: None,
                 gemeinden,
                 delivery: Delivery::Mail { to: entry.name.clone() },
+                legal: crate::privacy::default_legal_info(&entry.name),
                 name: entry.name,
             }));
         }
@@ -157,6 +158,7 @@ async fn municipality_config(
         version: tenant.record.config_version.to_string(),
         gemeinden,
         delivery: Delivery::Platform,
+        legal: crate::privacy::legal_info(&tenant),
     }))
 }
 

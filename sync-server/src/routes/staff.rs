@@ -105,8 +105,8 @@ async fn logout(State(state): State<AppState>, RawToken(token): RawToken) -> Api
 
 /// The logged-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "staff", responses((status = 200, body = StaffUser)), security(("bearer" = [])))]
-async fn me(staff: StaffAuth) -> ApiJson<StaffUser> {
-    ApiJson(staff.user)
+async fn me(crate::auth::MunicipalUserAuth(user): crate::auth::MunicipalUserAuth) -> ApiJson<StaffUser> {
+    ApiJson(user)
 }
 
 /// Checks the inbox filters (shared by the list and the CSV export).

@@ -38,7 +38,7 @@ pub fn routes() -> ApiRouter {
 }
 
 /// The subscription and report behind a link; 404 for an unknown or replaced one.
-async fn resolve(state: &AppState, token: &str) -> ApiResult<(SubscriptionRecord, Report)> {
+pub(crate) async fn resolve(state: &AppState, token: &str) -> ApiResult<(SubscriptionRecord, Report)> {
     // A token is URL-safe base64 of 32 bytes: anything else is not one (and not looked up).
     if token.len() != 43
         || !token

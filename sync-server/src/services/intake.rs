@@ -199,6 +199,7 @@ pub fn received(new: NewReport, content: report::CheckedContent, filed: Filed, n
         photos: new.photos,
         contact_email: content.contact_email,
         consent: new.consent,
+        consent_version: new.notice_version,
         status: Status::Received,
         priority: Priority::Normal,
         due_at: None,

@@ -52,6 +52,8 @@ pub struct TestApp {
     pub address: String,
     /// The data directory (database and photo store).
     pub data_dir: PathBuf,
+    /// The server's state, for jobs a test runs at a moved clock (the retention job).
+    pub state: augenmerk_server::state::AppState,
     client: reqwest::Client,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: TempDir,
@@ -171,10 +173,11 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let state = build_state(settings).await.expect("server state");
     // Finds the demo of the template in place; seeds it if it is not.
     demo::seed_demo(&state, PASSWORD).await.expect("demo seeding");
-    let running = serve(state).await.expect("server listens");
+    let running = serve(state.clone()).await.expect("server listens");
     TestApp {
         address: format!("http://{}", running.addr),
         data_dir,
+        state,
         client: reqwest::Client::new(),
         server: running.handle,
         _dir: dir,

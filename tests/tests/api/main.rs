@@ -27,6 +27,7 @@ mod open311;
 mod open311_georeport;
 mod open311_media;
 mod photo_limits;
+mod privacy;
 mod process;
 mod public_policy;
 mod reply_templates;

@@ -19,4 +19,5 @@ mod support;
 mod administrations;
 mod driver;
 mod flow;
+mod privacy;
 mod startup;

@@ -1,6 +1,7 @@
 //! The client against real server processes on 127.0.0.1: offline queueing, exactly-once
-//! delivery, field work, crashes of either side, a flaky network, bad input, and reports
-//! in an Amt's Gemeinden or mailed to an administration not on the platform.
+//! delivery, field work, crashes of either side, a flaky network, bad input, reports
+//! in an Amt's Gemeinden or mailed to an administration not on the platform, and the
+//! citizen's data protection rights (export, withdrawal, erasure).
 
 mod administrations;
 mod bad_input;
@@ -9,6 +10,7 @@ mod end_to_end;
 mod flaky_network;
 mod following;
 mod mail_updates;
+mod privacy;
 #[path = "../common/receipt.rs"]
 mod receipt;
 mod refused;

@@ -7,6 +7,12 @@ use std::time::{Duration, Instant};
 /// Waits (up to a minute) for the receipt to `to` under `mail_dir`; returns its subject
 /// and the token of its `#/status/<token>` link.
 pub fn wait_for_receipt(mail_dir: &Path, to: &str) -> (String, String) {
+    wait_for_link(mail_dir, to, "#/status/")
+}
+
+/// Waits (up to a minute) for a mail to `to` with a link to the page `route`
+/// (`#/status/`, `#/erase/`); returns its subject and the link's token.
+pub fn wait_for_link(mail_dir: &Path, to: &str, route: &str) -> (String, String) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         for file in std::fs::read_dir(mail_dir).into_iter().flatten().flatten() {
@@ -20,8 +26,8 @@ pub fn wait_for_receipt(mail_dir: &Path, to: &str) -> (String, String) {
                 .and_then(|a| a.address())
                 .is_some_and(|a| a == to);
             let text = mail.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
-            if let Some(at) = text.find("#/status/").filter(|_| to_citizen) {
-                let token: String = text[at + "#/status/".len()..]
+            if let Some(at) = text.find(route).filter(|_| to_citizen) {
+                let token: String = text[at + route.len()..]
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
                     .collect();
@@ -30,7 +36,7 @@ pub fn wait_for_receipt(mail_dir: &Path, to: &str) -> (String, String) {
         }
         assert!(
             Instant::now() < deadline,
-            "no receipt with a status link under {}",
+            "no mail to {to} with a {route} link under {}",
             mail_dir.display()
         );
         std::thread::sleep(Duration::from_millis(300));

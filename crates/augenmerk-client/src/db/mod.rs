@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0003_refused_reports.sql"),
     include_str!("0004_mail_updates.sql"),
     include_str!("0005_administrations.sql"),
+    include_str!("0006_privacy.sql"),
 ];
 
 /// The newest schema version this build knows.

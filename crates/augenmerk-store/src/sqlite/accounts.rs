@@ -185,8 +185,10 @@ pub(crate) fn create_device(
     platform: Option<&str>,
     app_version: Option<&str>,
 ) -> StoreResult<()> {
+    // Registering counts as being seen: the inactivity period starts now.
     conn.prepare_cached(
-        "INSERT INTO devices (id, token_hash, platform, app_version, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO devices (id, token_hash, platform, app_version, created_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
     .execute(params![
         id.to_string(),

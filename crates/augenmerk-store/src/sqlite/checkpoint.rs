@@ -15,6 +15,10 @@
 //! the writer, between two batches, copies the few frames committed meanwhile (a passive
 //! checkpoint on its own connection); its next transaction then rewinds
 //! the WAL.
+//!
+//! On request ([`Checkpointer::truncate`]) the thread also runs a `TRUNCATE` checkpoint,
+//! which copies everything into the database file and empties the WAL: after an erasure,
+//! the WAL must not keep the old page images that still hold the erased data.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -22,6 +26,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
 
 use super::schema;
 use crate::{StoreError, StoreResult};
@@ -51,9 +58,19 @@ impl CatchUp {
     }
 }
 
+/// How often a `TRUNCATE` checkpoint is tried when readers or the writer keep the WAL
+/// busy beyond the busy timeout, before [`Checkpointer::truncate`] gives up.
+const TRUNCATE_ATTEMPTS: u32 = 3;
+
+/// What the checkpoint thread is asked to do besides its periodic checkpoint.
+enum Command {
+    /// Empty the WAL and answer how it went.
+    Truncate(oneshot::Sender<StoreResult<()>>),
+}
+
 /// The handle to the checkpoint thread; dropping it stops the thread after a last checkpoint.
 pub(crate) struct Checkpointer {
-    stop: Option<mpsc::Sender<()>>,
+    commands: Option<mpsc::Sender<Command>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -62,12 +79,20 @@ impl Checkpointer {
     /// writer to catch up so that the WAL is rewound.
     pub(crate) fn start(path: &Path, catch_up: CatchUp, rewind_frames: i64) -> StoreResult<Self> {
         let conn = schema::open_write_connection(path)?;
-        let (stop, stopped) = mpsc::channel::<()>();
+        let (commands, received) = mpsc::channel::<Command>();
         let thread = std::thread::Builder::new()
             .name("augenmerk-store-checkpoint".into())
             .spawn(move || {
                 loop {
-                    let last = !matches!(stopped.recv_timeout(INTERVAL), Err(RecvTimeoutError::Timeout));
+                    let last = match received.recv_timeout(INTERVAL) {
+                        Ok(Command::Truncate(reply)) => {
+                            // The caller may have given up waiting; nothing to do then.
+                            let _ = reply.send(truncate(&conn));
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Timeout) => false,
+                        Err(RecvTimeoutError::Disconnected) => true,
+                    };
                     match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
                         Ok(frames) if frames >= rewind_frames => catch_up.raise(),
                         Ok(_) => {}
@@ -80,15 +105,43 @@ impl Checkpointer {
             })
             .map_err(|e| StoreError::Database(format!("cannot start the checkpoint thread: {e}")))?;
         Ok(Self {
-            stop: Some(stop),
+            commands: Some(commands),
             thread: Some(thread),
         })
     }
+
+    /// Copies the whole WAL into the database file and truncates the WAL to nothing.
+    /// Waits (the busy timeout, a few times) for readers to finish and for the writer's
+    /// current batch; the writer's next batch waits for it in turn.
+    pub(crate) async fn truncate(&self) -> StoreResult<()> {
+        let stopped = || StoreError::Database("the checkpoint thread has stopped".into());
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(Command::Truncate(reply))
+            .map_err(|_| stopped())?;
+        answer.await.unwrap_or_else(|_| Err(stopped()))
+    }
+}
+
+/// One `TRUNCATE` checkpoint, tried again while it reports the WAL busy.
+fn truncate(conn: &Connection) -> StoreResult<()> {
+    for _ in 0..TRUNCATE_ATTEMPTS {
+        // Columns: busy (1 if it could not finish), frames in the WAL, frames copied.
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            return Ok(());
+        }
+    }
+    Err(StoreError::Database(
+        "the write-ahead log stayed busy; it could not be emptied".into(),
+    ))
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        self.stop.take();
+        self.commands.take();
         if let Some(t) = self.thread.take()
             && t.join().is_err()
         {

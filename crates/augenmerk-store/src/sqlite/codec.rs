@@ -150,7 +150,7 @@ where
 /// The columns [`report_from_row`] reads, for `SELECT … FROM reports`.
 pub(crate) const REPORT_COLUMNS: &str = "id, ags, gemeinde, device_id, category, answers, description, lat, lon, \
      address_hint, photos, contact_email, consent, status, priority, due_at, department, assignee, \
-     forwarded_to, duplicate_of, routed_by, channel, created_at, received_at, updated_at";
+     forwarded_to, duplicate_of, routed_by, channel, created_at, received_at, updated_at, consent_version";
 
 /// A report from a row selected with [`REPORT_COLUMNS`].
 pub(crate) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
@@ -170,6 +170,7 @@ pub(crate) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
         photos: get_json(row, "photos")?,
         contact_email: parsed_opt(row, "contact_email", Email::parse)?,
         consent: row.get("consent")?,
+        consent_version: row.get("consent_version")?,
         status: parsed(row, "status", |s| Status::parse(s).ok_or("unknown status"))?,
         priority: parsed(row, "priority", |s| Priority::parse(s).ok_or("unknown priority"))?,
         due_at: get_ts_opt(row, "due_at")?,

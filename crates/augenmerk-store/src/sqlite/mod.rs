@@ -7,8 +7,11 @@
 //!
 //! SQL lives in one file per concern: `config` (boundaries, municipalities,
 //! departments, areas, rules), `accounts` (staff, sessions, devices, blobs),
-//! `reports` (reports, audit, messages, notes, feed), `inbox` (staff queries) and
-//! `directory` (administrations off the platform, mailed reports).
+//! `reports` (reports, audit, messages, notes, feed), `inbox` (staff queries),
+//! `directory` (administrations off the platform, mailed reports), `erasure` (erasing
+//! personal data, withdrawals, the erasure log) and `housekeeping` (expiring devices,
+//! mailed reports and photos, erasure tokens); `privacy` implements `PrivacyStore` with
+//! them.
 //!
 //! Longer than 600 lines for one reason: the `Store` impl is one block (a trait impl
 //! cannot be split), a short delegation per method to the module that holds its SQL.
@@ -18,11 +21,14 @@ mod checkpoint;
 mod codec;
 mod config;
 mod directory;
+mod erasure;
 mod followers;
 mod functions;
+mod housekeeping;
 mod inbox;
 mod outbox;
 mod photos;
+mod privacy;
 mod readers;
 mod reports;
 mod schema;
@@ -66,7 +72,7 @@ pub struct SqliteStore {
     writer: writer::Writer,
     readers: readers::Readers,
     // Declared after the writer so that it is dropped last and checkpoints what was written.
-    _checkpointer: checkpoint::Checkpointer,
+    checkpointer: checkpoint::Checkpointer,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -103,7 +109,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writer,
             readers,
-            _checkpointer: checkpointer,
+            checkpointer,
         })
     }
 

@@ -12,7 +12,7 @@ use augenmerk_domain::audit::AuditEntry;
 use augenmerk_domain::public::{ChangeKind, MessageAuthor, PublicMessage, PublicStatusChange, SyncChange};
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{InternalNote, StaffMessage};
-use augenmerk_domain::{Ags, DeviceId, ReportId};
+use augenmerk_domain::{Ags, BlobHash, DeviceId, ReportId};
 
 use super::codec::{
     REPORT_COLUMNS, get_id, get_id_opt, get_json, get_ts, json, parse_wire, parsed, report_from_row, ts, ts_opt,
@@ -23,13 +23,24 @@ use crate::{Inserted, PublicEvent, ReportWrite, StoreError, StoreResult};
 /// Inserts a report with its audit and events unless its id exists.
 pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResult<Inserted<Report>> {
     let r = &write.report;
+    // A withdrawn report's id stays taken: the device that withdrew it may still have it
+    // in its outbox, and sending it again must not bring the report back.
+    let withdrawn = conn
+        .prepare_cached("SELECT 1 FROM withdrawn_reports WHERE id = ?1")?
+        .query_row([r.id.to_string()], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if withdrawn {
+        return Err(StoreError::Withdrawn);
+    }
     let inserted = conn
         .prepare_cached(
             "INSERT INTO reports (id, ags, device_id, category, answers, description, lat, lon, address_hint,
                  photos, contact_email, consent, status, priority, due_at, department, assignee, forwarded_to,
-                 duplicate_of, routed_by, channel, created_at, received_at, updated_at, gemeinde)
+                 duplicate_of, routed_by, channel, created_at, received_at, updated_at, gemeinde, consent_version,
+                 closed_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25)
+                 ?21, ?22, ?23, ?24, ?25, ?26, CASE WHEN ?13 = 'closed' THEN ?24 END)
              ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
@@ -58,12 +69,13 @@ pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResu
             ts(&r.received_at),
             ts(&r.updated_at),
             r.gemeinde.as_str(),
+            r.consent_version,
         ])?;
     if inserted == 0 {
         // A retry (or a concurrent duplicate): answer with what is stored, write nothing.
         return Ok(Inserted::Existing(get_report_any(conn, &r.id)?));
     }
-    put_photos(conn, r, &write.events)?;
+    put_photos(conn, &r.id, &r.photos, &write.events)?;
     append(conn, write)?;
     if let Some(sub) = &write.subscription {
         super::outbox::insert_subscription(conn, &r.id, &r.municipality, sub, &r.received_at)?;
@@ -73,15 +85,15 @@ pub(crate) fn insert_report(conn: &Connection, write: &ReportWrite) -> StoreResu
 
 /// Records which photos a report references: the citizen's and those of status changes
 /// (completion photos). Additive: a photo once attached stays downloadable for the report.
-fn put_photos(conn: &Connection, r: &Report, events: &[PublicEvent]) -> StoreResult<()> {
-    let id = r.id.to_string();
+fn put_photos(conn: &Connection, report: &ReportId, citizen: &[BlobHash], events: &[PublicEvent]) -> StoreResult<()> {
+    let id = report.to_string();
     let mut stmt =
         conn.prepare_cached("INSERT INTO report_photos (hash, report_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
     let from_events = events.iter().flat_map(|e| match e {
         PublicEvent::Status(c) => c.photos.as_slice(),
         PublicEvent::Message(_) => &[],
     });
-    for h in r.photos.iter().chain(from_events) {
+    for h in citizen.iter().chain(from_events) {
         stmt.execute([h.as_str(), &id])?;
     }
     Ok(())
@@ -197,41 +209,56 @@ pub(crate) fn update_report(
     expected_updated_at: &chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<()> {
     let r = &write.report;
-    // Identity, origin and arrival never change: id, ags, device_id, channel,
-    // created_at and received_at are not in the SET list.
-    let n = conn
+    // Identity, origin, arrival and consent never change: id, ags, device_id, channel,
+    // created_at, received_at and consent_version are not in the SET list.
+    // What an erasure removed stays removed: a handler that read the report before the
+    // erasure must not write the citizen's text, photos or address back (erasure leaves
+    // `updated_at` alone, because it is no change the public may see).
+    // `closed_at` is the first closing; retention periods count from it.
+    let content_erased: Option<bool> = conn
         .prepare_cached(
-            "UPDATE reports SET category = ?4, answers = ?5, description = ?6, lat = ?7, lon = ?8,
-                 address_hint = ?9, photos = ?10, contact_email = ?11, consent = ?12, status = ?13,
+            "UPDATE reports SET category = ?4,
+                 answers = CASE WHEN content_erased_at IS NULL THEN ?5 ELSE answers END,
+                 description = CASE WHEN content_erased_at IS NULL THEN ?6 ELSE description END,
+                 lat = ?7, lon = ?8, address_hint = ?9,
+                 photos = CASE WHEN content_erased_at IS NULL THEN ?10 ELSE photos END,
+                 contact_email = CASE WHEN contact_erased_at IS NULL THEN ?11 END,
+                 consent = ?12, status = ?13,
                  priority = ?14, due_at = ?15, department = ?16, assignee = ?17, forwarded_to = ?18,
-                 duplicate_of = ?19, routed_by = ?20, updated_at = ?21, gemeinde = ?22
-             WHERE id = ?1 AND ags = ?2 AND updated_at = ?3",
+                 duplicate_of = ?19, routed_by = ?20, updated_at = ?21, gemeinde = ?22,
+                 closed_at = CASE WHEN ?13 = 'closed' THEN coalesce(closed_at, ?21) END
+             WHERE id = ?1 AND ags = ?2 AND updated_at = ?3
+             RETURNING content_erased_at IS NOT NULL",
         )?
-        .execute(params![
-            r.id.to_string(),
-            r.municipality.as_str(),
-            ts(expected_updated_at),
-            r.category.as_str(),
-            json(&r.answers)?,
-            r.description,
-            r.location.lat,
-            r.location.lon,
-            r.address_hint,
-            json(&r.photos)?,
-            r.contact_email.as_ref().map(|e| e.as_str()),
-            r.consent,
-            r.status.as_str(),
-            r.priority.as_str(),
-            ts_opt(&r.due_at),
-            r.department.as_ref().map(|d| d.as_str()),
-            r.assignee.map(|u| u.to_string()),
-            r.forwarded_to.as_ref().map(|a| a.as_str()),
-            r.duplicate_of.map(|d| d.to_string()),
-            r.routed_by.as_ref().map(|x| x.as_str()),
-            ts(&r.updated_at),
-            r.gemeinde.as_str(),
-        ])?;
-    if n == 0 {
+        .query_row(
+            params![
+                r.id.to_string(),
+                r.municipality.as_str(),
+                ts(expected_updated_at),
+                r.category.as_str(),
+                json(&r.answers)?,
+                r.description,
+                r.location.lat,
+                r.location.lon,
+                r.address_hint,
+                json(&r.photos)?,
+                r.contact_email.as_ref().map(|e| e.as_str()),
+                r.consent,
+                r.status.as_str(),
+                r.priority.as_str(),
+                ts_opt(&r.due_at),
+                r.department.as_ref().map(|d| d.as_str()),
+                r.assignee.map(|u| u.to_string()),
+                r.forwarded_to.as_ref().map(|a| a.as_str()),
+                r.duplicate_of.map(|d| d.to_string()),
+                r.routed_by.as_ref().map(|x| x.as_str()),
+                ts(&r.updated_at),
+                r.gemeinde.as_str(),
+            ],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(content_erased) = content_erased else {
         let exists = conn
             .prepare_cached("SELECT 1 FROM reports WHERE id = ?1 AND ags = ?2")?
             .query_row([r.id.to_string(), r.municipality.as_str().to_owned()], |_| Ok(()))
@@ -242,8 +269,9 @@ pub(crate) fn update_report(
         } else {
             StoreError::NotFound
         });
-    }
-    put_photos(conn, r, &write.events)?;
+    };
+    let citizen: &[BlobHash] = if content_erased { &[] } else { &r.photos };
+    put_photos(conn, &r.id, citizen, &write.events)?;
     append(conn, write)
 }
 

@@ -8,7 +8,7 @@ mod citizen;
 mod delivery;
 mod leaks;
 mod rules;
-mod smtp;
+pub mod smtp;
 mod staff;
 
 use std::time::{Duration, Instant};

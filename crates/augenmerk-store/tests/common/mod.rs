@@ -1,0 +1,196 @@
+//! Fixtures of the privacy tests: a fresh database, municipalities, devices, reports as
+//! intake and the process handlers write them.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use augenmerk_domain::api::MunicipalitySettings;
+use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
+use augenmerk_domain::public::PublicStatusChange;
+use augenmerk_domain::report::{Channel, Email, Report};
+use augenmerk_domain::rules::WorkingHours;
+use augenmerk_domain::{
+    Ags, BlobHash, CategoryId, CategoryTree, DeviceId, GeoPoint, Priority, ReportId, Status, UserId,
+};
+use augenmerk_store::{BlobRecord, MunicipalityRecord, PublicEvent, ReportWrite, SqliteStore, Store};
+
+pub fn fresh() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("augenmerk.sqlite")).unwrap();
+    (dir, store)
+}
+
+pub fn ags(s: &str) -> Ags {
+    Ags::parse(s).unwrap()
+}
+
+pub fn email(s: &str) -> Email {
+    Email::parse(s).unwrap()
+}
+
+/// Minutes after a fixed morning.
+pub fn t(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap() + Duration::minutes(minutes)
+}
+
+pub fn hash(n: u8) -> BlobHash {
+    BlobHash::parse(&format!("{n:02x}").repeat(32)).unwrap()
+}
+
+pub fn staff_actor(name: &str) -> Actor {
+    Actor::Staff {
+        user: UserId::new_random(),
+        name: name.into(),
+    }
+}
+
+pub async fn municipality(store: &SqliteStore, code: &str) -> Ags {
+    let a = ags(code);
+    let tree = CategoryTree::from_json(
+        r#"{"categories": [{"id": "schlagloch", "de": "Schlagloch", "en": "Pothole",
+             "questions": [{"id": "tiefe", "de": "Tiefe", "en": "Depth", "type": "integer"},
+                           {"id": "notiz", "de": "Notiz", "en": "Note", "type": "text"}]}]}"#,
+    )
+    .unwrap();
+    let settings = MunicipalitySettings {
+        reply_templates: Vec::new(),
+        working_hours: WorkingHours {
+            timezone: "Europe/Berlin".into(),
+            days: vec![1, 2, 3, 4, 5],
+            start: "07:00".into(),
+            end: "16:00".into(),
+        },
+        authorities: vec![],
+        accent_color: None,
+        logo: None,
+        publish_text: false,
+        mail_sender_name: None,
+        mail_reply_to: None,
+        retention: Default::default(),
+        legal: Default::default(),
+    };
+    store
+        .create_municipality(MunicipalityRecord {
+            ags: a.clone(),
+            name: format!("Gemeinde {code}"),
+            categories: tree,
+            settings,
+            config_version: 1,
+        })
+        .await
+        .unwrap();
+    a
+}
+
+/// A registered device and its token hash.
+pub async fn device(store: &SqliteStore) -> (DeviceId, String) {
+    let id = DeviceId::new_random();
+    let token = format!("token-{id}");
+    store.create_device(id, token.clone(), None, None).await.unwrap();
+    (id, token)
+}
+
+/// Stores a photo's metadata (created now).
+pub async fn blob(store: &SqliteStore, n: u8) -> BlobHash {
+    store
+        .put_blob(BlobRecord {
+            hash: hash(n),
+            size: 1000,
+            content_type: "image/jpeg".into(),
+            width: 10,
+            height: 10,
+        })
+        .await
+        .unwrap();
+    hash(n)
+}
+
+pub fn report(municipality: &Ags, device: Option<DeviceId>, at: i64) -> Report {
+    Report {
+        id: ReportId::new_random(),
+        municipality: municipality.clone(),
+        gemeinde: municipality.clone(),
+        device_id: device,
+        category: CategoryId::parse("schlagloch").unwrap(),
+        answers: Default::default(),
+        description: "Loch in der Fahrbahn".into(),
+        location: GeoPoint { lat: 54.78, lon: 9.43 },
+        address_hint: Some("vor Hausnummer 12".into()),
+        photos: vec![],
+        contact_email: None,
+        consent: true,
+        consent_version: None,
+        status: Status::Received,
+        priority: Priority::Normal,
+        due_at: None,
+        department: None,
+        assignee: None,
+        forwarded_to: None,
+        duplicate_of: None,
+        routed_by: None,
+        channel: Channel::App,
+        created_at: t(at),
+        received_at: t(at),
+        updated_at: t(at),
+    }
+}
+
+/// A new report as intake writes it: audit "created" and the first status event.
+pub fn intake(r: &Report) -> ReportWrite {
+    ReportWrite::new(
+        r.clone(),
+        vec![AuditEntry {
+            report_id: r.id,
+            at: r.received_at,
+            actor: Actor::Citizen { device: r.device_id },
+            action: AuditAction::Created { channel: r.channel },
+            public_comment: None,
+        }],
+        vec![PublicEvent::Status(PublicStatusChange {
+            from: None,
+            to: Status::Received,
+            comment: None,
+            at: r.received_at,
+            photos: Vec::new(),
+        })],
+    )
+}
+
+/// Moves a report to another status at `at` as the process handlers would; returns the
+/// report as stored.
+pub async fn move_to(store: &SqliteStore, r: &Report, to: Status, at: i64) -> Report {
+    let mut next = r.clone();
+    next.status = to;
+    next.updated_at = t(at);
+    let write = ReportWrite::new(
+        next.clone(),
+        vec![AuditEntry {
+            report_id: r.id,
+            at: t(at),
+            actor: staff_actor("Frau Petersen"),
+            action: AuditAction::StatusChanged {
+                from: r.status,
+                to,
+                request: None,
+                photos: Vec::new(),
+            },
+            public_comment: Some("Erledigt".into()),
+        }],
+        vec![PublicEvent::Status(PublicStatusChange {
+            from: Some(r.status),
+            to,
+            comment: Some("Erledigt".into()),
+            at: t(at),
+            photos: Vec::new(),
+        })],
+    );
+    store.update_report(write, r.updated_at).await.unwrap();
+    next
+}
+
+/// Stores a report and closes it at `closed`.
+pub async fn closed_report(store: &SqliteStore, r: Report, closed: i64) -> Report {
+    store.insert_report(intake(&r)).await.unwrap();
+    move_to(store, &r, Status::Closed, closed).await
+}
