@@ -210,3 +210,89 @@ status-renewed-text = Wir haben Ihnen einen neuen Link per E-Mail geschickt. Die
 status-unknown-title = Dieser Link ist nicht (mehr) gültig
 status-unknown-text = Vielleicht wurde ein neuer Link angefordert, oder die Adresse ist unvollständig. Öffnen Sie den Link aus Ihrer neuesten E-Mail zu der Meldung.
 problem-invalid-url = Bitte eine gültige Adresse angeben, die mit https:// oder http:// beginnt.
+
+## Privacy by law: notice, Impressum, my data, withdrawal, erasure
+footer-legal-label = Rechtliches
+footer-privacy = Datenschutzhinweise
+footer-imprint = Impressum
+footer-my-data = Meine Daten
+legal-notice-title = Datenschutzhinweise
+legal-imprint-title = Impressum
+legal-general-title = Allgemeine Fassung
+legal-general-hint = Verantwortlich ist die Gemeinde, an die Sie melden; sie legt auch die Fristen fest. Sobald Sie im Meldeformular einen Ort gewählt haben, sehen Sie hier ihre Hinweise. Bis dahin gilt diese Fassung mit den voreingestellten Fristen; die Angaben in eckigen Klammern ergänzt die Gemeinde.
+legal-choose-place = Anbieter ist die Gemeinde, an die Sie melden. Wählen Sie im Meldeformular einen Ort, dann sehen Sie hier ihr Impressum.
+legal-notice-version = Fassung { $version }
+legal-back-to-report = Zurück zu Ihrer Meldung
+legal-blank-municipality = [Gemeinde]
+legal-blank-mailbox = [E-Mail-Adresse der Gemeinde]
+legal-blank-authorities = [zuständige Behörden]
+consent-notice-read = Datenschutzhinweise lesen
+consent-notice-page = Datenschutzhinweise als eigene Seite öffnen (Ihre Eingaben bleiben erhalten)
+retention-contact = Ihre E-Mail-Adresse: { $days ->
+    [0] gelöscht, sobald die Meldung abgeschlossen ist
+    [one] gelöscht 1 Tag nach Abschluss der Meldung
+   *[other] gelöscht { $days } Tage nach Abschluss der Meldung
+}
+retention-content = Beschreibung, Freitext-Antworten, Nachrichten und Fotos: { $days ->
+    [one] gelöscht 1 Tag nach Abschluss
+   *[other] gelöscht { $days } Tage nach Abschluss
+}; Kategorie, Ort und Verlauf bleiben ohne Personenbezug für die Statistik.
+retention-device = Geräteanmeldung: verfällt nach { $days } Tagen ohne Nutzung
+retention-photos = Hochgeladene Fotos, die zu keiner Meldung gehören: gelöscht nach { $days } Stunden
+confirm-cancel = Abbrechen
+my-data-title = Meine Daten
+my-data-lead = Hier sehen Sie, was zu Ihren Meldungen gespeichert ist und wie lange. Sie können alles herunterladen oder löschen.
+my-data-kept-heading = Was gespeichert ist
+my-data-kept-report = Zu jeder Meldung: Ort, Kategorie, Ihre Antworten, Beschreibung und die Nachrichten mit der Verwaltung.
+my-data-kept-photos = Fotos nur anonymisiert: Gesichter und Kennzeichen unkenntlich, ohne Metadaten.
+my-data-kept-email = Ihre E-Mail-Adresse, wenn Sie eine angegeben haben.
+my-data-kept-device = Eine zufällige Kennung dieses Geräts oder Browsers, damit er den Stand Ihrer Meldungen abrufen kann. Namen oder Telefonnummern werden nicht erhoben.
+my-data-periods-lead = Wie lange, legt jede Gemeinde fest:
+my-data-periods-none = Sie haben noch nichts gemeldet. Die Fristen der Gemeinde stehen in ihren Datenschutzhinweisen, sobald Sie einen Ort gewählt haben.
+my-data-export-heading = Alle meine Daten herunterladen
+my-data-export-text = Eine ZIP-Datei mit allem, was von diesem Gerät gesendet wurde: Meldungen, Antworten, Nachrichten und Fotos (maschinenlesbar als JSON, mit einer Erklärung).
+my-data-export = Alle meine Daten herunterladen
+my-data-export-busy = Wird zusammengestellt …
+my-data-export-done = Heruntergeladen: { $file }
+my-data-export-saved-at = Gespeichert unter: { $location }
+my-data-withdraw-heading = Eine Meldung zurückziehen
+my-data-withdraw-text = Solange noch niemand eine Meldung bearbeitet, können Sie sie auf ihrer Seite unter „Meine Meldungen“ zurückziehen. Sie wird dann gelöscht.
+my-data-erase-heading = Alle meine Daten löschen
+my-data-erase-text = Bei allen Meldungen von diesem Gerät werden Beschreibung, Freitext-Antworten, Fotos, Nachrichten und Ihre E-Mail-Adresse gelöscht. Die Verwaltung behält nur Kategorie, Ort und Bearbeitungsverlauf ohne Personenbezug. Dieses Gerät wird abgemeldet; Ihre Meldungen erscheinen hier nicht mehr.
+my-data-erase = Alle meine Daten löschen
+my-data-erase-question = Wirklich alle Ihre Daten löschen? Das lässt sich nicht rückgängig machen.
+my-data-erase-confirm = Ja, alles löschen
+my-data-erase-done = { $count ->
+    [0] Es waren keine Meldungen gespeichert.
+    [one] Bei 1 Meldung wurden Ihre Daten gelöscht.
+   *[other] Bei { $count } Meldungen wurden Ihre Daten gelöscht.
+}
+my-data-erase-done-device = Dieses Gerät ist abgemeldet. Bei Ihrer nächsten Meldung meldet es sich neu an.
+my-data-email-heading = Per E-Mail-Adresse löschen
+my-data-email-text = Für Meldungen von einem anderen Gerät oder über einen Link: Geben Sie die E-Mail-Adresse an, mit der Sie gemeldet haben. Sie bekommen einen Link, mit dem Sie die Löschung bestätigen (24 Stunden gültig).
+my-data-email-label = E-Mail-Adresse
+my-data-email-send = Bestätigungslink anfordern
+my-data-email-sent = Wir haben Ihnen einen Bestätigungslink geschickt, falls Meldungen mit dieser Adresse existieren.
+my-reports-my-data = Meine Daten: herunterladen oder löschen
+withdraw-heading = Meldung zurückziehen
+withdraw-text = Noch bearbeitet niemand diese Meldung. Wenn Sie sie zurückziehen, wird sie mit Fotos und Angaben gelöscht.
+withdraw-button = Meldung zurückziehen
+withdraw-question = Meldung wirklich zurückziehen? Sie wird gelöscht; das lässt sich nicht rückgängig machen.
+withdraw-confirm = Ja, zurückziehen
+status-privacy-heading = Ihre Daten
+status-export = Daten dieser Meldung herunterladen (ZIP)
+status-withdrawn-title = Ihre Meldung wurde zurückgezogen
+status-withdrawn-text = Sie ist mit Fotos und Angaben gelöscht. Dieser Link führt nun ins Leere.
+erase-title = Daten löschen
+erase-text = Sie haben die Löschung aller Meldungen angefordert, die mit Ihrer E-Mail-Adresse gesendet wurden.
+erase-removed = Gelöscht werden Ihre E-Mail-Adresse, Beschreibungen, Freitext-Antworten, Nachrichten und Fotos.
+erase-kept = Ohne Personenbezug bleiben Kategorie, Ort und Bearbeitungsverlauf für die Statistik der Verwaltung.
+erase-now = Jetzt löschen
+erase-done = { $count ->
+    [0] Mit dieser Adresse waren keine Meldungen mehr gespeichert.
+    [one] Bei 1 Meldung wurden Ihre Daten gelöscht.
+   *[other] Bei { $count } Meldungen wurden Ihre Daten gelöscht.
+}
+erase-done-text = Die Verwaltung schreibt Ihnen zu diesen Meldungen keine E-Mails mehr.
+erase-expired-title = Dieser Link ist nicht mehr gültig
+erase-expired-text = Ein Löschlink gilt 24 Stunden und nur einmal. Fordern Sie unter „Meine Daten“ einen neuen an.

@@ -210,3 +210,89 @@ status-renewed-text = We sent you a new link by e-mail. This link no longer work
 status-unknown-title = This link is not valid (any more)
 status-unknown-text = Perhaps a new link was requested, or the address is incomplete. Open the link from your latest e-mail about the report.
 problem-invalid-url = Please give a valid address starting with https:// or http://.
+
+## Privacy by law: notice, Impressum, my data, withdrawal, erasure
+footer-legal-label = Legal
+footer-privacy = Privacy notice
+footer-imprint = Legal notice (Impressum)
+footer-my-data = My data
+legal-notice-title = Privacy notice
+legal-imprint-title = Legal notice (Impressum)
+legal-general-title = General version
+legal-general-hint = The municipality you report to is responsible; it also sets the periods. Once you have chosen a place in the report form, you see its notice here. Until then this version with the default periods applies; the municipality fills in what is in square brackets.
+legal-choose-place = The provider is the municipality you report to. Choose a place in the report form to see its legal notice here.
+legal-notice-version = Version { $version }
+legal-back-to-report = Back to your report
+legal-blank-municipality = [municipality]
+legal-blank-mailbox = [the municipality's e-mail address]
+legal-blank-authorities = [competent authorities]
+consent-notice-read = Read the privacy notice
+consent-notice-page = Open the privacy notice as a page (what you entered is kept)
+retention-contact = Your e-mail address: { $days ->
+    [0] deleted as soon as the report is closed
+    [one] deleted 1 day after the report is closed
+   *[other] deleted { $days } days after the report is closed
+}
+retention-content = Description, free-text answers, messages and photos: { $days ->
+    [one] deleted 1 day after closing
+   *[other] deleted { $days } days after closing
+}; category, place and history stay, without personal data, for statistics.
+retention-device = Device registration: expires after { $days } days without use
+retention-photos = Uploaded photos that belong to no report: deleted after { $days } hours
+confirm-cancel = Cancel
+my-data-title = My data
+my-data-lead = What is kept about your reports, and for how long. You can download or erase all of it.
+my-data-kept-heading = What is kept
+my-data-kept-report = For each report: place, category, your answers, the description and the messages with the municipality.
+my-data-kept-photos = Photos only anonymized: faces and plates blurred, without metadata.
+my-data-kept-email = Your e-mail address, if you gave one.
+my-data-kept-device = A random identifier of this device or browser, so that it can fetch the state of your reports. No names or phone numbers are collected.
+my-data-periods-lead = How long is set by each municipality:
+my-data-periods-none = You have not reported anything yet. The municipality's periods are in its privacy notice once you have chosen a place.
+my-data-export-heading = Download all my data
+my-data-export-text = A ZIP file with everything sent from this device: reports, answers, messages and photos (machine-readable as JSON, with an explanation).
+my-data-export = Download all my data
+my-data-export-busy = Putting it together …
+my-data-export-done = Downloaded: { $file }
+my-data-export-saved-at = Saved at: { $location }
+my-data-withdraw-heading = Withdraw a report
+my-data-withdraw-text = As long as nobody works on a report, you can withdraw it on its page under “My reports”. It is then erased.
+my-data-erase-heading = Erase all my data
+my-data-erase-text = For every report from this device, the description, free-text answers, photos, messages and your e-mail address are erased. The municipality keeps only category, place and history, without personal data. This device is signed off; your reports no longer appear here.
+my-data-erase = Erase all my data
+my-data-erase-question = Really erase all your data? This cannot be undone.
+my-data-erase-confirm = Yes, erase everything
+my-data-erase-done = { $count ->
+    [0] No reports were stored.
+    [one] Your data was erased from 1 report.
+   *[other] Your data was erased from { $count } reports.
+}
+my-data-erase-done-device = This device is signed off. It registers anew with your next report.
+my-data-email-heading = Erase by e-mail address
+my-data-email-text = For reports from another device or through a link: enter the e-mail address you reported with. You get a link to confirm the erasure (valid for 24 hours).
+my-data-email-label = E-mail address
+my-data-email-send = Request a confirmation link
+my-data-email-sent = We have sent you a confirmation link, if reports with this address exist.
+my-reports-my-data = My data: download or erase
+withdraw-heading = Withdraw the report
+withdraw-text = Nobody works on this report yet. If you withdraw it, it is erased with its photos and details.
+withdraw-button = Withdraw the report
+withdraw-question = Really withdraw the report? It is erased; this cannot be undone.
+withdraw-confirm = Yes, withdraw
+status-privacy-heading = Your data
+status-export = Download this report's data (ZIP)
+status-withdrawn-title = Your report was withdrawn
+status-withdrawn-text = It is erased with its photos and details. This link leads nowhere now.
+erase-title = Erase data
+erase-text = You asked to erase all reports sent with your e-mail address.
+erase-removed = Your e-mail address, descriptions, free-text answers, messages and photos are erased.
+erase-kept = Category, place and history stay, without personal data, for the municipality's statistics.
+erase-now = Erase now
+erase-done = { $count ->
+    [0] No reports with this address were stored any more.
+    [one] Your data was erased from 1 report.
+   *[other] Your data was erased from { $count } reports.
+}
+erase-done-text = The municipality no longer writes to you about these reports.
+erase-expired-title = This link is no longer valid
+erase-expired-text = An erasure link is valid for 24 hours and once only. Request a new one under “My data”.

@@ -22,6 +22,14 @@ pub enum Route {
     Console(String),
     /// The private status page of a report, reached by the token in the receipt mail.
     Status(String),
+    /// The privacy notice of a municipality (by key), or of the one the citizen chose.
+    Privacy(Option<String>),
+    /// The Impressum, likewise.
+    Imprint(Option<String>),
+    /// What is kept about the citizen: download it, erase it.
+    MyData,
+    /// Confirming an erasure by e-mail address, reached by the token in the mailed link.
+    Erase(String),
 }
 
 impl Route {
@@ -35,6 +43,10 @@ impl Route {
             (Some("field"), Some(id)) => Route::Case(id.to_owned()),
             (Some("field"), None) => Route::Field,
             (Some("status"), Some(token)) => Route::Status(token.to_owned()),
+            (Some("datenschutz"), ags) => Route::Privacy(ags.map(str::to_owned)),
+            (Some("impressum"), ags) => Route::Imprint(ags.map(str::to_owned)),
+            (Some("meine-daten"), None) => Route::MyData,
+            (Some("erase"), Some(token)) => Route::Erase(token.to_owned()),
             (Some("console"), first) => {
                 let rest: Vec<&str> = first.into_iter().chain(parts).collect();
                 Route::Console(rest.join("/"))
@@ -54,6 +66,12 @@ impl Route {
             Route::Console(rest) if rest.is_empty() => "#/console".into(),
             Route::Console(rest) => format!("#/console/{rest}"),
             Route::Status(token) => format!("#/status/{token}"),
+            Route::Privacy(None) => "#/datenschutz".into(),
+            Route::Privacy(Some(ags)) => format!("#/datenschutz/{ags}"),
+            Route::Imprint(None) => "#/impressum".into(),
+            Route::Imprint(Some(ags)) => format!("#/impressum/{ags}"),
+            Route::MyData => "#/meine-daten".into(),
+            Route::Erase(token) => format!("#/erase/{token}"),
         }
     }
 }
@@ -107,6 +125,12 @@ mod tests {
             Route::Console(String::new()),
             Route::Console("cases/abc".into()),
             Route::Status("tok".into()),
+            Route::Privacy(None),
+            Route::Privacy(Some("01001000".into())),
+            Route::Imprint(None),
+            Route::Imprint(Some("01001000".into())),
+            Route::MyData,
+            Route::Erase("tok".into()),
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }

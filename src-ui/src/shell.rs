@@ -1,11 +1,13 @@
 //! The frame around every page: header with navigation, language switch and the queue's
-//! state, the page itself, and a footer that says where photos are anonymized.
+//! state, the page itself, and a footer that says where photos are anonymized and links
+//! the privacy notice, the Impressum and "my data".
 
 use leptos::prelude::*;
 
 use augenmerk_domain::device::{AppInfo, SyncStatus};
 
 use crate::backend::Backend;
+use crate::components::legal::LegalKind;
 use crate::i18n::{I18n, Lang, use_i18n};
 use crate::map::Tiles;
 use crate::pages;
@@ -196,6 +198,10 @@ pub fn App() -> impl IntoView {
                 Route::Field => view! { <pages::field::Field /> }.into_any(),
                 Route::Case(id) => view! { <pages::case::Case id=id /> }.into_any(),
                 Route::Status(token) => view! { <pages::status::Status token=token /> }.into_any(),
+                Route::Privacy(ags) => view! { <pages::legal::LegalPage kind=LegalKind::Notice ags=ags /> }.into_any(),
+                Route::Imprint(ags) => view! { <pages::legal::LegalPage kind=LegalKind::Imprint ags=ags /> }.into_any(),
+                Route::MyData => view! { <pages::my_data::MyData /> }.into_any(),
+                Route::Erase(token) => view! { <pages::erase::Erase token=token /> }.into_any(),
                 // Drawn by `crate::Root` instead of this frame.
                 Route::Console(_) => ().into_any(),
             }}
@@ -205,8 +211,30 @@ pub fn App() -> impl IntoView {
                 {move || if is_app { i18n.t("footer-anon-device") } else { i18n.t("footer-anon-server") }}
             </p>
             <p class="kern-body kern-body--small">{move || i18n.t("footer-licence")}</p>
+            <nav aria-label=move || i18n.t("footer-legal-label")>
+                <ul class="kern-list kern-list--horizontal">
+                    <li><a class="kern-link" href=Route::Privacy(None).href() data-testid="footer-privacy"
+                        aria-current=move || footer_current(route.get(), Route::Privacy(None))>
+                        {move || i18n.t("footer-privacy")}</a></li>
+                    <li><a class="kern-link" href=Route::Imprint(None).href() data-testid="footer-imprint"
+                        aria-current=move || footer_current(route.get(), Route::Imprint(None))>
+                        {move || i18n.t("footer-imprint")}</a></li>
+                    <li><a class="kern-link" href=Route::MyData.href() data-testid="footer-my-data"
+                        aria-current=move || footer_current(route.get(), Route::MyData)>
+                        {move || i18n.t("footer-my-data")}</a></li>
+                </ul>
+            </nav>
         </footer>
     }
+}
+
+/// `aria-current` of a footer link: the page it leads to is open (for any municipality).
+fn footer_current(current: Route, link: Route) -> Option<&'static str> {
+    let same = match (&current, &link) {
+        (Route::Privacy(_), Route::Privacy(_)) | (Route::Imprint(_), Route::Imprint(_)) => true,
+        _ => current == link,
+    };
+    same.then_some("page")
 }
 
 /// The queue's state in the header: waiting reports, sending, last error.

@@ -1,7 +1,10 @@
 //! The pages.
 
 pub mod case;
+pub mod erase;
 pub mod field;
+pub mod legal;
+pub mod my_data;
 pub mod my_reports;
 pub mod report;
 pub mod report_detail;

@@ -64,7 +64,7 @@ pub fn MyReports() -> impl IntoView {
         match reports.get() {
         None => view! { <p class="kern-body" role="status">{move || i18n.t("loading")}</p> }.into_any(),
         Some(list) if list.is_empty() => view! {
-            <div class="empty kern-card kern-card--surface">
+            <div class="empty kern-card kern-card--surface" data-testid="my-reports-empty">
                 <div class="kern-card__body">
                     <p class="kern-body">{move || i18n.t("my-reports-empty")}</p>
                     <a class="kern-btn kern-btn--primary" href="#/"><span class="kern-label">{move || i18n.t("nav-report")}</span></a>
@@ -101,6 +101,10 @@ pub fn MyReports() -> impl IntoView {
             <ErrorAlert error=error.into() />
             {list}
             {followed_view}
+            <p class="kern-body my-data-link">
+                <span class="kern-icon kern-icon--account-circle kern-icon--small" aria-hidden="true"></span>
+                <a class="kern-link" href=Route::MyData.href() data-testid="my-data-link">{move || i18n.t("my-reports-my-data")}</a>
+            </p>
         </div>
     }
 }

@@ -913,6 +913,7 @@ pub fn NewReport() -> impl IntoView {
                         <label class="kern-label" for="consent-input">{move || i18n.t("consent")}</label>
                     </div>
                     <FieldProblem problems=problems field="consent" />
+                    <crate::components::legal::ConsentNotice config=config />
                 </section>
 
                 <div class="kern-btn-wrapper form-actions">

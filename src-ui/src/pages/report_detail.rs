@@ -8,6 +8,7 @@ use augenmerk_domain::public::MessageAuthor;
 
 use crate::backend::UiError;
 use crate::components::answers::AnswerList;
+use crate::components::confirm::ConfirmButton;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
 use crate::components::status::{StatusBadge, StatusHistory};
@@ -119,6 +120,10 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                     </ul>
                     <AnswerList municipality={r.municipality.as_str().to_owned()} category={r.category.clone()}
                         answers={answers.into_iter().collect::<Vec<_>>()} kept=d.questions.clone() />
+                    // Nobody has handled it yet (or it never left the device): the citizen may take it back.
+                    {(queued || (sent && r.status.is_some_and(augenmerk_domain::privacy::withdrawable))).then(|| view! {
+                        <Withdraw id=r.id.to_string() error=error />
+                    })}
                     <section aria-labelledby="history-heading">
                         <h2 class="kern-heading-small" id="history-heading">{move || i18n.t("history")}</h2>
                         <StatusHistory history=history />
@@ -274,6 +279,41 @@ fn Refused(id: String, reason: String, error: RwSignal<Option<UiError>>) -> impl
                     </button>
                 </div>
             </div>
+        </section>
+    }
+}
+
+/// "Withdraw this report", after a confirmation: it is erased (the municipality keeps no
+/// trace but the fact) and leaves "my reports".
+#[component]
+fn Withdraw(id: String, error: RwSignal<Option<UiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = use_ctx();
+    let busy = RwSignal::new(false);
+    let withdraw = Callback::new(move |()| {
+        let backend = ctx.backend.clone();
+        let sync = ctx.sync;
+        let id = id.clone();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match backend.withdraw_report(&id).await {
+                Ok(()) => {
+                    if let Ok(status) = backend.sync_status().await {
+                        sync.set(status);
+                    }
+                    navigate(&Route::MyReports);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    });
+    view! {
+        <section aria-labelledby="withdraw-heading" data-testid="withdraw">
+            <h2 class="kern-heading-small" id="withdraw-heading">{move || i18n.t("withdraw-heading")}</h2>
+            <p class="kern-body">{move || i18n.t("withdraw-text")}</p>
+            <ConfirmButton testid="withdraw-report" label="withdraw-button" question="withdraw-question"
+                confirm="withdraw-confirm" busy=busy on_confirm=withdraw />
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The private status page a citizen reaches from the link in the receipt mail
 //! (`#/status/<token>`): the report, its history and the thread, an answer form, and the
-//! mail updates (confirm the address, unsubscribe, resubscribe, ask for a new link).
+//! mail updates (confirm the address, unsubscribe, resubscribe, ask for a new link), and
+//! the citizen's rights: download the report's data, withdraw it while it is untouched.
 //!
 //! No device and no login: the token in the link is the capability. The page talks to the
 //! server directly (it only exists in the web build; the app has its own report page).
@@ -14,10 +15,12 @@ use augenmerk_domain::public::{MessageAuthor, PublicMessage};
 
 use crate::backend::web::WebBackend;
 use crate::backend::{UiError, UiResult};
+use crate::components::confirm::ConfirmButton;
 use crate::components::errors::ErrorAlert;
 use crate::components::status::{StatusBadge, StatusHistory};
 use crate::format;
 use crate::i18n::use_i18n;
+use crate::route::Route;
 use augenmerk_domain::device::SyncState;
 
 /// The Fluent key that says whether updates about a report go out by mail (shared with
@@ -78,6 +81,8 @@ enum View {
     Unknown,
     /// A new link was requested: this one no longer works.
     Renewed,
+    /// The citizen withdrew the report: it is erased, the link leads nowhere now.
+    Withdrawn,
 }
 
 /// The status page.
@@ -166,10 +171,22 @@ pub fn Status(token: String) -> impl IntoView {
                     <div class="kern-alert__body"><p class="kern-body">{move || i18n.t("status-renewed-text")}</p></div>
                 </section>
             }.into_any(),
+            View::Withdrawn => view! {
+                <section class="kern-alert kern-alert--success" data-testid="status-withdrawn" role="status">
+                    <div class="kern-alert__header">
+                        <span class="kern-icon kern-icon--success" aria-hidden="true"></span>
+                        <h1 class="kern-title">{move || i18n.t("status-withdrawn-title")}</h1>
+                    </div>
+                    <div class="kern-alert__body"><p class="kern-body">{move || i18n.t("status-withdrawn-text")}</p></div>
+                </section>
+            }.into_any(),
             View::Page(p) => {
                 let base = base.clone();
+                let received = augenmerk_domain::privacy::withdrawable(p.report.status);
+                let municipality = p.report.municipality.as_str().to_owned();
                 view! {
                     <ReportView page=*p.clone() base=base.clone() />
+                    <YourData base=base.clone() received=received municipality=municipality shown=shown error=error />
                     <Thread messages=p.report.messages.clone() base=base shown=shown error=error />
                     <MailBox page=*p busy=busy.into() on_action=Callback::new(move |(path, ok)| action(path, ok)) />
                     <section class="status-renew" aria-labelledby="status-renew-h">
@@ -354,6 +371,62 @@ fn MailBox(page: StatusPage, busy: Signal<bool>, on_action: Callback<(&'static s
                     MailUpdates::None => None,
                 }}
             </div>
+        </section>
+    }
+}
+
+/// The citizen's rights over this report: download it (a plain link: the token in the
+/// address is the permission), withdraw it while nobody has handled it, the notice.
+#[component]
+fn YourData(
+    base: String,
+    received: bool,
+    municipality: String,
+    shown: RwSignal<View>,
+    error: RwSignal<Option<UiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let export = format!("{base}/export");
+    let withdraw = Callback::new(move |()| {
+        let base = base.clone();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let request = Request::post(&format!("{base}/withdraw"))
+                .header("Accept", "application/json")
+                .build()
+                .map_err(UiError::unexpected);
+            match WebBackend::send(request).await {
+                Ok(_) => shown.set(View::Withdrawn),
+                Err(e) => {
+                    // Someone took it up meanwhile: the page shows its state now.
+                    if e.code.as_deref() == Some("illegal_transition")
+                        && let Ok(p) = call::<StatusPage>(Request::get(&base), None).await
+                    {
+                        shown.set(View::Page(Box::new(p)));
+                    }
+                    error.set(Some(e));
+                }
+            }
+            busy.set(false);
+        });
+    });
+    view! {
+        <section class="status-privacy" aria-labelledby="status-privacy-h" data-testid="status-privacy">
+            <h2 class="kern-heading-small" id="status-privacy-h">{move || i18n.t("status-privacy-heading")}</h2>
+            <p class="kern-body">
+                <a class="kern-link" href=export download="" data-testid="status-export">
+                    <span class="kern-icon kern-icon--download kern-icon--small" aria-hidden="true"></span>
+                    {move || i18n.t("status-export")}</a>
+            </p>
+            {received.then(|| view! {
+                <p class="kern-body">{move || i18n.t("withdraw-text")}</p>
+                <ConfirmButton testid="status-withdraw" label="withdraw-button" question="withdraw-question"
+                    confirm="withdraw-confirm" busy=busy on_confirm=withdraw />
+            })}
+            <p class="kern-body">
+                <a class="kern-link" href=Route::Privacy(Some(municipality)).href()>{move || i18n.t("footer-privacy")}</a>
+            </p>
         </section>
     }
 }

@@ -5,7 +5,10 @@
 
 mod accessibility;
 mod administrations;
+#[path = "../common/citizen.rs"]
+mod citizen;
 mod citizen_flow;
+mod privacy;
 #[path = "../common/receipt.rs"]
 mod receipt;
 mod status_page;

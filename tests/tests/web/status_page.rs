@@ -4,52 +4,15 @@
 //! municipality's message; an unknown link gets a clear error page. axe-core on each
 //! screen; screenshots to `docs/screenshots/web/status-*`.
 
+use crate::citizen::submit_with_email;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::receipt::wait_for_receipt;
-use crate::support::{Browser, FLENSBURG, Server, Staff};
+use crate::support::{Browser, Server, Staff};
 
 const EMAIL: &str = "maria.muster@example.org";
-
-/// Submits a report with a contact address as a citizen's device; returns its id.
-async fn submit_with_email(url: &str) -> String {
-    let http = reqwest::Client::new();
-    let device: Value = http
-        .post(format!("{url}/api/v1/devices"))
-        .json(&json!({"platform": "test"}))
-        .send()
-        .await
-        .expect("register device")
-        .json()
-        .await
-        .expect("device JSON");
-    let token = device["token"].as_str().expect("device token");
-    let id = uuid::Uuid::new_v4().to_string();
-    let resp = http
-        .post(format!("{url}/api/v1/reports"))
-        .bearer_auth(token)
-        .json(&json!({
-            "id": id,
-            "municipality": FLENSBURG,
-            "category": "schlagloch",
-            "answers": {"gefahr_akut": false, "groesse": "20_50", "tiefe": "3_8", "lage": "fahrbahn", "strassenart": "gemeindestrasse"},
-            "description": "Tiefes Schlagloch vor der Bushaltestelle.",
-            "location": {"lat": 54.8016, "lon": 9.4553},
-            "address_hint": "Mürwiker Straße 112",
-            "photos": [],
-            "contact_email": EMAIL,
-            "consent": true,
-        }))
-        .send()
-        .await
-        .expect("submit report");
-    let status = resp.status();
-    let text = resp.text().await.expect("body");
-    assert!(status.is_success(), "report: {status} {text}");
-    id
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_citizen_follows_the_link_confirms_and_answers() {
@@ -58,7 +21,7 @@ async fn a_citizen_follows_the_link_confirms_and_answers() {
         .tempdir()
         .expect("temporary directory");
     let server = Server::start(dir.path());
-    let id = submit_with_email(&server.url).await;
+    let id = submit_with_email(&server.url, EMAIL, "Tiefes Schlagloch vor der Bushaltestelle.").await;
     let (_, token) = wait_for_receipt(&dir.path().join("server/mail"), EMAIL);
     assert!(!token.is_empty(), "a token after the link in the receipt");
 
