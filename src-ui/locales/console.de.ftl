@@ -442,3 +442,96 @@ c-platform-display-name = Anzeigename
 c-platform-tenant-import-mailed = Frühere per E-Mail gesendete Meldungen übernehmen ({ $count })
 c-platform-tenant-create = Mandant anlegen
 c-platform-tenant-created = Mandant angelegt; Anmeldung mit dem Benutzernamen { $name }.
+
+## privacy
+c-role-privacy-officer = Datenschutz
+c-nav-privacy = Datenschutz
+c-nav-erasures = Löschersuchen
+c-audit-personal-data-removed = Personenbezogene Daten gelöscht ({ $scope }) – { $reason }
+c-erasure-scope-contact = E-Mail-Adresse
+c-erasure-scope-content = Kontakt, Texte, Nachrichten und Fotos
+c-erasure-reason-retention = Aufbewahrungsfrist abgelaufen
+c-erasure-reason-withdrawal = Von der meldenden Person zurückgezogen
+c-erasure-reason-citizen-request = Auf Wunsch der meldenden Person (App, Webseite oder Statuslink)
+c-erasure-reason-email-request = Auf Wunsch der meldenden Person (per E-Mail bestätigt)
+c-erasure-reason-staff-request = Löschersuchen (Datenschutz)
+c-privacy-title = Datenschutz
+c-privacy-intro = Aufbewahrungsfristen, Datenschutzhinweise und Impressum des Mängelmelders. Bürgerinnen und Bürger lesen die Texte in der App und auf der Webseite und stimmen den Datenschutzhinweisen beim Melden zu.
+c-privacy-retention = Aufbewahrungsfristen
+c-privacy-retention-hint = Die Fristen zählen ab dem Abschluss einer Meldung. Gelöscht wird jede Nacht um 3 Uhr; jede Löschung steht im Löschprotokoll unter „Löschersuchen“.
+c-privacy-contact-days = E-Mail-Adresse löschen nach (Tagen)
+c-privacy-contact-days-hint = Die E-Mail-Adresse der meldenden Person und ihr Abonnement der Nachrichten werden { $days } Tage nach dem Abschluss der Meldung gelöscht. Erlaubt: { $min } bis { $max } Tage; bei 0 in der Nacht nach dem Abschluss.
+c-privacy-content-days = Inhalte löschen nach (Tagen)
+c-privacy-content-days-hint = Beschreibung, Freitext-Antworten, Nachrichten, interne Notizen und Fotos werden { $days } Tage nach dem Abschluss gelöscht, mit ihnen die E-Mail-Adresse und die Verbindung zum Gerät. Kategorie, Ort, Daten, Auswahl-Antworten und Bearbeitungsverlauf bleiben ohne Personenbezug für die Statistik. Erlaubt: { $min } bis { $max } Tage.
+c-privacy-device-days = Geräteanmeldung verfällt nach (Tagen ohne Nutzung)
+c-privacy-device-days-hint = Die Anmeldung eines Geräts (App oder Webseite) wird gelöscht, wenn es { $days } Tage lang nichts abgerufen hat; hat es an mehrere Verwaltungen gemeldet, gilt die kürzeste Frist. Erlaubt: { $min } bis { $max } Tage.
+c-privacy-photo-hours = Hochgeladene Fotos, die zu keiner Meldung gehören, werden nach { $hours } Stunden gelöscht (für alle Verwaltungen gleich).
+c-privacy-notice = Datenschutzhinweise
+c-privacy-notice-version = Aktuelle Version der Datenschutzhinweise: { $version }
+c-privacy-notice-version-hint = Die Version steigt beim Speichern, wenn sich der Text ändert, den Bürgerinnen und Bürger lesen (auch durch geänderte Fristen). Jede Meldung speichert die Version, der zugestimmt wurde.
+c-privacy-notice-de = Datenschutzhinweise (Deutsch)
+c-privacy-notice-en = Datenschutzhinweise (Englisch)
+c-privacy-imprint = Impressum
+c-privacy-imprint-hint = Bitte Anschrift, vertretungsberechtigte Person und Telefonnummer der Verwaltung ergänzen.
+c-privacy-imprint-de = Impressum (Deutsch)
+c-privacy-imprint-en = Impressum (Englisch)
+c-privacy-text-empty-de = Leer: Es gilt die Vorlage. Eine Zeile mit „# “ am Anfang ist eine Überschrift, „- “ ein Listenpunkt, eine Leerzeile beginnt einen neuen Absatz.
+c-privacy-text-empty-en = Leer: die englische Vorlage – oder, wenn oben ein eigener deutscher Text steht, dieser deutsche Text.
+c-privacy-use-template = Vorlage übernehmen
+c-privacy-use-template-for = Vorlage übernehmen: { $text }
+c-privacy-placeholders = Platzhalter
+c-privacy-placeholders-hint = Diese Platzhalter werden in allen Texten beim Anzeigen ersetzt. Andere Namen in geschweiften Klammern werden beim Speichern abgelehnt.
+c-privacy-ph-municipality = Name der Verwaltung
+c-privacy-ph-mailbox = Postfach für Antworten (Antwortadresse unter Konfiguration › E-Mail und Weiterleitung)
+c-privacy-ph-authorities = Behörden, an die Meldungen weitergeleitet werden können
+c-privacy-ph-contact-days = Frist für die E-Mail-Adresse in Tagen
+c-privacy-ph-content-days = Frist für die Inhalte in Tagen
+c-privacy-ph-device-days = Frist für Geräteanmeldungen in Tagen
+c-privacy-ph-photo-hours = Stunden, bis ungenutzte Fotos gelöscht werden
+c-privacy-ph-now = jetzt: { $value }
+c-privacy-preview = Vorschau
+c-privacy-preview-show = Text
+c-privacy-check-fields = Bitte prüfen Sie die markierten Angaben.
+c-privacy-problem-range = Bitte eine ganze Zahl von { $min } bis { $max } angeben.
+c-privacy-problem-placeholder = Unbekannter Platzhalter: { $names }. Erlaubt sind nur die aufgeführten Platzhalter.
+c-privacy-problem-placeholder-any = Der Text enthält einen unbekannten Platzhalter.
+c-privacy-problem-control = Der Text enthält Steuerzeichen.
+c-erasure-title = Löschersuchen
+c-erasure-intro = Verlangt jemand schriftlich die Löschung seiner Daten (Art. 17 DSGVO), suchen Sie hier die Meldungen mit der genannten E-Mail-Adresse und löschen deren personenbezogene Daten. Das Löschprotokoll hält fest, wann, warum und von wem gelöscht wurde – nie, was.
+c-erasure-search-title = Meldungen zu einer E-Mail-Adresse
+c-erasure-email-hint = Die Adresse aus dem Löschersuchen. Sie wird nicht gespeichert.
+c-erasure-search = Meldungen suchen
+c-erasure-check-fields = Bitte prüfen Sie die markierten Angaben.
+c-erasure-none = Keine Meldungen mit der Adresse { $email }.
+c-erasure-found = { $count ->
+    [one] Eine Meldung
+   *[other] { $count } Meldungen
+} mit der Adresse { $email }
+c-erasure-candidates = Betroffene Meldungen
+c-erasure-col-category = Kategorie
+c-erasure-warning-title = Endgültige Löschung
+c-erasure-warning = { $count ->
+    [one] Bei dieser Meldung werden
+   *[other] Bei diesen { $count } Meldungen werden
+} E-Mail-Adresse, Beschreibung, Freitext-Antworten, Nachrichten, interne Notizen und Fotos endgültig gelöscht, ebenso die Verbindung zum Gerät. Das lässt sich nicht rückgängig machen. Kategorie, Ort, Daten und Bearbeitungsverlauf bleiben ohne Personenbezug erhalten.
+c-erasure-reference = Bezug des Löschersuchens
+c-erasure-reference-hint = Zum Beispiel „Schreiben vom 3.12.2026, Az. 12-3“. Er steht im Löschprotokoll anstelle der E-Mail-Adresse.
+c-erasure-problem-reference = Bitte den Bezug des Löschersuchens angeben (höchstens 200 Zeichen).
+c-erasure-confirm = { $count ->
+    [one] Daten dieser Meldung endgültig löschen
+   *[other] Daten dieser { $count } Meldungen endgültig löschen
+}
+c-erasure-done = { $count ->
+    [0] Es wurden keine Daten gelöscht: Keine Meldung hat diese Adresse mehr.
+    [one] Bei einer Meldung wurden personenbezogene Daten gelöscht.
+   *[other] Bei { $count } Meldungen wurden personenbezogene Daten gelöscht.
+}
+c-erasure-log = Löschprotokoll
+c-erasure-log-hint = Alle Löschungen personenbezogener Daten dieser Verwaltung, die neuesten zuerst: nach Ablauf der Fristen, auf Wunsch der meldenden Person und auf Löschersuchen.
+c-erasure-log-empty = Bisher wurde nichts gelöscht.
+c-erasure-col-date = Zeitpunkt
+c-erasure-col-reason = Grund
+c-erasure-col-scope = Umfang
+c-erasure-col-staff = Durchgeführt von
+c-erasure-col-reference = Bezug
+c-erasure-col-reports = Meldungen

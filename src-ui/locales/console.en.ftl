@@ -442,3 +442,96 @@ c-platform-display-name = Display name
 c-platform-tenant-import-mailed = Take over the reports sent by e-mail before ({ $count })
 c-platform-tenant-create = Create tenant
 c-platform-tenant-created = Tenant created; sign in with the user name { $name }.
+
+## privacy
+c-role-privacy-officer = Data protection
+c-nav-privacy = Data protection
+c-nav-erasures = Erasure requests
+c-audit-personal-data-removed = Personal data removed ({ $scope }) – { $reason }
+c-erasure-scope-contact = e-mail address
+c-erasure-scope-content = contact, texts, messages and photos
+c-erasure-reason-retention = Retention period ended
+c-erasure-reason-withdrawal = Withdrawn by the reporter
+c-erasure-reason-citizen-request = At the reporter's request (app, website or status link)
+c-erasure-reason-email-request = At the reporter's request (confirmed by e-mail)
+c-erasure-reason-staff-request = Erasure request (data protection)
+c-privacy-title = Data protection
+c-privacy-intro = Retention periods, privacy notice and legal notice (Impressum) of the defect reporter. Citizens read the texts in the app and on the website and agree to the privacy notice when they report.
+c-privacy-retention = Retention periods
+c-privacy-retention-hint = The periods count from the day a report is closed. Data is removed every night at 3 a.m.; every removal is listed in the erasure log under "Erasure requests".
+c-privacy-contact-days = Remove the e-mail address after (days)
+c-privacy-contact-days-hint = The reporter's e-mail address and their subscription to messages are removed { $days } days after the report is closed. Allowed: { $min } to { $max } days; with 0, in the night after closing.
+c-privacy-content-days = Remove the content after (days)
+c-privacy-content-days-hint = Description, free-text answers, messages, internal notes and photos are removed { $days } days after closing, together with the e-mail address and the link to the device. Category, place, dates, choice answers and the history stay for statistics, without personal data. Allowed: { $min } to { $max } days.
+c-privacy-device-days = Device registration expires after (days without use)
+c-privacy-device-days-hint = A device's registration (app or website) is removed when it has made no request for { $days } days; if it reported to several administrations, the shortest period applies. Allowed: { $min } to { $max } days.
+c-privacy-photo-hours = Uploaded photos that belong to no report are removed after { $hours } hours (the same for every administration).
+c-privacy-notice = Privacy notice
+c-privacy-notice-version = Current version of the privacy notice: { $version }
+c-privacy-notice-version-hint = The version goes up when you save a change to the text citizens read (changed periods included). Every report keeps the version that was agreed to.
+c-privacy-notice-de = Privacy notice (German)
+c-privacy-notice-en = Privacy notice (English)
+c-privacy-imprint = Legal notice (Impressum)
+c-privacy-imprint-hint = Please add the administration's postal address, its legal representative and a phone number.
+c-privacy-imprint-de = Legal notice (German)
+c-privacy-imprint-en = Legal notice (English)
+c-privacy-text-empty-de = Empty: the template applies. A line starting with "# " is a heading, "- " a list item, an empty line starts a new paragraph.
+c-privacy-text-empty-en = Empty: the English template – or, if there is a German text of your own above, that German text.
+c-privacy-use-template = Use the template
+c-privacy-use-template-for = Use the template: { $text }
+c-privacy-placeholders = Placeholders
+c-privacy-placeholders-hint = These placeholders are filled in wherever the texts are shown. Other names in curly braces are refused when saving.
+c-privacy-ph-municipality = Name of the administration
+c-privacy-ph-mailbox = Mailbox for replies (reply-to address under Configuration › Mail and forwarding)
+c-privacy-ph-authorities = Authorities reports may be forwarded to
+c-privacy-ph-contact-days = Period for the e-mail address, in days
+c-privacy-ph-content-days = Period for the content, in days
+c-privacy-ph-device-days = Period for device registrations, in days
+c-privacy-ph-photo-hours = Hours until unused photos are removed
+c-privacy-ph-now = now: { $value }
+c-privacy-preview = Preview
+c-privacy-preview-show = Text
+c-privacy-check-fields = Please check the marked fields.
+c-privacy-problem-range = Please enter a whole number from { $min } to { $max }.
+c-privacy-problem-placeholder = Unknown placeholder: { $names }. Only the placeholders listed are allowed.
+c-privacy-problem-placeholder-any = The text contains an unknown placeholder.
+c-privacy-problem-control = The text contains control characters.
+c-erasure-title = Erasure requests
+c-erasure-intro = When someone asks in writing for their data to be erased (Art. 17 GDPR), find the reports sent with the e-mail address they name and erase their personal data here. The erasure log records when, why and by whom data was removed – never what it was.
+c-erasure-search-title = Reports with an e-mail address
+c-erasure-email-hint = The address from the erasure request. It is not stored.
+c-erasure-search = Find reports
+c-erasure-check-fields = Please check the marked fields.
+c-erasure-none = No reports with the address { $email }.
+c-erasure-found = { $count ->
+    [one] One report
+   *[other] { $count } reports
+} with the address { $email }
+c-erasure-candidates = Reports affected
+c-erasure-col-category = Category
+c-erasure-warning-title = Final erasure
+c-erasure-warning = { $count ->
+    [one] For this report,
+   *[other] For these { $count } reports,
+} the e-mail address, description, free-text answers, messages, internal notes and photos are erased for good, as is the link to the device. This cannot be undone. Category, place, dates and the history stay, without personal data.
+c-erasure-reference = Reference of the erasure request
+c-erasure-reference-hint = For example "Letter of 3 Dec 2026, ref. 12-3". The erasure log keeps it instead of the e-mail address.
+c-erasure-problem-reference = Please give the reference of the erasure request (at most 200 characters).
+c-erasure-confirm = { $count ->
+    [one] Erase the data of this report for good
+   *[other] Erase the data of these { $count } reports for good
+}
+c-erasure-done = { $count ->
+    [0] No data was erased: no report has this address any more.
+    [one] Personal data was erased from one report.
+   *[other] Personal data was erased from { $count } reports.
+}
+c-erasure-log = Erasure log
+c-erasure-log-hint = Every removal of personal data in this administration, newest first: when periods ended, at the reporter's request and on erasure requests.
+c-erasure-log-empty = Nothing has been erased so far.
+c-erasure-col-date = When
+c-erasure-col-reason = Reason
+c-erasure-col-scope = Scope
+c-erasure-col-staff = Carried out by
+c-erasure-col-reference = Reference
+c-erasure-col-reports = Reports

@@ -49,6 +49,12 @@ impl Session {
         matches!(self.user.role, Role::PlatformAdmin)
     }
 
+    /// Whether the account is data protection only: it executes erasure requests and
+    /// reads the erasure log, and sees no reports.
+    pub fn is_privacy_only(&self) -> bool {
+        matches!(self.user.role, Role::PrivacyOfficer)
+    }
+
     /// Whether the account sees every report (dispatcher, admin) or only its own.
     pub fn sees_all(&self) -> bool {
         self.user.role.sees_all_reports()

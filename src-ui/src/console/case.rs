@@ -828,6 +828,13 @@ fn audit_text(refs: &Refs, lang: Lang, i18n: I18n, e: &AuditEntry) -> String {
             "c-audit-due",
             &[("to", opt(to.map(|t| format::date_time(lang, t))).into())],
         ),
+        AuditAction::PersonalDataRemoved { reason, scope } => i18n.t_args(
+            "c-audit-personal-data-removed",
+            &[
+                ("scope", i18n.t(super::privacy_requests::scope_key(*scope)).into()),
+                ("reason", i18n.t(super::privacy_requests::reason_key(*reason).1).into()),
+            ],
+        ),
     }
 }
 

@@ -674,7 +674,7 @@ fn Users() -> impl IntoView {
     };
     reload();
     let roles = Signal::derive(move || {
-        [Role::FieldWorker, Role::Dispatcher, Role::Admin]
+        [Role::FieldWorker, Role::Dispatcher, Role::Admin, Role::PrivacyOfficer]
             .into_iter()
             .map(|r| (r.as_str().to_owned(), role_name(&i18n, r)))
             .collect::<Vec<_>>()
@@ -754,7 +754,7 @@ fn Users() -> impl IntoView {
                                                         });
                                                     }
                                                 }>
-                                                {[Role::FieldWorker, Role::Dispatcher, Role::Admin].into_iter().map(|r| view! {
+                                                {[Role::FieldWorker, Role::Dispatcher, Role::Admin, Role::PrivacyOfficer].into_iter().map(|r| view! {
                                                     <option value=r.as_str() selected={r == u.role}>{role_name(&i18n, r)}</option>
                                                 }).collect_view()}
                                             </select>

@@ -1,7 +1,9 @@
 //! The staff console in the browser (`#/console/…`): login per municipality, the inbox with
 //! filters and a map, a report's case page with every action, statistics, and the
-//! municipality's configuration for admins; for the platform admin, the platform page
-//! (tenants, the directory of administrations reached by e-mail). Its own frame (a wide, dense layout for a
+//! municipality's configuration for admins; data protection (retention, privacy notice,
+//! Impressum) for admins and erasure requests for admins and data protection officers, who
+//! see nothing else; for the platform admin, the platform page (tenants, the directory of
+//! administrations reached by e-mail). Its own frame (a wide, dense layout for a
 //! laptop in the town hall); it shares the i18n layer, the HTTP helpers, the status badge
 //! and the map glue with the citizen pages.
 
@@ -17,6 +19,8 @@ mod mail_settings;
 mod map;
 mod platform;
 mod platform_forms;
+mod privacy_policy;
+mod privacy_requests;
 mod rules;
 mod stats;
 mod widgets;
@@ -54,6 +58,10 @@ pub enum Page {
     Me,
     /// The platform admin's page: tenants and the directory.
     Platform,
+    /// Data protection for admins: retention policy, privacy notice and Impressum.
+    Privacy,
+    /// Erasure requests and the erasure log (admins and privacy officers).
+    Erasures,
 }
 
 impl Page {
@@ -66,6 +74,8 @@ impl Page {
             (Some("stats"), _) => Page::Stats,
             (Some("me"), _) => Page::Me,
             (Some("platform"), _) => Page::Platform,
+            (Some("privacy"), _) => Page::Privacy,
+            (Some("erasures"), _) => Page::Erasures,
             (Some("config"), section) => Page::Config(section.unwrap_or("rules").to_owned()),
             _ => Page::Inbox,
         }
@@ -81,6 +91,8 @@ impl Page {
             Page::Config(section) => format!("config/{section}"),
             Page::Me => "me".into(),
             Page::Platform => "platform".into(),
+            Page::Privacy => "privacy".into(),
+            Page::Erasures => "erasures".into(),
         })
         .href()
     }
@@ -176,15 +188,28 @@ impl ConsoleCtx {
 }
 
 async fn load_refs(api: Api) -> Refs {
-    let Some((key, platform)) = api
-        .session
-        .with_untracked(|s| s.as_ref().map(|s| (s.user.municipality.clone(), s.is_platform())))
-    else {
+    let Some((key, platform, privacy_only)) = api.session.with_untracked(|s| {
+        s.as_ref()
+            .map(|s| (s.user.municipality.clone(), s.is_platform(), s.is_privacy_only()))
+    }) else {
         return Refs::default();
     };
     // The platform admin belongs to no municipality and has no configuration to name.
     if platform {
         return Refs::default();
+    }
+    // Data protection sees no reports and no configuration, only the names of the
+    // categories an erasure touches: those the citizens' configuration offers.
+    if privacy_only {
+        let request = gloo_net::http::Request::get(&format!("/api/v1/municipalities/{}/config", key.as_str()))
+            .build()
+            .map_err(crate::backend::UiError::unexpected);
+        let config =
+            crate::backend::web::WebBackend::json::<augenmerk_domain::public::MunicipalityConfig>(request).await;
+        return Refs {
+            tree: config.map(|c| c.categories).unwrap_or_default(),
+            ..Refs::default()
+        };
     }
     Refs {
         gemeinden: gemeinde::load(&key).await,
@@ -208,6 +233,7 @@ pub fn role_name(i18n: &I18n, role: Role) -> String {
         Role::Dispatcher => "c-role-dispatcher",
         Role::FieldWorker => "c-role-field-worker",
         Role::PlatformAdmin => "c-role-platform-admin",
+        Role::PrivacyOfficer => "c-role-privacy-officer",
     })
 }
 
@@ -308,6 +334,10 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
     let api = use_api();
     let is_admin = session.is_admin();
     let is_platform = session.is_platform();
+    // Data protection sees the erasure page only: no inbox, no reports.
+    let privacy_only = session.is_privacy_only();
+    let handles_privacy = session.user.role.handles_privacy();
+    let home = if privacy_only { Page::Erasures } else { Page::Inbox };
     let nav_item = move |target: Page, key: &'static str, testid: &'static str, icon: &'static str| {
         let href = target.href();
         let active = Memo::new(move |_| {
@@ -317,6 +347,8 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                 (Page::Config(_), Page::Config(_)) => true,
                 // Shown to the platform admin only, whose every address is this page.
                 (Page::Platform, _) => true,
+                // The same for data protection and its one page.
+                (Page::Erasures, _) if privacy_only => true,
                 _ => target == current,
             }
         });
@@ -351,7 +383,7 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
         }>{move || i18n.t("skip-to-content")}</a>
         <header class="console-header">
             <div class="console-header__inner">
-                <a class="brand" href=Page::Inbox.href()>
+                <a class="brand" href=home.href()>
                     <span class="brand__mark" aria-hidden="true"></span>
                     <span class="brand__text">
                         <span class="brand__name">"Augenmerk"</span>
@@ -393,12 +425,16 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                 <ul>
                     {if is_platform {
                         nav_item(Page::Platform, "c-nav-platform", "nav-platform", "home").into_any()
+                    } else if privacy_only {
+                        nav_item(Page::Erasures, "c-nav-erasures", "nav-erasures", "delete").into_any()
                     } else {
                         view! {
                             {nav_item(Page::Inbox, "c-nav-inbox", "nav-inbox", "checklist")}
                             {nav_item(Page::Map, "c-nav-map", "nav-map", "visibility")}
                             {nav_item(Page::Stats, "c-nav-stats", "nav-stats", "info")}
                             {is_admin.then(|| nav_item(Page::Config("rules".into()), "c-nav-config", "nav-config", "edit"))}
+                            {is_admin.then(|| nav_item(Page::Privacy, "c-nav-privacy", "nav-privacy", "visibility-off"))}
+                            {handles_privacy.then(|| nav_item(Page::Erasures, "c-nav-erasures", "nav-erasures", "delete"))}
                             {nav_item(Page::Me, "c-my-notifications", "nav-me", "mail")}
                         }.into_any()
                     }}
@@ -409,6 +445,8 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
             {move || match page.get() {
                 // The platform admin sees no reports: every address leads to the platform page.
                 _ if is_platform => view! { <platform::PlatformPage /> }.into_any(),
+                // Data protection likewise sees its erasure page at every address.
+                _ if privacy_only => view! { <privacy_requests::ErasurePage /> }.into_any(),
                 Page::Platform => view! {
                     <div class="kern-alert kern-alert--warning" role="alert">
                         <div class="kern-alert__header"><span class="kern-title">{move || i18n.t("c-platform-only")}</span></div>
@@ -420,7 +458,9 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                 Page::Stats => view! { <stats::StatsPage /> }.into_any(),
                 Page::Me => view! { <mail_settings::MyNotifications /> }.into_any(),
                 Page::Config(section) if is_admin => view! { <config::ConfigPage section=section /> }.into_any(),
-                Page::Config(_) => view! {
+                Page::Privacy if is_admin => view! { <privacy_policy::PrivacyPage /> }.into_any(),
+                Page::Erasures if handles_privacy => view! { <privacy_requests::ErasurePage /> }.into_any(),
+                Page::Config(_) | Page::Privacy | Page::Erasures => view! {
                     <div class="kern-alert kern-alert--warning" role="alert">
                         <div class="kern-alert__header"><span class="kern-title">{move || i18n.t("c-admin-only")}</span></div>
                     </div>
@@ -447,6 +487,8 @@ mod tests {
             Page::Config("users".into()),
             Page::Me,
             Page::Platform,
+            Page::Privacy,
+            Page::Erasures,
         ] {
             let Route::Console(rest) = Route::parse(&p.href()) else {
                 panic!("{p:?} is not a console route");

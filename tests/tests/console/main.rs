@@ -4,7 +4,8 @@
 //! not the note; an admin drives every configuration section (departments, templates,
 //! areas, rules, categories, appearance) and the console is used in English; axe-core on
 //! every console screen; an Amt's admin works by Gemeinde and the platform admin keeps the
-//! directory of administrations and creates tenants; screenshots to
+//! directory of administrations and creates tenants; an admin sets the retention policy and
+//! the privacy notice, data protection executes an erasure request; screenshots to
 //! `docs/screenshots/console/`. Needs the built UI (`scripts/build-ui.sh`), Debian's
 //! `chromium` and `chromium-driver`, and the anonymization models.
 
@@ -19,7 +20,10 @@ mod support;
 mod steps;
 
 mod amt;
+#[path = "../common/citizen.rs"]
+mod citizen;
 mod config;
 mod flow;
 mod helpers;
 mod mail_config;
+mod privacy;
