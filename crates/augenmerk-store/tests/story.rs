@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, Utc};
 
 use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, ReportQuery};
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
@@ -15,33 +15,19 @@ use augenmerk_domain::report::{Answer, Channel, Email, Report};
 use augenmerk_domain::rules::{Rule, RuleAction, WorkingHours};
 use augenmerk_domain::staff::{Department, InternalNote, Role, StaffMessage, StaffUser};
 use augenmerk_domain::{
-    Ags, AreaId, BlobHash, CategoryId, CategoryTree, DepartmentId, DeviceId, GeoPoint, MessageId, NoteId, Priority,
-    QuestionId, ReportId, RuleId, Status, UserId,
+    Ags, AreaId, CategoryId, CategoryTree, DepartmentId, DeviceId, GeoPoint, MessageId, NoteId, Priority, QuestionId,
+    ReportId, RuleId, Status, UserId,
 };
 use augenmerk_store::{
     BlobRecord, BoundaryRecord, Inserted, MunicipalityRecord, PublicEvent, ReportWrite, SqliteStore, Store, StoreError,
     Visibility,
 };
 
+mod common;
+
+use common::{ags, fresh, hash, intake, report_in as report, t};
+
 // --- fixtures ---
-
-fn fresh() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("augenmerk.sqlite")).unwrap();
-    (dir, store)
-}
-
-fn ags(s: &str) -> Ags {
-    Ags::parse(s).unwrap()
-}
-
-fn t(minutes: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap() + Duration::minutes(minutes)
-}
-
-fn hash(n: u8) -> BlobHash {
-    BlobHash::parse(&format!("{n:02x}").repeat(32)).unwrap()
-}
 
 fn tree() -> CategoryTree {
     CategoryTree::from_json(
@@ -88,59 +74,6 @@ async fn municipality(store: &dyn Store, code: &str) -> Ags {
         .await
         .unwrap();
     a
-}
-
-fn report(municipality: &Ags, device: Option<DeviceId>, category: &str, at: i64) -> Report {
-    Report {
-        id: ReportId::new_random(),
-        municipality: municipality.clone(),
-        gemeinde: municipality.clone(),
-        device_id: device,
-        category: CategoryId::parse(category).unwrap(),
-        answers: Default::default(),
-        description: "Loch in der Fahrbahn".into(),
-        location: GeoPoint { lat: 54.78, lon: 9.43 },
-        address_hint: None,
-        photos: vec![],
-        contact_email: None,
-        consent: true,
-        consent_version: None,
-        status: Status::Received,
-        priority: Priority::Normal,
-        due_at: None,
-        department: None,
-        assignee: None,
-        forwarded_to: None,
-        duplicate_of: None,
-        routed_by: None,
-        channel: Channel::App,
-        created_at: t(at),
-        received_at: t(at),
-        updated_at: t(at),
-    }
-}
-
-/// A new report as intake writes it: audit "created" and the first status event.
-fn intake(r: &Report) -> ReportWrite {
-    ReportWrite {
-        report: r.clone(),
-        audit: vec![AuditEntry {
-            report_id: r.id,
-            at: r.received_at,
-            actor: Actor::Citizen { device: r.device_id },
-            action: AuditAction::Created { channel: r.channel },
-            public_comment: None,
-        }],
-        events: vec![PublicEvent::Status(PublicStatusChange {
-            from: None,
-            to: Status::Received,
-            comment: None,
-            at: r.received_at,
-            photos: Vec::new(),
-        })],
-        jobs: Vec::new(),
-        subscription: None,
-    }
 }
 
 /// Moves a report to another status as the process handlers would.

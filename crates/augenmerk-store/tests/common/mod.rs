@@ -1,5 +1,5 @@
-//! Fixtures of the privacy tests: a fresh database, municipalities, devices, reports as
-//! intake and the process handlers write them.
+//! Fixtures of the store's tests (the storage story and the privacy tests): a fresh
+//! database, municipalities, devices, reports as intake and the process handlers write them.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
@@ -106,17 +106,17 @@ pub async fn blob(store: &SqliteStore, n: u8) -> BlobHash {
     hash(n)
 }
 
-pub fn report(municipality: &Ags, device: Option<DeviceId>, at: i64) -> Report {
+pub fn report_in(municipality: &Ags, device: Option<DeviceId>, category: &str, at: i64) -> Report {
     Report {
         id: ReportId::new_random(),
         municipality: municipality.clone(),
         gemeinde: municipality.clone(),
         device_id: device,
-        category: CategoryId::parse("schlagloch").unwrap(),
+        category: CategoryId::parse(category).unwrap(),
         answers: Default::default(),
         description: "Loch in der Fahrbahn".into(),
         location: GeoPoint { lat: 54.78, lon: 9.43 },
-        address_hint: Some("vor Hausnummer 12".into()),
+        address_hint: None,
         photos: vec![],
         contact_email: None,
         consent: true,
@@ -133,6 +133,14 @@ pub fn report(municipality: &Ags, device: Option<DeviceId>, at: i64) -> Report {
         created_at: t(at),
         received_at: t(at),
         updated_at: t(at),
+    }
+}
+
+/// A pothole with an address hint, `at` minutes into the day.
+pub fn report(municipality: &Ags, device: Option<DeviceId>, at: i64) -> Report {
+    Report {
+        address_hint: Some("vor Hausnummer 12".into()),
+        ..report_in(municipality, device, "schlagloch", at)
     }
 }
 
