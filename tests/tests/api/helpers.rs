@@ -305,17 +305,26 @@ impl TestApp {
     /// The municipality's admin turns on publishing the citizens' texts (off by default);
     /// answers whether it was on before.
     pub async fn publish_text(&self, ags: &str) -> bool {
+        let mut before = false;
+        self.change_settings(ags, |settings| {
+            before = settings["publish_text"] == json!(true);
+            settings["publish_text"] = json!(true);
+        })
+        .await;
+        before
+    }
+
+    /// Changes a municipality's settings through its admin; returns them as saved.
+    pub async fn change_settings(&self, ags: &str, change: impl FnOnce(&mut Value)) -> Value {
         let admin = self.login(ags, "admin").await;
         let mut settings = self
             .get("/api/v1/staff/config/settings", Some(&admin.token))
             .await
             .expect(200);
-        let before = settings["publish_text"] == json!(true);
-        settings["publish_text"] = json!(true);
+        change(&mut settings);
         self.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
             .await
-            .expect(200);
-        before
+            .expect(200)
     }
 
     /// Issues an Open311 API key of a municipality through its admin; `media_hosts` may be fetched from.

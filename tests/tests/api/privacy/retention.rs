@@ -12,15 +12,8 @@ use crate::helpers::{FLENSBURG, png, sha256_hex, spawn_app};
 async fn after_the_periods_contact_then_text_messages_and_photos_are_gone_and_statistics_still_count() {
     let app = spawn_app().await;
     // Content after 60 days (the device, a year without use, is still registered then).
-    let admin = app.login(FLENSBURG, "admin").await;
-    let mut settings = app
-        .get("/api/v1/staff/config/settings", Some(&admin.token))
-        .await
-        .expect(200);
-    settings["retention"]["content_days"] = json!(60);
-    app.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
-        .await
-        .expect(200);
+    app.change_settings(FLENSBURG, |s| s["retention"]["content_days"] = json!(60))
+        .await;
     let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
     let email = format!("frist-{}@example.org", uuid::Uuid::new_v4().simple());
@@ -126,14 +119,10 @@ async fn after_the_periods_contact_then_text_messages_and_photos_are_gone_and_st
 async fn a_municipality_with_shorter_periods_erases_sooner_and_open_reports_are_kept() {
     let app = spawn_app().await;
     let admin = app.login(FLENSBURG, "admin").await;
-    let mut settings = app
-        .get("/api/v1/staff/config/settings", Some(&admin.token))
-        .await
-        .expect(200);
-    settings["retention"] = json!({"contact_days": 0, "content_days": 7, "device_inactive_days": 90});
-    app.put("/api/v1/staff/config/settings", Some(&admin.token), &settings)
-        .await
-        .expect(200);
+    app.change_settings(FLENSBURG, |s| {
+        s["retention"] = json!({"contact_days": 0, "content_days": 7, "device_inactive_days": 90});
+    })
+    .await;
     let device = app.device().await;
     let (closed, marker, _) = marked_report(&app, &device, "kurz@example.org").await;
     let (open, open_marker, _) = marked_report(&app, &device, "offen@example.org").await;
