@@ -20,6 +20,7 @@ use super::category_edit::{
     QuestionForm, find_mut, kind_name, move_category, move_question, range_summary, remove_category,
 };
 use super::rules::RulesEditor;
+use super::settings_io::{load_settings, save_settings};
 use super::widgets::{Notice, SelectField, TextArea, TextField};
 use super::{Page, role_name, use_console};
 use crate::backend::UiError;
@@ -813,23 +814,9 @@ fn Templates() -> impl IntoView {
     let t_id = RwSignal::new(String::new());
     let t_name = RwSignal::new(String::new());
     let t_body = RwSignal::new(String::new());
-    leptos::task::spawn_local(async move {
-        match api.get::<MunicipalitySettings>("/staff/config/settings").await {
-            Ok(s) => settings.set(Some(s)),
-            Err(e) => error.set(Some(e)),
-        }
-    });
-    let store = move |s: MunicipalitySettings| {
-        leptos::task::spawn_local(async move {
-            let result = api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await;
-            let ok = result.as_ref().map(|_| ()).map_err(Clone::clone);
-            if let Ok(saved) = result {
-                settings.set(Some(saved));
-                console.reload_refs(api);
-            }
-            finish(ok, "c-saved", error, notice);
-        });
-    };
+    let show = move |s: MunicipalitySettings| settings.set(Some(s));
+    load_settings(api, show, error);
+    let store = move |s: MunicipalitySettings| save_settings(api, console, s, show, "c-saved", error, notice);
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Some(mut s) = settings.get_untracked() else { return };
@@ -1025,17 +1012,13 @@ fn Appearance() -> impl IntoView {
     let accent = RwSignal::new(String::new());
     let logo: RwSignal<Option<String>> = RwSignal::new(None);
     let publish_text = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        match api.get::<MunicipalitySettings>("/staff/config/settings").await {
-            Ok(s) => {
-                accent.set(s.accent_color.clone().unwrap_or_default());
-                logo.set(s.logo.clone());
-                publish_text.set(s.publish_text);
-                settings.set(Some(s));
-            }
-            Err(e) => error.set(Some(e)),
-        }
-    });
+    let show = move |s: MunicipalitySettings| {
+        accent.set(s.accent_color.clone().unwrap_or_default());
+        logo.set(s.logo.clone());
+        publish_text.set(s.publish_text);
+        settings.set(Some(s));
+    };
+    load_settings(api, show, error);
     let read_logo = move |ev: web_sys::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
             return;
@@ -1060,15 +1043,7 @@ fn Appearance() -> impl IntoView {
         s.accent_color = Some(accent.get_untracked().trim().to_owned()).filter(|c| !c.is_empty());
         s.logo = logo.get_untracked();
         s.publish_text = publish_text.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await;
-            let ok = result.as_ref().map(|_| ()).map_err(Clone::clone);
-            if let Ok(saved) = result {
-                settings.set(Some(saved));
-                console.reload_refs(api);
-            }
-            finish(ok, "c-appearance-saved", error, notice);
-        });
+        save_settings(api, console, s, show, "c-appearance-saved", error, notice);
     };
     view! {
         <ErrorAlert error=error.into() />

@@ -14,6 +14,7 @@ use augenmerk_domain::mail::MailPreferences;
 use augenmerk_domain::staff::{ExternalAuthority, Open311Endpoint};
 
 use super::api::use_api;
+use super::settings_io::{load_settings, save_settings};
 use super::use_console;
 use super::widgets::{Notice, TextField};
 use crate::backend::UiError;
@@ -87,12 +88,7 @@ pub fn MailConfig() -> impl IntoView {
         forms.set(s.authorities.iter().map(AuthorityForm::of).collect());
         settings.set(Some(s));
     };
-    leptos::task::spawn_local(async move {
-        match api.get::<MunicipalitySettings>("/staff/config/settings").await {
-            Ok(s) => show(s),
-            Err(e) => error.set(Some(e)),
-        }
-    });
+    load_settings(api, show, error);
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Some(mut s) = settings.get_untracked() else { return };
@@ -101,20 +97,7 @@ pub fn MailConfig() -> impl IntoView {
         for (a, f) in s.authorities.iter_mut().zip(forms.get_untracked()) {
             f.apply(a);
         }
-        leptos::task::spawn_local(async move {
-            match api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await {
-                Ok(saved) => {
-                    show(saved);
-                    console.reload_refs(api);
-                    error.set(None);
-                    notice.set(Some("c-saved"));
-                }
-                Err(e) => {
-                    notice.set(None);
-                    error.set(Some(e));
-                }
-            }
-        });
+        save_settings(api, console, s, show, "c-saved", error, notice);
     };
     let authorities = move || {
         let names: Vec<String> = settings.with(|s| {

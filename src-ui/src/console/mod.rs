@@ -22,6 +22,7 @@ mod platform_forms;
 mod privacy_policy;
 mod privacy_requests;
 mod rules;
+mod settings_io;
 mod stats;
 mod widgets;
 

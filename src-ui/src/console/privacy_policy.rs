@@ -16,6 +16,7 @@ use augenmerk_domain::privacy::{
 };
 
 use super::api::use_api;
+use super::settings_io::{load_settings, save_settings};
 use super::use_console;
 use super::widgets::{Notice, SelectField};
 use crate::backend::UiError;
@@ -176,12 +177,7 @@ pub fn PrivacyPage() -> impl IntoView {
         form.show(&s);
         settings.set(Some(s));
     };
-    leptos::task::spawn_local(async move {
-        match api.get::<MunicipalitySettings>("/staff/config/settings").await {
-            Ok(s) => show(s),
-            Err(e) => error.set(Some(e)),
-        }
-    });
+    load_settings(api, show, error);
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Some(mut s) = settings.get_untracked() else { return };
@@ -202,20 +198,7 @@ pub fn PrivacyPage() -> impl IntoView {
         };
         s.retention = retention;
         s.legal = untrack(|| form.legal(s.legal.notice_version));
-        leptos::task::spawn_local(async move {
-            match api.put::<_, MunicipalitySettings>("/staff/config/settings", &s).await {
-                Ok(saved) => {
-                    show(saved);
-                    console.reload_refs(api);
-                    error.set(None);
-                    notice.set(Some("c-saved"));
-                }
-                Err(e) => {
-                    notice.set(None);
-                    error.set(Some(e));
-                }
-            }
-        });
+        save_settings(api, console, s, show, "c-saved", error, notice);
     };
 
     // The texts as citizens will read them, from what is typed now (a period that is no
