@@ -535,3 +535,17 @@ c-erasure-col-scope = Umfang
 c-erasure-col-staff = Durchgeführt von
 c-erasure-col-reference = Bezug
 c-erasure-col-reports = Meldungen
+
+## errors the console finds itself (UiError::localized)
+c-e-valid-date = Bitte ein gültiges Datum eingeben.
+c-e-choose-status = Bitte den neuen Status wählen.
+c-e-csv-missing = Bitte eine CSV-Datei wählen oder Zeilen einfügen.
+c-e-csv-errors = Die Datei enthält Fehler; es wurde nichts übernommen.
+c-e-condition-incomplete = Bitte die Bedingung vollständig angeben.
+c-e-choose-report = Bitte eine Meldung wählen.
+c-e-sample-incomplete = Bitte Kategorie und Ort des Beispiels angeben.
+c-e-invalid-id = Die Kennung ist ungültig (Kleinbuchstaben, Ziffern, -).
+c-e-template-incomplete = Bitte Kennung und Text angeben.
+c-e-geojson-missing = Bitte eine GeoJSON-Datei wählen.
+c-e-choose-municipality = Bitte wählen Sie Ihre Kommune.
+c-e-sign-in-again = Bitte melden Sie sich erneut an.

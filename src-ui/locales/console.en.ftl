@@ -535,3 +535,17 @@ c-erasure-col-scope = Scope
 c-erasure-col-staff = Carried out by
 c-erasure-col-reference = Reference
 c-erasure-col-reports = Reports
+
+## errors the console finds itself (UiError::localized)
+c-e-valid-date = Please enter a valid date.
+c-e-choose-status = Please choose the new status.
+c-e-csv-missing = Please choose a CSV file or paste lines.
+c-e-csv-errors = The file has errors; nothing was imported.
+c-e-condition-incomplete = Please complete the condition.
+c-e-choose-report = Please choose a report.
+c-e-sample-incomplete = Please give the sample's category and place.
+c-e-invalid-id = The id is invalid (lower-case letters, digits, -).
+c-e-template-incomplete = Please give an id and a text.
+c-e-geojson-missing = Please choose a GeoJSON file.
+c-e-choose-municipality = Please choose your municipality.
+c-e-sign-in-again = Please sign in again.

@@ -296,3 +296,14 @@ erase-done = { $count ->
 erase-done-text = Die Verwaltung schreibt Ihnen zu diesen Meldungen keine E-Mails mehr.
 erase-expired-title = Dieser Link ist nicht mehr gültig
 erase-expired-text = Ein Löschlink gilt 24 Stunden und nur einmal. Fordern Sie unter „Meine Daten“ einen neuen an.
+
+## errors the UI finds itself (UiError::localized)
+e-offline = Keine Verbindung zum Server. Es wird später erneut versucht.
+e-unexpected = Unerwartete Antwort: { $what }
+e-field-app-only = Die Außendienst-Funktionen gibt es nur in der App.
+e-choose-place-first = Bitte zuerst den Ort wählen.
+e-refused-gone = Diese abgelehnte Meldung gibt es hier nicht mehr.
+e-nothing-sent = Von diesem Browser wurde noch nichts gesendet; es gibt nichts herunterzuladen.
+e-max-photos = Höchstens { $max } Fotos pro Meldung.
+e-location-unavailable = Der Standort ist auf diesem Gerät nicht verfügbar.
+e-location-failed = Der Standort konnte nicht bestimmt werden. Bitte auf der Karte wählen oder eingeben.

@@ -296,3 +296,14 @@ erase-done = { $count ->
 erase-done-text = The municipality no longer writes to you about these reports.
 erase-expired-title = This link is no longer valid
 erase-expired-text = An erasure link is valid for 24 hours and once only. Request a new one under “My data”.
+
+## errors the UI finds itself (UiError::localized)
+e-offline = No connection to the server. It will be retried later.
+e-unexpected = Unexpected answer: { $what }
+e-field-app-only = Field work is available in the app only.
+e-choose-place-first = Please choose the place first.
+e-refused-gone = This refused report is no longer kept here.
+e-nothing-sent = Nothing has been sent from this browser yet; there is nothing to download.
+e-max-photos = At most { $max } photos per report.
+e-location-unavailable = The location is not available on this device.
+e-location-failed = The location could not be determined. Please pick it on the map or type it.

@@ -42,23 +42,35 @@ impl UiError {
         }
     }
 
+    /// An error whose message is one of the UI's texts (a Fluent key), in both languages.
+    pub fn localized(key: &str) -> Self {
+        Self::new(
+            crate::i18n::format(crate::i18n::Lang::De, key, None),
+            crate::i18n::format(crate::i18n::Lang::En, key, None),
+        )
+    }
+
+    /// [`UiError::localized`] with arguments for the text's placeables.
+    pub fn localized_with(key: &str, args: &fluent_bundle::FluentArgs<'_>) -> Self {
+        Self::new(
+            crate::i18n::format(crate::i18n::Lang::De, key, Some(args)),
+            crate::i18n::format(crate::i18n::Lang::En, key, Some(args)),
+        )
+    }
+
     /// The network (or the server) could not be reached.
     pub fn offline() -> Self {
         Self {
             offline: true,
-            ..Self::new(
-                "Keine Verbindung zum Server. Es wird später erneut versucht.",
-                "No connection to the server. It will be retried later.",
-            )
+            ..Self::localized("e-offline")
         }
     }
 
     /// An answer that did not have the expected shape.
     pub fn unexpected(what: impl std::fmt::Display) -> Self {
-        Self::new(
-            format!("Unerwartete Antwort: {what}"),
-            format!("Unexpected answer: {what}"),
-        )
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("what", what.to_string());
+        Self::localized_with("e-unexpected", &args)
     }
 }
 
@@ -339,10 +351,7 @@ impl Backend {
     fn app(&self) -> UiResult<&tauri::AppBackend> {
         match self {
             Backend::App(b) => Ok(b),
-            Backend::Web(_) => Err(UiError::new(
-                "Die Außendienst-Funktionen gibt es nur in der App.",
-                "Field work is available in the app only.",
-            )),
+            Backend::Web(_) => Err(UiError::localized("e-field-app-only")),
         }
     }
 }

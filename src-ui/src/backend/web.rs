@@ -228,10 +228,7 @@ impl WebBackend {
 
     async fn queue_report(&self, draft: ReportDraft, replaces: Option<&str>) -> UiResult<ReportId> {
         let Some(municipality) = draft.municipality.clone() else {
-            return Err(UiError::new(
-                "Bitte zuerst den Ort wählen.",
-                "Please choose the place first.",
-            ));
+            return Err(UiError::localized("e-choose-place-first"));
         };
         let id = ReportId::new_random();
         let report = NewReport {
@@ -558,10 +555,7 @@ fn refused_in_outbox(id: &str) -> UiResult<Queued> {
 fn not_refused() -> UiError {
     UiError {
         code: Some("not_found".to_owned()),
-        ..UiError::new(
-            "Diese abgelehnte Meldung gibt es hier nicht mehr.",
-            "This refused report is no longer kept here.",
-        )
+        ..UiError::localized("e-refused-gone")
     }
 }
 

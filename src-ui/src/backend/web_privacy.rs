@@ -126,10 +126,7 @@ pub(super) fn notice_version(municipality: &Ags) -> Option<u32> {
 fn nothing_sent() -> UiError {
     UiError {
         code: Some("not_found".to_owned()),
-        ..UiError::new(
-            "Von diesem Browser wurde noch nichts gesendet; es gibt nichts herunterzuladen.",
-            "Nothing has been sent from this browser yet; there is nothing to download.",
-        )
+        ..UiError::localized("e-nothing-sent")
     }
 }
 

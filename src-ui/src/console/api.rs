@@ -251,7 +251,7 @@ impl Api {
 fn unauthorized() -> UiError {
     UiError {
         code: Some("unauthorized".into()),
-        ..UiError::new("Bitte melden Sie sich erneut an.", "Please sign in again.")
+        ..UiError::localized("c-e-sign-in-again")
     }
 }
 

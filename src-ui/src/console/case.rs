@@ -147,10 +147,7 @@ pub fn CasePage(id: String) -> impl IntoView {
         move |ev: web_sys::SubmitEvent| {
             ev.prevent_default();
             let Some(to) = Status::parse(&target.get_untracked()) else {
-                error.set(Some(UiError::new(
-                    "Bitte den neuen Status wählen.",
-                    "Please choose the new status.",
-                )));
+                error.set(Some(UiError::localized("c-e-choose-status")));
                 return;
             };
             let expected = detail.with_untracked(|d| d.as_ref().map(|d| d.report.status));

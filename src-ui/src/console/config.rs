@@ -25,7 +25,7 @@ use super::widgets::{Notice, SelectField, TextArea, TextField};
 use super::{Page, role_name, use_console};
 use crate::backend::UiError;
 use crate::components::errors::{ErrorAlert, FieldProblem};
-use crate::i18n::{Lang, use_i18n};
+use crate::i18n::use_i18n;
 
 const SECTIONS: [(&str, &str); 8] = [
     ("rules", "c-config-rules"),
@@ -91,14 +91,6 @@ fn finish(
             error.set(Some(e));
         }
     }
-}
-
-/// The message of a problem the category editor finds itself (a Fluent key), in both languages.
-fn local_error(key: &str) -> UiError {
-    UiError::new(
-        crate::i18n::format(Lang::De, key, None),
-        crate::i18n::format(Lang::En, key, None),
-    )
 }
 
 /// Category tree: pick a category; rename it, deactivate or delete it, move it among its
@@ -193,7 +185,7 @@ fn Categories() -> impl IntoView {
                 .map_err(|e| {
                     // Only removing a category that reports are filed on conflicts here.
                     if e.code.as_deref() == Some("conflict") {
-                        local_error("c-cat-in-use")
+                        UiError::localized("c-cat-in-use")
                     } else {
                         e
                     }
@@ -220,7 +212,7 @@ fn Categories() -> impl IntoView {
         };
         let editing_id = editing.get_untracked();
         match form.to_question() {
-            Err(key) => error.set(Some(local_error(key))),
+            Err(key) => error.set(Some(UiError::localized(key))),
             Ok(q) => {
                 error.set(None);
                 edit(&mut |c| match c.questions.iter_mut().find(|x| x.id == q.id) {
@@ -504,17 +496,17 @@ fn NewCategory(
     );
     let add = move |_| {
         let Ok(cid) = CategoryId::parse(id.get_untracked().trim()) else {
-            error.set(Some(local_error("c-cat-id-invalid")));
+            error.set(Some(UiError::localized("c-cat-id-invalid")));
             return;
         };
         // Ids are unique in the whole tree (the server refuses the tree otherwise).
         if tree.with_untracked(|t| t.find(&cid).is_some()) {
-            error.set(Some(local_error("c-cat-id-taken")));
+            error.set(Some(UiError::localized("c-cat-id-taken")));
             return;
         }
         let name_de = de.get_untracked().trim().to_owned();
         if name_de.is_empty() {
-            error.set(Some(local_error("c-cat-name-missing")));
+            error.set(Some(UiError::localized("c-cat-name-missing")));
             return;
         }
         let name_en = Some(en.get_untracked().trim().to_owned())
@@ -566,10 +558,7 @@ fn Departments() -> impl IntoView {
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Ok(dept_id) = DepartmentId::parse(id.get_untracked().trim()) else {
-            error.set(Some(UiError::new(
-                "Die Kennung ist ungültig (Kleinbuchstaben, Ziffern, -).",
-                "The id is invalid (lower-case letters, digits, -).",
-            )));
+            error.set(Some(UiError::localized("c-e-invalid-id")));
             return;
         };
         let dept = Department {
@@ -822,10 +811,7 @@ fn Templates() -> impl IntoView {
         let Some(mut s) = settings.get_untracked() else { return };
         let id = t_id.get_untracked().trim().to_lowercase().replace(' ', "-");
         if id.is_empty() || t_body.get_untracked().trim().is_empty() {
-            error.set(Some(UiError::new(
-                "Bitte Kennung und Text angeben.",
-                "Please give an id and a text.",
-            )));
+            error.set(Some(UiError::localized("c-e-template-incomplete")));
             return;
         }
         let template = ReplyTemplate {
@@ -907,10 +893,7 @@ fn Areas() -> impl IntoView {
         ev.prevent_default();
         let body = geojson.get_untracked();
         if body.trim().is_empty() {
-            error.set(Some(UiError::new(
-                "Bitte eine GeoJSON-Datei wählen.",
-                "Please choose a GeoJSON file.",
-            )));
+            error.set(Some(UiError::localized("c-e-geojson-missing")));
             return;
         }
         let prop = name_property.get_untracked();

@@ -53,10 +53,7 @@ pub fn Login() -> impl IntoView {
             None
         } else {
             let Ok(ags) = Ags::parse(chosen.trim()) else {
-                error.set(Some(UiError::new(
-                    "Bitte wählen Sie Ihre Kommune.",
-                    "Please choose your municipality.",
-                )));
+                error.set(Some(UiError::localized("c-e-choose-municipality")));
                 return;
             };
             Some(ags)

@@ -270,10 +270,7 @@ pub fn CsvImport(state: PlatformState) -> impl IntoView {
         let body = csv.get_untracked();
         if body.trim().is_empty() {
             problems.set(Vec::new());
-            state.fail(UiError::new(
-                "Bitte eine CSV-Datei wählen oder Zeilen einfügen.",
-                "Please choose a CSV file or paste lines.",
-            ));
+            state.fail(UiError::localized("c-e-csv-missing"));
             focus_soon("directory-csv-file");
             return;
         }
@@ -296,10 +293,7 @@ pub fn CsvImport(state: PlatformState) -> impl IntoView {
                 }
                 Ok(r) => {
                     problems.set(r.problems);
-                    state.fail(UiError::new(
-                        "Die Datei enthält Fehler; es wurde nichts übernommen.",
-                        "The file has errors; nothing was imported.",
-                    ));
+                    state.fail(UiError::localized("c-e-csv-errors"));
                 }
                 Err(mut e) => {
                     problems.set(e.details.clone());

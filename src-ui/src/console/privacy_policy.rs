@@ -188,10 +188,7 @@ pub fn PrivacyPage() -> impl IntoView {
                 notice.set(None);
                 error.set(Some(UiError {
                     details,
-                    ..UiError::new(
-                        crate::i18n::format(Lang::De, key, None),
-                        crate::i18n::format(Lang::En, key, None),
-                    )
+                    ..UiError::localized(key)
                 }));
                 return;
             }

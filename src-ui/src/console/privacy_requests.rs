@@ -16,7 +16,7 @@ use super::{Page, use_console};
 use crate::backend::UiError;
 use crate::components::errors::{ErrorAlert, FieldProblem, field_anchor};
 use crate::format;
-use crate::i18n::{Lang, use_i18n};
+use crate::i18n::use_i18n;
 
 /// The Fluent key of what an erasure removed (also used by the case's audit trail).
 pub fn scope_key(scope: ErasureScope) -> &'static str {
@@ -43,10 +43,7 @@ fn local_problem(field: &str, problem: &str) -> UiError {
     let key = "c-erasure-check-fields";
     UiError {
         details: vec![FieldError::new(field, problem)],
-        ..UiError::new(
-            crate::i18n::format(Lang::De, key, None),
-            crate::i18n::format(Lang::En, key, None),
-        )
+        ..UiError::localized(key)
     }
 }
 
@@ -319,6 +316,7 @@ fn ErasureLog(log: RwSignal<Option<Vec<ErasureLogEntry>>>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     /// The keys are chosen at run time, out of the reach of the test that looks for the
     /// keys the code names.

@@ -341,10 +341,7 @@ pub fn RulesEditor() -> impl IntoView {
                 });
                 error.set(None);
             }
-            None => error.set(Some(UiError::new(
-                "Bitte die Bedingung vollständig angeben.",
-                "Please complete the condition.",
-            ))),
+            None => error.set(Some(UiError::localized("c-e-condition-incomplete"))),
         }
     };
 
@@ -378,10 +375,7 @@ pub fn RulesEditor() -> impl IntoView {
                     rules: Some(rules_now),
                 },
                 Err(_) => {
-                    error.set(Some(UiError::new(
-                        "Bitte eine Meldung wählen.",
-                        "Please choose a report.",
-                    )));
+                    error.set(Some(UiError::localized("c-e-choose-report")));
                     return;
                 }
             }
@@ -392,10 +386,7 @@ pub fn RulesEditor() -> impl IntoView {
                 d_lon.get_untracked().replace(',', ".").trim().parse::<f64>(),
             );
             let (Ok(category), Ok(lat), Ok(lon)) = (category, lat, lon) else {
-                error.set(Some(UiError::new(
-                    "Bitte Kategorie und Ort des Beispiels angeben.",
-                    "Please give the sample's category and place.",
-                )));
+                error.set(Some(UiError::localized("c-e-sample-incomplete")));
                 return;
             };
             let mut answers = serde_json::Map::new();

@@ -54,10 +54,7 @@ pub fn StatsPage() -> impl IntoView {
 
     let load = move || {
         let (Some(f), Some(t)) = (day_start(&from.get_untracked()), day_start(&to.get_untracked())) else {
-            error.set(Some(UiError::new(
-                "Bitte ein gültiges Datum eingeben.",
-                "Please enter a valid date.",
-            )));
+            error.set(Some(UiError::localized("c-e-valid-date")));
             return;
         };
         // The end day counts in full.

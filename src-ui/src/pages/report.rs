@@ -233,10 +233,9 @@ pub fn NewReport() -> impl IntoView {
         move |files: Vec<web_sys::File>| {
             for file in files {
                 if draft.with_untracked(|d| d.photos.len()) + adding.get_untracked() >= MAX_PHOTOS {
-                    error.set(Some(UiError::new(
-                        format!("Höchstens {MAX_PHOTOS} Fotos pro Meldung."),
-                        format!("At most {MAX_PHOTOS} photos per report."),
-                    )));
+                    let mut args = fluent_bundle::FluentArgs::new();
+                    args.set("max", MAX_PHOTOS);
+                    error.set(Some(UiError::localized_with("e-max-photos", &args)));
                     break;
                 }
                 let backend = backend.clone();
@@ -391,10 +390,7 @@ pub fn NewReport() -> impl IntoView {
         let set_location = set_location.clone();
         move |_| {
             let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
-                location_error.set(Some(UiError::new(
-                    "Der Standort ist auf diesem Gerät nicht verfügbar.",
-                    "The location is not available on this device.",
-                )));
+                location_error.set(Some(UiError::localized("e-location-unavailable")));
                 return;
             };
             let set_location = set_location.clone();
@@ -403,10 +399,7 @@ pub fn NewReport() -> impl IntoView {
                 set_location(c.latitude(), c.longitude(), LocationSource::Device);
             });
             let fail = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-                location_error.set(Some(UiError::new(
-                    "Der Standort konnte nicht bestimmt werden. Bitte auf der Karte wählen oder eingeben.",
-                    "The location could not be determined. Please pick it on the map or type it.",
-                )));
+                location_error.set(Some(UiError::localized("e-location-failed")));
             });
             let _ = geo.get_current_position_with_error_callback(
                 ok.as_ref().unchecked_ref(),
