@@ -110,12 +110,15 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<Running> {
     // The outbox worker delivers mails and forwardings queued by any instance (claims
     // with a lease), and runs the digest and the Open311 polling.
     let worker = mail::worker::spawn(state.clone());
+    // The daily retention run (claimed with a lease, so one instance does it).
+    let retention = privacy::retention::spawn(state.clone());
     let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         worker.abort();
+        retention.abort();
         served
     });
     Ok(Running { addr, handle })

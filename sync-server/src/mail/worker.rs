@@ -28,9 +28,6 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(e) = super::digest::run_due(&state, now).await {
                 tracing::warn!(error = %e, "daily digest failed; tried again on the next round");
             }
-            if let Err(e) = crate::privacy::retention::run_due(&state, now).await {
-                tracing::warn!(error = ?e, "applying the retention policy failed; tried again on the next round");
-            }
             if let Err(e) = crate::forward::poll::run_due(&state, now).await {
                 tracing::warn!(error = %e, "polling authorities' Open311 endpoints failed");
             }

@@ -42,6 +42,24 @@ pub struct RetentionRun {
     pub photos: u32,
 }
 
+/// How often an instance asks whether the daily run is due. Its own task, not the mail
+/// worker's round: that runs every few seconds and must not wait for a retention run.
+const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Starts the task that runs the job when it is due; it runs until the runtime stops.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            // First look after a while, not at start-up: a server that is started and
+            // stopped again (tests, a restart loop) does not touch the schedule.
+            tokio::time::sleep(CHECK_EVERY).await;
+            if let Err(e) = run_due(&state, Utc::now()).await {
+                tracing::warn!(error = ?e, "applying the retention policy failed; tried again later");
+            }
+        }
+    })
+}
+
 /// Runs the job if it is due and this instance wins the claim; schedules the next run.
 pub async fn run_due(state: &AppState, now: DateTime<Utc>) -> Result<(), ApiError> {
     // A read first: the worker asks every few seconds, the claim is a write.

@@ -171,3 +171,47 @@ async fn unused_photos_go_after_24_hours_and_idle_devices_expire() {
     assert_eq!(done.devices, 1, "{done:?}");
     app.get("/api/v1/reports", Some(&device.token)).await.expect(401);
 }
+
+#[tokio::test]
+async fn the_daily_run_is_scheduled_claimed_once_and_moves_to_the_next_night() {
+    let app = spawn_app().await;
+    let device = app.device().await;
+    let photo = png(33, 21);
+    let hash = sha256_hex(&photo);
+    app.put_blob(&device.token, &hash, photo).await.expect(201);
+    let now = Utc::now();
+
+    // A server's first look only schedules the run (no run at whatever hour it started).
+    retention::run_due(&app.state, now).await.expect("first look");
+    let first = app
+        .state
+        .store
+        .next_run(retention::SCHEDULE)
+        .await
+        .expect("read")
+        .expect("scheduled");
+    assert!(
+        first > now && first - now <= Duration::days(1),
+        "the next night: {first}"
+    );
+    assert!(photo_on_disk(&app, &hash));
+
+    // Two days later, two instances look at once: the run happens, and the schedule
+    // moves to the night after.
+    let later = now + Duration::days(2);
+    let (a, b) = tokio::join!(
+        retention::run_due(&app.state, later),
+        retention::run_due(&app.state, later)
+    );
+    a.expect("instance a");
+    b.expect("instance b");
+    assert!(!photo_on_disk(&app, &hash), "the run deleted the unused photo");
+    let next = app
+        .state
+        .store
+        .next_run(retention::SCHEDULE)
+        .await
+        .expect("read")
+        .expect("scheduled");
+    assert!(next > later && next - later <= Duration::days(1), "{next}");
+}
