@@ -61,6 +61,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             state::build_boundaries(&[]).unwrap_or_else(|_| empty_boundaries()),
         ))),
         tenants: Arc::new(RwLock::new(HashMap::new())),
+        tenants_generation: Arc::default(),
         limits: Arc::new(limits),
         mailer: Arc::new(mailer),
         anonymizer: Arc::new(anonymize::ServerAnonymizer::new(

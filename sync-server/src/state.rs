@@ -31,6 +31,9 @@ pub struct AppState {
     pub boundaries: Arc<RwLock<Arc<Boundaries>>>,
     /// Municipality configurations, loaded on first use and dropped on change.
     pub tenants: Arc<RwLock<HashMap<Ags, Arc<Tenant>>>>,
+    /// Counts the drops of [`AppState::tenants`]: a configuration loaded while a change
+    /// was being saved is not cached (it may be the old one).
+    pub tenants_generation: Arc<std::sync::atomic::AtomicU64>,
     /// Rate limits (login, device registration, reports, uploads, Open311).
     pub limits: Arc<RateLimits>,
     /// Mail transport and the outbox worker's bell.
@@ -182,6 +185,7 @@ impl AppState {
         if let Some(t) = self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(ags) {
             return Ok(t.clone());
         }
+        let generation = self.tenants_generation.load(std::sync::atomic::Ordering::SeqCst);
         let record = self.store.get_municipality(ags).await?;
         let rules = self.store.get_rules(ags).await?;
         let departments = self.store.list_departments(ags).await?;
@@ -204,16 +208,22 @@ impl AppState {
             area_definitions,
             gemeinden,
         });
-        self.tenants
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(ags.clone(), tenant.clone());
+        let mut tenants = self.tenants.write().unwrap_or_else(|p| p.into_inner());
+        // A change saved while this one loaded (another task's request, or the mail
+        // worker's round) may have dropped the entry after the load read the old
+        // configuration: then this copy is used once and not kept.
+        if self.tenants_generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            tenants.insert(ags.clone(), tenant.clone());
+        }
         Ok(tenant)
     }
 
     /// Drops the cached configuration of a municipality after a change.
     pub fn invalidate(&self, ags: &Ags) {
-        self.tenants.write().unwrap_or_else(|p| p.into_inner()).remove(ags);
+        let mut tenants = self.tenants.write().unwrap_or_else(|p| p.into_inner());
+        self.tenants_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tenants.remove(ags);
     }
 
     /// Reloads the boundary index from storage (after an import).
@@ -223,7 +233,10 @@ impl AppState {
         let n = index.len();
         *self.boundaries.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(index);
         // An Amt's Gemeinden come from the boundaries: cached tenants may have changed.
-        self.tenants.write().unwrap_or_else(|p| p.into_inner()).clear();
+        let mut tenants = self.tenants.write().unwrap_or_else(|p| p.into_inner());
+        self.tenants_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tenants.clear();
         Ok(n)
     }
 
