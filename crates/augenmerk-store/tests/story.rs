@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 
-use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, ReportQuery};
+use augenmerk_domain::api::{AreaDefinition, ReportQuery};
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
 use augenmerk_domain::public::{ChangeKind, MessageAuthor, PublicMessage, PublicStatusChange};
 use augenmerk_domain::report::{Answer, Channel, Email, Report};
-use augenmerk_domain::rules::{Rule, RuleAction, WorkingHours};
+use augenmerk_domain::rules::{Rule, RuleAction};
 use augenmerk_domain::staff::{Department, InternalNote, Role, StaffMessage, StaffUser};
 use augenmerk_domain::{
     Ags, AreaId, CategoryId, CategoryTree, DepartmentId, DeviceId, GeoPoint, MessageId, NoteId, Priority, QuestionId,
@@ -25,7 +25,7 @@ use augenmerk_store::{
 
 mod common;
 
-use common::{ags, fresh, hash, intake, report_in as report, t};
+use common::{ags, fresh, hash, intake, report_in as report, settings, t};
 
 // --- fixtures ---
 
@@ -39,26 +39,6 @@ fn tree() -> CategoryTree {
             {"id": "muell", "de": "Müll", "en": "Litter"}]}"#,
     )
     .unwrap()
-}
-
-fn settings() -> MunicipalitySettings {
-    MunicipalitySettings {
-        reply_templates: Vec::new(),
-        working_hours: WorkingHours {
-            timezone: "Europe/Berlin".into(),
-            days: vec![1, 2, 3, 4, 5],
-            start: "07:00".into(),
-            end: "16:00".into(),
-        },
-        authorities: vec![],
-        accent_color: None,
-        logo: None,
-        publish_text: false,
-        mail_sender_name: None,
-        mail_reply_to: None,
-        retention: Default::default(),
-        legal: Default::default(),
-    }
 }
 
 async fn municipality(store: &dyn Store, code: &str) -> Ags {

@@ -45,15 +45,9 @@ pub fn staff_actor(name: &str) -> Actor {
     }
 }
 
-pub async fn municipality(store: &SqliteStore, code: &str) -> Ags {
-    let a = ags(code);
-    let tree = CategoryTree::from_json(
-        r#"{"categories": [{"id": "schlagloch", "de": "Schlagloch", "en": "Pothole",
-             "questions": [{"id": "tiefe", "de": "Tiefe", "en": "Depth", "type": "integer"},
-                           {"id": "notiz", "de": "Notiz", "en": "Note", "type": "text"}]}]}"#,
-    )
-    .unwrap();
-    let settings = MunicipalitySettings {
+/// Weekday working hours in Berlin, nothing else configured.
+pub fn settings() -> MunicipalitySettings {
+    MunicipalitySettings {
         reply_templates: Vec::new(),
         working_hours: WorkingHours {
             timezone: "Europe/Berlin".into(),
@@ -69,7 +63,18 @@ pub async fn municipality(store: &SqliteStore, code: &str) -> Ags {
         mail_reply_to: None,
         retention: Default::default(),
         legal: Default::default(),
-    };
+    }
+}
+
+pub async fn municipality(store: &SqliteStore, code: &str) -> Ags {
+    let a = ags(code);
+    let tree = CategoryTree::from_json(
+        r#"{"categories": [{"id": "schlagloch", "de": "Schlagloch", "en": "Pothole",
+             "questions": [{"id": "tiefe", "de": "Tiefe", "en": "Depth", "type": "integer"},
+                           {"id": "notiz", "de": "Notiz", "en": "Note", "type": "text"}]}]}"#,
+    )
+    .unwrap();
+    let settings = settings();
     store
         .create_municipality(MunicipalityRecord {
             ags: a.clone(),
