@@ -1,29 +1,36 @@
 //! The device's SQLite database: opening, pragmas and migrations.
 //!
-//! Migrations are driven by `PRAGMA user_version` and each runs in one transaction with
-//! the version bump, so a crash leaves either the old or the new schema. A database from
-//! a newer version is refused untouched: an older app must not guess at data it does
-//! not understand, and never deletes it.
+//! Migrations are driven by `PRAGMA user_version` (the shared migrator of
+//! `augenmerk-sqlite`, as on the server) and each runs in one transaction with the
+//! version bump, so a crash leaves either the old or the new schema. A database from a
+//! newer version is refused untouched: an older app must not guess at data it does not
+//! understand, and never deletes it.
 
 use std::path::Path;
 use std::time::Duration;
 
+use augenmerk_sqlite::{Migration, MigrationError};
 use rusqlite::Connection;
 
 use crate::error::{ClientError, Result};
 
 /// The migrations in order; entry `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("0001_initial.sql"),
-    include_str!("0002_followed.sql"),
-    include_str!("0003_refused_reports.sql"),
-    include_str!("0004_mail_updates.sql"),
-    include_str!("0005_administrations.sql"),
-    include_str!("0006_privacy.sql"),
+/// Append only: never edit or reorder a migration that has shipped.
+const MIGRATIONS: &[Migration] = &[
+    migration("0001_initial", include_str!("0001_initial.sql")),
+    migration("0002_followed", include_str!("0002_followed.sql")),
+    migration("0003_refused_reports", include_str!("0003_refused_reports.sql")),
+    migration("0004_mail_updates", include_str!("0004_mail_updates.sql")),
+    migration("0005_administrations", include_str!("0005_administrations.sql")),
+    migration("0006_privacy", include_str!("0006_privacy.sql")),
 ];
 
+const fn migration(name: &'static str, sql: &'static str) -> Migration {
+    Migration { name, sql }
+}
+
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub const SCHEMA_VERSION: i64 = augenmerk_sqlite::latest(MIGRATIONS) as i64;
 
 /// Opens (and creates or upgrades) the database at `path`.
 pub fn open(path: &Path) -> Result<Connection> {
@@ -45,31 +52,30 @@ pub fn integrity_check(path: &Path) -> Result<String> {
     Ok(rows.join("; "))
 }
 
+/// Brings the schema up to [`SCHEMA_VERSION`]; another process (the app beside the
+/// command line) migrating at the same moment waits for the lock and finds the work done.
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(ClientError::NewerDatabase {
-            found,
-            known: SCHEMA_VERSION,
-        });
+    match augenmerk_sqlite::migrate(conn, MIGRATIONS) {
+        Ok(_) => Ok(()),
+        Err(MigrationError::Newer { found, known }) => Err(ClientError::NewerDatabase {
+            found: found.into(),
+            known: known.into(),
+        }),
+        Err(MigrationError::Failed { source, .. } | MigrationError::Sqlite(source)) => Err(source.into()),
+        // Only a damaged or tampered file has a negative version: refuse it as SQLite
+        // refuses a number out of range, without touching it.
+        Err(MigrationError::InvalidVersion(v)) => Err(rusqlite::Error::IntegralValueOutOfRange(0, v).into()),
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
-        // Another process may have migrated while we waited for the lock.
-        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if now > i as i64 {
-            continue;
-        }
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order() {
+        assert_eq!(augenmerk_sqlite::check_numbering(MIGRATIONS), Ok(()));
+    }
 
     #[test]
     fn a_fresh_database_gets_the_newest_schema_and_reopens() -> Result<()> {

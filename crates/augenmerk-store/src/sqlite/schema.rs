@@ -1,34 +1,40 @@
 //! Connection settings and schema migrations.
 //!
 //! Migrations are the SQL files in `migrations/`, embedded at compile time and applied
-//! in order, each in its own transaction together with the bump of `PRAGMA user_version`,
-//! so a crash leaves the database at a whole version. A database whose version is newer
-//! than this code knows is refused rather than used: an older server must not write into
-//! a schema it does not understand. Migrations only ever add; none drops user data.
+//! in order by the shared migrator (`augenmerk-sqlite`), each in its own transaction
+//! together with the bump of `PRAGMA user_version`, so a crash leaves the database at a
+//! whole version. A database whose version is newer than this code knows is refused
+//! rather than used: an older server must not write into a schema it does not understand.
+//! Migrations only ever add; none drops user data.
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use augenmerk_sqlite::{Migration, MigrationError};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::{StoreError, StoreResult};
 
 /// The migrations, in order; migration `i` brings `user_version` from `i` to `i + 1`.
 /// Append only: never edit or reorder a migration that has shipped.
-const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_initial", include_str!("migrations/0001_initial.sql")),
-    ("0002_open311", include_str!("migrations/0002_open311.sql")),
-    ("0003_followers", include_str!("migrations/0003_followers.sql")),
-    ("0004_photo_owners", include_str!("migrations/0004_photo_owners.sql")),
-    ("0005_outbox", include_str!("migrations/0005_outbox.sql")),
-    (
+const MIGRATIONS: &[Migration] = &[
+    migration("0001_initial", include_str!("migrations/0001_initial.sql")),
+    migration("0002_open311", include_str!("migrations/0002_open311.sql")),
+    migration("0003_followers", include_str!("migrations/0003_followers.sql")),
+    migration("0004_photo_owners", include_str!("migrations/0004_photo_owners.sql")),
+    migration("0005_outbox", include_str!("migrations/0005_outbox.sql")),
+    migration(
         "0006_administrations",
         include_str!("migrations/0006_administrations.sql"),
     ),
-    ("0007_privacy", include_str!("migrations/0007_privacy.sql")),
+    migration("0007_privacy", include_str!("migrations/0007_privacy.sql")),
 ];
 
+const fn migration(name: &'static str, sql: &'static str) -> Migration {
+    Migration { name, sql }
+}
+
 /// The schema version this code writes (`PRAGMA user_version` after all migrations).
-pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+pub const SCHEMA_VERSION: u32 = augenmerk_sqlite::latest(MIGRATIONS);
 
 /// The durability and safety settings of every write connection, as `(pragma, value)`.
 ///
@@ -114,41 +120,20 @@ pub(crate) fn open_read_connection(path: &Path) -> StoreResult<Connection> {
     Ok(conn)
 }
 
-/// The schema version of an open database.
-pub(crate) fn user_version(conn: &Connection) -> StoreResult<u32> {
-    let v: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    u32::try_from(v).map_err(|_| StoreError::Database(format!("invalid schema version {v}")))
-}
-
 /// Brings the database up to [`SCHEMA_VERSION`] and returns how many migrations ran.
 ///
-/// Refuses a database newer than this code, and leaves it untouched.
+/// Refuses a database newer than this code, and leaves it untouched. A second process
+/// migrating at the same moment (the CLI next to a starting server) waits and then finds
+/// the work done (see [`augenmerk_sqlite::migrate`]).
 pub(crate) fn run_migrations(conn: &mut Connection) -> StoreResult<usize> {
-    let found = user_version(conn)?;
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::Database(format!(
+    augenmerk_sqlite::migrate(conn, MIGRATIONS).map_err(|e| match e {
+        MigrationError::Newer { found, known } => StoreError::Database(format!(
             "the database has schema version {found}, but this server only knows up to version \
-             {SCHEMA_VERSION}; it was written by a newer Augenmerk server: run that version \
+             {known}; it was written by a newer Augenmerk server: run that version \
              (or restore a backup), this one will not touch the data"
-        )));
-    }
-    let mut ran = 0;
-    for (version, (name, sql)) in (1..).zip(MIGRATIONS).skip(found as usize) {
-        // IMMEDIATE takes the write lock first, and the version is read again under it:
-        // a second process migrating at the same moment (the CLI next to a starting
-        // server) waits and then finds the work done, instead of failing half-way.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if user_version(&tx)? >= version {
-            continue;
-        }
-        tx.execute_batch(sql)
-            .map_err(|e| StoreError::Database(format!("migration {name} failed: {e}")))?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        tracing::info!(migration = name, "applied database migration");
-        ran += 1;
-    }
-    Ok(ran)
+        )),
+        other => StoreError::Database(other.to_string()),
+    })
 }
 
 #[cfg(test)]
@@ -157,9 +142,7 @@ mod tests {
 
     #[test]
     fn migrations_are_numbered_in_order() {
-        for (version, (name, _)) in (1..).zip(MIGRATIONS) {
-            assert!(name.starts_with(&format!("{version:04}_")), "{name} out of order");
-        }
+        assert_eq!(augenmerk_sqlite::check_numbering(MIGRATIONS), Ok(()));
     }
 
     #[test]
@@ -177,7 +160,8 @@ mod tests {
         let mut conn = open_write_connection(&dir.path().join("db.sqlite"))?;
         assert_eq!(run_migrations(&mut conn)?, MIGRATIONS.len());
         assert_eq!(run_migrations(&mut conn)?, 0);
-        assert_eq!(user_version(&conn)?, SCHEMA_VERSION);
+        let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        assert_eq!(version, SCHEMA_VERSION);
         Ok(())
     }
 
