@@ -33,7 +33,7 @@ done
 
 if [ "$with_app" = 1 ]; then
   say "starting the app (its data under ./data/app)"
-  AUGENMERK_SERVER="http://$listen" AUGENMERK_APP_DATA="${AUGENMERK_APP_DATA:-$ROOT/data/app}" \
+  AUGENMERK__SERVER="http://$listen" AUGENMERK__DATA_DIR="${AUGENMERK__DATA_DIR:-$ROOT/data/app}" \
     AUGENMERK_MODELS="${AUGENMERK_MODELS:-$ROOT/models}" \
     "$CARGO_TARGET_DIR/release/augenmerk-app" &
   app=$!

@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::json;
 
-use augenmerk_client::{ApiError, ClientError};
+use augenmerk_client::{ClientError, RemoteError};
 use augenmerk_domain::ErrorBody;
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::i18n::I18nText;
@@ -129,7 +129,7 @@ impl From<ClientError> for CommandError {
                     "The server address is not usable, or the server sent unusable data.",
                 )
                 .with_context(json!({ "reason": "server_config" })),
-            ClientError::Api(api) => from_api(api, cause),
+            ClientError::Remote(api) => from_remote(api, cause),
             ClientError::Offline { .. } => Self::new(ErrorCode::Internal, cause)
                 .with_message(
                     "Dafür wird der Server gebraucht, der gerade nicht erreichbar ist. Es wurde nichts geändert; bitte versuchen Sie es mit Netz erneut.",
@@ -186,18 +186,18 @@ fn from_anon(e: augenmerk_anon::AnonError, cause: String) -> CommandError {
 /// A server answer or a failed connection. The server's own code is kept when it sent
 /// one; a failed connection gets `internal` with `reason: "network"`, because the API's
 /// codes all describe answers and this is the absence of one.
-fn from_api(e: ApiError, cause: String) -> CommandError {
+fn from_remote(e: RemoteError, cause: String) -> CommandError {
     let retryable = e.is_transient();
     match e {
-        ApiError::Network(_) | ApiError::Unreachable(_) => CommandError::new(ErrorCode::Internal, cause)
+        RemoteError::Network(_) | RemoteError::Unreachable(_) => CommandError::new(ErrorCode::Internal, cause)
             .with_message(
                 "Der Server ist nicht erreichbar. Alles bleibt gespeichert und wird später gesendet.",
                 "The server cannot be reached. Everything stays saved and is sent later.",
             )
             .with_context(json!({ "reason": "network", "retryable": true })),
-        ApiError::Protocol(_) => CommandError::new(ErrorCode::Internal, cause)
+        RemoteError::Protocol(_) => CommandError::new(ErrorCode::Internal, cause)
             .with_context(json!({ "reason": "protocol", "retryable": retryable })),
-        ApiError::Status {
+        RemoteError::Status {
             status,
             code,
             message,
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn no_network_says_so_and_is_retryable() {
-        let e = CommandError::from(ClientError::Api(ApiError::Network("connection refused".into())));
+        let e = CommandError::from(ClientError::Remote(RemoteError::Network("connection refused".into())));
         let v = json_of(&e);
         assert_eq!(v["code"], "internal");
         assert_eq!(v["context"]["reason"], "network");
@@ -266,7 +266,7 @@ mod tests {
 
     #[test]
     fn the_servers_code_and_details_are_kept() {
-        let e = CommandError::from(ClientError::Api(ApiError::Status {
+        let e = CommandError::from(ClientError::Remote(RemoteError::Status {
             status: 401,
             code: Some("invalid_credentials".into()),
             message: "User name or password is wrong.".into(),
@@ -274,7 +274,7 @@ mod tests {
             retry_after: None,
         }));
         assert_eq!(e.code(), ErrorCode::InvalidCredentials);
-        let unknown = CommandError::from(ClientError::Api(ApiError::Status {
+        let unknown = CommandError::from(ClientError::Remote(RemoteError::Status {
             status: 409,
             code: Some("something_new".into()),
             message: String::new(),

@@ -1,23 +1,30 @@
 //! Where the app keeps its data and which server and map tiles it uses.
 //!
-//! Environment variables win over `<data dir>/settings.json`, which wins over the defaults
-//! in code. The environment is passed in as a lookup function, so the rules can be tested
-//! without touching the process environment (setting it is `unsafe` in edition 2024).
+//! Read as every Augenmerk program reads its settings (README, "Configuration"): the
+//! defaults in code, then `<data dir>/settings.toml`, then environment variables
+//! `AUGENMERK__<KEY>` (e.g. `AUGENMERK__SERVER`). The data directory itself can only come
+//! from the environment (`AUGENMERK__DATA_DIR`) or the platform, since the file lies in
+//! it. `<data dir>/settings.json`, the file of earlier versions, is still read below the
+//! TOML file so that existing installations keep their server.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use serde::Deserialize;
+use figment::Figment;
+use figment::providers::{Env, Format, Json, Serialized, Toml};
+use serde::{Deserialize, Serialize};
 
-/// The data directory, if set: database, photos, `settings.json`.
-pub const ENV_DATA: &str = "AUGENMERK_APP_DATA";
+/// The prefix of the environment variables, as for the server and the command line.
+pub const ENV_PREFIX: &str = "AUGENMERK__";
+/// The data directory, if set: database, photos, `settings.toml`.
+pub const ENV_DATA: &str = "AUGENMERK__DATA_DIR";
 /// The sync server's base URL.
-pub const ENV_SERVER: &str = "AUGENMERK_SERVER";
+pub const ENV_SERVER: &str = "AUGENMERK__SERVER";
 /// The map tile template (`{z}/{x}/{y}`); an empty value turns tiles off.
-pub const ENV_TILE_URL: &str = "AUGENMERK_TILE_URL";
-/// The attribution shown with tiles from `AUGENMERK_TILE_URL`.
-pub const ENV_TILE_ATTRIBUTION: &str = "AUGENMERK_TILE_ATTRIBUTION";
+pub const ENV_TILE_URL: &str = "AUGENMERK__TILE_URL";
+/// The attribution shown with tiles from another `tile_url` than the default.
+pub const ENV_TILE_ATTRIBUTION: &str = "AUGENMERK__TILE_ATTRIBUTION";
 
-/// The server used when neither the environment nor `settings.json` names one.
+/// The server used when neither the environment nor the settings file names one.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 /// OpenStreetMap's standard tiles.
 pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
@@ -40,45 +47,60 @@ pub struct Settings {
 /// Why the settings could not be resolved.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    /// Neither `AUGENMERK_APP_DATA` nor the platform gave a data directory.
-    #[error("no data directory: set AUGENMERK_APP_DATA to a writable folder")]
+    /// Neither `AUGENMERK__DATA_DIR` nor the platform gave a data directory.
+    #[error("no data directory: set AUGENMERK__DATA_DIR to a writable folder")]
     NoDataDir,
+    /// An `AUGENMERK__…` variable has a value of the wrong kind.
+    #[error("environment: {0}")]
+    Environment(String),
 }
 
-/// What `<data dir>/settings.json` may contain; unknown keys are ignored so that newer
-/// versions can add some.
-#[derive(Debug, Default, Deserialize)]
-struct SettingsFile {
+/// The keys as the layers give them, before the rules below apply; unknown keys are
+/// ignored so that newer versions (and the server's own `AUGENMERK__…`) can add some.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Layers {
+    data_dir: Option<PathBuf>,
     server: Option<String>,
+    /// Explicitly empty: no tiles at all (offline demos, tests, no tile server allowed).
+    tile_url: Option<String>,
+    tile_attribution: Option<String>,
 }
 
 impl Settings {
     /// Resolves the settings from the process environment; `platform_data_dir` is Tauri's
-    /// app data directory, used when `AUGENMERK_APP_DATA` is not set.
+    /// app data directory, used when `AUGENMERK__DATA_DIR` is not set.
     pub fn from_env(platform_data_dir: Option<PathBuf>) -> Result<Self, SettingsError> {
-        Self::resolve(|k| std::env::var(k).ok(), platform_data_dir)
-    }
-
-    /// Resolves the settings with `env` as the environment.
-    pub fn resolve(
-        env: impl Fn(&str) -> Option<String>,
-        platform_data_dir: Option<PathBuf>,
-    ) -> Result<Self, SettingsError> {
-        let data_dir = env(ENV_DATA)
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
+        let env = || Env::prefixed(ENV_PREFIX).split("__").lowercase(true);
+        let from_env: Layers = Figment::from(env())
+            .extract()
+            .map_err(|e| SettingsError::Environment(e.to_string()))?;
+        let data_dir = from_env
+            .data_dir
+            .filter(|d| !d.as_os_str().is_empty())
             .or(platform_data_dir)
             .ok_or(SettingsError::NoDataDir)?;
-        let file = read_settings_file(&data_dir.join("settings.json"));
-        let server = env(ENV_SERVER)
-            .filter(|s| !s.trim().is_empty())
-            .or(file.server.filter(|s| !s.trim().is_empty()))
+        let files = Figment::from(Serialized::defaults(Layers::default()))
+            .merge(Json::file(data_dir.join("settings.json")))
+            .merge(Toml::file(data_dir.join("settings.toml")));
+        let layers = files.merge(env()).extract().unwrap_or_else(|e| {
+            // A typo in the file must not lock the user out of their queued reports.
+            tracing::warn!(error = %e, "ignoring unreadable settings file");
+            Figment::from(env()).extract().unwrap_or_default()
+        });
+        Ok(Self::from_layers(data_dir, layers))
+    }
+
+    fn from_layers(data_dir: PathBuf, layers: Layers) -> Self {
+        let server = layers
+            .server
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
             .unwrap_or_else(|| DEFAULT_SERVER.to_owned());
-        let (tile_url, tile_attribution) = match env(ENV_TILE_URL) {
-            // Explicitly empty: no tiles at all (offline demos, tests, no tile server allowed).
+        let (tile_url, tile_attribution) = match layers.tile_url {
             Some(url) if url.trim().is_empty() => (None, None),
             Some(url) => {
-                let attribution = env(ENV_TILE_ATTRIBUTION)
+                let attribution = layers
+                    .tile_attribution
                     .filter(|a| !a.is_empty())
                     .or_else(|| (url == DEFAULT_TILE_URL).then(|| DEFAULT_TILE_ATTRIBUTION.to_owned()));
                 (Some(url), attribution)
@@ -88,99 +110,104 @@ impl Settings {
                 Some(DEFAULT_TILE_ATTRIBUTION.to_owned()),
             ),
         };
-        Ok(Self {
+        Self {
             data_dir,
-            server: server.trim().to_owned(),
+            server,
             tile_url,
             tile_attribution,
-        })
-    }
-}
-
-/// Reads `settings.json`; a missing file is normal, a broken one is logged and ignored
-/// so that a typo cannot lock the user out of their queued reports.
-fn read_settings_file(path: &Path) -> SettingsFile {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            tracing::warn!(path = %path.display(), error = %e, "ignoring unreadable settings file");
-            SettingsFile::default()
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => SettingsFile::default(),
-        Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "cannot read settings file; using defaults");
-            SettingsFile::default()
         }
     }
 }
 
 #[cfg(test)]
+// figment's Jail API decides the error type of the closures.
+#[allow(clippy::result_large_err)]
 mod tests {
-    use std::collections::HashMap;
+    use std::path::Path;
 
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        move |k| map.get(k).cloned()
+    /// Runs `f` with a clean environment (figment's jail: the process environment is
+    /// restored afterwards, and jails run one at a time).
+    fn jailed(f: impl FnOnce(&mut figment::Jail, &Path) -> Result<(), Box<dyn std::error::Error>>) {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let dir = jail.directory().to_owned();
+            f(jail, &dir).map_err(|e| figment::Error::from(e.to_string()))
+        });
     }
 
     #[test]
-    fn defaults_apply_without_environment_or_file() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let s = Settings::resolve(env(&[]), Some(dir.path().to_owned()))?;
-        assert_eq!(s.data_dir, dir.path());
-        assert_eq!(s.server, DEFAULT_SERVER);
-        assert_eq!(s.tile_url.as_deref(), Some(DEFAULT_TILE_URL));
-        assert_eq!(s.tile_attribution.as_deref(), Some(DEFAULT_TILE_ATTRIBUTION));
-        Ok(())
+    fn defaults_apply_without_environment_or_file() {
+        jailed(|_, dir| {
+            let s = Settings::from_env(Some(dir.to_owned()))?;
+            assert_eq!(s.data_dir, dir);
+            assert_eq!(s.server, DEFAULT_SERVER);
+            assert_eq!(s.tile_url.as_deref(), Some(DEFAULT_TILE_URL));
+            assert_eq!(s.tile_attribution.as_deref(), Some(DEFAULT_TILE_ATTRIBUTION));
+            Ok(())
+        });
     }
 
     #[test]
-    fn environment_beats_settings_file_which_beats_default() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        std::fs::write(
-            dir.path().join("settings.json"),
-            r#"{"server": "https://file.example"}"#,
-        )?;
-        let data = dir.path().to_string_lossy().into_owned();
-        let from_file = Settings::resolve(env(&[(ENV_DATA, &data)]), None)?;
-        assert_eq!(from_file.server, "https://file.example");
-        let from_env = Settings::resolve(env(&[(ENV_DATA, &data), (ENV_SERVER, "https://env.example")]), None)?;
-        assert_eq!(from_env.server, "https://env.example");
-        Ok(())
+    fn environment_beats_settings_file_which_beats_default() {
+        jailed(|jail, dir| {
+            jail.set_env(ENV_DATA, dir.display());
+            std::fs::write(dir.join("settings.toml"), "server = \"https://file.example\"")?;
+            assert_eq!(Settings::from_env(None)?.server, "https://file.example");
+            jail.set_env(ENV_SERVER, "https://env.example");
+            assert_eq!(Settings::from_env(None)?.server, "https://env.example");
+            Ok(())
+        });
     }
 
     #[test]
-    fn a_broken_settings_file_falls_back_to_the_default() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        std::fs::write(dir.path().join("settings.json"), "{ not json")?;
-        let s = Settings::resolve(env(&[]), Some(dir.path().to_owned()))?;
-        assert_eq!(s.server, DEFAULT_SERVER);
-        Ok(())
+    fn the_json_file_of_earlier_versions_still_counts_below_the_toml_file() {
+        jailed(|_, dir| {
+            std::fs::write(dir.join("settings.json"), r#"{"server": "https://json.example"}"#)?;
+            assert_eq!(Settings::from_env(Some(dir.to_owned()))?.server, "https://json.example");
+            std::fs::write(dir.join("settings.toml"), "server = \"https://toml.example\"")?;
+            assert_eq!(Settings::from_env(Some(dir.to_owned()))?.server, "https://toml.example");
+            Ok(())
+        });
     }
 
     #[test]
-    fn empty_tile_url_turns_tiles_off_and_custom_ones_take_their_attribution() -> Result<(), Box<dyn std::error::Error>>
-    {
-        let dir = tempfile::tempdir()?;
-        let off = Settings::resolve(env(&[(ENV_TILE_URL, "")]), Some(dir.path().to_owned()))?;
-        assert_eq!((off.tile_url, off.tile_attribution), (None, None));
-        let custom = Settings::resolve(
-            env(&[
-                (ENV_TILE_URL, "http://127.0.0.1:9000/{z}/{x}/{y}.png"),
-                (ENV_TILE_ATTRIBUTION, "Test tiles"),
-            ]),
-            Some(dir.path().to_owned()),
-        )?;
-        assert_eq!(custom.tile_attribution.as_deref(), Some("Test tiles"));
-        Ok(())
+    fn a_broken_settings_file_falls_back_to_the_default() {
+        jailed(|jail, dir| {
+            std::fs::write(dir.join("settings.json"), "{ not json")?;
+            assert_eq!(Settings::from_env(Some(dir.to_owned()))?.server, DEFAULT_SERVER);
+            jail.set_env(ENV_SERVER, "https://env.example");
+            assert_eq!(
+                Settings::from_env(Some(dir.to_owned()))?.server,
+                "https://env.example",
+                "the environment still counts"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn empty_tile_url_turns_tiles_off_and_custom_ones_take_their_attribution() {
+        jailed(|jail, dir| {
+            jail.set_env(ENV_TILE_URL, "");
+            let off = Settings::from_env(Some(dir.to_owned()))?;
+            assert_eq!((off.tile_url, off.tile_attribution), (None, None));
+            jail.set_env(ENV_TILE_URL, "http://127.0.0.1:9000/{z}/{x}/{y}.png");
+            let unattributed = Settings::from_env(Some(dir.to_owned()))?;
+            assert_eq!(unattributed.tile_attribution, None);
+            jail.set_env(ENV_TILE_ATTRIBUTION, "Test tiles");
+            let custom = Settings::from_env(Some(dir.to_owned()))?;
+            assert_eq!(custom.tile_attribution.as_deref(), Some("Test tiles"));
+            Ok(())
+        });
     }
 
     #[test]
     fn no_data_directory_is_an_error() {
-        assert!(matches!(
-            Settings::resolve(env(&[]), None),
-            Err(SettingsError::NoDataDir)
-        ));
+        jailed(|_, _| {
+            assert!(matches!(Settings::from_env(None), Err(SettingsError::NoDataDir)));
+            Ok(())
+        });
     }
 }

@@ -1,9 +1,9 @@
 //! Typed calls of the server's native API (`/api/v1`), each one HTTP request.
 //!
-//! Every answer is checked: an error status becomes [`ApiError::Status`] with the API's
+//! Every answer is checked: an error status becomes [`RemoteError::Status`] with the API's
 //! code and message, a body that is not what the API promises becomes
-//! [`ApiError::Protocol`], and a failed connection [`ApiError::Network`] (or
-//! [`ApiError::Unreachable`] when none could be made). Retrying is
+//! [`RemoteError::Protocol`], and a failed connection [`RemoteError::Network`] (or
+//! [`RemoteError::Unreachable`] when none could be made). Retrying is
 //! the caller's choice ([`crate::retry`]).
 
 use std::time::Duration;
@@ -24,7 +24,7 @@ use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary};
 use augenmerk_domain::{Ags, BlobHash, CategoryId, GeoPoint, ReportId};
 
-use crate::error::{ApiError, ClientError};
+use crate::error::{ClientError, RemoteError};
 
 /// The server's API.
 #[derive(Debug, Clone)]
@@ -69,12 +69,12 @@ impl Api {
         }
     }
 
-    async fn send(&self, rb: RequestBuilder) -> Result<Response, ApiError> {
+    async fn send(&self, rb: RequestBuilder) -> Result<Response, RemoteError> {
         let resp = rb.send().await.map_err(|e| {
             if e.is_connect() {
-                ApiError::Unreachable(error_chain(&e))
+                RemoteError::Unreachable(error_chain(&e))
             } else {
-                ApiError::Network(error_chain(&e))
+                RemoteError::Network(error_chain(&e))
             }
         })?;
         if resp.status().is_success() {
@@ -83,20 +83,20 @@ impl Api {
         Err(error_from(resp).await)
     }
 
-    async fn json<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T, ApiError> {
+    async fn json<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T, RemoteError> {
         let resp = self.send(rb).await?;
-        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(error_chain(&e)))?;
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Protocol(format!("{e}: {}", quote(&bytes))))
+        let bytes = resp.bytes().await.map_err(|e| RemoteError::Network(error_chain(&e)))?;
+        serde_json::from_slice(&bytes).map_err(|e| RemoteError::Protocol(format!("{e}: {}", quote(&bytes))))
     }
 
     /// `POST /api/v1/devices`.
-    pub async fn register_device(&self, meta: &NewDevice) -> Result<DeviceRegistered, ApiError> {
+    pub async fn register_device(&self, meta: &NewDevice) -> Result<DeviceRegistered, RemoteError> {
         self.json(self.request(Method::POST, "/api/v1/devices", None).json(meta))
             .await
     }
 
     /// `HEAD /api/v1/blobs/{hash}`: whether the server has the photo.
-    pub async fn has_blob(&self, token: &str, hash: &BlobHash) -> Result<bool, ApiError> {
+    pub async fn has_blob(&self, token: &str, hash: &BlobHash) -> Result<bool, RemoteError> {
         let path = format!("/api/v1/blobs/{}", hash.as_str());
         match self.send(self.request(Method::HEAD, &path, Some(token))).await {
             Ok(_) => Ok(true),
@@ -106,7 +106,7 @@ impl Api {
     }
 
     /// `PUT /api/v1/blobs/{hash}`.
-    pub async fn put_blob(&self, token: &str, hash: &BlobHash, bytes: Vec<u8>) -> Result<(), ApiError> {
+    pub async fn put_blob(&self, token: &str, hash: &BlobHash, bytes: Vec<u8>) -> Result<(), RemoteError> {
         let path = format!("/api/v1/blobs/{}", hash.as_str());
         self.send(
             self.request(Method::PUT, &path, Some(token))
@@ -118,34 +118,34 @@ impl Api {
     }
 
     /// `GET /api/v1/blobs/{hash}`.
-    pub async fn get_blob(&self, token: &str, hash: &BlobHash) -> Result<Vec<u8>, ApiError> {
+    pub async fn get_blob(&self, token: &str, hash: &BlobHash) -> Result<Vec<u8>, RemoteError> {
         let path = format!("/api/v1/blobs/{}", hash.as_str());
         let resp = self.send(self.request(Method::GET, &path, Some(token))).await?;
-        let bytes = resp.bytes().await.map_err(|e| ApiError::Network(error_chain(&e)))?;
+        let bytes = resp.bytes().await.map_err(|e| RemoteError::Network(error_chain(&e)))?;
         Ok(bytes.to_vec())
     }
 
     /// `POST /api/v1/reports` (idempotent by the report's id).
-    pub async fn submit_report(&self, token: &str, report: &NewReport) -> Result<CitizenReport, ApiError> {
+    pub async fn submit_report(&self, token: &str, report: &NewReport) -> Result<CitizenReport, RemoteError> {
         self.json(self.request(Method::POST, "/api/v1/reports", Some(token)).json(report))
             .await
     }
 
     /// `GET /api/v1/reports/{id}`.
-    pub async fn citizen_report(&self, token: &str, id: &ReportId) -> Result<CitizenReport, ApiError> {
+    pub async fn citizen_report(&self, token: &str, id: &ReportId) -> Result<CitizenReport, RemoteError> {
         self.json(self.request(Method::GET, &format!("/api/v1/reports/{id}"), Some(token)))
             .await
     }
 
     /// `POST /api/v1/reports/{id}/withdraw`: takes back a report nobody handled yet.
-    pub async fn withdraw(&self, token: &str, id: &ReportId) -> Result<(), ApiError> {
+    pub async fn withdraw(&self, token: &str, id: &ReportId) -> Result<(), RemoteError> {
         self.send(self.request(Method::POST, &format!("/api/v1/reports/{id}/withdraw"), Some(token)))
             .await
             .map(drop)
     }
 
     /// `GET /api/v1/me/export`: everything this device sent, as a ZIP file.
-    pub async fn export_me(&self, token: &str) -> Result<Download, ApiError> {
+    pub async fn export_me(&self, token: &str) -> Result<Download, RemoteError> {
         // Photos make the file large: more time than the default for the whole body.
         let rb = self
             .request(Method::GET, "/api/v1/me/export", Some(token))
@@ -158,7 +158,7 @@ impl Api {
             .is_some_and(|v| v.starts_with("application/zip"));
         if !is_zip {
             // A captive portal's login page, say: not the citizen's data.
-            return Err(ApiError::Protocol("the export is not a ZIP file".into()));
+            return Err(RemoteError::Protocol("the export is not a ZIP file".into()));
         }
         let filename = response
             .headers()
@@ -170,14 +170,14 @@ impl Api {
 
     /// `DELETE /api/v1/me`: erases the personal data of every report this device sent and
     /// the device's registration; returns how many reports were touched.
-    pub async fn erase_me(&self, token: &str) -> Result<ErasureDone, ApiError> {
+    pub async fn erase_me(&self, token: &str) -> Result<ErasureDone, RemoteError> {
         self.json(self.request(Method::DELETE, "/api/v1/me", Some(token))).await
     }
 
     /// `POST /api/v1/privacy/erasure`: asks for a confirmation link to erase everything
     /// sent with an e-mail address (the server answers the same whether it knows the
     /// address or not).
-    pub async fn request_email_erasure(&self, request: &EmailErasureRequest) -> Result<(), ApiError> {
+    pub async fn request_email_erasure(&self, request: &EmailErasureRequest) -> Result<(), RemoteError> {
         self.send(
             self.request(Method::POST, "/api/v1/privacy/erasure", None)
                 .json(request),
@@ -192,7 +192,7 @@ impl Api {
         token: &str,
         at: GeoPoint,
         category: &CategoryId,
-    ) -> Result<Vec<NearbyReport>, ApiError> {
+    ) -> Result<Vec<NearbyReport>, RemoteError> {
         self.json(
             self.request(Method::GET, "/api/v1/reports/nearby", Some(token))
                 .query(&[
@@ -205,26 +205,26 @@ impl Api {
     }
 
     /// `PUT /api/v1/reports/{id}/follow` (idempotent).
-    pub async fn follow(&self, token: &str, id: &ReportId) -> Result<FollowedReport, ApiError> {
+    pub async fn follow(&self, token: &str, id: &ReportId) -> Result<FollowedReport, RemoteError> {
         self.json(self.request(Method::PUT, &format!("/api/v1/reports/{id}/follow"), Some(token)))
             .await
     }
 
     /// `GET /api/v1/reports/followed`: the reports the server tells this device about.
-    pub async fn followed(&self, token: &str) -> Result<Vec<FollowedReport>, ApiError> {
+    pub async fn followed(&self, token: &str) -> Result<Vec<FollowedReport>, RemoteError> {
         self.json(self.request(Method::GET, "/api/v1/reports/followed", Some(token)))
             .await
     }
 
     /// `DELETE /api/v1/reports/{id}/follow`.
-    pub async fn unfollow(&self, token: &str, id: &ReportId) -> Result<(), ApiError> {
+    pub async fn unfollow(&self, token: &str, id: &ReportId) -> Result<(), RemoteError> {
         self.send(self.request(Method::DELETE, &format!("/api/v1/reports/{id}/follow"), Some(token)))
             .await
             .map(drop)
     }
 
     /// `POST /api/v1/reports/{id}/messages` (idempotent by the message's id).
-    pub async fn reply(&self, token: &str, id: &ReportId, msg: &NewMessage) -> Result<PublicMessage, ApiError> {
+    pub async fn reply(&self, token: &str, id: &ReportId, msg: &NewMessage) -> Result<PublicMessage, RemoteError> {
         self.json(
             self.request(Method::POST, &format!("/api/v1/reports/{id}/messages"), Some(token))
                 .json(msg),
@@ -234,7 +234,7 @@ impl Api {
 
     /// `GET /api/v1/sync?since=…`. Changes of a kind this version does not know (a newer
     /// server) are skipped rather than failing the page, so an old app's feed never stalls.
-    pub async fn changes(&self, token: &str, since: i64, limit: u32) -> Result<SyncResponse, ApiError> {
+    pub async fn changes(&self, token: &str, since: i64, limit: u32) -> Result<SyncResponse, RemoteError> {
         let page: LenientFeed = self
             .json(
                 self.request(Method::GET, "/api/v1/sync", Some(token))
@@ -245,13 +245,13 @@ impl Api {
     }
 
     /// `GET /api/v1/municipalities`.
-    pub async fn municipalities(&self) -> Result<Vec<MunicipalityInfo>, ApiError> {
+    pub async fn municipalities(&self) -> Result<Vec<MunicipalityInfo>, RemoteError> {
         self.json(self.request(Method::GET, "/api/v1/municipalities", None))
             .await
     }
 
     /// `GET /api/v1/municipalities/{ags}/config`.
-    pub async fn municipality_config(&self, ags: &Ags) -> Result<MunicipalityConfig, ApiError> {
+    pub async fn municipality_config(&self, ags: &Ags) -> Result<MunicipalityConfig, RemoteError> {
         self.json(self.request(
             Method::GET,
             &format!("/api/v1/municipalities/{}/config", ags.as_str()),
@@ -261,13 +261,13 @@ impl Api {
     }
 
     /// `POST /api/v1/login`.
-    pub async fn login(&self, req: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    pub async fn login(&self, req: &LoginRequest) -> Result<LoginResponse, RemoteError> {
         self.json(self.request(Method::POST, "/api/v1/login", None).json(req))
             .await
     }
 
     /// `POST /api/v1/logout`.
-    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
+    pub async fn logout(&self, token: &str) -> Result<(), RemoteError> {
         self.send(self.request(Method::POST, "/api/v1/logout", Some(token)))
             .await
             .map(drop)
@@ -280,7 +280,7 @@ impl Api {
         statuses: &str,
         page: u32,
         page_size: u32,
-    ) -> Result<Page<StaffReportSummary>, ApiError> {
+    ) -> Result<Page<StaffReportSummary>, RemoteError> {
         self.json(self.request(Method::GET, "/api/v1/staff/reports", Some(token)).query(&[
             ("status", statuses.to_owned()),
             ("page", page.to_string()),
@@ -291,13 +291,13 @@ impl Api {
     }
 
     /// `GET /api/v1/staff/reports/{id}`.
-    pub async fn staff_report(&self, token: &str, id: &ReportId) -> Result<StaffReportDetail, ApiError> {
+    pub async fn staff_report(&self, token: &str, id: &ReportId) -> Result<StaffReportDetail, RemoteError> {
         self.json(self.request(Method::GET, &format!("/api/v1/staff/reports/{id}"), Some(token)))
             .await
     }
 
     /// `POST /api/v1/staff/reports/{id}/transition` (idempotent by the request's id).
-    pub async fn transition(&self, token: &str, id: &ReportId, req: &TransitionRequest) -> Result<Report, ApiError> {
+    pub async fn transition(&self, token: &str, id: &ReportId, req: &TransitionRequest) -> Result<Report, RemoteError> {
         self.json(
             self.request(
                 Method::POST,
@@ -310,7 +310,7 @@ impl Api {
     }
 
     /// `POST /api/v1/staff/reports/{id}/notes` (idempotent by the note's id).
-    pub async fn note(&self, token: &str, id: &ReportId, note: &NewNote) -> Result<InternalNote, ApiError> {
+    pub async fn note(&self, token: &str, id: &ReportId, note: &NewNote) -> Result<InternalNote, RemoteError> {
         self.json(
             self.request(Method::POST, &format!("/api/v1/staff/reports/{id}/notes"), Some(token))
                 .json(note),
@@ -319,7 +319,12 @@ impl Api {
     }
 
     /// `POST /api/v1/staff/reports/{id}/messages` (idempotent by the message's id).
-    pub async fn staff_message(&self, token: &str, id: &ReportId, msg: &NewMessage) -> Result<StaffMessage, ApiError> {
+    pub async fn staff_message(
+        &self,
+        token: &str,
+        id: &ReportId,
+        msg: &NewMessage,
+    ) -> Result<StaffMessage, RemoteError> {
         self.json(
             self.request(
                 Method::POST,
@@ -343,10 +348,10 @@ pub struct Download {
 
 impl Download {
     /// The next piece of the body; `None` at the end.
-    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, RemoteError> {
         match self.response.chunk().await {
             Ok(c) => Ok(c.map(|b| b.to_vec())),
-            Err(e) => Err(ApiError::Network(error_chain(&e))),
+            Err(e) => Err(RemoteError::Network(error_chain(&e))),
         }
     }
 }
@@ -404,7 +409,7 @@ struct Messages {
     en: Option<String>,
 }
 
-async fn error_from(resp: Response) -> ApiError {
+async fn error_from(resp: Response) -> RemoteError {
     let status = resp.status();
     let retry_after = resp
         .headers()
@@ -413,7 +418,7 @@ async fn error_from(resp: Response) -> ApiError {
         .and_then(crate::retry::parse_retry_after);
     let bytes = match resp.bytes().await {
         Ok(b) => b,
-        Err(e) => return ApiError::Network(error_chain(&e)),
+        Err(e) => return RemoteError::Network(error_chain(&e)),
     };
     let (code, message, details) = match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(body) => (
@@ -423,7 +428,7 @@ async fn error_from(resp: Response) -> ApiError {
         ),
         Err(_) => (None, quote(&bytes), Vec::new()),
     };
-    ApiError::Status {
+    RemoteError::Status {
         status: status.as_u16(),
         code,
         message: if message.is_empty() {
@@ -459,7 +464,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// Whether an answer status is "not found".
-pub fn is_not_found(e: &ApiError) -> bool {
+pub fn is_not_found(e: &RemoteError) -> bool {
     e.status() == Some(StatusCode::NOT_FOUND.as_u16())
 }
 

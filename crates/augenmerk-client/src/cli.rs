@@ -2,10 +2,11 @@
 //! field worker. It uses the same library as the app, so scripts and tests exercise the
 //! real queue and sync engine.
 //!
-//! Settings come from flags, then the environment (`AUGENMERK_SERVER`, `AUGENMERK_DATA`),
+//! Settings come from flags, then the environment (`AUGENMERK__SERVER`, `AUGENMERK__DATA`),
 //! then the config file (`--config`, else `$XDG_CONFIG_HOME/augenmerk/config.toml`) with
-//! `server = "…"` and `data = "…"`. It lives in the library so that test harnesses can
-//! build the same command as a binary of their own.
+//! `server = "…"` and `data = "…"`, as every Augenmerk program reads its settings (see
+//! `cli_settings.rs`). It lives in the library so that test harnesses can build
+//! the same command as a binary of their own.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use augenmerk_domain::category::answers_from_strings;
 use augenmerk_domain::public::Delivery;
 use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId, Status};
 
+use crate::cli_settings::{Flags, Settings};
 use crate::{Client, ClientOptions, LocalReport, ReportDraft, SyncOptions};
 
 #[derive(Parser)]
@@ -29,21 +31,21 @@ use crate::{Client, ClientOptions, LocalReport, ReportDraft, SyncOptions};
     about = "Augenmerk: report defects in public space, offline first"
 )]
 struct Cli {
-    /// Server URL, e.g. http://127.0.0.1:8080.
-    #[arg(long, global = true, env = "AUGENMERK_SERVER")]
+    /// Server URL, e.g. http://127.0.0.1:8080 [env: AUGENMERK__SERVER].
+    #[arg(long, global = true)]
     server: Option<String>,
-    /// Data directory (queue, photos, cached configuration).
-    #[arg(long, global = true, env = "AUGENMERK_DATA")]
+    /// Data directory (queue, photos, cached configuration) [env: AUGENMERK__DATA].
+    #[arg(long, global = true)]
     data: Option<PathBuf>,
-    /// Config file (TOML with `server` and `data`).
-    #[arg(long, global = true, env = "AUGENMERK_CONFIG")]
+    /// Config file (TOML with `server`, `data`, `retries`).
+    #[arg(long, global = true, env = "AUGENMERK__CONFIG")]
     config: Option<PathBuf>,
     /// Machine-readable output (JSON on stdout).
     #[arg(long, global = true)]
     json: bool,
-    /// Attempts per request before a sync gives up until next time.
-    #[arg(long, global = true, env = "AUGENMERK_RETRIES", default_value_t = 6)]
-    retries: u32,
+    /// Attempts per request before a sync gives up until next time (default 6) [env: AUGENMERK__RETRIES].
+    #[arg(long, global = true)]
+    retries: Option<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -201,52 +203,15 @@ pub fn main() -> ExitCode {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-struct ConfigFile {
-    server: Option<String>,
-    data: Option<PathBuf>,
-}
-
-fn config_file(explicit: Option<&PathBuf>) -> anyhow::Result<ConfigFile> {
-    let path = match explicit {
-        Some(p) => p.clone(),
-        None => match config_home() {
-            Some(dir) => dir.join("augenmerk/config.toml"),
-            None => return Ok(ConfigFile::default()),
-        },
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str(&text).with_context(|| format!("cannot read {}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => Ok(ConfigFile::default()),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
-}
-
-fn config_home() -> Option<PathBuf> {
-    std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-}
-
-fn default_data_dir() -> anyhow::Result<PathBuf> {
-    std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .map(|d| d.join("augenmerk"))
-        .ok_or_else(|| anyhow!("no data directory: give --data or set AUGENMERK_DATA"))
-}
-
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let file = config_file(cli.config.as_ref())?;
-    let server = cli.server.or(file.server);
-    let data = match cli.data.or(file.data) {
-        Some(d) => d,
-        None => default_data_dir()?,
+    let flags = Flags {
+        server: cli.server,
+        data: cli.data,
+        retries: cli.retries,
     };
-    let mut options = ClientOptions::new(data, server);
-    options.retry.attempts = cli.retries.max(1);
+    let settings = Settings::load(cli.config.as_deref(), flags)?;
+    let mut options = ClientOptions::new(settings.data_dir()?, settings.server);
+    options.retry.attempts = settings.retries.max(1);
     let client = Client::open(options)?;
     let out = Out { json: cli.json };
     match cli.command {

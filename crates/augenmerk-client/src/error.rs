@@ -74,9 +74,9 @@ pub enum ClientError {
     /// Data could not be encoded for the local database.
     #[error("encoding local data: {0}")]
     Encoding(#[from] serde_json::Error),
-    /// Talking to the server failed.
+    /// Talking to the server failed: it refused the request or could not be reached.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Remote(#[from] RemoteError),
     /// What was asked needs the server, which cannot be reached; nothing was changed.
     #[error("{action} needs a connection to the server, which cannot be reached ({cause}); nothing was changed")]
     Offline {
@@ -118,9 +118,12 @@ fn describe(errors: &[FieldError]) -> String {
         .join(", ")
 }
 
-/// An error answer or a failure of the connection.
+/// What came back from the server instead of the answer we wanted: an error answer it
+/// sent, an answer we cannot read, or no answer at all (the connection failed).
+///
+/// The error *received* from the server; the server's own `ApiError` is the error it *sends*.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum ApiError {
+pub enum RemoteError {
     /// No answer: connection reset or timed out (the request may have arrived).
     #[error("network: {0}")]
     Network(String),
@@ -147,7 +150,7 @@ pub enum ApiError {
     Protocol(String),
 }
 
-impl ApiError {
+impl RemoteError {
     /// Whether trying again later can succeed (the queue must be kept in any case).
     pub fn is_transient(&self) -> bool {
         match self {

@@ -13,7 +13,7 @@ use augenmerk_domain::error::FieldError;
 use augenmerk_domain::staff::{StaffReportDetail, StaffUser};
 use augenmerk_domain::{ActionId, Ags, BlobHash, MessageId, NoteId, ReportId, Status};
 
-use crate::error::{ApiError, ClientError, Result};
+use crate::error::{ClientError, RemoteError, Result};
 use crate::model::{ActionState, FieldAction, LocalAction, LocalCase};
 use crate::retry::with_retry;
 use crate::sync::{SyncSummary, describe};
@@ -26,6 +26,11 @@ const STAFF_EXPIRES: &str = "staff_expires_at";
 
 /// Cases per page when pulling.
 const CASE_PAGE: u32 = 200;
+
+/// The states of actions that still need the worker or the server: their case is kept.
+fn open_action_states() -> [&'static str; 2] {
+    [ActionState::Pending.as_str(), ActionState::Conflicted.as_str()]
+}
 
 impl Client {
     /// Logs in as staff; the session is kept in the local database for offline use.
@@ -211,8 +216,12 @@ impl Client {
     pub fn dismiss_action(&self, id: &ActionId) -> Result<()> {
         let n = self.db(|c| {
             Ok(c.execute(
-                "UPDATE actions SET state = 'dismissed' WHERE id = ?1 AND state = 'conflicted'",
-                [id.to_string()],
+                "UPDATE actions SET state = ?2 WHERE id = ?1 AND state = ?3",
+                params![
+                    id.to_string(),
+                    ActionState::Dismissed.as_str(),
+                    ActionState::Conflicted.as_str()
+                ],
             )?)
         })?;
         if n == 0 {
@@ -242,8 +251,15 @@ impl Client {
         let payload = serde_json::to_string(&action).map_err(|e| ClientError::Server(e.to_string()))?;
         self.db(|c| {
             c.execute(
-                "INSERT INTO actions (id, case_id, kind, payload, state, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
-                params![id.to_string(), case.to_string(), action.kind(), payload, time::ts(&time::now())],
+                "INSERT INTO actions (id, case_id, kind, payload, state, created_at) VALUES (?1, ?2, ?3, ?4, ?6, ?5)",
+                params![
+                    id.to_string(),
+                    case.to_string(),
+                    action.kind(),
+                    payload,
+                    time::ts(&time::now()),
+                    ActionState::Pending.as_str()
+                ],
             )?;
             Ok(())
         })?;
@@ -264,7 +280,7 @@ impl Client {
             .collect();
         for action in pending {
             let case = action.case_id;
-            let result: std::result::Result<(), ApiError> = match &action.action {
+            let result: std::result::Result<(), RemoteError> = match &action.action {
                 FieldAction::Transition {
                     to,
                     expected,
@@ -286,10 +302,10 @@ impl Client {
                         for h in photos {
                             match self.upload_photo(&token, h).await {
                                 Ok(_) => {}
-                                Err(ClientError::Api(e)) if e.status() == Some(401) => {
+                                Err(ClientError::Remote(e)) if e.status() == Some(401) => {
                                     return Err(self.session_expired(e));
                                 }
-                                Err(ClientError::Api(e)) => {
+                                Err(ClientError::Remote(e)) => {
                                     outcome = Err(e);
                                     break;
                                 }
@@ -345,7 +361,7 @@ impl Client {
         Ok(())
     }
 
-    fn session_expired(&self, e: ApiError) -> ClientError {
+    fn session_expired(&self, e: RemoteError) -> ClientError {
         tracing::info!(error = %e, "staff session no longer valid");
         match self.delete_meta(&[STAFF_TOKEN]) {
             Ok(()) => ClientError::NotLoggedIn,
@@ -385,7 +401,7 @@ impl Client {
             };
             let n = items.items.len();
             listed.extend(items.items.into_iter().map(|s| (s.report.id, s.report.updated_at)));
-            if n < CASE_PAGE as usize || (page as u64) * u64::from(CASE_PAGE) >= items.total {
+            if n < CASE_PAGE as usize || u64::from(page) * u64::from(CASE_PAGE) >= items.total {
                 break;
             }
             page += 1;
@@ -430,9 +446,11 @@ impl Client {
         let keep: Vec<String> = listed.iter().map(|(id, _)| id.to_string()).collect();
         self.db(|c| {
             let mut stmt = c.prepare(
-                "SELECT id FROM cases WHERE NOT EXISTS (SELECT 1 FROM actions a WHERE a.case_id = cases.id AND a.state IN ('pending', 'conflicted'))",
+                "SELECT id FROM cases WHERE NOT EXISTS (SELECT 1 FROM actions a WHERE a.case_id = cases.id AND a.state IN (?1, ?2))",
             )?;
-            let ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let ids: Vec<String> = stmt
+                .query_map(open_action_states(), |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
             for id in ids.iter().filter(|i| !keep.contains(i)) {
                 c.execute("DELETE FROM cases WHERE id = ?1", [id])?;
             }
@@ -451,8 +469,12 @@ impl Client {
                 self.db(|c| {
                     c.execute(
                         "DELETE FROM cases WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM actions a
-                             WHERE a.case_id = cases.id AND a.state IN ('pending', 'conflicted'))",
-                        [id.to_string()],
+                             WHERE a.case_id = cases.id AND a.state IN (?2, ?3))",
+                        params![
+                            id.to_string(),
+                            ActionState::Pending.as_str(),
+                            ActionState::Conflicted.as_str()
+                        ],
                     )?;
                     Ok(())
                 })?;

@@ -93,7 +93,7 @@ impl Client {
         {
             Ok(()) => {}
             // The server forgot it already (or never knew): forget it here too.
-            Err(ClientError::Api(e)) if e.status() == Some(404) => {}
+            Err(ClientError::Remote(e)) if e.status() == Some(404) => {}
             Err(e) => return Err(e),
         }
         self.db(|c| {

@@ -17,6 +17,8 @@ mod capture;
 pub mod cli;
 #[cfg(feature = "cli")]
 mod cli_privacy;
+#[cfg(feature = "cli")]
+mod cli_settings;
 mod config_cache;
 mod db;
 pub mod error;
@@ -40,7 +42,7 @@ use rusqlite::Connection;
 
 pub use crate::api::Api;
 pub use crate::db::{SCHEMA_VERSION, integrity_check};
-pub use crate::error::{ApiError, ClientError, Result};
+pub use crate::error::{ClientError, RemoteError, Result};
 pub use crate::model::*;
 pub use crate::privacy::Withdrawal;
 pub use crate::retry::RetryPolicy;
@@ -139,7 +141,7 @@ impl Client {
     fn api(&self) -> Result<&Api> {
         self.api
             .as_ref()
-            .ok_or_else(|| ClientError::Server("no server configured (--server or AUGENMERK_SERVER)".into()))
+            .ok_or_else(|| ClientError::Server("no server configured (--server or AUGENMERK__SERVER)".into()))
     }
 
     /// Path of a stored photo (for showing it).

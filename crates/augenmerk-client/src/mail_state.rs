@@ -8,6 +8,7 @@ use rusqlite::params;
 use augenmerk_domain::ReportId;
 
 use crate::error::Result;
+use crate::model::SyncState;
 use crate::{Client, time};
 
 /// Meta key: when the states were last asked for.
@@ -29,10 +30,10 @@ impl Client {
         let since = time::ts(&(now - chrono::Duration::days(RECENT_DAYS)));
         let ids: Vec<String> = self.db(|c| {
             let mut stmt = c.prepare(
-                "SELECT id FROM reports WHERE sync_state = 'sent' AND mail_updates IN ('unconfirmed', 'on', 'off')
+                "SELECT id FROM reports WHERE sync_state = ?3 AND mail_updates IN ('unconfirmed', 'on', 'off')
                  AND created_at >= ?1 ORDER BY created_at DESC LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![since, PER_ROUND], |r| r.get(0))?;
+            let rows = stmt.query_map(params![since, PER_ROUND, SyncState::Sent.as_str()], |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
         let api = self.api()?;

@@ -15,8 +15,9 @@ use rusqlite::OptionalExtension;
 use augenmerk_domain::privacy::EmailErasureRequest;
 use augenmerk_domain::{BlobHash, Language, ReportId};
 
-use crate::error::{ApiError, ClientError, Result};
+use crate::error::{ClientError, RemoteError, Result};
 use crate::lock::SyncLock;
+use crate::model::SyncState;
 use crate::sync::{DEVICE_KEYS, DEVICE_TOKEN, ERASED};
 use crate::{Client, time};
 
@@ -107,7 +108,8 @@ impl Client {
         let (sync_state, submit_started) = state.ok_or_else(|| ClientError::NotFound(format!("report {id}")))?;
         // Never submitted (its photos may have been uploaded: the server deletes photos
         // no report uses within a day), or refused by the server: only here.
-        if (sync_state == "queued" && !submit_started) || sync_state == "rejected" {
+        let sync_state = SyncState::parse(&sync_state);
+        if (sync_state == Some(SyncState::Queued) && !submit_started) || sync_state == Some(SyncState::Rejected) {
             self.delete_reports(Some(id))?;
             return Ok(Withdrawal::Dropped);
         }
@@ -181,7 +183,7 @@ impl Client {
         };
         match self.api()?.request_email_erasure(&request).await {
             Ok(()) => Ok(()),
-            Err(ApiError::Status { details, .. }) if !details.is_empty() => Err(ClientError::Invalid(details)),
+            Err(RemoteError::Status { details, .. }) if !details.is_empty() => Err(ClientError::Invalid(details)),
             Err(e) => Err(offline(WHAT, e)),
         }
     }
@@ -194,8 +196,8 @@ impl Client {
             let filter = id.map(ToString::to_string);
             let only_here: u32 = tx.query_row(
                 "SELECT count(*) FROM reports WHERE (?1 IS NULL OR id = ?1)
-                   AND (sync_state = 'rejected' OR (sync_state = 'queued' AND submit_started = 0))",
-                [&filter],
+                   AND (sync_state = ?2 OR (sync_state = ?3 AND submit_started = 0))",
+                rusqlite::params![filter, SyncState::Rejected.as_str(), SyncState::Queued.as_str()],
                 |r| r.get(0),
             )?;
             let photos: Vec<String> = tx
@@ -237,7 +239,7 @@ impl Client {
         &self,
         token: &str,
         request: &augenmerk_domain::api::NewReport,
-    ) -> Result<std::result::Result<augenmerk_domain::public::CitizenReport, ApiError>> {
+    ) -> Result<std::result::Result<augenmerk_domain::public::CitizenReport, RemoteError>> {
         let api = self.api()?;
         let id = request.id.to_string();
         let was_started: bool = self.db(|c| {
@@ -250,7 +252,7 @@ impl Client {
         let connected = std::sync::atomic::AtomicBool::new(false);
         let result = crate::retry::with_retry(&self.options.retry, || async {
             let answer = api.submit_report(token, request).await;
-            if !matches!(answer, Err(ApiError::Unreachable(_))) {
+            if !matches!(answer, Err(RemoteError::Unreachable(_))) {
                 connected.store(true, std::sync::atomic::Ordering::Relaxed);
             }
             answer
@@ -270,7 +272,7 @@ impl Client {
 /// [`ClientError::Offline`]; an answer stays what it is.
 fn offline(action: &'static str, e: impl Into<ClientError>) -> ClientError {
     match e.into() {
-        ClientError::Api(ApiError::Network(cause) | ApiError::Unreachable(cause)) => {
+        ClientError::Remote(RemoteError::Network(cause) | RemoteError::Unreachable(cause)) => {
             ClientError::Offline { action, cause }
         }
         other => other,
@@ -308,12 +310,12 @@ mod tests {
 
     #[test]
     fn no_answer_is_offline_and_an_answer_is_kept() {
-        let e = offline("exporting your data", ApiError::Network("connection refused".into()));
+        let e = offline("exporting your data", RemoteError::Network("connection refused".into()));
         assert!(matches!(e, ClientError::Offline { .. }), "{e:?}");
         assert!(e.to_string().contains("exporting your data needs a connection"), "{e}");
         let e = offline(
             "exporting your data",
-            ApiError::Status {
+            RemoteError::Status {
                 status: 500,
                 code: None,
                 message: "boom".into(),
@@ -321,6 +323,6 @@ mod tests {
                 retry_after: None,
             },
         );
-        assert!(matches!(e, ClientError::Api(_)), "{e:?}");
+        assert!(matches!(e, ClientError::Remote(_)), "{e:?}");
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use crate::error::ApiError;
+use crate::error::RemoteError;
 
 /// How often and how patiently to retry one request within a sync run.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +47,7 @@ impl RetryPolicy {
     }
 
     /// The wait after a failure: the server's `Retry-After` if given, else the backoff.
-    pub fn delay(&self, attempt: u32, error: &ApiError) -> Duration {
+    pub fn delay(&self, attempt: u32, error: &RemoteError) -> Duration {
         match error.retry_after() {
             Some(d) => d.min(self.max_retry_after),
             None => self.backoff(attempt),
@@ -56,10 +56,10 @@ impl RetryPolicy {
 }
 
 /// Runs `op` until it succeeds, fails for good, or the attempts are used up.
-pub async fn with_retry<T, F, Fut>(policy: &RetryPolicy, mut op: F) -> Result<T, ApiError>
+pub async fn with_retry<T, F, Fut>(policy: &RetryPolicy, mut op: F) -> Result<T, RemoteError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
+    Fut: Future<Output = Result<T, RemoteError>>,
 {
     let mut attempt = 0;
     loop {
@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn retry_after_wins_over_backoff_but_is_capped() {
         let p = RetryPolicy::default();
-        let e = ApiError::Status {
+        let e = RemoteError::Status {
             status: 429,
             code: None,
             message: String::new(),
@@ -118,7 +118,7 @@ mod tests {
             retry_after: Some(Duration::from_secs(7)),
         };
         assert_eq!(p.delay(0, &e), Duration::from_secs(7));
-        let long = ApiError::Status {
+        let long = RemoteError::Status {
             status: 503,
             code: None,
             message: String::new(),
@@ -146,7 +146,7 @@ mod tests {
         let mut calls = 0;
         let r: Result<(), _> = with_retry(&p, || {
             calls += 1;
-            async { Err(ApiError::Network("down".into())) }
+            async { Err(RemoteError::Network("down".into())) }
         })
         .await;
         assert!(r.is_err());
@@ -155,7 +155,7 @@ mod tests {
         let r: Result<(), _> = with_retry(&p, || {
             calls += 1;
             async {
-                Err(ApiError::Status {
+                Err(RemoteError::Status {
                     status: 422,
                     code: Some("validation_failed".into()),
                     message: String::new(),

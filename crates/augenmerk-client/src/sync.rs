@@ -16,8 +16,9 @@ pub use augenmerk_domain::device::SyncSummary;
 use augenmerk_domain::public::{ChangeKind, CitizenReport, MessageAuthor, PublicMessage, PublicStatusChange};
 use augenmerk_domain::{BlobHash, MessageId, ReportId};
 
-use crate::error::{ApiError, ClientError, Result};
+use crate::error::{ClientError, RemoteError, Result};
 use crate::lock::SyncLock;
+use crate::model::SyncState;
 use crate::outbox::queued_request;
 use crate::retry::with_retry;
 use crate::{Client, time};
@@ -78,7 +79,7 @@ impl Client {
         if self.meta(DEVICE_TOKEN)?.is_some() || self.meta(ERASED)?.is_none() || self.needs_device()? {
             let token = self.device_token().await?;
             let mut citizen = self.citizen_steps(&token, summary).await;
-            if let Err(ClientError::Api(e)) = &citizen
+            if let Err(ClientError::Remote(e)) = &citizen
                 && e.status() == Some(401)
             {
                 // The server no longer knows this device (its registration expired after
@@ -117,7 +118,7 @@ impl Client {
     pub(crate) async fn with_device<T, F, Fut>(&self, op: F) -> Result<T>
     where
         F: Fn(String) -> Fut,
-        Fut: std::future::Future<Output = std::result::Result<T, ApiError>>,
+        Fut: Future<Output = std::result::Result<T, RemoteError>>,
     {
         let token = self.device_token().await?;
         match op(token.clone()).await {
@@ -132,7 +133,7 @@ impl Client {
 
     /// Syncs now and then every `every` (with jitter) until `stop` completes; errors are
     /// logged and the next run tries again.
-    pub async fn sync_periodically(&self, every: Duration, stop: impl std::future::Future<Output = ()>) {
+    pub async fn sync_periodically(&self, every: Duration, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
         loop {
             match self.sync(&SyncOptions::default()).await {
@@ -151,8 +152,8 @@ impl Client {
     fn needs_device(&self) -> Result<bool> {
         self.db(|c| {
             Ok(c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM reports WHERE sync_state = 'queued') OR EXISTS (SELECT 1 FROM followed)",
-                [],
+                "SELECT EXISTS (SELECT 1 FROM reports WHERE sync_state = ?1) OR EXISTS (SELECT 1 FROM followed)",
+                [SyncState::Queued.as_str()],
                 |r| r.get(0),
             )?)
         })
@@ -230,8 +231,8 @@ impl Client {
 
     async fn push_reports(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {
         let queued: Vec<String> = self.db(|c| {
-            let mut stmt = c.prepare("SELECT id FROM reports WHERE sync_state = 'queued' ORDER BY created_at, id")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+            let mut stmt = c.prepare("SELECT id FROM reports WHERE sync_state = ?1 ORDER BY created_at, id")?;
+            let rows = stmt.query_map([SyncState::Queued.as_str()], |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
         let results: Vec<Result<Pushed>> = stream::iter(queued)
@@ -270,14 +271,14 @@ impl Client {
                         // The photo is gone or damaged on this device: the report can never be
                         // sent as it is; keep it and say why instead of blocking the queue.
                         let reason = format!("{context}: {source}");
-                        self.mark_report(&id, "rejected", Some(&reason))?;
+                        self.reject_report(&id, Some(&reason))?;
                         pushed.rejected = true;
                         return Ok(pushed);
                     }
-                    Err(ClientError::Api(e)) if !e.is_transient() && e.status() != Some(401) => {
+                    Err(ClientError::Remote(e)) if !e.is_transient() && e.status() != Some(401) => {
                         // The server refuses the photo for good (too large, not an image):
                         // the report cannot go as it is; keep it and say why.
-                        self.mark_report(&id, "rejected", Some(&describe(&e)))?;
+                        self.reject_report(&id, Some(&describe(&e)))?;
                         pushed.rejected = true;
                         return Ok(pushed);
                     }
@@ -300,17 +301,17 @@ impl Client {
                 }
                 Err(e) if e.status() == Some(401) => {
                     // Not a verdict on the report: the device is re-registered (see sync_steps).
-                    let e = ClientError::Api(e);
+                    let e = ClientError::Remote(e);
                     self.note_attempt(&id, &e)?;
                     return Err(e);
                 }
                 Err(e) if !e.is_transient() && e.code() != Some("unknown_blob") => {
-                    self.mark_report(&id, "rejected", Some(&describe(&e)))?;
+                    self.reject_report(&id, Some(&describe(&e)))?;
                     pushed.rejected = true;
                     return Ok(pushed);
                 }
                 Err(e) => {
-                    let e = ClientError::Api(e);
+                    let e = ClientError::Remote(e);
                     self.note_attempt(&id, &e)?;
                     return Err(e);
                 }
@@ -359,7 +360,7 @@ impl Client {
         self.db(|c| {
             let tx = c.transaction()?;
             tx.execute(
-                "UPDATE reports SET sync_state = 'sent', sent_at = ?2, last_error = NULL, status = ?3, history = ?4,
+                "UPDATE reports SET sync_state = ?8, sent_at = ?2, last_error = NULL, status = ?3, history = ?4,
                  mail_updates = ?5, place_name = coalesce(?6, place_name), mailed_to = ?7 WHERE id = ?1",
                 params![
                     id,
@@ -369,6 +370,7 @@ impl Client {
                     mail_updates,
                     report.place_name,
                     report.mailed_to,
+                    SyncState::Sent.as_str(),
                 ],
             )?;
             for m in &report.messages {
@@ -379,11 +381,12 @@ impl Client {
         })
     }
 
-    fn mark_report(&self, id: &str, state: &str, error: Option<&str>) -> Result<()> {
+    /// Marks a report as refused for good by the server, with the reason shown to the user.
+    fn reject_report(&self, id: &str, error: Option<&str>) -> Result<()> {
         self.db(|c| {
             c.execute(
                 "UPDATE reports SET sync_state = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1",
-                params![id, state, error],
+                params![id, SyncState::Rejected.as_str(), error],
             )?;
             Ok(())
         })
@@ -432,9 +435,11 @@ impl Client {
         let queued: Vec<(String, String, String)> = self.db(|c| {
             let mut stmt = c.prepare(
                 "SELECT m.id, m.report_id, m.body FROM messages m JOIN reports r ON r.id = m.report_id
-                 WHERE m.state = 'queued' AND r.sync_state = 'sent' ORDER BY m.created_at, m.id",
+                 WHERE m.state = ?1 AND r.sync_state = ?2 ORDER BY m.created_at, m.id",
             )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let rows = stmt.query_map([SyncState::Queued.as_str(), SyncState::Sent.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })?;
         for (mid, rid, body) in queued {
@@ -453,8 +458,8 @@ impl Client {
                 Err(e) if !e.is_transient() && e.status() != Some(401) => {
                     self.db(|c| {
                         c.execute(
-                            "UPDATE messages SET state = 'rejected', last_error = ?2 WHERE id = ?1",
-                            params![mid, describe(&e)],
+                            "UPDATE messages SET state = ?3, last_error = ?2 WHERE id = ?1",
+                            params![mid, describe(&e), SyncState::Rejected.as_str()],
                         )?;
                         Ok(())
                     })?;
@@ -496,9 +501,9 @@ struct Pushed {
 }
 
 /// A refusal as the user reads it: the server's message and the fields it names.
-pub(crate) fn describe(e: &ApiError) -> String {
+pub(crate) fn describe(e: &RemoteError) -> String {
     match e {
-        ApiError::Status { details, .. } if !details.is_empty() => format!(
+        RemoteError::Status { details, .. } if !details.is_empty() => format!(
             "{e} [{}]",
             details
                 .iter()
@@ -516,14 +521,15 @@ fn upsert_message(c: &rusqlite::Connection, m: &PublicMessage) -> Result<()> {
         MessageAuthor::Municipality => "municipality",
     };
     let inserted = c.execute(
-        "INSERT INTO messages (id, report_id, author, body, created_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'sent')
-         ON CONFLICT (id) DO UPDATE SET state = 'sent', last_error = NULL, created_at = excluded.created_at",
+        "INSERT INTO messages (id, report_id, author, body, created_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, last_error = NULL, created_at = excluded.created_at",
         params![
             m.id.to_string(),
             m.report_id.to_string(),
             author,
             m.body,
-            time::ts(&m.created_at)
+            time::ts(&m.created_at),
+            SyncState::Sent.as_str(),
         ],
     );
     match inserted {
