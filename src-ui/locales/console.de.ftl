@@ -266,6 +266,7 @@ c-cat-edit-question = Frage „{ $id }“ bearbeiten
 c-cat-question-id-invalid = Die Kennung der Frage ist ungültig (Kleinbuchstaben, Ziffern, _ oder -).
 c-cat-question-label-missing = Bitte geben Sie die Frage auf Deutsch an.
 c-cat-options-missing = Eine Auswahlfrage braucht mindestens eine Auswahlmöglichkeit.
+c-cat-options-duplicate = Zwei Auswahlmöglichkeiten haben denselben Wert; jeder Wert darf nur einmal vorkommen.
 c-cat-id-invalid = Die Kennung ist ungültig (Kleinbuchstaben, Ziffern, _ oder -).
 c-move-up-named = { $name } nach oben verschieben
 c-move-down-named = { $name } nach unten verschieben

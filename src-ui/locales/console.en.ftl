@@ -266,6 +266,7 @@ c-cat-edit-question = Edit question "{ $id }"
 c-cat-question-id-invalid = The question's id is invalid (lower-case letters, digits, _ or -).
 c-cat-question-label-missing = Please give the question in German.
 c-cat-options-missing = A choice question needs at least one option.
+c-cat-options-duplicate = Two options have the same value; each value may occur only once.
 c-cat-id-invalid = The id is invalid (lower-case letters, digits, _ or -).
 c-move-up-named = Move { $name } up
 c-move-down-named = Move { $name } down

@@ -5,12 +5,11 @@
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use augenmerk_domain::api::NewReport;
 use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::device::{ReopenedReport, ReportDraft};
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::{AnonymizedPhoto, Delivery, MunicipalityConfig, Responsibility};
-use augenmerk_domain::report::check_content;
+use augenmerk_domain::report::{ReportContent, check_content};
 use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId};
 
 use crate::storage;
@@ -217,23 +216,18 @@ impl Draft {
         let Some(config) = config else {
             return problems;
         };
-        let new = NewReport {
-            id: ReportId::new_random(),
-            municipality: self.municipality.as_ref().map(|m| administration_key(m).clone()),
-            category,
-            answers: self.answers.clone(),
-            description: self.description.clone(),
-            location: location.unwrap_or(GeoPoint { lat: 0.0, lon: 0.0 }),
-            address_hint: Some(self.address_hint.clone()).filter(|s| !s.trim().is_empty()),
-            photos: self.photos.iter().map(|p| p.hash.clone()).collect(),
-            contact_email: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
+        let photos: Vec<_> = self.photos.iter().map(|p| p.hash.clone()).collect();
+        let content = ReportContent {
+            category: &category,
+            answers: &self.answers,
+            description: &self.description,
+            address_hint: Some(self.address_hint.as_str()),
+            photos: &photos,
+            contact_email: Some(self.email.as_str()),
             consent: self.consent,
             created_at: None,
-            language: None,
-            share_contact: false,
-            notice_version: None,
         };
-        match check_content(&config.categories, &new, Utc::now()) {
+        match check_content(&config.categories, &content, Utc::now()) {
             Ok(_) => {}
             Err(AnswerError::UnknownCategory) => problems.push(FieldError::new("category", "required")),
             Err(AnswerError::Invalid(errors)) => problems.extend(errors),
@@ -250,7 +244,7 @@ mod tests {
         let tree = augenmerk_domain::CategoryTree::from_json(include_str!("../../data/categories.json"))
             .unwrap_or_else(|e| panic!("the demo tree parses: {e}"));
         MunicipalityConfig {
-            ags: augenmerk_domain::Ags::parse("01001000").unwrap_or_else(|e| panic!("{e:?}")),
+            ags: Ags::parse("01001000").unwrap_or_else(|e| panic!("{e:?}")),
             name: "Flensburg".into(),
             categories: tree,
             boundary: None,
@@ -298,7 +292,7 @@ mod tests {
         };
         assert!(d.location().is_some());
         d.municipality = Some(Responsibility {
-            ags: augenmerk_domain::Ags::parse("01001000").unwrap_or_else(|e| panic!("{e:?}")),
+            ags: Ags::parse("01001000").unwrap_or_else(|e| panic!("{e:?}")),
             name: "Flensburg".into(),
             distance_m: 120.0,
             active: true,

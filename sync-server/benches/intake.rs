@@ -43,7 +43,7 @@ use serde_json::json;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use augenmerk_geo::{Boundaries, LatLon, Location};
+use augenmerk_geo::{Boundaries, GeoPoint, Location};
 use augenmerk_server::demo::{FLENSBURG, SH_BOUNDARIES};
 use augenmerk_store::SqliteStore;
 use augenmerk_store::sqlite::{WRITE_PRAGMAS, apply_write_pragmas};
@@ -917,7 +917,7 @@ fn report_body(rng: &mut StdRng, points: &[(f64, f64)]) -> serde_json::Value {
 /// Points of a grid over Flensburg that lie inside the city (so none is rejected as outside).
 fn flensburg_points() -> anyhow::Result<Vec<(f64, f64)>> {
     let boundaries = Boundaries::from_geojson(SH_BOUNDARIES).context("the statewide boundaries")?;
-    let ags = augenmerk_geo::Ags::parse(FLENSBURG)?;
+    let ags = augenmerk_domain::Ags::parse(FLENSBURG)?;
     let bbox = boundaries
         .get(&ags)
         .context("Flensburg is not in the boundaries")?
@@ -926,9 +926,9 @@ fn flensburg_points() -> anyhow::Result<Vec<(f64, f64)>> {
     let mut points = Vec::new();
     for i in 0..STEPS {
         for j in 0..STEPS {
-            let lat = bbox.south + (f64::from(i) + 0.5) / f64::from(STEPS) * (bbox.north - bbox.south);
-            let lon = bbox.west + (f64::from(j) + 0.5) / f64::from(STEPS) * (bbox.east - bbox.west);
-            let p = LatLon::new(lat, lon)?;
+            let lat = bbox.min_lat + (f64::from(i) + 0.5) / f64::from(STEPS) * (bbox.max_lat - bbox.min_lat);
+            let lon = bbox.min_lon + (f64::from(j) + 0.5) / f64::from(STEPS) * (bbox.max_lon - bbox.min_lon);
+            let p = GeoPoint::parse(lat, lon)?;
             if let Location::Inside { municipality } = boundaries.locate(p, 0.0)?
                 && municipality.ags == ags
             {

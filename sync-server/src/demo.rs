@@ -4,7 +4,9 @@
 use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings, NewStaffUser};
 use augenmerk_domain::rules::{Rule, WorkingHours};
 use augenmerk_domain::staff::{Department, ExternalAuthority, Role};
-use augenmerk_domain::{Ags, AreaId, AuthorityId, CategoryTree, DepartmentId};
+use augenmerk_domain::{Ags, AuthorityId, CategoryTree, DepartmentId};
+// The domain's slug rule, re-exported for this module's callers (area imports).
+pub use augenmerk_domain::ids::slug;
 use augenmerk_geo::{AreaKeys, Areas, Boundaries};
 use augenmerk_store::{BoundaryRecord, MunicipalityRecord};
 
@@ -101,19 +103,15 @@ fn template(id: &str, name: &str, body: &str) -> augenmerk_domain::templates::Re
 /// Parses boundaries from GeoJSON (checking every feature) into storable records.
 pub fn parse_boundaries(geojson: &str) -> Result<Vec<BoundaryRecord>, augenmerk_geo::GeoError> {
     let parsed = Boundaries::from_geojson(geojson)?;
-    parsed
+    Ok(parsed
         .iter()
-        .map(|m| {
-            Ok(BoundaryRecord {
-                ags: Ags::parse(m.ags().as_str()).map_err(|_| augenmerk_geo::GeoError::InvalidAgs {
-                    value: m.ags().as_str().to_owned(),
-                })?,
-                name: m.name().to_owned(),
-                geometry: m.geometry_geojson(),
-                administration: m.administration().and_then(|a| Ags::parse(a.as_str()).ok()),
-            })
+        .map(|m| BoundaryRecord {
+            ags: m.ags().clone(),
+            name: m.name().to_owned(),
+            geometry: m.geometry_geojson(),
+            administration: m.administration().cloned(),
         })
-        .collect()
+        .collect())
 }
 
 /// Imports boundaries and rebuilds the index; returns how many there are now.
@@ -121,23 +119,6 @@ pub async fn import_boundaries(state: &AppState, geojson: &str) -> anyhow::Resul
     let records = parse_boundaries(geojson)?;
     state.store.upsert_boundaries(records).await?;
     state.reload_boundaries().await
-}
-
-/// A slug from a German name: `Westliche Höhe` → `westliche-hoehe`.
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.to_lowercase().chars() {
-        match c {
-            'ä' => out.push_str("ae"),
-            'ö' => out.push_str("oe"),
-            'ü' => out.push_str("ue"),
-            'ß' => out.push_str("ss"),
-            c if c.is_ascii_alphanumeric() => out.push(c),
-            _ if !out.ends_with('-') => out.push('-'),
-            _ => {}
-        }
-    }
-    out.trim_matches('-').chars().take(64).collect()
 }
 
 /// Named areas from a GeoJSON FeatureCollection, their ids slugged from the name property.
@@ -151,7 +132,8 @@ pub fn parse_areas(geojson: &str, name_key: &str) -> Result<Vec<AreaDefinition>,
         .iter()
         .map(|a| {
             Ok(AreaDefinition {
-                id: AreaId::parse(&slug(a.name()))?,
+                // The id property is the name: the import made the id a slug of it.
+                id: a.id().clone(),
                 name: a.name().to_owned(),
                 geometry: serde_json::from_str(&a.geometry_geojson())?,
             })
@@ -276,7 +258,7 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
             department: None,
             email: None,
         };
-        crate::routes::directory::new_platform_admin(state, platform)
+        crate::services::accounts::new_platform_admin(state, platform)
             .await
             .map_err(api_to_anyhow)?;
     }
@@ -364,11 +346,11 @@ pub async fn seed_demo(state: &AppState, password: &str) -> anyhow::Result<bool>
                 department: department.map(DepartmentId::parse).transpose()?,
                 email: None,
             };
-            crate::routes::config::new_user(state, &ags, new)
+            crate::services::accounts::new_user(state, &ags, new)
                 .await
                 .map_err(api_to_anyhow)?;
         }
-        let problems = crate::routes::config::rule_problems(
+        let problems = crate::services::config::rule_problems(
             state,
             &ags,
             &state.tenant(&ags).await.map_err(api_to_anyhow)?.rules,

@@ -10,7 +10,7 @@ use augenmerk_domain::public::GemeindeInfo;
 use augenmerk_domain::rules::{AreaLookup, Rule, RuleEnv, RuleEvaluation, RuleInput, evaluate};
 use augenmerk_domain::staff::Department;
 use augenmerk_domain::{Ags, AreaId, GeoPoint};
-use augenmerk_geo::{Areas, Boundaries, LatLon, Location, MunicipalityRef};
+use augenmerk_geo::{Areas, Boundaries, GeoError, Location, MunicipalityRef, Shape};
 use augenmerk_store::{BoundaryRecord, MunicipalityRecord, Store};
 
 use crate::blobs::BlobStore;
@@ -114,13 +114,7 @@ pub struct Place {
 
 impl AreaLookup for Tenant {
     fn contains(&self, area: &AreaId, point: GeoPoint) -> bool {
-        match (
-            augenmerk_geo::AreaId::parse(area.as_str()),
-            LatLon::new(point.lat, point.lon),
-        ) {
-            (Ok(id), Ok(p)) => self.areas.contains(&id, p),
-            _ => false,
-        }
+        self.areas.contains(area, point)
     }
 }
 
@@ -137,46 +131,43 @@ impl Tenant {
 
     /// The areas a point lies in.
     pub fn areas_at(&self, point: GeoPoint) -> Vec<AreaId> {
-        let Ok(p) = LatLon::new(point.lat, point.lon) else {
-            return Vec::new();
-        };
-        self.areas
-            .containing(p)
-            .into_iter()
-            .filter_map(|a| AreaId::parse(a.id.as_str()).ok())
-            .collect()
+        self.areas.containing(point).into_iter().map(|a| a.id).collect()
     }
 }
 
 /// Builds the boundary index from stored boundaries.
-pub fn build_boundaries(records: &[BoundaryRecord]) -> Result<Boundaries, augenmerk_geo::GeoError> {
-    let features: Vec<serde_json::Value> = records
+pub fn build_boundaries(records: &[BoundaryRecord]) -> Result<Boundaries, GeoError> {
+    let municipalities = records
         .iter()
         .map(|b| {
-            let geometry: serde_json::Value = serde_json::from_str(&b.geometry).unwrap_or(serde_json::Value::Null);
-            serde_json::json!({
-                "type": "Feature",
-                "properties": {
-                    "AGS": b.ags.as_str(),
-                    "GEN": b.name,
-                    "VWG_ARS": b.administration.as_ref().map(Ags::as_str),
-                },
-                "geometry": geometry,
-            })
+            let shape = Shape::from_geojson(&b.geometry).map_err(|problem| GeoError::InvalidMunicipality {
+                ags: b.ags.to_string(),
+                problem,
+            })?;
+            let municipality = MunicipalityRef {
+                ags: b.ags.clone(),
+                name: b.name.clone(),
+                administration: b.administration.clone(),
+            };
+            Ok((municipality, shape))
         })
-        .collect();
-    let collection = serde_json::json!({ "type": "FeatureCollection", "features": features });
-    Boundaries::from_geojson(&collection.to_string())
+        .collect::<Result<Vec<_>, GeoError>>()?;
+    Boundaries::from_municipalities(municipalities)
 }
 
 /// Builds the area index of a municipality.
-pub fn build_areas(definitions: &[AreaDefinition]) -> Result<Areas, augenmerk_geo::GeoError> {
-    let mut areas = Areas::new();
-    for d in definitions {
-        let id = augenmerk_geo::AreaId::parse(d.id.as_str())?;
-        areas.insert(id, &d.name, &d.geometry.to_string())?;
-    }
-    Ok(areas)
+pub fn build_areas(definitions: &[AreaDefinition]) -> Result<Areas, GeoError> {
+    let areas = definitions
+        .iter()
+        .map(|d| {
+            let shape = Shape::from_geojson_value(&d.geometry).map_err(|problem| GeoError::InvalidArea {
+                id: d.id.to_string(),
+                problem,
+            })?;
+            Ok((d.id.clone(), d.name.as_str(), shape))
+        })
+        .collect::<Result<Vec<_>, GeoError>>()?;
+    Areas::from_features(areas)
 }
 
 impl AppState {
@@ -249,17 +240,14 @@ impl AppState {
     /// eight digits, the Gemeinden the boundary data assigns to it for nine.
     pub fn gemeinden_of(&self, key: &Ags) -> Vec<(Ags, String)> {
         let index = self.boundary_index();
-        let Ok(geo_key) = augenmerk_geo::Ags::parse(key.as_str()) else {
-            return Vec::new();
-        };
         let found: Vec<&augenmerk_geo::Municipality> = if key.is_gemeinde() {
-            index.get(&geo_key).into_iter().collect()
+            index.get(key).into_iter().collect()
         } else {
-            index.served_by(&geo_key).collect()
+            index.served_by(key).collect()
         };
         found
             .into_iter()
-            .filter_map(|m| Some((Ags::parse(m.ags().as_str()).ok()?, m.name().to_owned())))
+            .map(|m| (m.ags().clone(), m.name().to_owned()))
             .collect()
     }
 
@@ -267,9 +255,9 @@ impl AppState {
     pub fn place(&self, point: GeoPoint) -> ApiResult<Place> {
         let (m, distance_m) = self.responsible(point)?;
         Ok(Place {
-            gemeinde: Ags::parse(m.ags.as_str()).map_err(ApiError::internal)?,
+            gemeinde: m.ags,
             name: m.name,
-            administration: m.administration.and_then(|a| Ags::parse(a.as_str()).ok()),
+            administration: m.administration,
             distance_m,
         })
     }
@@ -300,7 +288,7 @@ impl AppState {
 
     /// Finds the municipality responsible for a point, within the configured tolerance.
     pub fn locate(&self, point: GeoPoint) -> ApiResult<Location> {
-        let p = LatLon::new(point.lat, point.lon).map_err(|_| {
+        let p = point.validated().map_err(|_| {
             ApiError::validation(vec![augenmerk_domain::error::FieldError::new(
                 "location",
                 "out_of_range",

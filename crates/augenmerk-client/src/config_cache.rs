@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 
 use augenmerk_domain::public::{Delivery, MunicipalityConfig};
 use augenmerk_domain::{Ags, GeoPoint};
-use augenmerk_geo::{Boundaries, LatLon, Location};
+use augenmerk_geo::{Boundaries, Location, MunicipalityRef, Shape};
 
 use crate::error::{ClientError, Result};
 use crate::model::{CachedMunicipality, Located};
@@ -70,14 +70,14 @@ impl Client {
     /// or within 500 m), and the Gemeinde it lies in.
     pub fn locate(&self, point: GeoPoint) -> Result<Located> {
         let boundaries = self.boundaries()?;
-        let invalid = |_| {
+        let invalid = || {
             ClientError::Invalid(vec![augenmerk_domain::error::FieldError::new(
                 "location",
                 "out_of_range",
             )])
         };
-        let point = LatLon::new(point.lat, point.lon).map_err(invalid)?;
-        let location = boundaries.locate(point, TOLERANCE_M).map_err(invalid)?;
+        let point = point.validated().map_err(|_| invalid())?;
+        let location = boundaries.locate(point, TOLERANCE_M).map_err(|_| invalid())?;
         let (gemeinde, distance_m) = match location {
             Location::Inside { municipality } => (municipality, 0.0),
             Location::WithinTolerance {
@@ -91,15 +91,14 @@ impl Client {
                 });
             }
         };
-        let parse = |key: &str| Ags::parse(key).map_err(|e| ClientError::Invalid(vec![e]));
         // A Gemeinde of an administration carries the administration's key (see `boundaries`).
-        let administration = parse(gemeinde.administration.as_ref().unwrap_or(&gemeinde.ags).as_str())?;
+        let administration = gemeinde.administration.clone().unwrap_or_else(|| gemeinde.ags.clone());
         let config = self.municipality(&administration)?;
         Ok(Located {
             ags: administration,
             name: config.name.clone(),
             config,
-            gemeinde: parse(gemeinde.ags.as_str())?,
+            gemeinde: gemeinde.ags,
             gemeinde_name: gemeinde.name,
             distance_m,
         })
@@ -131,38 +130,44 @@ impl Client {
         // belongs to the platform's tenant; the import refuses duplicate keys.
         municipalities.sort_by_key(|m| m.config.delivery != Delivery::Platform);
         let mut seen = std::collections::HashSet::new();
-        let mut features: Vec<serde_json::Value> = Vec::new();
+        let mut features: Vec<(MunicipalityRef, Shape)> = Vec::new();
+        let unusable = |ags: &Ags, e: augenmerk_geo::FeatureProblem| {
+            ClientError::Server(format!("the server sent an unusable boundary: municipality {ags}: {e}"))
+        };
         for m in &municipalities {
             if m.config.gemeinden.is_empty() {
                 if let Some(geometry) = &m.config.boundary
-                    && seen.insert(m.ags.as_str().to_owned())
+                    && seen.insert(m.ags.clone())
                 {
-                    features.push(serde_json::json!({
-                        "type": "Feature",
-                        "properties": { "AGS": m.ags.as_str(), "GEN": m.name },
-                        "geometry": geometry,
-                    }));
+                    let shape = Shape::from_geojson_value(geometry).map_err(|e| unusable(&m.ags, e))?;
+                    let gemeinde = MunicipalityRef {
+                        ags: m.ags.clone(),
+                        name: m.name.clone(),
+                        administration: None,
+                    };
+                    features.push((gemeinde, shape));
                 }
                 continue;
             }
             for g in &m.config.gemeinden {
                 if let Some(geometry) = &g.boundary
-                    && seen.insert(g.ags.as_str().to_owned())
+                    && seen.insert(g.ags.clone())
                 {
-                    features.push(serde_json::json!({
-                        "type": "Feature",
-                        "properties": { "AGS": g.ags.as_str(), "GEN": g.name, "VWG_ARS": m.ags.as_str() },
-                        "geometry": geometry,
-                    }));
+                    let shape = Shape::from_geojson_value(geometry).map_err(|e| unusable(&g.ags, e))?;
+                    let gemeinde = MunicipalityRef {
+                        ags: g.ags.clone(),
+                        name: g.name.clone(),
+                        administration: Some(m.ags.clone()),
+                    };
+                    features.push((gemeinde, shape));
                 }
             }
         }
         if features.is_empty() {
             return Err(ClientError::NoConfiguration);
         }
-        let collection = serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string();
         let boundaries = Arc::new(
-            Boundaries::from_geojson(&collection)
+            Boundaries::from_municipalities(features)
                 .map_err(|e| ClientError::Server(format!("the server sent an unusable boundary: {e}")))?,
         );
         *built = Some((key, boundaries.clone()));

@@ -159,7 +159,11 @@ impl Client {
             notice_version: Some(located.config.legal.notice_version),
         };
         let place_name = located.place_name();
-        let content = match augenmerk_domain::report::check_content(&located.config.categories, &new, now) {
+        let content = match augenmerk_domain::report::check_content(
+            &located.config.categories,
+            &augenmerk_domain::report::ReportContent::of(&new),
+            now,
+        ) {
             Ok(c) => c,
             Err(AnswerError::UnknownCategory) => {
                 return Err(ClientError::UnknownCategory {
@@ -188,7 +192,7 @@ impl Client {
                 "INSERT INTO reports (id, municipality, category, answers, description, lat, lon, address_hint,
                      contact_email, consent, created_at, sync_state, category_name, questions, language,
                      share_contact, place_name, notice_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?13, ?14, ?15, ?16, ?17)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?18, ?12, ?13, ?14, ?15, ?16, ?17)",
                 params![
                     id.to_string(),
                     located.ags.as_str(),
@@ -207,6 +211,7 @@ impl Client {
                     new.share_contact,
                     place_name,
                     new.notice_version,
+                    SyncState::Queued.as_str(),
                 ],
             )?;
             for (i, h) in new.photos.iter().enumerate() {
@@ -328,8 +333,14 @@ impl Client {
                 return Err(ClientError::NotFound(format!("report {id}")));
             }
             c.execute(
-                "INSERT INTO messages (id, report_id, author, body, created_at, state) VALUES (?1, ?2, 'citizen', ?3, ?4, 'queued')",
-                params![mid.to_string(), id.to_string(), body, time::ts(&time::now())],
+                "INSERT INTO messages (id, report_id, author, body, created_at, state) VALUES (?1, ?2, 'citizen', ?3, ?4, ?5)",
+                params![
+                    mid.to_string(),
+                    id.to_string(),
+                    body,
+                    time::ts(&time::now()),
+                    SyncState::Queued.as_str()
+                ],
             )?;
             Ok(())
         })?;
@@ -340,10 +351,10 @@ impl Client {
     pub fn pending_count(&self) -> Result<(u64, u64)> {
         self.db(|c| {
             Ok(c.query_row(
-                "SELECT (SELECT count(*) FROM reports WHERE sync_state = 'queued'),
+                "SELECT (SELECT count(*) FROM reports WHERE sync_state = ?1),
                         (SELECT count(*) FROM messages m JOIN reports r ON r.id = m.report_id
-                          WHERE m.state = 'queued' AND r.sync_state != 'rejected')",
-                [],
+                          WHERE m.state = ?1 AND r.sync_state != ?2)",
+                [SyncState::Queued.as_str(), SyncState::Rejected.as_str()],
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
             )?)
         })
@@ -495,9 +506,9 @@ fn take_refused(tx: &rusqlite::Transaction<'_>, id: &ReportId) -> Result<Vec<Blo
             r.get(0)
         })
         .optional()?;
-    match state.as_deref() {
+    match state.as_deref().map(SyncState::parse) {
         None => return Err(ClientError::NotFound(format!("report {id}"))),
-        Some("rejected") => {}
+        Some(Some(SyncState::Rejected)) => {}
         Some(_) => return Err(not_refused()),
     }
     let photos: Vec<String> = tx

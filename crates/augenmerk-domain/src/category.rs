@@ -21,6 +21,9 @@ use crate::report::{Answer, Answers};
 
 /// Longest free-text answer accepted, in characters.
 pub const MAX_TEXT_ANSWER_CHARS: usize = 1_000;
+/// Longest unit of a number question, in characters: the form shows it beside a
+/// narrow number field.
+pub const MAX_UNIT_CHARS: usize = 12;
 
 /// A municipality's tree of categories.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -108,6 +111,91 @@ pub struct Question {
     /// The answer's type and its constraints.
     #[serde(flatten)]
     pub kind: QuestionKind,
+}
+
+impl Question {
+    /// Checks the question by itself: a German label, options where the type has them
+    /// (at least one, values unique), finite limits in order, a text length from 1 to
+    /// [`MAX_TEXT_ANSWER_CHARS`], a unit of at most [`MAX_UNIT_CHARS`]. Whether its id
+    /// is unique is the category's concern ([`CategoryTree::check`]). Every problem is
+    /// returned, not only the first.
+    pub fn check(&self) -> Result<(), Vec<QuestionProblem>> {
+        let mut problems = Vec::new();
+        if self.de.trim().is_empty() {
+            problems.push(QuestionProblem::LabelMissing);
+        }
+        let unit = match &self.kind {
+            QuestionKind::Select { options } | QuestionKind::Multiselect { options } => {
+                let values: HashSet<_> = options.iter().map(|o| &o.value).collect();
+                if options.is_empty() {
+                    problems.push(QuestionProblem::OptionsMissing);
+                } else if values.len() != options.len() {
+                    problems.push(QuestionProblem::DuplicateOption);
+                }
+                None
+            }
+            QuestionKind::Number { unit, min, max } => {
+                if min.is_some_and(|v| !v.is_finite()) || max.is_some_and(|v| !v.is_finite()) {
+                    problems.push(QuestionProblem::LimitNotFinite);
+                } else if let (Some(lo), Some(hi)) = (min, max)
+                    && lo > hi
+                {
+                    problems.push(QuestionProblem::RangeInverted);
+                }
+                unit.as_deref()
+            }
+            QuestionKind::Integer { unit, min, max } => {
+                if let (Some(lo), Some(hi)) = (min, max)
+                    && lo > hi
+                {
+                    problems.push(QuestionProblem::RangeInverted);
+                }
+                unit.as_deref()
+            }
+            QuestionKind::Text { max_length: Some(n) } if *n == 0 || *n > MAX_TEXT_ANSWER_CHARS => {
+                problems.push(QuestionProblem::InvalidLength);
+                None
+            }
+            QuestionKind::Text { .. } | QuestionKind::Boolean | QuestionKind::Date => None,
+        };
+        if unit.is_some_and(|u| u.chars().count() > MAX_UNIT_CHARS) {
+            problems.push(QuestionProblem::UnitTooLong);
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}
+
+/// What [`Question::check`] found wrong with a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionProblem {
+    /// The German label is blank.
+    LabelMissing,
+    /// A select or multiselect question has no options.
+    OptionsMissing,
+    /// Two options share a value.
+    DuplicateOption,
+    /// A number question's smallest or largest value is not finite.
+    LimitNotFinite,
+    /// The smallest value is larger than the largest.
+    RangeInverted,
+    /// A text question's longest answer is 0 or above [`MAX_TEXT_ANSWER_CHARS`].
+    InvalidLength,
+    /// The unit is longer than [`MAX_UNIT_CHARS`].
+    UnitTooLong,
+}
+
+impl QuestionProblem {
+    /// The problem as a field error of the API, `question` being the question's field
+    /// path (`categories.schlagloch.questions.tiefe`).
+    pub fn field_error(self, question: &str) -> FieldError {
+        match self {
+            Self::LabelMissing => FieldError::new(format!("{question}.de"), "required"),
+            Self::OptionsMissing | Self::DuplicateOption => FieldError::new(question, "invalid_options"),
+            Self::LimitNotFinite | Self::RangeInverted => FieldError::new(question, "invalid_range"),
+            Self::InvalidLength => FieldError::new(question, "invalid_length"),
+            Self::UnitTooLong => FieldError::new(format!("{question}.unit"), "too_long"),
+        }
+    }
 }
 
 /// The type of answer a question takes.
@@ -328,31 +416,8 @@ impl CategoryTree {
                 if !qids.insert(&q.id) {
                     errors.push(FieldError::new(field.clone(), "duplicate_id"));
                 }
-                match &q.kind {
-                    QuestionKind::Select { options } | QuestionKind::Multiselect { options } => {
-                        let values: HashSet<_> = options.iter().map(|o| &o.value).collect();
-                        if options.is_empty() || values.len() != options.len() {
-                            errors.push(FieldError::new(field, "invalid_options"));
-                        }
-                    }
-                    QuestionKind::Number {
-                        min: Some(lo),
-                        max: Some(hi),
-                        ..
-                    } if lo > hi => {
-                        errors.push(FieldError::new(field, "invalid_range"));
-                    }
-                    QuestionKind::Integer {
-                        min: Some(lo),
-                        max: Some(hi),
-                        ..
-                    } if lo > hi => {
-                        errors.push(FieldError::new(field, "invalid_range"));
-                    }
-                    QuestionKind::Text { max_length: Some(n) } if *n == 0 || *n > MAX_TEXT_ANSWER_CHARS => {
-                        errors.push(FieldError::new(field, "invalid_length"));
-                    }
-                    _ => {}
+                if let Err(problems) = q.check() {
+                    errors.extend(problems.into_iter().map(|p| p.field_error(&field)));
                 }
             }
         }
@@ -614,6 +679,62 @@ mod tests {
     }
 
     #[test]
+    fn a_question_is_checked_by_itself() {
+        let question = |de: &str, kind: QuestionKind| Question {
+            id: QuestionId::parse("q").expect("id"),
+            de: de.into(),
+            en: String::new(),
+            required: false,
+            kind,
+        };
+        let number = |unit: &str, min: f64, max: f64| QuestionKind::Number {
+            unit: Some(unit.into()),
+            min: Some(min),
+            max: Some(max),
+        };
+        let option = |value: &str| ChoiceOption {
+            value: value.into(),
+            de: value.into(),
+            en: value.into(),
+        };
+        assert_eq!(question("Tiefe", number("Quadratmeter", 0.0, 1.0)).check(), Ok(()));
+        for (q, problems) in [
+            (
+                question(" ", QuestionKind::Boolean),
+                vec![QuestionProblem::LabelMissing],
+            ),
+            (
+                question("Art", QuestionKind::Select { options: vec![] }),
+                vec![QuestionProblem::OptionsMissing],
+            ),
+            (
+                question(
+                    "Art",
+                    QuestionKind::Multiselect {
+                        options: vec![option("a"), option("a")],
+                    },
+                ),
+                vec![QuestionProblem::DuplicateOption],
+            ),
+            (
+                question("Tiefe", number("Kubikzentimeter", f64::NAN, 1.0)),
+                vec![QuestionProblem::LimitNotFinite, QuestionProblem::UnitTooLong],
+            ),
+            (
+                question("Tiefe", number("cm", 2.0, 1.0)),
+                vec![QuestionProblem::RangeInverted],
+            ),
+        ] {
+            assert_eq!(q.check(), Err(problems), "{q:?}");
+        }
+        // In a tree, a problem is a field error on the question.
+        assert_eq!(
+            QuestionProblem::UnitTooLong.field_error("categories.a.questions.q"),
+            FieldError::new("categories.a.questions.q.unit", "too_long")
+        );
+    }
+
+    #[test]
     fn inheritance_and_subtree() {
         let t = tree();
         assert!(t.is_within(&id("schlagloch"), &id("strasse")));
@@ -706,10 +827,10 @@ mod tests {
         let t = tree();
         let qs = t.effective_questions(&id("schlagloch")).expect("exists");
         let mut raw = BTreeMap::new();
-        raw.insert("gefahr_akut".to_string(), vec!["true".to_string()]);
-        raw.insert("anzahl".to_string(), vec!["2".to_string()]);
-        raw.insert("tiefe".to_string(), vec!["2,5".to_string()]);
-        raw.insert("art".to_string(), vec!["a".to_string(), "b".to_string()]);
+        raw.insert("gefahr_akut".to_owned(), vec!["true".to_owned()]);
+        raw.insert("anzahl".to_owned(), vec!["2".to_owned()]);
+        raw.insert("tiefe".to_owned(), vec!["2,5".to_owned()]);
+        raw.insert("art".to_owned(), vec!["a".to_owned(), "b".to_owned()]);
         let json = answers_from_strings(&qs, &raw);
         t.validate_answers(&id("schlagloch"), &json)
             .expect("valid after conversion");

@@ -86,7 +86,7 @@ macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, $field:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[a-z0-9_.-]{1,64}$"))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -98,6 +98,12 @@ macro_rules! slug_id {
                 } else {
                     Err(FieldError::new($field, "invalid_id"))
                 }
+            }
+
+            /// Makes a slug from a label a person or a data file chose (`Westliche Höhe`,
+            /// `STGT01`) with [`slug`], and parses it; fails if nothing of it is left.
+            pub fn from_label(label: &str) -> Result<Self, FieldError> {
+                Self::parse(&slug(label))
             }
 
             /// The slug as text.
@@ -165,6 +171,27 @@ slug_id!(
     "authority"
 );
 
+/// A slug from a German label: lower case, umlauts and ß spelled out, every run of
+/// other characters one `-`, at most 64 characters (`Westliche Höhe` →
+/// `westliche-hoehe`, `St. Nikolai` → `st-nikolai`). What it returns maps to itself.
+pub fn slug(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.to_lowercase().chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            _ if !out.ends_with('-') => out.push('-'),
+            _ => {}
+        }
+    }
+    let cut: String = out.trim_matches('-').chars().take(64).collect();
+    // Cut after a `-`, it would otherwise lose it the next time.
+    cut.trim_end_matches('-').to_owned()
+}
+
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
@@ -181,7 +208,7 @@ fn is_slug(s: &str) -> bool {
 /// Stadt by its AGS (as before Ämter were tenants), an Amt by its nine-digit key. A
 /// report's Gemeinde is always an eight-digit key ([`Ags::is_gemeinde`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "01001000"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[0-9]{8,9}$", example = "01001000"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Ags(String);
 
@@ -234,7 +261,7 @@ impl FromStr for Ags {
 
 /// The SHA-256 of a photo's bytes, in lowercase hex: how blobs are addressed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[0-9a-fA-F]{64}$"))]
 #[serde(try_from = "String", into = "String")]
 pub struct BlobHash(String);
 
@@ -288,6 +315,16 @@ mod tests {
         assert!(Ags::parse("0105959370").is_err());
         assert!(Ags::parse("0100100x").is_err());
         assert_eq!(BlobHash::parse(&"AB".repeat(32)).map(|h| h.0), Ok("ab".repeat(32)));
+    }
+
+    #[test]
+    fn labels_become_slugs() {
+        assert_eq!(slug("Westliche Höhe"), "westliche-hoehe");
+        assert_eq!(slug("Jürgensby"), "juergensby");
+        assert_eq!(slug("St. Nikolai"), "st-nikolai");
+        assert_eq!(AreaId::from_label("STGT01").map(|a| a.0), Ok("stgt01".to_owned()));
+        assert_eq!(slug("westliche-hoehe"), "westliche-hoehe");
+        assert!(AreaId::from_label(" – ").is_err());
     }
 
     #[test]

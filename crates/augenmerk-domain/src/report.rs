@@ -244,6 +244,84 @@ mod tests {
         assert!(Email::parse("a\u{0}@b.de").is_err());
         assert_eq!(parse_description(" a\r\nb ").ok().as_deref(), Some("a\nb"));
     }
+
+    #[test]
+    fn content_is_checked_without_an_id_or_a_place() {
+        let tree = crate::category::CategoryTree::from_json(
+            r#"{"categories": [{"id": "muell", "de": "Müll", "en": "Litter",
+                "questions": [{"id": "menge", "de": "Menge", "en": "Amount", "type": "integer", "required": true}]}]}"#,
+        )
+        .expect("tree");
+        let category = CategoryId::parse("muell").expect("id");
+        let mut answers = serde_json::Map::new();
+        answers.insert("menge".into(), serde_json::json!(3));
+        let content = ReportContent {
+            category: &category,
+            answers: &answers,
+            description: " Sperrmüll am Weg ",
+            address_hint: Some(" "),
+            photos: &[],
+            contact_email: Some(""),
+            consent: true,
+            created_at: None,
+        };
+        let now = Utc::now();
+        let checked = check_content(&tree, &content, now).expect("valid content");
+        assert_eq!(checked.description, "Sperrmüll am Weg");
+        assert_eq!((checked.address_hint, checked.contact_email), (None, None));
+
+        let empty = serde_json::Map::new();
+        let refused = ReportContent {
+            answers: &empty,
+            consent: false,
+            created_at: Some(now + chrono::Duration::days(2)),
+            ..content
+        };
+        let Err(crate::category::AnswerError::Invalid(problems)) = check_content(&tree, &refused, now) else {
+            panic!("refused content passed");
+        };
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["answers.menge", "consent", "created_at"]);
+    }
+}
+
+/// What a citizen writes into a report, apart from its id, place and municipality: the
+/// part [`check_content`] checks. A form checks it before the report has an id or a
+/// place; a [`crate::api::NewReport`] lends its own ([`ReportContent::of`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportContent<'a> {
+    /// Leaf category.
+    pub category: &'a CategoryId,
+    /// Answers by question id, as sent.
+    pub answers: &'a serde_json::Map<String, serde_json::Value>,
+    /// Description as typed.
+    pub description: &'a str,
+    /// Hint on the place, as typed.
+    pub address_hint: Option<&'a str>,
+    /// Photos by blob hash.
+    pub photos: &'a [BlobHash],
+    /// Contact e-mail, as typed.
+    pub contact_email: Option<&'a str>,
+    /// The citizen confirmed the privacy notice.
+    pub consent: bool,
+    /// When the device created the report.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> ReportContent<'a> {
+    /// The content of a new report.
+    pub fn of(new: &'a crate::api::NewReport) -> Self {
+        Self {
+            category: &new.category,
+            answers: &new.answers,
+            description: &new.description,
+            address_hint: new.address_hint.as_deref(),
+            photos: &new.photos,
+            contact_email: new.contact_email.as_deref(),
+            consent: new.consent,
+            created_at: new.created_at,
+        }
+    }
 }
 
 /// The checked content of a [`crate::api::NewReport`] (everything but its location and municipality).
@@ -264,12 +342,12 @@ pub struct CheckedContent {
 /// report the device accepted offline would bounce later.
 pub fn check_content(
     tree: &crate::category::CategoryTree,
-    new: &crate::api::NewReport,
+    new: &ReportContent<'_>,
     now: DateTime<Utc>,
 ) -> Result<CheckedContent, crate::category::AnswerError> {
     use crate::category::AnswerError;
     let mut problems = Vec::new();
-    let answers = match tree.validate_answers(&new.category, &new.answers) {
+    let answers = match tree.validate_answers(new.category, new.answers) {
         Ok(a) => Some(a),
         Err(AnswerError::UnknownCategory) => return Err(AnswerError::UnknownCategory),
         Err(AnswerError::Invalid(errors)) => {
@@ -277,11 +355,9 @@ pub fn check_content(
             None
         }
     };
-    let description = parse_description(&new.description).map_err(|e| problems.push(e)).ok();
-    let address_hint = parse_address_hint(new.address_hint.as_deref())
-        .map_err(|e| problems.push(e))
-        .ok();
-    let contact_email = match new.contact_email.as_deref().map(str::trim) {
+    let description = parse_description(new.description).map_err(|e| problems.push(e)).ok();
+    let address_hint = parse_address_hint(new.address_hint).map_err(|e| problems.push(e)).ok();
+    let contact_email = match new.contact_email.map(str::trim) {
         None | Some("") => None,
         Some(s) => Email::parse(s).map_err(|e| problems.push(e)).ok(),
     };

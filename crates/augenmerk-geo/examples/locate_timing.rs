@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use augenmerk_geo::{Areas, Boundaries, DEFAULT_TOLERANCE_M, LatLon, Location};
+use augenmerk_geo::{Areas, Boundaries, DEFAULT_TOLERANCE_M, GeoPoint, Location};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/geo");
@@ -20,11 +20,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A deterministic grid over Schleswig-Holstein and the sea and land around it.
     let n = 100;
-    let points: Vec<LatLon> = (0..n * n)
+    let points: Vec<GeoPoint> = (0..n * n)
         .map(|i| {
             let lat = 53.3 + 1.8 * f64::from(i / n) / f64::from(n);
             let lon = 7.8 + 3.8 * f64::from(i % n) / f64::from(n);
-            LatLon::new(lat, lon)
+            GeoPoint::parse(lat, lon)
         })
         .collect::<Result<_, _>>()?;
 
@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         slowest.as_secs_f64() * 1e6
     );
 
-    let inside_points: Vec<LatLon> = points
+    let inside_points: Vec<GeoPoint> = points
         .iter()
         .copied()
         .filter(|&p| matches!(boundaries.locate(p, 0.0), Ok(Location::Inside { .. })))

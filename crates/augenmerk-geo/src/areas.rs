@@ -1,60 +1,18 @@
 //! Named areas (Stadtteile, statistical districts, a park, a harbour) that
 //! delegation rules refer to by [`AreaId`] ("area condition").
 //!
-//! [`Areas`] is built from a GeoJSON FeatureCollection, or one area at a time
-//! from (id, name, GeoJSON geometry text) as the server stores them. Areas may
-//! nest or overlap; [`Areas::containing`] returns all that contain a point.
+//! [`Areas`] is built from a GeoJSON FeatureCollection, or from (id, name, [`Shape`])
+//! as the server stores them. Areas may nest or overlap; [`Areas::containing`]
+//! returns all that contain a point.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
+use augenmerk_domain::AreaId;
 use serde::{Deserialize, Serialize};
 
-use crate::import::{feature_geometry, id_property, parse_features, parse_geometry, string_property};
+use crate::import::{feature_geometry, id_property, parse_features, string_property};
 use crate::index::{HasShape, Shape, ShapeIndex};
-use crate::{BBox, FeatureProblem, GeoError, LatLon};
-
-/// The id of a named area, e.g. `"STGT01"`; never empty, no surrounding blanks.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct AreaId(String);
-
-impl AreaId {
-    /// Validates an id: trimmed, it must not be empty.
-    pub fn parse(value: &str) -> Result<Self, GeoError> {
-        let trimmed = value.trim();
-        if trimmed.is_empty() {
-            Err(GeoError::EmptyAreaId)
-        } else {
-            Ok(Self(trimmed.to_owned()))
-        }
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for AreaId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AreaId {
-    type Error = GeoError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<AreaId> for String {
-    fn from(id: AreaId) -> Self {
-        id.0
-    }
-}
+use crate::{BoundingBox, FeatureProblem, GeoError, GeoPoint};
 
 /// Names of the GeoJSON properties holding an area's id and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,13 +61,18 @@ impl Area {
     }
 
     /// The bounding box.
-    pub fn bbox(&self) -> BBox {
+    pub fn bbox(&self) -> BoundingBox {
         self.shape.bbox()
+    }
+
+    /// The geometry.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
     }
 
     /// The geometry as GeoJSON geometry text (Polygon or MultiPolygon), as the server stores it.
     pub fn geometry_geojson(&self) -> String {
-        self.shape.geojson()
+        self.shape.to_geojson()
     }
 
     /// Id and name.
@@ -147,8 +110,11 @@ impl Areas {
 
     /// Imports a GeoJSON FeatureCollection, reading id and name from the given properties.
     ///
-    /// Fails on the first unusable feature (missing id or name, geometry other
-    /// than Polygon/MultiPolygon, duplicate id), naming its index.
+    /// A file's ids become [`AreaId`] slugs ([`AreaId::from_label`]: `STGT01` →
+    /// `stgt01`, `Westliche Höhe` → `westliche-hoehe`), so that the id property may
+    /// also be the name. Fails on the first unusable feature (missing id or name, an
+    /// id without a letter or digit, geometry other than Polygon/MultiPolygon,
+    /// duplicate id), naming its index.
     pub fn from_geojson_with(geojson: &str, keys: &AreaKeys) -> Result<Self, GeoError> {
         let features = parse_features(geojson)?;
         let mut areas = Vec::with_capacity(features.len());
@@ -156,7 +122,7 @@ impl Areas {
         for (index, feature) in features.iter().enumerate() {
             let fail = |problem| GeoError::InvalidFeature { index, problem };
             let raw_id = id_property(feature, &keys.id).map_err(fail)?;
-            let id = AreaId::parse(&raw_id).map_err(|e| {
+            let id = AreaId::from_label(&raw_id).map_err(|e| {
                 fail(FeatureProblem::InvalidProperty {
                     key: keys.id.clone(),
                     message: e.to_string(),
@@ -176,10 +142,22 @@ impl Areas {
         })
     }
 
-    /// Adds an area from its id, name and GeoJSON geometry text (Polygon or MultiPolygon).
+    /// Builds a set from areas whose id, name and geometry are already parsed (as the
+    /// server stores them).
     ///
-    /// Fails if the id is taken, the name is blank or the geometry is unusable.
-    pub fn insert(&mut self, id: AreaId, name: &str, geometry_geojson: &str) -> Result<(), GeoError> {
+    /// Fails as [`Areas::insert`] does, on the first unusable area.
+    pub fn from_features<N: AsRef<str>>(areas: impl IntoIterator<Item = (AreaId, N, Shape)>) -> Result<Self, GeoError> {
+        let mut all = Self::new();
+        for (id, name, shape) in areas {
+            all.insert(id, name.as_ref(), shape)?;
+        }
+        Ok(all)
+    }
+
+    /// Adds an area from its id, name and geometry.
+    ///
+    /// Fails if the id is taken or the name is blank.
+    pub fn insert(&mut self, id: AreaId, name: &str, shape: Shape) -> Result<(), GeoError> {
         let fail = |problem| GeoError::InvalidArea {
             id: id.to_string(),
             problem,
@@ -194,8 +172,6 @@ impl Areas {
                 message: "must not be empty".to_owned(),
             }));
         }
-        let geometry = parse_geometry(geometry_geojson).map_err(fail)?;
-        let shape = Shape::new(geometry).ok_or_else(|| fail(FeatureProblem::EmptyGeometry))?;
         let index = self.index.push(Area {
             id: id.clone(),
             name: name.to_owned(),
@@ -208,7 +184,11 @@ impl Areas {
     /// All areas containing the point (boundary included), smallest first, ties by id.
     ///
     /// With nested areas (a district inside its Stadtteil) the most specific comes first.
-    pub fn containing(&self, point: LatLon) -> Vec<AreaRef> {
+    /// A point that is not a valid WGS84 position lies in no area.
+    pub fn containing(&self, point: GeoPoint) -> Vec<AreaRef> {
+        let Ok(point) = point.validated() else {
+            return Vec::new();
+        };
         let items = self.index.items();
         let mut hits: Vec<&Area> = self
             .index
@@ -225,9 +205,10 @@ impl Areas {
         hits.into_iter().map(Area::to_ref).collect()
     }
 
-    /// Whether the area with this id contains the point (boundary included); false for an unknown id.
-    pub fn contains(&self, id: &AreaId, point: LatLon) -> bool {
-        self.get(id).is_some_and(|area| area.shape.contains(point))
+    /// Whether the area with this id contains the point (boundary included); false for an
+    /// unknown id or a point that is not a valid WGS84 position.
+    pub fn contains(&self, id: &AreaId, point: GeoPoint) -> bool {
+        point.validated().is_ok() && self.get(id).is_some_and(|area| area.shape.contains(point))
     }
 
     /// The area with this id.

@@ -1,4 +1,5 @@
-//! The responsibility finder: municipality boundaries keyed by [`Ags`], and
+//! The responsibility finder: municipality boundaries keyed by their [`Ags`]
+//! (eight digits; the administration that serves one has a nine-digit key), and
 //! [`Boundaries::locate`], which names the municipality responsible for a point.
 //!
 //! Rules of [`Boundaries::locate`], in order:
@@ -17,63 +18,16 @@
 //! the lowest AGS wins.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
+use augenmerk_domain::Ags;
 use serde::{Deserialize, Serialize};
 
 use crate::import::{feature_geometry, parse_features, string_property};
 use crate::index::{HasShape, Shape, ShapeIndex};
-use crate::{BBox, FeatureProblem, GeoError, LatLon};
+use crate::{BoundingBox, FeatureProblem, GeoError, GeoPoint};
 
 /// Default tolerance of [`Boundaries::locate`] in metres for points off every polygon.
 pub const DEFAULT_TOLERANCE_M: f64 = 500.0;
-
-/// Amtlicher Gemeindeschlüssel: 8 digits for a municipality (2 Land, 1 Regierungsbezirk,
-/// 2 Kreis, 3 Gemeinde), or a 2-, 3- or 5-digit prefix for a Land, Bezirk or Kreis; also
-/// the 9-digit key of a Gemeindeverband (an Amt: 5 digits of the Kreis, 4 of the Verband),
-/// as the boundary data carries it in `VWG_ARS`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Ags(String);
-
-impl Ags {
-    /// Validates a key such as `"01002000"` (Kiel).
-    pub fn parse(value: &str) -> Result<Self, GeoError> {
-        let valid = matches!(value.len(), 2 | 3 | 5 | 8 | 9) && value.bytes().all(|b| b.is_ascii_digit());
-        if valid {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err(GeoError::InvalidAgs {
-                value: value.to_owned(),
-            })
-        }
-    }
-
-    /// The key as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Ags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for Ags {
-    type Error = GeoError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Ags> for String {
-    fn from(ags: Ags) -> Self {
-        ags.0
-    }
-}
 
 /// Names of the GeoJSON properties holding a municipality's key, name and administration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,18 +124,23 @@ impl Municipality {
     }
 
     /// The bounding box.
-    pub fn bbox(&self) -> BBox {
+    pub fn bbox(&self) -> BoundingBox {
         self.shape.bbox()
     }
 
     /// The centroid in longitude/latitude (may lie outside a concave or multi-part shape).
-    pub fn centroid(&self) -> LatLon {
+    pub fn centroid(&self) -> GeoPoint {
         self.shape.centroid()
+    }
+
+    /// The geometry.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
     }
 
     /// The geometry as GeoJSON geometry text (Polygon or MultiPolygon), for clients.
     pub fn geometry_geojson(&self) -> String {
-        self.shape.geojson()
+        self.shape.to_geojson()
     }
 
     /// Key and name.
@@ -255,22 +214,61 @@ impl Boundaries {
                 shape,
             });
         }
+        Ok(Self::index(municipalities))
+    }
+
+    /// Builds the index from municipalities whose key, name and geometry are already
+    /// parsed (as the server stores them and configurations carry them).
+    ///
+    /// Fails if there is none, or if a key occurs twice.
+    pub fn from_municipalities(
+        municipalities: impl IntoIterator<Item = (MunicipalityRef, Shape)>,
+    ) -> Result<Self, GeoError> {
+        let mut all = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (m, shape) in municipalities {
+            if !seen.insert(m.ags.clone()) {
+                return Err(GeoError::InvalidMunicipality {
+                    ags: m.ags.to_string(),
+                    problem: FeatureProblem::DuplicateKey(m.ags.to_string()),
+                });
+            }
+            all.push(Municipality {
+                ags: m.ags,
+                name: m.name,
+                administration: m.administration,
+                shape,
+            });
+        }
+        if all.is_empty() {
+            return Err(GeoError::NoFeatures);
+        }
+        Ok(Self::index(all))
+    }
+
+    /// Indexes municipalities with unique keys.
+    fn index(mut municipalities: Vec<Municipality>) -> Self {
         municipalities.sort_by(|a, b| a.ags.cmp(&b.ags));
         let by_ags = municipalities
             .iter()
             .enumerate()
             .map(|(i, m)| (m.ags.clone(), i))
             .collect();
-        Ok(Self {
+        Self {
             index: ShapeIndex::bulk_load(municipalities),
             by_ags,
-        })
+        }
     }
 
     /// Finds the municipality responsible for a point (see the module docs for the rules).
     ///
     /// `tolerance_m` is usually [`DEFAULT_TOLERANCE_M`]; it must be finite and not negative.
-    pub fn locate(&self, point: LatLon, tolerance_m: f64) -> Result<Location, GeoError> {
+    /// The point must be a valid WGS84 position ([`GeoPoint::parse`]).
+    pub fn locate(&self, point: GeoPoint, tolerance_m: f64) -> Result<Location, GeoError> {
+        let point = point.validated().map_err(|_| GeoError::InvalidCoordinate {
+            lat: point.lat,
+            lon: point.lon,
+        })?;
         if !(tolerance_m.is_finite() && tolerance_m >= 0.0) {
             return Err(GeoError::InvalidTolerance { tolerance_m });
         }

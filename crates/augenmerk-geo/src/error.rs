@@ -24,15 +24,6 @@ pub enum GeoError {
         /// The tolerance given, in metres.
         tolerance_m: f64,
     },
-    /// A string is not an Amtlicher Gemeindeschlüssel.
-    #[error("{value:?} is not an AGS: expected 2, 3, 5 or 8 ASCII digits, e.g. \"01002000\"")]
-    InvalidAgs {
-        /// The rejected text.
-        value: String,
-    },
-    /// An area id is empty or blank.
-    #[error("an area id must not be empty or blank")]
-    EmptyAreaId,
     /// The text is not GeoJSON, or not the kind of GeoJSON object expected.
     #[error("invalid GeoJSON: {message}")]
     InvalidGeoJson {
@@ -50,11 +41,19 @@ pub enum GeoError {
         /// What is wrong with it.
         problem: FeatureProblem,
     },
-    /// An area added with [`crate::Areas::insert`] is unusable.
+    /// An area added with [`crate::Areas::insert`] or [`crate::Areas::from_features`] is unusable.
     #[error("area {id:?}: {problem}")]
     InvalidArea {
         /// The id of the area.
         id: String,
+        /// What is wrong with it.
+        problem: FeatureProblem,
+    },
+    /// A municipality given to [`crate::Boundaries::from_municipalities`] is unusable.
+    #[error("municipality {ags}: {problem}")]
+    InvalidMunicipality {
+        /// The key of the municipality.
+        ags: String,
         /// What is wrong with it.
         problem: FeatureProblem,
     },

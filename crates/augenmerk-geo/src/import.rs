@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use geojson::{Feature, GeoJson, GeometryValue, PolygonType};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::{FeatureProblem, GeoError};
@@ -36,6 +37,12 @@ fn not_a_collection(found: &str) -> GeoError {
 /// Parses GeoJSON text that must be a single Polygon or MultiPolygon geometry.
 pub(crate) fn parse_geometry(text: &str) -> Result<MultiPolygon<f64>, FeatureProblem> {
     let geometry = geojson::Geometry::from_str(text).map_err(|e| FeatureProblem::Unparsable(e.to_string()))?;
+    to_multi_polygon(&geometry.value)
+}
+
+/// A parsed GeoJSON value that must be a single Polygon or MultiPolygon geometry.
+pub(crate) fn geometry_from_json(value: &Value) -> Result<MultiPolygon<f64>, FeatureProblem> {
+    let geometry = geojson::Geometry::deserialize(value).map_err(|e| FeatureProblem::Unparsable(e.to_string()))?;
     to_multi_polygon(&geometry.value)
 }
 

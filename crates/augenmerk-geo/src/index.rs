@@ -2,15 +2,17 @@
 //! R-tree over the bounding box of every polygon part, answering "which shapes
 //! contain this point" and "which shape is nearest, and how far".
 //!
-//! A *shape* is one feature's (multi)polygon; a *part* is one polygon of it.
+//! A *shape* ([`Shape`]) is one feature's (multi)polygon, parsed and checked once
+//! from GeoJSON; a *part* is one polygon of it.
 //! Indexing parts rather than shapes keeps boxes tight for shapes with islands.
 
 use geo::{Area, BoundingRect, Centroid, Intersects, MultiPolygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject};
 
+use crate::import::{geometry_from_json, parse_geometry};
 use crate::sphere::{Vec3, arc_lat_range, distance_to_ring_m, lower_bound_to_box_m, search_envelope};
-use crate::{BBox, LatLon};
+use crate::{BoundingBox, FeatureProblem, GeoPoint};
 
 /// Distances closer than this (metres) count as equal, so that the lower index
 /// wins a tie even where rounding differs between mirror-image geometries.
@@ -19,19 +21,32 @@ const TIE_M: f64 = 0.001;
 /// Smallest first search radius of [`ShapeIndex::nearest`], in metres.
 const MIN_SEARCH_RADIUS_M: f64 = 1_000.0;
 
-/// One feature's geometry, with what the lookups need precomputed.
+/// A Polygon or MultiPolygon in WGS84, checked (closed rings, longitude/latitude in
+/// range) and with what the lookups need precomputed: the geometry of one
+/// municipality or area, parsed once from GeoJSON.
 #[derive(Debug, Clone)]
-pub(crate) struct Shape {
+pub struct Shape {
     geometry: MultiPolygon<f64>,
     /// Unit vectors of every ring, per part: `rings[part][ring][vertex]`.
     rings: Vec<Vec<Vec<Vec3>>>,
-    bbox: BBox,
+    bbox: BoundingBox,
     /// Planar area in square degrees; only for ordering overlapping shapes.
     planar_area: f64,
-    centroid: LatLon,
+    centroid: GeoPoint,
 }
 
 impl Shape {
+    /// Parses GeoJSON geometry text (a Polygon or MultiPolygon), as the server stores it.
+    pub fn from_geojson(text: &str) -> Result<Self, FeatureProblem> {
+        Self::new(parse_geometry(text)?).ok_or(FeatureProblem::EmptyGeometry)
+    }
+
+    /// Reads an already parsed GeoJSON geometry object (a Polygon or MultiPolygon),
+    /// as configurations carry it.
+    pub fn from_geojson_value(value: &serde_json::Value) -> Result<Self, FeatureProblem> {
+        Self::new(geometry_from_json(value)?).ok_or(FeatureProblem::EmptyGeometry)
+    }
+
     /// Precomputes a shape from a non-empty multipolygon with valid WGS84 coordinates.
     ///
     /// Returns `None` if the geometry has no coordinates (callers reject those earlier).
@@ -47,16 +62,18 @@ impl Shape {
                     .collect()
             })
             .collect();
-        let bbox = BBox {
-            south: rect.min().y,
-            west: rect.min().x,
-            north: rect.max().y,
-            east: rect.max().x,
+        let bbox = BoundingBox {
+            min_lon: rect.min().x,
+            min_lat: rect.min().y,
+            max_lon: rect.max().x,
+            max_lat: rect.max().y,
         };
         let centroid = geometry
             .centroid()
-            .and_then(|c| LatLon::new(c.y(), c.x()).ok())
-            .or_else(|| LatLon::new((bbox.south + bbox.north) / 2.0, (bbox.west + bbox.east) / 2.0).ok())?;
+            .and_then(|c| GeoPoint::parse(c.y(), c.x()).ok())
+            .or_else(|| {
+                GeoPoint::parse((bbox.min_lat + bbox.max_lat) / 2.0, (bbox.min_lon + bbox.max_lon) / 2.0).ok()
+            })?;
         Some(Self {
             planar_area: geometry.unsigned_area(),
             geometry,
@@ -67,12 +84,13 @@ impl Shape {
     }
 
     /// The bounding box.
-    pub(crate) fn bbox(&self) -> BBox {
+    pub fn bbox(&self) -> BoundingBox {
         self.bbox
     }
 
-    /// The planar centroid (of the multipolygon in longitude/latitude).
-    pub(crate) fn centroid(&self) -> LatLon {
+    /// The planar centroid (of the multipolygon in longitude/latitude); it may lie
+    /// outside a concave or multi-part shape.
+    pub fn centroid(&self) -> GeoPoint {
         self.centroid
     }
 
@@ -82,7 +100,7 @@ impl Shape {
     }
 
     /// The geometry as GeoJSON text: a Polygon if it has one part, else a MultiPolygon.
-    pub(crate) fn geojson(&self) -> String {
+    pub fn to_geojson(&self) -> String {
         let value = match self.geometry.0.as_slice() {
             [single] => geojson::GeometryValue::from(single),
             _ => geojson::GeometryValue::from(&self.geometry),
@@ -91,19 +109,19 @@ impl Shape {
     }
 
     /// Whether the point lies in the shape or on its boundary.
-    pub(crate) fn contains(&self, point: LatLon) -> bool {
-        self.bbox.contains(point) && self.geometry.intersects(&point.to_geo())
+    pub(crate) fn contains(&self, point: GeoPoint) -> bool {
+        point.within(&self.bbox) && self.geometry.intersects(&to_geo(point))
     }
 
-    fn part_contains(&self, part: usize, point: LatLon) -> bool {
+    fn part_contains(&self, part: usize, point: GeoPoint) -> bool {
         self.geometry
             .0
             .get(part)
-            .is_some_and(|polygon| polygon.intersects(&point.to_geo()))
+            .is_some_and(|polygon| polygon.intersects(&to_geo(point)))
     }
 
     /// Distance in metres from the point to one part: 0 inside, else to its boundary.
-    fn part_distance_m(&self, part: usize, point: LatLon, v: Vec3) -> f64 {
+    fn part_distance_m(&self, part: usize, point: GeoPoint, v: Vec3) -> f64 {
         if self.part_contains(part, point) {
             return 0.0;
         }
@@ -134,6 +152,11 @@ impl Shape {
                 Some((part, Rectangle::from_corners([r.min().x, south], [r.max().x, north])))
             })
     }
+}
+
+/// The point as a geo point (x = longitude, y = latitude).
+fn to_geo(point: GeoPoint) -> geo::Point<f64> {
+    geo::Point::new(point.lon, point.lat)
 }
 
 /// Something that owns a [`Shape`].
@@ -201,8 +224,8 @@ impl<T: HasShape> ShapeIndex<T> {
     }
 
     /// Indices of the items whose shape contains the point (boundary included), ascending.
-    pub(crate) fn containing(&self, point: LatLon) -> Vec<usize> {
-        let env = rstar::AABB::from_point([point.lon(), point.lat()]);
+    pub(crate) fn containing(&self, point: GeoPoint) -> Vec<usize> {
+        let env = rstar::AABB::from_point([point.lon, point.lat]);
         let mut hits: Vec<usize> = self
             .tree
             .locate_in_envelope_intersecting(&env)
@@ -224,7 +247,7 @@ impl<T: HasShape> ShapeIndex<T> {
     /// Searches boxes of growing radius, starting at `start_radius_m`: a result at
     /// distance `d` found within a box of radius `r >= d` is final, since every
     /// shape closer than `r` has a part whose box meets the search box.
-    pub(crate) fn nearest(&self, point: LatLon, start_radius_m: f64) -> Option<(usize, f64)> {
+    pub(crate) fn nearest(&self, point: GeoPoint, start_radius_m: f64) -> Option<(usize, f64)> {
         if self.items.is_empty() {
             return None;
         }

@@ -9,7 +9,7 @@
 
 use geo::Haversine;
 
-use crate::LatLon;
+use crate::GeoPoint;
 
 /// Sphere radius in metres for every distance in this crate.
 pub(crate) const EARTH_RADIUS_M: f64 = Haversine.radius();
@@ -51,9 +51,9 @@ impl Vec3 {
     }
 }
 
-impl From<LatLon> for Vec3 {
-    fn from(p: LatLon) -> Self {
-        Self::from_degrees(p.lat(), p.lon())
+impl From<GeoPoint> for Vec3 {
+    fn from(p: GeoPoint) -> Self {
+        Self::from_degrees(p.lat, p.lon)
     }
 }
 
@@ -128,23 +128,23 @@ pub(crate) fn distance_to_ring_m(p: Vec3, ring: &[Vec3]) -> f64 {
 /// The larger of two bounds: the latitude gap (no path is shorter than the
 /// meridian distance between the parallels) and the distance to the meridian
 /// great circle through the nearer edge, which every path into the box crosses.
-pub(crate) fn lower_bound_to_box_m(p: LatLon, lower: [f64; 2], upper: [f64; 2]) -> f64 {
+pub(crate) fn lower_bound_to_box_m(p: GeoPoint, lower: [f64; 2], upper: [f64; 2]) -> f64 {
     let ([west, south], [east, north]) = (lower, upper);
-    let lat_gap = if p.lat() < south {
-        south - p.lat()
-    } else if p.lat() > north {
-        p.lat() - north
+    let lat_gap = if p.lat < south {
+        south - p.lat
+    } else if p.lat > north {
+        p.lat - north
     } else {
         0.0
     };
     let lat_bound = lat_gap.to_radians();
     // A box wider than a hemisphere is not separated by one meridian plane.
-    let lon_bound = if (west..=east).contains(&p.lon()) || east - west > 180.0 {
+    let lon_bound = if (west..=east).contains(&p.lon) || east - west > 180.0 {
         0.0
     } else {
-        let gap = |edge: f64| ((p.lon() - edge).rem_euclid(360.0) - 180.0).abs();
+        let gap = |edge: f64| ((p.lon - edge).rem_euclid(360.0) - 180.0).abs();
         let dlon = (180.0 - gap(west)).min(180.0 - gap(east)).to_radians();
-        (p.lat().to_radians().cos() * dlon.sin()).clamp(0.0, 1.0).asin()
+        (p.lat.to_radians().cos() * dlon.sin()).clamp(0.0, 1.0).asin()
     };
     // Slightly shrunk, so that rounding never makes the bound exceed an exact distance.
     (lat_bound.max(lon_bound) * EARTH_RADIUS_M * (1.0 - 1e-9) - 1e-6).max(0.0)
@@ -152,13 +152,13 @@ pub(crate) fn lower_bound_to_box_m(p: LatLon, lower: [f64; 2], upper: [f64; 2]) 
 
 /// A longitude/latitude box holding every point within `radius_m` of `center`,
 /// and whether it spans the whole globe.
-pub(crate) fn search_envelope(center: LatLon, radius_m: f64) -> (rstar::AABB<[f64; 2]>, bool) {
+pub(crate) fn search_envelope(center: GeoPoint, radius_m: f64) -> (rstar::AABB<[f64; 2]>, bool) {
     // A little slack so that rounding never leaves a point at exactly radius outside.
     let rho = radius_m / EARTH_RADIUS_M * (1.0 + 1e-9) + 1e-12;
     if rho >= std::f64::consts::PI {
         return (rstar::AABB::from_corners([-180.0, -90.0], [180.0, 90.0]), true);
     }
-    let lat = center.lat();
+    let lat = center.lat;
     let rho_deg = rho.to_degrees();
     let south = lat - rho_deg;
     let north = lat + rho_deg;
@@ -170,7 +170,7 @@ pub(crate) fn search_envelope(center: LatLon, radius_m: f64) -> (rstar::AABB<[f6
     // Widest longitude of a spherical cap of angular radius rho around latitude lat
     // (the cap holds no pole, so sin(rho) < cos(lat)).
     let dlon = (rho.sin() / lat.to_radians().cos()).min(1.0).asin().to_degrees();
-    let (west, east) = (center.lon() - dlon, center.lon() + dlon);
+    let (west, east) = (center.lon - dlon, center.lon + dlon);
     // Across the antimeridian: take every longitude rather than two boxes.
     let (west, east) = if west < -180.0 || east > 180.0 {
         (-180.0, 180.0)
@@ -214,12 +214,12 @@ mod tests {
 
     #[test]
     fn envelope_holds_the_circle() {
-        let c = LatLon::new(54.5, 9.5).expect("valid");
+        let c = GeoPoint { lat: 54.5, lon: 9.5 };
         let (env, world) = search_envelope(c, 10_000.0);
         assert!(!world);
         // 10 km due east and due north must lie inside.
-        let east = geo::Destination::destination(&Haversine, c.to_geo(), 90.0, 10_000.0);
-        let north = geo::Destination::destination(&Haversine, c.to_geo(), 0.0, 10_000.0);
+        let east = geo::Destination::destination(&Haversine, Point::new(c.lon, c.lat), 90.0, 10_000.0);
+        let north = geo::Destination::destination(&Haversine, Point::new(c.lon, c.lat), 0.0, 10_000.0);
         for p in [east, north] {
             assert!(env.lower()[0] <= p.x() && p.x() <= env.upper()[0]);
             assert!(env.lower()[1] <= p.y() && p.y() <= env.upper()[1]);
@@ -229,15 +229,15 @@ mod tests {
     #[test]
     fn box_bound_never_exceeds_the_distance_to_a_box_corner_or_edge() {
         let (lower, upper) = ([9.0, 54.0], [10.0, 55.0]);
-        let p = LatLon::new(54.5, 11.0).expect("valid");
+        let p = GeoPoint { lat: 54.5, lon: 11.0 };
         let bound = lower_bound_to_box_m(p, lower, upper);
         // Due west: the nearest point lies on the east edge, a little north of p's parallel.
         let edge = distance_to_ring_m(Vec3::from(p), &[v(54.0, 10.0), v(55.0, 10.0)]);
         assert!(bound <= edge && bound > 0.99 * edge, "{bound} vs {edge}");
-        let inside = LatLon::new(54.5, 9.5).expect("valid");
+        let inside = GeoPoint { lat: 54.5, lon: 9.5 };
         assert_eq!(lower_bound_to_box_m(inside, lower, upper), 0.0);
         // Across the antimeridian the short way round counts.
-        let far_east = LatLon::new(0.0, 179.5).expect("valid");
+        let far_east = GeoPoint { lat: 0.0, lon: 179.5 };
         let bound = lower_bound_to_box_m(far_east, [-180.0, -1.0], [-179.0, 1.0]);
         assert!(bound < 60_000.0, "{bound}");
     }
@@ -259,7 +259,7 @@ mod tests {
 
     #[test]
     fn huge_radius_covers_the_globe() {
-        let c = LatLon::new(0.0, 0.0).expect("valid");
+        let c = GeoPoint { lat: 0.0, lon: 0.0 };
         assert!(search_envelope(c, 30_000_000.0).1);
     }
 }

@@ -1,8 +1,11 @@
 //! Edits of a category tree as the category editor makes them, before the whole tree is
 //! sent to the server: find, move among siblings, remove, and a question's form turned
 //! into a [`Question`] and back. Pure functions, so they are tested natively.
+//!
+//! The form only reads what is typed; whether the question is acceptable is the
+//! domain's [`Question::check`], the same rule the server applies to the whole tree.
 
-use augenmerk_domain::category::{Category, ChoiceOption, MAX_TEXT_ANSWER_CHARS, Question, QuestionKind};
+use augenmerk_domain::category::{Category, ChoiceOption, Question, QuestionKind, QuestionProblem};
 use augenmerk_domain::{CategoryTree, QuestionId};
 
 /// The category with this id, anywhere in the tree.
@@ -133,9 +136,6 @@ pub struct QuestionForm {
     pub max_length: String,
 }
 
-/// The longest unit the editor accepts; it sits beside a narrow number field.
-pub const MAX_UNIT_CHARS: usize = 12;
-
 /// Why a question form was not accepted (a Fluent key of the console).
 pub type FormProblem = &'static str;
 
@@ -172,65 +172,61 @@ impl QuestionForm {
     }
 
     /// The question the form describes; fields that do not belong to its type are ignored.
+    /// Refused if the form cannot be read or the domain's [`Question::check`] fails.
     pub fn to_question(&self) -> Result<Question, FormProblem> {
         let id = QuestionId::parse(self.id.trim()).map_err(|_| "c-cat-question-id-invalid")?;
         let de = self.de.trim().to_owned();
-        if de.is_empty() {
-            return Err("c-cat-question-label-missing");
-        }
         let en = Some(self.en.trim().to_owned())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| de.clone());
         let options = parse_options(&self.options);
         let kind = match self.kind.as_str() {
-            "select" | "multiselect" if options.is_empty() => return Err("c-cat-options-missing"),
             "select" => QuestionKind::Select { options },
             "multiselect" => QuestionKind::Multiselect { options },
-            "number" => {
-                let (min, max) = (limit::<f64>(&self.min)?, limit::<f64>(&self.max)?);
-                if min.is_some_and(|m| !m.is_finite()) || max.is_some_and(|m| !m.is_finite()) {
-                    return Err("c-cat-limit-invalid");
-                }
-                check_range(min, max)?;
-                QuestionKind::Number {
-                    unit: self.unit()?,
-                    min,
-                    max,
-                }
-            }
-            "integer" => {
-                let (min, max) = (limit::<i64>(&self.min)?, limit::<i64>(&self.max)?);
-                check_range(min, max)?;
-                QuestionKind::Integer {
-                    unit: self.unit()?,
-                    min,
-                    max,
-                }
-            }
+            "number" => QuestionKind::Number {
+                unit: self.unit(),
+                min: limit::<f64>(&self.min)?,
+                max: limit::<f64>(&self.max)?,
+            },
+            "integer" => QuestionKind::Integer {
+                unit: self.unit(),
+                min: limit::<i64>(&self.min)?,
+                max: limit::<i64>(&self.max)?,
+            },
             "text" => QuestionKind::Text {
-                max_length: match limit::<usize>(&self.max_length).map_err(|_| "c-cat-length-invalid")? {
-                    Some(n) if n == 0 || n > MAX_TEXT_ANSWER_CHARS => return Err("c-cat-length-invalid"),
-                    n => n,
-                },
+                max_length: limit::<usize>(&self.max_length).map_err(|_| "c-cat-length-invalid")?,
             },
             "date" => QuestionKind::Date,
             _ => QuestionKind::Boolean,
         };
-        Ok(Question {
+        let question = Question {
             id,
             de,
             en,
             required: self.required,
             kind,
-        })
+        };
+        match question.check() {
+            Ok(()) => Ok(question),
+            Err(problems) => Err(problems.first().map_or("c-cat-limit-invalid", |p| message_key(*p))),
+        }
     }
 
-    fn unit(&self) -> Result<Option<String>, FormProblem> {
-        let unit = self.unit.trim();
-        if unit.chars().count() > MAX_UNIT_CHARS {
-            return Err("c-cat-unit-too-long");
-        }
-        Ok(Some(unit.to_owned()).filter(|u| !u.is_empty()))
+    fn unit(&self) -> Option<String> {
+        Some(self.unit.trim().to_owned()).filter(|u| !u.is_empty())
+    }
+}
+
+/// The console's message (a Fluent key) for a problem the domain found in a question.
+fn message_key(problem: QuestionProblem) -> FormProblem {
+    match problem {
+        QuestionProblem::LabelMissing => "c-cat-question-label-missing",
+        QuestionProblem::OptionsMissing => "c-cat-options-missing",
+        QuestionProblem::DuplicateOption => "c-cat-options-duplicate",
+        QuestionProblem::LimitNotFinite => "c-cat-limit-invalid",
+        QuestionProblem::RangeInverted => "c-cat-range-inverted",
+        QuestionProblem::InvalidLength => "c-cat-length-invalid",
+        QuestionProblem::UnitTooLong => "c-cat-unit-too-long",
     }
 }
 
@@ -241,13 +237,6 @@ fn limit<T: std::str::FromStr>(text: &str) -> Result<Option<T>, FormProblem> {
         return Ok(None);
     }
     text.parse().map(Some).map_err(|_| "c-cat-limit-invalid")
-}
-
-fn check_range<T: PartialOrd>(min: Option<T>, max: Option<T>) -> Result<(), FormProblem> {
-    match (min, max) {
-        (Some(lo), Some(hi)) if lo > hi => Err("c-cat-range-inverted"),
-        _ => Ok(()),
-    }
 }
 
 /// A question's limits in a few characters for the question table (`1–50 Stück`,
@@ -364,6 +353,9 @@ mod tests {
         let select = form.to_question().expect("valid");
         assert!(matches!(&select.kind, QuestionKind::Select { options } if options.len() == 2));
         assert_eq!(QuestionForm::of(&select).options, "flach=flach|shallow; tief=tief|deep");
+        form.options = "flach=flach; flach=seicht".into();
+        assert_eq!(form.to_question(), Err("c-cat-options-duplicate"), "the server's rule");
+        form.options = "flach=flach|shallow; tief=tief|deep".into();
 
         form.id = "Nicht gültig".into();
         assert_eq!(form.to_question(), Err("c-cat-question-id-invalid"));
@@ -459,6 +451,7 @@ mod tests {
             "c-cat-question-id-invalid",
             "c-cat-question-label-missing",
             "c-cat-options-missing",
+            "c-cat-options-duplicate",
             "c-cat-limit-invalid",
             "c-cat-range-inverted",
             "c-cat-length-invalid",

@@ -93,9 +93,10 @@ pub async fn citizen_report_with(
 /// How citizens name a report's place: the Gemeinde, with its Amt where the tenant serves
 /// several ("Wees (Amt Langballig)").
 pub fn place_name_of(state: &AppState, administration: &str, gemeinde: &Ags, several: bool) -> String {
-    let name = augenmerk_geo::Ags::parse(gemeinde.as_str())
-        .ok()
-        .and_then(|a| state.boundary_index().get(&a).map(|m| m.name().to_owned()))
+    let name = state
+        .boundary_index()
+        .get(gemeinde)
+        .map(|m| m.name().to_owned())
         .unwrap_or_else(|| administration.to_owned());
     place_name(&name, several.then_some(administration))
 }

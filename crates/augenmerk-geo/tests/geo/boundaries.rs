@@ -1,6 +1,7 @@
 //! `Boundaries::locate` and the municipality lookups.
 
-use augenmerk_geo::{Ags, AreaId, Areas, Boundaries, DEFAULT_TOLERANCE_M, GeoError, LatLon, Location};
+use augenmerk_domain::{Ags, AreaId};
+use augenmerk_geo::{Areas, Boundaries, DEFAULT_TOLERANCE_M, GeoError, GeoPoint, Location, MunicipalityRef, Shape};
 use geo::{Closest, Distance, Haversine, HaversineClosestPoint, Intersects, MultiPolygon, Point};
 use rstest::rstest;
 use serde_json::json;
@@ -87,27 +88,22 @@ fn points_beyond_the_tolerance_are_outside_naming_the_nearest(
 #[case::longitude_below_minus_180(54.0, -200.0)]
 #[case::swapped_utm_like(6_020_000.0, 568_000.0)]
 fn invalid_coordinates_are_rejected(#[case] lat: f64, #[case] lon: f64) {
-    assert!(matches!(LatLon::new(lat, lon), Err(GeoError::InvalidCoordinate { .. })));
+    assert!(matches!(
+        gemeinden().locate(GeoPoint { lat, lon }, DEFAULT_TOLERANCE_M),
+        Err(GeoError::InvalidCoordinate { .. })
+    ));
 }
 
 #[test]
 fn coordinates_on_the_limits_are_valid() {
     for (lat, lon) in [(90.0, 180.0), (-90.0, -180.0), (0.0, 0.0)] {
-        let point = LatLon::new(lat, lon).unwrap();
+        let point = p(lat, lon);
         // Far from Schleswig-Holstein, yet answered, with the nearest municipality named.
         assert!(matches!(
             gemeinden().locate(point, DEFAULT_TOLERANCE_M).unwrap(),
             Location::Outside { .. }
         ));
     }
-}
-
-#[test]
-fn deserializing_a_point_validates_it() {
-    let ok: LatLon = serde_json::from_str(r#"{"lat": 54.3233, "lon": 10.1394}"#).unwrap();
-    assert_eq!((ok.lat(), ok.lon()), (54.3233, 10.1394));
-    assert!(serde_json::from_str::<LatLon>(r#"{"lat": 91, "lon": 10}"#).is_err());
-    assert!(serde_json::from_str::<LatLon>(r#"{"lat": 54}"#).is_err());
 }
 
 #[rstest]
@@ -142,8 +138,8 @@ fn municipality_lookup_by_ags() {
     let kiel = b.get(&Ags::parse("01002000").unwrap()).unwrap();
     assert_eq!(kiel.name(), "Kiel");
     let rathaus = p(54.3233, 10.1394);
-    assert!(kiel.bbox().contains(rathaus));
-    assert!(kiel.bbox().contains(kiel.centroid()));
+    assert!(rathaus.within(&kiel.bbox()));
+    assert!(kiel.centroid().within(&kiel.bbox()));
     assert!(b.get(&Ags::parse("01999999").unwrap()).is_none());
 
     // The GeoJSON for clients is a valid geometry that holds the Rathaus.
@@ -155,7 +151,9 @@ fn municipality_lookup_by_ags() {
     ));
     let mut areas = Areas::new();
     let id = AreaId::parse("kiel").unwrap();
-    areas.insert(id.clone(), "Kiel", &text).unwrap();
+    areas
+        .insert(id.clone(), "Kiel", Shape::from_geojson(&text).unwrap())
+        .unwrap();
     assert!(areas.contains(&id, rathaus));
 }
 
@@ -165,34 +163,56 @@ fn municipalities_iterate_in_ags_order() {
     assert!(keys.windows(2).all(|w| w[0] < w[1]));
 }
 
-#[rstest]
-#[case("01002000", true)]
-#[case("01002", true)]
-#[case("01", true)]
-#[case("1002000", false)]
-#[case("0100200A", false)]
-#[case("", false)]
-#[case(" 01002000", false)]
-fn ags_parsing(#[case] text: &str, #[case] valid: bool) {
-    assert_eq!(Ags::parse(text).is_ok(), valid, "{text:?}");
+#[test]
+fn boundaries_are_of_gemeinden_so_kreise_are_refused() {
+    // Keys are the domain's `Ags`: a Gemeinde (8 digits) or an administration (9); the
+    // five-digit keys of Kreise name neither.
+    let err = Boundaries::from_geojson(&crate::helpers::data_file("sh-kreise.geojson")).unwrap_err();
+    assert!(matches!(err, GeoError::InvalidFeature { index: 0, .. }), "{err}");
 }
 
 #[test]
-fn kreise_import_with_five_digit_keys() {
-    let kreise = Boundaries::from_geojson(&crate::helpers::data_file("sh-kreise.geojson")).unwrap();
-    assert_eq!(kreise.len(), 15);
-    let location = kreise.locate(p(54.1825, 7.8856), 0.0).unwrap();
+fn boundaries_are_built_from_parsed_municipalities() {
+    // As the server builds its index from stored boundaries and a device from configurations.
+    let kiel = gemeinden().get(&Ags::parse("01002000").unwrap()).unwrap();
+    let flensburg = gemeinden().get(&Ags::parse("01001000").unwrap()).unwrap();
+    let both = Boundaries::from_municipalities([
+        (kiel.to_ref(), Shape::from_geojson(&kiel.geometry_geojson()).unwrap()),
+        (flensburg.to_ref(), flensburg.shape().clone()),
+    ])
+    .unwrap();
+    assert_eq!(both.len(), 2);
     assert_eq!(
-        inside_ags(&location),
-        Some("01056"),
-        "Helgoland lies in Kreis Pinneberg"
+        both.iter().next().map(|m| m.name()),
+        Some("Flensburg"),
+        "ordered by AGS"
     );
+    let location = both.locate(p(54.3233, 10.1394), DEFAULT_TOLERANCE_M).unwrap();
+    assert_eq!(inside_ags(&location), Some("01002000"));
+    assert_eq!(
+        location
+            .responsible()
+            .and_then(|m| m.administration.as_ref())
+            .map(Ags::as_str),
+        Some("010020000")
+    );
+
+    let twice = Boundaries::from_municipalities([
+        (kiel.to_ref(), kiel.shape().clone()),
+        (kiel.to_ref(), kiel.shape().clone()),
+    ]);
+    assert!(matches!(twice, Err(GeoError::InvalidMunicipality { .. })));
+    let none: [(MunicipalityRef, Shape); 0] = [];
+    assert!(matches!(
+        Boundaries::from_municipalities(none),
+        Err(GeoError::NoFeatures)
+    ));
 }
 
 /// Exact nearest by brute force with geo's own `HaversineClosestPoint`, to cross-check
 /// the index search and our vector distances.
-fn brute_force_nearest(all: &[(String, MultiPolygon<f64>)], point: LatLon) -> Vec<(String, f64)> {
-    let from = Point::new(point.lon(), point.lat());
+fn brute_force_nearest(all: &[(String, MultiPolygon<f64>)], point: GeoPoint) -> Vec<(String, f64)> {
+    let from = Point::new(point.lon, point.lat);
     all.iter()
         .map(|(ags, mp)| {
             let d = if mp.intersects(&from) {
@@ -224,7 +244,7 @@ fn nearest_agrees_with_brute_force_over_all_municipalities() {
         })
         .collect();
     // A coarse grid over the state and its surroundings, plus coastal points.
-    let mut points: Vec<LatLon> = (0..10)
+    let mut points: Vec<GeoPoint> = (0..10)
         .flat_map(|i| (0..10).map(move |j| (53.2 + 0.2 * f64::from(i), 7.6 + 0.42 * f64::from(j))))
         .map(|(lat, lon)| p(lat, lon))
         .collect();

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use augenmerk_geo::{Areas, Boundaries, LatLon};
+use augenmerk_geo::{Areas, Boundaries, GeoPoint};
 
 /// Reads a file from the repository's `data/geo/`.
 pub fn data_file(name: &str) -> String {
@@ -23,8 +23,8 @@ pub fn stadtteile() -> &'static Areas {
 }
 
 /// A valid point.
-pub fn p(lat: f64, lon: f64) -> LatLon {
-    LatLon::new(lat, lon).unwrap()
+pub fn p(lat: f64, lon: f64) -> GeoPoint {
+    GeoPoint::parse(lat, lon).unwrap()
 }
 
 /// A closed square ring with its south-west corner at (lat, lon) and the given side in degrees.

@@ -1,7 +1,8 @@
 //! Import errors: malformed GeoJSON and unusable features give errors that name
 //! the feature, never a panic.
 
-use augenmerk_geo::{Ags, Areas, Boundaries, BoundaryKeys, FeatureProblem, GeoError};
+use augenmerk_domain::Ags;
+use augenmerk_geo::{Areas, Boundaries, BoundaryKeys, FeatureProblem, GeoError};
 use rstest::rstest;
 use serde_json::json;
 
