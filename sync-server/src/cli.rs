@@ -9,7 +9,9 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
-use crate::{build_state, demo, routes, serve};
+use crate::services::{accounts, api_keys, config, dry_run};
+use crate::state::AppState;
+use crate::{build_state, demo, serve};
 use augenmerk_domain::api::NewStaffUser;
 use augenmerk_domain::staff::Role;
 use augenmerk_domain::{Ags, DepartmentId};
@@ -170,188 +172,208 @@ pub async fn main() -> anyhow::Result<()> {
         Command::Serve {
             listen,
             demo: with_demo,
-        } => {
-            if let Some(l) = listen {
-                settings.listen = l;
-            }
-            let state = build_state(settings).await?;
-            if with_demo {
-                let password = match std::env::var("AUGENMERK_DEMO_PASSWORD") {
-                    Ok(p) if !p.is_empty() => p,
-                    _ => crate::auth::new_token()[..16].to_owned(),
-                };
-                if demo::seed_demo(&state, &password).await? {
-                    println!(
-                        "Demo: Flensburg (01001000) und Kiel (01002000) angelegt; Benutzer admin, dispatcher, field"
-                    );
-                    println!("Demo password: {password}");
-                } else {
-                    println!("Demo data present; users keep their passwords");
-                }
-            }
-            let running = serve(state).await?;
-            println!("listening on http://{}", running.addr);
-            tracing::info!(addr = %running.addr, "listening");
-            running.handle.await??;
-        }
+        } => run_server(settings, listen, with_demo).await,
         Command::Migrate => {
             build_state(settings.clone()).await?;
             println!("database {} is up to date", settings.database_path().display());
+            Ok(())
         }
-        Command::Municipality { command } => {
-            let state = build_state(settings).await?;
-            match command {
-                MunicipalityCommand::Import { file } => {
-                    let text =
-                        std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-                    let n = demo::import_boundaries(&state, &text).await?;
-                    println!("imported; {n} boundaries in the index");
-                }
-                MunicipalityCommand::Create { ags } => {
-                    let ags = Ags::parse(&ags)?;
-                    let index = state.boundaries.read().map_err(|_| anyhow::anyhow!("lock"))?.clone();
-                    let name = augenmerk_geo::Ags::parse(ags.as_str())
-                        .ok()
-                        .and_then(|a| index.get(&a).map(|m| m.name().to_owned()))
-                        .context("no boundary imported for this AGS")?;
-                    demo::create_municipality(
-                        &state,
-                        augenmerk_store::MunicipalityRecord {
-                            ags: ags.clone(),
-                            name: name.clone(),
-                            categories: demo::default_categories()?,
-                            settings: demo::default_settings(),
-                            config_version: 1,
-                        },
-                    )
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    println!("created {name} ({ags})");
-                }
-                MunicipalityCommand::List => {
-                    for m in state.store.list_municipalities().await? {
-                        println!("{}\t{}", m.ags, m.name);
-                    }
-                }
-            }
+        Command::Municipality { command } => municipality(&build_state(settings).await?, command).await,
+        Command::User { command } => user(&build_state(settings).await?, command).await,
+        Command::Rules { command } => rules(&build_state(settings).await?, command).await,
+        Command::ApiKey { command } => api_key(&build_state(settings).await?, command).await,
+    }
+}
+
+/// A service's error (an [`crate::error::ApiError`]) as the command line reports it.
+fn failed(e: impl std::fmt::Debug) -> anyhow::Error {
+    anyhow::anyhow!("{e:?}")
+}
+
+/// `serve`: seeds the demo when asked, then serves until the server stops.
+async fn run_server(
+    mut settings: Settings,
+    listen: Option<std::net::SocketAddr>,
+    with_demo: bool,
+) -> anyhow::Result<()> {
+    if let Some(l) = listen {
+        settings.listen = l;
+    }
+    let state = build_state(settings).await?;
+    if with_demo {
+        let password = match std::env::var("AUGENMERK_DEMO_PASSWORD") {
+            Ok(p) if !p.is_empty() => p,
+            _ => crate::auth::new_token()[..16].to_owned(),
+        };
+        if demo::seed_demo(&state, &password).await? {
+            println!("Demo: Flensburg (01001000) und Kiel (01002000) angelegt; Benutzer admin, dispatcher, field");
+            println!("Demo password: {password}");
+        } else {
+            println!("Demo data present; users keep their passwords");
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    municipality,
-                    username,
-                    name,
-                    role,
-                    department,
+    }
+    let running = serve(state).await?;
+    println!("listening on http://{}", running.addr);
+    tracing::info!(addr = %running.addr, "listening");
+    running.handle.await??;
+    Ok(())
+}
+
+/// `municipality import|create|list`.
+async fn municipality(state: &AppState, command: MunicipalityCommand) -> anyhow::Result<()> {
+    match command {
+        MunicipalityCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let n = demo::import_boundaries(state, &text).await?;
+            println!("imported; {n} boundaries in the index");
+        }
+        MunicipalityCommand::Create { ags } => {
+            let ags = Ags::parse(&ags)?;
+            let index = state.boundaries.read().map_err(|_| anyhow::anyhow!("lock"))?.clone();
+            let name = index
+                .get(&ags)
+                .map(|m| m.name().to_owned())
+                .context("no boundary imported for this AGS")?;
+            demo::create_municipality(
+                state,
+                augenmerk_store::MunicipalityRecord {
+                    ags: ags.clone(),
+                    name: name.clone(),
+                    categories: demo::default_categories()?,
+                    settings: demo::default_settings(),
+                    config_version: 1,
                 },
-        } => {
-            let state = build_state(settings).await?;
-            let role = Role::parse(&role).context("unknown role")?;
-            let password = match std::env::var("AUGENMERK_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_owned()
-                }
+            )
+            .await
+            .map_err(failed)?;
+            println!("created {name} ({ags})");
+        }
+        MunicipalityCommand::List => {
+            for m in state.store.list_municipalities().await? {
+                println!("{}\t{}", m.ags, m.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `user add`: a platform admin, or an account of a municipality.
+async fn user(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Add {
+        municipality,
+        username,
+        name,
+        role,
+        department,
+    } = command;
+    let role = Role::parse(&role).context("unknown role")?;
+    let password = read_password()?;
+    let display_name = name.unwrap_or_else(|| username.clone());
+    match (role, municipality) {
+        (Role::PlatformAdmin, None) => {
+            let new = NewStaffUser {
+                display_name,
+                username,
+                password,
+                role,
+                department: None,
+                email: None,
             };
-            match (role, municipality) {
-                (Role::PlatformAdmin, None) => {
-                    let new = NewStaffUser {
-                        display_name: name.unwrap_or_else(|| username.clone()),
-                        username,
-                        password,
-                        role,
-                        department: None,
-                        email: None,
-                    };
-                    let user = crate::routes::directory::new_platform_admin(&state, new)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    println!("created platform admin {}", user.username);
+            let user = accounts::new_platform_admin(state, new).await.map_err(failed)?;
+            println!("created platform admin {}", user.username);
+        }
+        (Role::PlatformAdmin, Some(_)) => bail!("a platform admin belongs to no municipality"),
+        (_, None) => bail!("--municipality is required"),
+        (role, Some(ags)) => {
+            let ags = Ags::parse(&ags)?;
+            let new = NewStaffUser {
+                display_name,
+                username,
+                password,
+                role,
+                department: department.as_deref().map(DepartmentId::parse).transpose()?,
+                email: None,
+            };
+            let user = accounts::new_user(state, &ags, new).await.map_err(failed)?;
+            println!("created {} ({}) in {}", user.username, user.role.as_str(), ags);
+        }
+    }
+    Ok(())
+}
+
+/// The new account's password: `AUGENMERK_PASSWORD`, else a line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    match std::env::var("AUGENMERK_PASSWORD") {
+        Ok(p) => Ok(p),
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+    }
+}
+
+/// `rules check|dry-run`.
+async fn rules(state: &AppState, command: RulesCommand) -> anyhow::Result<()> {
+    match command {
+        RulesCommand::Check { municipality } => {
+            let ags = Ags::parse(&municipality)?;
+            let tenant = state.tenant(&ags).await.map_err(failed)?;
+            let problems = config::rule_problems(state, &ags, &tenant.rules, None, None)
+                .await
+                .map_err(failed)?;
+            if problems.is_empty() {
+                println!("{} rules, no problems", tenant.rules.len());
+            } else {
+                for p in &problems {
+                    println!("{}: {}", p.field, p.problem);
                 }
-                (Role::PlatformAdmin, Some(_)) => bail!("a platform admin belongs to no municipality"),
-                (_, None) => bail!("--municipality is required"),
-                (role, Some(ags)) => {
-                    let ags = Ags::parse(&ags)?;
-                    let new = NewStaffUser {
-                        display_name: name.unwrap_or_else(|| username.clone()),
-                        username,
-                        password,
-                        role,
-                        department: department.as_deref().map(DepartmentId::parse).transpose()?,
-                        email: None,
-                    };
-                    let user = routes::config::new_user(&state, &ags, new)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    println!("created {} ({}) in {}", user.username, user.role.as_str(), ags);
-                }
+                bail!("{} problem(s) in the rules", problems.len());
             }
         }
-        Command::Rules { command } => {
-            let state = build_state(settings).await?;
-            match command {
-                RulesCommand::Check { municipality } => {
-                    let ags = Ags::parse(&municipality)?;
-                    let tenant = state.tenant(&ags).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    let problems = routes::config::rule_problems(&state, &ags, &tenant.rules, None, None)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    if problems.is_empty() {
-                        println!("{} rules, no problems", tenant.rules.len());
-                    } else {
-                        for p in &problems {
-                            println!("{}: {}", p.field, p.problem);
-                        }
-                        bail!("{} problem(s) in the rules", problems.len());
-                    }
-                }
-                RulesCommand::DryRun {
-                    municipality,
-                    report,
-                    sample,
-                } => {
-                    let ags = Ags::parse(&municipality)?;
-                    let out = crate::services::dry_run::run(&state, &ags, report.as_deref(), sample.as_deref()).await?;
-                    println!("{}", serde_json::to_string_pretty(&out)?);
-                }
+        RulesCommand::DryRun {
+            municipality,
+            report,
+            sample,
+        } => {
+            let ags = Ags::parse(&municipality)?;
+            let out = dry_run::run(state, &ags, report.as_deref(), sample.as_deref()).await?;
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+    }
+    Ok(())
+}
+
+/// `api-key create|list|revoke`.
+async fn api_key(state: &AppState, command: ApiKeyCommand) -> anyhow::Result<()> {
+    match command {
+        ApiKeyCommand::Create {
+            municipality,
+            name,
+            media_hosts,
+        } => {
+            let ags = Ags::parse(&municipality)?;
+            let (secret, key) = api_keys::issue(state, &ags, &name, media_hosts).await.map_err(failed)?;
+            println!("API key {} for {} in {} (shown once):", key.id, key.name, ags);
+            println!("{secret}");
+        }
+        ApiKeyCommand::List { municipality } => {
+            let ags = Ags::parse(&municipality)?;
+            for k in state.store.list_api_keys(&ags).await? {
+                println!(
+                    "{}  {}  {}{}",
+                    k.id,
+                    k.created_at.format("%Y-%m-%d"),
+                    k.name,
+                    if k.revoked_at.is_some() { "  (revoked)" } else { "" }
+                );
             }
         }
-        Command::ApiKey { command } => {
-            let state = build_state(settings).await?;
-            match command {
-                ApiKeyCommand::Create {
-                    municipality,
-                    name,
-                    media_hosts,
-                } => {
-                    let ags = Ags::parse(&municipality)?;
-                    let (secret, key) = crate::services::api_keys::issue(&state, &ags, &name, media_hosts)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    println!("API key {} for {} in {} (shown once):", key.id, key.name, ags);
-                    println!("{secret}");
-                }
-                ApiKeyCommand::List { municipality } => {
-                    let ags = Ags::parse(&municipality)?;
-                    for k in state.store.list_api_keys(&ags).await? {
-                        println!(
-                            "{}  {}  {}{}",
-                            k.id,
-                            k.created_at.format("%Y-%m-%d"),
-                            k.name,
-                            if k.revoked_at.is_some() { "  (revoked)" } else { "" }
-                        );
-                    }
-                }
-                ApiKeyCommand::Revoke { municipality, id } => {
-                    let ags = Ags::parse(&municipality)?;
-                    let id: augenmerk_domain::ApiKeyId = id.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                    state.store.revoke_api_key(&ags, &id, chrono::Utc::now()).await?;
-                    println!("revoked {id}");
-                }
-            }
+        ApiKeyCommand::Revoke { municipality, id } => {
+            let ags = Ags::parse(&municipality)?;
+            let id: augenmerk_domain::ApiKeyId = id.parse().map_err(failed)?;
+            state.store.revoke_api_key(&ags, &id, chrono::Utc::now()).await?;
+            println!("revoked {id}");
         }
     }
     Ok(())

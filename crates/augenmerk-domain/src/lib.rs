@@ -27,6 +27,7 @@ pub mod privacy;
 pub mod process;
 pub mod public;
 pub mod report;
+pub mod routing;
 pub mod rules;
 pub mod staff;
 pub mod templates;

@@ -80,8 +80,7 @@ pub enum Condition {
 pub enum AnswerTest {
     /// The answer is one of the values (for multiselect: any chosen value is).
     OneOf {
-        /// Accepted values.
-        #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+        /// Accepted values (strings, numbers, booleans: what the question's answers are).
         values: Vec<serde_json::Value>,
     },
     /// A yes/no question was answered yes.

@@ -21,8 +21,8 @@ use crate::mail::events::answer_lines;
 use crate::mail::worker::Failure;
 use crate::state::{AppState, Tenant};
 
-/// The longest `description` GeoReport v2 allows.
-const MAX_DESCRIPTION_CHARS: usize = 4_000;
+// GeoReport v2 allows the same longest `description` as the native API.
+use augenmerk_domain::report::MAX_DESCRIPTION_CHARS;
 
 /// What `mail::events::forwarding_jobs` put into the job.
 #[derive(Debug, Deserialize)]

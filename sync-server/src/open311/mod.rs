@@ -5,7 +5,7 @@
 //! names, no internal notes), built from the report's public fields.
 //!
 //! `jurisdiction_id` is the municipality's AGS. Reading needs no key and shows what the
-//! public may see ([`requests`]); posting needs an API key of the municipality the
+//! public may see (`requests`); posting needs an API key of the municipality the
 //! report belongs to.
 
 mod format;
@@ -26,7 +26,8 @@ use augenmerk_domain::api::NewReport;
 use augenmerk_domain::category::answers_from_strings;
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::report::Channel;
-use augenmerk_domain::{Ags, CategoryId, GeoPoint, ReportId};
+use augenmerk_domain::staff::ApiKeyInfo;
+use augenmerk_domain::{Ags, BlobHash, CategoryId, GeoPoint, ReportId};
 use augenmerk_store::{Inserted, StoreError};
 
 use format::Answer;
@@ -327,51 +328,10 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
     } = read_post(&state, request, format).await?;
     let field = |k: &str| fields.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
 
-    // The key: 403 when missing or wrong, as the spec says.
-    let key =
-        field("api_key").ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, format, "api_key was not provided"))?;
-    let client = match state.store.get_api_key(&auth::token_hash(key)).await {
-        Ok(k) => k,
-        Err(StoreError::NotFound) => {
-            return Err(Open311Error::new(StatusCode::FORBIDDEN, format, "api_key is invalid"));
-        }
-        Err(e) => return Err(from_api(e.into(), format)),
-    };
-    state
-        .limits
-        .open311_per_key
-        .check(&crate::limits::digest_key(&[client.id.to_string().as_bytes()]))
-        .map_err(|limited| from_api(limited.into(), format))?;
-
+    let client = api_client(&state, field("api_key"), format).await?;
     let code = field("service_code")
         .ok_or_else(|| Open311Error::new(StatusCode::BAD_REQUEST, format, "service_code is required"))?;
-    let location = match (field("lat"), field("long")) {
-        (Some(lat), Some(lon)) => {
-            let (Ok(lat), Ok(lon)) = (lat.parse::<f64>(), lon.parse::<f64>()) else {
-                return Err(Open311Error::new(
-                    StatusCode::BAD_REQUEST,
-                    format,
-                    "lat and long must be numbers",
-                ));
-            };
-            GeoPoint::parse(lat, lon)
-                .map_err(|_| Open311Error::new(StatusCode::BAD_REQUEST, format, "lat and long are out of range"))?
-        }
-        _ if field("address_string").is_some() || field("address_id").is_some() => {
-            return Err(Open311Error::new(
-                StatusCode::BAD_REQUEST,
-                format,
-                "lat and long are required: this server does not geocode address_string or address_id",
-            ));
-        }
-        _ => {
-            return Err(Open311Error::new(
-                StatusCode::BAD_REQUEST,
-                format,
-                "a location is required: lat and long",
-            ));
-        }
-    };
+    let location = posted_location(&field, format)?;
     // The municipality: jurisdiction_id, else the location; the key must belong to it.
     let claimed = match field("jurisdiction_id") {
         Some(j) => Some(jurisdiction(&state, Some(j), format).await?.record.ags.clone()),
@@ -402,33 +362,7 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
         .effective_questions(&category)
         .unwrap_or_default();
     let answers = answers_from_strings(&questions, &attributes);
-    let mut media_notice = None;
-    let media = match (media, field("media_url")) {
-        (Some(bytes), _) => Some(bytes),
-        (None, Some(url)) => {
-            let fetched =
-                media_fetch::fetch_media(url, &client.media_hosts, state.settings.photos.media_url_exempt, format)
-                    .await?;
-            if fetched.is_none() {
-                media_notice = Some(
-                    "media_url was not fetched (its host is not allowed for this key); \
-                     send the photo as a multipart `media` upload"
-                        .to_owned(),
-                );
-            }
-            fetched
-        }
-        (None, None) => None,
-    };
-    let photos = match media {
-        Some(bytes) => vec![
-            anonymize::store_anonymized(&state, bytes, Vec::new(), None)
-                .await
-                .map_err(|e| from_api(e, format))?
-                .hash,
-        ],
-        None => Vec::new(),
-    };
+    let (photos, media_notice) = posted_photos(&state, &client, media, field("media_url"), format).await?;
     let new = NewReport {
         id: ReportId::new_random(),
         municipality: Some(ags),
@@ -465,4 +399,90 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
             ])],
         },
     })
+}
+
+/// The API client posting: 403 when the key is missing or wrong, as the spec says; 429
+/// when the key is over its rate limit.
+async fn api_client(state: &AppState, key: Option<&str>, format: Format) -> Result<ApiKeyInfo> {
+    let key = key.ok_or_else(|| Open311Error::new(StatusCode::FORBIDDEN, format, "api_key was not provided"))?;
+    let client = match state.store.get_api_key(&auth::token_hash(key)).await {
+        Ok(k) => k,
+        Err(StoreError::NotFound) => {
+            return Err(Open311Error::new(StatusCode::FORBIDDEN, format, "api_key is invalid"));
+        }
+        Err(e) => return Err(from_api(e.into(), format)),
+    };
+    state
+        .limits
+        .open311_per_key
+        .check(&crate::limits::digest_key(&[client.id.to_string().as_bytes()]))
+        .map_err(|limited| from_api(limited.into(), format))?;
+    Ok(client)
+}
+
+/// The posted location: `lat` and `long` (this server does not geocode addresses).
+fn posted_location<'a>(field: &impl Fn(&str) -> Option<&'a str>, format: Format) -> Result<GeoPoint> {
+    match (field("lat"), field("long")) {
+        (Some(lat), Some(lon)) => {
+            let (Ok(lat), Ok(lon)) = (lat.parse::<f64>(), lon.parse::<f64>()) else {
+                return Err(Open311Error::new(
+                    StatusCode::BAD_REQUEST,
+                    format,
+                    "lat and long must be numbers",
+                ));
+            };
+            GeoPoint::parse(lat, lon)
+                .map_err(|_| Open311Error::new(StatusCode::BAD_REQUEST, format, "lat and long are out of range"))
+        }
+        _ if field("address_string").is_some() || field("address_id").is_some() => Err(Open311Error::new(
+            StatusCode::BAD_REQUEST,
+            format,
+            "lat and long are required: this server does not geocode address_string or address_id",
+        )),
+        _ => Err(Open311Error::new(
+            StatusCode::BAD_REQUEST,
+            format,
+            "a location is required: lat and long",
+        )),
+    }
+}
+
+/// The request's photo, uploaded as `media` or fetched from `media_url` (from a host the
+/// key allows), stored anonymized; with a notice for the client when a URL was not
+/// fetched.
+async fn posted_photos(
+    state: &AppState,
+    client: &ApiKeyInfo,
+    media: Option<Bytes>,
+    media_url: Option<&str>,
+    format: Format,
+) -> Result<(Vec<BlobHash>, Option<String>)> {
+    let mut media_notice = None;
+    let media = match (media, media_url) {
+        (Some(bytes), _) => Some(bytes),
+        (None, Some(url)) => {
+            let fetched =
+                media_fetch::fetch_media(url, &client.media_hosts, state.settings.photos.media_url_exempt, format)
+                    .await?;
+            if fetched.is_none() {
+                media_notice = Some(
+                    "media_url was not fetched (its host is not allowed for this key); \
+                     send the photo as a multipart `media` upload"
+                        .to_owned(),
+                );
+            }
+            fetched
+        }
+        (None, None) => None,
+    };
+    let photos = match media {
+        Some(bytes) => vec![
+            anonymize::store_anonymized(state, bytes, Vec::new(), None)
+                .await
+                .map_err(|e| from_api(e, format))?
+                .hash,
+        ],
+        None => Vec::new(),
+    };
+    Ok((photos, media_notice))
 }

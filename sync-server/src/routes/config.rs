@@ -2,7 +2,8 @@
 //! areas, settings) and by the platform admin (municipalities).
 //!
 //! Reading the configuration is open to all staff of the municipality (the console shows
-//! department names and rules); changing it needs the admin role.
+//! department names and rules); changing it needs the admin role. The rules of each
+//! change live in [`crate::services::config`] and [`crate::services::accounts`].
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,17 +12,16 @@ use utoipa_axum::routes;
 use augenmerk_domain::api::{
     ApiKeyIssued, AreaDefinition, MunicipalitySettings, NewApiKey, NewStaffUser, StaffUserUpdate,
 };
-use augenmerk_domain::error::{ErrorCode, FieldError};
-use augenmerk_domain::rules::{Rule, RuleRefs, check_rules};
-use augenmerk_domain::staff::{ApiKeyInfo, Department, Role, StaffUser};
-use augenmerk_domain::text::parse_text;
-use augenmerk_domain::{Ags, ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
+use augenmerk_domain::error::FieldError;
+use augenmerk_domain::rules::Rule;
+use augenmerk_domain::staff::{ApiKeyInfo, Department, StaffUser};
+use augenmerk_domain::{ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
 
 use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
-use crate::auth::{self, StaffAuth};
-use crate::error::{ApiError, ApiResult};
-use crate::services::api_keys;
-use crate::state::{AppState, build_areas};
+use crate::auth::StaffAuth;
+use crate::error::ApiResult;
+use crate::services::{accounts, api_keys, config};
+use crate::state::AppState;
 
 /// Configuration routes.
 pub fn routes() -> ApiRouter {
@@ -58,29 +58,7 @@ async fn put_categories(
     ApiJson(tree): ApiJson<CategoryTree>,
 ) -> ApiResult<ApiJson<CategoryTree>> {
     staff.require_admin()?;
-    tree.check().map_err(ApiError::validation)?;
-    let tenant = state.tenant(staff.ags()).await?;
-    let problems = rule_problems(&state, staff.ags(), &tenant.rules, Some(&tree), None).await?;
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
-    let removed_in_use: Vec<serde_json::Value> = state
-        .store
-        .categories_in_use(staff.ags())
-        .await?
-        .into_iter()
-        .filter(|(id, _)| tree.find(id).is_none())
-        .map(|(id, reports)| serde_json::json!({ "category": id.as_str(), "reports": reports }))
-        .collect();
-    if !removed_in_use.is_empty() {
-        return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({
-            "reason": "category in use: deactivate it instead",
-            "in_use": removed_in_use,
-        })));
-    }
-    state.store.put_categories(staff.ags(), tree.clone()).await?;
-    state.invalidate(staff.ags());
-    Ok(ApiJson(tree))
+    Ok(ApiJson(config::replace_categories(&state, staff.ags(), tree).await?))
 }
 
 /// Departments.
@@ -100,16 +78,7 @@ async fn put_department(
     ApiJson(dept): ApiJson<Department>,
 ) -> ApiResult<ApiJson<Department>> {
     staff.require_admin()?;
-    if dept.id != id {
-        return Err(FieldError::new("id", "does_not_match_path").into());
-    }
-    if dept.name.trim().is_empty() {
-        return Err(FieldError::new("name", "required").into());
-    }
-    parse_text("name", &dept.name)?;
-    state.store.put_department(staff.ags(), dept.clone()).await?;
-    state.invalidate(staff.ags());
-    Ok(ApiJson(dept))
+    Ok(ApiJson(config::put_department(&state, staff.ags(), &id, dept).await?))
 }
 
 /// Deletes a department no rule refers to.
@@ -121,12 +90,7 @@ async fn delete_department(
     ApiPath(id): ApiPath<DepartmentId>,
 ) -> ApiResult<StatusCode> {
     staff.require_admin()?;
-    let tenant = state.tenant(staff.ags()).await?;
-    if tenant.rules.iter().any(|r| r.action.department.as_ref() == Some(&id)) {
-        return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "used by a rule" })));
-    }
-    state.store.delete_department(staff.ags(), &id).await?;
-    state.invalidate(staff.ags());
+    config::delete_department(&state, staff.ags(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -146,61 +110,8 @@ async fn create_user(
     ApiJson(new): ApiJson<NewStaffUser>,
 ) -> ApiResult<(StatusCode, ApiJson<StaffUser>)> {
     staff.require_admin()?;
-    let user = new_user(&state, staff.ags(), new).await?;
+    let user = accounts::new_user(&state, staff.ags(), new).await?;
     Ok((StatusCode::CREATED, ApiJson(user)))
-}
-
-/// Checks and stores a new account of a municipality.
-pub async fn new_user(state: &AppState, ags: &augenmerk_domain::Ags, new: NewStaffUser) -> ApiResult<StaffUser> {
-    // The same rule as at login, so every account can log in.
-    let username = augenmerk_domain::credentials::LoginName::parse(&new.username)?
-        .as_str()
-        .to_owned();
-    if new.role == Role::PlatformAdmin {
-        return Err(FieldError::new("role", "not_allowed").into());
-    }
-    let municipality = state
-        .tenant(ags)
-        .await
-        .map(|t| t.record.name.clone())
-        .unwrap_or_default();
-    auth::check_new_password(&new.password, &username, &[&new.display_name, &municipality])?;
-    if let Some(d) = &new.department
-        && !state.store.list_departments(ags).await?.iter().any(|x| &x.id == d)
-    {
-        return Err(FieldError::new("department", "unknown_department").into());
-    }
-    let password = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)??;
-    let user = StaffUser {
-        id: UserId::new_random(),
-        municipality: ags.clone(),
-        username,
-        display_name: if new.display_name.trim().is_empty() {
-            new.username.clone()
-        } else {
-            parse_text("display_name", new.display_name.trim())?
-        },
-        role: new.role,
-        department: new.department,
-        active: true,
-        email: staff_email(new.email.as_deref())?,
-        mail: Default::default(),
-    };
-    state.store.create_user(user.clone(), hash).await?;
-    Ok(user)
-}
-
-/// A staff member's notification address: empty means none.
-pub fn staff_email(email: Option<&str>) -> ApiResult<Option<String>> {
-    match email.map(str::trim).filter(|e| !e.is_empty()) {
-        None => Ok(None),
-        Some(e) => augenmerk_domain::report::Email::parse(e)
-            .map(|e| Some(e.as_str().to_owned()))
-            .map_err(|_| FieldError::new("email", "invalid_email").into()),
-    }
 }
 
 /// Changes a staff account (role, department, password, active); a new password or
@@ -214,51 +125,7 @@ async fn update_user(
     ApiJson(req): ApiJson<StaffUserUpdate>,
 ) -> ApiResult<ApiJson<StaffUser>> {
     staff.require_admin()?;
-    let mut user = state.store.get_user(staff.ags(), &id).await?;
-    if let Some(name) = req.display_name {
-        user.display_name = parse_text("display_name", name.trim())?;
-    }
-    if let Some(role) = req.role {
-        if role == Role::PlatformAdmin {
-            return Err(FieldError::new("role", "not_allowed").into());
-        }
-        user.role = role;
-    }
-    if let Some(d) = req.department {
-        if !state
-            .store
-            .list_departments(staff.ags())
-            .await?
-            .iter()
-            .any(|x| x.id == d)
-        {
-            return Err(FieldError::new("department", "unknown_department").into());
-        }
-        user.department = Some(d);
-    }
-    if let Some(email) = req.email.as_deref() {
-        user.email = staff_email(Some(email))?;
-    }
-    if let Some(active) = req.active {
-        if !active && user.id == staff.user.id {
-            return Err(FieldError::new("active", "cannot_disable_yourself").into());
-        }
-        user.active = active;
-    }
-    let hash = match req.password {
-        Some(p) => {
-            let municipality = state.tenant(staff.ags()).await?.record.name.clone();
-            auth::check_new_password(&p, &user.username, &[&user.display_name, &municipality])?;
-            Some(
-                tokio::task::spawn_blocking(move || auth::hash_password(&p))
-                    .await
-                    .map_err(ApiError::internal)??,
-            )
-        }
-        None => None,
-    };
-    state.store.update_user(user.clone(), hash).await?;
-    Ok(ApiJson(user))
+    Ok(ApiJson(accounts::update_user(&state, &staff.user, &id, req).await?))
 }
 
 /// The ordered delegation rules.
@@ -277,46 +144,7 @@ async fn put_rules(
     ApiJson(rules): ApiJson<Vec<Rule>>,
 ) -> ApiResult<ApiJson<Vec<Rule>>> {
     staff.require_admin()?;
-    let problems = rule_problems(&state, staff.ags(), &rules, None, None).await?;
-    if !problems.is_empty() {
-        return Err(ApiError::validation(problems));
-    }
-    state.store.put_rules(staff.ags(), rules.clone()).await?;
-    state.invalidate(staff.ags());
-    Ok(ApiJson(rules))
-}
-
-/// Checks rules against the municipality's configuration (optionally a tree or areas about to be stored).
-pub async fn rule_problems(
-    state: &AppState,
-    ags: &augenmerk_domain::Ags,
-    rules: &[Rule],
-    tree: Option<&CategoryTree>,
-    areas: Option<&[AreaId]>,
-) -> ApiResult<Vec<FieldError>> {
-    let tenant = state.tenant(ags).await?;
-    let departments: Vec<DepartmentId> = tenant.departments.iter().map(|d| d.id.clone()).collect();
-    let users: Vec<UserId> = state.store.list_users(ags).await?.into_iter().map(|u| u.id).collect();
-    let stored_areas: Vec<AreaId> = tenant.area_definitions.iter().map(|a| a.id.clone()).collect();
-    let gemeinden: Vec<Ags> = tenant.gemeinden.iter().map(|g| g.ags.clone()).collect();
-    let authorities: Vec<_> = tenant
-        .record
-        .settings
-        .authorities
-        .iter()
-        .map(|a| a.id.clone())
-        .collect();
-    Ok(check_rules(
-        rules,
-        &RuleRefs {
-            tree: tree.unwrap_or(&tenant.record.categories),
-            departments: &departments,
-            users: &users,
-            areas: areas.unwrap_or(&stored_areas),
-            gemeinden: &gemeinden,
-            authorities: &authorities,
-        },
-    ))
+    Ok(ApiJson(config::replace_rules(&state, staff.ags(), rules).await?))
 }
 
 /// Named areas with their polygons.
@@ -336,17 +164,7 @@ async fn put_area(
     ApiJson(area): ApiJson<AreaDefinition>,
 ) -> ApiResult<ApiJson<AreaDefinition>> {
     staff.require_admin()?;
-    if area.id != id {
-        return Err(FieldError::new("id", "does_not_match_path").into());
-    }
-    parse_text("name", &area.name)?;
-    build_areas(std::slice::from_ref(&area)).map_err(|e| {
-        ApiError::validation(vec![FieldError::new("geometry", "invalid")])
-            .context(serde_json::json!({ "reason": e.to_string() }))
-    })?;
-    state.store.put_area(staff.ags(), area.clone()).await?;
-    state.invalidate(staff.ags());
-    Ok(ApiJson(area))
+    Ok(ApiJson(config::put_area(&state, staff.ags(), &id, area).await?))
 }
 
 /// Deletes an area no rule refers to.
@@ -358,19 +176,7 @@ async fn delete_area(
     ApiPath(id): ApiPath<AreaId>,
 ) -> ApiResult<StatusCode> {
     staff.require_admin()?;
-    let tenant = state.tenant(staff.ags()).await?;
-    let remaining: Vec<AreaId> = tenant
-        .area_definitions
-        .iter()
-        .map(|a| a.id.clone())
-        .filter(|a| a != &id)
-        .collect();
-    let problems = rule_problems(&state, staff.ags(), &tenant.rules, None, Some(&remaining)).await?;
-    if problems.iter().any(|p| p.problem.starts_with("unknown_area")) {
-        return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "reason": "used by a rule" })));
-    }
-    state.store.delete_area(staff.ags(), &id).await?;
-    state.invalidate(staff.ags());
+    config::delete_area(&state, staff.ags(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -395,19 +201,7 @@ async fn put_settings(
     ApiJson(settings): ApiJson<MunicipalitySettings>,
 ) -> ApiResult<ApiJson<MunicipalitySettings>> {
     staff.require_admin()?;
-    settings.working_hours.check()?;
-    augenmerk_domain::branding::check_branding(settings.accent_color.as_deref(), settings.logo.as_deref())
-        .map_err(ApiError::validation)?;
-    augenmerk_domain::templates::check_templates(&settings.reply_templates).map_err(ApiError::validation)?;
-    for (i, a) in settings.authorities.iter().enumerate() {
-        parse_text(&format!("authorities.{i}.name"), &a.name)?;
-    }
-    augenmerk_domain::staff::check_delivery(&settings).map_err(ApiError::validation)?;
-    let tenant = state.tenant(staff.ags()).await?;
-    let settings = crate::privacy::prepare_settings(&tenant.record.name, &tenant.record.settings, settings)?;
-    state.store.put_settings(staff.ags(), settings.clone()).await?;
-    state.invalidate(staff.ags());
-    Ok(ApiJson(settings))
+    Ok(ApiJson(config::replace_settings(&state, staff.ags(), settings).await?))
 }
 
 /// The municipality's Open311 API keys (never their secrets).
@@ -451,6 +245,7 @@ pub fn import_routes() -> ApiRouter {
 
 /// Which GeoJSON properties name the imported areas.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AreaImportQuery {
     /// Property with the area's name (default `name`).
     #[serde(default)]
@@ -481,46 +276,13 @@ async fn import_areas(
 ) -> ApiResult<ApiJson<Vec<ImportedArea>>> {
     staff.require_admin()?;
     let text = std::str::from_utf8(&body).map_err(|_| FieldError::new("body", "not_utf8"))?;
-    let name_key = q.name_property.unwrap_or_else(|| "name".to_owned());
-    let keys = augenmerk_geo::AreaKeys {
-        id: q.id_property.clone().unwrap_or_else(|| name_key.clone()),
-        name: name_key,
+    let how = config::AreaImport {
+        name_property: q.name_property,
+        id_property: q.id_property,
     };
-    let parsed = augenmerk_geo::Areas::from_geojson_with(text, &keys).map_err(|e| {
-        ApiError::validation(vec![FieldError::new("body", "invalid_geojson")])
-            .context(serde_json::json!({ "reason": e.to_string() }))
-    })?;
-    let mut definitions: Vec<AreaDefinition> = Vec::new();
-    for a in parsed.iter() {
-        // Ids are slugs here; a file's own ids ("STBZ011") are normalised the same way.
-        let raw_id = if q.id_property.is_some() {
-            crate::demo::slug(a.id().as_str())
-        } else {
-            crate::demo::slug(a.name())
-        };
-        let id = AreaId::parse(&raw_id).map_err(|e| {
-            ApiError::validation(vec![e]).context(serde_json::json!({ "area": a.name(), "id": raw_id }))
-        })?;
-        if definitions.iter().any(|d| d.id == id) {
-            return Err(ApiError::validation(vec![FieldError::new("body", "duplicate_area_id")])
-                .context(serde_json::json!({ "id": id.as_str() })));
-        }
-        let geometry = serde_json::from_str(&a.geometry_geojson()).map_err(ApiError::internal)?;
-        definitions.push(AreaDefinition {
-            id,
-            name: parse_text("name", a.name()).map_err(|e| ApiError::validation(vec![e]))?,
-            geometry,
-        });
-    }
-    if definitions.is_empty() {
-        return Err(FieldError::new("body", "no_areas").into());
-    }
-    for d in &definitions {
-        state.store.put_area(staff.ags(), d.clone()).await?;
-    }
-    state.invalidate(staff.ags());
+    let stored = config::import_areas(&state, staff.ags(), text, how).await?;
     Ok(ApiJson(
-        definitions
+        stored
             .into_iter()
             .map(|d| ImportedArea { id: d.id, name: d.name })
             .collect(),

@@ -55,7 +55,7 @@ async fn put_my_mail(
     ApiJson(req): ApiJson<MyMailSettings>,
 ) -> ApiResult<ApiJson<MyMailSettings>> {
     let mut user = staff.user.clone();
-    user.email = super::config::staff_email(req.email.as_deref())?;
+    user.email = crate::services::accounts::staff_email(req.email.as_deref())?;
     user.mail = req.preferences;
     state.store.update_user(user.clone(), None).await?;
     Ok(ApiJson(MyMailSettings {

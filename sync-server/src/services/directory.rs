@@ -1,11 +1,15 @@
-//! The platform's directory of administrations not on the platform: checking an entry,
-//! and reading the CSV a platform admin imports (all or nothing).
+//! The platform's directory of administrations not on the platform: checking an entry
+//! (its name, and that its Gemeinden's boundaries are imported), and reading the CSV a
+//! platform admin imports (all or nothing).
 
 use augenmerk_domain::Ags;
 use augenmerk_domain::api::DirectoryEntry;
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::report::Email;
 use augenmerk_domain::text::parse_text;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// Most entries one import may carry (Schleswig-Holstein has 172 administrations).
 pub const MAX_IMPORT_ROWS: usize = 5_000;
@@ -17,6 +21,21 @@ pub fn check_entry(entry: &DirectoryEntry) -> Result<DirectoryEntry, FieldError>
         name: parse_text("name", &entry.name)?,
         email: entry.email.clone(),
     })
+}
+
+/// An entry must stand for Gemeinden whose boundaries are imported: otherwise no report
+/// could ever reach it.
+pub fn require_gemeinden(state: &AppState, entries: &[DirectoryEntry]) -> ApiResult<()> {
+    let problems: Vec<FieldError> = entries
+        .iter()
+        .filter(|e| state.gemeinden_of(&e.key).is_empty())
+        .map(|e| FieldError::new(format!("key {}", e.key), "no_boundary_imported"))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(problems))
+    }
 }
 
 /// Reads a directory CSV: a header naming the columns `key`, `name` and `email` (in any
@@ -53,12 +72,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<DirectoryEntry>, Vec<FieldError>> {
     let mut problems = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = format!("line {}", i + 2);
-        let record = match record {
-            Ok(r) => r,
-            Err(_) => {
-                problems.push(FieldError::new(line, "unreadable"));
-                continue;
-            }
+        let Ok(record) = record else {
+            problems.push(FieldError::new(line, "unreadable"));
+            continue;
         };
         if record.iter().all(str::is_empty) {
             continue;

@@ -11,6 +11,15 @@
 
 use std::borrow::Cow;
 
+use chrono::{DateTime, Utc};
+
+use augenmerk_domain::report::Report;
+use augenmerk_domain::staff::StaffUser;
+
+use crate::error::{ApiError, ApiResult};
+use crate::services::views;
+use crate::state::Tenant;
+
 /// One cell of the export.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -64,6 +73,80 @@ impl CsvExport {
     pub fn finish(self) -> Result<Vec<u8>, String> {
         self.out.into_inner().map_err(|e| e.to_string())
     }
+}
+
+/// The export's columns: German and English header.
+const COLUMNS: [(&str, &str); 14] = [
+    ("Nummer", "Id"),
+    ("Eingang", "Received"),
+    ("Status", "Status"),
+    ("Priorität", "Priority"),
+    ("Kategorie", "Category"),
+    ("Abteilung", "Department"),
+    ("Zuständig", "Assignee"),
+    ("Frist", "Due"),
+    ("Überfällig", "Overdue"),
+    ("Breite", "Latitude"),
+    ("Länge", "Longitude"),
+    ("Ort", "Place"),
+    ("Beschreibung", "Description"),
+    ("Kanal", "Channel"),
+];
+
+/// The reports of a municipality as the staff export, one row each, with department and
+/// assignee by name (`users`: the municipality's accounts) and times in Berlin time;
+/// `now` decides what is overdue.
+pub fn reports_csv(
+    tenant: &Tenant,
+    users: &[StaffUser],
+    reports: &[Report],
+    english: bool,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<u8>> {
+    let mut out =
+        CsvExport::new(COLUMNS.iter().map(|(de, en)| if english { *en } else { *de })).map_err(ApiError::internal)?;
+    let local = |t: &DateTime<Utc>| {
+        t.with_timezone(&chrono_tz::Europe::Berlin)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    for r in reports {
+        let status = r.status.label();
+        let department = r
+            .department
+            .as_ref()
+            .map(|d| {
+                tenant
+                    .departments
+                    .iter()
+                    .find(|x| &x.id == d)
+                    .map_or(d.as_str(), |x| x.name.as_str())
+            })
+            .unwrap_or("");
+        let assignee = r
+            .assignee
+            .and_then(|u| users.iter().find(|x| x.id == u).map(|x| x.display_name.clone()))
+            .unwrap_or_default();
+        // Names come from admins, place and description from citizens: all text cells.
+        out.row(&[
+            Cell::Value(r.id.to_string()),
+            Cell::Value(local(&r.received_at)),
+            Cell::Value(if english { status.en } else { status.de }),
+            Cell::Value(r.priority.as_str().to_owned()),
+            Cell::Text(views::category_name(tenant, r)),
+            Cell::Text(department.to_owned()),
+            Cell::Text(assignee),
+            Cell::Value(r.due_at.as_ref().map(local).unwrap_or_default()),
+            Cell::Value(if r.is_overdue(now) { "1" } else { "0" }.to_owned()),
+            Cell::Value(format!("{:.6}", r.location.lat)),
+            Cell::Value(format!("{:.6}", r.location.lon)),
+            Cell::Text(r.address_hint.as_deref().unwrap_or_default().to_owned()),
+            Cell::Text(r.description.clone()),
+            Cell::Value(format!("{:?}", r.channel).to_lowercase()),
+        ])
+        .map_err(ApiError::internal)?;
+    }
+    out.finish().map_err(ApiError::internal)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 
-use augenmerk_domain::api::{NewMessage, NewNote, ReportUpdate, TransitionRequest};
+use augenmerk_domain::api::{NewMessage, NewNote, TransitionRequest};
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::{MessageAuthor, PublicStatusChange};
@@ -18,8 +18,11 @@ use augenmerk_store::{Inserted, PublicEvent, ReportWrite};
 
 use crate::error::{ApiError, ApiResult};
 use crate::mail::events as mail_events;
-use crate::services::{intake, notify};
+use crate::services::notify;
 use crate::state::{AppState, Tenant};
+
+mod update;
+pub use update::update;
 
 /// Loads a report the staff member may see; 404 for other municipalities and, for
 /// field workers, for reports neither of their department nor assigned to them.
@@ -223,163 +226,6 @@ fn entry(report: &Report, at: chrono::DateTime<Utc>, actor: &Actor, action: Audi
     }
 }
 
-/// Re-categorises, re-assigns, re-prioritises or re-routes a report.
-pub async fn update(state: &AppState, user: &StaffUser, id: &ReportId, req: ReportUpdate) -> ApiResult<Report> {
-    let report = visible_report(state, user, id).await?;
-    let tenant = state.tenant(&user.municipality).await?;
-    let now = Utc::now();
-    let actor = staff_actor(user);
-    let mut next = report.clone();
-    let mut audit = Vec::new();
-    let mut events = Vec::new();
-
-    if let Some(category) = req.category.clone()
-        && category != report.category
-    {
-        let cat = tenant.record.categories.find(&category).ok_or_else(|| {
-            ApiError::new(ErrorCode::UnknownCategory).context(serde_json::json!({ "category": category.as_str() }))
-        })?;
-        if !cat.subcategories.is_empty() {
-            return Err(FieldError::new("category", "not_a_leaf").into());
-        }
-        if !tenant.record.categories.is_offered(&category) {
-            return Err(FieldError::new("category", "inactive").into());
-        }
-        // Keep the answers the new category also asks; the others no longer apply.
-        let questions = tenant
-            .record
-            .categories
-            .effective_questions(&category)
-            .unwrap_or_default();
-        next.answers.retain(|q, _| questions.iter().any(|x| &x.id == q));
-        audit.push(entry(
-            &next,
-            now,
-            &actor,
-            AuditAction::Recategorised {
-                from: report.category.clone(),
-                to: category.clone(),
-            },
-        ));
-        next.category = category;
-    }
-    if let Some(department) = &req.department
-        && !tenant.departments.iter().any(|d| &d.id == department)
-    {
-        return Err(FieldError::new("department", "unknown_department").into());
-    }
-    if let Some(assignee) = &req.assignee {
-        let person = state
-            .store
-            .get_user(&user.municipality, assignee)
-            .await
-            .map_err(|_| ApiError::validation(vec![FieldError::new("assignee", "unknown_user")]))?;
-        if !person.active {
-            return Err(FieldError::new("assignee", "inactive_user").into());
-        }
-    }
-    let new_department = req.department.clone().or_else(|| next.department.clone());
-    let new_assignee = if req.clear_assignee {
-        None
-    } else {
-        req.assignee.or(next.assignee)
-    };
-    if (new_department.as_ref(), new_assignee) != (next.department.as_ref(), next.assignee) {
-        audit.push(entry(
-            &next,
-            now,
-            &actor,
-            AuditAction::Assigned {
-                from_department: next.department.clone(),
-                to_department: new_department.clone(),
-                from_user: next.assignee,
-                to_user: new_assignee,
-            },
-        ));
-        next.department = new_department;
-        next.assignee = new_assignee;
-        if next.status == Status::Received && (next.department.is_some() || next.assignee.is_some()) {
-            audit.push(entry(
-                &next,
-                now,
-                &actor,
-                AuditAction::StatusChanged {
-                    from: Status::Received,
-                    to: Status::Assigned,
-                    request: None,
-                    photos: Vec::new(),
-                },
-            ));
-            events.push(PublicEvent::Status(PublicStatusChange {
-                from: Some(Status::Received),
-                to: Status::Assigned,
-                comment: None,
-                at: now,
-                photos: Vec::new(),
-            }));
-            next.status = Status::Assigned;
-        }
-    }
-    if let Some(p) = req.priority
-        && p != next.priority
-    {
-        audit.push(entry(
-            &next,
-            now,
-            &actor,
-            AuditAction::PriorityChanged {
-                from: next.priority,
-                to: p,
-            },
-        ));
-        next.priority = p;
-    }
-    if let Some(due) = req.due_at
-        && Some(due) != next.due_at
-    {
-        audit.push(entry(
-            &next,
-            now,
-            &actor,
-            AuditAction::DueChanged {
-                from: next.due_at,
-                to: Some(due),
-            },
-        ));
-        next.due_at = Some(due);
-    }
-    if req.reroute {
-        if !next.status.is_open() {
-            return Err(ApiError::new(ErrorCode::IllegalTransition).context(
-                serde_json::json!({ "reason": "only open reports can be re-routed", "status": next.status }),
-            ));
-        }
-        let evaluation = intake::route(&tenant, &next);
-        intake::apply_routing(
-            &tenant,
-            &mut next,
-            &evaluation,
-            actor.clone(),
-            now,
-            &mut audit,
-            &mut events,
-        );
-    }
-    if audit.is_empty() {
-        return Ok(report);
-    }
-    next.updated_at = now;
-    let change = Change {
-        before: &report,
-        audit,
-        events,
-        comment: None,
-        at: now,
-    };
-    store_change(state, &tenant, next.clone(), change).await?;
-    Ok(next)
-}
-
 /// A message from the municipality to the citizen.
 pub async fn staff_message(
     state: &AppState,
@@ -471,7 +317,7 @@ pub async fn note(
 /// `forward::poll`): audited as the authority's, its description shown to the citizen
 /// in the status history, and when the authority `closed` it, the report's move from
 /// `forwarded` to `closed` with the description as public comment. Stored through
-/// [`store_change`], so the citizen's mail is the one a staff transition causes.
+/// `store_change`, so the citizen's mail is the one a staff transition causes.
 pub async fn apply_external_update(
     state: &AppState,
     report: &Report,

@@ -5,7 +5,7 @@
 //! returns the stored report, even if the configuration changed since, and never
 //! creates a second one.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use augenmerk_domain::api::NewReport;
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
@@ -13,7 +13,8 @@ use augenmerk_domain::category::AnswerError;
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::PublicStatusChange;
 use augenmerk_domain::report::{self, Channel, Priority, Report};
-use augenmerk_domain::rules::{RuleAction, RuleEvaluation, RuleInput};
+use augenmerk_domain::routing;
+use augenmerk_domain::rules::{RuleEvaluation, RuleInput};
 use augenmerk_domain::{DeviceId, Status};
 use augenmerk_store::{Inserted, PublicEvent, ReportWrite, StoreError};
 
@@ -224,7 +225,7 @@ pub async fn checked_content(
     new: &NewReport,
     device: Option<&DeviceId>,
 ) -> ApiResult<report::CheckedContent> {
-    let content = match report::check_content(tree, new, Utc::now()) {
+    let content = match report::check_content(tree, &report::ReportContent::of(new), Utc::now()) {
         Ok(c) => c,
         Err(AnswerError::UnknownCategory) => {
             return Err(ApiError::new(ErrorCode::UnknownCategory)
@@ -254,8 +255,8 @@ pub fn route(tenant: &Tenant, report: &Report) -> RuleEvaluation {
     )
 }
 
-/// Applies a rule's action to a report, recording every change in the audit trail and
-/// the status changes in the citizen's feed.
+/// Applies a rule's action to a report ([`augenmerk_domain::routing`]), adding its audit
+/// entries to `audit` and the status change to the citizen's feed in `events`.
 pub fn apply_routing(
     tenant: &Tenant,
     report: &mut Report,
@@ -265,117 +266,7 @@ pub fn apply_routing(
     audit: &mut Vec<AuditEntry>,
     events: &mut Vec<PublicEvent>,
 ) {
-    let report_id = report.id;
-    let entry = |action: AuditAction, comment: Option<String>| AuditEntry {
-        report_id,
-        at: now,
-        actor: actor.clone(),
-        action,
-        public_comment: comment,
-    };
-    audit.push(entry(
-        AuditAction::Routed {
-            rule: evaluation.matched.clone(),
-        },
-        None,
-    ));
-    report.routed_by = evaluation.matched.clone();
-    let RuleAction {
-        department,
-        assignee,
-        forward_to,
-        priority,
-        due_hours,
-    } = &evaluation.action;
-
-    if department.is_some() || assignee.is_some() {
-        let (from_department, from_user) = (report.department.clone(), report.assignee);
-        if department.is_some() {
-            report.department = department.clone();
-        }
-        if assignee.is_some() {
-            report.assignee = *assignee;
-        }
-        if (from_department.as_ref(), from_user) != (report.department.as_ref(), report.assignee) {
-            audit.push(entry(
-                AuditAction::Assigned {
-                    from_department,
-                    to_department: report.department.clone(),
-                    from_user,
-                    to_user: report.assignee,
-                },
-                None,
-            ));
-        }
-    }
-    if let Some(p) = priority
-        && *p != report.priority
-    {
-        audit.push(entry(
-            AuditAction::PriorityChanged {
-                from: report.priority,
-                to: *p,
-            },
-            None,
-        ));
-        report.priority = *p;
-    }
-    if let Some(hours) = due_hours {
-        let due = report.received_at + Duration::hours(i64::from(*hours));
-        if report.due_at != Some(due) {
-            audit.push(entry(
-                AuditAction::DueChanged {
-                    from: report.due_at,
-                    to: Some(due),
-                },
-                None,
-            ));
-            report.due_at = Some(due);
-        }
-    }
-    let target = if let Some(authority) = forward_to {
-        report.forwarded_to = Some(authority.clone());
-        audit.push(entry(
-            AuditAction::ForwardedTo {
-                authority: authority.clone(),
-            },
-            None,
-        ));
-        Some(Status::Forwarded)
-    } else if report.department.is_some() || report.assignee.is_some() {
-        Some(Status::Assigned)
-    } else {
-        None
-    };
-    if let Some(to) = target
-        && report.status != to
-        && report.status.can_move_to(to)
-    {
-        let comment = (to == Status::Forwarded).then(|| {
-            let name = report
-                .forwarded_to
-                .as_ref()
-                .and_then(|id| tenant.record.settings.authorities.iter().find(|a| &a.id == id))
-                .map(|a| a.name.clone())
-                .unwrap_or_default();
-            format!("Weitergeleitet an die zuständige Stelle: {name}")
-        });
-        audit.push(entry(
-            AuditAction::StatusChanged {
-                from: report.status,
-                to,
-                request: None,
-                photos: Vec::new(),
-            },
-            comment.clone(),
-        ));
-        events.push(PublicEvent::Status(PublicStatusChange {
-            from: Some(report.status),
-            to,
-            comment,
-            at: now,
-            photos: Vec::new(),
-        }));
-        report.status = to;
-    }
+    let routed = routing::apply_routing(report, evaluation, &tenant.record.settings.authorities, actor, now);
+    audit.extend(routed.audit);
+    events.extend(routed.status_change.map(PublicEvent::Status));
 }

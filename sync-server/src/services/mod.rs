@@ -1,7 +1,12 @@
 //! What the server does, apart from how it is asked: intake with validation and
-//! delegation, the handling of reports by staff, and the views each audience gets.
+//! delegation, the handling of reports by staff, the views each audience gets, and the
+//! rules of configuration (categories, departments, rules, areas, settings), staff
+//! accounts and new municipalities. Routes, the CLI and the demo all call in here; the
+//! rules that need no I/O live in `augenmerk-domain`.
 
+pub mod accounts;
 pub mod api_keys;
+pub mod config;
 pub mod directory;
 pub mod dry_run;
 pub mod export;
@@ -9,5 +14,7 @@ pub mod handling;
 pub mod intake;
 pub mod listing;
 pub mod mailed;
+pub mod municipalities;
 pub mod notify;
+pub mod reporting;
 pub mod views;
