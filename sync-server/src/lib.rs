@@ -21,6 +21,7 @@ pub mod jpeg_segments;
 pub mod limits;
 pub mod mail;
 pub mod open311;
+pub mod openapi;
 pub mod passwords;
 pub mod privacy;
 pub mod routes;

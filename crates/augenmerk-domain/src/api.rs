@@ -181,10 +181,16 @@ pub struct ReportUpdate {
 
 /// Filters of the staff inbox (`GET /api/v1/staff/reports`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema), into_params(parameter_in = Query))]
 pub struct ReportQuery {
     /// Comma-separated statuses.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = r"^\s*(received|assigned|in_progress|resolved|rejected|forwarded|duplicate|closed)\s*(,\s*(received|assigned|in_progress|resolved|rejected|forwarded|duplicate|closed)\s*)*$"
+        )
+    )]
     pub status: Option<String>,
     /// Category (its subtree included).
     #[serde(default)]
@@ -212,12 +218,15 @@ pub struct ReportQuery {
     pub q: Option<String>,
     /// Page from 1.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub page: Option<u32>,
     /// Items per page (at most 200).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub page_size: Option<u32>,
     /// `received_at` (default, newest first), `due_at`, `priority` or `updated_at`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(pattern = "^(received_at|due_at|priority|updated_at)$"))]
     pub sort: Option<String>,
     /// Comma-separated report ids (Open311 `service_request_id`).
     #[serde(default)]

@@ -47,20 +47,25 @@ pub fn blob_routes() -> ApiRouter {
 
 /// Registers a device; the token is shown only in this answer.
 #[utoipa::path(post, path = "/api/v1/devices", tag = "citizen",
-    request_body(content = Option<NewDevice>),
-    responses((status = 201, body = DeviceRegistered)))]
+    request_body(content = Option<NewDevice>, description = "optional: no body or `null` registers without facts"),
+    responses((status = 201, body = DeviceRegistered), (status = 429, description = "`rate_limited`: registrations per address")))]
 async fn register_device(
     State(state): State<AppState>,
     _limit: PerAddress<Registrations>,
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<(StatusCode, ApiJson<DeviceRegistered>)> {
-    // The body is optional; when present it must be valid.
+    // The body is optional (none or `null`); when present it must be a valid object
+    // (serde would also read a struct from an array, which the schema does not allow).
+    let malformed = |e: serde_json::Error| {
+        ApiError::new(ErrorCode::MalformedRequest).context(serde_json::json!({ "reason": e.to_string() }))
+    };
     let meta: NewDevice = if body.iter().all(u8::is_ascii_whitespace) {
         NewDevice::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(ErrorCode::MalformedRequest).context(serde_json::json!({ "reason": e.to_string() }))
-        })?
+        match serde_json::from_slice::<Option<serde_json::Map<String, serde_json::Value>>>(&body).map_err(malformed)? {
+            Some(object) => serde_json::from_value(serde_json::Value::Object(object)).map_err(malformed)?,
+            None => NewDevice::default(),
+        }
     };
     let clip = |s: Option<String>| s.map(|v| v.chars().take(64).collect::<String>());
     let id = DeviceId::new_random();
@@ -245,6 +250,7 @@ pub const NEARBY_LIMIT: usize = 5;
 
 /// A place and a category to look around.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct NearbyQuery {
     /// Latitude.
     lat: f64,
@@ -367,6 +373,7 @@ async fn followed_reports(
 
 /// Areas to obscure besides what the detectors find.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PhotoQuery {
     /// `x1,y1,x2,y2` boxes in the upright original's pixels, separated by `;`.
     #[serde(default)]
@@ -413,6 +420,7 @@ async fn anonymize_photo(
 
 /// Query of the change feed.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SyncQuery {
     /// The cursor of the last answer (0 or absent: from the start).
     #[serde(default)]

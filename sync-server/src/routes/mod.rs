@@ -31,9 +31,48 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// JSON body whose rejections are API errors (400 malformed, 413 too large).
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+///
+/// It is read as the OpenAPI document describes it (JSON Schema's data model), not only as
+/// serde would: a whole number written as a float (`2.0`) is the integer it equals, and
+/// an array is no object (serde would fill a struct from an array by position).
 pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(mut value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        whole_floats_to_integers(&mut value);
+        // A type that can be read from `{}` is an object type: an array is never one.
+        if value.is_array() && serde_json::from_value::<T>(serde_json::Value::Object(Default::default())).is_ok() {
+            return Err(ApiError::new(ErrorCode::MalformedRequest)
+                .context(serde_json::json!({ "reason": "expected an object, found an array" })));
+        }
+        // Read again from the bytes: axum's reader names the field that failed.
+        let bytes = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+        Ok(Self(axum::Json::<T>::from_bytes(&bytes)?.0))
+    }
+}
+
+/// `2.0` becomes `2` (up to 2^53, where floats stop spelling integers exactly).
+fn whole_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() <= 9_007_199_254_740_992.0
+            {
+                #[allow(clippy::cast_possible_truncation)] // whole and within ±2^53: exact
+                let whole = f as i64;
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
+    }
+}
 
 impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
     fn into_response(self) -> axum::response::Response {
@@ -92,31 +131,11 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Augenmerk API", description = "Native API of the Augenmerk sync server (Mängelmelder).", license(name = "EUPL-1.2")),
-    modifiers(&BearerAuth),
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
 /// The complete router with state and middleware.
 pub fn router(state: AppState) -> Router {
     let json_limit = state.settings.limits.max_json_bytes;
     let blob_limit = state.settings.limits.max_blob_bytes;
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, openapi) = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .merge(public::routes())
         .merge(citizen::routes())
         .merge(staff::routes())
@@ -130,7 +149,7 @@ pub fn router(state: AppState) -> Router {
         .merge(config::import_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .merge(directory::import_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .split_for_parts();
-    let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
+    let openapi_json = crate::openapi::render(&openapi);
     // API answers carry tokens, personal data and CSV exports: no cache (a shared office
     // PC, a proxy) may keep them. A handler that knows better (photos) sets its own.
     let api = Router::new()
@@ -145,9 +164,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .route(
             "/api/v1/openapi.json",
-            axum::routing::get(move || async move {
-                ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json)
-            }),
+            axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) }),
         )
         // The web UI takes every path the API does not own (unknown API paths stay JSON 404s).
         .merge(ui::routes(&state.settings))

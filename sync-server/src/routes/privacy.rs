@@ -149,6 +149,7 @@ async fn confirm_erasure(
 
 /// An address to look up.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct EmailQuery {
     /// The citizen's address.
     email: String,

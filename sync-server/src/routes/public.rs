@@ -84,10 +84,8 @@ fn directory_version(entry: &DirectoryEntry) -> String {
 /// Gemeinde with its own boundary.
 fn boundaries_of(state: &AppState, key: &Ags) -> (Option<serde_json::Value>, Vec<GemeindeInfo>) {
     let index = state.boundary_index();
-    let geometry = |ags: &Ags| -> Option<serde_json::Value> {
-        let a = augenmerk_geo::Ags::parse(ags.as_str()).ok()?;
-        serde_json::from_str(&index.get(&a)?.geometry_geojson()).ok()
-    };
+    let geometry =
+        |ags: &Ags| -> Option<serde_json::Value> { serde_json::from_str(&index.get(ags)?.geometry_geojson()).ok() };
     let gemeinden: Vec<GemeindeInfo> = state
         .gemeinden_of(key)
         .into_iter()
@@ -164,6 +162,7 @@ async fn municipality_config(
 
 /// A location to look up.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PointQuery {
     /// Latitude.
     lat: f64,

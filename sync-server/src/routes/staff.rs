@@ -13,9 +13,9 @@ use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::geo::BoundingBox;
 use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{
-    InternalNote, KeyCount, Page, StaffMessage, StaffReportDetail, StaffReportSummary, StaffUser, Statistics,
+    InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary, StaffUser, Statistics,
 };
-use augenmerk_domain::templates::{ReplyTemplate, TemplateValues, render};
+use augenmerk_domain::templates::ReplyTemplate;
 use augenmerk_domain::{ReportId, Status};
 use augenmerk_store::{Inserted, StoreError, Visibility};
 
@@ -23,8 +23,7 @@ use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::auth::{self, RawToken, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::ClientAddr;
-use crate::services::export::{Cell, CsvExport};
-use crate::services::{dry_run, handling, listing, views};
+use crate::services::{dry_run, export, handling, listing, reporting, views};
 use crate::state::AppState;
 
 /// Staff routes.
@@ -105,7 +104,7 @@ async fn logout(State(state): State<AppState>, RawToken(token): RawToken) -> Api
 
 /// The logged-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "staff", responses((status = 200, body = StaffUser)), security(("bearer" = [])))]
-async fn me(crate::auth::MunicipalUserAuth(user): crate::auth::MunicipalUserAuth) -> ApiJson<StaffUser> {
+async fn me(auth::MunicipalUserAuth(user): auth::MunicipalUserAuth) -> ApiJson<StaffUser> {
     ApiJson(user)
 }
 
@@ -299,6 +298,7 @@ const MAX_EXPORT_ROWS: usize = 100_000;
 
 /// The language of the export's header.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
     /// `de` (default) or `en`.
     #[serde(default)]
@@ -316,31 +316,15 @@ async fn export_csv(
     ApiQuery(export): ApiQuery<ExportQuery>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
+    // The filters are the inbox's and checked as such (the document shares them); the
+    // export then takes every matching report, not a page.
+    check_query(&query)?;
     query.page = None;
     query.page_size = None;
-    check_query(&query)?;
     let english = export.lang.as_deref() == Some("en");
     let tenant = state.tenant(staff.ags()).await?;
     let now = Utc::now();
-    let headers: [(&str, &str); 14] = [
-        ("Nummer", "Id"),
-        ("Eingang", "Received"),
-        ("Status", "Status"),
-        ("Priorität", "Priority"),
-        ("Kategorie", "Category"),
-        ("Abteilung", "Department"),
-        ("Zuständig", "Assignee"),
-        ("Frist", "Due"),
-        ("Überfällig", "Overdue"),
-        ("Breite", "Latitude"),
-        ("Länge", "Longitude"),
-        ("Ort", "Place"),
-        ("Beschreibung", "Description"),
-        ("Kanal", "Channel"),
-    ];
     let users = state.store.list_users(staff.ags()).await?;
-    let write_err = |e: csv::Error| ApiError::internal(e);
-    let mut out = CsvExport::new(headers.iter().map(|(de, en)| if english { *en } else { *de })).map_err(write_err)?;
     let reports = match listing::in_area(&state, &tenant, staff.ags(), &query, visibility(&staff).as_ref()).await? {
         Some(mut all) => {
             all.truncate(MAX_EXPORT_ROWS);
@@ -358,48 +342,7 @@ async fn export_csv(
             .await?
         }
     };
-    for r in reports {
-        let status = r.status.label();
-        let department = r
-            .department
-            .as_ref()
-            .map(|d| {
-                tenant
-                    .departments
-                    .iter()
-                    .find(|x| &x.id == d)
-                    .map_or(d.as_str(), |x| x.name.as_str())
-            })
-            .unwrap_or("");
-        let assignee = r
-            .assignee
-            .and_then(|u| users.iter().find(|x| x.id == u).map(|x| x.display_name.clone()))
-            .unwrap_or_default();
-        let local = |t: &chrono::DateTime<Utc>| {
-            t.with_timezone(&chrono_tz::Europe::Berlin)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        };
-        // Names come from admins, place and description from citizens: all text cells.
-        out.row(&[
-            Cell::Value(r.id.to_string()),
-            Cell::Value(local(&r.received_at)),
-            Cell::Value(if english { status.en } else { status.de }),
-            Cell::Value(r.priority.as_str().to_owned()),
-            Cell::Text(views::category_name(&tenant, &r)),
-            Cell::Text(department.to_owned()),
-            Cell::Text(assignee),
-            Cell::Value(r.due_at.as_ref().map(local).unwrap_or_default()),
-            Cell::Value(if r.is_overdue(now) { "1" } else { "0" }.to_owned()),
-            Cell::Value(format!("{:.6}", r.location.lat)),
-            Cell::Value(format!("{:.6}", r.location.lon)),
-            Cell::Text(r.address_hint.as_deref().unwrap_or_default().to_owned()),
-            Cell::Text(r.description.to_string()),
-            Cell::Value(format!("{:?}", r.channel).to_lowercase()),
-        ])
-        .map_err(write_err)?;
-    }
-    let bytes = out.finish().map_err(ApiError::internal)?;
+    let bytes = export::reports_csv(&tenant, &users, &reports, english, now)?;
     let file = format!("attachment; filename=\"meldungen-{}.csv\"", now.format("%Y-%m-%d"));
     Ok((
         [
@@ -421,52 +364,12 @@ async fn reply_templates(
 ) -> ApiResult<ApiJson<Vec<ReplyTemplate>>> {
     let report = handling::visible_report(&state, &staff.user, &id).await?;
     let tenant = state.tenant(staff.ags()).await?;
-    let day = |t: &chrono::DateTime<Utc>| {
-        t.with_timezone(&chrono_tz::Europe::Berlin)
-            .format("%d.%m.%Y")
-            .to_string()
-    };
-    let department = report
-        .department
-        .as_ref()
-        .and_then(|d| tenant.departments.iter().find(|x| &x.id == d))
-        .map(|d| d.name.clone())
-        .unwrap_or_else(|| tenant.record.name.clone());
-    let values = TemplateValues {
-        values: vec![
-            ("nummer", report.id.to_string().chars().take(8).collect()),
-            ("kategorie", views::category_name(&tenant, &report)),
-            ("status", report.status.label().de),
-            (
-                "adresse",
-                report
-                    .address_hint
-                    .clone()
-                    .unwrap_or_else(|| format!("{:.5}, {:.5}", report.location.lat, report.location.lon)),
-            ),
-            ("eingang", day(&report.received_at)),
-            ("frist", report.due_at.as_ref().map(day).unwrap_or_else(|| "–".into())),
-            ("gemeinde", tenant.record.name.clone()),
-            ("abteilung", department),
-        ],
-    };
-    Ok(ApiJson(
-        tenant
-            .record
-            .settings
-            .reply_templates
-            .iter()
-            .map(|t| ReplyTemplate {
-                id: t.id.clone(),
-                name: t.name.clone(),
-                body: render(&t.body, &values),
-            })
-            .collect(),
-    ))
+    Ok(ApiJson(reporting::reply_templates(&tenant, &report)))
 }
 
 /// The period of the statistics.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PeriodQuery {
     /// Received at or after (default: 30 days before `to`).
     #[serde(default)]
@@ -492,72 +395,22 @@ async fn statistics(
         return Err(FieldError::new("from", "after_to").into());
     }
     let tenant = state.tenant(staff.ags()).await?;
-    let raw = state
-        .store
-        .statistics(staff.ags(), from, to, visibility(&staff).as_ref(), now)
-        .await?;
-    let category_name = |id: &str| {
-        augenmerk_domain::CategoryId::parse(id)
-            .ok()
-            .and_then(|c| tenant.record.categories.find(&c).map(|c| c.de.clone()))
-            .unwrap_or_else(|| id.to_owned())
-    };
-    let department_name = |id: &Option<String>| match id {
-        Some(d) => tenant
-            .departments
-            .iter()
-            .find(|x| x.id.as_str() == d)
-            .map(|x| x.name.clone())
-            .unwrap_or_else(|| d.clone()),
-        None => "—".to_owned(),
-    };
-    let hours = |s: Option<f64>| s.map(|s| (s / 3600.0 * 100.0).round() / 100.0);
-    Ok(ApiJson(Statistics {
-        from,
-        to,
-        total: raw.total,
-        by_status: raw.by_status,
-        by_category: raw
-            .by_category
-            .iter()
-            .map(|(k, n)| KeyCount {
-                key: Some(k.clone()),
-                name: category_name(k),
-                count: *n,
-            })
-            .collect(),
-        by_department: raw
-            .by_department
-            .iter()
-            .map(|(k, n)| KeyCount {
-                key: k.clone(),
-                name: department_name(k),
-                count: *n,
-            })
-            .collect(),
-        by_gemeinde: raw
-            .by_gemeinde
-            .iter()
-            .map(|(k, n)| KeyCount {
-                key: Some(k.clone()),
-                name: tenant
-                    .gemeinden
-                    .iter()
-                    .find(|g| g.ags.as_str() == k)
-                    .map(|g| g.name.clone())
-                    .unwrap_or_else(|| k.clone()),
-                count: *n,
-            })
-            .collect(),
-        median_first_response_hours: hours(raw.median_first_response_secs),
-        median_resolution_hours: hours(raw.median_resolution_secs),
-        overdue: raw.overdue,
-    }))
+    let stats = reporting::statistics(
+        &state,
+        &tenant,
+        staff.ags(),
+        (from, to),
+        visibility(&staff).as_ref(),
+        now,
+    )
+    .await?;
+    Ok(ApiJson(stats))
 }
 
 /// Evaluates the rules against a report or a sample and explains the result.
 #[utoipa::path(post, path = "/api/v1/staff/rules/dry-run", tag = "staff", request_body = DryRunRequest,
-    responses((status = 200, body = DryRunResponse)), security(("bearer" = [])))]
+    responses((status = 200, body = DryRunResponse), (status = 404, description = "no report with `report_id`")),
+    security(("bearer" = [])))]
 async fn dry_run(
     State(state): State<AppState>,
     staff: StaffAuth,
