@@ -104,7 +104,7 @@ fn with_bundle<R>(lang: Lang, f: impl FnOnce(&FluentBundle<FluentResource>) -> R
 }
 
 /// Formats a message in a language; a missing key shows the key itself (and fails the tests).
-pub fn format(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+pub fn format(lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> String {
     with_bundle(lang, |bundle| {
         let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
             return key.to_owned();

@@ -1,3 +1,4 @@
+// Over 600 lines on purpose: the next issue (the offline web page) rewrites this backend, so it is not split now.
 //! The web page: the sync server's API, same origin. The device token, the reports
 //! waiting for the network and what the user has seen live in the browser's local storage,
 //! so a closed tab loses nothing; photos are anonymized by the server on upload.

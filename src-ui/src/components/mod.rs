@@ -6,3 +6,4 @@ pub mod errors;
 pub mod legal;
 pub mod photo;
 pub mod status;
+pub mod thread;

@@ -58,8 +58,8 @@ pub fn PhotoCard(
         if rect.width() <= 0.0 || rect.height() <= 0.0 {
             return None;
         }
-        let x = ((ev.client_x() as f64 - rect.left()) / rect.width()).clamp(0.0, 1.0) as f32 * w;
-        let y = ((ev.client_y() as f64 - rect.top()) / rect.height()).clamp(0.0, 1.0) as f32 * h;
+        let x = ((f64::from(ev.client_x()) - rect.left()) / rect.width()).clamp(0.0, 1.0) as f32 * w;
+        let y = ((f64::from(ev.client_y()) - rect.top()) / rect.height()).clamp(0.0, 1.0) as f32 * h;
         Some((x, y))
     };
     let down = move |ev: web_sys::PointerEvent| {

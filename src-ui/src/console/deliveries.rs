@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use augenmerk_domain::mail::{DeliveryChannel, DeliveryRecord, DeliveryState};
 
-use super::api::{encode, use_api};
+use super::api::use_api;
 use crate::backend::UiError;
 use crate::components::errors::ErrorAlert;
 use crate::format;
@@ -40,10 +40,7 @@ pub fn Deliveries(id: String) -> impl IntoView {
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let load = move |id: String| {
         leptos::task::spawn_local(async move {
-            match api
-                .get::<Vec<DeliveryRecord>>(&format!("/staff/reports/{}/deliveries", encode(&id)))
-                .await
-            {
+            match api.deliveries(&id).await {
                 Ok(mut l) => {
                     l.sort_by_key(|d| std::cmp::Reverse(d.queued_at));
                     error.set(None);
@@ -74,7 +71,7 @@ pub fn Deliveries(id: String) -> impl IntoView {
                                 <p class="kern-body kern-body--small">{i18n.t("c-delivery-to")}": "{d.to.clone()}</p>
                                 {d.subject.clone().map(|s| view! { <p class="kern-body kern-body--small">"„"{s}"“"</p> })}
                                 <p class="kern-body kern-body--small console-muted">{format::date_time(lang, when)}
-                                    {(d.attempts > 1).then(|| view! { " · "{i18n.t_args("c-delivery-attempts", &[("count", (d.attempts as f64).into())])} })}
+                                    {(d.attempts > 1).then(|| view! { " · "{i18n.t_args("c-delivery-attempts", &[("count", f64::from(d.attempts).into())])} })}
                                     {d.next_attempt_at.map(|n| view! { " · "{i18n.t("c-delivery-next")}" "{format::date_time(lang, n)} })}</p>
                                 {d.error.clone().map(|e| view! { <p class="kern-body kern-body--small delivery-error" data-testid="delivery-error">{e}</p> })}
                             </li>

@@ -6,11 +6,8 @@
 use leptos::prelude::*;
 
 use augenmerk_domain::Ags;
-use augenmerk_domain::public::MunicipalityConfig;
 
 use super::{Refs, use_console};
-use crate::backend::UiError;
-use crate::backend::web::WebBackend;
 use crate::i18n::{I18n, use_i18n};
 
 /// A Gemeinde of the tenant: its AGS and name, and a point inside it (for the rules' sample).
@@ -26,10 +23,7 @@ pub struct GemeindeRef {
 
 /// The tenant's Gemeinden (empty for a single Gemeinde), sorted by name.
 pub async fn load(key: &Ags) -> Vec<GemeindeRef> {
-    let request = gloo_net::http::Request::get(&format!("/api/v1/municipalities/{}/config", key.as_str()))
-        .build()
-        .map_err(UiError::unexpected);
-    let Ok(config) = WebBackend::json::<MunicipalityConfig>(request).await else {
+    let Ok(config) = super::api::municipality_config(key).await else {
         return Vec::new();
     };
     let mut list: Vec<GemeindeRef> = config

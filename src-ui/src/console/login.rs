@@ -8,7 +8,6 @@ use augenmerk_domain::public::{Delivery, MunicipalityInfo};
 
 use super::api::{LoggedOut, use_api};
 use crate::backend::UiError;
-use crate::backend::web::WebBackend;
 use crate::components::errors::ErrorAlert;
 use crate::i18n::use_i18n;
 
@@ -29,10 +28,7 @@ pub fn Login() -> impl IntoView {
     let busy = RwSignal::new(false);
 
     leptos::task::spawn_local(async move {
-        let request = gloo_net::http::Request::get("/api/v1/municipalities")
-            .build()
-            .map_err(UiError::unexpected);
-        if let Ok(mut list) = WebBackend::json::<Vec<MunicipalityInfo>>(request).await {
+        if let Ok(mut list) = super::api::municipalities().await {
             // Only administrations that work their reports here have staff; the state's others
             // have a boundary only, or get their reports by e-mail.
             list.retain(|m| m.active && m.delivery == Delivery::Platform);

@@ -234,7 +234,7 @@ pub fn MyNotifications() -> impl IntoView {
         prefs.set(s.preferences);
     };
     leptos::task::spawn_local(async move {
-        match api.get::<MyMailSettings>("/staff/me/mail").await {
+        match api.my_mail().await {
             Ok(s) => show(s),
             Err(e) => error.set(Some(e)),
         }
@@ -246,7 +246,7 @@ pub fn MyNotifications() -> impl IntoView {
             preferences: prefs.get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            match api.put::<_, MyMailSettings>("/staff/me/mail", &body).await {
+            match api.save_my_mail(&body).await {
                 Ok(saved) => {
                     show(saved);
                     error.set(None);

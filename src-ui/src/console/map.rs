@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use augenmerk_domain::public::MunicipalityConfig;
-use augenmerk_domain::staff::{Page as ResultPage, StaffReportSummary};
+use augenmerk_domain::staff::StaffReportSummary;
 
 use super::api::use_api;
 use super::inbox::ellipsis;
@@ -118,10 +117,7 @@ pub fn MapPage() -> impl IntoView {
     });
     leptos::task::spawn_local(async move {
         // The map shows up to 200 reports of the current filter (the store's largest page).
-        match api
-            .get::<ResultPage<StaffReportSummary>>(&format!("/staff/reports?{query}&page=1&page_size=200"))
-            .await
-        {
+        match api.reports(&format!("{query}&page=1&page_size=200")).await {
             Ok(p) => {
                 total.set(p.total);
                 reports.set(Some(p.items));
@@ -134,10 +130,7 @@ pub fn MapPage() -> impl IntoView {
         .with_untracked(|s| s.as_ref().map(|s| s.user.municipality.clone()))
     {
         leptos::task::spawn_local(async move {
-            let request = gloo_net::http::Request::get(&format!("/api/v1/municipalities/{}/config", ags.as_str()))
-                .build()
-                .map_err(UiError::unexpected);
-            if let Ok(c) = crate::backend::web::WebBackend::json::<MunicipalityConfig>(request).await {
+            if let Ok(c) = super::api::municipality_config(&ags).await {
                 let mut shapes: Vec<Shape> = c
                     .boundary
                     .into_iter()

@@ -202,11 +202,7 @@ async fn load_refs(api: Api) -> Refs {
     // Data protection sees no reports and no configuration, only the names of the
     // categories an erasure touches: those the citizens' configuration offers.
     if privacy_only {
-        let request = gloo_net::http::Request::get(&format!("/api/v1/municipalities/{}/config", key.as_str()))
-            .build()
-            .map_err(crate::backend::UiError::unexpected);
-        let config =
-            crate::backend::web::WebBackend::json::<augenmerk_domain::public::MunicipalityConfig>(request).await;
+        let config = api::municipality_config(&key).await;
         return Refs {
             tree: config.map(|c| c.categories).unwrap_or_default(),
             ..Refs::default()
@@ -214,11 +210,11 @@ async fn load_refs(api: Api) -> Refs {
     }
     Refs {
         gemeinden: gemeinde::load(&key).await,
-        tree: api.get("/staff/config/categories").await.unwrap_or_default(),
-        departments: api.get("/staff/config/departments").await.unwrap_or_default(),
-        users: api.get("/staff/config/users").await.unwrap_or_default(),
-        areas: api.get("/staff/config/areas").await.unwrap_or_default(),
-        settings: api.get("/staff/config/settings").await.ok(),
+        tree: api.categories().await.unwrap_or_default(),
+        departments: api.departments().await.unwrap_or_default(),
+        users: api.users().await.unwrap_or_default(),
+        areas: api.areas().await.unwrap_or_default(),
+        settings: api.settings().await.ok(),
     }
 }
 

@@ -8,13 +8,12 @@
 use leptos::prelude::*;
 
 use augenmerk_domain::Ags;
-use augenmerk_domain::api::{DirectoryListing, MailedImport};
+use augenmerk_domain::api::DirectoryListing;
 use augenmerk_domain::public::{Delivery, MunicipalityInfo};
 
-use super::api::{Api, encode, use_api};
+use super::api::{Api, use_api};
 use super::platform_forms::{CsvImport, EntryForm, TenantForm};
 use crate::backend::UiError;
-use crate::backend::web::WebBackend;
 use crate::components::errors::ErrorAlert;
 use crate::i18n::use_i18n;
 
@@ -86,10 +85,7 @@ impl PlatformState {
     /// Loads tenants and directory again.
     pub fn reload(self, api: Api) {
         leptos::task::spawn_local(async move {
-            let request = gloo_net::http::Request::get("/api/v1/municipalities")
-                .build()
-                .map_err(UiError::unexpected);
-            match WebBackend::json::<Vec<MunicipalityInfo>>(request).await {
+            match super::api::municipalities().await {
                 Ok(mut list) => {
                     list.retain(|m| m.active && m.delivery == Delivery::Platform);
                     list.sort_by(|a, b| a.name.cmp(&b.name));
@@ -97,7 +93,7 @@ impl PlatformState {
                 }
                 Err(e) => self.error.set(Some(e)),
             }
-            match api.get::<Vec<DirectoryListing>>("/admin/directory").await {
+            match api.directory().await {
                 Ok(mut list) => {
                     list.sort_by(|a, b| a.entry.name.cmp(&b.entry.name));
                     self.directory.set(list);
@@ -122,7 +118,7 @@ impl PlatformState {
 
 /// Moves the keyboard focus to an element once it is drawn (a form that just opened).
 pub fn focus_soon(id: &'static str) {
-    leptos::prelude::set_timeout(
+    set_timeout(
         move || {
             use wasm_bindgen::JsCast;
             if let Some(el) = web_sys::window()
@@ -164,10 +160,7 @@ pub fn PlatformPage() -> impl IntoView {
 
     let take_over = move |key: String, name: String| {
         leptos::task::spawn_local(async move {
-            match api
-                .post_empty::<MailedImport>(&format!("/admin/municipalities/{}/import-mailed", encode(&key)))
-                .await
-            {
+            match api.import_mailed(&key).await {
                 Ok(r) => {
                     state.succeed(Done {
                         key: "c-platform-mailed-imported",
@@ -182,7 +175,7 @@ pub fn PlatformPage() -> impl IntoView {
     };
     let delete = move |key: String| {
         leptos::task::spawn_local(async move {
-            match api.delete(&format!("/admin/directory/{}", encode(&key))).await {
+            match api.delete_directory_entry(&key).await {
                 Ok(()) => {
                     if state
                         .editing

@@ -8,12 +8,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use augenmerk_domain::Ags;
-use augenmerk_domain::api::{DirectoryEntry, DirectoryImport, NewMunicipality, NewStaffUser};
+use augenmerk_domain::api::{DirectoryEntry, NewMunicipality, NewStaffUser};
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::report::Email;
-use augenmerk_domain::staff::{Role, StaffUser};
+use augenmerk_domain::staff::Role;
 
-use super::api::{encode, use_api};
+use super::api::use_api;
 use super::platform::{Done, Editing, Onboarding, PlatformState, focus_soon};
 use crate::backend::UiError;
 use crate::components::errors::{FieldProblem, field_anchor, problem_text};
@@ -176,9 +176,7 @@ pub fn EntryForm(state: PlatformState, start: Editing) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = api
-                .put::<_, DirectoryEntry>(&format!("/admin/directory/{}", encode(ags.as_str())), &entry)
-                .await;
+            let result = api.save_directory_entry(&ags, &entry).await;
             busy.set(false);
             match result {
                 Ok(saved) => {
@@ -276,9 +274,7 @@ pub fn CsvImport(state: PlatformState) -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = api
-                .post_raw::<DirectoryImport>("/admin/directory/import", "text/csv", body)
-                .await;
+            let result = api.import_directory(body).await;
             busy.set(false);
             match result {
                 Ok(r) if r.problems.is_empty() => {
@@ -399,7 +395,7 @@ pub fn TenantForm(state: PlatformState, start: Onboarding) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = api.post::<_, StaffUser>("/admin/municipalities", &new).await;
+            let result = api.create_municipality(&new).await;
             busy.set(false);
             match result {
                 Ok(admin) => {

@@ -6,11 +6,9 @@
 use leptos::prelude::*;
 
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::privacy::{
-    ErasureCandidate, ErasureDone, ErasureLogEntry, ErasureReason, ErasureScope, StaffErasureRequest,
-};
+use augenmerk_domain::privacy::{ErasureCandidate, ErasureLogEntry, ErasureReason, ErasureScope, StaffErasureRequest};
 
-use super::api::{encode, use_api};
+use super::api::use_api;
 use super::widgets::{TextField, status_badge};
 use super::{Page, use_console};
 use crate::backend::UiError;
@@ -70,7 +68,7 @@ pub fn ErasurePage() -> impl IntoView {
 
     let load_log = move || {
         leptos::task::spawn_local(async move {
-            match api.get::<Vec<ErasureLogEntry>>("/staff/privacy/log").await {
+            match api.erasure_log().await {
                 Ok(entries) => {
                     log_error.set(None);
                     log.set(Some(entries));
@@ -91,8 +89,7 @@ pub fn ErasurePage() -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let path = format!("/staff/privacy/reports?email={}", encode(&address));
-            match api.get::<Vec<ErasureCandidate>>(&path).await {
+            match api.erasure_candidates(&address).await {
                 Ok(list) => {
                     error.set(None);
                     reference.set(String::new());
@@ -125,7 +122,7 @@ pub fn ErasurePage() -> impl IntoView {
             reference: text,
         };
         leptos::task::spawn_local(async move {
-            match api.post::<_, ErasureDone>("/staff/privacy/erasures", &body).await {
+            match api.erase(&body).await {
                 Ok(result) => {
                     error.set(None);
                     candidates.set(None);

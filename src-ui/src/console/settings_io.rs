@@ -11,12 +11,10 @@ use super::ConsoleCtx;
 use super::api::Api;
 use crate::backend::UiError;
 
-const PATH: &str = "/staff/config/settings";
-
 /// Loads the settings and hands them to `show` (or shows the error).
 pub fn load_settings(api: Api, show: impl Fn(MunicipalitySettings) + 'static, error: RwSignal<Option<UiError>>) {
     leptos::task::spawn_local(async move {
-        match api.get::<MunicipalitySettings>(PATH).await {
+        match api.settings().await {
             Ok(s) => show(s),
             Err(e) => error.set(Some(e)),
         }
@@ -37,7 +35,7 @@ pub fn save_settings(
     notice: RwSignal<Option<&'static str>>,
 ) {
     leptos::task::spawn_local(async move {
-        match api.put::<_, MunicipalitySettings>(PATH, &settings).await {
+        match api.save_settings(&settings).await {
             Ok(saved) => {
                 show(saved);
                 console.reload_refs(api);

@@ -60,12 +60,7 @@ pub fn StatsPage() -> impl IntoView {
         // The end day counts in full.
         let t = t + Duration::days(1) - Duration::seconds(1);
         leptos::task::spawn_local(async move {
-            let path = format!(
-                "/staff/stats?from={}&to={}",
-                encode(&f.to_rfc3339()),
-                encode(&t.to_rfc3339())
-            );
-            match api.get::<Statistics>(&path).await {
+            match api.statistics(&f.to_rfc3339(), &t.to_rfc3339()).await {
                 Ok(s) => {
                     error.set(None);
                     stats.set(Some(s));
@@ -89,10 +84,7 @@ pub fn StatsPage() -> impl IntoView {
         }
         let lang = i18n.lang().tag();
         leptos::task::spawn_local(async move {
-            match api
-                .object_url(&format!("/staff/reports.csv?{query}&lang={lang}"), "text/csv")
-                .await
-            {
+            match api.reports_csv(&query, lang).await {
                 Ok(url) => download(&url, "meldungen.csv"),
                 Err(e) => error.set(Some(e)),
             }

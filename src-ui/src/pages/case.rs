@@ -8,12 +8,14 @@ use wasm_bindgen_futures::JsFuture;
 
 use augenmerk_domain::Status;
 use augenmerk_domain::device::{ActionState, FieldAction, LocalCase};
-use augenmerk_domain::public::{AnonymizedPhoto, MessageAuthor};
+use augenmerk_domain::public::AnonymizedPhoto;
 
+use crate::backend::Backend;
 use crate::backend::UiError;
 use crate::components::answers::AnswerList;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
+use crate::components::thread::{MessageThread, ThreadMessage};
 use crate::format;
 use crate::i18n::use_i18n;
 use crate::map;
@@ -22,47 +24,207 @@ use crate::shell::use_ctx;
 /// The element of the case's map.
 const MAP_ID: &str = "case-map";
 
+/// The case page's state (copyable: signals and stored values).
+#[derive(Clone, Copy)]
+struct FieldCase {
+    id: StoredValue<String>,
+    backend: StoredValue<Backend>,
+    case: RwSignal<Option<LocalCase>>,
+    error: RwSignal<Option<UiError>>,
+    notice: RwSignal<Option<String>>,
+    /// The case left this device's list: closed, or assigned to someone else.
+    gone: RwSignal<bool>,
+    target: RwSignal<Option<Status>>,
+    comment: RwSignal<String>,
+    /// Photos of the finished work, sent with the transition.
+    completion: RwSignal<Vec<AnonymizedPhoto>>,
+    note: RwSignal<String>,
+    message: RwSignal<String>,
+    busy: RwSignal<bool>,
+}
+
+impl FieldCase {
+    fn new(id: String, backend: Backend) -> Self {
+        Self {
+            id: StoredValue::new(id),
+            backend: StoredValue::new(backend),
+            case: RwSignal::new(None),
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            gone: RwSignal::new(false),
+            target: RwSignal::new(None),
+            comment: RwSignal::new(String::new()),
+            completion: RwSignal::new(Vec::new()),
+            note: RwSignal::new(String::new()),
+            message: RwSignal::new(String::new()),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    fn load(self) {
+        let Self {
+            case,
+            error,
+            notice,
+            gone,
+            ..
+        } = self;
+        let (backend, id) = (self.backend.get_value(), self.id.get_value());
+        leptos::task::spawn_local(async move {
+            match backend.case_detail(&id).await {
+                Ok(c) => {
+                    error.set(None);
+                    case.set(Some(c));
+                }
+                Err(e) if e.code.as_deref() == Some("not_found") => {
+                    case.set(None);
+                    notice.set(None);
+                    gone.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Ends an action: tells `done` and reloads, or shows the error.
+    fn after(self, result: Result<(), UiError>, done: &str) {
+        self.busy.set(false);
+        match result {
+            Ok(()) => {
+                self.error.set(None);
+                self.notice.set(Some(done.to_owned()));
+                self.load();
+            }
+            Err(e) => self.error.set(Some(e)),
+        }
+    }
+
+    fn add_completion_photo(self, ev: web_sys::Event) {
+        let Self {
+            busy,
+            completion,
+            error,
+            ..
+        } = self;
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let backend = self.backend.get_value();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let bytes = JsFuture::from(file.array_buffer())
+                .await
+                .map(|b| js_sys::Uint8Array::new(&b).to_vec());
+            let result = match bytes {
+                Ok(bytes) => backend.add_photo(bytes, &[]).await,
+                Err(e) => Err(UiError::unexpected(format!("{e:?}"))),
+            };
+            busy.set(false);
+            match result {
+                Ok(p) => completion.update(|c| c.push(p)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    }
+
+    fn transition(self, ev: web_sys::SubmitEvent) {
+        let Self {
+            target,
+            case,
+            comment,
+            completion,
+            busy,
+            ..
+        } = self;
+        ev.prevent_default();
+        let (Some(to), Some(c)) = (target.get_untracked(), case.get_untracked()) else {
+            return;
+        };
+        let (backend, id) = (self.backend.get_value(), self.id.get_value());
+        let text = Some(comment.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+        let photos = completion.get_untracked().into_iter().map(|p| p.hash).collect();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = backend
+                .queue_transition(&id, to, c.local_status, text, photos)
+                .await
+                .map(|_| ());
+            if result.is_ok() {
+                comment.set(String::new());
+                completion.set(Vec::new());
+                target.set(None);
+            }
+            self.after(result, "case-action-queued");
+        });
+    }
+
+    fn add_note(self, ev: web_sys::SubmitEvent) {
+        ev.prevent_default();
+        let body = self.note.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        let (backend, id) = (self.backend.get_value(), self.id.get_value());
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = backend.queue_note(&id, body.trim()).await.map(|_| ());
+            if result.is_ok() {
+                self.note.set(String::new());
+            }
+            self.after(result, "case-action-queued");
+        });
+    }
+
+    fn send_message(self, ev: web_sys::SubmitEvent) {
+        ev.prevent_default();
+        let body = self.message.get_untracked();
+        if body.trim().is_empty() {
+            return;
+        }
+        let (backend, id) = (self.backend.get_value(), self.id.get_value());
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = backend.queue_case_message(&id, body.trim()).await.map(|_| ());
+            if result.is_ok() {
+                self.message.set(String::new());
+            }
+            self.after(result, "case-action-queued");
+        });
+    }
+
+    /// Drops a queued action the server refused.
+    fn dismiss(self, action: String) {
+        let backend = self.backend.get_value();
+        leptos::task::spawn_local(async move {
+            let _ = backend.dismiss_action(&action).await;
+            self.load();
+        });
+    }
+}
+
 /// The case page.
 #[component]
 pub fn Case(id: String) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = use_ctx();
-    let case: RwSignal<Option<LocalCase>> = RwSignal::new(None);
-    let error: RwSignal<Option<UiError>> = RwSignal::new(None);
-    let notice: RwSignal<Option<String>> = RwSignal::new(None);
-    // The case left this device's list: closed, or assigned to someone else.
-    let gone = RwSignal::new(false);
-    let load = {
-        let backend = ctx.backend.clone();
-        let id = id.clone();
-        move || {
-            let backend = backend.clone();
-            let id = id.clone();
-            leptos::task::spawn_local(async move {
-                match backend.case_detail(&id).await {
-                    Ok(c) => {
-                        error.set(None);
-                        case.set(Some(c));
-                    }
-                    Err(e) if e.code.as_deref() == Some("not_found") => {
-                        case.set(None);
-                        notice.set(None);
-                        gone.set(true);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
-    };
-    load();
-    {
-        // "Queued" is no longer true once a sync went through.
-        let load = load.clone();
-        crate::shell::reload_after_sync(ctx.sync, move || {
-            notice.set(None);
-            load();
-        });
-    }
+    let s = FieldCase::new(id, ctx.backend.clone());
+    let FieldCase {
+        case,
+        error,
+        notice,
+        gone,
+        ..
+    } = s;
+    s.load();
+    // "Queued" is no longer true once a sync went through.
+    crate::shell::reload_after_sync(ctx.sync, move || {
+        notice.set(None);
+        s.load();
+    });
 
     // The place on a map once the case is shown (without tiles: the coordinates alone).
     let map_shown = RwSignal::new(false);
@@ -84,147 +246,7 @@ pub fn Case(id: String) -> impl IntoView {
     }
     on_cleanup(|| map::remove(MAP_ID));
 
-    let target: RwSignal<Option<Status>> = RwSignal::new(None);
-    let comment = RwSignal::new(String::new());
-    let completion: RwSignal<Vec<AnonymizedPhoto>> = RwSignal::new(Vec::new());
-    let note = RwSignal::new(String::new());
-    let message = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-
-    let after = {
-        let load = load.clone();
-        move |result: Result<(), UiError>, done: &str| {
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    error.set(None);
-                    notice.set(Some(done.to_owned()));
-                    load();
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
-    };
-
-    let add_completion_photo = {
-        let backend = ctx.backend.clone();
-        move |ev: web_sys::Event| {
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-                return;
-            };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            input.set_value("");
-            let backend = backend.clone();
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let bytes = JsFuture::from(file.array_buffer())
-                    .await
-                    .map(|b| js_sys::Uint8Array::new(&b).to_vec());
-                let result = match bytes {
-                    Ok(bytes) => backend.add_photo(bytes, &[]).await,
-                    Err(e) => Err(UiError::unexpected(format!("{e:?}"))),
-                };
-                busy.set(false);
-                match result {
-                    Ok(p) => completion.update(|c| c.push(p)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
-    };
-
-    let transition = {
-        let backend = ctx.backend.clone();
-        let id = id.clone();
-        let after = after.clone();
-        move |ev: web_sys::SubmitEvent| {
-            ev.prevent_default();
-            let (Some(to), Some(c)) = (target.get_untracked(), case.get_untracked()) else {
-                return;
-            };
-            let backend = backend.clone();
-            let id = id.clone();
-            let after = after.clone();
-            let text = Some(comment.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
-            let photos = completion.get_untracked().into_iter().map(|p| p.hash).collect();
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let result = backend
-                    .queue_transition(&id, to, c.local_status, text, photos)
-                    .await
-                    .map(|_| ());
-                if result.is_ok() {
-                    comment.set(String::new());
-                    completion.set(Vec::new());
-                    target.set(None);
-                }
-                after(result, "case-action-queued");
-            });
-        }
-    };
-    let add_note = {
-        let backend = ctx.backend.clone();
-        let id = id.clone();
-        let after = after.clone();
-        move |ev: web_sys::SubmitEvent| {
-            ev.prevent_default();
-            let body = note.get_untracked();
-            if body.trim().is_empty() {
-                return;
-            }
-            let (backend, id, after) = (backend.clone(), id.clone(), after.clone());
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let result = backend.queue_note(&id, body.trim()).await.map(|_| ());
-                if result.is_ok() {
-                    note.set(String::new());
-                }
-                after(result, "case-action-queued");
-            });
-        }
-    };
-    let send_message = {
-        let backend = ctx.backend.clone();
-        let id = id.clone();
-        let after = after.clone();
-        move |ev: web_sys::SubmitEvent| {
-            ev.prevent_default();
-            let body = message.get_untracked();
-            if body.trim().is_empty() {
-                return;
-            }
-            let (backend, id, after) = (backend.clone(), id.clone(), after.clone());
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let result = backend.queue_case_message(&id, body.trim()).await.map(|_| ());
-                if result.is_ok() {
-                    message.set(String::new());
-                }
-                after(result, "case-action-queued");
-            });
-        }
-    };
-    let dismiss = {
-        let backend = ctx.backend.clone();
-        let load = load.clone();
-        move |action: String| {
-            let backend = backend.clone();
-            let load = load.clone();
-            leptos::task::spawn_local(async move {
-                let _ = backend.dismiss_action(&action).await;
-                load();
-            });
-        }
-    };
-
     let content = move || {
-        let transition = transition.clone();
-        let add_note = add_note.clone();
-        let send_message = send_message.clone();
-        let add_completion_photo = add_completion_photo.clone();
-        let dismiss = dismiss.clone();
         case.get().map(|c| {
             let lang = i18n.lang();
             let d = c.detail.clone();
@@ -251,131 +273,10 @@ pub fn Case(id: String) -> impl IntoView {
                     <AnswerList municipality={r.municipality.as_str().to_owned()} category={r.category.clone()}
                         answers={r.answers.iter().filter_map(|(k, v)| Some((k.to_string(), serde_json::to_value(v).ok()?))).collect::<Vec<_>>()} />
 
-                    {(!actions.is_empty()).then(|| view! {
-                        <section aria-labelledby="queued-heading" class="queued">
-                            <h2 class="kern-heading-small" id="queued-heading">{move || i18n.t("case-queued")}</h2>
-                            <ul class="kern-list">
-                                {actions.into_iter().map(|a| {
-                                    let dismiss = dismiss.clone();
-                                    let aid = a.id.to_string();
-                                    let conflicted = a.state == ActionState::Conflicted;
-                                    let what = match &a.action {
-                                        FieldAction::Transition { to, .. } => format!("{} → {}", i18n.t("case-transition"), lang.pick(&to.label())),
-                                        FieldAction::Note { .. } => i18n.t("case-note"),
-                                        FieldAction::Message { .. } => i18n.t("case-message"),
-                                    };
-                                    view! {
-                                        <li data-testid="case-action" data-state=a.state.as_str()>
-                                            <span class="kern-body">{what}</span>" "
-                                            {if conflicted {
-                                                view! {
-                                                    <span class="kern-badge kern-badge--danger"><span class="kern-label kern-label--small">{i18n.t("case-conflict")}</span></span>
-                                                    <p class="kern-error" data-testid="case-conflict">{a.error.clone().unwrap_or_default()}</p>
-                                                    <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
-                                                        on:click=move |_| dismiss(aid.clone())>
-                                                        <span class="kern-label">{i18n.t("case-dismiss")}</span></button>
-                                                }.into_any()
-                                            } else {
-                                                view! { <span class="kern-badge kern-badge--warning"><span class="kern-label kern-label--small">{i18n.t("state-waiting-for-network")}</span></span> }.into_any()
-                                            }}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                    })}
-
-                    <section aria-labelledby="transition-heading" class="form-section">
-                        <h2 class="kern-heading-small" id="transition-heading">{move || i18n.t("case-transition")}</h2>
-                        <form on:submit=transition>
-                            <fieldset class="kern-fieldset">
-                                <legend class="kern-label">{move || i18n.t("case-new-status")}</legend>
-                                <div class="kern-fieldset__body">
-                                    {next.into_iter().map(|s| {
-                                        let rid = format!("to-{}", s.as_str());
-                                        view! {
-                                            <div class="kern-form-check">
-                                                <input class="kern-form-check__radio" type="radio" name="to" id=rid.clone()
-                                                    data-testid="case-to" value=s.as_str()
-                                                    prop:checked=move || target.get() == Some(s)
-                                                    on:change=move |_| target.set(Some(s)) />
-                                                <label class="kern-label" for=rid>{move || i18n.lang().pick(&s.label()).to_owned()}</label>
-                                            </div>
-                                        }
-                                    }).collect_view()}
-                                </div>
-                            </fieldset>
-                            <div class="kern-form-input">
-                                <label class="kern-label" for="case-comment">{move || i18n.t("case-comment")}</label>
-                                <textarea id="case-comment" class="kern-form-input__input" rows="2" data-testid="case-comment"
-                                    prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                                <p class="kern-hint">{move || i18n.t("case-comment-help")}</p>
-                            </div>
-                            <div class="kern-form-input">
-                                <label class="kern-btn kern-btn--secondary" for="case-photo">
-                                    <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
-                                    <span class="kern-label">{move || i18n.t("case-photo")}</span></label>
-                                <input id="case-photo" class="kern-sr-only" type="file" accept="image/jpeg,image/png,image/webp"
-                                    data-testid="case-photo" on:change=add_completion_photo />
-                                <p class="kern-hint" data-testid="case-photo-count">
-                                    {move || i18n.t_args("case-photos-added", &[("count", (completion.get().len() as f64).into())])}</p>
-                            </div>
-                            <button type="submit" class="kern-btn kern-btn--primary" data-testid="case-transition-submit"
-                                disabled=move || busy.get() || target.get().is_none()>
-                                <span class="kern-label">{move || i18n.t("case-transition-submit")}</span>
-                            </button>
-                        </form>
-                    </section>
-
-                    <section aria-labelledby="thread-heading" class="form-section">
-                        <h2 class="kern-heading-small" id="thread-heading">{move || i18n.t("thread")}</h2>
-                        <ul class="thread">
-                            {d.messages.iter().map(|m| {
-                                let (class, who) = match m.author {
-                                    MessageAuthor::Citizen => ("message message--citizen", i18n.t("message-citizen")),
-                                    MessageAuthor::Municipality => ("message message--municipality",
-                                        m.staff_author_name.clone().unwrap_or_else(|| i18n.t("message-municipality"))),
-                                };
-                                view! {
-                                    <li class=class data-testid="message">
-                                        <p class="kern-body kern-body--small kern-body--bold">{who}" · "{format::date_time(lang, m.created_at)}</p>
-                                        <p class="kern-body">{m.body.clone()}</p>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        <form on:submit=send_message>
-                            <div class="kern-form-input">
-                                <label class="kern-label" for="case-message">{move || i18n.t("case-message")}</label>
-                                <textarea id="case-message" class="kern-form-input__input" rows="2" data-testid="case-message"
-                                    prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
-                            </div>
-                            <button type="submit" class="kern-btn kern-btn--secondary" disabled=move || busy.get()>
-                                <span class="kern-label">{move || i18n.t("case-message-send")}</span></button>
-                        </form>
-                    </section>
-
-                    <section aria-labelledby="notes-heading" class="form-section notes">
-                        <h2 class="kern-heading-small" id="notes-heading">{move || i18n.t("case-notes")}
-                            " "<span class="kern-badge kern-badge--warning"><span class="kern-label kern-label--small">{move || i18n.t("internal")}</span></span></h2>
-                        <ul class="thread">
-                            {d.notes.iter().map(|n| view! {
-                                <li class="message message--note" data-testid="note">
-                                    <p class="kern-body kern-body--small kern-body--bold">{n.author_name.clone()}" · "{format::date_time(lang, n.created_at)}</p>
-                                    <p class="kern-body">{n.body.clone()}</p>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                        <form on:submit=add_note>
-                            <div class="kern-form-input">
-                                <label class="kern-label" for="case-note">{move || i18n.t("case-note")}</label>
-                                <textarea id="case-note" class="kern-form-input__input" rows="2" data-testid="case-note"
-                                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                            </div>
-                            <button type="submit" class="kern-btn kern-btn--secondary" disabled=move || busy.get()>
-                                <span class="kern-label">{move || i18n.t("case-note-add")}</span></button>
-                        </form>
-                    </section>
+                    {(!actions.is_empty()).then(|| queued_actions(s, actions))}
+                    {transition_section(s, next)}
+                    {thread_section(s, &d)}
+                    {notes_section(s, &d)}
                 </article>
             }
         })
@@ -397,5 +298,150 @@ pub fn Case(id: String) -> impl IntoView {
             </Show>
             {content}
         </div>
+    }
+}
+
+/// The actions waiting for the network, and those the server refused (to dismiss).
+fn queued_actions(s: FieldCase, actions: Vec<augenmerk_domain::device::LocalAction>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    view! {
+        <section aria-labelledby="queued-heading" class="queued">
+            <h2 class="kern-heading-small" id="queued-heading">{move || i18n.t("case-queued")}</h2>
+            <ul class="kern-list">
+                {actions.into_iter().map(|a| {
+                    let aid = a.id.to_string();
+                    let conflicted = a.state == ActionState::Conflicted;
+                    let what = match &a.action {
+                        FieldAction::Transition { to, .. } => format!("{} → {}", i18n.t("case-transition"), lang.pick(&to.label())),
+                        FieldAction::Note { .. } => i18n.t("case-note"),
+                        FieldAction::Message { .. } => i18n.t("case-message"),
+                    };
+                    view! {
+                        <li data-testid="case-action" data-state=a.state.as_str()>
+                            <span class="kern-body">{what}</span>" "
+                            {if conflicted {
+                                view! {
+                                    <span class="kern-badge kern-badge--danger"><span class="kern-label kern-label--small">{i18n.t("case-conflict")}</span></span>
+                                    <p class="kern-error" data-testid="case-conflict">{a.error.clone().unwrap_or_default()}</p>
+                                    <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                        on:click=move |_| s.dismiss(aid.clone())>
+                                        <span class="kern-label">{i18n.t("case-dismiss")}</span></button>
+                                }.into_any()
+                            } else {
+                                view! { <span class="kern-badge kern-badge--warning"><span class="kern-label kern-label--small">{i18n.t("state-waiting-for-network")}</span></span> }.into_any()
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The next status, with a comment and photos of the finished work.
+fn transition_section(s: FieldCase, next: Vec<Status>) -> impl IntoView {
+    let i18n = use_i18n();
+    let FieldCase {
+        target,
+        comment,
+        completion,
+        busy,
+        ..
+    } = s;
+    view! {
+        <section aria-labelledby="transition-heading" class="form-section">
+            <h2 class="kern-heading-small" id="transition-heading">{move || i18n.t("case-transition")}</h2>
+            <form on:submit=move |ev| s.transition(ev)>
+                <fieldset class="kern-fieldset">
+                    <legend class="kern-label">{move || i18n.t("case-new-status")}</legend>
+                    <div class="kern-fieldset__body">
+                        {next.into_iter().map(|s| {
+                            let rid = format!("to-{}", s.as_str());
+                            view! {
+                                <div class="kern-form-check">
+                                    <input class="kern-form-check__radio" type="radio" name="to" id=rid.clone()
+                                        data-testid="case-to" value=s.as_str()
+                                        prop:checked=move || target.get() == Some(s)
+                                        on:change=move |_| target.set(Some(s)) />
+                                    <label class="kern-label" for=rid>{move || i18n.lang().pick(&s.label()).to_owned()}</label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+                <div class="kern-form-input">
+                    <label class="kern-label" for="case-comment">{move || i18n.t("case-comment")}</label>
+                    <textarea id="case-comment" class="kern-form-input__input" rows="2" data-testid="case-comment"
+                        prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                    <p class="kern-hint">{move || i18n.t("case-comment-help")}</p>
+                </div>
+                <div class="kern-form-input">
+                    <label class="kern-btn kern-btn--secondary" for="case-photo">
+                        <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
+                        <span class="kern-label">{move || i18n.t("case-photo")}</span></label>
+                    <input id="case-photo" class="kern-sr-only" type="file" accept="image/jpeg,image/png,image/webp"
+                        data-testid="case-photo" on:change=move |ev| s.add_completion_photo(ev) />
+                    <p class="kern-hint" data-testid="case-photo-count">
+                        {move || i18n.t_args("case-photos-added", &[("count", (completion.get().len() as f64).into())])}</p>
+                </div>
+                <button type="submit" class="kern-btn kern-btn--primary" data-testid="case-transition-submit"
+                    disabled=move || busy.get() || target.get().is_none()>
+                    <span class="kern-label">{move || i18n.t("case-transition-submit")}</span>
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// The thread with the citizen and the form to write.
+fn thread_section(s: FieldCase, d: &augenmerk_domain::staff::StaffReportDetail) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let FieldCase { message, busy, .. } = s;
+    view! {
+        <section aria-labelledby="thread-heading" class="form-section">
+            <h2 class="kern-heading-small" id="thread-heading">{move || i18n.t("thread")}</h2>
+            <MessageThread messages=d.messages.iter().map(ThreadMessage::from).collect()
+                citizen="message-citizen" testid="message" />
+            <form on:submit=move |ev| s.send_message(ev)>
+                <div class="kern-form-input">
+                    <label class="kern-label" for="case-message">{move || i18n.t("case-message")}</label>
+                    <textarea id="case-message" class="kern-form-input__input" rows="2" data-testid="case-message"
+                        prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
+                </div>
+                <button type="submit" class="kern-btn kern-btn--secondary" disabled=move || busy.get()>
+                    <span class="kern-label">{move || i18n.t("case-message-send")}</span></button>
+            </form>
+        </section>
+    }
+}
+
+/// The internal notes and the form to add one.
+fn notes_section(s: FieldCase, d: &augenmerk_domain::staff::StaffReportDetail) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let lang = i18n.lang();
+    let FieldCase { note, busy, .. } = s;
+    view! {
+        <section aria-labelledby="notes-heading" class="form-section notes">
+            <h2 class="kern-heading-small" id="notes-heading">{move || i18n.t("case-notes")}
+                " "<span class="kern-badge kern-badge--warning"><span class="kern-label kern-label--small">{move || i18n.t("internal")}</span></span></h2>
+            <ul class="thread">
+                {d.notes.iter().map(|n| view! {
+                    <li class="message message--note" data-testid="note">
+                        <p class="kern-body kern-body--small kern-body--bold">{n.author_name.clone()}" · "{format::date_time(lang, n.created_at)}</p>
+                        <p class="kern-body">{n.body.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <form on:submit=move |ev| s.add_note(ev)>
+                <div class="kern-form-input">
+                    <label class="kern-label" for="case-note">{move || i18n.t("case-note")}</label>
+                    <textarea id="case-note" class="kern-form-input__input" rows="2" data-testid="case-note"
+                        prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </div>
+                <button type="submit" class="kern-btn kern-btn--secondary" disabled=move || busy.get()>
+                    <span class="kern-label">{move || i18n.t("case-note-add")}</span></button>
+            </form>
+        </section>
     }
 }

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use augenmerk_domain::device::{LocalReportDetail, SyncState};
-use augenmerk_domain::public::MessageAuthor;
 
 use crate::backend::UiError;
 use crate::components::answers::AnswerList;
@@ -12,6 +11,7 @@ use crate::components::confirm::ConfirmButton;
 use crate::components::errors::ErrorAlert;
 use crate::components::photo::photo_src_signal;
 use crate::components::status::{StatusBadge, StatusHistory};
+use crate::components::thread::{MessageThread, ThreadMessage};
 use crate::draft::Draft;
 use crate::format;
 use crate::i18n::use_i18n;
@@ -138,23 +138,8 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                             <Show when={let empty = messages.is_empty(); move || empty}>
                                 <p class="kern-hint">{move || i18n.t("thread-empty")}</p>
                             </Show>
-                            <ul class="thread">
-                                {messages.into_iter().map(|m| {
-                                    let (author, class, who) = match m.author {
-                                        MessageAuthor::Citizen => ("citizen", "message message--citizen", "message-you"),
-                                        MessageAuthor::Municipality => ("municipality", "message message--municipality", "message-municipality"),
-                                    };
-                                    let queued = m.sync_state == SyncState::Queued;
-                                    view! {
-                                        <li class=class data-testid="message" data-author=author>
-                                            <p class="kern-body kern-body--small kern-body--bold">{move || i18n.t(who)}" · "
-                                                {format::date_time(lang, m.created_at)}
-                                                {queued.then(|| view! { " · " {move || i18n.t("state-waiting-for-network")} })}</p>
-                                            <p class="kern-body">{m.body.clone()}</p>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
+                            <MessageThread messages=messages.iter().map(ThreadMessage::from).collect()
+                                citizen="message-you" testid="message" />
                             <Show when=move || sent>
                                 <form class="reply" on:submit=send.clone()>
                                     <div class="kern-form-input">

@@ -1,6 +1,9 @@
 //! The console's access to the staff API: the session (token, account, expiry) kept in the
 //! browser's storage, and JSON requests with the bearer token. A 401 ends the session and
-//! sends the user back to the login with a notice, wherever it happens.
+//! sends the user back to the login with a notice, wherever it happens. The endpoints
+//! themselves are typed functions in `endpoints`; the generic requests stay private here.
+
+mod endpoints;
 
 use chrono::{DateTime, Utc};
 use gloo_net::http::{Request, RequestBuilder};
@@ -15,6 +18,8 @@ use augenmerk_domain::staff::{Role, StaffUser};
 use crate::backend::web::WebBackend;
 use crate::backend::{UiError, UiResult};
 use crate::storage;
+
+pub use endpoints::{municipalities, municipality_config};
 
 const API: &str = "/api/v1";
 const SESSION_KEY: &str = "augenmerk.console-session";
@@ -116,15 +121,7 @@ impl Api {
         let answer: LoginResponse = WebBackend::json(request).await?;
         // The platform admin belongs to no municipality: no name, colour or logo to show.
         let config = match &municipality {
-            Some(m) if !matches!(answer.role, Role::PlatformAdmin) => {
-                WebBackend::json::<augenmerk_domain::public::MunicipalityConfig>(
-                    Request::get(&format!("{API}/municipalities/{}/config", m.as_str()))
-                        .build()
-                        .map_err(UiError::unexpected),
-                )
-                .await
-                .ok()
-            }
+            Some(m) if !matches!(answer.role, Role::PlatformAdmin) => municipality_config(m).await.ok(),
             _ => None,
         };
         let name = config.as_ref().map_or_else(
@@ -184,7 +181,7 @@ impl Api {
     }
 
     /// GET JSON from a path under `/api/v1`.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> UiResult<T> {
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> UiResult<T> {
         let request = self
             .authed(Request::get(&format!("{API}{path}")))?
             .build()
@@ -198,27 +195,27 @@ impl Api {
     }
 
     /// POST JSON, JSON answer.
-    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> UiResult<T> {
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> UiResult<T> {
         self.with_body(Request::post(&format!("{API}{path}")), body).await
     }
 
     /// PATCH JSON, JSON answer.
-    pub async fn patch<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> UiResult<T> {
+    async fn patch<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> UiResult<T> {
         self.with_body(Request::patch(&format!("{API}{path}")), body).await
     }
 
     /// PUT JSON, JSON answer.
-    pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> UiResult<T> {
+    async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> UiResult<T> {
         self.with_body(Request::put(&format!("{API}{path}")), body).await
     }
 
     /// DELETE, no answer body.
-    pub async fn delete(&self, path: &str) -> UiResult<()> {
+    async fn delete(&self, path: &str) -> UiResult<()> {
         self.send(Request::delete(&format!("{API}{path}"))).await.map(|_| ())
     }
 
     /// POST a raw body (GeoJSON import), JSON answer.
-    pub async fn post_raw<T: DeserializeOwned>(&self, path: &str, content_type: &str, body: String) -> UiResult<T> {
+    async fn post_raw<T: DeserializeOwned>(&self, path: &str, content_type: &str, body: String) -> UiResult<T> {
         let request = self
             .authed(Request::post(&format!("{API}{path}")).header("Content-Type", content_type))?
             .body(body)
@@ -227,7 +224,7 @@ impl Api {
     }
 
     /// POST without a body (an action), JSON answer.
-    pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> UiResult<T> {
+    async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> UiResult<T> {
         let request = self
             .authed(Request::post(&format!("{API}{path}")))?
             .build()
@@ -236,7 +233,7 @@ impl Api {
     }
 
     /// Fetches a file (photo, CSV) and returns an object URL for it.
-    pub async fn object_url(&self, path: &str, mime: &str) -> UiResult<String> {
+    async fn object_url(&self, path: &str, mime: &str) -> UiResult<String> {
         let response = self.send(Request::get(&format!("{API}{path}"))).await?;
         let bytes = response.binary().await.map_err(UiError::unexpected)?;
         let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
