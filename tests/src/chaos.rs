@@ -198,13 +198,10 @@ fn roll(rng: &mut StdRng, probability: f64) -> bool {
 
 async fn accept_loop(listener: TcpListener, target: SocketAddr, shared: Arc<Shared>, mut rng: StdRng) {
     loop {
-        let client = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            Err(_) => {
-                // Typically fd exhaustion; backing off beats spinning on the error.
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                continue;
-            }
+        let Ok((client, _)) = listener.accept().await else {
+            // Typically fd exhaustion; backing off beats spinning on the error.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
         };
         let counters = &shared.counters;
         bump(&counters.connections);

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{FLENSBURG, id_of, pothole, spawn_app};
+use crate::helpers::{FLENSBURG, Submitted, id_of, pothole, spawn_app};
 
 fn entries<'a>(audit: &'a Value, kind: &str) -> Vec<&'a Value> {
     audit
@@ -162,11 +162,8 @@ async fn every_change_by_staff_is_audited_with_actor_from_to_and_public_comment(
 #[tokio::test]
 async fn priority_and_due_date_changes_are_audited() {
     let app = spawn_app().await;
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { id, .. } = app.submitted_pothole().await;
     app.patch(
         &format!("/api/v1/staff/reports/{id}"),
         Some(&staff.token),

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{FLENSBURG, id_of, png, pothole, sha256_hex, spawn_app};
+use crate::helpers::{FLENSBURG, Submitted, id_of, png, pothole, sha256_hex, spawn_app};
 
 /// All changes of a device's feed from the start.
 async fn feed(app: &crate::helpers::TestApp, token: &str) -> Vec<Value> {
@@ -16,10 +16,9 @@ async fn feed(app: &crate::helpers::TestApp, token: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_follower_sees_status_changes_but_nothing_private() {
     let app = spawn_app().await;
-    let reporter = app.device().await;
-    let r = pothole();
-    app.submit_ok(&reporter, &r).await;
-    let id = id_of(&r);
+    let Submitted {
+        device: reporter, id, ..
+    } = app.submitted_pothole().await;
 
     let follower = app.device().await;
     // "Already reported?" tells the reporter their own report apart from others'.
@@ -134,10 +133,9 @@ async fn a_follower_sees_status_changes_but_nothing_private() {
 #[tokio::test]
 async fn following_is_refused_for_unknown_reports_own_reports_and_without_a_device() {
     let app = spawn_app().await;
-    let reporter = app.device().await;
-    let r = pothole();
-    app.submit_ok(&reporter, &r).await;
-    let id = id_of(&r);
+    let Submitted {
+        device: reporter, id, ..
+    } = app.submitted_pothole().await;
     let path = format!("/api/v1/reports/{id}/follow");
 
     app.send(app.request(Method::PUT, &path, None))

@@ -91,7 +91,7 @@ async fn open311_delivery(f: &TestApp, staff: &Staff, id: &str) -> Option<Value>
 async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
+    Fut: Future<Output = Option<T>>,
 {
     let start = std::time::Instant::now();
     loop {

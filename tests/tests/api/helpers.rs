@@ -85,6 +85,19 @@ pub struct Staff {
     pub name: String,
 }
 
+/// A citizen's pothole as [`TestApp::submitted_pothole`] leaves it on the server.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// The device that submitted it.
+    pub device: Device,
+    /// The report as sent ([`pothole`]).
+    pub report: Value,
+    /// Its id.
+    pub id: String,
+    /// The citizen's view of it, as the server answered the submission.
+    pub view: Value,
+}
+
 /// An answer of the server.
 #[derive(Debug)]
 pub struct Reply {
@@ -377,6 +390,20 @@ impl TestApp {
     /// Submits a report as a device.
     pub async fn submit(&self, device: &Device, report: &Value) -> Reply {
         self.post("/api/v1/reports", Some(&device.token), report).await
+    }
+
+    /// The common start of a test: a new device submits a pothole in Mürwik ([`pothole`]),
+    /// which the server accepts.
+    pub async fn submitted_pothole(&self) -> Submitted {
+        let device = self.device().await;
+        let report = pothole();
+        let view = self.submit_ok(&device, &report).await;
+        Submitted {
+            id: id_of(&report),
+            device,
+            report,
+            view,
+        }
     }
 
     /// Submits a report that must be accepted; returns the citizen's view of it.

@@ -4,7 +4,7 @@
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::helpers::{FLENSBURG, id_of, png, pothole, sha256_hex, spawn_app};
+use crate::helpers::{FLENSBURG, Submitted, id_of, png, pothole, sha256_hex, spawn_app};
 
 const RETRIES: usize = 20;
 
@@ -136,9 +136,12 @@ async fn the_same_report_id_from_another_device_is_409_and_leaves_the_report_alo
 #[tokio::test]
 async fn a_retry_returns_the_stored_report_even_if_the_body_differs() {
     let app = spawn_app().await;
-    let device = app.device().await;
-    let r = pothole();
-    let first = app.submit_ok(&device, &r).await;
+    let Submitted {
+        device,
+        report: r,
+        view: first,
+        ..
+    } = app.submitted_pothole().await;
     let mut changed = r.clone();
     changed["description"] = json!("Zweiter Versuch mit anderem Text");
     let again = app.submit(&device, &changed).await.expect(200);
@@ -260,11 +263,8 @@ async fn parallel_transitions_from_the_same_status_apply_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_message_posted_20_times_in_parallel_is_stored_once() {
     let app = std::sync::Arc::new(spawn_app().await);
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { device, id, .. } = app.submitted_pothole().await;
 
     let message = json!({"id": uuid::Uuid::new_v4(), "body": "Ist das Loch noch da?"});
     let mut tasks = JoinSet::new();

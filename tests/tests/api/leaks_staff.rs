@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{FLENSBURG, Reply, TestApp, id_of, pothole, spawn_app};
+use crate::helpers::{FLENSBURG, Reply, Submitted, TestApp, id_of, pothole, spawn_app};
 
 /// Every answer the field worker got, with what it asked.
 struct Walk<'a> {
@@ -65,10 +65,7 @@ async fn a_field_worker_sees_nothing_of_a_report_outside_their_scope_on_any_staf
     let dispatcher = app.login(FLENSBURG, "dispatcher").await;
 
     // Tiefbau's pothole: the field worker's own scope.
-    let citizen = app.device().await;
-    let mine = pothole();
-    let mine_id = id_of(&mine);
-    app.submit_ok(&citizen, &mine).await;
+    let Submitted { id: mine_id, .. } = app.submitted_pothole().await;
     assert_eq!(app.detail(&field, &mine_id).await["report"]["department"], "tiefbau");
     let before = snapshot(&app, &field.token).await;
 

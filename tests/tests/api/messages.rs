@@ -4,16 +4,13 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{FLENSBURG, id_of, pothole, spawn_app};
+use crate::helpers::{FLENSBURG, Submitted, id_of, pothole, spawn_app};
 
 #[tokio::test]
 async fn staff_message_reaches_the_citizen_as_from_the_municipality_without_staff_names() {
     let app = spawn_app().await;
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { device, id, .. } = app.submitted_pothole().await;
 
     let message_id = Uuid::new_v4();
     let sent = app
@@ -58,11 +55,8 @@ async fn staff_message_reaches_the_citizen_as_from_the_municipality_without_staf
 #[tokio::test]
 async fn citizen_reply_shows_up_in_the_staff_detail() {
     let app = spawn_app().await;
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { device, id, .. } = app.submitted_pothole().await;
     app.post(
         &format!("/api/v1/staff/reports/{id}/messages"),
         Some(&staff.token),
@@ -105,11 +99,8 @@ async fn citizen_reply_shows_up_in_the_staff_detail() {
 #[tokio::test]
 async fn messages_are_idempotent_by_their_client_id_in_both_directions() {
     let app = spawn_app().await;
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { device, id, .. } = app.submitted_pothole().await;
 
     let staff_msg = json!({"id": Uuid::new_v4(), "body": "Wir melden uns."});
     let first = app
@@ -178,11 +169,8 @@ async fn messages_are_idempotent_by_their_client_id_in_both_directions() {
 #[tokio::test]
 async fn empty_or_too_long_messages_are_422() {
     let app = spawn_app().await;
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { device, id, .. } = app.submitted_pothole().await;
     app.post(
         &format!("/api/v1/staff/reports/{id}/messages"),
         Some(&staff.token),
@@ -203,11 +191,8 @@ async fn empty_or_too_long_messages_are_422() {
 #[tokio::test]
 async fn internal_notes_are_idempotent_by_client_id_and_name_their_author() {
     let app = spawn_app().await;
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { id, .. } = app.submitted_pothole().await;
     let note = json!({"id": Uuid::new_v4(), "body": "Anwohner meldet das zum dritten Mal."});
     let path = format!("/api/v1/staff/reports/{id}/notes");
     let first = app.post(&path, Some(&staff.token), &note).await.expect(201);

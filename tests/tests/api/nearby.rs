@@ -4,14 +4,16 @@
 
 use serde_json::json;
 
-use crate::helpers::{FLENSBURG, MUERWIK, SUEDERMARKT, id_of, pothole, report, spawn_app};
+use crate::helpers::{FLENSBURG, MUERWIK, SUEDERMARKT, Submitted, id_of, report, spawn_app};
 
 #[tokio::test]
 async fn open_reports_of_the_category_nearby_are_offered() {
     let app = spawn_app().await;
-    let first = app.device().await;
-    let pothole = pothole();
-    app.submit_ok(&first, &pothole).await;
+    let Submitted {
+        device: first,
+        report: pothole,
+        ..
+    } = app.submitted_pothole().await;
     let litter = report("papierkorb", json!({}), MUERWIK);
     app.submit_ok(&first, &litter).await;
 

@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{FLENSBURG, KIEL, KIEL_RATHAUS, MUERWIK, Reply, TestApp, form_encode, id_of, pothole, spawn_app};
+use crate::helpers::{
+    FLENSBURG, KIEL, KIEL_RATHAUS, MUERWIK, Reply, Submitted, TestApp, form_encode, id_of, pothole, spawn_app,
+};
 
 const BASE: &str = "/open311/v2";
 
@@ -356,9 +358,9 @@ fn chrono_like_w3c(s: &str) -> bool {
 async fn the_request_list_filters_as_the_spec_says_and_keeps_municipalities_apart() {
     let app = spawn_app().await;
     app.rules_that_assign_nobody().await;
-    let device = app.device().await;
-    let first = pothole();
-    app.submit_ok(&device, &first).await;
+    let Submitted {
+        device, report: first, ..
+    } = app.submitted_pothole().await;
     let mut light = pothole();
     light["category"] = json!("leuchte_aus");
     light["answers"] = json!({"gefahr_akut": false});
@@ -512,11 +514,8 @@ async fn the_request_list_filters_as_the_spec_says_and_keeps_municipalities_apar
 #[tokio::test]
 async fn the_update_history_extension_lists_public_status_changes_by_time() {
     let app = spawn_app().await;
-    let device = app.device().await;
-    let r = pothole();
-    app.submit_ok(&device, &r).await;
-    let id = id_of(&r);
     let staff = app.login(FLENSBURG, "dispatcher").await;
+    let Submitted { id, .. } = app.submitted_pothole().await;
     app.transition(
         &staff,
         &id,

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    FLENSBURG, KIEL, KIEL_RATHAUS, Staff, TestApp, id_of, png, pothole, report, sha256_hex, spawn_app,
+    FLENSBURG, KIEL, KIEL_RATHAUS, Staff, Submitted, TestApp, id_of, png, pothole, report, sha256_hex, spawn_app,
 };
 
 const ALL: [&str; 8] = [
@@ -289,10 +289,7 @@ async fn a_completion_photo_travels_with_the_transition_to_the_citizen() {
     let app = spawn_app().await;
     app.rules_that_assign_nobody().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let device = app.device().await;
-    let r = pothole();
-    app.submit_ok(&device, &r).await;
-    let id = id_of(&r);
+    let Submitted { device, id, .. } = app.submitted_pothole().await;
     let photo = png(64, 48);
     let hash = sha256_hex(&photo);
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{FLENSBURG, MUERWIK, SUEDERMARKT, id_of, pothole, report, spawn_app};
+use crate::helpers::{FLENSBURG, MUERWIK, SUEDERMARKT, Submitted, id_of, report, spawn_app};
 
 /// Tuesday, 10 June 2025, 10:00 in Berlin (CEST): inside the working hours Mon–Fri 7–16.
 const TUESDAY_10_BERLIN: &str = "2025-06-10T08:00:00Z";
@@ -234,10 +234,8 @@ async fn dry_run_tries_unsaved_rules_without_storing_them() {
         .expect(200);
     assert_eq!(stored_after, stored_before, "a dry run stores nothing");
     // Intake still routes by the stored rules.
-    let device = app.device().await;
-    let r = pothole();
-    app.submit_ok(&device, &r).await;
-    assert_eq!(app.detail(&admin, &id_of(&r)).await["report"]["routed_by"], "strasse");
+    let Submitted { id, .. } = app.submitted_pothole().await;
+    assert_eq!(app.detail(&admin, &id).await["report"]["routed_by"], "strasse");
 }
 
 #[tokio::test]
@@ -267,20 +265,15 @@ async fn rules_with_a_broken_reference_are_refused_and_the_stored_rules_stay() {
         .await
         .expect(200);
     assert_eq!(after, before, "the stored rules are unchanged");
-    let device = app.device().await;
-    let r = pothole();
-    app.submit_ok(&device, &r).await;
-    assert_eq!(app.detail(&admin, &id_of(&r)).await["report"]["department"], "tiefbau");
+    let Submitted { id, .. } = app.submitted_pothole().await;
+    assert_eq!(app.detail(&admin, &id).await["report"]["department"], "tiefbau");
 }
 
 #[tokio::test]
 async fn patch_with_reroute_after_recategorising_routes_again_and_audits_it() {
     let app = spawn_app().await;
-    let device = app.device().await;
     let staff = app.login(FLENSBURG, "dispatcher").await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { id, .. } = app.submitted_pothole().await;
     assert_eq!(app.detail(&staff, &id).await["report"]["department"], "tiefbau");
 
     let updated = app

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
-use crate::driver::{Display, Launch, launch, work_dir};
-use crate::steps;
-use crate::support::{Browser, SLOW, Server, free_port};
+use augenmerk_tests::app::{Display, Launch, launch, work_dir};
+use augenmerk_tests::steps;
+use augenmerk_tests::{Browser, SLOW, Server};
 
 /// In the village of Wees (Amt Langballig), 1.7 km from its boundary (checked against
 /// `data/geo/sh-gemeinden.geojson`).
@@ -76,11 +76,10 @@ async fn wait_for_item_text(b: &Browser, id: &str, text: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_app_names_the_gemeinde_with_its_amt_and_says_where_a_report_is_mailed() {
     let dir = &work_dir("administrations");
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
     let data = dir.join("app-data");
     let display = Display::start(dir);
-    let _server = Server::start_on(dir, port);
+    let server = Server::start(dir);
+    let url = server.url.clone();
     let app = launch(&Launch {
         display: &display,
         data: &data,

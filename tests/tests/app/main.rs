@@ -8,16 +8,12 @@
 //! package's `e2e-app` (built by Cargo for the test) unless `AUGENMERK_APP_BIN` names
 //! another (the release build, for the start-up measurement). Screenshots of each screen
 //! go to `docs/screenshots/app/`.
-
-#[allow(dead_code)]
-#[path = "../web/steps.rs"]
-mod steps;
-#[allow(dead_code)]
-#[path = "../web/support.rs"]
-mod support;
+//!
+//! The harness (Xvfb, tauri-driver, the browser helpers, the citizen's steps) is the
+//! package's library (`augenmerk_tests::app`); the start-up measurement is a benchmark
+//! (benches/app_startup.rs, run by scripts/bench-app-startup.sh).
 
 mod administrations;
-mod driver;
 mod flow;
+mod helpers;
 mod privacy;
-mod startup;

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::driver::{Display, Launch, launch, work_dir};
-use crate::steps;
-use crate::support::{Browser, FLENSBURG, MUERWIK, SLOW, Server, Staff, free_port};
+use augenmerk_tests::app::{Display, Launch, launch, work_dir};
+use augenmerk_tests::steps;
+use augenmerk_tests::{Browser, FLENSBURG, MUERWIK, SLOW, Server, Staff};
 
 /// Types the place until the app finds Flensburg (the first sync caches the configuration).
 async fn locate_in_flensburg(b: &Browser) {
@@ -71,8 +71,6 @@ async fn wait_for_item(b: &Browser, id: &str, status: &str, sync_state: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_citizen_reads_the_notice_exports_their_data_and_withdraws_a_report() {
     let dir = &work_dir("privacy");
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
     let data = dir.join("app-data");
     // The citizen's download folder, as xdg-user-dirs names it (the driver points
     // XDG_CONFIG_HOME into the app's data folder).
@@ -84,7 +82,8 @@ async fn the_citizen_reads_the_notice_exports_their_data_and_withdraws_a_report(
     )
     .expect("user-dirs.dirs");
     let display = Display::start(dir);
-    let server = Server::start_on(dir, port);
+    let server = Server::start(dir);
+    let url = server.url.clone();
     let app = launch(&Launch {
         display: &display,
         data: &data,

@@ -11,7 +11,8 @@ use augenmerk_client::{Client, ClientError, ClientOptions, SyncOptions, SyncStat
 use augenmerk_domain::public::Delivery;
 use augenmerk_domain::{GeoPoint, Status};
 
-use crate::support::{Cli, ServerProcess, free_port, models_dir, pothole_draft};
+use crate::support::{Cli, pothole_draft};
+use augenmerk_tests::{Server, models_dir};
 
 /// Amt Langballig's key (the tenant).
 const AMT_LANGBALLIG: &str = "010595937";
@@ -38,10 +39,10 @@ fn at((lat, lon): (f64, f64)) -> GeoPoint {
 #[tokio::test(flavor = "multi_thread")]
 async fn reports_in_two_gemeinden_of_an_amt_are_placed_offline_and_filed_under_the_amt() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let server_dir = dir.path().join("server");
-    let mut server = ServerProcess::start(&server_dir, port);
-    let device = client(&dir.path().join("device"), &server.url());
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
+    let device = client(&dir.path().join("device"), &server.url);
     device
         .sync(&SyncOptions::default())
         .await
@@ -71,7 +72,7 @@ async fn reports_in_two_gemeinden_of_an_amt_are_placed_offline_and_filed_under_t
     let amt = answer.administration.expect("the administration is named");
     assert_eq!((amt.key.as_str(), amt.serves_several), (AMT_LANGBALLIG, true));
     // Flensburg, a single Gemeinde, is just "Flensburg".
-    let flensburg = device.locate(at(crate::support::MUERWIK)).expect("Flensburg");
+    let flensburg = device.locate(at(augenmerk_tests::MUERWIK)).expect("Flensburg");
     assert_eq!(flensburg.place_name(), "Flensburg");
     assert!(
         !flensburg
@@ -94,7 +95,7 @@ async fn reports_in_two_gemeinden_of_an_amt_are_placed_offline_and_filed_under_t
     assert_eq!(queued.report.place_name.as_deref(), Some("Wees (Amt Langballig)"));
 
     // Back online: both arrive at the Amt, and the server names their Gemeinden alike.
-    let server = ServerProcess::start(&server_dir, port);
+    let server = Server::client_on(&server_dir, port);
     let summary = device.sync(&SyncOptions::default()).await.expect("sync");
     assert_eq!(summary.reports_sent, 2, "{summary:?}");
     for (id, place) in ids.iter().zip(["Wees (Amt Langballig)", "Langballig (Amt Langballig)"]) {
@@ -147,8 +148,8 @@ fn mails_to(mail_dir: &Path, to: &str, count: usize) -> Vec<String> {
 async fn a_report_where_the_administration_is_not_on_the_platform_goes_by_mail() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server_dir = dir.path().join("server");
-    let server = ServerProcess::start(&server_dir, free_port());
-    let device = client(&dir.path().join("device"), &server.url());
+    let server = Server::client(&server_dir);
+    let device = client(&dir.path().join("device"), &server.url);
     device
         .sync(&SyncOptions::default())
         .await
@@ -209,7 +210,7 @@ async fn a_report_where_the_administration_is_not_on_the_platform_goes_by_mail()
     assert!(!about(2).contains(kept), "no address without consent");
 
     // The command line says where a report goes, and passes the address on when asked.
-    let cli = Cli::new(dir.path().join("cli"), &server.url());
+    let cli = Cli::new(dir.path().join("cli"), &server.url);
     let (lat, lon) = (HOLSTENTOR.0.to_string(), HOLSTENTOR.1.to_string());
     let printed = cli.json(&[
         "report",

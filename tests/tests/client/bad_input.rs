@@ -6,13 +6,14 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::support::{Cli, DENMARK, MUERWIK, ServerProcess, free_port, write_jpeg};
+use crate::support::{Cli, write_jpeg};
+use augenmerk_tests::{DENMARK, MUERWIK, Server};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_at_capture_time_gets_a_clear_error_and_queues_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
-    let cli = Cli::new(dir.path().join("citizen"), &server.url());
+    let server = Server::client(&dir.path().join("server"));
+    let cli = Cli::new(dir.path().join("citizen"), &server.url);
     cli.ok(&["sync"]);
     let (lat, lon) = (MUERWIK.0.to_string(), MUERWIK.1.to_string());
     let base = ["--category", "schlagloch", "--answer", "gefahr_akut=false"];
@@ -108,10 +109,10 @@ async fn fake_server(response: &'static str) -> u16 {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_answering_garbage_or_500_keeps_the_queue_and_reports_the_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let server_dir = dir.path().join("server");
-    let mut server = ServerProcess::start(&server_dir, port);
-    let real = Cli::new(dir.path().join("citizen"), &server.url());
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
+    let real = Cli::new(dir.path().join("citizen"), &server.url);
     real.ok(&["sync"]);
     let photo = write_jpeg(&dir.path().join("foto.jpg"), 320, 240, 9);
     let id = real.report_pothole(&[&photo], "Loch im Gehweg");
@@ -134,7 +135,7 @@ async fn a_server_answering_garbage_or_500_keeps_the_queue_and_reports_the_error
         assert_eq!(listed[0]["sync_state"], "queued", "the queue is kept");
     }
 
-    let _server = ServerProcess::start(&server_dir, port);
+    let _server = Server::client_on(&server_dir, port);
     real.ok(&["sync"]);
     let listed = real.list();
     assert_eq!(listed[0]["id"], id.as_str());
@@ -144,19 +145,19 @@ async fn a_server_answering_garbage_or_500_keeps_the_queue_and_reports_the_error
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_forgot_the_device_gets_it_registered_again_and_the_queue_delivered() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    let mut server = ServerProcess::start(&dir.path().join("server"), port);
-    let cli = Cli::new(dir.path().join("citizen"), &server.url());
+    let mut server = Server::client(&dir.path().join("server"));
+    let port = server.port;
+    let cli = Cli::new(dir.path().join("citizen"), &server.url);
     let first = cli.report_pothole(&[], "Vor dem Neuaufsetzen des Servers");
     cli.ok(&["sync"]);
     server.kill();
     // A server set up anew (say, restored from an older backup) at the same address.
-    let server = ServerProcess::start(&dir.path().join("server-neu"), port);
+    let server = Server::client_on(&dir.path().join("server-neu"), port);
     let second = cli.report_pothole(&[], "Nach dem Neuaufsetzen");
     cli.ok(&["sync"]);
     let listed = cli.list();
     assert!(listed.iter().all(|r| r["sync_state"] == "sent"), "{listed:?}");
-    let staff = crate::support::Staff::login(&server.url(), "dispatcher").await;
+    let staff = augenmerk_tests::Staff::login(&server.url, "dispatcher").await;
     assert_eq!(
         staff.all_report_ids().await,
         vec![second],
@@ -173,7 +174,7 @@ async fn a_server_that_forgot_the_device_gets_it_registered_again_and_the_queue_
 fn the_server_cli_issues_an_api_key_and_prints_it_as_the_last_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("server");
-    drop(ServerProcess::start(&data, free_port()));
+    drop(Server::client(&data));
     let run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_e2e-server"))
             .arg("--data")

@@ -10,7 +10,8 @@ use rand::{Rng, SeedableRng};
 
 use augenmerk_client::{Client, ClientOptions, RetryPolicy, SyncOptions, SyncState};
 
-use crate::support::{Cli, ServerProcess, Staff, anonymized_jpeg, free_port, models_dir, pothole_draft, sha256_hex};
+use crate::support::{Cli, anonymized_jpeg, pothole_draft, sha256_hex};
+use augenmerk_tests::{Server, Staff, models_dir};
 
 /// A library client on `data` (the same directory the command line uses).
 fn library_client(data: &std::path::Path, server: &str, retry: RetryPolicy) -> Client {
@@ -93,11 +94,11 @@ fn sqlite_integrity_check(data: &std::path::Path) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_cli_at_random_points_of_a_sync_loses_and_duplicates_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
+    let server = Server::client(&dir.path().join("server"));
     let data = dir.path().join("citizen");
-    let client = library_client(&data, &server.url(), quick_retry());
+    let client = library_client(&data, &server.url, quick_retry());
     client.refresh_configuration().await.expect("configuration");
-    let cli = Cli::new(data.clone(), &server.url());
+    let cli = Cli::new(data.clone(), &server.url);
     let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
     for n in 0..30 {
         queue_report(&client, n, n % 3);
@@ -132,7 +133,7 @@ async fn killing_the_cli_at_random_points_of_a_sync_loses_and_duplicates_nothing
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(done, "the queue drains after the crashes");
-    let staff = Staff::login(&server.url(), "dispatcher").await;
+    let staff = Staff::login(&server.url, "dispatcher").await;
     assert_exactly_on_server(&staff, &client).await;
     assert_local_store_consistent(&data, &client);
     eprintln!(
@@ -144,11 +145,11 @@ async fn killing_the_cli_at_random_points_of_a_sync_loses_and_duplicates_nothing
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_server_during_intake_loses_no_acknowledged_report() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let server_dir = dir.path().join("server");
-    let mut server = ServerProcess::start(&server_dir, port);
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
     let data = dir.path().join("citizen");
-    let client = Arc::new(library_client(&data, &server.url(), quick_retry()));
+    let client = Arc::new(library_client(&data, &server.url, quick_retry()));
     client.refresh_configuration().await.expect("configuration");
     for n in 0..300 {
         queue_report(&client, n, u64::from(n.is_multiple_of(25)));
@@ -172,8 +173,8 @@ async fn killing_the_server_during_intake_loses_no_acknowledged_report() {
             .filter(|r| r.sync_state == SyncState::Sent)
             .map(|r| r.id.to_string())
             .collect();
-        server = ServerProcess::start(&server_dir, port);
-        let staff = Staff::login(&server.url(), "dispatcher").await;
+        server = Server::client_on(&server_dir, port);
+        let staff = Staff::login(&server.url, "dispatcher").await;
         let on_server: BTreeSet<String> = staff.all_report_ids().await.into_iter().collect();
         for id in &acknowledged {
             assert!(

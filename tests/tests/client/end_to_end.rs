@@ -3,15 +3,16 @@
 
 use serde_json::json;
 
-use crate::support::{Cli, FLENSBURG, PASSWORD, ServerProcess, Staff, free_port, write_jpeg};
+use crate::support::{Cli, write_jpeg};
+use augenmerk_tests::{FLENSBURG, PASSWORD, Server, Staff};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_offline_report_arrives_once_is_routed_answered_and_resolved_in_the_field() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let server_dir = dir.path().join("server");
-    let mut server = ServerProcess::start(&server_dir, port);
-    let citizen = Cli::new(dir.path().join("citizen"), &server.url());
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
+    let citizen = Cli::new(dir.path().join("citizen"), &server.url);
     // First contact while online: registers the device and caches the configuration.
     citizen.ok(&["sync"]);
     server.kill();
@@ -33,7 +34,7 @@ async fn an_offline_report_arrives_once_is_routed_answered_and_resolved_in_the_f
     assert!(listed[0]["last_error"].as_str().is_some_and(|e| e.contains("network")));
 
     // The server comes back: the report arrives, once, even if we sync twice.
-    let mut server = ServerProcess::start(&server_dir, port);
+    let mut server = Server::client_on(&server_dir, port);
     citizen.ok(&["sync"]);
     citizen.ok(&["sync"]);
     let listed = citizen.list();
@@ -41,7 +42,7 @@ async fn an_offline_report_arrives_once_is_routed_answered_and_resolved_in_the_f
     assert_eq!(listed[0]["status"], "assigned");
     assert!(listed[0]["last_error"].is_null());
 
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     assert_eq!(dispatcher.all_report_ids().await, vec![id.clone()]);
     let detail = dispatcher.get(&format!("/api/v1/staff/reports/{id}")).await;
     assert_eq!(
@@ -70,7 +71,7 @@ async fn an_offline_report_arrives_once_is_routed_answered_and_resolved_in_the_f
     assert_eq!(citizen.list()[0]["unseen"], false, "`show` marks the report as seen");
 
     // The field worker pulls the case while in the office...
-    let field = Cli::new(dir.path().join("field"), &server.url());
+    let field = Cli::new(dir.path().join("field"), &server.url);
     let me = field.run_with_stdin(
         &["--json", "login", "--municipality", FLENSBURG, "--user", "field"],
         &format!("{PASSWORD}\n"),
@@ -114,7 +115,7 @@ async fn an_offline_report_arrives_once_is_routed_answered_and_resolved_in_the_f
             .is_some_and(|a| a.len() == 4 && a.iter().all(|a| a["state"] == "pending"))
     );
 
-    let mut server = ServerProcess::start(&server_dir, port);
+    let mut server = Server::client_on(&server_dir, port);
     field.ok(&["sync"]);
     field.ok(&["sync"]);
     let actions = field.json(&["actions"]);
@@ -145,7 +146,7 @@ async fn an_offline_report_arrives_once_is_routed_answered_and_resolved_in_the_f
     );
 
     // Exactly once on the server, too.
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     let detail = dispatcher.get(&format!("/api/v1/staff/reports/{id}")).await;
     assert_eq!(detail["report"]["status"], "resolved");
     let notes = detail["notes"].as_array().cloned().unwrap_or_default();
@@ -170,13 +171,13 @@ async fn an_offline_report_arrives_once_is_routed_answered_and_resolved_in_the_f
 #[tokio::test(flavor = "multi_thread")]
 async fn a_field_action_the_server_refuses_is_kept_as_a_conflict_with_the_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
-    let citizen = Cli::new(dir.path().join("citizen"), &server.url());
+    let server = Server::client(&dir.path().join("server"));
+    let citizen = Cli::new(dir.path().join("citizen"), &server.url);
     citizen.ok(&["sync"]);
     let id = citizen.report_pothole(&[], "Schlagloch am Radweg");
     citizen.ok(&["sync"]);
 
-    let field = Cli::new(dir.path().join("field"), &server.url());
+    let field = Cli::new(dir.path().join("field"), &server.url);
     let out = field.run_with_stdin(&["login", "--municipality", FLENSBURG, "--user", "field"], PASSWORD);
     assert!(out.status.success());
     field.ok(&["sync"]);
@@ -184,7 +185,7 @@ async fn a_field_action_the_server_refuses_is_kept_as_a_conflict_with_the_reason
     field.json(&["transition", &id, "in_progress"]);
     field.json(&["note", &id, "Vor Ort, Absperrung steht"]);
     // ...while the dispatcher rejects the report in the office.
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     dispatcher
         .post(
             &format!("/api/v1/staff/reports/{id}/transition"),

@@ -7,12 +7,13 @@ use std::time::Duration;
 use augenmerk_client::{Client, ClientOptions, RetryPolicy, SyncOptions};
 use augenmerk_tests::chaos::{ChaosProxy, Faults};
 
-use crate::support::{ServerProcess, Staff, free_port, jpeg, models_dir, pothole_draft};
+use crate::support::{jpeg, pothole_draft};
+use augenmerk_tests::{Server, Staff, models_dir};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn through_a_flaky_network_200_queued_reports_arrive_exactly_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
+    let server = Server::client(&dir.path().join("server"));
     let target = format!("127.0.0.1:{}", server.port).parse().expect("address");
     let proxy = ChaosProxy::start(target, Faults::default(), 42).await.expect("proxy");
     let mut options = ClientOptions::new(dir.path().join("citizen"), Some(proxy.url()));
@@ -59,7 +60,7 @@ async fn through_a_flaky_network_200_queued_reports_arrive_exactly_once() {
         "the network was really flaky: {stats:?}"
     );
 
-    let staff = Staff::login(&server.url(), "dispatcher").await;
+    let staff = Staff::login(&server.url, "dispatcher").await;
     let on_server = staff.all_report_ids().await;
     assert_eq!(on_server.len(), 200, "no duplicates");
     assert_eq!(

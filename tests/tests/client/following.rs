@@ -7,7 +7,8 @@ use std::time::Duration;
 use augenmerk_client::{Client, ClientOptions, SyncOptions};
 use serde_json::json;
 
-use crate::support::{Cli, ServerProcess, Staff, free_port, models_dir};
+use crate::support::Cli;
+use augenmerk_tests::{Server, Staff, models_dir};
 
 fn library_client(data: &std::path::Path, server: &str) -> Client {
     let mut options = ClientOptions::new(data, Some(server.to_owned()));
@@ -18,15 +19,15 @@ fn library_client(data: &std::path::Path, server: &str) -> Client {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_follower_gets_status_changes_offline_and_can_stop_following() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let server_dir = dir.path().join("server");
-    let mut server = ServerProcess::start(&server_dir, port);
-    let reporter = Cli::new(dir.path().join("reporter"), &server.url());
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
+    let reporter = Cli::new(dir.path().join("reporter"), &server.url);
     reporter.ok(&["sync"]);
     let id = reporter.report_pothole(&[], "Loch vor Hausnummer 12");
     reporter.ok(&["sync"]);
 
-    let follower = library_client(&dir.path().join("follower"), &server.url());
+    let follower = library_client(&dir.path().join("follower"), &server.url);
     follower.sync(&SyncOptions::default()).await.expect("first sync");
     let report_id = id.parse().expect("report id");
     let followed = follower.follow_report(&report_id).await.expect("follow");
@@ -38,7 +39,7 @@ async fn a_follower_gets_status_changes_offline_and_can_stop_following() {
     // A follower is not the reporter: own-report commands do not see it.
     assert!(follower.reports().expect("own reports").is_empty());
 
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     dispatcher
         .post(
             &format!("/api/v1/staff/reports/{id}/messages"),
@@ -73,7 +74,7 @@ async fn a_follower_gets_status_changes_offline_and_can_stop_following() {
     assert!(follower.unfollow_report(&report_id).await.is_err());
     assert_eq!(follower.followed_reports().expect("list").len(), 1);
 
-    let server = ServerProcess::start(&server_dir, port);
+    let server = Server::client_on(&server_dir, port);
     follower.unfollow_report(&report_id).await.expect("unfollow");
     assert!(follower.followed_reports().expect("list").is_empty());
     dispatcher
@@ -103,21 +104,21 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_restored_from_a_backup_is_told_the_follows_it_lost() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let server_dir = dir.path().join("server");
-    let mut server = ServerProcess::start(&server_dir, port);
-    let reporter = Cli::new(dir.path().join("reporter"), &server.url());
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
+    let reporter = Cli::new(dir.path().join("reporter"), &server.url);
     reporter.ok(&["sync"]);
     let id = reporter.report_pothole(&[], "Loch an der Bushaltestelle");
     reporter.ok(&["sync"]);
-    let follower = library_client(&dir.path().join("follower"), &server.url());
+    let follower = library_client(&dir.path().join("follower"), &server.url);
     follower.sync(&SyncOptions::default()).await.expect("registered");
 
     // The nightly backup: the report and the follower's device are in it, the follow is not.
     server.kill();
     let backup = dir.path().join("backup");
     copy_tree(&server_dir, &backup);
-    let mut server = ServerProcess::start(&server_dir, port);
+    let mut server = Server::client_on(&server_dir, port);
     let report_id = id.parse().expect("report id");
     follower.follow_report(&report_id).await.expect("follow");
     let first = follower.sync(&SyncOptions::default()).await.expect("sync");
@@ -128,9 +129,9 @@ async fn a_server_restored_from_a_backup_is_told_the_follows_it_lost() {
     server.kill();
     std::fs::remove_dir_all(&server_dir).expect("remove data");
     copy_tree(&backup, &server_dir);
-    let server = ServerProcess::start(&server_dir, port);
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
-    let mut options = ClientOptions::new(dir.path().join("follower"), Some(server.url()));
+    let server = Server::client_on(&server_dir, port);
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
+    let mut options = ClientOptions::new(dir.path().join("follower"), Some(server.url.clone()));
     options.follows_check_every = Duration::ZERO;
     let follower = Client::open(options).expect("the same device, checking at every sync");
     let summary = follower.sync(&SyncOptions::default()).await.expect("sync");

@@ -8,8 +8,9 @@ use augenmerk_client::{Client, ClientOptions, SyncOptions};
 use augenmerk_domain::Language;
 use augenmerk_domain::mail::MailUpdates;
 
-use crate::receipt::wait_for_receipt;
-use crate::support::{ServerProcess, free_port, models_dir, pothole_draft};
+use crate::support::pothole_draft;
+use augenmerk_tests::receipt::wait_for_receipt;
+use augenmerk_tests::{Server, models_dir};
 
 const EMAIL: &str = "lena.app@example.org";
 
@@ -17,8 +18,8 @@ const EMAIL: &str = "lena.app@example.org";
 async fn the_app_learns_that_the_citizen_confirmed_or_stopped_mail_updates_elsewhere() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server_dir = dir.path().join("server");
-    let server = ServerProcess::start(&server_dir, free_port());
-    let mut options = ClientOptions::new(dir.path().join("app"), Some(server.url()));
+    let server = Server::client(&server_dir);
+    let mut options = ClientOptions::new(dir.path().join("app"), Some(server.url.clone()));
     options.models_dir = Some(models_dir());
     options.mail_updates_check_every = Duration::ZERO;
     let app = Client::open(options).expect("open client");
@@ -38,7 +39,7 @@ async fn the_app_learns_that_the_citizen_confirmed_or_stopped_mail_updates_elsew
     assert!(subject.starts_with("Your report"), "{subject}");
     let http = reqwest::Client::new();
     let confirm = http
-        .post(format!("{}/api/v1/status/{token}/confirm", server.url()))
+        .post(format!("{}/api/v1/status/{token}/confirm", server.url))
         .send()
         .await
         .expect("confirm");
@@ -47,7 +48,7 @@ async fn the_app_learns_that_the_citizen_confirmed_or_stopped_mail_updates_elsew
     assert_eq!(app.report(&id).expect("report").mail_updates, MailUpdates::On);
 
     let stop = http
-        .post(format!("{}/api/v1/status/{token}/unsubscribe", server.url()))
+        .post(format!("{}/api/v1/status/{token}/unsubscribe", server.url))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("List-Unsubscribe=One-Click")
         .send()

@@ -11,7 +11,5 @@ mod flaky_network;
 mod following;
 mod mail_updates;
 mod privacy;
-#[path = "../common/receipt.rs"]
-mod receipt;
 mod refused;
 mod support;

@@ -12,7 +12,8 @@ use augenmerk_domain::{Language, ReportId};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Cli, MUERWIK, ServerProcess, Staff, free_port, jpeg, models_dir, pothole_draft};
+use crate::support::{Cli, jpeg, pothole_draft};
+use augenmerk_tests::{MUERWIK, Server, Staff, models_dir};
 
 fn client(data: &Path, server: &str) -> Client {
     let mut options = ClientOptions::new(data, Some(server.to_owned()));
@@ -43,11 +44,11 @@ async fn as_device(url: &str, token: &str, path: &str) -> (StatusCode, Value) {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unsent_report_is_withdrawn_offline_and_a_sent_one_by_the_server() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
     let server_dir = dir.path().join("server");
-    let mut server = ServerProcess::start(&server_dir, port);
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
     let data = dir.path().join("device");
-    let device = client(&data, &server.url());
+    let device = client(&data, &server.url);
     device.sync(&SyncOptions::default()).await.expect("configuration");
 
     // Offline: a report with a photo is written and withdrawn again before it ever left.
@@ -70,10 +71,10 @@ async fn an_unsent_report_is_withdrawn_offline_and_a_sent_one_by_the_server() {
     assert_eq!(device.pending_count().expect("queue"), (0, 0));
 
     // Back online: nothing of it reaches the server.
-    let server = ServerProcess::start(&server_dir, port);
+    let server = Server::client_on(&server_dir, port);
     let summary = device.sync(&SyncOptions::default()).await.expect("sync");
     assert_eq!(summary.reports_sent, 0, "{summary:?}");
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     assert!(!dispatcher.all_report_ids().await.contains(&unsent.to_string()));
 
     // A sent report, routed by the rules but nobody has looked at it: the server takes it back.
@@ -86,12 +87,12 @@ async fn an_unsent_report_is_withdrawn_offline_and_a_sent_one_by_the_server() {
     let token = device_token(&data).expect("registered");
     assert_eq!(device.withdraw(&sent).await.expect("withdrawn"), Withdrawal::Withdrawn);
     assert!(matches!(device.report(&sent), Err(ClientError::NotFound(_))));
-    let (status, _) = as_device(&server.url(), &token, &format!("/api/v1/reports/{sent}")).await;
+    let (status, _) = as_device(&server.url, &token, &format!("/api/v1/reports/{sent}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the server forgot it");
     assert!(!dispatcher.all_report_ids().await.contains(&sent.to_string()));
     // Its id is refused for good: a device that sends it again learns it was withdrawn.
     let again = reqwest::Client::new()
-        .post(format!("{}/api/v1/reports", server.url()))
+        .post(format!("{}/api/v1/reports", server.url))
         .bearer_auth(&token)
         .json(&json!({
             "id": sent, "category": "schlagloch", "answers": {"gefahr_akut": false},
@@ -131,9 +132,8 @@ async fn an_unsent_report_is_withdrawn_offline_and_a_sent_one_by_the_server() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_export_holds_the_report_and_its_photos() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    let mut server = ServerProcess::start(&dir.path().join("server"), port);
-    let device = client(&dir.path().join("device"), &server.url());
+    let mut server = Server::client(&dir.path().join("server"));
+    let device = client(&dir.path().join("device"), &server.url);
     device.sync(&SyncOptions::default()).await.expect("configuration");
     let photo = device.capture_photo(&jpeg(1200, 900, 23), &[]).expect("photo");
     let mut draft = pothole_draft(5, vec![photo.hash.clone()]);
@@ -200,9 +200,9 @@ fn report_municipality(report: &Value) -> augenmerk_domain::Ags {
 #[tokio::test(flavor = "multi_thread")]
 async fn erasing_everything_leaves_a_device_that_starts_afresh() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
+    let server = Server::client(&dir.path().join("server"));
     let data = dir.path().join("device");
-    let device = client(&data, &server.url());
+    let device = client(&data, &server.url);
     device.sync(&SyncOptions::default()).await.expect("configuration");
     let photo = device.capture_photo(&jpeg(1200, 900, 29), &[]).expect("photo");
     let sent = device
@@ -210,7 +210,7 @@ async fn erasing_everything_leaves_a_device_that_starts_afresh() {
         .expect("queued");
     device.sync(&SyncOptions::default()).await.expect("sent");
     // Another citizen's report, followed; and one report still in the outbox.
-    let other = Cli::new(dir.path().join("other"), &server.url());
+    let other = Cli::new(dir.path().join("other"), &server.url);
     other.ok(&["sync"]);
     let followed: ReportId = other.report_pothole(&[], "Loch am Radweg").parse().expect("id");
     other.ok(&["sync"]);
@@ -227,10 +227,10 @@ async fn erasing_everything_leaves_a_device_that_starts_afresh() {
     assert!(device.followed_reports().expect("follows").is_empty());
     assert!(!device.photo_path(&photo.hash).exists());
     assert_eq!(device_token(&data), None, "the registration is gone");
-    let (status, _) = as_device(&server.url(), &old_token, "/api/v1/sync?since=0").await;
+    let (status, _) = as_device(&server.url, &old_token, "/api/v1/sync?since=0").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old token is dead");
     // The municipality keeps the anonymous skeleton, without what the citizen wrote.
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     let kept = dispatcher.get(&format!("/api/v1/staff/reports/{sent}")).await;
     assert_ne!(kept["report"]["description"], "Schlagloch Nr. 6", "{kept}");
     assert_eq!(kept["report"]["photos"], json!([]), "{kept}");
@@ -256,9 +256,9 @@ async fn erasing_everything_leaves_a_device_that_starts_afresh() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_device_the_server_no_longer_knows_registers_anew() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
+    let server = Server::client(&dir.path().join("server"));
     let data = dir.path().join("device");
-    let device = client(&data, &server.url());
+    let device = client(&data, &server.url);
     device.sync(&SyncOptions::default()).await.expect("configuration");
     let first = device.create_report(pothole_draft(9, vec![])).expect("queued");
     device.sync(&SyncOptions::default()).await.expect("sent");
@@ -266,7 +266,7 @@ async fn a_device_the_server_no_longer_knows_registers_anew() {
     // The registration ends behind the device's back, as retention ends a device that
     // was not used for a long time.
     let gone = reqwest::Client::new()
-        .delete(format!("{}/api/v1/me", server.url()))
+        .delete(format!("{}/api/v1/me", server.url))
         .bearer_auth(&old_token)
         .send()
         .await
@@ -286,13 +286,13 @@ async fn a_device_the_server_no_longer_knows_registers_anew() {
         SyncState::Sent
     );
     // Requests outside a sync recover too.
-    let other = Cli::new(dir.path().join("other"), &server.url());
+    let other = Cli::new(dir.path().join("other"), &server.url);
     other.ok(&["sync"]);
     let followed: ReportId = other.report_pothole(&[], "Loch am Markt").parse().expect("id");
     other.ok(&["sync"]);
     let token = device_token(&data).expect("registered");
     reqwest::Client::new()
-        .delete(format!("{}/api/v1/me", server.url()))
+        .delete(format!("{}/api/v1/me", server.url))
         .bearer_auth(&token)
         .send()
         .await
@@ -307,8 +307,8 @@ async fn a_device_the_server_no_longer_knows_registers_anew() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_command_line_exports_withdraws_and_forgets() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
-    let cli = Cli::new(dir.path().join("cli"), &server.url());
+    let server = Server::client(&dir.path().join("server"));
+    let cli = Cli::new(dir.path().join("cli"), &server.url);
     cli.ok(&["sync"]);
     let kept = cli.report_pothole(&[], "Loch an der Ecke");
     let withdrawn = cli.report_pothole(&[], "Doch kein Loch");
@@ -345,8 +345,8 @@ async fn the_command_line_exports_withdraws_and_forgets() {
 #[tokio::test(flavor = "multi_thread")]
 async fn erasure_by_e_mail_is_asked_for_and_a_bad_address_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut server = ServerProcess::start(&dir.path().join("server"), free_port());
-    let device = client(&dir.path().join("device"), &server.url());
+    let mut server = Server::client(&dir.path().join("server"));
+    let device = client(&dir.path().join("device"), &server.url);
     device
         .request_email_erasure("buergerin@example.org", Language::De)
         .await

@@ -6,7 +6,8 @@ use augenmerk_client::{Client, ClientError, ClientOptions, SyncOptions, SyncStat
 use augenmerk_domain::CategoryId;
 use serde_json::Value;
 
-use crate::support::{ServerProcess, Staff, free_port, jpeg, models_dir, pothole_draft};
+use crate::support::{jpeg, pothole_draft};
+use augenmerk_tests::{Server, Staff, models_dir};
 
 fn client(data: &std::path::Path, server: &str) -> Client {
     let mut options = ClientOptions::new(data, Some(server.to_owned()));
@@ -40,8 +41,8 @@ async fn withdraw(admin: &Staff, category: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_report_is_corrected_and_sent_again_or_given_up() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&dir.path().join("server"), free_port());
-    let device = client(&dir.path().join("device"), &server.url());
+    let server = Server::client(&dir.path().join("server"));
+    let device = client(&dir.path().join("device"), &server.url);
     device.sync(&SyncOptions::default()).await.expect("configuration");
 
     // Two reports written while the cached configuration still offered potholes.
@@ -52,7 +53,7 @@ async fn a_refused_report_is_corrected_and_sent_again_or_given_up() {
     let first = device.create_report(draft.clone()).expect("queued");
     let second = device.create_report(pothole_draft(2, vec![])).expect("queued");
 
-    let admin = Staff::login(&server.url(), "admin").await;
+    let admin = Staff::login(&server.url, "admin").await;
     withdraw(&admin, "schlagloch").await;
     let summary = device.sync(&SyncOptions::default()).await.expect("sync");
     assert_eq!(summary.reports_rejected, 2, "{summary:?}");
@@ -129,7 +130,7 @@ async fn a_refused_report_is_corrected_and_sent_again_or_given_up() {
     assert_eq!((summary.reports_sent, summary.reports_rejected), (2, 0), "{summary:?}");
     let sent = device.report(&replacement).expect("the replacement");
     assert_eq!(sent.report.sync_state, SyncState::Sent);
-    let dispatcher = Staff::login(&server.url(), "dispatcher").await;
+    let dispatcher = Staff::login(&server.url, "dispatcher").await;
     let mut arrived = dispatcher.all_report_ids().await;
     arrived.sort();
     let mut expected = vec![replacement.to_string(), queued.to_string()];

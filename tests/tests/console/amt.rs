@@ -12,10 +12,10 @@ use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Citizen, StaffApi, exists, laptop, login_to, one_browser, open_case, open_map, page_errors, screenshots,
-    screenshots_tall, select,
+    exists, laptop, login_to, one_browser, open_case, open_map, page_errors, screenshots, screenshots_tall, select,
 };
-use crate::support::{Browser, FLENSBURG, Server};
+use augenmerk_tests::citizen::Citizen;
+use augenmerk_tests::{Browser, FLENSBURG, Server, Staff};
 
 /// Amt Langballig (nine digits: the Amt's key).
 const AMT: &str = "010595937";
@@ -62,7 +62,7 @@ async fn wait_attr_changes(b: &Browser, css: &str, attr: &str, not: &str, timeou
 }
 
 /// Waits until a report's priority on the staff API is `want`.
-async fn wait_priority(staff: &StaffApi, id: &str, want: &str) -> Value {
+async fn wait_priority(staff: &Staff, id: &str, want: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (status, detail) = staff
@@ -240,7 +240,7 @@ async fn an_amt_sees_filters_counts_and_routes_by_gemeinde() {
     b.wait_id("console-notice", Duration::from_secs(20)).await;
 
     // The next reports follow the saved rule: Wees's high, Grundhof's not.
-    let admin = StaffApi::login(&server.url, Some(AMT), "admin").await;
+    let admin = Staff::login_to(&server.url, Some(AMT), "admin").await;
     let rules = admin.get("/api/v1/staff/config/rules").await;
     assert_eq!(
         rules[0]["conditions"][0],
@@ -284,7 +284,7 @@ async fn the_platform_admin_keeps_the_directory() {
     let _turn = one_browser().await;
     let dir = temp("augenmerk-console-platform-");
     let server = Server::start(dir.path());
-    let platform = StaffApi::login(&server.url, None, PLATFORM_USER).await;
+    let platform = Staff::login_to(&server.url, None, PLATFORM_USER).await;
     let before = platform.get("/api/v1/admin/directory").await;
     let b = Browser::start(dir.path()).await;
     laptop(&b).await;
@@ -442,7 +442,7 @@ async fn a_directory_administration_joins_and_takes_over_its_mailed_report() {
     let _turn = one_browser().await;
     let dir = temp("augenmerk-console-join-");
     let server = Server::start(dir.path());
-    let platform = StaffApi::login(&server.url, None, PLATFORM_USER).await;
+    let platform = Staff::login_to(&server.url, None, PLATFORM_USER).await;
     let (status, body) = platform
         .send(
             reqwest::Method::PUT,
@@ -511,7 +511,7 @@ async fn a_directory_administration_joins_and_takes_over_its_mailed_report() {
         Duration::from_secs(20),
     )
     .await;
-    let admin = StaffApi::login_with(&server.url, Some(LUEBECK), "admin", "ein-langes-passwort-2026").await;
+    let admin = Staff::login_with(&server.url, Some(LUEBECK), "admin", "ein-langes-passwort-2026").await;
     let inbox = admin.get("/api/v1/staff/reports").await;
     assert_eq!(inbox["total"], 0, "nothing taken over yet: {inbox}");
 

@@ -1,30 +1,41 @@
-//! The console end to end: a dispatcher handles a report, an admin adds a rule and tries
-//! it, the citizen sees what is public; axe-core on each screen; screenshots.
+//! The console end to end: a dispatcher handles reports and a field worker sees theirs,
+//! the citizen sees what is public; an admin adds a rule, tries it and walks through the
+//! configuration; axe-core on each screen; screenshots. Two stories with a server each, so
+//! that a failure in one does not hide the other.
 
 use std::time::Duration;
 
+use fantoccini::Locator;
 use serde_json::json;
 
 use crate::helpers::{
-    Citizen, exists, laptop, login, logout, open_case, open_map, page_errors, patch_as_dispatcher, screenshots,
+    exists, laptop, login, logout, open_case, open_map, page_errors, patch_as_dispatcher, screenshots,
     screenshots_tall, section as open_section, select, street_jpeg,
 };
-use crate::support::{Browser, MUERWIK, SLOW, Server, Staff};
+use augenmerk_tests::citizen::Citizen;
+use augenmerk_tests::{Browser, MUERWIK, SLOW, Server, Staff};
 
 const NOTE: &str = "Intern: Kolonne Nord prüft morgen früh, Absperrung bestellt.";
 const MESSAGE: &str = "Vielen Dank, wir haben das Schlagloch heute ausgebessert.";
 const COMMENT: &str = "Schlagloch mit Kaltasphalt verfüllt.";
 
-#[tokio::test(flavor = "multi_thread")]
-async fn dispatcher_and_admin_work_in_the_console() {
-    let _one = crate::helpers::one_browser().await;
-    let dir = tempfile::Builder::new()
-        .prefix("augenmerk-console-")
-        .tempdir()
-        .expect("temporary directory");
-    let server = Server::start(dir.path());
-    let citizen = Citizen::register(&server.url).await;
+/// Reports as citizens sent them.
+struct Reports {
+    /// A pothole with a photo the server anonymized.
+    id: String,
+    /// A street light, litter, a tree, graffiti, a gully and a sign; the street light's
+    /// due date lies in the past.
+    others: Vec<String>,
+    /// A pothole near the first one.
+    original: String,
+    /// The same pothole again: a duplicate with its original nearby.
+    again: String,
+}
 
+/// A server with the demo in `dir` and a citizen's reports on it.
+async fn server_with_reports(dir: &std::path::Path) -> (Server, Citizen, Reports) {
+    let server = Server::start(dir);
+    let citizen = Citizen::register(&server.url).await;
     // Reports as citizens sent them; the first one with a photo the server anonymized.
     let photo = citizen.photo(street_jpeg()).await;
     let id = citizen
@@ -109,6 +120,47 @@ async fn dispatcher_and_admin_work_in_the_console() {
         .await;
     // One report is overdue: its due date lies in the past.
     patch_as_dispatcher(&server.url, &other_ids[1], json!({"due_at": "2026-01-05T08:00:00Z"})).await;
+
+    let reports = Reports {
+        id,
+        others: other_ids,
+        original,
+        again,
+    };
+    (server, citizen, reports)
+}
+
+/// A fresh folder for a story's server and browser.
+fn work_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("augenmerk-console-")
+        .tempdir()
+        .expect("temporary directory")
+}
+
+/// The page logged no errors and axe-core found nothing serious.
+async fn assert_clean(b: &Browser, violations: &[String]) {
+    let errors = page_errors(b).await;
+    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
+    assert!(
+        violations.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dispatcher_handles_reports_and_a_field_worker_sees_theirs() {
+    let _one = crate::helpers::one_browser().await;
+    let dir = work_dir();
+    let (server, citizen, reports) = server_with_reports(dir.path()).await;
+    let Reports {
+        id,
+        others: other_ids,
+        original,
+        again,
+    } = reports;
 
     let b = Browser::start(dir.path()).await;
     laptop(&b).await;
@@ -303,11 +355,14 @@ async fn dispatcher_and_admin_work_in_the_console() {
     screenshots(&b, "map").await;
 
     b.click_id("nav-stats").await;
-    if !exists(&b, &Browser::id("stats")).await {
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    }
+    let stats = b
+        .client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(&Browser::id("stats")))
+        .await;
     assert!(
-        exists(&b, &Browser::id("stats")).await,
+        stats.is_ok(),
         "the statistics page opens; page errors: {:?}",
         page_errors(&b).await
     );
@@ -323,6 +378,69 @@ async fn dispatcher_and_admin_work_in_the_console() {
         "dispatchers see no configuration"
     );
     logout(&b).await;
+
+    // --- A field worker (Tiefbau) sees only their department's reports and their own. ---
+    login(&b, &server.url, "field").await;
+    b.wait_id("inbox-scope", Duration::from_secs(10)).await;
+    b.wait_attr(&Browser::id("inbox-total"), "data-total", "2", Duration::from_secs(20))
+        .await;
+    for visible in [&original, &other_ids[4]] {
+        assert!(
+            exists(&b, &format!("[data-testid=\"inbox-row\"][data-id=\"{visible}\"]")).await,
+            "the field worker sees {visible}"
+        );
+    }
+    assert!(
+        !exists(&b, &Browser::id("nav-config")).await,
+        "field workers see no configuration"
+    );
+    violations.extend(b.serious_accessibility_violations("inbox (field worker)").await);
+
+    // --- A session the server no longer accepts ends at the login, with a notice. ---
+    b.client
+        .execute(
+            "const k = 'augenmerk.console-session'; const s = JSON.parse(localStorage.getItem(k)); \
+             s.token = 'expired'; localStorage.setItem(k, JSON.stringify(s));",
+            vec![],
+        )
+        .await
+        .expect("spoil the stored token");
+    b.client.refresh().await.expect("reload");
+    b.wait_id("session-expired", Duration::from_secs(20)).await;
+    violations.extend(b.serious_accessibility_violations("login").await);
+    b.close().await;
+
+    // --- The citizen sees the message and the status, never the note. ---
+    let view = citizen.view(&id).await;
+    assert_eq!(view["status"], "resolved", "{view}");
+    let text = view.to_string();
+    assert!(text.contains(MESSAGE), "the citizen sees the message: {view}");
+    assert!(text.contains(COMMENT), "the citizen sees the public comment: {view}");
+    assert!(!text.contains(NOTE), "the note never reaches the citizen: {view}");
+    assert!(
+        !text.contains("Kolonne"),
+        "no part of the note reaches the citizen: {view}"
+    );
+
+    assert!(
+        violations.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+    // Printed before the processes are torn down (visible with --nocapture).
+    eprintln!("console e2e (dispatcher): every step and assertion passed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_tries_a_rule_and_walks_the_configuration() {
+    let _one = crate::helpers::one_browser().await;
+    let dir = work_dir();
+    let (server, _citizen, reports) = server_with_reports(dir.path()).await;
+    let id = reports.id;
+    let b = Browser::start(dir.path()).await;
+    laptop(&b).await;
+    let mut violations = Vec::new();
 
     // --- The admin: a new rule, picked by the dry run, saved. ---
     login(&b, &server.url, "admin").await;
@@ -432,59 +550,6 @@ async fn dispatcher_and_admin_work_in_the_console() {
         );
     }
 
-    let errors = page_errors(&b).await;
-    assert!(errors.is_empty(), "the page logged errors: {errors:?}");
-
-    // --- A field worker (Tiefbau) sees only their department's reports and their own. ---
-    logout(&b).await;
-    login(&b, &server.url, "field").await;
-    b.wait_id("inbox-scope", Duration::from_secs(10)).await;
-    b.wait_attr(&Browser::id("inbox-total"), "data-total", "2", Duration::from_secs(20))
-        .await;
-    for visible in [&original, &other_ids[4]] {
-        assert!(
-            exists(&b, &format!("[data-testid=\"inbox-row\"][data-id=\"{visible}\"]")).await,
-            "the field worker sees {visible}"
-        );
-    }
-    assert!(
-        !exists(&b, &Browser::id("nav-config")).await,
-        "field workers see no configuration"
-    );
-    violations.extend(b.serious_accessibility_violations("inbox (field worker)").await);
-
-    // --- A session the server no longer accepts ends at the login, with a notice. ---
-    b.client
-        .execute(
-            "const k = 'augenmerk.console-session'; const s = JSON.parse(localStorage.getItem(k)); \
-             s.token = 'expired'; localStorage.setItem(k, JSON.stringify(s));",
-            vec![],
-        )
-        .await
-        .expect("spoil the stored token");
-    b.client.refresh().await.expect("reload");
-    b.wait_id("session-expired", Duration::from_secs(20)).await;
-    violations.extend(b.serious_accessibility_violations("login").await);
+    assert_clean(&b, &violations).await;
     b.close().await;
-
-    // --- The citizen sees the message and the status, never the note. ---
-    let view = citizen.view(&id).await;
-    assert_eq!(view["status"], "resolved", "{view}");
-    let text = view.to_string();
-    assert!(text.contains(MESSAGE), "the citizen sees the message: {view}");
-    assert!(text.contains(COMMENT), "the citizen sees the public comment: {view}");
-    assert!(!text.contains(NOTE), "the note never reaches the citizen: {view}");
-    assert!(
-        !text.contains("Kolonne"),
-        "no part of the note reaches the citizen: {view}"
-    );
-
-    assert!(
-        violations.is_empty(),
-        "{} serious or critical accessibility violations:\n{}",
-        violations.len(),
-        violations.join("\n")
-    );
-    // Printed before the processes are torn down (visible with --nocapture).
-    eprintln!("console e2e: every step and assertion passed");
 }

@@ -1,14 +1,13 @@
-//! What the console tests need beyond the web harness: a citizen device on the API,
-//! reports in Flensburg (or wherever the location says), the console's login for any
-//! municipality or the platform, staff sessions on the API, and screenshots at laptop and
-//! tablet size.
+//! What the console tests need beyond the shared harness: a photo for citizens' reports,
+//! the console's login for any municipality or the platform, and screenshots at laptop
+//! and tablet size.
 
 use std::time::Duration;
 
 use fantoccini::Locator;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::support::{Browser, FLENSBURG, PASSWORD, workspace};
+use augenmerk_tests::{Browser, FLENSBURG, PASSWORD, Staff, workspace};
 
 /// Laptop (1440 × 960) and tablet (834 × 1112, portrait) sizes of the screenshots.
 pub const SHOT_SIZES: [(&str, u32, u32); 2] = [("laptop", 1440, 960), ("tablet", 834, 1112)];
@@ -18,117 +17,6 @@ pub const SHOT_SIZES: [(&str, u32, u32); 2] = [("laptop", 1440, 960), ("tablet",
 pub async fn one_browser() -> tokio::sync::MutexGuard<'static, ()> {
     static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     ONE.lock().await
-}
-
-/// A citizen's device on the API.
-pub struct Citizen {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-}
-
-impl Citizen {
-    /// Registers a device.
-    pub async fn register(url: &str) -> Self {
-        let http = reqwest::Client::new();
-        let body: Value = http
-            .post(format!("{url}/api/v1/devices"))
-            .json(&json!({"platform": "test"}))
-            .send()
-            .await
-            .expect("register device")
-            .json()
-            .await
-            .expect("device JSON");
-        Self {
-            http,
-            url: url.to_owned(),
-            token: body["token"].as_str().expect("device token").to_owned(),
-        }
-    }
-
-    /// Uploads a photo for anonymization; returns its hash.
-    pub async fn photo(&self, jpeg: Vec<u8>) -> String {
-        let resp = self
-            .http
-            .post(format!("{}/api/v1/photos", self.url))
-            .bearer_auth(&self.token)
-            .header("Content-Type", "application/octet-stream")
-            .body(jpeg)
-            .timeout(Duration::from_secs(180))
-            .send()
-            .await
-            .expect("upload photo");
-        let status = resp.status();
-        let body: Value = resp.json().await.expect("photo JSON");
-        assert!(status.is_success(), "photo upload: {status} {body}");
-        body["hash"].as_str().expect("photo hash").to_owned()
-    }
-
-    /// Submits a report in Flensburg; returns its id.
-    pub async fn report(
-        &self,
-        category: &str,
-        answers: Value,
-        description: &str,
-        at: (f64, f64),
-        hint: &str,
-        photos: &[String],
-    ) -> String {
-        self.report_in(Some(FLENSBURG), category, answers, description, at, hint, photos)
-            .await
-    }
-
-    /// Submits a report to a municipality, or (`None`) wherever the location lies;
-    /// returns its id.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn report_in(
-        &self,
-        municipality: Option<&str>,
-        category: &str,
-        answers: Value,
-        description: &str,
-        at: (f64, f64),
-        hint: &str,
-        photos: &[String],
-    ) -> String {
-        let id = uuid::Uuid::new_v4().to_string();
-        let resp = self
-            .http
-            .post(format!("{}/api/v1/reports", self.url))
-            .bearer_auth(&self.token)
-            .json(&json!({
-                "id": id,
-                "municipality": municipality,
-                "category": category,
-                "answers": answers,
-                "description": description,
-                "location": {"lat": at.0, "lon": at.1},
-                "address_hint": hint,
-                "photos": photos,
-                "consent": true,
-            }))
-            .send()
-            .await
-            .expect("submit report");
-        let status = resp.status();
-        let text = resp.text().await.expect("body");
-        assert!(status.is_success(), "report: {status} {text}");
-        id
-    }
-
-    /// The citizen's view of a report.
-    pub async fn view(&self, id: &str) -> Value {
-        let resp = self
-            .http
-            .get(format!("{}/api/v1/reports/{id}", self.url))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("citizen view");
-        assert!(resp.status().is_success(), "citizen view: {}", resp.status());
-        resp.json().await.expect("citizen JSON")
-    }
 }
 
 /// A plain street-like JPEG (no faces, no plates) for a report's photo.
@@ -278,25 +166,10 @@ pub async fn laptop(b: &Browser) {
 
 /// Changes a report's handling through the API as the demo dispatcher.
 pub async fn patch_as_dispatcher(url: &str, id: &str, body: Value) {
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{url}/api/v1/login"))
-        .json(&json!({"municipality": FLENSBURG, "username": "dispatcher", "password": PASSWORD}))
-        .send()
+    Staff::login(url, "dispatcher")
         .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login JSON");
-    let token = login["token"].as_str().expect("token");
-    let resp = http
-        .patch(format!("{url}/api/v1/staff/reports/{id}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("PATCH");
-    assert!(resp.status().is_success(), "PATCH {id}: {}", resp.status());
+        .patch(&format!("/api/v1/staff/reports/{id}"), body)
+        .await;
 }
 
 /// Opens a report's case page through its address and waits for it.
@@ -326,70 +199,13 @@ pub async fn open_map(b: &Browser) {
 
 /// Opens a configuration section through its tab and waits for it.
 pub async fn section(b: &Browser, name: &str) {
+    b.track_requests().await;
     b.click_id(&format!("config-{name}")).await;
     b.wait_css(
         &format!("[data-testid=\"config-{name}\"][aria-current=\"page\"]"),
         Duration::from_secs(10),
     )
     .await;
-    // Tables and lists fill in from the API.
-    tokio::time::sleep(Duration::from_millis(600)).await;
-}
-
-/// A staff session on the API for any municipality, or (`None`) the platform admin.
-pub struct StaffApi {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-}
-
-impl StaffApi {
-    /// Logs a demo account in.
-    pub async fn login(url: &str, municipality: Option<&str>, username: &str) -> Self {
-        Self::login_with(url, municipality, username, PASSWORD).await
-    }
-
-    /// Logs an account in with its password.
-    pub async fn login_with(url: &str, municipality: Option<&str>, username: &str, password: &str) -> Self {
-        let http = reqwest::Client::new();
-        let resp = http
-            .post(format!("{url}/api/v1/login"))
-            .json(&json!({"municipality": municipality, "username": username, "password": password}))
-            .send()
-            .await
-            .expect("login request");
-        let status = resp.status();
-        let body: Value = resp.json().await.unwrap_or(Value::Null);
-        assert!(
-            status.is_success(),
-            "login {municipality:?}/{username}: {status} {body}"
-        );
-        Self {
-            http,
-            url: url.to_owned(),
-            token: body["token"].as_str().expect("token").to_owned(),
-        }
-    }
-
-    /// Sends a request; status and JSON body (`null` when there is none).
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let resp = request.send().await.expect("staff request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    /// GET JSON, asserting 200.
-    pub async fn get(&self, path: &str) -> Value {
-        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
+    // Tables and lists fill in from the API: wait for the answers.
+    b.wait_for_requests(Duration::from_secs(20)).await;
 }

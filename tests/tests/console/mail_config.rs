@@ -7,10 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{
-    Citizen, exists, laptop, login, logout, one_browser, open_case, screenshots, screenshots_tall, section,
-};
-use crate::support::{Browser, Server, Staff};
+use crate::helpers::{exists, laptop, login, logout, one_browser, open_case, screenshots, screenshots_tall, section};
+use augenmerk_tests::citizen::Citizen;
+use augenmerk_tests::{Browser, Server, Staff};
 
 const MAILBOX: &str = "strassen@kreis.example.org";
 const OPEN311: &str = "https://kreis.example.org/open311/v2";

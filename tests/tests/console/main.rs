@@ -9,19 +9,11 @@
 //! `docs/screenshots/console/`. Needs the built UI (`scripts/build-ui.sh`), Debian's
 //! `chromium` and `chromium-driver`, and the anonymization models.
 
-// The web test's harness (server process, browser, axe), shared rather than copied; this
-// target uses only part of it.
-#[path = "../web/support.rs"]
-#[allow(dead_code)]
-mod support;
-// The citizen's page steps (the console test checks what citizens see after a change).
-#[path = "../web/steps.rs"]
-#[allow(dead_code)]
-mod steps;
+//!
+//! The harness (server process, browser, axe, the citizen's steps and API) is the package's
+//! library; `helpers` holds what only the console needs.
 
 mod amt;
-#[path = "../common/citizen.rs"]
-mod citizen;
 mod config;
 mod flow;
 mod helpers;

@@ -6,13 +6,13 @@
 //! reference and finds the line in the erasure log; the case's audit trail names the
 //! removal. axe-core on each screen; screenshots to `docs/screenshots/console/`.
 
-use crate::citizen::submit_with_email;
+use augenmerk_tests::citizen::submit_with_email;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::helpers::{exists, laptop, login, login_to, logout, one_browser, open_case, page_errors, screenshots_tall};
-use crate::support::{Browser, FLENSBURG, PASSWORD, Server, Staff};
+use augenmerk_tests::{Browser, FLENSBURG, PASSWORD, Server, Staff};
 
 const CITIZEN_EMAIL: &str = "anna.beispiel@example.org";
 const REFERENCE: &str = "Schreiben vom 3.12.2026, Az. 12-3";

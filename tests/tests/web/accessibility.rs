@@ -1,8 +1,9 @@
 //! axe-core on each screen of the web page: the report form with a photo, "my reports"
 //! and a report's detail have no serious or critical accessibility violations.
 
-use crate::steps;
-use crate::support::{Browser, Server, test_photo};
+use augenmerk_tests::photo::test_photo;
+use augenmerk_tests::steps;
+use augenmerk_tests::{Browser, Server};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_screens_have_no_serious_accessibility_violations() {

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::steps;
-use crate::support::{Browser, SLOW, Server};
+use augenmerk_tests::steps;
+use augenmerk_tests::{Browser, SLOW, Server};
 
 /// In the village of Wees (Amt Langballig), 1.7 km from its boundary (checked against
 /// `data/geo/sh-gemeinden.geojson`).

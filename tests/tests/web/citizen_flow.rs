@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use serde_json::json;
 
-use crate::steps;
-use crate::support::{Browser, SLOW, Server, Staff, check_stored_photo, test_photo};
+use augenmerk_tests::photo::{check_stored_photo, test_photo};
+use augenmerk_tests::steps;
+use augenmerk_tests::{Browser, SLOW, Server, Staff};
 
 /// Flensburg's accent colour in the test (dark enough for white text).
 const ACCENT: &str = "#7a1f3d";
@@ -209,12 +210,7 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     // Meanwhile the municipality withdraws that category, so the server refuses the report
     // once the page is back online. The citizen reopens it, corrects the category and sends
     // it in its place.
-    let port: u16 = server
-        .url
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("port");
+    let port = server.port;
     b.click_id("nav-report").await;
     b.wait_id("submit-report", SLOW).await;
     steps::locate_in_flensburg(&b).await;

@@ -3,14 +3,11 @@
 //! Debian's `chromium` and `chromium-driver`, the models and the development photos.
 //! Screenshots of each screen go to `docs/screenshots/web/`.
 
+//!
+//! The harness (server process, browser, the citizen's steps) is the package's library.
+
 mod accessibility;
 mod administrations;
-#[path = "../common/citizen.rs"]
-mod citizen;
 mod citizen_flow;
 mod privacy;
-#[path = "../common/receipt.rs"]
-mod receipt;
 mod status_page;
-mod steps;
-mod support;

@@ -6,16 +6,16 @@
 //! mailed link erases. axe-core on each new screen; screenshots to
 //! `docs/screenshots/web/privacy-*`.
 
-use crate::citizen::submit_with_email;
+use augenmerk_tests::citizen::submit_with_email;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
-use crate::receipt::{wait_for_link, wait_for_receipt};
-use crate::steps;
-use crate::support::{Browser, FLENSBURG, SLOW, Server, Staff};
+use augenmerk_tests::receipt::{wait_for_link, wait_for_receipt};
+use augenmerk_tests::steps;
+use augenmerk_tests::{Browser, FLENSBURG, SLOW, Server, Staff};
 
 /// Flensburg keeps contact addresses this long in the test (not the default 30): the
 /// page must show the live value.

@@ -4,13 +4,13 @@
 //! municipality's message; an unknown link gets a clear error page. axe-core on each
 //! screen; screenshots to `docs/screenshots/web/status-*`.
 
-use crate::citizen::submit_with_email;
+use augenmerk_tests::citizen::submit_with_email;
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::receipt::wait_for_receipt;
-use crate::support::{Browser, Server, Staff};
+use augenmerk_tests::receipt::wait_for_receipt;
+use augenmerk_tests::{Browser, Server, Staff};
 
 const EMAIL: &str = "maria.muster@example.org";
 

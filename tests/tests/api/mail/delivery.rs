@@ -3,14 +3,14 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use augenmerk_tests::{Server, ServerSetup, Staff};
 use serde_json::{Value, json};
 
-use super::smtp::{PrivateSmtp, free_port, shared, smtp_url};
+use super::smtp::{PrivateSmtp, shared, smtp_url};
 use super::{citizen_address, wait_for_delivery, with_email};
-use crate::helpers::{FLENSBURG, PASSWORD, id_of, pothole};
+use crate::helpers::{FLENSBURG, id_of, pothole};
 
 #[tokio::test]
 async fn while_smtp_is_down_mails_wait_and_then_each_arrives_exactly_once() {
@@ -56,87 +56,32 @@ async fn while_smtp_is_down_mails_wait_and_then_each_arrives_exactly_once() {
     }
 }
 
-/// The sync server as a process (`e2e-server`), killed when dropped.
-struct ServerProcess {
-    child: Child,
-}
-
-impl ServerProcess {
-    fn start(data: &Path, port: u16, smtp_port: u16, fault: bool) -> Self {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(data.with_extension("log"))
-            .expect("server log");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_e2e-server"));
-        cmd.args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-            .arg(data)
-            .env("AUGENMERK_DEMO_PASSWORD", PASSWORD)
-            .env("AUGENMERK__MAIL__SMTP_URL", smtp_url(smtp_port))
-            .env("AUGENMERK__MAIL__POLL_SECONDS", "1")
-            .env("AUGENMERK__MAIL__RETRY_BASE_SECONDS", "1")
-            // The crashed server's claim runs out quickly.
-            .env("AUGENMERK__MAIL__LEASE_SECONDS", "2")
-            .env("RUST_LOG", "warn")
-            .env_remove("AUGENMERK_FAULT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log);
-        if fault {
-            cmd.env("AUGENMERK_FAULT", "exit_after_send");
-        }
-        Self {
-            child: cmd.spawn().expect("start e2e-server"),
-        }
-    }
-
-    /// Waits for the process to exit on its own; its exit code.
-    async fn exited(&mut self) -> Option<i32> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait for the server") {
-                return status.code();
-            }
-            assert!(Instant::now() < deadline, "the server did not exit");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+/// The sync server as a process (`e2e-server`) sending through the SMTP server on
+/// `smtp_port`; with `fault`, it exits (code 86) right after the SMTP server's 250.
+fn mail_server(data: &Path, smtp_port: u16, fault: bool) -> ServerSetup {
+    let setup = ServerSetup::new(data, &data.with_extension("log"))
+        .env("AUGENMERK__MAIL__SMTP_URL", smtp_url(smtp_port))
+        .env("AUGENMERK__MAIL__POLL_SECONDS", "1")
+        .env("AUGENMERK__MAIL__RETRY_BASE_SECONDS", "1")
+        // The crashed server's claim runs out quickly.
+        .env("AUGENMERK__MAIL__LEASE_SECONDS", "2");
+    if fault {
+        setup.env("AUGENMERK_FAULT", "exit_after_send")
+    } else {
+        setup
     }
 }
 
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits until the server on `url` answers `/healthz`.
-async fn up(client: &reqwest::Client, url: &str, log: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while Instant::now() < deadline {
-        if let Ok(r) = client.get(format!("{url}/healthz")).send().await
-            && r.status().is_success()
-        {
-            return;
+/// Waits for the server to exit on its own; its exit code.
+async fn exit_code(server: &mut Server) -> Option<i32> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = server.exited() {
+            return status.code();
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(Instant::now() < deadline, "the server did not exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!(
-        "the server at {url} did not come up: {}",
-        std::fs::read_to_string(log).unwrap_or_default()
-    );
-}
-
-async fn post_json(client: &reqwest::Client, url: String, token: Option<&str>, body: &Value) -> Value {
-    let mut rb = client.post(&url).json(body);
-    if let Some(t) = token {
-        rb = rb.bearer_auth(t);
-    }
-    let response = rb.send().await.expect("request reaches the server");
-    let status = response.status();
-    let text = response.text().await.expect("answer");
-    assert!(status.is_success(), "{url}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// Delivery is at least once, by design (docs/mail.md): the outbox marks a mail sent
@@ -152,54 +97,51 @@ async fn a_crash_between_send_and_sent_mark_sends_the_mail_again_with_the_same_m
         .tempdir()
         .expect("temporary directory");
     let data = dir.path().join("data");
-    let log = data.with_extension("log");
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let smtp = shared();
 
-    let mut server = ServerProcess::start(&data, port, smtp.port, true);
-    up(&client, &url, &log).await;
+    let mut server = mail_server(&data, smtp.port, true).start();
+    let (port, url) = (server.port, server.url.clone());
     // The demo's department has a mailbox; without it the receipt is the only mail, and
     // so the one the fault interrupts.
-    let admin = post_json(
-        &client,
-        format!("{url}/api/v1/login"),
-        None,
-        &json!({"municipality": FLENSBURG, "username": "admin", "password": PASSWORD}),
-    )
-    .await;
-    let response = client
-        .put(format!("{url}/api/v1/staff/config/departments/tiefbau"))
-        .bearer_auth(admin["token"].as_str().expect("admin token"))
-        .json(&json!({"id": "tiefbau", "name": "Tiefbau"}))
+    Staff::login(&url, "admin")
+        .await
+        .put(
+            "/api/v1/staff/config/departments/tiefbau",
+            json!({"id": "tiefbau", "name": "Tiefbau"}),
+        )
+        .await;
+    let device: Value = client
+        .post(format!("{url}/api/v1/devices"))
+        .json(&json!({"platform": "linux"}))
         .send()
         .await
-        .expect("department");
-    assert!(response.status().is_success(), "{}", response.status());
-    let device = post_json(
-        &client,
-        format!("{url}/api/v1/devices"),
-        None,
-        &json!({"platform": "linux"}),
-    )
-    .await;
+        .expect("device")
+        .json()
+        .await
+        .expect("device JSON");
     let device_token = device["token"].as_str().expect("device token");
     let address = citizen_address();
     let r = with_email(pothole(), &address, "de");
     let id = id_of(&r);
-    post_json(&client, format!("{url}/api/v1/reports"), Some(device_token), &r).await;
+    let response = client
+        .post(format!("{url}/api/v1/reports"))
+        .bearer_auth(device_token)
+        .json(&r)
+        .send()
+        .await
+        .expect("report");
+    assert!(response.status().is_success(), "{}", response.status());
 
     assert_eq!(
-        server.exited().await,
+        exit_code(&mut server).await,
         Some(86),
         "the fault ends the server after the send"
     );
     let first = smtp.maildir.wait_for(&address, 1).await.remove(0);
     drop(server);
 
-    let _server = ServerProcess::start(&data, port, smtp.port, false);
-    up(&client, &url, &log).await;
+    let _server = mail_server(&data, smtp.port, false).start_on(port);
     let copies = smtp.maildir.wait_for(&address, 2).await;
     assert_eq!(
         copies[1].message_id, first.message_id,
@@ -207,25 +149,10 @@ async fn a_crash_between_send_and_sent_mark_sends_the_mail_again_with_the_same_m
     );
     assert_eq!(copies[1].subject, first.subject);
 
-    let login = post_json(
-        &client,
-        format!("{url}/api/v1/login"),
-        None,
-        &json!({"municipality": FLENSBURG, "username": "dispatcher", "password": PASSWORD}),
-    )
-    .await;
-    let token = login["token"].as_str().expect("staff token");
+    let dispatcher = Staff::login(&url, "dispatcher").await;
     let deadline = Instant::now() + super::smtp::MAIL_TIMEOUT;
     loop {
-        let log: Value = client
-            .get(format!("{url}/api/v1/staff/reports/{id}/deliveries"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("deliveries")
-            .json()
-            .await
-            .expect("deliveries as JSON");
+        let log = dispatcher.get(&format!("/api/v1/staff/reports/{id}/deliveries")).await;
         let receipt = log
             .as_array()
             .and_then(|l| l.iter().find(|d| d["kind"] == "receipt"))

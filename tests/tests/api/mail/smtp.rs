@@ -9,22 +9,16 @@
 //! that stop and restart the SMTP server use a [`PrivateSmtp`] of their own.
 
 use std::io::Read;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use augenmerk_tests::ports::start_on_free_port;
 use mail_parser::{MessageParser, MimeHeaders};
 
 /// How long a test waits for a mail before it fails.
 pub const MAIL_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A free port on 127.0.0.1.
-pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local addr").port()
-}
 
 /// A parsed mail as it arrived.
 #[derive(Debug, Clone)]
@@ -233,11 +227,18 @@ pub fn shared() -> &'static SharedSmtp {
         let _ = std::fs::remove_dir_all(&root);
         let maildir = root.join("Maildir");
         std::fs::create_dir_all(&root).expect("SMTP directory");
-        let port = free_port();
+        let (child, port) = start_on_free_port("aiosmtpd", |port| {
+            let mut child = spawn_aiosmtpd(port, &maildir, &root).expect("start aiosmtpd");
+            match wait_until_listening(&mut child, port, &root.join("smtp.log")) {
+                Ok(()) => Ok((child, port)),
+                Err(why) => {
+                    kill_group(&mut child);
+                    Err(why)
+                }
+            }
+        });
         // Neither waited for nor killed by us: the watchdog ends it with this process.
-        let child = spawn_aiosmtpd(port, &maildir, &root).expect("start aiosmtpd");
         std::mem::forget(child);
-        wait_until_listening(port, &root.join("smtp.log"));
         SharedSmtp {
             port,
             maildir: Maildir { dir: maildir },
@@ -280,8 +281,9 @@ if ! kill -0 "$3" 2>/dev/null; then rm -rf "$4"; fi"#;
         .spawn()
 }
 
-/// Waits until an SMTP server greets on `port` (220).
-fn wait_until_listening(port: u16, log: &Path) {
+/// Waits until an SMTP server greets on `port` (220); `Err` (with the log) when aiosmtpd
+/// ended first, say because another process took the port, or did not greet in time.
+fn wait_until_listening(child: &mut Child, port: u16, log: &Path) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         let greeting = || -> std::io::Result<bool> {
@@ -292,14 +294,17 @@ fn wait_until_listening(port: u16, log: &Path) {
             Ok(&buf == b"220")
         };
         if greeting().unwrap_or(false) {
-            return;
+            return Ok(());
+        }
+        if child.try_wait().ok().flatten().is_some() {
+            break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!(
+    Err(format!(
         "aiosmtpd did not come up on port {port} (is python3-aiosmtpd installed? scripts/setup.sh); log: {}",
         std::fs::read_to_string(log).unwrap_or_default()
-    );
+    ))
 }
 
 /// An SMTP server of one test, which it may stop and start again on the same port.
@@ -315,20 +320,21 @@ pub struct PrivateSmtp {
 impl PrivateSmtp {
     /// Starts a server on a free port.
     pub fn start() -> Self {
-        let root = tempfile::Builder::new()
-            .prefix("augenmerk-smtp-")
-            .tempdir()
-            .expect("temporary directory");
-        let smtp = Self {
-            port: free_port(),
-            maildir: Maildir {
-                dir: root.path().join("Maildir"),
-            },
-            root,
-            child: Mutex::new(None),
-        };
-        smtp.resume();
-        smtp
+        start_on_free_port("aiosmtpd", |port| {
+            let root = tempfile::Builder::new()
+                .prefix("augenmerk-smtp-")
+                .tempdir()
+                .expect("temporary directory");
+            let smtp = Self {
+                port,
+                maildir: Maildir {
+                    dir: root.path().join("Maildir"),
+                },
+                root,
+                child: Mutex::new(None),
+            };
+            smtp.try_resume().map(|()| smtp)
+        })
     }
 
     /// Stops the server (connections are refused until [`PrivateSmtp::resume`]).
@@ -346,16 +352,24 @@ impl PrivateSmtp {
 
     /// Starts the server again on the same port, with the same Maildir.
     pub fn resume(&self) {
+        self.try_resume().unwrap_or_else(|why| panic!("{why}"));
+    }
+
+    fn try_resume(&self) -> Result<(), String> {
         let mut slot = self.child.lock().expect("lock");
         if slot.is_some() {
-            return;
+            return Ok(());
         }
         // The watchdog's cleanup is the temporary directory itself, which the Drop of
         // `root` removes anyway.
-        let child = spawn_aiosmtpd(self.port, &self.maildir.dir, self.root.path()).expect("start aiosmtpd");
-        *slot = Some(child);
-        drop(slot);
-        wait_until_listening(self.port, &self.root.path().join("smtp.log"));
+        let mut child = spawn_aiosmtpd(self.port, &self.maildir.dir, self.root.path()).expect("start aiosmtpd");
+        let up = wait_until_listening(&mut child, self.port, &self.root.path().join("smtp.log"));
+        if up.is_ok() {
+            *slot = Some(child);
+        } else {
+            kill_group(&mut child);
+        }
+        up
     }
 }
 
@@ -374,7 +388,7 @@ fn kill_group(child: &mut Child) {
     let pid = child.id();
     if pid > 1 {
         // `--` is essential: without it procps-ng's `kill -KILL -<pgid>` may signal
-        // every process of the user (see tests/tests/web/support.rs).
+        // every process of the user (see tests/src/process.rs).
         let _ = Command::new("kill")
             .args(["-s", "KILL", "--", &format!("-{pid}")])
             .stderr(Stdio::null())

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::smtp::shared;
 use super::{citizen_address, number, staff_address, wait_for_delivery, with_email};
-use crate::helpers::{FLENSBURG, Staff, TestApp, id_of, pothole};
+use crate::helpers::{FLENSBURG, Staff, Submitted, TestApp, id_of, pothole};
 
 /// Gives a department of Flensburg a mailbox (through its admin).
 async fn department_mailbox(app: &TestApp, id: &str, name: &str, email: &str) {
@@ -44,10 +44,7 @@ async fn the_department_mailbox_hears_of_routing_and_re_assignment_with_a_consol
     let tbz = staff_address("tbz");
     department_mailbox(&app, "tiefbau", "Tiefbau", &tiefbau).await;
     department_mailbox(&app, "tbz", "Technisches Betriebszentrum", &tbz).await;
-    let device = app.device().await;
-    let r = pothole();
-    let id = id_of(&r);
-    app.submit_ok(&device, &r).await;
+    let Submitted { id, .. } = app.submitted_pothole().await;
 
     let routed = &shared().maildir.wait_for(&tiefbau, 1).await[0];
     assert_eq!(

@@ -1,4 +1,4 @@
-//! The app under test: a private X display (Xvfb), tauri-driver (which starts
+//! The desktop app under test (tests/app, benches/app_startup): a private X display (Xvfb), tauri-driver (which starts
 //! WebKitWebDriver, which starts the app), and a WebDriver session on the app's window.
 //! Every process runs in its own process group and is killed when dropped, also on a panic
 //! (killing tauri-driver alone would leave WebKitWebDriver holding the port).
@@ -12,7 +12,10 @@ use fantoccini::ClientBuilder;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
-use crate::support::{Browser, Group, free_port, workspace};
+use crate::browser::Browser;
+use crate::paths::{bin, models_dir, target_tmpdir};
+use crate::ports::{free_port, start_on_free_port};
+use crate::process::Group;
 
 /// How long the app may take to show its first screen (a debug build under load).
 pub const LAUNCH: Duration = Duration::from_secs(120);
@@ -20,7 +23,7 @@ pub const LAUNCH: Duration = Duration::from_secs(120);
 /// A fresh folder for a test's files under Cargo's test temp folder; kept afterwards so
 /// the logs can be read after a failure.
 pub fn work_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("app-e2e").join(name);
+    let dir = target_tmpdir().join("app-e2e").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("test folder");
     dir
@@ -34,7 +37,7 @@ pub fn app_binary() -> PathBuf {
             assert!(p.is_file(), "AUGENMERK_APP_BIN={} is not a file", p.display());
             p
         }
-        _ => PathBuf::from(env!("CARGO_BIN_EXE_e2e-app")),
+        _ => bin("e2e-app"),
     }
 }
 
@@ -83,9 +86,9 @@ impl Display {
 pub struct Launch<'a> {
     /// The X display.
     pub display: &'a Display,
-    /// The app's data directory (`AUGENMERK_APP_DATA`).
+    /// The app's data directory (`AUGENMERK__DATA_DIR`).
     pub data: &'a Path,
-    /// The sync server's URL (`AUGENMERK_SERVER`); nothing needs to listen there.
+    /// The sync server's URL (`AUGENMERK__SERVER`); nothing needs to listen there.
     pub server: &'a str,
     /// Where tauri-driver's (and the app's) output goes.
     pub log: PathBuf,
@@ -105,33 +108,38 @@ pub struct App {
 
 /// Starts tauri-driver and opens a session, which starts the app; waits for its UI.
 pub async fn launch(l: &Launch<'_>) -> App {
-    let port = free_port();
-    let native_port = free_port();
-    let log = std::fs::File::create(&l.log).expect("tauri-driver log");
-    let driver = Group::spawn(
-        Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &l.display.name)
-            .env("AUGENMERK_APP_DATA", l.data)
-            // The webview's storage is in AUGENMERK_APP_DATA; WebKit's other caches and
-            // GTK's settings follow the XDG folders: one fresh set per launch too.
-            .env("XDG_DATA_HOME", l.data.join("xdg-data"))
-            .env("XDG_CACHE_HOME", l.data.join("xdg-cache"))
-            .env("XDG_CONFIG_HOME", l.data.join("xdg-config"))
-            .env("AUGENMERK_SERVER", l.server)
-            // No requests to the internet: the map shows coordinates only.
-            .env("AUGENMERK_TILE_URL", "")
-            .env("AUGENMERK_MODELS", workspace().join("models"))
-            .env("RUST_LOG", "warn,augenmerk_app=info")
-            // WebKitGTK without a GPU under Xvfb.
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("LIBGL_ALWAYS_SOFTWARE", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log),
-    )
-    .unwrap_or_else(|e| panic!("start tauri-driver: {e} (run scripts/setup-app.sh)"));
-    wait_for_port(port, &l.log);
+    // Another process may take a port before tauri-driver binds it: then tauri-driver
+    // exits and is started again on other ports.
+    let (driver, port) = start_on_free_port("tauri-driver", |port| {
+        let native_port = free_port();
+        let log = std::fs::File::create(&l.log).expect("tauri-driver log");
+        let mut driver = Group::spawn(
+            Command::new(tauri_driver())
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .env("DISPLAY", &l.display.name)
+                .env("AUGENMERK__DATA_DIR", l.data)
+                // The webview's storage is in AUGENMERK__DATA_DIR; WebKit's other caches and
+                // GTK's settings follow the XDG folders: one fresh set per launch too.
+                .env("XDG_DATA_HOME", l.data.join("xdg-data"))
+                .env("XDG_CACHE_HOME", l.data.join("xdg-cache"))
+                .env("XDG_CONFIG_HOME", l.data.join("xdg-config"))
+                .env("AUGENMERK__SERVER", l.server)
+                // No requests to the internet: the map shows coordinates only.
+                .env("AUGENMERK__TILE_URL", "")
+                .env("AUGENMERK_MODELS", models_dir())
+                .env("RUST_LOG", "warn,augenmerk_app=info")
+                // WebKitGTK without a GPU under Xvfb.
+                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+                .env("LIBGL_ALWAYS_SOFTWARE", "1")
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log),
+        )
+        .unwrap_or_else(|e| panic!("start tauri-driver: {e} (run scripts/setup-app.sh)"));
+        wait_for_port(&mut driver, port)
+            .map(|()| (driver, port))
+            .map_err(|why| format!("{why}; see {}", l.log.display()))
+    });
 
     let caps = json!({
         "browserName": "wry",
@@ -187,14 +195,17 @@ fn tauri_driver() -> PathBuf {
     }
 }
 
-fn wait_for_port(port: u16, log: &Path) {
+/// Waits until tauri-driver listens on `port`; `Err` when it exited first.
+fn wait_for_port(driver: &mut Group, port: u16) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on {port}; see {}",
-            log.display()
-        );
+        if let Some(status) = driver.exited() {
+            return Err(format!("tauri-driver exited ({status})"));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("tauri-driver did not listen on {port}"));
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
+    Ok(())
 }

@@ -1,6 +1,7 @@
-//! Start-up to interactive: launches the app several times (fresh data directory each
-//! time, no server) and prints each time and the median. Ignored in the normal run; run by
-//! `scripts/bench-app-startup.sh` with `AUGENMERK_APP_BIN` set to the release build.
+//! Start-up to interactive of the desktop app: launches it several times (fresh data
+//! directory each time, no server) and prints each time and the median. A measurement,
+//! not a test (it asserts nothing): run by `scripts/bench-app-startup.sh` with
+//! `AUGENMERK_APP_BIN` set to the release build; `AUGENMERK_BENCH_RUNS` launches (5).
 //!
 //! The figure is measured from asking tauri-driver for a session (WebKitWebDriver then
 //! starts the app process) until the navigation, the first interactive element, is in the
@@ -9,11 +10,17 @@
 
 use std::time::Duration;
 
-use crate::driver::{App, Display, Launch, app_binary, launch, work_dir};
-use crate::support::free_port;
+use augenmerk_tests::app::{App, Display, Launch, app_binary, launch, work_dir};
+use augenmerk_tests::free_port;
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "a measurement; run by scripts/bench-app-startup.sh"]
+fn main() {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(startup_to_interactive());
+}
+
 async fn startup_to_interactive() {
     let runs: usize = std::env::var("AUGENMERK_BENCH_RUNS")
         .ok()

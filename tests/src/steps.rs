@@ -1,12 +1,13 @@
 //! What a citizen does on the page, step by step, through the `data-testid` contract of
-//! the UI; shared by the flow test and the accessibility test.
+//! the UI; shared by the browser tests (web, console) and the app's test.
 
 use std::path::Path;
 use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::support::{Browser, MUERWIK, SLOW};
+use crate::MUERWIK;
+use crate::browser::{Browser, SLOW};
 
 /// What the page showed for a processed photo.
 pub struct PhotoCard {

@@ -1,27 +1,21 @@
-//! The pieces of a browser test: the real server as a process serving the built UI,
-//! headless Chromium through chromedriver (both killed when dropped, also on a panic),
-//! helpers for the page's `data-testid` contract, a staff client, and the test photo.
+//! A WebDriver session on the page under test: headless Chromium through chromedriver
+//! (killed when dropped, also on a panic), or another driver such as tauri-driver for the
+//! app, with helpers for the page's `data-testid` contract and screenshots.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use image::RgbImage;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-/// Password of the demo accounts.
-pub const PASSWORD: &str = "augenmerk-test-passwort";
-/// Flensburg's AGS.
-pub const FLENSBURG: &str = "01001000";
-/// A residential street in Flensburg-Mürwik (a pothole on a municipal street goes to Tiefbau).
-pub const MUERWIK: (f64, f64) = (54.8100, 9.4800);
+use crate::paths::{target_tmpdir, workspace};
+use crate::ports::start_on_free_port;
+use crate::process::{Group, wait_for_200_from};
+
 /// How long the page may take for anything that waits on the server (anonymizing a photo
 /// runs the models in a debug build next to other builds).
 pub const SLOW: Duration = Duration::from_secs(90);
@@ -34,139 +28,6 @@ const REPAINT_TICKER: &str = "if (!document.getElementById('e2e-repaint')) { \
     d.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647'; \
     document.body.appendChild(d); let k = 0; \
     setInterval(() => { k ^= 1; d.style.background = k ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'; }, 200); }";
-
-/// The workspace root.
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lies in the workspace")
-        .to_owned()
-}
-
-/// The built web UI, failing with what to do when it is not built.
-pub fn built_ui() -> PathBuf {
-    let dist = workspace().join("src-ui/dist");
-    assert!(
-        dist.join("index.html").is_file() && dist.join("pkg").is_dir(),
-        "the web UI is not built at {}: run scripts/build-ui.sh first (scripts/test.sh does)",
-        dist.display()
-    );
-    dist
-}
-
-/// A free port on 127.0.0.1.
-pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local addr").port()
-}
-
-/// Whether `GET /<path>` on the port answers 200 (blocking, no runtime needed).
-fn answers_200(port: u16, path: &str) -> bool {
-    let probe = || -> std::io::Result<bool> {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
-        s.set_read_timeout(Some(Duration::from_secs(2)))?;
-        write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
-        let mut buf = [0u8; 12];
-        s.read_exact(&mut buf)?;
-        Ok(&buf[9..12] == b"200")
-    };
-    probe().unwrap_or(false)
-}
-
-/// Waits (up to 90 s) until `GET /<path>` on the port answers 200; panics naming the log.
-pub fn wait_for_200(port: u16, path: &str, what: &str, log: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while Instant::now() < deadline {
-        if answers_200(port, path) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("{what} on port {port} did not come up; see {}", log.display());
-}
-
-/// A child process in its own process group; the whole group is killed when dropped
-/// (chromedriver's Chromium processes must not outlive a failed test).
-pub struct Group {
-    child: Child,
-}
-
-impl Group {
-    /// Starts `cmd` as the leader of a new process group.
-    pub fn spawn(cmd: &mut Command) -> std::io::Result<Self> {
-        cmd.process_group(0).spawn().map(|child| Self { child })
-    }
-
-    /// The process's piped stdout (once).
-    #[allow(dead_code, reason = "used by the app test (tests/app), which shares this module")]
-    pub fn stdout(&mut self) -> Option<std::process::ChildStdout> {
-        self.child.stdout.take()
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        // The whole group the child leads (negative pid). `--` is essential: without it,
-        // procps-ng 4.0's `kill -KILL -<pgid>` sends kill(-1, SIGKILL), killing every
-        // process of the user (checked with strace on Debian 12).
-        let pid = self.child.id();
-        if pid > 1 {
-            let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{pid}")])
-                .stderr(Stdio::null())
-                .status();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The sync server as a process with the demo, the built UI and no map tiles.
-pub struct Server {
-    _process: Group,
-    /// `http://127.0.0.1:<port>`.
-    pub url: String,
-}
-
-impl Server {
-    /// Starts the server in `dir` and waits until it answers.
-    pub fn start(dir: &Path) -> Self {
-        Self::start_on(dir, free_port())
-    }
-
-    /// Starts the server in `dir` on `port` and waits until it answers. Started again on
-    /// the same `dir`, it keeps its data (the demo is seeded once); the log is appended.
-    pub fn start_on(dir: &Path, port: u16) -> Self {
-        let ui = built_ui();
-        let data = dir.join("server");
-        let log_path = dir.join("server.log");
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .expect("server log");
-        let process = Group::spawn(
-            Command::new(env!("CARGO_BIN_EXE_e2e-server"))
-                .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-                .arg(&data)
-                .env("AUGENMERK_DEMO_PASSWORD", PASSWORD)
-                .env("AUGENMERK__UI_DIR", &ui)
-                // No requests to the internet: the map shows coordinates only.
-                .env("AUGENMERK__TILE_URL", "")
-                .env("AUGENMERK__MODELS_DIR", workspace().join("models"))
-                .env("RUST_LOG", "warn")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(log),
-        )
-        .expect("start e2e-server");
-        wait_for_200(port, "/healthz", "the server", &log_path);
-        Self {
-            _process: process,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
 
 /// A WebDriver session: headless Chromium through chromedriver with a fresh profile, or
 /// (through [`Browser::attach`]) another driver such as tauri-driver for the app.
@@ -182,19 +43,24 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver on a free port and opens a session at phone size.
     pub async fn start(dir: &Path) -> Self {
-        let port = free_port();
         let log_path = dir.join("chromedriver.log");
-        let log = std::fs::File::create(&log_path).expect("chromedriver log");
-        let driver = Group::spawn(
-            Command::new("chromedriver")
-                .arg(format!("--port={port}"))
-                .arg(format!("--log-path={}", log_path.display()))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(log),
-        )
-        .expect("start chromedriver (Debian package chromium-driver: run scripts/setup.sh)");
-        wait_for_200(port, "/status", "chromedriver", &log_path);
+        // Another process may take the port before chromedriver binds it: then chromedriver
+        // exits and is started again on another port.
+        let (driver, port) = start_on_free_port("chromedriver", |port| {
+            let log = std::fs::File::create(&log_path).expect("chromedriver log");
+            let mut driver = Group::spawn(
+                Command::new("chromedriver")
+                    .arg(format!("--port={port}"))
+                    .arg(format!("--log-path={}", log_path.display()))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(log),
+            )
+            .expect("start chromedriver (Debian package chromium-driver: run scripts/setup.sh)");
+            wait_for_200_from(&mut driver, port, "/status")
+                .map(|()| (driver, port))
+                .map_err(|why| format!("{why}; see {}", log_path.display()))
+        });
         let profile = tempfile::Builder::new()
             .prefix("augenmerk-chromium-")
             .tempdir()
@@ -237,7 +103,6 @@ impl Browser {
 
     /// Wraps a session of another driver (killed with the session's end); `kind` names the
     /// screenshot folder and the failure files.
-    #[allow(dead_code, reason = "used by the app test (tests/app), which shares this module")]
     pub fn attach(client: Client, driver: Group, kind: &'static str) -> Self {
         Self {
             client,
@@ -303,7 +168,7 @@ impl Browser {
 
     /// Saves a screenshot and the DOM of the page for a failed step; returns where.
     pub async fn save_failure(&self) -> String {
-        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-failure", self.kind));
+        let base = target_tmpdir().join(format!("{}-failure", self.kind));
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(base.with_extension("png"), png);
         }
@@ -385,6 +250,55 @@ impl Browser {
                 "{css}: text {last:?} does not contain {needle:?} after {timeout:?}"
             );
             tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// Waits until no element matches `css` (a list that re-rendered without it).
+    pub async fn wait_gone(&self, css: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.client.find(Locator::Css(css)).await.is_ok() {
+            if Instant::now() > deadline {
+                let saved = self.save_failure().await;
+                panic!("{css} is still there after {timeout:?}; the page is saved as {saved}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Counts the page's requests in flight (`fetch`), for [`Browser::wait_for_requests`];
+    /// once per document, so again after a reload.
+    pub async fn track_requests(&self) {
+        self.client
+            .execute(
+                "if (!window.__inflight) { window.__inflight = { n: 0 }; const f = window.fetch; \
+                 window.fetch = (...a) => { window.__inflight.n += 1; \
+                   return f.apply(window, a).finally(() => { window.__inflight.n -= 1; }); }; }",
+                vec![],
+            )
+            .await
+            .expect("install the request counter");
+    }
+
+    /// Waits until the requests the page started (counted since [`Browser::track_requests`])
+    /// have all been answered, twice in a row 100 ms apart: a section that loads its table
+    /// starts the request when it is shown.
+    pub async fn wait_for_requests(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut idle = 0;
+        while idle < 2 {
+            let inflight = self
+                .client
+                .execute("return window.__inflight ? window.__inflight.n : 0;", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0);
+            idle = if inflight == 0 { idle + 1 } else { 0 };
+            assert!(
+                Instant::now() < deadline,
+                "{inflight} requests of the page still open after {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -599,311 +513,4 @@ impl Browser {
             })
             .collect()
     }
-}
-
-/// A staff session against the server's API.
-pub struct Staff {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-}
-
-impl Staff {
-    /// Logs a demo account of Flensburg in.
-    pub async fn login(url: &str, username: &str) -> Self {
-        let http = reqwest::Client::new();
-        let body: Value = http
-            .post(format!("{url}/api/v1/login"))
-            .json(&json!({"municipality": FLENSBURG, "username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login request")
-            .error_for_status()
-            .unwrap_or_else(|e| panic!("login as {username}: {e}"))
-            .json()
-            .await
-            .expect("login JSON");
-        Self {
-            http,
-            url: url.to_owned(),
-            token: body["token"].as_str().expect("token").to_owned(),
-        }
-    }
-
-    /// GET: status and body.
-    pub async fn get_raw(&self, path: &str) -> (u16, Vec<u8>) {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.url))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("GET");
-        let status = resp.status().as_u16();
-        (status, resp.bytes().await.expect("body").to_vec())
-    }
-
-    /// GET JSON, asserting 200.
-    pub async fn get(&self, path: &str) -> Value {
-        let (status, body) = self.get_raw(path).await;
-        assert_eq!(status, 200, "GET {path}: {}", String::from_utf8_lossy(&body));
-        serde_json::from_slice(&body).expect("JSON")
-    }
-
-    /// POST JSON, asserting a 2xx answer.
-    pub async fn post(&self, path: &str, body: Value) -> Value {
-        self.send(reqwest::Method::POST, path, body).await
-    }
-
-    /// PUT JSON, asserting a 2xx answer.
-    pub async fn put(&self, path: &str, body: Value) -> Value {
-        self.send(reqwest::Method::PUT, path, body).await
-    }
-
-    /// Switches a category off for new reports, as an admin does in the console.
-    pub async fn withdraw_category(&self, id: &str) {
-        fn switch_off(cats: &mut Value, id: &str) -> bool {
-            let Some(list) = cats.as_array_mut() else { return false };
-            list.iter_mut().any(|c| {
-                if c["id"] == id {
-                    c["active"] = Value::Bool(false);
-                    return true;
-                }
-                c.get_mut("subcategories").is_some_and(|subs| switch_off(subs, id))
-            })
-        }
-        let mut tree = self.get("/api/v1/staff/config/categories").await;
-        assert!(switch_off(&mut tree["categories"], id), "{id} is in the tree");
-        self.put("/api/v1/staff/config/categories", tree).await;
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let resp = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.url))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
-        let status = resp.status();
-        let text = resp.text().await.expect("body");
-        assert!(status.is_success(), "{method} {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    /// The staff view of a report once it arrived (the page may send it a little later).
-    pub async fn wait_for_report(&self, id: &str, timeout: Duration) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let (status, body) = self.get_raw(&format!("/api/v1/staff/reports/{id}")).await;
-            if status == 200 {
-                return serde_json::from_slice(&body).expect("JSON");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "report {id} did not reach the server within {timeout:?} (last answer {status})"
-            );
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-    }
-}
-
-/// The annotated development photos: `$AUGENMERK_ANON_DEV`, else `../shared/data/anon-dev`
-/// next to the repository. They may not be copied into the repository (their licences).
-pub fn anon_dev() -> PathBuf {
-    let dir = match std::env::var_os("AUGENMERK_ANON_DEV") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => workspace().join("../shared/data/anon-dev"),
-    };
-    assert!(
-        dir.join("boxes.json").is_file(),
-        "development photos not found at {}: set AUGENMERK_ANON_DEV to the anon-dev folder",
-        dir.display()
-    );
-    dir
-}
-
-/// A box in pixels: x1, y1, x2, y2.
-pub type PixelBox = [u32; 4];
-
-/// A street photo with a face and a licence plate, and where they are.
-pub struct TestPhoto {
-    /// The JPEG file (with an XMP segment and a comment that must not survive).
-    pub path: PathBuf,
-    /// The pixels as composed.
-    pub image: RgbImage,
-    /// The face, in pixels of `image`.
-    pub face: PixelBox,
-    /// The plate, in pixels of `image`.
-    pub plate: PixelBox,
-}
-
-/// Text in the photo's metadata that must not reach the server's store.
-pub const METADATA_MARKER: &str = "AUGENMERK-METADATA-MARKER";
-
-/// Composes a car with a plate (`plate_eu1.jpg`) and a person (`face_maksssksksss37.png`,
-/// scaled 1.5 ×) side by side: no development photo shows both.
-pub fn test_photo(dir: &Path) -> TestPhoto {
-    let dev = anon_dev();
-    let boxes: Value =
-        serde_json::from_slice(&std::fs::read(dev.join("boxes.json")).expect("boxes.json")).expect("boxes.json parses");
-    let entry = |file: &str| -> Value {
-        boxes
-            .as_array()
-            .and_then(|a| a.iter().find(|e| e["file"] == file))
-            .cloned()
-            .unwrap_or_else(|| panic!("{file} is not in boxes.json"))
-    };
-    let first_box = |e: &Value, kind: &str| -> PixelBox {
-        let b = &e[kind][0];
-        std::array::from_fn(|i| {
-            b[i].as_u64()
-                .and_then(|v| u32::try_from(v).ok())
-                .expect("box coordinate")
-        })
-    };
-    let load = |file: &str| {
-        image::open(dev.join("images").join(file))
-            .unwrap_or_else(|e| panic!("{file}: {e}"))
-            .to_rgb8()
-    };
-    let car = load("plate_eu1.jpg");
-    let plate = first_box(&entry("plate_eu1.jpg"), "plates");
-    let person = load("face_maksssksksss37.png");
-    let face = first_box(&entry("face_maksssksksss37.png"), "faces");
-    let (pw, ph) = (person.width() * 3 / 2, person.height() * 3 / 2);
-    let person = image::imageops::resize(&person, pw, ph, image::imageops::FilterType::CatmullRom);
-    let width = car.width() + pw;
-    let height = car.height().max(ph);
-    let mut canvas = RgbImage::from_pixel(width, height, image::Rgb([128, 128, 128]));
-    image::imageops::replace(&mut canvas, &car, 0, 0);
-    image::imageops::replace(&mut canvas, &person, i64::from(car.width()), 0);
-    let face = [
-        car.width() + face[0] * 3 / 2,
-        face[1] * 3 / 2,
-        car.width() + face[2] * 3 / 2,
-        face[3] * 3 / 2,
-    ];
-
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92)
-        .encode_image(&canvas)
-        .expect("encode JPEG");
-    let xmp = format!(
-        "http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:Description \
-         creator=\"{METADATA_MARKER}\"/></x:xmpmeta>"
-    );
-    let mut out = jpeg[..2].to_vec();
-    out.extend(segment(0xe1, xmp.as_bytes()));
-    out.extend(segment(0xfe, METADATA_MARKER.as_bytes()));
-    out.extend(&jpeg[2..]);
-    let path = dir.join("strasse-mit-auto.jpg");
-    std::fs::write(&path, out).expect("write the photo");
-    TestPhoto {
-        path,
-        image: canvas,
-        face,
-        plate,
-    }
-}
-
-/// A JPEG segment: marker, length, contents.
-fn segment(marker: u8, contents: &[u8]) -> Vec<u8> {
-    let mut out = vec![0xff, marker];
-    out.extend(u16::try_from(2 + contents.len()).expect("small segment").to_be_bytes());
-    out.extend(contents);
-    out
-}
-
-/// The markers of a JPEG's segments before the image data.
-pub fn jpeg_markers(bytes: &[u8]) -> Vec<u8> {
-    let mut markers = Vec::new();
-    let mut i = 2;
-    while i + 4 <= bytes.len() && bytes[i] == 0xff {
-        let marker = bytes[i + 1];
-        markers.push(marker);
-        if marker == 0xda {
-            break;
-        }
-        i += 2 + usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-    }
-    markers
-}
-
-/// Fine detail in the middle half of a box: the mean absolute difference between
-/// horizontally and vertically neighbouring pixels (a blur drives it towards zero).
-pub fn detail(image: &RgbImage, b: PixelBox) -> f64 {
-    let (w, h) = (b[2] - b[0], b[3] - b[1]);
-    let (x0, y0) = (b[0] + w / 4, b[1] + h / 4);
-    let (x1, y1) = (
-        (b[0] + 3 * w / 4).min(image.width() - 1),
-        (b[1] + 3 * h / 4).min(image.height() - 1),
-    );
-    let luma = |x: u32, y: u32| {
-        let p = image.get_pixel(x, y).0;
-        0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2])
-    };
-    let (mut sum, mut n) = (0.0, 0u32);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            sum += (luma(x, y) - luma(x + 1, y)).abs() + (luma(x, y) - luma(x, y + 1)).abs();
-            n += 2;
-        }
-    }
-    assert!(n > 0, "empty box {b:?}");
-    sum / f64::from(n)
-}
-
-/// A box scaled from one image size to another.
-pub fn scale_box(b: PixelBox, from: (u32, u32), to: (u32, u32)) -> PixelBox {
-    let sx = f64::from(to.0) / f64::from(from.0);
-    let sy = f64::from(to.1) / f64::from(from.1);
-    let s = |v: u32, f: f64| (f64::from(v) * f).round() as u32;
-    [s(b[0], sx), s(b[1], sy), s(b[2], sx), s(b[3], sy)]
-}
-
-/// The stored photo is a JPEG without metadata segments, and the face and the plate are
-/// blurred: far less fine detail in their boxes than in the photo as composed.
-pub async fn check_stored_photo(staff: &Staff, hash: &str, photo: &TestPhoto) {
-    let (status, bytes) = staff.get_raw(&format!("/api/v1/blobs/{hash}")).await;
-    assert_eq!(status, 200, "staff read the photo");
-    assert_eq!(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)), hash);
-    assert_eq!(&bytes[..2], [0xff, 0xd8], "a JPEG");
-    let markers = jpeg_markers(&bytes);
-    assert!(
-        !markers.contains(&0xe1) && !markers.contains(&0xfe),
-        "no EXIF/XMP (APP1) and no comment: {markers:x?}"
-    );
-    assert!(
-        !bytes
-            .windows(METADATA_MARKER.len())
-            .any(|w| w == METADATA_MARKER.as_bytes()),
-        "the metadata text is gone"
-    );
-    let stored = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
-        .expect("decodes as JPEG")
-        .to_rgb8();
-    let original = image::imageops::resize(
-        &photo.image,
-        stored.width(),
-        stored.height(),
-        image::imageops::FilterType::Triangle,
-    );
-    let from = photo.image.dimensions();
-    let to = stored.dimensions();
-    for (what, b) in [("face", photo.face), ("plate", photo.plate)] {
-        let b = scale_box(b, from, to);
-        let (before, after) = (detail(&original, b), detail(&stored, b));
-        assert!(
-            after < before * 0.4,
-            "the {what} at {b:?} is not blurred: detail {after:.2} after, {before:.2} before"
-        );
-    }
-    // Outside the boxes the photo keeps its detail (it was not blurred as a whole).
-    let corner = [0, 0, to.0 / 5, to.1 / 5];
-    assert!(
-        detail(&stored, corner) > detail(&original, corner) * 0.5,
-        "the rest of the photo keeps its detail"
-    );
 }
