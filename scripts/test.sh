@@ -12,13 +12,22 @@ bash scripts/build-ui.sh
 say "cargo fmt --check"
 cargo fmt --all -- --check
 
+# The app's end-to-end test and start-up benchmark are feature `app` of the tests package
+# (they need WebKitGTK, which a plain `cargo test` does not); the whole suite turns it on.
 say "cargo clippy (all targets, warnings are errors)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked --features augenmerk-tests/app -- -D warnings
 say "cargo clippy for the UI as the browser runs it (wasm32; with and without the console)"
 export CHRONO_TZ_TIMEZONE_FILTER='^(Europe/Berlin|UTC)$'
 cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui -p augenmerk-domain -p augenmerk-geo -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui --no-default-features -- -D warnings
 unset CHRONO_TZ_TIMEZONE_FILTER
+say "cargo doc (rustdoc warnings, such as broken intra-doc links, are errors)"
+RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --workspace --locked
+say "cargo deny (licences, bans, sources; advisories when their database is reachable)"
+bash scripts/deny.sh
 
 say "tests"
-cargo test --workspace --locked
+cargo test --workspace --locked --features augenmerk-tests/app
+
+# The OpenAPI document against the real server: schemathesis, all checks, as a device and as staff.
+bash scripts/contract.sh

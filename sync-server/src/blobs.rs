@@ -385,7 +385,7 @@ pub struct PhotoFile {
 }
 
 /// Reads a stored photo as the `n`-th file (from 1) of a mail or request.
-pub async fn photo_file(state: &crate::state::AppState, hash: &BlobHash, n: usize) -> Result<PhotoFile, String> {
+pub async fn photo_file(state: &AppState, hash: &BlobHash, n: usize) -> Result<PhotoFile, String> {
     let meta = state
         .store
         .get_blob(hash)

@@ -92,7 +92,7 @@ fn rationals(exif: &exif::Exif, tag: Tag) -> Option<Vec<f64>> {
 
 fn ascii(exif: &exif::Exif, tag: Tag) -> Option<String> {
     match &exif.get_field(tag, In::PRIMARY)?.value {
-        Value::Ascii(v) => v.first().map(|s| String::from_utf8_lossy(s).trim().to_string()),
+        Value::Ascii(v) => v.first().map(|s| String::from_utf8_lossy(s).trim().to_owned()),
         _ => None,
     }
 }

@@ -73,7 +73,7 @@ impl OnnxModel {
             path: path.to_path_buf(),
             message: format!("{e:#}"),
         };
-        let mut proto = tract_onnx::onnx().model_for_path(path).map_err(load_err)?;
+        let mut proto = onnx().model_for_path(path).map_err(load_err)?;
         // Some files (CenterFace) declare fixed output shapes for one input
         // size; forget them so that other sizes can be planned.
         let outlets = proto.output_outlets().map_err(load_err)?.to_vec();
@@ -147,14 +147,11 @@ impl OnnxModel {
     /// Runs the model on a `[1, 3, h, w]` tensor and returns all outputs.
     pub fn run(&self, input: Tensor) -> Result<TVec<TValue>> {
         let shape = input.shape().to_vec();
-        let (h, w) = match shape[..] {
-            [1, 3, h, w] => (h, w),
-            _ => {
-                return Err(AnonError::Inference {
-                    model: self.name,
-                    message: format!("unexpected input shape {shape:?}"),
-                });
-            }
+        let [1, 3, h, w] = shape[..] else {
+            return Err(AnonError::Inference {
+                model: self.name,
+                message: format!("unexpected input shape {shape:?}"),
+            });
         };
         let plan = self.plan(h, w)?;
         plan.run(tvec!(input.into())).map_err(|e| AnonError::Inference {

@@ -368,11 +368,7 @@ pub trait Store: PrivacyStore + Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<ReportStats>;
     /// Counts of reports per status.
-    async fn count_by_status(
-        &self,
-        ags: &Ags,
-        visible_to: Option<&Visibility>,
-    ) -> StoreResult<Vec<(augenmerk_domain::Status, u64)>>;
+    async fn count_by_status(&self, ags: &Ags, visible_to: Option<&Visibility>) -> StoreResult<Vec<(Status, u64)>>;
     /// The categories the municipality's reports are filed on, with how many each has
     /// (a category in use is deactivated, not deleted).
     async fn categories_in_use(&self, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>>;

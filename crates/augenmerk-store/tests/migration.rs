@@ -86,7 +86,7 @@ async fn schema_5_tenants_keep_their_data_and_their_reports_get_their_gemeinde()
         ))
         .expect("data of schema 5");
     }
-    let store = augenmerk_store::SqliteStore::open(&path).expect("upgrade");
+    let store = SqliteStore::open(&path).expect("upgrade");
     let flensburg = Ags::parse("01001000").expect("ags");
     let report = store.get_report(&flensburg, &id).await.expect("report kept");
     assert_eq!(report.gemeinde, flensburg, "its Gemeinde is the tenant's");

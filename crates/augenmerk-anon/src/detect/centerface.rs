@@ -28,14 +28,11 @@ pub fn detect(model: &OnnxModel, img: &RgbImage, view: &View, threshold: f32) ->
     let (heat, hs) = output_f32(&out, 0, name)?;
     let (scale, _) = output_f32(&out, 1, name)?;
     let (offset, _) = output_f32(&out, 2, name)?;
-    let (fh, fw) = match hs[..] {
-        [1, 1, h, w] => (h, w),
-        _ => {
-            return Err(AnonError::Inference {
-                model: name,
-                message: format!("heatmap shape {hs:?}"),
-            });
-        }
+    let [1, 1, fh, fw] = hs[..] else {
+        return Err(AnonError::Inference {
+            model: name,
+            message: format!("heatmap shape {hs:?}"),
+        });
     };
     let plane = fh * fw;
     if scale.len() < 2 * plane || offset.len() < 2 * plane {
