@@ -144,7 +144,7 @@ pub fn ReportDetail(id: String) -> impl IntoView {
                                 <form class="reply" on:submit=send.clone()>
                                     <div class="kern-form-input">
                                         <label class="kern-label" for="reply-body">{move || i18n.t("reply-label")}</label>
-                                        <textarea id="reply-body" class="kern-form-input__input" rows="3" maxlength="4000"
+                                        <textarea id="reply-body" class="kern-form-input__input" rows="3" maxlength=augenmerk_domain::text::MAX_MESSAGE_CHARS.to_string()
                                             data-testid="reply-body" prop:value=move || reply.get()
                                             on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                                     </div>

@@ -323,7 +323,7 @@ fn Thread(
             <form class="reply" on:submit=send>
                 <div class="kern-form-input">
                     <label class="kern-label" for="status-reply">{move || i18n.t("reply-label")}</label>
-                    <textarea id="status-reply" class="kern-form-input__input" rows="3" maxlength="4000"
+                    <textarea id="status-reply" class="kern-form-input__input" rows="3" maxlength=augenmerk_domain::text::MAX_MESSAGE_CHARS.to_string()
                         data-testid="status-reply" prop:value=move || reply.get()
                         on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                 </div>

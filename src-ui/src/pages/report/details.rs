@@ -133,7 +133,7 @@ pub(super) fn details_section(f: Form) -> impl IntoView {
             <div class="kern-form-input">
                 <label class="kern-label" for=field_anchor("description")>{move || i18n.t("description")}
                     <span class="kern-label__optional">{move || format!(" – {}", i18n.t("optional"))}</span></label>
-                <textarea id=field_anchor("description") class="kern-form-input__input" rows="4" maxlength="4000"
+                <textarea id=field_anchor("description") class="kern-form-input__input" rows="4" maxlength=augenmerk_domain::report::MAX_DESCRIPTION_CHARS.to_string()
                     data-testid="description" prop:value=move || draft.with(|d| d.description.clone())
                     on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))></textarea>
                 <FieldProblem problems=problems field="description" />
