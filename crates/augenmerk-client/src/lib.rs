@@ -16,6 +16,12 @@ mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "cli")]
+mod cli_args;
+#[cfg(feature = "cli")]
+mod cli_citizen;
+#[cfg(feature = "cli")]
+mod cli_field;
+#[cfg(feature = "cli")]
 mod cli_privacy;
 #[cfg(feature = "cli")]
 mod cli_settings;
