@@ -121,21 +121,12 @@ impl Citizen {
 /// Registers a device of its own and submits a pothole in Flensburg with a contact
 /// address and a description; returns the report's id.
 pub async fn submit_with_email(url: &str, email: &str, description: &str) -> String {
-    let http = reqwest::Client::new();
-    let device: Value = http
-        .post(format!("{url}/api/v1/devices"))
-        .json(&json!({"platform": "test"}))
-        .send()
-        .await
-        .expect("register device")
-        .json()
-        .await
-        .expect("device JSON");
-    let token = device["token"].as_str().expect("device token");
+    let citizen = Citizen::register(url).await;
     let id = uuid::Uuid::new_v4().to_string();
-    let resp = http
+    let resp = citizen
+        .http
         .post(format!("{url}/api/v1/reports"))
-        .bearer_auth(token)
+        .bearer_auth(&citizen.token)
         .json(&json!({
             "id": id,
             "municipality": FLENSBURG,
