@@ -9,7 +9,11 @@
 //! Writes that belong together (a report with its audit entries and feed events) are one
 //! call and one transaction.
 
+mod codec;
+pub mod copy;
+mod listing;
 pub mod outbox;
+pub mod postgres;
 pub mod privacy;
 pub mod sqlite;
 
@@ -17,6 +21,7 @@ pub use outbox::{
     ExternalRequest, Job, JobKind, JobOutcome, JobState, NewJob, NewSubscription, SubscriptionChange,
     SubscriptionRecord,
 };
+pub use postgres::PgStore;
 pub use privacy::{Erased, Erasure, ErasureTarget, IdleDevice, PrivacyStore};
 pub use sqlite::SqliteStore;
 
@@ -202,6 +207,9 @@ pub enum Followed {
 /// The server's storage.
 #[async_trait]
 pub trait Store: PrivacyStore + Send + Sync + 'static {
+    /// Whether the database answers (a load balancer's readiness check).
+    async fn ping(&self) -> StoreResult<()>;
+
     // --- the directory of administrations not on the platform, and mailed reports ---
     /// The directory, by key.
     async fn list_directory(&self) -> StoreResult<Vec<augenmerk_domain::api::DirectoryEntry>>;
@@ -386,10 +394,12 @@ pub trait Store: PrivacyStore + Send + Sync + 'static {
     ) -> StoreResult<Vec<Report>>;
 
     // --- audit, history, messages, notes, feed ---
+    // Each takes the report's municipality: a report of another tenant is `NotFound`
+    // (writes) or has nothing (lists).
     /// The audit trail of a report, oldest first.
-    async fn list_audit(&self, id: &ReportId) -> StoreResult<Vec<AuditEntry>>;
+    async fn list_audit(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<AuditEntry>>;
     /// The public status history of a report, oldest first.
-    async fn list_status_changes(&self, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>>;
+    async fn list_status_changes(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>>;
     /// Public status changes of a municipality's reports in a time window, oldest first,
     /// with a stable id each (Open311 `servicerequestupdates`).
     async fn status_changes_between(
@@ -401,13 +411,18 @@ pub trait Store: PrivacyStore + Send + Sync + 'static {
     ) -> StoreResult<Vec<(i64, ReportId, PublicStatusChange)>>;
     /// Adds a message idempotently by its id (and a feed event for the device), queuing
     /// `jobs` with it (only when it is new).
-    async fn add_message(&self, message: StaffMessage, jobs: Vec<NewJob>) -> StoreResult<Inserted<StaffMessage>>;
+    async fn add_message(
+        &self,
+        ags: &Ags,
+        message: StaffMessage,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Inserted<StaffMessage>>;
     /// The thread of a report, oldest first.
-    async fn list_messages(&self, id: &ReportId) -> StoreResult<Vec<StaffMessage>>;
+    async fn list_messages(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<StaffMessage>>;
     /// Adds an internal note idempotently by its id.
-    async fn add_note(&self, note: InternalNote) -> StoreResult<Inserted<InternalNote>>;
+    async fn add_note(&self, ags: &Ags, note: InternalNote) -> StoreResult<Inserted<InternalNote>>;
     /// Internal notes of a report, oldest first.
-    async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>>;
+    async fn list_notes(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<InternalNote>>;
     /// Lets a device follow someone else's report; [`Followed::Already`] if it did already,
     /// `Conflict` for the device's own report, `NotFound` for an unknown one.
     /// At most `max_follows` reports per device ([`Followed::LimitReached`] beyond).
@@ -477,6 +492,27 @@ pub trait Store: PrivacyStore + Send + Sync + 'static {
         at: DateTime<Utc>,
         polled_at: DateTime<Utc>,
     ) -> StoreResult<()>;
+}
+
+/// What [`RateCounter::take`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    /// Within the limit; counted.
+    Allowed,
+    /// Over the limit; not counted. A request is allowed again after this many µs.
+    Refused {
+        /// Microseconds until the next request is allowed.
+        retry_after_micros: i64,
+    },
+}
+
+/// Rate limits kept in the database, so that they hold across several instances (the
+/// PostgreSQL backend; a single SQLite instance counts in memory).
+#[async_trait]
+pub trait RateCounter: Send + Sync + 'static {
+    /// Takes one request of `key` at `now_micros` (µs since the epoch) from a bucket that
+    /// refills one request per `interval_micros` and holds `burst` requests.
+    async fn take(&self, key: &str, now_micros: i64, interval_micros: i64, burst: u32) -> StoreResult<RateDecision>;
 }
 
 /// Statistics of a municipality's reports over a period (before names are attached).

@@ -2,14 +2,19 @@
 //! idempotent insert with its mail job, the device's view, and taking them into an inbox
 //! once (report and mark in one transaction).
 
+use std::sync::Arc;
+
 use chrono::Utc;
 
 use augenmerk_domain::api::DirectoryEntry;
 use augenmerk_domain::report::{Channel, Email, Priority, Report};
 use augenmerk_domain::{Ags, CategoryId, CategoryTree, DeviceId, GeoPoint, ReportId, Status};
-use augenmerk_store::{
-    Inserted, JobKind, MailedReport, MunicipalityRecord, NewJob, ReportWrite, SqliteStore, Store, StoreError,
-};
+use augenmerk_store::{Inserted, JobKind, MailedReport, MunicipalityRecord, NewJob, ReportWrite, Store, StoreError};
+
+#[allow(unused_imports)]
+#[path = "common/mod.rs"]
+mod common;
+use common::both;
 
 fn ags(s: &str) -> Ags {
     Ags::parse(s).expect("key")
@@ -67,10 +72,8 @@ fn mail_job(report: &Report) -> NewJob {
     }
 }
 
-#[tokio::test]
-async fn mailed_reports_are_kept_for_their_device_and_taken_in_once() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(&dir.path().join("a.db")).expect("store");
+async fn mailed_reports_are_kept_for_their_device_and_taken_in_once(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     let luebeck = ags("010030000");
     let entry = DirectoryEntry {
         key: luebeck.clone(),
@@ -152,3 +155,5 @@ async fn mailed_reports_are_kept_for_their_device_and_taken_in_once() {
         Err(StoreError::NotFound)
     ));
 }
+
+both!(mailed_reports_are_kept_for_their_device_and_taken_in_once);

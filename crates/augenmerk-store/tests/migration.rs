@@ -105,7 +105,7 @@ async fn schema_5_tenants_keep_their_data_and_their_reports_get_their_gemeinde()
             .config_version,
         7
     );
-    assert_eq!(store.list_audit(&id).await.expect("audit kept").len(), 1);
+    assert_eq!(store.list_audit(&flensburg, &id).await.expect("audit kept").len(), 1);
     let boundary = &store.list_boundaries().await.expect("boundaries")[0];
     assert_eq!(
         (boundary.name.as_str(), boundary.administration.as_ref()),

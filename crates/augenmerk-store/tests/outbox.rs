@@ -2,11 +2,18 @@
 //! a crashed worker's job taken again, idempotent queuing, the delivery counts of the
 //! abuse rule.
 
+use std::sync::Arc;
+
 use chrono::{Duration, Utc};
 use serde_json::json;
 
 use augenmerk_domain::{Ags, ReportId};
-use augenmerk_store::{JobKind, JobOutcome, JobState, NewJob, SqliteStore, Store};
+use augenmerk_store::{JobKind, JobOutcome, JobState, NewJob, Store};
+
+#[allow(unused_imports)]
+#[path = "common/mod.rs"]
+mod common;
+use common::both;
 
 fn job(key: &str, tag: &str, to: &str) -> NewJob {
     NewJob {
@@ -21,15 +28,8 @@ fn job(key: &str, tag: &str, to: &str) -> NewJob {
     }
 }
 
-fn store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&dir.path().join("a.db")).expect("store");
-    (dir, store)
-}
-
-#[tokio::test]
-async fn leased_jobs_go_to_one_worker_and_come_back_after_a_crash() {
-    let (_dir, store) = store();
+async fn leased_jobs_go_to_one_worker_and_come_back_after_a_crash(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     store
         .enqueue_jobs(vec![
             job("a", "receipt", "x@example.org"),
@@ -133,12 +133,16 @@ async fn leased_jobs_go_to_one_worker_and_come_back_after_a_crash() {
     assert_eq!((sent_y.receipts, sent_y.all), (0, 0));
 }
 
-#[tokio::test]
-async fn schedules_remember_their_next_run() {
-    let (_dir, store) = store();
+async fn schedules_remember_their_next_run(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     assert_eq!(store.next_run("daily-digest").await.expect("read"), None);
     let at = Utc::now() + Duration::hours(3);
     store.set_schedule("daily-digest", at).await.expect("set");
     let stored = store.next_run("daily-digest").await.expect("read").expect("scheduled");
     assert_eq!(stored.timestamp_micros(), at.timestamp_micros());
 }
+
+both!(
+    leased_jobs_go_to_one_worker_and_come_back_after_a_crash,
+    schedules_remember_their_next_run
+);

@@ -9,6 +9,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use serde_json::json;
+use std::sync::Arc;
 
 use augenmerk_domain::audit::{Actor, AuditAction};
 use augenmerk_domain::privacy::{ErasureReason, ErasureScope};
@@ -18,7 +19,7 @@ use augenmerk_domain::staff::{InternalNote, StaffMessage};
 use augenmerk_domain::{Ags, DeviceId, Language, MessageId, NoteId, QuestionId, ReportId, Status, UserId};
 use augenmerk_store::{
     Erasure, ErasureTarget, JobKind, JobOutcome, JobState, MailedReport, NewJob, NewSubscription, PrivacyStore,
-    ReportWrite, SqliteStore, Store, StoreError, Uploader,
+    ReportWrite, Store, StoreError, Uploader,
 };
 use common::*;
 
@@ -78,7 +79,7 @@ fn note(report: &ReportId, body: &str, at: i64) -> InternalNote {
 /// A closed report with everything personal a report can carry: address and mail
 /// subscription, free text and a text answer, a photo, mails (one sent, one queued),
 /// messages both ways, an internal note and a follower. Returns it and its device.
-async fn full_report(store: &SqliteStore, a: &Ags, text: &str) -> (augenmerk_domain::report::Report, DeviceId) {
+async fn full_report(store: &dyn Store, a: &Ags, text: &str) -> (augenmerk_domain::report::Report, DeviceId) {
     let (dev, _) = device(store).await;
     let photo = blob(store, 1).await;
     store
@@ -114,6 +115,7 @@ async fn full_report(store: &SqliteStore, a: &Ags, text: &str) -> (augenmerk_dom
     store.enqueue_jobs(vec![later]).await.unwrap();
     store
         .add_message(
+            &r.municipality,
             message(&r.id, MessageAuthor::Citizen, &format!("{text} (Frage)"), 5),
             vec![],
         )
@@ -121,13 +123,14 @@ async fn full_report(store: &SqliteStore, a: &Ags, text: &str) -> (augenmerk_dom
         .unwrap();
     store
         .add_message(
+            &r.municipality,
             message(&r.id, MessageAuthor::Municipality, "Wir kümmern uns", 6),
             vec![],
         )
         .await
         .unwrap();
     store
-        .add_note(note(&r.id, &format!("{text} (intern)"), 7))
+        .add_note(&r.municipality, note(&r.id, &format!("{text} (intern)"), 7))
         .await
         .unwrap();
     let (follower, _) = device(store).await;
@@ -136,12 +139,11 @@ async fn full_report(store: &SqliteStore, a: &Ags, text: &str) -> (augenmerk_dom
     (closed, dev)
 }
 
-#[tokio::test]
-async fn contact_then_content_are_erased_once_and_the_skeleton_stays() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
-    let b = municipality(&store, "01002000").await;
-    let (r, dev) = full_report(&store, &a, "Vor dem Haus von Familie Meier").await;
+async fn contact_then_content_are_erased_once_and_the_skeleton_stays(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
+    let b = municipality(store, "01002000").await;
+    let (r, dev) = full_report(store, &a, "Vor dem Haus von Familie Meier").await;
     assert_eq!(store.get_report(&a, &r.id).await.unwrap().consent_version, Some(3));
     let found = store.reports_by_email(None, &email("anna@EXAMPLE.org")).await.unwrap();
     assert_eq!(
@@ -223,9 +225,12 @@ async fn contact_then_content_are_erased_once_and_the_skeleton_stays() {
     );
     assert_eq!(after.address_hint, r.address_hint);
     assert_eq!(after.updated_at, r.updated_at, "no public change");
-    assert_eq!(store.list_status_changes(&r.id).await.unwrap().len(), 2);
-    assert!(store.list_messages(&r.id).await.unwrap().is_empty());
-    assert!(store.list_notes(&r.id).await.unwrap().is_empty());
+    assert_eq!(
+        store.list_status_changes(&r.municipality, &r.id).await.unwrap().len(),
+        2
+    );
+    assert!(store.list_messages(&r.municipality, &r.id).await.unwrap().is_empty());
+    assert!(store.list_notes(&r.municipality, &r.id).await.unwrap().is_empty());
     assert!(store.device_reports(&dev).await.unwrap().is_empty());
     let feed = store.device_changes(&dev, 0, 100).await.unwrap();
     assert!(feed.is_empty(), "the device's feed lost the report: {feed:?}");
@@ -254,7 +259,7 @@ async fn contact_then_content_are_erased_once_and_the_skeleton_stays() {
     assert_eq!(store.erase_reports(&a, targets, contact_late).await.unwrap().reports, 0);
 
     let removals: Vec<_> = store
-        .list_audit(&r.id)
+        .list_audit(&r.municipality, &r.id)
         .await
         .unwrap()
         .into_iter()
@@ -299,13 +304,12 @@ async fn contact_then_content_are_erased_once_and_the_skeleton_stays() {
     assert!(store.erasure_log(&b, 10).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn a_shared_photo_is_orphaned_only_when_nothing_refers_to_it() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
-    let (dev, _) = device(&store).await;
+async fn a_shared_photo_is_orphaned_only_when_nothing_refers_to_it(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
+    let (dev, _) = device(store).await;
     for n in [7, 8, 9] {
-        blob(&store, n).await;
+        blob(store, n).await;
     }
     // Photo 8 was uploaded by staff as well; photo 9 is also in a mailed report.
     store
@@ -351,13 +355,12 @@ async fn a_shared_photo_is_orphaned_only_when_nothing_refers_to_it() {
     assert!(store.device_mailed(&dev).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn a_withdrawn_report_is_gone_and_its_id_refused() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
-    let b = municipality(&store, "01002000").await;
-    let (dev, _) = device(&store).await;
-    let photo = blob(&store, 3).await;
+async fn a_withdrawn_report_is_gone_and_its_id_refused(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
+    let b = municipality(store, "01002000").await;
+    let (dev, _) = device(store).await;
+    let photo = blob(store, 3).await;
     let mut r = report(&a, Some(dev), 0);
     r.photos = vec![photo.clone()];
     r.contact_email = Some(email("anna@example.org"));
@@ -370,7 +373,11 @@ async fn a_withdrawn_report_is_gone_and_its_id_refused() {
     write.jobs = vec![mail_job(&a, &r.id, "receipt", "Loch")];
     store.insert_report(write).await.unwrap();
     store
-        .add_message(message(&r.id, MessageAuthor::Citizen, "Noch da", 3), vec![])
+        .add_message(
+            &r.municipality,
+            message(&r.id, MessageAuthor::Citizen, "Noch da", 3),
+            vec![],
+        )
         .await
         .unwrap();
     let citizen = Actor::Citizen { device: Some(dev) };
@@ -385,7 +392,7 @@ async fn a_withdrawn_report_is_gone_and_its_id_refused() {
     let done = store.withdraw_report(&a, &r.id, citizen.clone(), t(10)).await.unwrap();
     assert_eq!((done.reports, done.orphaned_photos), (1, vec![photo]));
     assert!(matches!(store.get_report(&a, &r.id).await, Err(StoreError::NotFound)));
-    assert!(store.list_audit(&r.id).await.unwrap().is_empty());
+    assert!(store.list_audit(&r.municipality, &r.id).await.unwrap().is_empty());
     assert!(store.subscription(&r.id).await.unwrap().is_none());
     assert!(store.report_jobs(&a, &r.id).await.unwrap().is_empty());
     assert!(store.device_changes(&dev, 0, 100).await.unwrap().is_empty());
@@ -402,26 +409,25 @@ async fn a_withdrawn_report_is_gone_and_its_id_refused() {
     // Once someone handles it, it can no longer be withdrawn.
     let handled = report(&a, Some(dev), 20);
     store.insert_report(intake(&handled)).await.unwrap();
-    move_to(&store, &handled, Status::InProgress, 30).await;
+    move_to(store, &handled, Status::InProgress, 30).await;
     let late = store.withdraw_report(&a, &handled.id, citizen, t(40)).await;
     assert!(matches!(late, Err(StoreError::Conflict)));
     assert!(store.get_report(&a, &handled.id).await.is_ok());
 }
 
-#[tokio::test]
-async fn retention_finds_closed_reports_by_scope_and_cutoff() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
-    let b = municipality(&store, "01002000").await;
-    let early = closed_report(&store, report(&a, None, 0), 100).await;
-    let late = closed_report(&store, report(&a, None, 1), 200).await;
-    closed_report(&store, report(&b, None, 2), 50).await;
+async fn retention_finds_closed_reports_by_scope_and_cutoff(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
+    let b = municipality(store, "01002000").await;
+    let early = closed_report(store, report(&a, None, 0), 100).await;
+    let late = closed_report(store, report(&a, None, 1), 200).await;
+    closed_report(store, report(&b, None, 2), 50).await;
     let open = report(&a, None, 3);
     store.insert_report(intake(&open)).await.unwrap();
-    move_to(&store, &open, Status::Resolved, 10).await;
+    move_to(store, &open, Status::Resolved, 10).await;
 
     let due = |scope, before, limit| {
-        let (store, a) = (&store, &a);
+        let (store, a) = (store, &a);
         async move { store.retention_due(a, scope, t(before), limit).await.unwrap() }
     };
     assert_eq!(due(ErasureScope::Contact, 100, 10).await, vec![]);
@@ -475,13 +481,20 @@ async fn erased_text_is_gone_from_the_database_files() {
     store.insert_report(intake(&report(&a, None, 5))).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_report_from_a_withdrawn_id_is_refused_when_taken_from_the_mail_too() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
+async fn a_report_from_a_withdrawn_id_is_refused_when_taken_from_the_mail_too(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
     let r = report(&a, None, 0);
     store.insert_report(intake(&r)).await.unwrap();
     store.withdraw_report(&a, &r.id, Actor::System, t(1)).await.unwrap();
     let taken = store.take_mailed(intake(&r), t(2)).await;
     assert!(matches!(taken, Err(StoreError::Withdrawn)), "{taken:?}");
 }
+
+both!(
+    contact_then_content_are_erased_once_and_the_skeleton_stays,
+    a_shared_photo_is_orphaned_only_when_nothing_refers_to_it,
+    a_withdrawn_report_is_gone_and_its_id_refused,
+    retention_finds_closed_reports_by_scope_and_cutoff,
+    a_report_from_a_withdrawn_id_is_refused_when_taken_from_the_mail_too
+);

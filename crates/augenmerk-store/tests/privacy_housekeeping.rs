@@ -10,17 +10,16 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 
-use augenmerk_store::{MailedReport, PrivacyStore, Store, StoreError, Uploader};
+use augenmerk_store::{MailedReport, Store, StoreError, Uploader};
 use common::*;
 
-#[tokio::test]
-async fn devices_are_marked_hourly_and_deleted_without_their_reports() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
-    let b = municipality(&store, "01002000").await;
-    let (dev, token) = device(&store).await;
-    let (quiet, _) = device(&store).await;
-    let (other, _) = device(&store).await;
+async fn devices_are_marked_hourly_and_deleted_without_their_reports(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
+    let b = municipality(store, "01002000").await;
+    let (dev, token) = device(store).await;
+    let (quiet, _) = device(store).await;
+    let (other, _) = device(store).await;
     let now = Utc::now();
     for m in [&a, &b, &a] {
         store.insert_report(intake(&report(m, Some(dev), 0))).await.unwrap();
@@ -75,7 +74,7 @@ async fn devices_are_marked_hourly_and_deleted_without_their_reports() {
     let followed = report(&a, Some(other), 1);
     store.insert_report(intake(&followed)).await.unwrap();
     store.follow_report(&dev, &followed.id, t(2), 10).await.unwrap();
-    let photo = blob(&store, 4).await;
+    let photo = blob(store, 4).await;
     store
         .record_upload(&photo, &Uploader::Device(dev), 1000, t(0))
         .await
@@ -120,16 +119,15 @@ async fn devices_are_marked_hourly_and_deleted_without_their_reports() {
     );
 }
 
-#[tokio::test]
-async fn unused_photos_are_found_and_forgotten_unless_used_again() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
-    let (dev, _) = device(&store).await;
+async fn unused_photos_are_found_and_forgotten_unless_used_again(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
+    let (dev, _) = device(store).await;
     let (unused, in_report, by_staff, mailed_photo) = (
-        blob(&store, 1).await,
-        blob(&store, 2).await,
-        blob(&store, 3).await,
-        blob(&store, 4).await,
+        blob(store, 1).await,
+        blob(store, 2).await,
+        blob(store, 3).await,
+        blob(store, 4).await,
     );
     for h in [&unused, &in_report] {
         store
@@ -203,10 +201,9 @@ async fn unused_photos_are_found_and_forgotten_unless_used_again() {
     );
 }
 
-#[tokio::test]
-async fn mailed_reports_are_erased_by_device_or_address() {
-    let (_dir, store) = fresh();
-    let (dev, _) = device(&store).await;
+async fn mailed_reports_are_erased_by_device_or_address(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let (dev, _) = device(store).await;
     let admin = ags("01003000");
     let mailed = |device, contact: Option<&str>, at| {
         let mut r = report(&admin, device, at);
@@ -240,9 +237,8 @@ async fn mailed_reports_are_erased_by_device_or_address() {
     assert_eq!(left[0].report.contact_email, Some(email("bob@example.org")));
 }
 
-#[tokio::test]
-async fn erasure_tokens_are_single_use_and_expire() {
-    let (_dir, store) = fresh();
+async fn erasure_tokens_are_single_use_and_expire(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     let now = Utc::now();
     let later = now + Duration::hours(24);
     store
@@ -282,10 +278,8 @@ async fn erasure_tokens_are_single_use_and_expire() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_schedule_is_claimed_by_one_instance_at_a_time() {
-    let (_dir, store) = fresh();
-    let store = Arc::new(store);
+async fn a_schedule_is_claimed_by_one_instance_at_a_time(shared: &Arc<dyn Store>) {
+    let store = Arc::clone(shared);
     let (now, first) = (t(0), t(60));
     // Seen for the first time: created due at `first`, not claimed.
     assert!(!store.claim_schedule("retention", now, t(30), first).await.unwrap());
@@ -297,7 +291,7 @@ async fn a_schedule_is_claimed_by_one_instance_at_a_time() {
     // Due: of many instances asking at once, one gets it.
     let claims: Vec<_> = (0..8)
         .map(|_| {
-            let store = Arc::clone(&store);
+            let store = Arc::clone(shared);
             tokio::spawn(async move { store.claim_schedule("retention", t(61), t(120), t(0)).await.unwrap() })
         })
         .collect();
@@ -312,10 +306,9 @@ async fn a_schedule_is_claimed_by_one_instance_at_a_time() {
     assert!(store.claim_schedule("retention", t(120), t(180), t(0)).await.unwrap());
 }
 
-#[tokio::test]
-async fn consent_version_is_stored_with_the_report() {
-    let (_dir, store) = fresh();
-    let a = municipality(&store, "01001000").await;
+async fn consent_version_is_stored_with_the_report(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
+    let a = municipality(store, "01001000").await;
     let mut r = report(&a, None, 0);
     r.consent_version = Some(4);
     store.insert_report(intake(&r)).await.unwrap();
@@ -324,3 +317,12 @@ async fn consent_version_is_stored_with_the_report() {
     store.insert_report(intake(&plain)).await.unwrap();
     assert_eq!(store.get_report(&a, &plain.id).await.unwrap().consent_version, None);
 }
+
+both!(
+    devices_are_marked_hourly_and_deleted_without_their_reports,
+    unused_photos_are_found_and_forgotten_unless_used_again,
+    mailed_reports_are_erased_by_device_or_address,
+    erasure_tokens_are_single_use_and_expire,
+    a_schedule_is_claimed_by_one_instance_at_a_time,
+    consent_version_is_stored_with_the_report
+);

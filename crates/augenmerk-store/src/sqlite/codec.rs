@@ -1,24 +1,20 @@
 //! How domain values become SQLite values and back.
 //!
-//! Timestamps are RFC 3339 UTC text with exactly nine fractional digits
-//! (`2025-01-31T12:00:00.000000000Z`): fixed width, so comparing the text compares the
-//! instants, and the round trip is lossless, so `update_report`'s optimistic check can
-//! compare `updated_at` for equality. Ids are text; enums use their wire names; richer
-//! values (answers, category trees, rules, audit actors) are serde JSON.
+//! Values are encoded as in `crate::codec` (shared with the PostgreSQL backend).
 //!
 //! Reading is strict: a stored value that does not parse is reported as a database
 //! error naming the column, never a panic.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::Row;
 use rusqlite::types::Type;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use augenmerk_domain::report::{Channel, Email, Report};
 use augenmerk_domain::{Ags, GeoPoint, Priority, Status};
 
 use crate::StoreError;
+pub(crate) use crate::codec::{REPORT_COLUMNS, json, parse_ts, parse_wire, ts, ts_opt, wire_name};
 
 // `?` on rusqlite calls: a missing row is `NotFound` (every `query_row` here looks up a
 // key), everything else is a database error whose text handlers log but never show.
@@ -52,29 +48,6 @@ pub(crate) fn duplicate_as(what: &str) -> impl Fn(rusqlite::Error) -> StoreError
     }
 }
 
-/// A timestamp as stored.
-pub(crate) fn ts(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
-}
-
-/// An optional timestamp as stored.
-pub(crate) fn ts_opt(t: &Option<DateTime<Utc>>) -> Option<String> {
-    t.as_ref().map(ts)
-}
-
-/// A value as JSON text.
-pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Database(format!("cannot encode JSON: {e}")))
-}
-
-/// A wire name of a serde enum (e.g. [`Channel`]) as stored.
-pub(crate) fn wire_name<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        _ => Err(StoreError::Database("value has no wire name".into())),
-    }
-}
-
 /// Turns a parse failure of a stored value into a row error that names the column.
 fn bad(column: &str, why: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -104,11 +77,6 @@ pub(crate) fn parsed_opt<T, E: std::fmt::Display>(
     s.map(|s| parse(&s).map_err(|e| bad(column, e))).transpose()
 }
 
-/// Parses a stored timestamp.
-pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc))
-}
-
 /// Reads a timestamp column.
 pub(crate) fn get_ts(row: &Row<'_>, column: &str) -> rusqlite::Result<DateTime<Utc>> {
     parsed(row, column, parse_ts)
@@ -122,11 +90,6 @@ pub(crate) fn get_ts_opt(row: &Row<'_>, column: &str) -> rusqlite::Result<Option
 /// Reads a JSON column.
 pub(crate) fn get_json<T: DeserializeOwned>(row: &Row<'_>, column: &str) -> rusqlite::Result<T> {
     parsed(row, column, |s| serde_json::from_str(s))
-}
-
-/// Parses a wire name of a serde enum.
-pub(crate) fn parse_wire<T: DeserializeOwned>(s: &str) -> Result<T, serde_json::Error> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
 }
 
 /// Reads an optional column of a type parsed by `FromStr` (ids, slugs).
@@ -146,11 +109,6 @@ where
 {
     parsed(row, column, str::parse)
 }
-
-/// The columns [`report_from_row`] reads, for `SELECT … FROM reports`.
-pub(crate) const REPORT_COLUMNS: &str = "id, ags, gemeinde, device_id, category, answers, description, lat, lon, \
-     address_hint, photos, contact_email, consent, status, priority, due_at, department, assignee, \
-     forwarded_to, duplicate_of, routed_by, channel, created_at, received_at, updated_at, consent_version";
 
 /// A report from a row selected with [`REPORT_COLUMNS`].
 pub(crate) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
@@ -184,27 +142,4 @@ pub(crate) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
         received_at: get_ts(row, "received_at")?,
         updated_at: get_ts(row, "updated_at")?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn timestamps_are_fixed_width_and_lossless() {
-        let a = Utc.timestamp_opt(1_700_000_000, 5).single().expect("valid");
-        let b = Utc.timestamp_opt(1_700_000_000, 123_456_789).single().expect("valid");
-        assert_eq!(ts(&a).len(), ts(&b).len());
-        assert!(ts(&a) < ts(&b));
-        assert_eq!(parse_ts(&ts(&b)).ok(), Some(b));
-    }
-
-    #[test]
-    fn wire_names_round_trip() {
-        for c in [Channel::App, Channel::Open311, Channel::Staff] {
-            let name = wire_name(&c).expect("enum");
-            assert_eq!(parse_wire::<Channel>(&name).ok(), Some(c));
-        }
-    }
 }

@@ -19,22 +19,13 @@ use super::codec::{REPORT_COLUMNS, report_from_row, ts};
 use super::config::get_categories;
 use std::collections::HashMap;
 
+use crate::listing::{like_pattern, open_statuses, order_by, sorted};
 use crate::{ReportStats, StoreResult, Visibility};
 
 /// Items per page when the query does not say.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// Most items per page.
 pub const MAX_PAGE_SIZE: u32 = 200;
-
-/// The `IN (…)` list of open statuses, as SQL text (constants, not user input).
-fn open_statuses() -> String {
-    let names: Vec<String> = Status::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    names.join(", ")
-}
 
 /// A WHERE clause under construction with its bound values.
 struct Filter {
@@ -85,34 +76,6 @@ impl Filter {
 
     fn sql(&self) -> String {
         self.clauses.join(" AND ")
-    }
-}
-
-/// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`.
-fn like_pattern(q: &str) -> String {
-    let mut p = String::with_capacity(q.len() + 2);
-    p.push('%');
-    for c in q.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
-/// The ORDER BY clause for a sort key; unknown keys sort like the default.
-fn order_by(sort: Option<&str>) -> &'static str {
-    // Every order ends in `id` so that pages are stable when the sort key ties.
-    match sort {
-        Some("due_at") => "due_at ASC NULLS LAST, received_at DESC, id",
-        Some("priority") => {
-            "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, \
-             received_at DESC, id"
-        }
-        Some("updated_at") => "updated_at DESC, id",
-        _ => "received_at DESC, id",
     }
 }
 
@@ -427,13 +390,6 @@ fn bump(counts: &mut Vec<(String, u64)>, key: &str) {
     }
 }
 
-/// Counts, largest first (ties by key, so the order is stable).
-fn sorted<K: Ord>(map: HashMap<K, u64>) -> Vec<(K, u64)> {
-    let mut v: Vec<(K, u64)> = map.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
-}
-
 /// The median (the mean of the middle two for an even count).
 fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
@@ -465,11 +421,5 @@ mod tests {
         assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
         let mut many: Vec<f64> = (0..1001).rev().map(f64::from).collect();
         assert_eq!(median(&mut many), Some(500.0));
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-        assert_eq!(like_pattern("Ölspur"), "%ölspur%");
     }
 }

@@ -146,6 +146,10 @@ impl SqliteStore {
 // read connection; the SQL itself is in the concern modules.
 #[async_trait]
 impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?)).await
+    }
+
     async fn upsert_boundaries(&self, boundaries: Vec<BoundaryRecord>) -> StoreResult<()> {
         self.write(move |tx| config::upsert_boundaries(tx, &boundaries)).await
     }
@@ -438,32 +442,40 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn list_audit(&self, id: &ReportId) -> StoreResult<Vec<AuditEntry>> {
-        let id = *id;
-        self.read(move |c| reports::list_audit(c, &id)).await
+    async fn list_audit(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<AuditEntry>> {
+        let (ags, id) = (ags.clone(), *id);
+        self.read(move |c| reports::list_audit(c, &ags, &id)).await
     }
 
-    async fn list_status_changes(&self, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>> {
-        let id = *id;
-        self.read(move |c| reports::list_status_changes(c, &id)).await
+    async fn list_status_changes(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>> {
+        let (ags, id) = (ags.clone(), *id);
+        self.read(move |c| reports::list_status_changes(c, &ags, &id)).await
     }
 
-    async fn add_message(&self, message: StaffMessage, jobs: Vec<NewJob>) -> StoreResult<Inserted<StaffMessage>> {
-        self.write(move |tx| reports::add_message(tx, &message, &jobs)).await
+    async fn add_message(
+        &self,
+        ags: &Ags,
+        message: StaffMessage,
+        jobs: Vec<NewJob>,
+    ) -> StoreResult<Inserted<StaffMessage>> {
+        let ags = ags.clone();
+        self.write(move |tx| reports::add_message(tx, &ags, &message, &jobs))
+            .await
     }
 
-    async fn list_messages(&self, id: &ReportId) -> StoreResult<Vec<StaffMessage>> {
-        let id = *id;
-        self.read(move |c| reports::list_messages(c, &id)).await
+    async fn list_messages(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<StaffMessage>> {
+        let (ags, id) = (ags.clone(), *id);
+        self.read(move |c| reports::list_messages(c, &ags, &id)).await
     }
 
-    async fn add_note(&self, note: InternalNote) -> StoreResult<Inserted<InternalNote>> {
-        self.write(move |tx| reports::add_note(tx, &note)).await
+    async fn add_note(&self, ags: &Ags, note: InternalNote) -> StoreResult<Inserted<InternalNote>> {
+        let ags = ags.clone();
+        self.write(move |tx| reports::add_note(tx, &ags, &note)).await
     }
 
-    async fn list_notes(&self, id: &ReportId) -> StoreResult<Vec<InternalNote>> {
-        let id = *id;
-        self.read(move |c| reports::list_notes(c, &id)).await
+    async fn list_notes(&self, ags: &Ags, id: &ReportId) -> StoreResult<Vec<InternalNote>> {
+        let (ags, id) = (ags.clone(), *id);
+        self.read(move |c| reports::list_notes(c, &ags, &id)).await
     }
 
     async fn follow_report(

@@ -276,11 +276,12 @@ pub(crate) fn update_report(
 }
 
 /// The audit trail of a report, oldest first.
-pub(crate) fn list_audit(conn: &Connection, id: &ReportId) -> StoreResult<Vec<AuditEntry>> {
+pub(crate) fn list_audit(conn: &Connection, ags: &Ags, id: &ReportId) -> StoreResult<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT report_id, at, actor, action, public_comment FROM audit WHERE report_id = ?1 ORDER BY seq",
+        "SELECT report_id, at, actor, action, public_comment FROM audit
+          WHERE report_id = ?1 AND EXISTS (SELECT 1 FROM reports WHERE id = ?1 AND ags = ?2) ORDER BY seq",
     )?;
-    let rows = stmt.query_map([id.to_string()], |row| {
+    let rows = stmt.query_map([id.to_string(), ags.to_string()], |row| {
         Ok(AuditEntry {
             report_id: get_id(row, "report_id")?,
             at: get_ts(row, "at")?,
@@ -293,10 +294,12 @@ pub(crate) fn list_audit(conn: &Connection, id: &ReportId) -> StoreResult<Vec<Au
 }
 
 /// The public status history of a report, oldest first.
-pub(crate) fn list_status_changes(conn: &Connection, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT payload FROM events WHERE report_id = ?1 AND kind = 'status' ORDER BY seq")?;
-    let rows = stmt.query_map([id.to_string()], |row| get_json(row, "payload"))?;
+pub(crate) fn list_status_changes(conn: &Connection, ags: &Ags, id: &ReportId) -> StoreResult<Vec<PublicStatusChange>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT payload FROM events WHERE report_id = ?1 AND kind = 'status'
+            AND EXISTS (SELECT 1 FROM reports WHERE id = ?1 AND ags = ?2) ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([id.to_string(), ags.to_string()], |row| get_json(row, "payload"))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -317,12 +320,14 @@ fn message_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffMessage> {
 /// Adds a message unless its id exists, with a feed event for the report's device.
 pub(crate) fn add_message(
     conn: &Connection,
+    ags: &Ags,
     m: &StaffMessage,
     jobs: &[crate::NewJob],
 ) -> StoreResult<Inserted<StaffMessage>> {
     let inserted = conn
         .prepare_cached(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT ?1, id, ?3, ?4, ?5, ?6, ?7 FROM reports WHERE id = ?2
+            "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT ?1, id, ?3, ?4, ?5, ?6, ?7 FROM reports
+              WHERE id = ?2 AND ags = ?8
              ON CONFLICT (id) DO NOTHING"
         ))?
         .execute(params![
@@ -333,13 +338,20 @@ pub(crate) fn add_message(
             m.staff_author_name,
             m.body,
             ts(&m.created_at),
+            ags.as_str(),
         ])?;
     if inserted == 0 {
-        // Either the id exists (a retry) or the report does not.
+        // Either the id exists (a retry) or the report does not (in this municipality).
         let stored = conn
-            .prepare_cached(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1"))?
-            .query_row([m.id.to_string()], message_from_row)?;
-        return Ok(Inserted::Existing(stored));
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages
+                  WHERE id = ?1 AND report_id IN (SELECT id FROM reports WHERE ags = ?2)"
+            ))?
+            .query_row([m.id.to_string(), ags.to_string()], message_from_row)
+            .optional()?;
+        return stored
+            .map(Inserted::Existing)
+            .ok_or_else(|| taken_or_missing(conn, ags, &m.report_id));
     }
     // Citizens get the message without staff names.
     let public = PublicMessage {
@@ -358,12 +370,31 @@ pub(crate) fn add_message(
     Ok(Inserted::Created(m.clone()))
 }
 
+/// Why a message or note was not written and is not this municipality's: its id is
+/// taken by another municipality's report (`Conflict`, revealing nothing of it), or the
+/// report is not this municipality's (`NotFound`).
+fn taken_or_missing(conn: &Connection, ags: &Ags, report: &ReportId) -> StoreError {
+    let found = conn
+        .prepare_cached("SELECT 1 FROM reports WHERE id = ?1 AND ags = ?2")
+        .and_then(|mut s| {
+            s.query_row([report.to_string(), ags.to_string()], |_| Ok(()))
+                .optional()
+        });
+    match found {
+        Ok(Some(())) => StoreError::Conflict,
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
 /// The thread of a report, oldest first.
-pub(crate) fn list_messages(conn: &Connection, id: &ReportId) -> StoreResult<Vec<StaffMessage>> {
+pub(crate) fn list_messages(conn: &Connection, ags: &Ags, id: &ReportId) -> StoreResult<Vec<StaffMessage>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE report_id = ?1 ORDER BY created_at, rowid"
+        "SELECT {MESSAGE_COLUMNS} FROM messages
+          WHERE report_id = ?1 AND EXISTS (SELECT 1 FROM reports WHERE id = ?1 AND ags = ?2)
+          ORDER BY created_at, rowid"
     ))?;
-    let rows = stmt.query_map([id.to_string()], message_from_row)?;
+    let rows = stmt.query_map([id.to_string(), ags.to_string()], message_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -381,10 +412,11 @@ fn note_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<InternalNote> {
 }
 
 /// Adds an internal note unless its id exists. Notes never become events.
-pub(crate) fn add_note(conn: &Connection, n: &InternalNote) -> StoreResult<Inserted<InternalNote>> {
+pub(crate) fn add_note(conn: &Connection, ags: &Ags, n: &InternalNote) -> StoreResult<Inserted<InternalNote>> {
     let inserted = conn
         .prepare_cached(&format!(
-            "INSERT INTO notes ({NOTE_COLUMNS}) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM reports WHERE id = ?2
+            "INSERT INTO notes ({NOTE_COLUMNS}) SELECT ?1, id, ?3, ?4, ?5, ?6 FROM reports
+              WHERE id = ?2 AND ags = ?7
              ON CONFLICT (id) DO NOTHING"
         ))?
         .execute(params![
@@ -394,22 +426,30 @@ pub(crate) fn add_note(conn: &Connection, n: &InternalNote) -> StoreResult<Inser
             n.author_name,
             n.body,
             ts(&n.created_at),
+            ags.as_str(),
         ])?;
     if inserted == 0 {
         let stored = conn
-            .prepare_cached(&format!("SELECT {NOTE_COLUMNS} FROM notes WHERE id = ?1"))?
-            .query_row([n.id.to_string()], note_from_row)?;
-        return Ok(Inserted::Existing(stored));
+            .prepare_cached(&format!(
+                "SELECT {NOTE_COLUMNS} FROM notes WHERE id = ?1 AND report_id IN (SELECT id FROM reports WHERE ags = ?2)"
+            ))?
+            .query_row([n.id.to_string(), ags.to_string()], note_from_row)
+            .optional()?;
+        return stored
+            .map(Inserted::Existing)
+            .ok_or_else(|| taken_or_missing(conn, ags, &n.report_id));
     }
     Ok(Inserted::Created(n.clone()))
 }
 
 /// Internal notes of a report, oldest first.
-pub(crate) fn list_notes(conn: &Connection, id: &ReportId) -> StoreResult<Vec<InternalNote>> {
+pub(crate) fn list_notes(conn: &Connection, ags: &Ags, id: &ReportId) -> StoreResult<Vec<InternalNote>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {NOTE_COLUMNS} FROM notes WHERE report_id = ?1 ORDER BY created_at, rowid"
+        "SELECT {NOTE_COLUMNS} FROM notes
+          WHERE report_id = ?1 AND EXISTS (SELECT 1 FROM reports WHERE id = ?1 AND ags = ?2)
+          ORDER BY created_at, rowid"
     ))?;
-    let rows = stmt.query_map([id.to_string()], note_from_row)?;
+    let rows = stmt.query_map([id.to_string(), ags.to_string()], note_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

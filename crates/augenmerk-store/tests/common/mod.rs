@@ -1,7 +1,15 @@
 //! Fixtures of the store's tests (the storage story and the privacy tests): a fresh
-//! database, municipalities, devices, reports as intake and the process handlers write them.
+//! database of either backend, municipalities, devices, reports as intake and the process
+//! handlers write them.
+//!
+//! [`both!`] turns `async fn name(store: &Arc<dyn Store>)` into two tests, `name::sqlite`
+//! and `name::postgres`: the same story on each backend (atuin's way). SQLite gets a
+//! file in a temporary directory; PostgreSQL a database copied from a migrated template
+//! in the test binary's throwaway cluster (`augenmerk-testenv`).
 
 #![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -13,13 +21,69 @@ use augenmerk_domain::rules::WorkingHours;
 use augenmerk_domain::{
     Ags, BlobHash, CategoryId, CategoryTree, DeviceId, GeoPoint, Priority, ReportId, Status, UserId,
 };
-use augenmerk_store::{BlobRecord, MunicipalityRecord, PublicEvent, ReportWrite, SqliteStore, Store};
+use augenmerk_store::{BlobRecord, MunicipalityRecord, PgStore, PublicEvent, ReportWrite, SqliteStore, Store};
 
+/// A fresh SQLite store (and its directory, which must outlive it).
 pub fn fresh() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("augenmerk.sqlite")).unwrap();
     (dir, store)
 }
+
+/// A store of either backend for one test.
+pub struct TestStore {
+    pub store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh SQLite store.
+pub fn sqlite() -> TestStore {
+    let (dir, store) = fresh();
+    TestStore {
+        store: Arc::new(store),
+        _dir: Some(dir),
+    }
+}
+
+/// The template database of this test binary's cluster, migrated once.
+static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// A fresh PostgreSQL database (a copy of the migrated template).
+pub async fn postgres() -> TestStore {
+    let cluster = augenmerk_testenv::pg::shared().unwrap();
+    let template = TEMPLATE
+        .get_or_init(|| async {
+            let url = cluster.create_named("store_template").unwrap();
+            PgStore::migrate(&url).await.unwrap();
+            "store_template".to_owned()
+        })
+        .await;
+    let url = cluster.create_database(Some(template)).unwrap();
+    let store = PgStore::connect(&url, 4).await.unwrap();
+    TestStore {
+        store: Arc::new(store),
+        _dir: None,
+    }
+}
+
+/// Runs each named `async fn(&Arc<dyn Store>)` as a test on SQLite and on PostgreSQL.
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let s = $crate::common::sqlite();
+                super::$name(&s.store).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let s = $crate::common::postgres().await;
+                super::$name(&s.store).await
+            }
+        }
+    )+};
+}
+pub(crate) use both;
 
 pub fn ags(s: &str) -> Ags {
     Ags::parse(s).unwrap()
@@ -66,7 +130,7 @@ pub fn settings() -> MunicipalitySettings {
     }
 }
 
-pub async fn municipality(store: &SqliteStore, code: &str) -> Ags {
+pub async fn municipality(store: &dyn Store, code: &str) -> Ags {
     let a = ags(code);
     let tree = CategoryTree::from_json(
         r#"{"categories": [{"id": "schlagloch", "de": "Schlagloch", "en": "Pothole",
@@ -89,7 +153,7 @@ pub async fn municipality(store: &SqliteStore, code: &str) -> Ags {
 }
 
 /// A registered device and its token hash.
-pub async fn device(store: &SqliteStore) -> (DeviceId, String) {
+pub async fn device(store: &dyn Store) -> (DeviceId, String) {
     let id = DeviceId::new_random();
     let token = format!("token-{id}");
     store.create_device(id, token.clone(), None, None).await.unwrap();
@@ -97,7 +161,7 @@ pub async fn device(store: &SqliteStore) -> (DeviceId, String) {
 }
 
 /// Stores a photo's metadata (created now).
-pub async fn blob(store: &SqliteStore, n: u8) -> BlobHash {
+pub async fn blob(store: &dyn Store, n: u8) -> BlobHash {
     store
         .put_blob(BlobRecord {
             hash: hash(n),
@@ -172,7 +236,7 @@ pub fn intake(r: &Report) -> ReportWrite {
 
 /// Moves a report to another status at `at` as the process handlers would; returns the
 /// report as stored.
-pub async fn move_to(store: &SqliteStore, r: &Report, to: Status, at: i64) -> Report {
+pub async fn move_to(store: &dyn Store, r: &Report, to: Status, at: i64) -> Report {
     let mut next = r.clone();
     next.status = to;
     next.updated_at = t(at);
@@ -203,7 +267,7 @@ pub async fn move_to(store: &SqliteStore, r: &Report, to: Status, at: i64) -> Re
 }
 
 /// Stores a report and closes it at `closed`.
-pub async fn closed_report(store: &SqliteStore, r: Report, closed: i64) -> Report {
+pub async fn closed_report(store: &dyn Store, r: Report, closed: i64) -> Report {
     store.insert_report(intake(&r)).await.unwrap();
     move_to(store, &r, Status::Closed, closed).await
 }

@@ -2,18 +2,17 @@
 //! credentials, sessions and how account changes end them, and device registration.
 
 use chrono::{Duration, Utc};
+use std::sync::Arc;
 
 use augenmerk_domain::staff::Role;
 use augenmerk_domain::{DepartmentId, DeviceId};
 use augenmerk_store::{Store, StoreError};
 
-use crate::common::{fresh, t};
+use crate::common::{both, t};
 use crate::fixtures::{is_not_found, municipality, staff};
 
-#[tokio::test]
-async fn staff_accounts_sessions_and_devices() {
-    let (_dir, store) = fresh();
-    let store: &dyn Store = &store;
+async fn staff_accounts_sessions_and_devices(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     let a = municipality(store, "01001000").await;
     let b = municipality(store, "01002000").await;
 
@@ -119,3 +118,5 @@ async fn staff_accounts_sessions_and_devices() {
         .await;
     assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
 }
+
+both!(staff_accounts_sessions_and_devices);

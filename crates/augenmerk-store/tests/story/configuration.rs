@@ -6,14 +6,13 @@ use augenmerk_domain::rules::{Rule, RuleAction};
 use augenmerk_domain::staff::Department;
 use augenmerk_domain::{AreaId, DepartmentId, Priority, RuleId};
 use augenmerk_store::{BoundaryRecord, MunicipalityRecord, Store, StoreError};
+use std::sync::Arc;
 
-use crate::common::{ags, fresh, settings};
+use crate::common::{ags, both, settings};
 use crate::fixtures::{is_not_found, municipality, tree};
 
-#[tokio::test]
-async fn boundaries_municipalities_and_configuration() {
-    let (_dir, store) = fresh();
-    let store: &dyn Store = &store;
+async fn boundaries_municipalities_and_configuration(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
 
     let b = |code: &str, name: &str| BoundaryRecord {
         ags: ags(code),
@@ -117,3 +116,5 @@ async fn boundaries_municipalities_and_configuration() {
     assert_eq!(ids, ["zweite", "erste"], "rule order is kept");
     assert_eq!(version().await, 9);
 }
+
+both!(boundaries_municipalities_and_configuration);

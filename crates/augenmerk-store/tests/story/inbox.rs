@@ -5,14 +5,13 @@ use augenmerk_domain::api::ReportQuery;
 use augenmerk_domain::report::{Answer, Report};
 use augenmerk_domain::{CategoryId, DepartmentId, GeoPoint, Priority, QuestionId, Status, UserId};
 use augenmerk_store::{ReportWrite, Store, Visibility};
+use std::sync::Arc;
 
-use crate::common::{fresh, intake, report_in as report, t};
+use crate::common::{both, intake, report_in as report, t};
 use crate::fixtures::municipality;
 
-#[tokio::test]
-async fn inbox_filters_paging_sorting_counts_and_nearby() {
-    let (_dir, store) = fresh();
-    let store: &dyn Store = &store;
+async fn inbox_filters_paging_sorting_counts_and_nearby(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     let a = municipality(store, "01001000").await;
     let b = municipality(store, "01002000").await;
     let tiefbau = DepartmentId::parse("tiefbau").unwrap();
@@ -240,3 +239,5 @@ async fn inbox_filters_paging_sorting_counts_and_nearby() {
             .is_empty()
     );
 }
+
+both!(inbox_filters_paging_sorting_counts_and_nearby);

@@ -2,14 +2,13 @@
 //! municipality), and uploads that belong to their uploader and count against its quota.
 
 use augenmerk_store::{BlobRecord, Store};
+use std::sync::Arc;
 
-use crate::common::{fresh, hash, intake, report_in as report, t};
+use crate::common::{both, hash, intake, report_in as report, t};
 use crate::fixtures::{device, is_not_found, municipality};
 
-#[tokio::test]
-async fn blobs_and_who_may_see_them() {
-    let (_dir, store) = fresh();
-    let store: &dyn Store = &store;
+async fn blobs_and_who_may_see_them(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     let a = municipality(store, "01001000").await;
     let b = municipality(store, "01002000").await;
     let blob = BlobRecord {
@@ -51,10 +50,8 @@ async fn blobs_and_who_may_see_them() {
     assert!(!store.blob_visible_to(&hash(1), None, None).await.unwrap());
 }
 
-#[tokio::test]
-async fn photos_belong_to_their_uploaders_and_count_against_their_quota() {
-    let (_dir, store) = fresh();
-    let store: &dyn Store = &store;
+async fn photos_belong_to_their_uploaders_and_count_against_their_quota(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     let a = municipality(store, "01001000").await;
     let b = municipality(store, "01002000").await;
     for n in [1, 2] {
@@ -108,3 +105,8 @@ async fn photos_belong_to_their_uploaders_and_count_against_their_quota() {
         vec![hash(2)]
     );
 }
+
+both!(
+    blobs_and_who_may_see_them,
+    photos_belong_to_their_uploaders_and_count_against_their_quota
+);

@@ -11,13 +11,11 @@ use augenmerk_domain::staff::{InternalNote, StaffMessage};
 use augenmerk_domain::{DeviceId, MessageId, NoteId, QuestionId, ReportId, Status, UserId};
 use augenmerk_store::{Inserted, Store, StoreError};
 
-use crate::common::{ags, fresh, intake, report_in as report, t};
+use crate::common::{ags, both, intake, report_in as report, t};
 use crate::fixtures::{device, is_not_found, municipality, transition};
 
-#[tokio::test]
-async fn reports_tenancy_updates_messages_notes_and_the_feed() {
-    let (_dir, store) = fresh();
-    let store: &dyn Store = &store;
+async fn reports_tenancy_updates_messages_notes_and_the_feed(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     let a = municipality(store, "01001000").await;
     let b = municipality(store, "01002000").await;
     let dev = device(store).await;
@@ -38,7 +36,7 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         store.insert_report(intake(&retry)).await.unwrap(),
         Inserted::Existing(r.clone())
     );
-    assert_eq!(store.list_audit(&r.id).await.unwrap().len(), 1);
+    assert_eq!(store.list_audit(&r.municipality, &r.id).await.unwrap().len(), 1);
 
     // Tenancy: the report exists for A, its device and by id, never for B.
     assert_eq!(store.get_report(&a, &r.id).await.unwrap(), r);
@@ -67,10 +65,10 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
     ghost.report.id = ReportId::new_random();
     assert!(is_not_found(store.update_report(ghost, r.updated_at).await));
     assert_eq!(store.get_report(&a, &r.id).await.unwrap(), assigned.report);
-    let audit = store.list_audit(&r.id).await.unwrap();
+    let audit = store.list_audit(&r.municipality, &r.id).await.unwrap();
     assert_eq!(audit.len(), 2);
     assert_eq!(audit[1], assigned.audit[0]);
-    let history = store.list_status_changes(&r.id).await.unwrap();
+    let history = store.list_status_changes(&r.municipality, &r.id).await.unwrap();
     assert_eq!(
         history.iter().map(|c| c.to).collect::<Vec<_>>(),
         [Status::Received, Status::Assigned]
@@ -88,7 +86,7 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         created_at: t(20),
     };
     assert_eq!(
-        store.add_message(msg.clone(), vec![]).await.unwrap(),
+        store.add_message(&r.municipality, msg.clone(), vec![]).await.unwrap(),
         Inserted::Created(msg.clone())
     );
     let again = StaffMessage {
@@ -96,7 +94,7 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         ..msg.clone()
     };
     assert_eq!(
-        store.add_message(again, vec![]).await.unwrap(),
+        store.add_message(&r.municipality, again, vec![]).await.unwrap(),
         Inserted::Existing(msg.clone())
     );
     let reply = StaffMessage {
@@ -108,9 +106,9 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         created_at: t(30),
         ..msg.clone()
     };
-    store.add_message(reply.clone(), vec![]).await.unwrap();
+    store.add_message(&r.municipality, reply.clone(), vec![]).await.unwrap();
     assert_eq!(
-        store.list_messages(&r.id).await.unwrap(),
+        store.list_messages(&r.municipality, &r.id).await.unwrap(),
         vec![msg.clone(), reply.clone()]
     );
     let orphan = StaffMessage {
@@ -118,7 +116,7 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         report_id: ReportId::new_random(),
         ..msg.clone()
     };
-    assert!(is_not_found(store.add_message(orphan, vec![]).await));
+    assert!(is_not_found(store.add_message(&r.municipality, orphan, vec![]).await));
 
     // Notes: idempotent by id, staff only.
     let note = InternalNote {
@@ -130,14 +128,30 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         created_at: t(25),
     };
     assert_eq!(
-        store.add_note(note.clone()).await.unwrap(),
+        store.add_note(&r.municipality, note.clone()).await.unwrap(),
         Inserted::Created(note.clone())
     );
     assert_eq!(
-        store.add_note(note.clone()).await.unwrap(),
+        store.add_note(&r.municipality, note.clone()).await.unwrap(),
         Inserted::Existing(note.clone())
     );
-    assert_eq!(store.list_notes(&r.id).await.unwrap(), vec![note.clone()]);
+    assert_eq!(
+        store.list_notes(&r.municipality, &r.id).await.unwrap(),
+        vec![note.clone()]
+    );
+
+    // Another municipality sees none of it and cannot write to it, not even a replay.
+    assert!(store.list_audit(&b, &r.id).await.unwrap().is_empty());
+    assert!(store.list_status_changes(&b, &r.id).await.unwrap().is_empty());
+    assert!(store.list_messages(&b, &r.id).await.unwrap().is_empty());
+    assert!(store.list_notes(&b, &r.id).await.unwrap().is_empty());
+    assert!(is_not_found(store.add_message(&b, msg.clone(), vec![]).await));
+    assert!(is_not_found(store.add_note(&b, note.clone()).await));
+    let fresh_note = InternalNote {
+        id: NoteId::new_random(),
+        ..note.clone()
+    };
+    assert!(is_not_found(store.add_note(&b, fresh_note).await));
 
     // The feed: ascending seqs after the cursor, bounded by the limit.
     let feed = store.device_changes(&dev, 0, 100).await.unwrap();
@@ -181,20 +195,25 @@ async fn reports_tenancy_updates_messages_notes_and_the_feed() {
         ..report(&a, None, "muell", 40)
     };
     store.insert_report(intake(&phoned_in)).await.unwrap();
-    assert_eq!(store.list_status_changes(&phoned_in.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .list_status_changes(&phoned_in.municipality, &phoned_in.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(store.device_changes(&dev, feed[3].seq, 100).await.unwrap(), vec![]);
 }
 
-#[tokio::test]
-async fn insert_is_idempotent_under_concurrency() {
-    let (_dir, store) = fresh();
-    let store: Arc<dyn Store> = Arc::new(store);
+async fn insert_is_idempotent_under_concurrency(shared: &Arc<dyn Store>) {
+    let store = Arc::clone(shared);
     let a = municipality(store.as_ref(), "01001000").await;
     let dev = device(store.as_ref()).await;
     let r = report(&a, Some(dev), "schlagloch", 0);
     let tasks: Vec<_> = (0..20)
         .map(|_| {
-            let (store, write) = (Arc::clone(&store), intake(&r));
+            let (store, write) = (Arc::clone(shared), intake(&r));
             tokio::spawn(async move { store.insert_report(write).await })
         })
         .collect();
@@ -217,21 +236,19 @@ async fn insert_is_idempotent_under_concurrency() {
             .total,
         1
     );
-    assert_eq!(store.list_audit(&r.id).await.unwrap().len(), 1);
+    assert_eq!(store.list_audit(&r.municipality, &r.id).await.unwrap().len(), 1);
     assert_eq!(store.device_changes(&dev, 0, 100).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn a_failing_write_does_not_spoil_its_batch() {
-    let (_dir, store) = fresh();
-    let store: Arc<dyn Store> = Arc::new(store);
+async fn a_failing_write_does_not_spoil_its_batch(shared: &Arc<dyn Store>) {
+    let store = Arc::clone(shared);
     let a = municipality(store.as_ref(), "01001000").await;
     // Reports of an unknown municipality violate a foreign key; queued together with good
     // ones they fail alone.
     let tasks: Vec<_> = (0..40)
         .map(|i| {
             let target = if i % 2 == 0 { a.clone() } else { ags("09999999") };
-            let (store, write) = (Arc::clone(&store), intake(&report(&target, None, "muell", i)));
+            let (store, write) = (Arc::clone(shared), intake(&report(&target, None, "muell", i)));
             tokio::spawn(async move { store.insert_report(write).await })
         })
         .collect();
@@ -255,11 +272,9 @@ async fn a_failing_write_does_not_spoil_its_batch() {
     );
 }
 
-#[tokio::test]
-async fn follows_are_bounded_and_a_device_lists_only_its_own_reports() {
+async fn follows_are_bounded_and_a_device_lists_only_its_own_reports(shared: &Arc<dyn Store>) {
+    let store: &dyn Store = &**shared;
     use augenmerk_store::Followed;
-    let (_dir, store) = fresh();
-    let store: &dyn Store = &store;
     let a = municipality(store, "01001000").await;
     let (reporter, follower) = (device(store).await, device(store).await);
     let mut ids = Vec::new();
@@ -298,3 +313,10 @@ async fn follows_are_bounded_and_a_device_lists_only_its_own_reports() {
         .collect();
     assert_eq!(own, vec![ids[2], ids[1], ids[0]], "the most recently changed first");
 }
+
+both!(
+    reports_tenancy_updates_messages_notes_and_the_feed,
+    insert_is_idempotent_under_concurrency,
+    a_failing_write_does_not_spoil_its_batch,
+    follows_are_bounded_and_a_device_lists_only_its_own_reports,
+);

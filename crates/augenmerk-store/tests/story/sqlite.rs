@@ -20,7 +20,10 @@ async fn a_reopened_database_keeps_its_data() {
     assert_eq!(SqliteStore::migrate(&path).unwrap(), 0, "already current");
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_report_any(&r.id).await.unwrap(), r);
-    assert_eq!(store.list_status_changes(&r.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store.list_status_changes(&r.municipality, &r.id).await.unwrap().len(),
+        1
+    );
 }
 
 #[tokio::test]
