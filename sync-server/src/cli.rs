@@ -62,6 +62,22 @@ enum Command {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+    /// Move from SQLite (and photos in the data directory) to PostgreSQL (and S3), verified;
+    /// stop the server first.
+    MigrateStore {
+        /// The SQLite database: `sqlite:<file>` (`sqlite:` for the data directory's).
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, empty: `postgres://user@host:port/db`.
+        #[arg(long)]
+        to: String,
+        /// The photo directory (default: the data directory's `blobs`).
+        #[arg(long)]
+        photos_from: Option<PathBuf>,
+        /// Copy the photos to the bucket of the settings' `object_store`.
+        #[arg(long)]
+        photos_to_s3: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -175,13 +191,28 @@ pub async fn main() -> anyhow::Result<()> {
         } => run_server(settings, listen, with_demo).await,
         Command::Migrate => {
             build_state(settings.clone()).await?;
-            println!("database {} is up to date", settings.database_path().display());
+            let database = settings.database().map_err(anyhow::Error::msg)?;
+            println!("database {} is up to date", database.display());
             Ok(())
         }
         Command::Municipality { command } => municipality(&build_state(settings).await?, command).await,
         Command::User { command } => user(&build_state(settings).await?, command).await,
         Command::Rules { command } => rules(&build_state(settings).await?, command).await,
         Command::ApiKey { command } => api_key(&build_state(settings).await?, command).await,
+        Command::MigrateStore {
+            from,
+            to,
+            photos_from,
+            photos_to_s3,
+        } => {
+            let args = crate::migrate_store::MigrateArgs {
+                from,
+                to,
+                photos_from,
+                photos_to_s3,
+            };
+            crate::migrate_store::run(&settings, args).await
+        }
     }
 }
 
