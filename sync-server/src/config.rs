@@ -58,6 +58,121 @@ pub struct Settings {
     /// Mail: SMTP or `.eml` files, sender, retries, the abuse rule's limits, the digest.
     #[serde(default)]
     pub mail: crate::mail::MailSettings,
+    /// The database: unset, `sqlite:` or `sqlite:<file>` keeps SQLite (the embedded
+    /// default, `augenmerk.db` in the data directory); `postgres://user@host:port/db`
+    /// uses PostgreSQL, which several instances can share.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// Seconds an instance keeps serving after SIGTERM with `/readyz` failing, so that a
+    /// load balancer stops sending it requests before it closes its listener.
+    #[serde(default)]
+    pub drain_seconds: u64,
+    /// Connections each instance keeps to PostgreSQL (ignored on SQLite).
+    #[serde(default = "default_database_connections")]
+    pub database_connections: usize,
+    /// Photos in S3-compatible object storage; unset keeps them as files in the data
+    /// directory. Several instances need it (no instance keeps photos on its own disk).
+    #[serde(default)]
+    pub object_store: Option<ObjectStoreSettings>,
+}
+
+/// An S3-compatible bucket for photos (AWS S3, SeaweedFS, MinIO, Ceph RGW, …).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ObjectStoreSettings {
+    /// The S3 endpoint (`http://127.0.0.1:8333`, `https://s3.eu-central-1.amazonaws.com`).
+    pub endpoint: String,
+    /// The bucket; it must exist.
+    pub bucket: String,
+    /// Signing region (any value for most non-AWS servers).
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: String,
+    /// Key prefix inside the bucket (e.g. `augenmerk/`), so the bucket can be shared.
+    #[serde(default)]
+    pub prefix: String,
+}
+
+fn default_database_connections() -> usize {
+    augenmerk_store::postgres::DEFAULT_CONNECTIONS
+}
+
+/// Where the reports live, parsed from `database_url` once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file (the embedded default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://…`).
+    Postgres(String),
+}
+
+impl Database {
+    /// Parses a database URL: `sqlite:`, `sqlite:<file>` (relative to the working
+    /// directory) or `postgres://…` / `postgresql://…`; `default_file` is SQLite's file
+    /// when none is named.
+    pub fn parse(url: &str, default_file: &Path) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Ok(Self::Sqlite(default_file.to_owned()));
+        }
+        if let Some(file) = url.strip_prefix("sqlite:") {
+            let file = file.trim_start_matches("//");
+            return Ok(Self::Sqlite(if file.is_empty() {
+                default_file.to_owned()
+            } else {
+                PathBuf::from(file)
+            }));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        Err(format!(
+            "database_url must start with sqlite: or postgres:// (got {:?})",
+            url.split(':').next().unwrap_or_default()
+        ))
+    }
+
+    /// The URL without its password, for logs and messages.
+    pub fn display(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Self::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            let name = user.split(':').next().unwrap_or_default();
+            format!("{scheme}://{name}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+// Written by hand so that logging the settings never shows the secret key.
+impl std::fmt::Debug for ObjectStoreSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectStoreSettings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"***")
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
 }
 
 fn default_ui_dir() -> PathBuf {
@@ -151,6 +266,10 @@ impl Default for Settings {
             tile_attribution: default_tile_attribution(),
             public_url: None,
             mail: crate::mail::MailSettings::default(),
+            database_url: None,
+            database_connections: default_database_connections(),
+            drain_seconds: 0,
+            object_store: None,
         }
     }
 }
@@ -188,9 +307,14 @@ impl Settings {
         }
     }
 
-    /// The SQLite database file.
+    /// The SQLite database file of the embedded default.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("augenmerk.db")
+    }
+
+    /// The database, from `database_url` (SQLite in the data directory when unset).
+    pub fn database(&self) -> Result<Database, String> {
+        Database::parse(self.database_url.as_deref().unwrap_or(""), &self.database_path())
     }
 
     /// The photo store's folder.
@@ -217,6 +341,27 @@ mod tests {
             assert_eq!(s.ui_dir, Path::new("src-ui/dist"));
             Ok(())
         });
+    }
+
+    #[test]
+    fn database_urls_pick_the_backend_and_hide_the_password() {
+        let default = Path::new("/data/augenmerk.db");
+        assert_eq!(Database::parse("", default), Ok(Database::Sqlite(default.into())));
+        assert_eq!(
+            Database::parse("sqlite:", default),
+            Ok(Database::Sqlite(default.into()))
+        );
+        assert_eq!(
+            Database::parse("sqlite:/srv/a.db", default),
+            Ok(Database::Sqlite("/srv/a.db".into()))
+        );
+        let pg = Database::parse("postgres://augenmerk:geheim@db:5432/augenmerk", default).expect("postgres");
+        assert_eq!(pg.display(), "postgres://augenmerk:***@db:5432/augenmerk");
+        assert!(matches!(
+            Database::parse("postgresql://db/augenmerk", default),
+            Ok(Database::Postgres(_))
+        ));
+        assert!(Database::parse("mysql://db", default).is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod forward;
 pub mod jpeg_segments;
 pub mod limits;
 pub mod mail;
+pub mod migrate_store;
 pub mod open311;
 pub mod openapi;
 pub mod passwords;
@@ -27,16 +28,15 @@ pub mod privacy;
 pub mod routes;
 pub mod services;
 pub mod state;
+pub mod storage;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use augenmerk_store::SqliteStore;
 use tokio::net::TcpListener;
 
-use crate::blobs::FsBlobStore;
 use crate::config::Settings;
 use crate::state::AppState;
 
@@ -44,10 +44,10 @@ use crate::state::AppState;
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("cannot create data directory {}", settings.data_dir.display()))?;
-    let db_path = settings.database_path();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path)).await??;
-    let blobs = FsBlobStore::new(&settings.blob_dir())?;
-    let limits = limits::RateLimits::new(&settings);
+    let opened = storage::open(&settings).await?;
+    let store = opened.store;
+    let blobs = blobs::open(&settings)?;
+    let limits = limits::RateLimits::new(&settings, opened.rate_counter);
     let mailer = mail::Mailer::new(&settings.mail, &settings.data_dir)?;
     let photo_settings = settings.photos.clone();
     let models_dir = settings
@@ -55,8 +55,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .clone()
         .unwrap_or_else(augenmerk_anon::default_models_dir);
     let state = AppState {
-        store: Arc::new(store),
-        blobs: Arc::new(blobs),
+        store,
+        blobs,
         settings: Arc::new(settings),
         boundaries: Arc::new(RwLock::new(Arc::new(
             state::build_boundaries(&[]).unwrap_or_else(|_| empty_boundaries()),
@@ -71,6 +71,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             photo_settings.anonymize_queue,
         )),
         seen_devices: Arc::default(),
+        draining: Arc::default(),
     };
     if !state.store.list_boundaries().await?.is_empty() {
         state.reload_boundaries().await?;
@@ -114,16 +115,28 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<Running> {
     let worker = mail::worker::spawn(state.clone());
     // The daily retention run (claimed with a lease, so one instance does it).
     let retention = privacy::retention::spawn(state.clone());
+    let draining = state.draining.clone();
+    let drain_for = std::time::Duration::from_secs(state.settings.drain_seconds);
     let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(drain(draining, drain_for))
             .await;
         worker.abort();
         retention.abort();
         served
     });
     Ok(Running { addr, handle })
+}
+
+/// Waits for the signal to stop, then drains: `/readyz` fails at once, new requests are
+/// still served for `drain_for` (while the load balancer notices), then the listener
+/// closes and `axum::serve` finishes the requests in flight before it returns.
+async fn drain(draining: Arc<std::sync::atomic::AtomicBool>, drain_for: std::time::Duration) {
+    shutdown_signal().await;
+    draining.store(true, std::sync::atomic::Ordering::SeqCst);
+    tracing::info!(seconds = drain_for.as_secs(), "stopping: draining");
+    tokio::time::sleep(drain_for).await;
 }
 
 async fn shutdown_signal() {

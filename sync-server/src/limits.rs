@@ -28,6 +28,12 @@
 //! everyone down on that one name is the point. Login names and passwords are bounded
 //! when the request is parsed ([`augenmerk_domain::credentials`]), before any of this.
 //!
+//! **Several instances** (PostgreSQL) count in the database instead, through the
+//! store's [`RateCounter`] (the same GCRA, one row per key), so that a client gets one
+//! budget however the load balancer spreads its requests; the in-memory key stores are
+//! then unused. If the database does not answer, the check lets the request pass: it
+//! meets the same database next and fails there with a clear error.
+//!
 //! **Citizens** are limited per client address: device registrations (30/min), reports
 //! (60/min) and photo uploads with server anonymization (120/min, shared), generous for
 //! a town hall's guest Wi-Fi, tight for a script. Server anonymization also has a
@@ -54,6 +60,7 @@ use sha2::{Digest, Sha256};
 use augenmerk_domain::Ags;
 use augenmerk_domain::credentials::LoginName;
 use augenmerk_domain::error::ErrorCode;
+use augenmerk_store::{RateCounter, RateDecision};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -165,12 +172,52 @@ pub struct Limiter<C: Clock = DefaultClock> {
     limiter: RateLimiter<Key, BoundedStore, C, NoOpMiddleware<C::Instant>>,
     store: BoundedStore,
     last_sweep: Mutex<C::Instant>,
+    /// Requests per minute (the burst), for the shared counter.
+    per_minute: u32,
+    /// The limit's name in the shared counter's keys.
+    name: &'static str,
+    /// The database's counter when several instances share the limit.
+    shared: Option<Arc<dyn RateCounter>>,
 }
 
 impl Limiter {
     /// `per_minute` requests per key and minute (as a burst, then evenly); 0 counts as 1.
     pub fn per_minute(per_minute: u32, max_keys: usize) -> Self {
         Self::with_clock(per_minute, max_keys, DefaultClock::default())
+    }
+
+    /// The same limit, counted in the database for every instance (see the module
+    /// documentation); `name` keeps limits with the same keys apart.
+    pub fn shared(per_minute: u32, name: &'static str, counter: Arc<dyn RateCounter>) -> Self {
+        let mut limiter = Self::per_minute(per_minute, 1);
+        limiter.name = name;
+        limiter.shared = Some(counter);
+        limiter
+    }
+
+    /// Counts a request for `key`, or tells how long to wait: in the database when the
+    /// limit is shared, else in memory ([`Limiter::check`]).
+    pub async fn take(&self, key: &Key) -> Result<(), RateLimited> {
+        let Some(counter) = &self.shared else {
+            return self.check(key);
+        };
+        let per_minute = self.per_minute.max(1);
+        let interval = 60_000_000 / i64::from(per_minute);
+        let id = format!("{}:{}", self.name, hex::encode(key));
+        let now = chrono::Utc::now().timestamp_micros();
+        match counter.take(&id, now, interval, per_minute).await {
+            Ok(RateDecision::Allowed) => Ok(()),
+            Ok(RateDecision::Refused { retry_after_micros }) => {
+                let secs = u64::try_from(retry_after_micros).unwrap_or(0).div_ceil(1_000_000);
+                Err(RateLimited {
+                    retry_after_secs: secs.max(1),
+                })
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, limit = self.name, "shared rate limit unavailable; request passes");
+                Ok(())
+            }
+        }
     }
 }
 
@@ -187,6 +234,9 @@ impl<C: Clock> Limiter<C> {
             limiter: RateLimiter::new(quota, store.clone(), clock),
             store,
             last_sweep: Mutex::new(now),
+            per_minute,
+            name: "",
+            shared: None,
         }
     }
 
@@ -297,24 +347,28 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
-    /// The limits of the settings.
-    pub fn new(settings: &crate::config::Settings) -> Self {
+    /// The limits of the settings, counted in memory (one instance) or by `shared` (the
+    /// database of several instances).
+    pub fn new(settings: &crate::config::Settings, shared: Option<Arc<dyn RateCounter>>) -> Self {
         let s = &settings.rate_limits;
-        let limiter = |per_minute: u32| Limiter::per_minute(per_minute, s.max_keys);
+        let limiter = |per_minute: u32, name: &'static str| match &shared {
+            Some(counter) => Limiter::shared(per_minute, name, counter.clone()),
+            None => Limiter::per_minute(per_minute, s.max_keys),
+        };
         Self {
-            login_per_address: limiter(s.login_per_address),
-            login_per_address_and_name: limiter(settings.login_attempts_per_minute),
-            login_per_name: limiter(s.login_per_name),
-            devices_per_address: limiter(s.devices_per_address),
-            reports_per_address: limiter(s.reports_per_address),
-            uploads_per_address: limiter(s.uploads_per_address),
-            photos_per_device: limiter(s.photos_per_device),
-            open311_per_key: limiter(settings.open311_posts_per_minute),
+            login_per_address: limiter(s.login_per_address, "login-address"),
+            login_per_address_and_name: limiter(settings.login_attempts_per_minute, "login-address-name"),
+            login_per_name: limiter(s.login_per_name, "login-name"),
+            devices_per_address: limiter(s.devices_per_address, "devices"),
+            reports_per_address: limiter(s.reports_per_address, "reports"),
+            uploads_per_address: limiter(s.uploads_per_address, "uploads"),
+            photos_per_device: limiter(s.photos_per_device, "photos-device"),
+            open311_per_key: limiter(settings.open311_posts_per_minute, "open311"),
         }
     }
 
     /// Counts a login attempt: the address first, then address and name, then the name.
-    pub fn check_login(
+    pub async fn check_login(
         &self,
         client: Option<IpAddr>,
         scope: Option<&Ags>,
@@ -322,11 +376,13 @@ impl RateLimits {
     ) -> Result<(), RateLimited> {
         let address = client.map_or(UNKNOWN_ADDRESS, address_key);
         let scope = scope.map_or("", |a| a.as_str()).as_bytes();
-        self.login_per_address.check(&address)?;
+        self.login_per_address.take(&address).await?;
         self.login_per_address_and_name
-            .check(&digest_key(&[&address, scope, name.as_str().as_bytes()]))?;
+            .take(&digest_key(&[&address, scope, name.as_str().as_bytes()]))
+            .await?;
         self.login_per_name
-            .check(&digest_key(&[scope, name.as_str().as_bytes()]))
+            .take(&digest_key(&[scope, name.as_str().as_bytes()]))
+            .await
     }
 }
 
@@ -389,7 +445,7 @@ impl<L: AddressLimit> FromRequestParts<AppState> for PerAddress<L> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let address = peer(parts).map_or(UNKNOWN_ADDRESS, address_key);
-        L::limiter(&state.limits).check(&address)?;
+        L::limiter(&state.limits).take(&address).await?;
         Ok(Self(PhantomData))
     }
 }
@@ -449,10 +505,10 @@ mod tests {
         assert_eq!(l.len(), 2);
     }
 
-    #[test]
-    fn login_counts_the_address_first_and_refused_attempts_store_no_name() {
+    #[tokio::test]
+    async fn login_counts_the_address_first_and_refused_attempts_store_no_name() {
         let settings = crate::config::Settings::default();
-        let limits = RateLimits::new(&settings);
+        let limits = RateLimits::new(&settings, None);
         let attacker: IpAddr = "192.0.2.1".parse().expect("ip");
         let owner: IpAddr = "198.51.100.7".parse().expect("ip");
         let dispatcher = LoginName::parse("dispatcher").expect("name");
@@ -464,6 +520,7 @@ mod tests {
                 None,
                 &LoginName::parse(&format!("name{n}")).expect("name"),
             )
+            .await
             .is_ok()
         {
             n += 1;
@@ -473,28 +530,29 @@ mod tests {
         // … and then a flood of new names adds no key anywhere but the address's.
         for m in 0..1_000 {
             let name = LoginName::parse(&format!("other{m}")).expect("name");
-            assert!(limits.check_login(Some(attacker), None, &name).is_err());
+            assert!(limits.check_login(Some(attacker), None, &name).await.is_err());
         }
         assert_eq!(limits.login_per_name.len(), names);
         assert_eq!(limits.login_per_address_and_name.len(), names);
         assert_eq!(limits.login_per_address.len(), 1);
         // The owner, elsewhere, is not slowed down.
-        assert!(limits.check_login(Some(owner), None, &dispatcher).is_ok());
+        assert!(limits.check_login(Some(owner), None, &dispatcher).await.is_ok());
     }
 
-    #[test]
-    fn wrong_passwords_slow_the_address_not_the_account() {
+    #[tokio::test]
+    async fn wrong_passwords_slow_the_address_not_the_account() {
         let settings = crate::config::Settings::default();
-        let limits = RateLimits::new(&settings);
+        let limits = RateLimits::new(&settings, None);
         let dispatcher = LoginName::parse("dispatcher").expect("name");
         let attacker: IpAddr = "192.0.2.1".parse().expect("ip");
         for _ in 0..settings.login_attempts_per_minute {
-            assert!(limits.check_login(Some(attacker), None, &dispatcher).is_ok());
+            assert!(limits.check_login(Some(attacker), None, &dispatcher).await.is_ok());
         }
-        assert!(limits.check_login(Some(attacker), None, &dispatcher).is_err());
+        assert!(limits.check_login(Some(attacker), None, &dispatcher).await.is_err());
         assert!(
             limits
                 .check_login(Some("198.51.100.7".parse().expect("ip")), None, &dispatcher)
+                .await
                 .is_ok()
         );
     }

@@ -43,6 +43,9 @@ pub struct AppState {
     /// When this instance last recorded each device's activity (for device expiry), so
     /// that a device's requests cause at most one write an hour.
     pub seen_devices: Arc<std::sync::Mutex<HashMap<augenmerk_domain::DeviceId, chrono::DateTime<chrono::Utc>>>>,
+    /// Set when the instance was asked to stop: `/readyz` answers 503 from then on, so a
+    /// load balancer sends no new requests while the ones in flight finish.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Devices remembered in [`AppState::seen_devices`] before the map is cleared.
@@ -89,7 +92,13 @@ pub struct Tenant {
     /// The Gemeinden it serves, by AGS (one for an amtsfreie Gemeinde; an Amt's from the
     /// boundary import), without their boundaries.
     pub gemeinden: Vec<GemeindeInfo>,
+    /// When this copy was last found current (see [`AppState::tenant`]).
+    pub checked_at: std::sync::Mutex<std::time::Instant>,
 }
+
+/// How long a cached configuration is used before its version is compared with the
+/// database's: another instance may have changed it (each change bumps the version).
+const TENANT_RECHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Where a report at a place goes.
 pub enum Destination {
@@ -171,13 +180,29 @@ pub fn build_areas(definitions: &[AreaDefinition]) -> Result<Areas, GeoError> {
 }
 
 impl AppState {
-    /// Loads a municipality's configuration (cached until it changes).
+    /// Loads a municipality's configuration (cached until it changes). A change made on
+    /// this instance drops the copy at once ([`AppState::invalidate`]); one made by
+    /// another instance is noticed within [`TENANT_RECHECK`] by the version number.
     pub async fn tenant(&self, ags: &Ags) -> ApiResult<Arc<Tenant>> {
-        if let Some(t) = self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(ags) {
-            return Ok(t.clone());
-        }
+        let cached = self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(ags).cloned();
         let generation = self.tenants_generation.load(std::sync::atomic::Ordering::SeqCst);
-        let record = self.store.get_municipality(ags).await?;
+        let mut fresh_record = None;
+        if let Some(t) = cached {
+            let checked_at = *t.checked_at.lock().unwrap_or_else(|p| p.into_inner());
+            if checked_at.elapsed() < TENANT_RECHECK {
+                return Ok(t);
+            }
+            let record = self.store.get_municipality(ags).await?;
+            if record.config_version == t.record.config_version {
+                *t.checked_at.lock().unwrap_or_else(|p| p.into_inner()) = std::time::Instant::now();
+                return Ok(t);
+            }
+            fresh_record = Some(record);
+        }
+        let record = match fresh_record {
+            Some(r) => r,
+            None => self.store.get_municipality(ags).await?,
+        };
         let rules = self.store.get_rules(ags).await?;
         let departments = self.store.list_departments(ags).await?;
         let area_definitions = self.store.list_areas(ags).await?;
@@ -198,6 +223,7 @@ impl AppState {
             areas,
             area_definitions,
             gemeinden,
+            checked_at: std::sync::Mutex::new(std::time::Instant::now()),
         });
         let mut tenants = self.tenants.write().unwrap_or_else(|p| p.into_inner());
         // A change saved while this one loaded (another task's request, or the mail

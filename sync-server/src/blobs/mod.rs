@@ -13,9 +13,18 @@
 //! The stored bytes may therefore differ from the uploaded ones; they stay under the
 //! uploaded address, which is what the client knows the photo by (it never re-hashes a
 //! download; see `docs/sync-protocol.md`).
+//!
+//! Where the bytes live is a [`BlobStore`]: files in the data directory ([`FsBlobStore`],
+//! one instance) or an S3-compatible bucket ([`S3BlobStore`], which several instances
+//! share); [`open`] picks one from the settings.
+
+mod fs;
+mod s3;
+
+pub use fs::FsBlobStore;
+pub use s3::S3BlobStore;
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use axum::http::StatusCode;
@@ -31,75 +40,30 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Where photo bytes are kept; the filesystem now, object storage later.
+/// Where photo bytes are kept: files in the data directory or an S3-compatible bucket.
 #[async_trait::async_trait]
 pub trait BlobStore: Send + Sync + 'static {
     /// Stores bytes under a hash (overwriting the same content is harmless).
     async fn put(&self, hash: &BlobHash, bytes: Bytes) -> std::io::Result<()>;
-    /// Reads the bytes of a hash.
+    /// Reads the bytes of a hash; a hash that is not stored is an error of kind
+    /// [`std::io::ErrorKind::NotFound`] in every store.
     async fn get(&self, hash: &BlobHash) -> std::io::Result<Bytes>;
     /// Whether the hash is stored.
     async fn exists(&self, hash: &BlobHash) -> std::io::Result<bool>;
     /// Deletes the bytes of a hash (deleting what is not there is no error).
     async fn delete(&self, hash: &BlobHash) -> std::io::Result<()>;
+    /// Whether the store answers and can be used (a load balancer's readiness check);
+    /// cheap enough to be asked every few seconds.
+    async fn ping(&self) -> std::io::Result<()>;
 }
 
-/// Photos as files under `<dir>/ab/cd/<hash>`.
-pub struct FsBlobStore {
-    dir: PathBuf,
-}
-
-impl FsBlobStore {
-    /// A store rooted at `dir` (created if missing).
-    pub fn new(dir: &Path) -> std::io::Result<Self> {
-        std::fs::create_dir_all(dir)?;
-        Ok(Self { dir: dir.to_owned() })
-    }
-
-    fn path(&self, hash: &BlobHash) -> PathBuf {
-        let h = hash.as_str();
-        self.dir.join(&h[0..2]).join(&h[2..4]).join(h)
-    }
-}
-
-#[async_trait::async_trait]
-impl BlobStore for FsBlobStore {
-    async fn put(&self, hash: &BlobHash, bytes: Bytes) -> std::io::Result<()> {
-        let path = self.path(hash);
-        if tokio::fs::try_exists(&path).await? {
-            return Ok(());
-        }
-        let parent = path.parent().unwrap_or(&self.dir).to_owned();
-        tokio::fs::create_dir_all(&parent).await?;
-        // Write to a temporary name, fsync, then rename: a crash never leaves half a photo
-        // under a valid address.
-        let tmp = parent.join(format!(".{}.{}.tmp", hash.as_str(), uuid::Uuid::new_v4()));
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)?;
-            Ok(())
-        })
-        .await
-        .map_err(std::io::Error::other)?
-    }
-
-    async fn get(&self, hash: &BlobHash) -> std::io::Result<Bytes> {
-        tokio::fs::read(self.path(hash)).await.map(Bytes::from)
-    }
-
-    async fn exists(&self, hash: &BlobHash) -> std::io::Result<bool> {
-        tokio::fs::try_exists(self.path(hash)).await
-    }
-
-    async fn delete(&self, hash: &BlobHash) -> std::io::Result<()> {
-        match tokio::fs::remove_file(self.path(hash)).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
+/// The photo store the settings ask for: the S3 bucket of `object_store` when it is set,
+/// else files under the data directory's `blobs/`.
+pub fn open(settings: &crate::config::Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
+    Ok(match &settings.object_store {
+        Some(s3) => Arc::new(S3BlobStore::new(s3)?),
+        None => Arc::new(FsBlobStore::new(&settings.blob_dir())?),
+    })
 }
 
 /// An upload that passed every check, ready to store.

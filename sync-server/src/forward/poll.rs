@@ -18,9 +18,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Deserialize;
 
+use augenmerk_domain::Ags;
 use augenmerk_domain::audit::AuditAction;
+use augenmerk_domain::report::Report;
 use augenmerk_domain::staff::{ExternalAuthority, Open311Endpoint};
-use augenmerk_domain::{Ags, ReportId};
 use augenmerk_store::{ExternalRequest, StoreError, StoreResult};
 
 use super::http;
@@ -250,7 +251,7 @@ async fn apply(
     // and a request asked for one by one comes back the same whenever it was touched.
     // Before any update, the request is `open` (the authority took it).
     let repeated = last_status.unwrap_or("open") == update.status
-        && last_description(state, &report.id, &request.authority).await? == update.description;
+        && last_description(state, &report, &request.authority).await? == update.description;
     if !repeated {
         handling::apply_external_update(
             state,
@@ -273,10 +274,10 @@ async fn apply(
 /// The description of the last update of this authority applied to the report.
 async fn last_description(
     state: &AppState,
-    report: &ReportId,
+    report: &Report,
     authority: &augenmerk_domain::AuthorityId,
 ) -> Result<Option<String>, String> {
-    let audit = match state.store.list_audit(report).await {
+    let audit = match state.store.list_audit(&report.municipality, &report.id).await {
         Ok(a) => a,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.to_string()),

@@ -413,6 +413,7 @@ mod tests {
             areas: augenmerk_geo::Areas::new(),
             area_definitions: Vec::new(),
             gemeinden: Vec::new(),
+            checked_at: std::sync::Mutex::new(std::time::Instant::now()),
         }
     }
 

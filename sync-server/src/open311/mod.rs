@@ -415,7 +415,8 @@ async fn api_client(state: &AppState, key: Option<&str>, format: Format) -> Resu
     state
         .limits
         .open311_per_key
-        .check(&crate::limits::digest_key(&[client.id.to_string().as_bytes()]))
+        .take(&crate::limits::digest_key(&[client.id.to_string().as_bytes()]))
+        .await
         .map_err(|limited| from_api(limited.into(), format))?;
     Ok(client)
 }

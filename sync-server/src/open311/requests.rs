@@ -133,7 +133,7 @@ pub(super) async fn list_requests(state: &AppState, q: &CommonQuery, format: For
 async fn published(state: &AppState, tenant: &Tenant, r: &Report, format: Format) -> Result<Option<PublicReport>> {
     let history = state
         .store
-        .list_status_changes(&r.id)
+        .list_status_changes(&r.municipality, &r.id)
         .await
         .map_err(|e| from_api(e.into(), format))?;
     Ok(public_view(r, &history, &tenant.record.settings))
@@ -162,7 +162,7 @@ pub(super) async fn list_updates(state: &AppState, q: &CommonQuery, format: Form
             Ok(r) => {
                 let history: Vec<PublicStatusChange> = state
                     .store
-                    .list_status_changes(id)
+                    .list_status_changes(&tenant.record.ags, id)
                     .await
                     .map_err(|e| from_api(e.into(), format))?;
                 is_published(&r, &history)

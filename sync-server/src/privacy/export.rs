@@ -148,10 +148,10 @@ async fn exported(
     let (history, messages) = if mailed_to.is_some() {
         (Vec::new(), Vec::new())
     } else {
-        let history = state.store.list_status_changes(&r.id).await?;
+        let history = state.store.list_status_changes(&r.municipality, &r.id).await?;
         let messages = state
             .store
-            .list_messages(&r.id)
+            .list_messages(&r.municipality, &r.id)
             .await?
             .into_iter()
             .map(|m| ExportedMessage {

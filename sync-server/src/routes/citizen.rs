@@ -398,7 +398,8 @@ async fn anonymize_photo(
     state
         .limits
         .photos_per_device
-        .check(&crate::limits::digest_key(&[device.to_string().as_bytes()]))?;
+        .take(&crate::limits::digest_key(&[device.to_string().as_bytes()]))
+        .await?;
     if body.is_empty() {
         return Err(
             ApiError::new(ErrorCode::UnsupportedMediaType).context(serde_json::json!({ "reason": "empty body" }))

@@ -20,6 +20,8 @@ use crate::state::{AppState, Destination};
 pub fn routes() -> ApiRouter {
     ApiRouter::new()
         .routes(routes!(healthz))
+        .routes(routes!(livez))
+        .routes(routes!(readyz))
         .routes(routes!(list_municipalities))
         .routes(routes!(municipality_config))
         .routes(routes!(responsibility))
@@ -32,6 +34,43 @@ async fn healthz(State(state): State<AppState>) -> ApiResult<ApiJson<serde_json:
     Ok(ApiJson(
         serde_json::json!({ "status": "ok", "municipalities": municipalities }),
     ))
+}
+
+/// Liveness for a load balancer or orchestrator: the process answers (nothing else is
+/// asked, so a database outage does not get every instance restarted).
+#[utoipa::path(get, path = "/livez", tag = "public", responses((status = 200, body = Object)))]
+async fn livez() -> ApiJson<serde_json::Value> {
+    ApiJson(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness for a load balancer: 200 while the database and the photo store answer and
+/// the instance is not stopping; 503 otherwise, with what failed.
+#[utoipa::path(get, path = "/readyz", tag = "public", responses(
+    (status = 200, body = Object), (status = 503, body = Object)))]
+async fn readyz(State(state): State<AppState>) -> (axum::http::StatusCode, ApiJson<serde_json::Value>) {
+    let draining = state.draining.load(std::sync::atomic::Ordering::SeqCst);
+    let database = state.store.ping().await;
+    let photos = state.blobs.ping().await;
+    let ready = !draining && database.is_ok() && photos.is_ok();
+    if let Err(e) = &database {
+        tracing::warn!(error = %e, "readiness: the database does not answer");
+    }
+    if let Err(e) = &photos {
+        tracing::warn!(error = %e, "readiness: the photo store does not answer");
+    }
+    let status = if ready {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        ApiJson(serde_json::json!({
+            "status": if ready { "ready" } else if draining { "draining" } else { "unavailable" },
+            "database": if database.is_ok() { "ok" } else { "unavailable" },
+            "photos": if photos.is_ok() { "ok" } else { "unavailable" },
+        })),
+    )
 }
 
 /// The municipalities that take reports on this server: the tenants, and the

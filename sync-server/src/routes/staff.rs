@@ -58,7 +58,8 @@ async fn login(
 ) -> ApiResult<ApiJson<LoginResponse>> {
     state
         .limits
-        .check_login(client, req.municipality.as_ref(), &req.username)?;
+        .check_login(client, req.municipality.as_ref(), &req.username)
+        .await?;
     let creds = match state
         .store
         .get_credentials(req.municipality.as_ref(), req.username.as_str())

@@ -192,7 +192,10 @@ async fn photo(
 ) -> ApiResult<Response> {
     let (_, report) = resolve(&state, &token).await?;
     let hash = BlobHash::parse(&hash).map_err(|_| ApiError::not_found())?;
-    let history = state.store.list_status_changes(&report.id).await?;
+    let history = state
+        .store
+        .list_status_changes(&report.municipality, &report.id)
+        .await?;
     let allowed = report.photos.contains(&hash) || history.iter().any(|c| c.photos.contains(&hash));
     if !allowed {
         return Err(ApiError::not_found());

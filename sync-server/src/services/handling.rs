@@ -61,7 +61,7 @@ pub async fn transition(
 ) -> ApiResult<Report> {
     let report = visible_report(state, user, id).await?;
     if let Some(request) = req.id
-        && already_applied(state, &report.id, request).await?
+        && already_applied(state, &report, request).await?
     {
         // A retry of a transition that went through (the answer was lost on the way).
         return Ok(report);
@@ -196,13 +196,18 @@ async fn store_change(state: &AppState, tenant: &Tenant, next: Report, change: C
 }
 
 /// Whether a transition with this key was applied to the report before.
-async fn already_applied(state: &AppState, id: &ReportId, request: ActionId) -> ApiResult<bool> {
-    Ok(state.store.list_audit(id).await?.iter().any(|a| {
-        matches!(
-            &a.action,
-            AuditAction::StatusChanged { request: Some(r), .. } if *r == request
-        )
-    }))
+async fn already_applied(state: &AppState, report: &Report, request: ActionId) -> ApiResult<bool> {
+    Ok(state
+        .store
+        .list_audit(&report.municipality, &report.id)
+        .await?
+        .iter()
+        .any(|a| {
+            matches!(
+                &a.action,
+                AuditAction::StatusChanged { request: Some(r), .. } if *r == request
+            )
+        }))
 }
 
 /// Most photos one transition may carry.
@@ -255,7 +260,10 @@ pub async fn staff_message(
         &message.body,
         subscription.as_ref(),
     );
-    let added = added_to(report.id, state.store.add_message(message, jobs).await?)?;
+    let added = added_to(
+        report.id,
+        state.store.add_message(&report.municipality, message, jobs).await?,
+    )?;
     state.mailer.wake();
     Ok(added)
 }
@@ -276,7 +284,10 @@ pub async fn citizen_message(state: &AppState, report: &Report, req: NewMessage)
     let person = notify::assignee(state, report).await;
     let ctx = notify::context(state, &tenant);
     let jobs = mail_events::on_citizen_message(&ctx, &tenant, report, &message.id, &message.body, person.as_ref());
-    let added = added_to(report.id, state.store.add_message(message, jobs).await?)?;
+    let added = added_to(
+        report.id,
+        state.store.add_message(&report.municipality, message, jobs).await?,
+    )?;
     state.mailer.wake();
     Ok(added)
 }
@@ -306,7 +317,7 @@ pub async fn note(
         body,
         created_at: Utc::now(),
     };
-    let inserted = state.store.add_note(note).await?;
+    let inserted = state.store.add_note(&report.municipality, note).await?;
     match &inserted {
         Inserted::Existing(n) if n.report_id != report.id => Err(ApiError::new(ErrorCode::Conflict)),
         _ => Ok(inserted),

@@ -40,8 +40,11 @@ pub fn category_name(tenant: &Tenant, report: &Report) -> String {
 
 /// The report as the device that submitted it sees it.
 pub async fn citizen_report(state: &AppState, report: &Report) -> ApiResult<CitizenReport> {
-    let history = state.store.list_status_changes(&report.id).await?;
-    let messages = state.store.list_messages(&report.id).await?;
+    let history = state
+        .store
+        .list_status_changes(&report.municipality, &report.id)
+        .await?;
+    let messages = state.store.list_messages(&report.municipality, &report.id).await?;
     citizen_report_with(state, report, history, messages.iter().map(public_message).collect()).await
 }
 
@@ -145,9 +148,9 @@ pub fn staff_summary(tenant: &Tenant, report: Report) -> StaffReportSummary {
 
 /// Everything staff see of a report, including how the rules route it now.
 pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> ApiResult<StaffReportDetail> {
-    let audit = state.store.list_audit(&report.id).await?;
-    let messages = state.store.list_messages(&report.id).await?;
-    let notes = state.store.list_notes(&report.id).await?;
+    let audit = state.store.list_audit(&report.municipality, &report.id).await?;
+    let messages = state.store.list_messages(&report.municipality, &report.id).await?;
+    let notes = state.store.list_notes(&report.municipality, &report.id).await?;
     let routing = crate::services::intake::route(tenant, &report);
     Ok(StaffReportDetail {
         category_name: category_name(tenant, &report),
@@ -165,7 +168,10 @@ pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> 
 /// report it follows even once it is turned down: its feed told it so anyway.
 pub async fn followed_report(state: &AppState, report: &Report) -> ApiResult<FollowedReport> {
     let tenant = state.tenant(&report.municipality).await?;
-    let history = state.store.list_status_changes(&report.id).await?;
+    let history = state
+        .store
+        .list_status_changes(&report.municipality, &report.id)
+        .await?;
     let public = public_fields(report, &history, &tenant.record.settings);
     Ok(FollowedReport {
         municipality_name: tenant.record.name.clone(),
