@@ -4,6 +4,10 @@
 //! awkward moments, above all after the server handled a request but before the
 //! client saw the answer. Loopback never does that by itself, so this proxy does it
 //! on purpose, reproducibly from a seed.
+//!
+//! With several targets it is also the load balancer of the scale-out test: connections
+//! go round robin, and a target that refuses the connection (a killed instance) is
+//! skipped for the next one, as a load balancer's health check would.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -94,6 +98,7 @@ fn bump(counter: &AtomicU64) {
 struct Shared {
     faults: Mutex<Faults>,
     counters: Counters,
+    upstreams: Upstreams,
 }
 
 /// TCP proxy on 127.0.0.1 that forwards to one target and breaks connections on purpose.
@@ -107,18 +112,26 @@ pub struct ChaosProxy {
 impl ChaosProxy {
     /// Listens on 127.0.0.1:0 and forwards to `target`; equal seeds and faults give equal fault sequences.
     pub async fn start(target: SocketAddr, faults: Faults, seed: u64) -> std::io::Result<ChaosProxy> {
+        Self::round_robin(vec![target], faults, seed).await
+    }
+
+    /// Listens on 127.0.0.1:0 and spreads connections over `targets` in turn, skipping a
+    /// target that refuses; faults as in [`ChaosProxy::start`].
+    pub async fn round_robin(targets: Vec<SocketAddr>, faults: Faults, seed: u64) -> std::io::Result<ChaosProxy> {
+        if targets.is_empty() {
+            return Err(std::io::Error::other("a proxy needs a target"));
+        }
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             faults: Mutex::new(faults),
             counters: Counters::default(),
+            upstreams: Upstreams {
+                targets,
+                next: AtomicU64::new(0),
+            },
         });
-        let accept_task = tokio::spawn(accept_loop(
-            listener,
-            target,
-            Arc::clone(&shared),
-            StdRng::seed_from_u64(seed),
-        ));
+        let accept_task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), StdRng::seed_from_u64(seed)));
         Ok(ChaosProxy {
             addr,
             shared,
@@ -196,7 +209,29 @@ fn roll(rng: &mut StdRng, probability: f64) -> bool {
     rng.random::<f64>() < probability
 }
 
-async fn accept_loop(listener: TcpListener, target: SocketAddr, shared: Arc<Shared>, mut rng: StdRng) {
+/// The proxy's targets and whose turn it is.
+#[derive(Debug)]
+struct Upstreams {
+    targets: Vec<SocketAddr>,
+    next: AtomicU64,
+}
+
+impl Upstreams {
+    /// Connects to the target whose turn it is, or the next one that accepts.
+    async fn connect(&self) -> Option<TcpStream> {
+        let n = self.targets.len() as u64;
+        let first = self.next.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            let target = self.targets[usize::try_from((first + i) % n).unwrap_or(0)];
+            if let Ok(stream) = TcpStream::connect(target).await {
+                return Some(stream);
+            }
+        }
+        None
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut rng: StdRng) {
     loop {
         let Ok((client, _)) = listener.accept().await else {
             // Typically fd exhaustion; backing off beats spinning on the error.
@@ -215,7 +250,7 @@ async fn accept_loop(listener: TcpListener, target: SocketAddr, shared: Arc<Shar
         if plan.delay.is_some() {
             bump(&counters.delayed);
         }
-        tokio::spawn(serve(client, target, plan, Arc::clone(&shared)));
+        tokio::spawn(serve(client, plan, Arc::clone(&shared)));
     }
 }
 
@@ -229,8 +264,8 @@ enum Outcome {
     Broken,
 }
 
-async fn serve(client: TcpStream, target: SocketAddr, plan: Plan, shared: Arc<Shared>) {
-    let Ok(server) = TcpStream::connect(target).await else {
+async fn serve(client: TcpStream, plan: Plan, shared: Arc<Shared>) {
+    let Some(server) = shared.upstreams.connect().await else {
         // Dropping the client is what a dead upstream looks like anyway.
         return;
     };

@@ -7,6 +7,7 @@
 //! start the server in-process instead (tests/api/helpers.rs).
 
 pub mod app;
+pub mod backend;
 pub mod browser;
 pub mod chaos;
 pub mod citizen;

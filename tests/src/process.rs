@@ -28,6 +28,18 @@ impl Group {
     pub fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
     }
+
+    /// Asks the process (not its group) to stop, as a service manager or container
+    /// engine does: SIGTERM.
+    pub fn terminate(&self) {
+        let pid = self.child.id();
+        if pid > 1 {
+            let _ = Command::new("kill")
+                .args(["-s", "TERM", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 impl Drop for Group {

@@ -28,12 +28,20 @@ pub struct ServerSetup {
 }
 
 impl ServerSetup {
-    /// The demo in `data`, its log in `log` (appended to when started again).
+    /// The demo in `data`, its log in `log` (appended to when started again). With
+    /// [`crate::backend::postgres`], the database is a new one in the test PostgreSQL
+    /// cluster (the same one whenever this setup starts a server again).
     pub fn new(data: &Path, log: &Path) -> Self {
-        Self {
+        let setup = Self {
             data: data.to_owned(),
             log: log.to_owned(),
             env: Vec::new(),
+        };
+        if crate::backend::postgres() {
+            let database = crate::backend::postgres_database_of(data);
+            setup.env("AUGENMERK__DATABASE_URL", database)
+        } else {
+            setup
         }
     }
 
@@ -173,6 +181,13 @@ impl Server {
     /// Kills the process (SIGKILL: no shutdown, like a power cut of the process).
     pub fn kill(&mut self) {
         self.process = None;
+    }
+
+    /// Asks the server to stop (SIGTERM): it drains and finishes its requests in flight.
+    pub fn terminate(&self) {
+        if let Some(p) = &self.process {
+            p.terminate();
+        }
     }
 
     /// How the process ended, if it has (a server told to fail exits on its own).

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use augenmerk_server::config::Settings;
 use augenmerk_server::{build_state, demo, serve};
+use augenmerk_tests::backend;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -176,10 +177,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         .tempdir()
         .expect("temporary directory");
     let data_dir = dir.path().join("data");
-    copy_dir(template_dir(), &data_dir);
+    let template = template();
+    copy_dir(&template.dir, &data_dir);
     let mut settings = Settings {
         listen: "127.0.0.1:0".parse().expect("address"),
         data_dir: data_dir.clone(),
+        database_url: template
+            .database
+            .as_deref()
+            .map(|name| backend::postgres_database(Some(name))),
         ..Default::default()
     };
     tweak(&mut settings);
@@ -197,19 +203,27 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
-/// The seeded template directory of this test process (seeded on first use).
-fn template_dir() -> &'static Path {
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+/// The seeded demo each test starts from: a data directory, and on PostgreSQL
+/// ([`backend::postgres`]) a template database that each test copies.
+struct Template {
+    dir: PathBuf,
+    database: Option<String>,
+}
+
+/// The seeded template of this test process (seeded on first use).
+fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         // Its own thread and runtime: the store must be dropped (and the database closed)
-        // before the files are copied, whatever runtime the first test uses.
+        // before the files (or the template database) are copied, whatever runtime the
+        // first test uses.
         std::thread::spawn(seed_template)
             .join()
             .expect("seeding the template panicked")
     })
 }
 
-fn seed_template() -> PathBuf {
+fn seed_template() -> Template {
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     remove_stale_templates(&root);
     let dir = root.join(format!("api-template-{}", std::process::id()));
@@ -218,9 +232,12 @@ fn seed_template() -> PathBuf {
         .enable_all()
         .build()
         .expect("runtime");
+    let database = backend::postgres().then(|| "api_template".to_owned());
+    let database_url = database.as_deref().map(backend::postgres_named);
     runtime.block_on(async {
         let settings = Settings {
             data_dir: dir.clone(),
+            database_url,
             ..Default::default()
         };
         let state = build_state(settings).await.expect("template state");
@@ -229,7 +246,9 @@ fn seed_template() -> PathBuf {
             "the template starts empty"
         );
     });
-    dir
+    // The runtime's end closes the template database's connections.
+    drop(runtime);
+    Template { dir, database }
 }
 
 /// Templates of test processes that no longer run.

@@ -6,10 +6,12 @@
 mod administrations;
 mod bad_input;
 mod crashes;
+mod deployment;
 mod end_to_end;
 mod flaky_network;
 mod following;
 mod mail_updates;
 mod privacy;
 mod refused;
+mod scale_out;
 mod support;

@@ -195,20 +195,23 @@ async fn the_daily_digest_lists_overdue_cases_to_the_mailbox_and_members_who_wan
 /// Moves the digest's schedule into the past, once the worker's first round created it
 /// (a first start only schedules the digest); the worker then runs it on its next round.
 async fn make_digest_due(app: &TestApp) {
-    let db = rusqlite::Connection::open(app.data_dir.join("augenmerk.db")).expect("open the database");
-    db.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+    // Through the store, so that the test runs on either database.
     let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let changed = db
-            .execute(
-                "UPDATE schedules SET next_run = '2000-01-01T00:00:00.000000000Z' WHERE name = 'daily-digest'",
-                [],
-            )
-            .expect("update the schedule");
-        if changed == 1 {
-            return;
-        }
+    let store = &app.state.store;
+    while store
+        .next_run("daily-digest")
+        .await
+        .expect("read the schedule")
+        .is_none()
+    {
         assert!(Instant::now() < deadline, "the worker never scheduled the digest");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let past = chrono::DateTime::parse_from_rfc3339("2000-01-01T00:00:00Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    store
+        .set_schedule("daily-digest", past)
+        .await
+        .expect("move the schedule");
 }
