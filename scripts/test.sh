@@ -26,8 +26,15 @@ RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --workspace --locked
 say "cargo deny (licences, bans, sources; advisories when their database is reachable)"
 bash scripts/deny.sh
 
-say "tests"
-cargo test --workspace --locked --features augenmerk-tests/app
+# Every test once. The store's own tests run each story on SQLite and on PostgreSQL; the
+# client, browser and app suites run on the embedded default (SQLite, photo files); the
+# HTTP API suite runs on PostgreSQL (AUGENMERK_TEST_DATABASE, see tests/src/backend.rs),
+# so both backends serve the whole API without every test running twice. PostgreSQL and
+# SeaweedFS are started by the test binaries themselves (crates/augenmerk-testenv).
+say "tests (API suite on PostgreSQL, the rest on the embedded default)"
+cargo test --workspace --locked --exclude augenmerk-tests
+cargo test --locked -p augenmerk-tests --features app --lib --test client --test web --test console --test app
+AUGENMERK_TEST_DATABASE=postgres cargo test --locked -p augenmerk-tests --test api
 
 # The OpenAPI document against the real server: schemathesis, all checks, as a device and as staff.
 bash scripts/contract.sh
