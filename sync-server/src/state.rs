@@ -182,7 +182,7 @@ pub fn build_areas(definitions: &[AreaDefinition]) -> Result<Areas, GeoError> {
 impl AppState {
     /// Loads a municipality's configuration (cached until it changes). A change made on
     /// this instance drops the copy at once ([`AppState::invalidate`]); one made by
-    /// another instance is noticed within [`TENANT_RECHECK`] by the version number.
+    /// another instance is noticed within `TENANT_RECHECK` (2 s) by the version number.
     pub async fn tenant(&self, ags: &Ags) -> ApiResult<Arc<Tenant>> {
         let cached = self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(ags).cloned();
         let generation = self.tenants_generation.load(std::sync::atomic::Ordering::SeqCst);
