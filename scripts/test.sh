@@ -26,15 +26,13 @@ RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --workspace --locked
 say "cargo deny (licences, bans, sources; advisories when their database is reachable)"
 bash scripts/deny.sh
 
-# Every test once. The store's own tests run each story on SQLite and on PostgreSQL; the
-# client, browser and app suites run on the embedded default (SQLite, photo files); the
-# HTTP API suite runs on PostgreSQL (AUGENMERK_TEST_DATABASE, see tests/src/backend.rs),
-# so both backends serve the whole API without every test running twice. PostgreSQL and
-# SeaweedFS are started by the test binaries themselves (crates/augenmerk-testenv).
+# Every test once: the store's own tests run each story on SQLite and on PostgreSQL; the
+# HTTP API suite runs on PostgreSQL and the client, browser and app suites on the embedded
+# default (SQLite, photo files), so both backends serve the whole API without any test
+# running twice (tests/src/backend.rs). The test binaries start PostgreSQL and SeaweedFS
+# themselves (crates/augenmerk-testenv).
 say "tests (API suite on PostgreSQL, the rest on the embedded default)"
-cargo test --workspace --locked --exclude augenmerk-tests
-cargo test --locked -p augenmerk-tests --features app --lib --test client --test web --test console --test app
-AUGENMERK_TEST_DATABASE=postgres cargo test --locked -p augenmerk-tests --test api
+cargo test --workspace --locked --features augenmerk-tests/app
 
 # The OpenAPI document against the real server: schemathesis, all checks, as a device and as staff.
 bash scripts/contract.sh

@@ -1,19 +1,35 @@
-//! Which database the servers of a test run use: SQLite (the default) or PostgreSQL,
-//! switched for a whole run with `AUGENMERK_TEST_DATABASE=postgres` (scripts/test.sh runs
-//! the API suite that way). PostgreSQL databases live in the test binary's throwaway
-//! cluster (`augenmerk-testenv`), one per server.
+//! Which database the servers of a test run use.
+//!
+//! By default the HTTP API suite (tests/tests/api, servers in the test process) runs on
+//! PostgreSQL and the suites that start server processes (client, web, console, app) on
+//! the embedded default, SQLite: so `cargo test --workspace` serves the whole API from
+//! both backends without running any test twice (the store's own tests run every story on
+//! both). `AUGENMERK_TEST_DATABASE=sqlite` or `=postgres` puts every suite on one backend.
+//! PostgreSQL databases live in the test binary's throwaway cluster (`augenmerk-testenv`),
+//! one per server.
 
 /// The variable that switches the backend.
 pub const SWITCH: &str = "AUGENMERK_TEST_DATABASE";
 
-/// Whether this run's servers use PostgreSQL.
-pub fn postgres() -> bool {
+/// The backend the switch names, if it is set.
+fn chosen() -> Option<bool> {
     match std::env::var(SWITCH) {
-        Ok(v) if v == "postgres" => true,
-        Ok(v) if v.is_empty() || v == "sqlite" => false,
+        Ok(v) if v == "postgres" => Some(true),
+        Ok(v) if v == "sqlite" => Some(false),
+        Ok(v) if v.is_empty() => None,
         Ok(v) => panic!("{SWITCH} must be sqlite or postgres, not {v:?}"),
-        Err(_) => false,
+        Err(_) => None,
     }
+}
+
+/// Whether servers started as processes use PostgreSQL (default: no).
+pub fn postgres() -> bool {
+    chosen().unwrap_or(false)
+}
+
+/// Whether the API suite's servers use PostgreSQL (default: yes).
+pub fn postgres_for_api() -> bool {
+    chosen().unwrap_or(true)
 }
 
 /// A new, empty PostgreSQL database of the shared cluster (a copy of `template` when

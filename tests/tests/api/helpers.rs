@@ -232,7 +232,7 @@ fn seed_template() -> Template {
         .enable_all()
         .build()
         .expect("runtime");
-    let database = backend::postgres().then(|| "api_template".to_owned());
+    let database = backend::postgres_for_api().then(|| "api_template".to_owned());
     let database_url = database.as_deref().map(backend::postgres_named);
     runtime.block_on(async {
         let settings = Settings {
