@@ -64,6 +64,11 @@ impl ServerSetup {
             .env("AUGENMERK__RATE_LIMITS__REPORTS_PER_ADDRESS", "1000000")
             .env("AUGENMERK__RATE_LIMITS__UPLOADS_PER_ADDRESS", "1000000")
             .env("AUGENMERK__RATE_LIMITS__DEVICES_PER_ADDRESS", "1000000")
+            // Staff log in again after every restart; on PostgreSQL the login limits
+            // outlive a restart (they are in the database), so the tests' logins add up.
+            // The login limits have their own tests (tests/api, tests/client/scale_out.rs).
+            .env("AUGENMERK__LOGIN_ATTEMPTS_PER_MINUTE", "1000")
+            .env("AUGENMERK__RATE_LIMITS__LOGIN_PER_ADDRESS", "1000")
             // The crash test's one device uploads more photos than a citizen's daily
             // quota (100); the quota has its own test (tests/api/photo_limits.rs).
             .env("AUGENMERK__PHOTOS__PER_DEVICE_PER_DAY", "1000000")

@@ -89,7 +89,7 @@ impl PgCluster {
         )?;
         let options = format!(
             "-k {} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
+             -c full_page_writes=off -c max_connections=1000",
             dir.display()
         );
         run(

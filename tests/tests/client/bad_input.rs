@@ -176,7 +176,15 @@ fn the_server_cli_issues_an_api_key_and_prints_it_as_the_last_line() {
     let data = dir.path().join("server");
     drop(Server::client(&data));
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_e2e-server"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_e2e-server"));
+        if augenmerk_tests::backend::postgres() {
+            // The server's database is not in its data directory there.
+            command.env(
+                "AUGENMERK__DATABASE_URL",
+                augenmerk_tests::backend::postgres_database_of(&data),
+            );
+        }
+        let out = command
             .arg("--data")
             .arg(&data)
             .args(args)

@@ -103,6 +103,12 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_restored_from_a_backup_is_told_the_follows_it_lost() {
+    // The backup here is a copy of the data directory, which holds the whole server only
+    // on SQLite (the default); on PostgreSQL a backup is the database's own (pg_dump).
+    if augenmerk_tests::backend::postgres() {
+        eprintln!("skipped: a file backup of the data directory is the embedded default's");
+        return;
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let server_dir = dir.path().join("server");
     let mut server = Server::client(&server_dir);

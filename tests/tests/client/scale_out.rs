@@ -21,6 +21,9 @@ const REPORTS: u64 = 60;
 /// shared database and bucket.
 fn instance(dir: &Path, name: &str, database: &str, s3: &augenmerk_testenv::s3::S3Server) -> ServerSetup {
     ServerSetup::client(&dir.join(name))
+        // The default login limits, which this test checks across the two instances.
+        .env("AUGENMERK__LOGIN_ATTEMPTS_PER_MINUTE", "10")
+        .env("AUGENMERK__RATE_LIMITS__LOGIN_PER_ADDRESS", "30")
         .env("AUGENMERK__DATABASE_URL", database)
         .env("AUGENMERK__OBJECT_STORE__ENDPOINT", &s3.endpoint)
         .env("AUGENMERK__OBJECT_STORE__BUCKET", &s3.bucket)
