@@ -136,6 +136,8 @@ impl From<ClientError> for CommandError {
                     "This needs the server, which cannot be reached right now. Nothing was changed; please try again when online.",
                 )
                 .with_context(json!({ "reason": "offline", "retryable": true })),
+            ClientError::CaseMoved { expected, current } => Self::new(ErrorCode::Conflict, cause)
+                .with_context(json!({ "expected": expected, "current": current })),
             ClientError::AlreadyHandled => Self::new(ErrorCode::IllegalTransition, cause)
                 .with_message(
                     "Die Gemeinde bearbeitet diese Meldung bereits; sie kann nicht mehr zurückgezogen werden. Sie können aber die Löschung Ihrer Daten verlangen.",

@@ -1,26 +1,25 @@
 //! The app's state and everything the commands do, as plain methods that need no window.
 //!
-//! [`AppState`] holds the client library's [`Client`] (one data directory), the settings,
-//! and what the app remembers about syncing (running now, last success, last error). The
-//! status is published on a `watch` channel; the app forwards each change to the UI as
-//! the event `augenmerk://sync` (see `sync_loop`), tests read it directly.
+//! [`AppState`] holds the client library's [`Client`] (one data directory) and the
+//! settings. The client keeps the sync status (running now, last success, last error,
+//! what is queued) and publishes it on a `watch` channel; the app forwards each change to
+//! the UI as the event `augenmerk://sync` (see `sync_loop`), tests read it directly.
 //!
 //! Only one sync runs at a time in this process: [`AppState::sync_now`] waits for a running
 //! sync to finish and then runs its own, so that whatever the user queued meanwhile is
 //! included. Another process on the same data directory (the `augenmerk` command line) is
 //! kept out by the client's file lock and reported as `conflict` / `sync_busy`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
 
 use augenmerk_anon::BBox;
-use augenmerk_client::{Client, ClientError, ClientOptions, SyncOptions};
+use augenmerk_client::{Client, ClientOptions, SyncOptions};
 use augenmerk_domain::device::{
-    ActionState, AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft,
-    SyncStatus, SyncSummary,
+    AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
+    SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
@@ -33,25 +32,15 @@ use crate::settings::Settings;
 /// Result of the app's operations.
 pub type CmdResult<T> = Result<T, CommandError>;
 
-/// What the app remembers about syncing (not stored: a restart starts fresh).
-#[derive(Debug, Default)]
-struct SyncMemory {
-    syncing: bool,
-    last_success: Option<DateTime<Utc>>,
-    last_error: Option<String>,
-}
-
-/// The app's state: the client, the settings, the sync status.
+/// The app's state: the client (which keeps the sync status) and the settings.
 pub struct AppState {
     client: Arc<Client>,
     settings: Settings,
-    memory: Mutex<SyncMemory>,
     /// Held for the whole of a sync run, so runs in this process never overlap (and by
     /// the privacy operations, which must not run alongside a sync: see `privacy`).
     pub(crate) sync_gate: tokio::sync::Mutex<()>,
     /// Wakes the sync loop early (something was queued).
     trigger: Notify,
-    status_tx: watch::Sender<SyncStatus>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -67,6 +56,7 @@ impl AppState {
     /// Opens (or creates) the data directory named in the settings.
     pub fn open(settings: Settings) -> CmdResult<Self> {
         let mut options = ClientOptions::new(&settings.data_dir, Some(settings.server.clone()));
+        options.models_dir.clone_from(&settings.models_dir);
         // The loop runs again every half minute anyway: a few quick retries inside one run,
         // so that "sending" turns into "waiting for network" within seconds when offline.
         options.retry = augenmerk_client::RetryPolicy {
@@ -81,14 +71,11 @@ impl AppState {
 
     /// Wraps a client opened elsewhere (tests choose its options).
     pub fn with_client(client: Client, settings: Settings) -> Self {
-        let (status_tx, _) = watch::channel(SyncStatus::default());
         let state = Self {
             client: Arc::new(client),
             settings,
-            memory: Mutex::new(SyncMemory::default()),
             sync_gate: tokio::sync::Mutex::new(()),
             trigger: Notify::new(),
-            status_tx,
         };
         state.publish_status();
         state
@@ -119,52 +106,22 @@ impl AppState {
 
     // ---- syncing ----
 
-    /// The queue and the last sync, as the status line shows them.
+    /// The queue and the last sync, as the status line shows them (kept by the client).
     pub fn sync_status(&self) -> CmdResult<SyncStatus> {
-        let (queued_reports, queued_replies) = self.client.pending_count()?;
-        let pending_actions = self
-            .client
-            .actions()?
-            .iter()
-            .filter(|a| a.state == ActionState::Pending)
-            .count() as u64;
-        let memory = self.memory();
-        Ok(SyncStatus {
-            queued_reports,
-            queued_replies,
-            pending_actions,
-            syncing: memory.syncing,
-            last_success: memory.last_success,
-            last_error: memory.last_error.clone(),
-        })
+        Ok(self.client.sync_status()?)
     }
 
     /// Changes of the sync status (start, finish, error), newest value first.
     pub fn subscribe_status(&self) -> watch::Receiver<SyncStatus> {
-        self.status_tx.subscribe()
+        self.client.subscribe_status()
     }
 
     /// Runs one sync now. If one is running in this app, waits for it to finish and then
-    /// runs another (so that what was queued meanwhile goes too).
+    /// runs another (so that what was queued meanwhile goes too). The client records it
+    /// in the sync status.
     pub async fn sync_now(&self) -> CmdResult<SyncSummary> {
         let _gate = self.sync_gate.lock().await;
-        self.memory().syncing = true;
-        self.publish_status();
         let result = self.client.sync(&SyncOptions::default()).await;
-        {
-            let mut memory = self.memory();
-            memory.syncing = false;
-            match &result {
-                Ok(_) => {
-                    memory.last_success = Some(Utc::now());
-                    memory.last_error = None;
-                }
-                // Another process syncing this directory is not a failure of ours.
-                Err(ClientError::SyncBusy) => {}
-                Err(e) => memory.last_error = Some(e.to_string()),
-            }
-        }
-        self.publish_status();
         if let Err(e) = &result {
             tracing::info!(error = %e, "sync did not complete; everything stays queued");
         }
@@ -183,17 +140,7 @@ impl AppState {
     }
 
     pub(crate) fn publish_status(&self) {
-        match self.sync_status() {
-            Ok(status) => {
-                self.status_tx.send_replace(status);
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot read the sync status"),
-        }
-    }
-
-    fn memory(&self) -> std::sync::MutexGuard<'_, SyncMemory> {
-        // The memory is three plain fields, always consistent: a poisoned lock is safe to reuse.
-        self.memory.lock().unwrap_or_else(|p| p.into_inner())
+        self.client.publish_status();
     }
 
     // ---- place and configuration ----
@@ -354,8 +301,8 @@ impl AppState {
     }
 
     /// Queues a status change. `expected` is the status the worker saw; if the case moved
-    /// on this device meanwhile (another queued transition), nothing is queued and the
-    /// answer is a `conflict` naming the current status.
+    /// on this device meanwhile (another queued transition), the client queues nothing and
+    /// the answer is a `conflict` naming the current status.
     pub fn queue_transition(
         &self,
         case: &str,
@@ -365,15 +312,9 @@ impl AppState {
         photos: Vec<BlobHash>,
     ) -> CmdResult<ActionId> {
         let case = parse_id(case, "case")?;
-        let current = self.client.case(&case)?.local_status;
-        if current != expected {
-            return Err(CommandError::new(
-                ErrorCode::Conflict,
-                format!("case is {current:?} here, the UI saw {expected:?}"),
-            )
-            .with_context(serde_json::json!({ "expected": expected, "current": current })));
-        }
-        let id = self.client.queue_transition(&case, to, comment, photos)?;
+        let id = self
+            .client
+            .queue_transition(&case, to, Some(expected), comment, photos)?;
         self.trigger_sync();
         Ok(id)
     }

@@ -106,6 +106,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await;
             Ok(())
         }
+        Command::Status => status(&client, &out),
         Command::List => cli_citizen::list(&client, &out),
         Command::Show { id } => cli_citizen::show(&client, &out, &parse_report_id(&id)?),
         Command::Reply { id, text } => cli_citizen::reply(&client, &out, &id, &text),
@@ -175,6 +176,19 @@ async fn sync_once(client: &Client, out: &Out) -> anyhow::Result<()> {
             summary.changes,
             summary.cases_pulled,
             summary.still_queued
+        )
+    });
+    Ok(())
+}
+
+/// `status`: the sync status as the app's status line has it (the same [`Client::sync_status`];
+/// a new process has not synced yet, so it is the queue above all).
+fn status(client: &Client, out: &Out) -> anyhow::Result<()> {
+    let status = client.sync_status()?;
+    out.print(&json!(status), || {
+        format!(
+            "wartend / waiting: {} Meldungen, {} Antworten, {} Aktionen",
+            status.queued_reports, status.queued_replies, status.pending_actions
         )
     });
     Ok(())

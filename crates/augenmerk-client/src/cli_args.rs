@@ -86,6 +86,8 @@ pub(crate) enum Command {
         #[arg(long, value_name = "SECONDS")]
         watch: Option<u64>,
     },
+    /// What waits for the network on this device (reports, replies, a field worker's actions).
+    Status,
     /// Local reports with status and sync state.
     List,
     /// A report's status history and messages.

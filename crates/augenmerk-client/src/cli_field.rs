@@ -73,7 +73,7 @@ pub(crate) fn transition(
             .with_context(|| format!("photo {}", p.display()))?;
         hashes.push(captured.hash);
     }
-    let action = client.queue_transition(&parse_report_id(id)?, to, comment, hashes)?;
+    let action = client.queue_transition(&parse_report_id(id)?, to, None, comment, hashes)?;
     out.print(&json!({ "id": action }), || format!("vorgemerkt / queued: {action}"));
     Ok(())
 }

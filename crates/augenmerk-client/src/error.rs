@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use augenmerk_domain::error::FieldError;
+use augenmerk_sync::Answer;
 
 /// Result of the client library.
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
@@ -85,6 +86,15 @@ pub enum ClientError {
         /// Why the server could not be reached.
         cause: String,
     },
+    /// A status change was asked for a case as it was shown, but it moved on this device
+    /// meanwhile (another queued transition); nothing was queued.
+    #[error("the case is {} here, not {} as shown; nothing was queued", .current.as_str(), .expected.as_str())]
+    CaseMoved {
+        /// The status the user saw.
+        expected: augenmerk_domain::Status,
+        /// The status on this device now.
+        current: augenmerk_domain::Status,
+    },
     /// The municipality already works on the report: it can no longer be withdrawn.
     #[error("the municipality is already handling this report; it can no longer be withdrawn")]
     AlreadyHandled,
@@ -151,12 +161,16 @@ pub enum RemoteError {
 }
 
 impl RemoteError {
-    /// Whether trying again later can succeed (the queue must be kept in any case).
+    /// Whether trying again later can succeed (the queue must be kept in any case); the
+    /// sync engine decides ([`augenmerk_sync::is_transient`]).
     pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Network(_) | Self::Unreachable(_) | Self::Protocol(_) => true,
-            Self::Status { status, .. } => *status >= 500 || *status == 429 || *status == 408,
-        }
+        augenmerk_sync::is_transient(&Answer::from(self))
+    }
+
+    /// Whether the server no longer knows the device's token (see
+    /// [`augenmerk_sync::needs_registration`]).
+    pub fn needs_registration(&self) -> bool {
+        augenmerk_sync::needs_registration(&Answer::from(self))
     }
 
     /// The HTTP status, if the server answered.
@@ -181,5 +195,34 @@ impl RemoteError {
             Self::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
+    }
+}
+
+/// The answer as the sync engine judges it: any failure to get a readable answer is
+/// [`Answer::Network`] (an unreadable one may come from a captive portal, not the server).
+impl From<&RemoteError> for Answer {
+    fn from(e: &RemoteError) -> Self {
+        match e {
+            RemoteError::Network(_) | RemoteError::Unreachable(_) | RemoteError::Protocol(_) => Self::Network,
+            RemoteError::Status {
+                status,
+                code,
+                message,
+                details,
+                retry_after,
+            } => Self::Status {
+                status: *status,
+                code: code.clone(),
+                message: message.clone(),
+                details: details.iter().map(|d| (d.field.clone(), d.problem.clone())).collect(),
+                retry_after: *retry_after,
+            },
+        }
+    }
+}
+
+impl From<RemoteError> for Answer {
+    fn from(e: RemoteError) -> Self {
+        Self::from(&e)
     }
 }

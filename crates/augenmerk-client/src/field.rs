@@ -16,7 +16,7 @@ use augenmerk_domain::{ActionId, Ags, BlobHash, MessageId, NoteId, ReportId, Sta
 use crate::error::{ClientError, RemoteError, Result};
 use crate::model::{ActionState, FieldAction, LocalAction, LocalCase};
 use crate::retry::with_retry;
-use crate::sync::{SyncSummary, describe};
+use crate::sync::SyncSummary;
 use crate::text::checked_text;
 use crate::{Client, time};
 
@@ -168,15 +168,27 @@ impl Client {
     }
 
     /// Queues a status change (with a public comment and completion photos captured
-    /// before); checked against the process as the worker sees the case.
+    /// before); checked against the process as the worker sees the case. `expected` is the
+    /// status the worker saw: if the case moved on this device meanwhile (another queued
+    /// transition), nothing is queued ([`ClientError::CaseMoved`]); `None` takes the case
+    /// as it is now (the command line, which shows nothing before).
     pub fn queue_transition(
         &self,
         case: &ReportId,
         to: Status,
+        expected: Option<Status>,
         comment: Option<String>,
         photos: Vec<BlobHash>,
     ) -> Result<ActionId> {
         let current = self.case(case)?;
+        if let Some(expected) = expected
+            && expected != current.local_status
+        {
+            return Err(ClientError::CaseMoved {
+                expected,
+                current: current.local_status,
+            });
+        }
         if !current.local_status.can_move_to(to) {
             return Err(ClientError::Invalid(vec![FieldError::new("to", "illegal_transition")]));
         }
@@ -351,7 +363,7 @@ impl Client {
                 }
                 Err(e) if e.status() == Some(401) => return Err(self.session_expired(e)),
                 Err(e) if !e.is_transient() => {
-                    self.finish_action(&action.id, ActionState::Conflicted, Some(&describe(&e)))?;
+                    self.finish_action(&action.id, ActionState::Conflicted, Some(&conflict_reason(&e)))?;
                     summary.actions_conflicted += 1;
                 }
                 // The network is gone: keep this and all later actions for the next run.
@@ -533,4 +545,25 @@ fn expected_status(server: Status, actions: &[LocalAction]) -> Status {
             FieldAction::Transition { to, .. } => *to,
             _ => status,
         })
+}
+
+/// Why the server refused a field worker's action, as the case page shows it: with the
+/// HTTP status (staff pass it on to support), then the engine's wording of the refusal.
+fn conflict_reason(e: &RemoteError) -> String {
+    match e {
+        RemoteError::Status {
+            status,
+            code,
+            message,
+            details,
+            ..
+        } => {
+            let details: Vec<(String, String)> = details.iter().map(|d| (d.field.clone(), d.problem.clone())).collect();
+            format!(
+                "{status}: {}",
+                augenmerk_sync::refusal_reason(code.as_deref(), message, &details)
+            )
+        }
+        _ => e.to_string(),
+    }
 }

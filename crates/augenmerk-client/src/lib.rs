@@ -36,7 +36,9 @@ pub mod model;
 mod outbox;
 mod photos;
 mod privacy;
+mod push;
 pub mod retry;
+mod status;
 mod sync;
 mod text;
 mod time;
@@ -98,6 +100,7 @@ pub struct Client {
     api: Option<Api>,
     anonymizer: OnceLock<Arc<augenmerk_anon::Anonymizer>>,
     boundaries: config_cache::BoundaryCache,
+    status: status::StatusTracker,
 }
 
 impl std::fmt::Debug for Client {
@@ -127,6 +130,7 @@ impl Client {
             api,
             anonymizer: OnceLock::new(),
             boundaries: config_cache::BoundaryCache::default(),
+            status: status::StatusTracker::default(),
         })
     }
 

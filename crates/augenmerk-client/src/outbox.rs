@@ -138,26 +138,20 @@ impl Client {
             .categories
             .effective_questions(&draft.category)
             .and_then(|qs| serde_json::to_string(&qs).ok());
-        let new = NewReport {
-            id,
-            municipality: Some(located.ags.clone()),
-            category: draft.category.clone(),
-            answers: draft.answers.clone(),
-            description: draft.description.clone(),
-            location,
-            address_hint: draft.address_hint.clone(),
-            photos: draft.photos.clone(),
-            contact_email: draft.contact_email.clone(),
-            consent: draft.consent,
-            created_at: Some(now),
-            language: draft.language,
-            // Only where the report is mailed, and only with an address to pass on.
-            share_contact: draft.share_contact
-                && draft.contact_email.is_some()
-                && matches!(located.delivery(), Delivery::Mail { .. }),
+        // The engine builds the request as the web page does, at the place located here.
+        let place = augenmerk_sync::Place {
+            municipality: located.ags.clone(),
+            mailed: matches!(located.delivery(), Delivery::Mail { .. }),
             // The notice the form showed came from the same cached configuration.
             notice_version: Some(located.config.legal.notice_version),
         };
+        let new = augenmerk_sync::new_report_at(draft, id, now, &place).map_err(|e| match e {
+            augenmerk_sync::DraftError::Invalid(e) => ClientError::Invalid(vec![e]),
+            // Not reached: the place was located above.
+            augenmerk_sync::DraftError::NoMunicipality => {
+                ClientError::Invalid(vec![FieldError::new("municipality", "required")])
+            }
+        })?;
         let place_name = located.place_name();
         let content = match augenmerk_domain::report::check_content(
             &located.config.categories,
@@ -167,7 +161,7 @@ impl Client {
             Ok(c) => c,
             Err(AnswerError::UnknownCategory) => {
                 return Err(ClientError::UnknownCategory {
-                    category: draft.category.as_str().to_owned(),
+                    category: new.category.as_str().to_owned(),
                     municipality: located.name,
                 });
             }

@@ -8,18 +8,17 @@
 
 use std::time::Duration;
 
-use futures_util::stream::{self, StreamExt};
 use rusqlite::{OptionalExtension, params};
 
 use augenmerk_domain::api::{NewDevice, NewMessage};
 pub use augenmerk_domain::device::SyncSummary;
 use augenmerk_domain::public::{ChangeKind, CitizenReport, MessageAuthor, PublicMessage, PublicStatusChange};
 use augenmerk_domain::{BlobHash, MessageId, ReportId};
+use augenmerk_sync::{Answer, Verdict, judge_request};
 
 use crate::error::{ClientError, RemoteError, Result};
 use crate::lock::SyncLock;
 use crate::model::SyncState;
-use crate::outbox::queued_request;
 use crate::retry::with_retry;
 use crate::{Client, time};
 
@@ -62,7 +61,16 @@ pub(crate) const DEVICE_KEYS: [&str; 5] = [
 impl Client {
     /// One sync run. Fails with [`ClientError::SyncBusy`] if another is running on this
     /// data directory; on a network failure it stops and keeps everything queued.
+    ///
+    /// The run is recorded in the sync status ([`Client::sync_status`]).
     pub async fn sync(&self, options: &SyncOptions) -> Result<SyncSummary> {
+        self.sync_started();
+        let result = self.sync_run(options).await;
+        self.sync_finished(&result);
+        result
+    }
+
+    async fn sync_run(&self, options: &SyncOptions) -> Result<SyncSummary> {
         let _lock = SyncLock::try_acquire(self.data_dir())?;
         let mut summary = SyncSummary::default();
         let result = self.sync_steps(options, &mut summary).await;
@@ -80,7 +88,7 @@ impl Client {
             let token = self.device_token().await?;
             let mut citizen = self.citizen_steps(&token, summary).await;
             if let Err(ClientError::Remote(e)) = &citizen
-                && e.status() == Some(401)
+                && e.needs_registration()
             {
                 // The server no longer knows this device (its registration expired after
                 // long inactivity, or its database was restored from an older backup):
@@ -122,7 +130,7 @@ impl Client {
     {
         let token = self.device_token().await?;
         match op(token.clone()).await {
-            Err(e) if e.status() == Some(401) => {
+            Err(e) if e.needs_registration() => {
                 tracing::warn!("the server does not know this device any more; registering again");
                 self.forget_device(&token)?;
                 Ok(op(self.device_token().await?).await?)
@@ -229,98 +237,6 @@ impl Client {
         })
     }
 
-    async fn push_reports(&self, token: &str, summary: &mut SyncSummary) -> Result<()> {
-        let queued: Vec<String> = self.db(|c| {
-            let mut stmt = c.prepare("SELECT id FROM reports WHERE sync_state = ?1 ORDER BY created_at, id")?;
-            let rows = stmt.query_map([SyncState::Queued.as_str()], |r| r.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        })?;
-        let results: Vec<Result<Pushed>> = stream::iter(queued)
-            .map(|id| self.push_report(token, id))
-            .buffer_unordered(self.options.parallel_requests.max(1))
-            .collect()
-            .await;
-        let mut first_error = None;
-        for r in results {
-            match r {
-                Ok(p) => {
-                    summary.photos_uploaded += p.photos_uploaded;
-                    if p.rejected {
-                        summary.reports_rejected += 1;
-                    } else {
-                        summary.reports_sent += 1;
-                    }
-                }
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        first_error.map_or(Ok(()), Err)
-    }
-
-    async fn push_report(&self, token: &str, id: String) -> Result<Pushed> {
-        let request = self.db(|c| queued_request(c, &id))?;
-        let mut pushed = Pushed::default();
-        // Twice at most: a server that lost a photo we believed it had gets it again.
-        for round in 0..2 {
-            for hash in &request.photos {
-                match self.upload_photo(token, hash).await {
-                    Ok(sent) => pushed.photos_uploaded += usize::from(sent),
-                    Err(ClientError::Io { context, source }) => {
-                        // The photo is gone or damaged on this device: the report can never be
-                        // sent as it is; keep it and say why instead of blocking the queue.
-                        let reason = format!("{context}: {source}");
-                        self.reject_report(&id, Some(&reason))?;
-                        pushed.rejected = true;
-                        return Ok(pushed);
-                    }
-                    Err(ClientError::Remote(e)) if !e.is_transient() && e.status() != Some(401) => {
-                        // The server refuses the photo for good (too large, not an image):
-                        // the report cannot go as it is; keep it and say why.
-                        self.reject_report(&id, Some(&describe(&e)))?;
-                        pushed.rejected = true;
-                        return Ok(pushed);
-                    }
-                    Err(e) => {
-                        self.note_attempt(&id, &e)?;
-                        return Err(e);
-                    }
-                }
-            }
-            // Marked as possibly on the server while it goes (see privacy.rs).
-            match self.submit_marked(token, &request).await? {
-                Ok(report) => {
-                    self.store_sent_report(&id, &report)?;
-                    return Ok(pushed);
-                }
-                Err(e) if e.code() == Some("unknown_blob") && round == 0 => {
-                    // Something answered "stored" for a photo the server does not have (a
-                    // captive portal, a restored server): check and upload again.
-                    self.mark_photos_missing(&request.photos)?;
-                }
-                Err(e) if e.status() == Some(401) => {
-                    // Not a verdict on the report: the device is re-registered (see sync_steps).
-                    let e = ClientError::Remote(e);
-                    self.note_attempt(&id, &e)?;
-                    return Err(e);
-                }
-                Err(e) if !e.is_transient() && e.code() != Some("unknown_blob") => {
-                    self.reject_report(&id, Some(&describe(&e)))?;
-                    pushed.rejected = true;
-                    return Ok(pushed);
-                }
-                Err(e) => {
-                    let e = ClientError::Remote(e);
-                    self.note_attempt(&id, &e)?;
-                    return Err(e);
-                }
-            }
-        }
-        // Not reached: the second round returns in every arm.
-        Err(ClientError::Server("photo upload did not settle".into()))
-    }
-
     /// Uploads a photo unless the server has it; returns whether bytes were sent.
     pub(crate) async fn upload_photo(&self, token: &str, hash: &BlobHash) -> Result<bool> {
         let api = self.api()?;
@@ -351,7 +267,7 @@ impl Client {
         Ok(sent)
     }
 
-    fn store_sent_report(&self, id: &str, report: &CitizenReport) -> Result<()> {
+    pub(crate) fn store_sent_report(&self, id: &str, report: &CitizenReport) -> Result<()> {
         let history = serde_json::to_string(&report.history).unwrap_or_else(|_| "[]".into());
         // Stored as its JSON string, so that a state added later reads back as the default.
         let mail_updates = serde_json::to_value(report.mail_updates)
@@ -382,7 +298,7 @@ impl Client {
     }
 
     /// Marks a report as refused for good by the server, with the reason shown to the user.
-    fn reject_report(&self, id: &str, error: Option<&str>) -> Result<()> {
+    pub(crate) fn reject_report(&self, id: &str, error: Option<&str>) -> Result<()> {
         self.db(|c| {
             c.execute(
                 "UPDATE reports SET sync_state = ?2, last_error = ?3, attempts = attempts + 1 WHERE id = ?1",
@@ -392,7 +308,7 @@ impl Client {
         })
     }
 
-    fn note_attempt(&self, id: &str, error: &ClientError) -> Result<()> {
+    pub(crate) fn note_attempt(&self, id: &str, error: &ClientError) -> Result<()> {
         self.db(|c| {
             c.execute(
                 "UPDATE reports SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
@@ -455,16 +371,18 @@ impl Client {
                     self.db(|c| upsert_message(c, &m))?;
                     summary.replies_sent += 1;
                 }
-                Err(e) if !e.is_transient() && e.status() != Some(401) => {
-                    self.db(|c| {
-                        c.execute(
-                            "UPDATE messages SET state = ?3, last_error = ?2 WHERE id = ?1",
-                            params![mid, describe(&e), SyncState::Rejected.as_str()],
-                        )?;
-                        Ok(())
-                    })?;
-                }
-                Err(e) => return Err(e.into()),
+                Err(e) => match judge_request(&Answer::from(&e)) {
+                    Verdict::Refused { reason } => {
+                        self.db(|c| {
+                            c.execute(
+                                "UPDATE messages SET state = ?3, last_error = ?2 WHERE id = ?1",
+                                params![mid, reason, SyncState::Rejected.as_str()],
+                            )?;
+                            Ok(())
+                        })?;
+                    }
+                    _ => return Err(e.into()),
+                },
             }
         }
         Ok(())
@@ -491,27 +409,6 @@ impl Client {
                 return Ok(());
             }
         }
-    }
-}
-
-#[derive(Default)]
-struct Pushed {
-    photos_uploaded: usize,
-    rejected: bool,
-}
-
-/// A refusal as the user reads it: the server's message and the fields it names.
-pub(crate) fn describe(e: &RemoteError) -> String {
-    match e {
-        RemoteError::Status { details, .. } if !details.is_empty() => format!(
-            "{e} [{}]",
-            details
-                .iter()
-                .map(|d| format!("{}: {}", d.field, d.problem))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        _ => e.to_string(),
     }
 }
 
