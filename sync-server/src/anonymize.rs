@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
-use augenmerk_anon::{AnonError, Anonymizer, BBox, Cancel, Kind, Options};
+use augenmerk_anon::{AnonError, Anonymizer, BBox, Cancel, GpsInfo, Options};
+use augenmerk_domain::BlobHash;
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea, BlurredKind};
-use augenmerk_domain::{BlobHash, GeoPoint};
+use augenmerk_domain::public::{AnonymizedPhoto, BlurredArea};
 use augenmerk_store::{BlobRecord, Uploader};
 use chrono::Utc;
 
@@ -167,19 +167,8 @@ pub async fn store_anonymized(
         height: out.output_size.1,
         source_width: out.width,
         source_height: out.height,
-        blurred: out
-            .blurred
-            .iter()
-            .map(|b| BlurredArea {
-                kind: match b.kind {
-                    Kind::Face => BlurredKind::Face,
-                    Kind::Plate => BlurredKind::Plate,
-                    Kind::Manual => BlurredKind::Manual,
-                },
-                area: [b.bbox.x1, b.bbox.y1, b.bbox.x2, b.bbox.y2],
-            })
-            .collect(),
-        suggested_location: out.gps.and_then(|g| GeoPoint::parse(g.latitude, g.longitude).ok()),
+        blurred: out.blurred.iter().map(BlurredArea::from).collect(),
+        suggested_location: out.gps.as_ref().and_then(GpsInfo::suggested_location),
     })
 }
 

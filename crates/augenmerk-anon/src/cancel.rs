@@ -7,7 +7,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// std's `Instant` panics on wasm32-unknown-unknown; on native targets this is std's type.
+use web_time::Instant;
 
 use crate::error::{AnonError, Result};
 

@@ -13,6 +13,8 @@ pub mod cancel;
 pub mod decode;
 #[cfg(feature = "detect")]
 pub mod detect;
+#[cfg(feature = "detect")]
+mod domain;
 pub mod encode;
 pub mod error;
 pub mod eval;

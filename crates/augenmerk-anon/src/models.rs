@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use tract_onnx::prelude::*;
+use web_time::Instant;
 
 use crate::error::{AnonError, Result};
 
@@ -73,7 +73,28 @@ impl OnnxModel {
             path: path.to_path_buf(),
             message: format!("{e:#}"),
         };
-        let mut proto = onnx().model_for_path(path).map_err(load_err)?;
+        let proto = onnx().model_for_path(path).map_err(load_err)?;
+        Self::from_proto(name, path.to_path_buf(), proto, keep)
+    }
+
+    /// [`OnnxModel::load_outputs`] from the file's bytes, for where there is no file
+    /// system (the browser fetches the models); `file` names it in messages.
+    pub fn from_bytes(name: &'static str, file: &str, bytes: &[u8], keep: usize) -> Result<Self> {
+        let path = PathBuf::from(file);
+        let proto = onnx()
+            .model_for_read(&mut std::io::Cursor::new(bytes))
+            .map_err(|e| AnonError::ModelLoad {
+                path: path.clone(),
+                message: format!("{e:#}"),
+            })?;
+        Self::from_proto(name, path, proto, keep)
+    }
+
+    fn from_proto(name: &'static str, path: PathBuf, mut proto: InferenceModel, keep: usize) -> Result<Self> {
+        let load_err = |e: TractError| AnonError::ModelLoad {
+            path: path.clone(),
+            message: format!("{e:#}"),
+        };
         // Some files (CenterFace) declare fixed output shapes for one input
         // size; forget them so that other sizes can be planned.
         let outlets = proto.output_outlets().map_err(load_err)?.to_vec();
@@ -86,7 +107,7 @@ impl OnnxModel {
         }
         Ok(OnnxModel {
             name,
-            path: path.to_path_buf(),
+            path,
             proto,
             plans: Mutex::new(HashMap::new()),
             planning_us: AtomicU64::new(0),

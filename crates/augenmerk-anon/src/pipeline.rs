@@ -3,15 +3,15 @@
 //! reporting what it obscured, the GPS it found and the time per stage.
 
 use std::path::Path;
-use std::time::Instant;
 
 use image::RgbImage;
 use serde::Serialize;
+use web_time::Instant;
 
 use crate::blur::{self, BlurOptions};
 use crate::cancel::Cancel;
 use crate::decode::{self, DecodeOptions};
-use crate::detect::{DetectConfig, DetectTimings, Detections, Detectors, Kind};
+use crate::detect::{DetectConfig, DetectTimings, Detections, Detectors, Kind, Pool};
 use crate::encode::{self, EncodeOptions};
 use crate::error::{AnonError, Result};
 use crate::geometry::BBox;
@@ -86,7 +86,36 @@ pub struct Anonymized {
 #[derive(Debug)]
 pub struct Anonymizer {
     detectors: Detectors,
-    pool: Option<rayon::ThreadPool>,
+    pool: Option<Pool>,
+}
+
+/// Outputs kept of CenterFace: heatmap, box sizes and offsets; not the landmarks.
+const FACE_OUTPUTS: usize = 3;
+/// Outputs kept of clp_det: boxes and scores; not the plate corners.
+const PLATE_OUTPUTS: usize = 2;
+const FACE_NAME: &str = "CenterFace";
+const PLATE_NAME: &str = "clp_det";
+const TEXT_NAME: &str = "PP-OCR text detector";
+
+/// A pool of `threads` workers, or none for one thread.
+#[cfg(feature = "parallel")]
+fn start_pool(threads: usize) -> Result<Option<Pool>> {
+    if threads <= 1 {
+        return Ok(None);
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("anon-{i}"))
+        .build()
+        .map(Some)
+        .map_err(|e| AnonError::InvalidOption(format!("cannot start {threads} threads: {e}")))
+}
+
+/// Without the `parallel` feature there are no worker threads to start.
+#[cfg(not(feature = "parallel"))]
+#[allow(clippy::unnecessary_wraps)] // same signature as with the feature
+fn start_pool(_threads: usize) -> Result<Option<Pool>> {
+    Ok(None)
 }
 
 fn ms(since: Instant) -> f64 {
@@ -95,27 +124,30 @@ fn ms(since: Instant) -> f64 {
 
 impl Anonymizer {
     /// Loads the three models from `models_dir`; `threads` > 1 runs the
-    /// detector views on that many worker threads.
+    /// detector views on that many worker threads (with the `parallel`
+    /// feature; without it they run one after another on the calling thread).
     pub fn load(models_dir: &Path, threads: usize) -> Result<Self> {
         let detectors = Detectors {
-            // Heatmap, box sizes and offsets; not the landmarks.
-            face: OnnxModel::load_outputs("CenterFace", &models_dir.join(CENTERFACE_FILE), 3)?,
-            // Boxes and scores; not the plate corners.
-            plate: OnnxModel::load_outputs("clp_det", &models_dir.join(CLP_DET_FILE), 2)?,
-            text: OnnxModel::load("PP-OCR text detector", &models_dir.join(TEXT_DET_FILE))?,
+            face: OnnxModel::load_outputs(FACE_NAME, &models_dir.join(CENTERFACE_FILE), FACE_OUTPUTS)?,
+            plate: OnnxModel::load_outputs(PLATE_NAME, &models_dir.join(CLP_DET_FILE), PLATE_OUTPUTS)?,
+            text: OnnxModel::load(TEXT_NAME, &models_dir.join(TEXT_DET_FILE))?,
         };
-        let pool = if threads > 1 {
-            Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .thread_name(|i| format!("anon-{i}"))
-                    .build()
-                    .map_err(|e| AnonError::InvalidOption(format!("cannot start {threads} threads: {e}")))?,
-            )
-        } else {
-            None
+        Ok(Anonymizer {
+            detectors,
+            pool: start_pool(threads)?,
+        })
+    }
+
+    /// Loads the three models from the bytes of their files ([`CENTERFACE_FILE`],
+    /// [`CLP_DET_FILE`], [`TEXT_DET_FILE`]), for where there is no file system:
+    /// the browser fetches them. Detector views run on the calling thread.
+    pub fn from_model_bytes(face: &[u8], plate: &[u8], text: &[u8]) -> Result<Self> {
+        let detectors = Detectors {
+            face: OnnxModel::from_bytes(FACE_NAME, CENTERFACE_FILE, face, FACE_OUTPUTS)?,
+            plate: OnnxModel::from_bytes(PLATE_NAME, CLP_DET_FILE, plate, PLATE_OUTPUTS)?,
+            text: OnnxModel::from_bytes(TEXT_NAME, TEXT_DET_FILE, text, usize::MAX)?,
         };
-        Ok(Anonymizer { detectors, pool })
+        Ok(Anonymizer { detectors, pool: None })
     }
 
     /// Loads from [`default_models_dir`].

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rusqlite::params;
 
 use augenmerk_anon::{Anonymizer, BBox, Options};
-use augenmerk_domain::{BlobHash, GeoPoint};
+use augenmerk_domain::BlobHash;
 
 use crate::error::{ClientError, Result};
 use crate::model::CapturedPhoto;
@@ -59,10 +59,7 @@ impl Client {
             )?;
             Ok(())
         })?;
-        let suggested_location = out
-            .gps
-            .as_ref()
-            .and_then(|g| GeoPoint::parse(g.latitude, g.longitude).ok());
+        let suggested_location = out.gps.as_ref().and_then(augenmerk_anon::GpsInfo::suggested_location);
         Ok(CapturedPhoto {
             hash,
             size,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use augenmerk_domain::public::{
-    AdministrationRef, AnonymizedPhoto, BlurredArea, BlurredKind, Delivery, MunicipalityConfig, Responsibility,
+    AdministrationRef, AnonymizedPhoto, BlurredArea, Delivery, MunicipalityConfig, Responsibility,
 };
 use augenmerk_domain::{Ags, BlobHash, GeoPoint};
 
@@ -35,18 +35,7 @@ impl From<CapturedPhoto> for AnonymizedPhoto {
             height: p.dimensions.1,
             source_width: p.source_dimensions.0,
             source_height: p.source_dimensions.1,
-            blurred: p
-                .blurred
-                .iter()
-                .map(|b| BlurredArea {
-                    kind: match b.kind {
-                        augenmerk_anon::Kind::Face => BlurredKind::Face,
-                        augenmerk_anon::Kind::Plate => BlurredKind::Plate,
-                        augenmerk_anon::Kind::Manual => BlurredKind::Manual,
-                    },
-                    area: [b.bbox.x1, b.bbox.y1, b.bbox.x2, b.bbox.y2],
-                })
-                .collect(),
+            blurred: p.blurred.iter().map(BlurredArea::from).collect(),
             suggested_location: p.suggested_location,
         }
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -31,8 +31,13 @@ const API_PREFIXES: [&str; 3] = ["/api", "/open311", "/healthz"];
 pub fn routes(settings: &Settings) -> Router<AppState> {
     let ui = Arc::new(WebUi::new(&settings.ui_dir));
     let headers = Arc::new(SecurityHeaders::new(&settings.tile_url));
+    let models = Arc::new(models_dir(settings));
     Router::new()
         .route("/ui/config.json", get(config_json))
+        .route(
+            "/ui/models/{file}",
+            get(move |file: UrlPath<String>, req: Request| model_file(Arc::clone(&models), file, req)),
+        )
         .fallback(move |req: Request| {
             let ui = Arc::clone(&ui);
             async move { ui.serve(req).await }
@@ -50,7 +55,8 @@ async fn config_json(State(state): State<AppState>) -> axum::Json<AppInfo> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         // The page talks to the server it came from.
         server: None,
-        // The browser cannot run the models; `POST /api/v1/photos` anonymizes on the server.
+        // Whether this browser can run the anonymizer's worker only the page knows: it
+        // overrides this (src-ui/src/backend/web); `POST /api/v1/photos` is the fallback.
         anonymizes_on_device: false,
         tile_url: Some(s.tile_url.trim()).filter(|u| !u.is_empty()).map(str::to_owned),
         tile_attribution: Some(s.tile_attribution.trim())
@@ -58,6 +64,50 @@ async fn config_json(State(state): State<AppState>) -> axum::Json<AppInfo> {
             .map(str::to_owned),
     })
 }
+
+/// The anonymizer's models, as the server's own anonymizer finds them (`lib.rs`).
+fn models_dir(settings: &Settings) -> PathBuf {
+    settings
+        .models_dir
+        .clone()
+        .unwrap_or_else(augenmerk_anon::default_models_dir)
+}
+
+/// The three model files the page's anonymizer (`src-ui/js/anon-worker.js`) runs: fetched
+/// once and kept by the service worker. Only these names: the folder holds other files.
+const MODEL_FILES: [&str; 3] = [
+    augenmerk_anon::models::CENTERFACE_FILE,
+    augenmerk_anon::models::CLP_DET_FILE,
+    augenmerk_anon::models::TEXT_DET_FILE,
+];
+
+/// `GET /ui/models/{file}`: one model file, cacheable for long. Their names are fixed while
+/// their content is pinned with the tract version (`augenmerk-anon`), so a month is safe;
+/// Last-Modified lets a browser revalidate cheaply after that.
+async fn model_file(dir: Arc<PathBuf>, UrlPath(file): UrlPath<String>, req: Request) -> Response {
+    if !MODEL_FILES.contains(&file.as_str()) {
+        return plain_not_found();
+    }
+    let mut res = match ServeFile::new(dir.join(&file)).oneshot(req).await {
+        Ok(res) => res.map(Body::new),
+        Err(never) => match never {},
+    };
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(MODEL_CACHE_CONTROL));
+    } else if res.status() == StatusCode::NOT_FOUND {
+        tracing::warn!(file, dir = %dir.display(), "model file missing: run models/fetch.sh or set models_dir");
+        return plain_not_found();
+    }
+    res
+}
+
+/// Cache-Control of the model files (see [`model_file`]).
+const MODEL_CACHE_CONTROL: &str = "public, max-age=2592000";
 
 /// The built UI on disk.
 struct WebUi {
@@ -97,7 +147,9 @@ impl WebUi {
         *again.method_mut() = req.method().clone();
         *again.headers_mut() = req.headers().clone();
 
-        let res = match ServeDir::new(&self.dir).oneshot(req).await {
+        // `<file>.gz` beside a file (scripts/build-ui.sh writes them for the large ones: the
+        // anonymizer's module is 16 MB, 4 MB gzipped) goes to browsers that accept gzip.
+        let res = match ServeDir::new(&self.dir).precompressed_gzip().oneshot(req).await {
             Ok(res) => res.map(Body::new),
             Err(never) => match never {},
         };
@@ -195,7 +247,10 @@ impl SecurityHeaders {
         h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
         // File names are not content-hashed (`pkg/augenmerk_ui.js`), so a cached copy must be
         // revalidated (cheap: Last-Modified → 304), or an update could mix old and new files.
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // The model files set their own (long) caching.
+        if !h.contains_key(header::CACHE_CONTROL) {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        }
         // ServeDir names text types without a charset; the page and locales are UTF-8.
         let text_without_charset = h
             .get(header::CONTENT_TYPE)

@@ -182,3 +182,81 @@ async fn the_ui_configuration_names_version_tiles_and_server_side_anonymization(
     let csp = header(&page, "content-security-policy");
     assert!(csp.contains("img-src 'self' data: blob:;"), "{csp}");
 }
+
+#[tokio::test]
+async fn the_three_model_files_are_served_for_the_browser_anonymizer_and_nothing_else() {
+    use augenmerk_anon::models::{CENTERFACE_FILE, CLP_DET_FILE, TEXT_DET_FILE};
+
+    let ui = ui_dir();
+    let models = tempfile::tempdir().expect("temporary directory");
+    for (i, file) in [CENTERFACE_FILE, CLP_DET_FILE, TEXT_DET_FILE].into_iter().enumerate() {
+        std::fs::write(models.path().join(file), [b'm', b'0' + i as u8]).unwrap();
+    }
+    // Not a model, though it lies in the same folder.
+    std::fs::write(models.path().join("fetch.sh"), "#!/bin/sh\n").unwrap();
+    let (ui_path, models_path) = (ui.path().to_owned(), models.path().to_owned());
+    let app = spawn_app_with(move |s| {
+        s.ui_dir = ui_path;
+        s.models_dir = Some(models_path);
+    })
+    .await;
+
+    for (i, file) in [CENTERFACE_FILE, CLP_DET_FILE, TEXT_DET_FILE].into_iter().enumerate() {
+        let reply = app.get(&format!("/ui/models/{file}"), None).await;
+        assert_eq!(reply.status.as_u16(), 200, "{file}");
+        assert_eq!(reply.bytes, [b'm', b'0' + i as u8], "{file}");
+        assert_eq!(header(&reply, "content-type"), "application/octet-stream");
+        let cache = header(&reply, "cache-control");
+        assert!(cache.contains("max-age=") && !cache.contains("no-cache"), "{cache}");
+        assert_security_headers(&reply);
+    }
+    for path in [
+        "/ui/models/fetch.sh",
+        "/ui/models/other.onnx",
+        "/ui/models/..%2fCargo.toml",
+    ] {
+        let reply = app.get(path, None).await;
+        assert_eq!(reply.status.as_u16(), 404, "{path}");
+        assert!(!reply.text().contains("#!/bin/sh"), "{path}");
+    }
+    // A configured file that is missing on disk is a 404 too, not an error page.
+    std::fs::remove_file(models.path().join(CLP_DET_FILE)).unwrap();
+    assert_eq!(
+        app.get(&format!("/ui/models/{CLP_DET_FILE}"), None)
+            .await
+            .status
+            .as_u16(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn large_files_go_gzipped_to_browsers_that_accept_it_and_plain_to_others() {
+    let ui = ui_dir();
+    // As scripts/build-ui.sh leaves them: the file and its gzip copy beside it.
+    let module = "export const anonymizer = 1;\n".repeat(400);
+    let path = ui.path().join("pkg/big.js");
+    std::fs::write(&path, &module).unwrap();
+    let status = std::process::Command::new("gzip")
+        .args(["-9", "-k", "-n"])
+        .arg(&path)
+        .status()
+        .expect("gzip runs");
+    assert!(status.success());
+    let gz = std::fs::read(ui.path().join("pkg/big.js.gz")).unwrap();
+    let app = app_with_ui(ui.path(), None).await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/pkg/big.js", app.address);
+
+    let zipped = app.send(client.get(&url).header("accept-encoding", "gzip")).await;
+    assert_eq!(zipped.status.as_u16(), 200);
+    assert_eq!(header(&zipped, "content-encoding"), "gzip");
+    assert_eq!(header(&zipped, "content-type"), "text/javascript; charset=utf-8");
+    assert_eq!(zipped.bytes, gz, "the prepared copy, not compressed again");
+    assert_security_headers(&zipped);
+
+    let plain = app.send(client.get(&url)).await;
+    assert_eq!(plain.status.as_u16(), 200);
+    assert!(plain.headers.get("content-encoding").is_none());
+    assert_eq!(plain.bytes, module.as_bytes());
+}

@@ -20,11 +20,11 @@ pub mod plates;
 pub mod text;
 pub mod view;
 
-use std::time::Instant;
-
 use image::RgbImage;
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
 use serde::Serialize;
+use web_time::Instant;
 
 use self::input::Region;
 use self::text::TextParams;
@@ -336,6 +336,17 @@ fn level_tiles(w: f32, h: f32, s: f32, tile: usize, overlap: usize, fit: Fit) ->
     views
 }
 
+/// The worker pool the detector views run on.
+#[cfg(feature = "parallel")]
+pub type Pool = rayon::ThreadPool;
+
+/// Without the `parallel` feature (the browser build: wasm32 has no threads)
+/// there is no pool: this type has no values, so `Option<&Pool>` is always `None`
+/// and the views run one after another on the calling thread.
+#[cfg(not(feature = "parallel"))]
+#[derive(Debug)]
+pub enum Pool {}
+
 /// The loaded models; cheap to share across threads.
 #[derive(Debug)]
 pub struct Detectors {
@@ -356,7 +367,7 @@ enum Job {
 
 impl Detectors {
     /// Runs all detectors over all views of `img`, using `pool` for the views.
-    pub fn detect(&self, img: &RgbImage, cfg: &DetectConfig, pool: Option<&rayon::ThreadPool>) -> Result<Detections> {
+    pub fn detect(&self, img: &RgbImage, cfg: &DetectConfig, pool: Option<&Pool>) -> Result<Detections> {
         self.detect_timed(img, cfg, pool).map(|(d, _)| d)
     }
 
@@ -369,7 +380,7 @@ impl Detectors {
         &self,
         img: &RgbImage,
         cfg: &DetectConfig,
-        pool: Option<&rayon::ThreadPool>,
+        pool: Option<&Pool>,
     ) -> Result<(Detections, DetectTimings)> {
         self.detect_cancellable(img, cfg, pool, &Cancel::default())
     }
@@ -381,7 +392,7 @@ impl Detectors {
         &self,
         img: &RgbImage,
         cfg: &DetectConfig,
-        pool: Option<&rayon::ThreadPool>,
+        pool: Option<&Pool>,
         cancel: &Cancel,
     ) -> Result<(Detections, DetectTimings)> {
         cfg.validate()?;
@@ -429,6 +440,7 @@ impl Detectors {
         // Build the plans for every input shape first, all at once on the
         // pool: built on first use instead, a worker that needs a plan another
         // is building waits for it.
+        #[cfg(feature = "parallel")]
         if let Some(pool) = pool {
             let mut shapes: Vec<(&OnnxModel, usize, usize)> = Vec::new();
             for job in &jobs {
@@ -468,8 +480,14 @@ impl Detectors {
             let dets = merge_detections(dets, NMS_IOU, NMS_CONTAINMENT);
             Ok((is_face, dets, started.elapsed().as_secs_f64() * 1000.0))
         };
+        #[cfg(feature = "parallel")]
         let results: Vec<Result<(bool, Vec<Detection>, f64)>> = match pool {
             Some(pool) => pool.install(|| jobs.par_iter().map(run).collect()),
+            None => jobs.iter().map(run).collect(),
+        };
+        #[cfg(not(feature = "parallel"))]
+        let results: Vec<Result<(bool, Vec<Detection>, f64)>> = match pool {
+            Some(never) => match *never {},
             None => jobs.iter().map(run).collect(),
         };
         cancel.check()?;
