@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{OptionalExtension, params};
 
-use augenmerk_domain::public::{Delivery, MunicipalityConfig};
+use augenmerk_domain::public::MunicipalityConfig;
 use augenmerk_domain::{Ags, GeoPoint};
-use augenmerk_geo::{Boundaries, Location, MunicipalityRef, Shape};
+use augenmerk_geo::{Boundaries, ConfigBoundaryError, PlaceError, Placed};
 
 use crate::error::{ClientError, Result};
 use crate::model::{CachedMunicipality, Located};
@@ -77,22 +77,19 @@ impl Client {
             )])
         };
         let point = point.validated().map_err(|_| invalid())?;
-        let location = boundaries.locate(point, TOLERANCE_M).map_err(|_| invalid())?;
-        let (gemeinde, distance_m) = match location {
-            Location::Inside { municipality } => (municipality, 0.0),
-            Location::WithinTolerance {
-                municipality,
+        let placed = augenmerk_geo::place(&boundaries, point, TOLERANCE_M).map_err(|e| match e {
+            PlaceError::Outside { nearest, distance_m } => ClientError::OutsideMunicipalities {
+                nearest: nearest.name,
                 distance_m,
-            } => (municipality, distance_m.round()),
-            Location::Outside { nearest, distance_m } => {
-                return Err(ClientError::OutsideMunicipalities {
-                    nearest: nearest.name,
-                    distance_m,
-                });
-            }
-        };
-        // A Gemeinde of an administration carries the administration's key (see `boundaries`).
-        let administration = gemeinde.administration.clone().unwrap_or_else(|| gemeinde.ags.clone());
+            },
+            PlaceError::Invalid(_) => invalid(),
+        })?;
+        // A Gemeinde of an administration carries the administration's key.
+        let Placed {
+            administration,
+            gemeinde,
+            distance_m,
+        } = placed;
         let config = self.municipality(&administration)?;
         Ok(Located {
             ags: administration,
@@ -104,9 +101,9 @@ impl Client {
         })
     }
 
-    /// The boundaries of the cached administrations' Gemeinden: one feature per Gemeinde
-    /// of an Amt (with the Amt's key as its administration), one for an administration
-    /// that serves a single Gemeinde.
+    /// The boundaries of the cached administrations' Gemeinden (built as the web page
+    /// builds them: [`augenmerk_geo::boundaries_from_configs`]), kept until a cached
+    /// configuration changes.
     fn boundaries(&self) -> Result<Arc<Boundaries>> {
         // The versions of all cached configurations identify the boundary set.
         let key: String = self.db(|c| {
@@ -125,51 +122,16 @@ impl Client {
         {
             return Ok(b.clone());
         }
-        let mut municipalities = self.municipalities()?;
-        // A Gemeinde listed twice (a directory entry beside the tenant that replaced it)
-        // belongs to the platform's tenant; the import refuses duplicate keys.
-        municipalities.sort_by_key(|m| m.config.delivery != Delivery::Platform);
-        let mut seen = std::collections::HashSet::new();
-        let mut features: Vec<(MunicipalityRef, Shape)> = Vec::new();
-        let unusable = |ags: &Ags, e: augenmerk_geo::FeatureProblem| {
-            ClientError::Server(format!("the server sent an unusable boundary: municipality {ags}: {e}"))
+        let municipalities = self.municipalities()?;
+        let boundaries = match augenmerk_geo::boundaries_from_configs(municipalities.iter().map(|m| &m.config)) {
+            Ok(b) => Arc::new(b),
+            Err(ConfigBoundaryError::NoBoundaries) => return Err(ClientError::NoConfiguration),
+            Err(e) => {
+                return Err(ClientError::Server(format!(
+                    "the server sent an unusable boundary: {e}"
+                )));
+            }
         };
-        for m in &municipalities {
-            if m.config.gemeinden.is_empty() {
-                if let Some(geometry) = &m.config.boundary
-                    && seen.insert(m.ags.clone())
-                {
-                    let shape = Shape::from_geojson_value(geometry).map_err(|e| unusable(&m.ags, e))?;
-                    let gemeinde = MunicipalityRef {
-                        ags: m.ags.clone(),
-                        name: m.name.clone(),
-                        administration: None,
-                    };
-                    features.push((gemeinde, shape));
-                }
-                continue;
-            }
-            for g in &m.config.gemeinden {
-                if let Some(geometry) = &g.boundary
-                    && seen.insert(g.ags.clone())
-                {
-                    let shape = Shape::from_geojson_value(geometry).map_err(|e| unusable(&g.ags, e))?;
-                    let gemeinde = MunicipalityRef {
-                        ags: g.ags.clone(),
-                        name: g.name.clone(),
-                        administration: Some(m.ags.clone()),
-                    };
-                    features.push((gemeinde, shape));
-                }
-            }
-        }
-        if features.is_empty() {
-            return Err(ClientError::NoConfiguration);
-        }
-        let boundaries = Arc::new(
-            Boundaries::from_municipalities(features)
-                .map_err(|e| ClientError::Server(format!("the server sent an unusable boundary: {e}")))?,
-        );
         *built = Some((key, boundaries.clone()));
         Ok(boundaries)
     }

@@ -11,6 +11,8 @@
 //! - [`Areas`]: named areas of a municipality (Stadtteile, districts, a park),
 //!   keyed by an [`AreaId`](augenmerk_domain::AreaId), that delegation rules refer
 //!   to ("area condition").
+//! - [`Responsibilities`]: who takes reports at a point, from the municipalities'
+//!   cached configurations, as the server answers it (the offline app and web page).
 //!
 //! Keys, points and boxes are the domain's types ([`augenmerk_domain::Ags`],
 //! [`augenmerk_domain::AreaId`], [`GeoPoint`], [`BoundingBox`]), so that callers
@@ -27,6 +29,7 @@ mod boundaries;
 mod error;
 mod import;
 mod index;
+mod responsibility;
 mod sphere;
 
 pub use areas::{Area, AreaKeys, AreaRef, Areas};
@@ -35,3 +38,4 @@ pub use augenmerk_domain::geo::BoundingBox;
 pub use boundaries::{Boundaries, BoundaryKeys, DEFAULT_TOLERANCE_M, Location, Municipality, MunicipalityRef};
 pub use error::{FeatureProblem, GeoError};
 pub use index::Shape;
+pub use responsibility::{ConfigBoundaryError, PlaceError, Placed, Responsibilities, boundaries_from_configs, place};
