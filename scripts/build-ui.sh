@@ -94,8 +94,34 @@ cp "$leaflet/LICENSE" "$V/licenses/leaflet-LICENSE"
 # (e) the pages. The console's lives one folder down and shares the assets.
 cp "$UI/index.html" "$UI/style.css" "$DIST/"
 cp -r "$UI/js" "$DIST/js"
+# The installable citizen's app: its manifest and icons (the service worker follows in (f)).
+cp "$UI/manifest.webmanifest" "$DIST/"
+cp -r "$UI/icons" "$DIST/icons"
+# The console is not the installable app: no manifest there.
 sed -e 's|href="vendor/|href="../vendor/|g; s|src="vendor/|src="../vendor/|g' \
   -e 's|href="style.css"|href="../style.css"|; s|src="js/boot.js"|src="../js/boot-console.js"|' \
   -e 's|<title>[^<]*</title>|<title>Augenmerk – Verwaltung</title>|' \
+  -e '/rel="manifest"/d; /Installable app/d' \
   "$UI/index.html" > "$DIST/console/index.html"
 grep -q 'boot-console.js' "$DIST/console/index.html" || { echo "build-ui: console page not derived" >&2; exit 1; }
+bash "$ROOT/scripts/build-anon-web.sh" # the browser's anonymizer → dist/anon/ (before the precache list)
+
+# (f) the service worker, last: its precache list names every file of the citizen's page now
+# in dist/ (not the console's), and a build id made from their contents, so that a new build
+# gets a new worker that replaces the old cache. Keep this step after everything that writes
+# into dist/.
+files="$(cd "$DIST" && find . -type f ! -path './console/*' ! -name sw.js ! -name package.json | sed 's|^\.||' | LC_ALL=C sort)"
+build_id="$(cd "$DIST" && printf '%s\n' $files | sed 's|^/||' | xargs sha256sum | sha256sum | cut -c1-16)"
+{
+  printf 'const PRECACHE = { version: "%s", files: [\n' "$build_id"
+  printf '  "%s",\n' $files
+  printf '] };\n'
+  cat "$UI/sw.js"
+} > "$DIST/sw.js"
+echo "service worker: build $build_id, $(printf '%s\n' $files | wc -l) files precached"
+
+# (g) gzip copies of the large text and wasm files, which the server sends to browsers that
+# accept gzip (ServeDir's precompressed files); after (f), so they are not precached twice.
+find "$DIST" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.json' \) -size +8k \
+  -exec gzip -9 -k -n -f {} \;
+echo "gzip copies: $(find "$DIST" -name '*.gz' | wc -l) files, $(du -ch $(find "$DIST" -name '*.gz') | tail -1 | cut -f1)"

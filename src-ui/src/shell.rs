@@ -134,6 +134,9 @@ pub fn App() -> impl IntoView {
     }
 
     let is_app = backend.is_app();
+    // The app always; the page where its browser runs the anonymizer.
+    let info = ctx.info;
+    let on_device = move || is_app || info.with(|i| i.as_ref().is_some_and(|i| i.anonymizes_on_device));
     let nav_class = move |r: Route| {
         let current = route.get();
         let active = match (&r, &current) {
@@ -208,7 +211,7 @@ pub fn App() -> impl IntoView {
         </main>
         <footer class="app-footer">
             <p class="kern-body kern-body--small">
-                {move || if is_app { i18n.t("footer-anon-device") } else { i18n.t("footer-anon-server") }}
+                {move || if on_device() { i18n.t("footer-anon-device") } else { i18n.t("footer-anon-server") }}
             </p>
             <p class="kern-body kern-body--small">{move || i18n.t("footer-licence")}</p>
             <nav aria-label=move || i18n.t("footer-legal-label")>

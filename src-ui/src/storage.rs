@@ -23,3 +23,13 @@ pub fn remove(key: &str) {
         let _ = s.remove_item(key);
     }
 }
+
+/// The keys that start with `prefix`.
+pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
+    let Some(s) = local() else { return Vec::new() };
+    let count = s.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(prefix))
+        .collect()
+}

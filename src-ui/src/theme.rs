@@ -8,6 +8,8 @@ use wasm_bindgen::JsCast;
 
 /// The CSS variables the accent colour sets: the page's own and KERN's action colour.
 const ACCENT_VARIABLES: [&str; 2] = ["--app-accent", "--kern-color-action-default"];
+/// The browser's bar colour without a municipality's accent (as in `manifest.webmanifest`).
+const DEFAULT_THEME_COLOUR: &str = "#1e5aa8";
 
 /// The accent colour to use, if the configuration has a readable one.
 pub fn accent(config: &MunicipalityConfig) -> Option<String> {
@@ -18,6 +20,8 @@ pub fn accent(config: &MunicipalityConfig) -> Option<String> {
 
 /// Applies a municipality's accent colour to the page, or KERN's theme when it has none.
 pub fn apply(config: Option<&MunicipalityConfig>) {
+    let accent = config.and_then(accent);
+    theme_colour(accent.as_deref().unwrap_or(DEFAULT_THEME_COLOUR));
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
@@ -26,7 +30,7 @@ pub fn apply(config: Option<&MunicipalityConfig>) {
         return;
     };
     let style = root.style();
-    match config.and_then(accent) {
+    match accent {
         Some(colour) => {
             for var in ACCENT_VARIABLES {
                 let _ = style.set_property(var, &colour);
@@ -37,5 +41,16 @@ pub fn apply(config: Option<&MunicipalityConfig>) {
                 let _ = style.remove_property(var);
             }
         }
+    }
+}
+
+/// Colours the browser's bar (and the installed app's title bar) like the page:
+/// `<meta name="theme-color">`; the manifest's `theme_color` is the default before it.
+fn theme_colour(colour: &str) {
+    let meta = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name=\"theme-color\"]").ok().flatten());
+    if let Some(meta) = meta {
+        let _ = meta.set_attribute("content", colour);
     }
 }

@@ -1,7 +1,7 @@
 //! What the UI asks of the program it runs in. In the app, the Tauri commands answer
-//! (local queue, on-device anonymization, sync in the background); on the web page, the
-//! sync server's API answers directly (photos anonymized by the server). The UI code is
-//! the same for both.
+//! (local queue, on-device anonymization, sync in the background); on the web page, an
+//! outbox in IndexedDB and the sync server's API (photos anonymized in the browser where
+//! it can, by the server otherwise). The UI code is the same for both.
 
 pub mod privacy;
 mod tauri;
@@ -88,6 +88,25 @@ impl From<ErrorBody> for UiError {
     }
 }
 
+/// Where a photo was anonymized (shown per photo: `data-anonymized` on its card).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnonymizedBy {
+    /// On this device (the app, or the browser's anonymizer).
+    Device,
+    /// By the server (`POST /api/v1/photos`), where the browser could not.
+    Server,
+}
+
+impl AnonymizedBy {
+    /// The attribute's value: `device` or `server`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnonymizedBy::Device => "device",
+            AnonymizedBy::Server => "server",
+        }
+    }
+}
+
 /// Shorthand for the backend's results.
 pub type UiResult<T> = Result<T, UiError>;
 
@@ -155,12 +174,20 @@ impl Backend {
         }
     }
 
-    /// Forgets a photo the user removed (on the web, the server deletes photos that no
-    /// report uses after `augenmerk_domain::privacy::UNUSED_PHOTO_HOURS`).
+    /// Forgets a photo the user removed (on the web, one the server anonymized is deleted
+    /// there when no report uses it after `augenmerk_domain::privacy::UNUSED_PHOTO_HOURS`).
     pub async fn discard_photo(&self, hash: &BlobHash) -> UiResult<()> {
         match self {
             Backend::App(b) => b.discard_photo(hash).await,
-            Backend::Web(_) => Ok(()),
+            Backend::Web(b) => b.discard_photo(hash).await,
+        }
+    }
+
+    /// Where a photo was anonymized, once it was added or shown here.
+    pub fn anonymized_by(&self, hash: &BlobHash) -> Option<AnonymizedBy> {
+        match self {
+            Backend::App(_) => Some(AnonymizedBy::Device),
+            Backend::Web(b) => b.anonymized_by(hash),
         }
     }
 

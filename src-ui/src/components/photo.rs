@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 
 use augenmerk_domain::public::{AnonymizedPhoto, BlurredKind};
 
+use crate::backend::AnonymizedBy;
 use crate::i18n::use_i18n;
 use crate::shell::use_ctx;
 
@@ -14,14 +15,23 @@ pub type PixelBox = [f32; 4];
 
 /// Loads the address an `<img>` shows the photo from.
 pub fn photo_src_signal(hash: augenmerk_domain::BlobHash) -> RwSignal<Option<String>> {
+    photo_src_and_origin(hash).0
+}
+
+/// [`photo_src_signal`], and where the photo was anonymized once that is known.
+fn photo_src_and_origin(
+    hash: augenmerk_domain::BlobHash,
+) -> (RwSignal<Option<String>>, RwSignal<Option<AnonymizedBy>>) {
     let src = RwSignal::new(None);
     let backend = use_ctx().backend;
+    let by = RwSignal::new(backend.anonymized_by(&hash));
     leptos::task::spawn_local(async move {
         if let Ok(url) = backend.photo_src(&hash).await {
             src.set(Some(url));
         }
+        by.set(backend.anonymized_by(&hash));
     });
-    src
+    (src, by)
 }
 
 fn kind_class(kind: BlurredKind) -> &'static str {
@@ -42,7 +52,9 @@ pub fn PhotoCard(
     on_remove: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let src = photo_src_signal(photo.hash.clone());
+    let (src, by) = photo_src_and_origin(photo.hash.clone());
+    let info = use_ctx().info;
+    let on_device = move || info.with(|i| i.as_ref().is_some_and(|i| i.anonymizes_on_device));
     let (w, h) = (photo.source_width.max(1) as f32, photo.source_height.max(1) as f32);
     let faces = photo.blurred.iter().filter(|b| b.kind == BlurredKind::Face).count();
     let plates = photo.blurred.iter().filter(|b| b.kind == BlurredKind::Plate).count();
@@ -110,7 +122,8 @@ pub fn PhotoCard(
     let alt = move || i18n.t_args("photo-alt", &[("number", ((index + 1) as f64).into())]);
     view! {
         <li class="photo-card kern-card" data-testid="photo-card" data-hash=photo.hash.as_str().to_owned()
-            data-faces=faces.to_string() data-plates=plates.to_string()>
+            data-faces=faces.to_string() data-plates=plates.to_string()
+            data-anonymized=move || by.get().map(AnonymizedBy::as_str)>
             <div class="photo-card__frame" class:photo-card__frame--marking=move || marking.get()>
                 {move || src.get().map(|s| view! { <img src=s alt=alt class="photo-card__img" /> })}
                 <svg node_ref=overlay class="photo-card__overlay" viewBox=format!("0 0 {w} {h}")
@@ -132,6 +145,10 @@ pub fn PhotoCard(
             </div>
             <div class="kern-card__body photo-card__body">
                 <p class="kern-body kern-body--small" data-testid="photo-summary">{summary}</p>
+                // The page anonymizes in the browser, but this one went to the server after all.
+                <Show when=move || by.get() == Some(AnonymizedBy::Server) && on_device()>
+                    <p class="kern-hint" data-testid="photo-anon-server">{move || i18n.t("photo-anon-server")}</p>
+                </Show>
                 <Show when=move || marking.get()>
                     <p class="kern-hint">{move || i18n.t("photo-mark-hint")}</p>
                 </Show>

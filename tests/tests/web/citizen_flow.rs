@@ -57,7 +57,7 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
     b.by_id("nav-my-reports").await;
     b.by_id("lang-switch").await;
 
-    // The photo is anonymized by the server and shown for review.
+    // The photo is anonymized in the browser (the page's Web Worker) and shown for review.
     let card = steps::add_photo(&b, &photo.path).await;
     mark("photo");
     assert_eq!(card.hash.len(), 64, "data-hash is a SHA-256: {}", card.hash);
@@ -67,7 +67,9 @@ async fn a_citizen_reports_with_a_photo_sees_the_answer_and_replies() {
         "the plate was not blurred (data-plates {})",
         card.plates
     );
-    b.wait_text(&Browser::id("anon-where"), "Server", Duration::from_secs(10))
+    b.wait_text(&Browser::id("anon-where"), "Gerät", Duration::from_secs(10))
+        .await;
+    b.wait_attr(&Browser::id("anon-where"), "data-anonymized", "device", SLOW)
         .await;
 
     steps::locate_in_flensburg(&b).await;

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 use augenmerk_domain::public::BlurredKind;
 
 use super::{Form, MAX_PHOTOS};
-use crate::backend::UiError;
+use crate::backend::{AnonymizedBy, UiError};
 use crate::components::photo::{PhotoCard, PixelBox};
 use crate::draft::LocationSource;
 use crate::i18n::use_i18n;
@@ -215,8 +215,23 @@ pub(super) fn photos_section(f: Form) -> impl IntoView {
             .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect());
         f.add_files(files.unwrap_or_default());
     };
+    // The app always anonymizes on the device; the page where its browser runs the
+    // anonymizer (`AppInfo::anonymizes_on_device`) and none of the photos had to go to the
+    // server after all (each card says where its photo was anonymized).
+    let is_app = ctx.backend.is_app();
+    let info = ctx.info;
+    let backend = ctx.backend.clone();
+    let on_device = Signal::derive(move || {
+        is_app
+            || (info.with(|i| i.as_ref().is_some_and(|i| i.anonymizes_on_device))
+                && !draft.with(|d| {
+                    d.photos
+                        .iter()
+                        .any(|p| backend.anonymized_by(&p.hash) == Some(AnonymizedBy::Server))
+                }))
+    });
     let anon_where = move || {
-        if ctx.backend.is_app() {
+        if on_device.get() {
             i18n.t("anon-on-device")
         } else {
             i18n.t("anon-on-server")
@@ -241,7 +256,7 @@ pub(super) fn photos_section(f: Form) -> impl IntoView {
     view! {
         <section class="form-section" aria-labelledby="photos-heading">
             <h2 class="kern-heading-small" id="photos-heading">{move || i18n.t("section-photos")}</h2>
-            <p class="kern-hint" data-testid="anon-where">
+            <p class="kern-hint" data-testid="anon-where" data-anonymized=move || if on_device.get() { "device" } else { "server" }>
                 <span class="kern-icon kern-icon--visibility-off kern-icon--small" aria-hidden="true"></span>
                 {anon_where}
             </p>
@@ -249,11 +264,18 @@ pub(super) fn photos_section(f: Form) -> impl IntoView {
                 on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop>
-                <input id="photo-input" class="kern-sr-only" type="file" accept="image/jpeg,image/png,image/webp"
+                // On a phone the first opens the camera, the second the gallery; a desktop
+                // browser ignores `capture`, so the second is hidden where the pointer is fine.
+                <input id="photo-input" class="kern-sr-only" type="file" accept="image/*" capture="environment"
                     multiple data-testid="photo-input" on:change=on_files />
                 <label for="photo-input" class="kern-btn kern-btn--secondary">
                     <span class="kern-icon kern-icon--add" aria-hidden="true"></span>
                     <span class="kern-label">{move || i18n.t("photo-add")}</span>
+                </label>
+                <input id="photo-pick" class="kern-sr-only" type="file" accept="image/*"
+                    multiple data-testid="photo-pick" on:change=on_files />
+                <label for="photo-pick" class="kern-btn kern-btn--tertiary photo-pick">
+                    <span class="kern-label">{move || i18n.t("photo-pick")}</span>
                 </label>
                 <p class="kern-hint">{move || i18n.t("photo-drop-hint")}</p>
             </div>

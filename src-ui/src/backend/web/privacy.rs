@@ -2,7 +2,7 @@
 //! the export as a browser download, withdrawing a report, erasing everything this
 //! browser sent, and asking for an erasure link by e-mail.
 //!
-//! A child of `web`, so it shares that module's storage keys and helpers.
+//! A child of `web`, so it shares that module's storage and helpers.
 
 use gloo_net::http::Request;
 use serde::Deserialize;
@@ -11,7 +11,9 @@ use wasm_bindgen::JsCast;
 use augenmerk_domain::privacy::{EmailErasureRequest, ErasureDone, LegalInfo};
 use augenmerk_domain::{Ags, Language};
 
-use super::{API, IDS_KEY, OUTBOX_KEY, SEEN_KEY, TOKEN_KEY, WebBackend, outbox, remove_from_outbox};
+use super::WebBackend;
+use super::store::{CONFIG_PREFIX, MY_IDS, TOKEN_KEY};
+use super::transport::API;
 use crate::backend::privacy::ExportedFile;
 use crate::backend::{UiError, UiResult};
 use crate::storage;
@@ -41,11 +43,15 @@ impl WebBackend {
     /// Withdraws one of this browser's reports: one still waiting here is dropped (it
     /// never reached the server), a sent one is withdrawn there; then it is forgotten here.
     pub async fn withdraw_report(&self, id: &str) -> UiResult<()> {
-        let queued = outbox().into_iter().find(|q| q.report.id.to_string() == id);
+        let store = self.store().await?;
+        let queued = store.entry(id).await.map_err(UiError::unexpected)?;
         if let Some(q) = queued {
-            remove_from_outbox(&q.report.id);
-            forget_report(id);
-            self.refresh_counts();
+            store
+                .remove_entry(&q.report.id, true)
+                .await
+                .map_err(UiError::unexpected)?;
+            self.forget_report(id).await;
+            self.refresh_counts().await;
             // A sync may have been sending it at this moment: withdraw it there too. It
             // was not there (404) or the network is away: then it never arrives.
             return match self.post_withdraw(id).await {
@@ -54,7 +60,7 @@ impl WebBackend {
             };
         }
         self.post_withdraw(id).await?;
-        forget_report(id);
+        self.forget_report(id).await;
         Ok(())
     }
 
@@ -88,11 +94,12 @@ impl WebBackend {
         }
         // Reports that never left the browser go too (they would be sent from a new
         // registration otherwise).
-        erased += u32::try_from(outbox().len()).unwrap_or(u32::MAX);
-        for key in [TOKEN_KEY, OUTBOX_KEY, IDS_KEY, SEEN_KEY] {
-            storage::remove(key);
-        }
-        self.refresh_counts();
+        let store = self.store().await?;
+        let waiting = store.entries().await.map_err(UiError::unexpected)?.len();
+        erased += u32::try_from(waiting).unwrap_or(u32::MAX);
+        store.clear_personal().await.map_err(UiError::unexpected)?;
+        storage::remove(TOKEN_KEY);
+        self.refresh_counts().await;
         Ok(erased)
     }
 
@@ -109,17 +116,29 @@ impl WebBackend {
     }
 }
 
-/// The version of the privacy notice the citizen was shown for a municipality: the one
-/// in its configuration as this page keeps it (the form shows the notice from there).
-pub(super) fn notice_version(municipality: &Ags) -> Option<u32> {
-    #[derive(Deserialize)]
-    struct Legal {
-        legal: LegalInfo,
+impl WebBackend {
+    /// The version of the privacy notice the citizen was shown for a municipality: the one
+    /// in its configuration as this page keeps it (the form shows the notice from there).
+    pub(super) async fn notice_version(&self, municipality: &Ags) -> Option<u32> {
+        #[derive(Deserialize)]
+        struct Legal {
+            legal: LegalInfo,
+        }
+        let store = self.store().await.ok()?;
+        let config: Legal = store.meta(&format!("{CONFIG_PREFIX}{}", municipality.as_str())).await?;
+        Some(config.legal.notice_version)
     }
-    let json = storage::get(&format!("augenmerk.config.{}", municipality.as_str()))?;
-    serde_json::from_str::<Legal>(&json)
-        .ok()
-        .map(|c| c.legal.notice_version)
+
+    /// Drops the local marks of a report (its id in the list of own reports, when it was seen).
+    async fn forget_report(&self, id: &str) {
+        let Ok(store) = self.store().await else { return };
+        let mut ids: Vec<String> = store.meta(MY_IDS).await.unwrap_or_default();
+        ids.retain(|i| i != id);
+        let _ = store.set_meta(MY_IDS, &ids).await;
+        let mut seen = self.seen().await;
+        seen.remove(id);
+        self.save_seen(&seen).await;
+    }
 }
 
 /// Nothing to export: this browser has no registration.
@@ -128,20 +147,6 @@ fn nothing_sent() -> UiError {
         code: Some("not_found".to_owned()),
         ..UiError::localized("e-nothing-sent")
     }
-}
-
-/// Drops the local marks of a report (its id in the list of own reports, when it was seen).
-fn forget_report(id: &str) {
-    let mut ids: Vec<String> = storage::get(IDS_KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
-    ids.retain(|i| i != id);
-    if let Ok(json) = serde_json::to_string(&ids) {
-        storage::set(IDS_KEY, &json);
-    }
-    let mut seen = super::seen();
-    seen.remove(id);
-    storage::set(SEEN_KEY, &serde_json::Value::Object(seen).to_string());
 }
 
 /// The file name of a `Content-Disposition: attachment; filename="…"` header.
