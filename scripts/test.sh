@@ -18,7 +18,7 @@ say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked --features augenmerk-tests/app -- -D warnings
 say "cargo clippy for the UI as the browser runs it (wasm32; with and without the console)"
 export CHRONO_TZ_TIMEZONE_FILTER='^(Europe/Berlin|UTC)$'
-cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui -p augenmerk-domain -p augenmerk-geo -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui -p augenmerk-domain -p augenmerk-geo -p augenmerk-sync -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown -p augenmerk-ui --no-default-features -- -D warnings
 unset CHRONO_TZ_TIMEZONE_FILTER
 say "cargo doc (rustdoc warnings, such as broken intra-doc links, are errors)"
@@ -36,3 +36,6 @@ cargo test --workspace --locked --features augenmerk-tests/app
 
 # The OpenAPI document against the real server: schemathesis, all checks, as a device and as staff.
 bash scripts/contract.sh
+
+# Lighthouse 11 on the web page as a phone: accessibility >= 95 and installable (about 25 s).
+bash scripts/lighthouse.sh

@@ -16,6 +16,10 @@ use crate::paths::{target_tmpdir, workspace};
 use crate::ports::start_on_free_port;
 use crate::process::{Group, wait_for_200_from};
 
+// The DevTools protocol: phone emulation, the network cut, install criteria, tabs.
+mod cdp;
+pub use cdp::PHONE;
+
 /// How long the page may take for anything that waits on the server (anonymizing a photo
 /// runs the models in a debug build next to other builds).
 pub const SLOW: Duration = Duration::from_secs(90);
@@ -209,10 +213,10 @@ impl Browser {
                     Err(_) => {}
                 }
             }
-            assert!(
-                Instant::now() < deadline,
-                "{css}: {attr} is {last:?}, not {value:?}, after {timeout:?}"
-            );
+            if Instant::now() > deadline {
+                let saved = self.save_failure().await;
+                panic!("{css}: {attr} is {last:?}, not {value:?}, after {timeout:?}; the page is saved as {saved}");
+            }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }

@@ -21,6 +21,9 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+// The same idea one level up: requests seen, counted and answered by the proxy itself.
+pub mod http;
+
 /// Range of the `reset_after` byte budget: an HTTP request head plus a small JSON
 /// answer fits in it, so resets land inside typical exchanges instead of after them.
 const RESET_WINDOW: u64 = 1024;

@@ -8,6 +8,8 @@
 
 mod accessibility;
 mod administrations;
+mod anon_wasm;
 mod citizen_flow;
+mod offline_app;
 mod privacy;
 mod status_page;
