@@ -20,7 +20,9 @@ use tauri::Manager;
 use crate::settings::Settings;
 use crate::state::AppState;
 
-/// Starts the app; returns when the last window is closed.
+/// Starts the app; returns when the last window is closed. On Android and iOS this is the
+/// entry point the generated mobile shell calls (docs/mobile.md).
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     init_logging();
     if let Err(e) = build_and_run() {
@@ -32,7 +34,12 @@ pub fn run() {
 }
 
 fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
-    tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    // Phones: the position through the system's location service, with its permission
+    // prompt (the capability is in tauri.android.conf.json / tauri.ios.conf.json).
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_geolocation::init());
+    builder
         .register_asynchronous_uri_scheme_protocol(protocol::SCHEME, |ctx, request, responder| {
             let app = ctx.app_handle().clone();
             let path = request.uri().path().to_owned();
@@ -46,7 +53,8 @@ fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
             });
         })
         .setup(|app| {
-            let settings = Settings::from_env(app.path().app_data_dir().ok())?;
+            let mut settings = Settings::from_env(app.path().app_data_dir().ok())?;
+            settings.models_dir = bundled_models(app.path().resource_dir().ok());
             tracing::info!(data = %settings.data_dir.display(), server = %settings.server, "starting");
             // The webview's storage (the UI's drafts and language) lives with the app's own
             // data, so one data directory is one complete installation.
@@ -105,6 +113,15 @@ fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
         ])
         .run(tauri::generate_context!())?;
     Ok(())
+}
+
+/// The models folder of the app bundle (`bundle.resources` in tauri.conf.json), if this
+/// installation carries one; a development build uses the workspace's `models/`.
+fn bundled_models(resources: Option<std::path::PathBuf>) -> Option<std::path::PathBuf> {
+    let dir = resources?.join("models");
+    dir.join(augenmerk_anon::models::CENTERFACE_FILE)
+        .is_file()
+        .then_some(dir)
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default of `info` for Augenmerk, `warn` else.

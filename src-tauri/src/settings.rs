@@ -24,8 +24,14 @@ pub const ENV_TILE_URL: &str = "AUGENMERK__TILE_URL";
 /// The attribution shown with tiles from another `tile_url` than the default.
 pub const ENV_TILE_ATTRIBUTION: &str = "AUGENMERK__TILE_ATTRIBUTION";
 
-/// The server used when neither the environment nor the settings file names one.
-pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+/// The server used when neither the environment nor the settings file names one: the one
+/// `AUGENMERK_BUILD_SERVER` named when the app was compiled (a phone has no environment to
+/// set and no settings file at first start: a municipality's build carries its server,
+/// docs/mobile.md), else the local server of a development machine.
+pub const DEFAULT_SERVER: &str = match option_env!("AUGENMERK_BUILD_SERVER") {
+    Some(server) => server,
+    None => "http://127.0.0.1:8080",
+};
 /// OpenStreetMap's standard tiles.
 pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 /// The attribution OpenStreetMap's tile policy requires.
@@ -42,6 +48,10 @@ pub struct Settings {
     pub tile_url: Option<String>,
     /// Attribution for the tiles.
     pub tile_attribution: Option<String>,
+    /// The anonymizer's models, where the app bundle carries them (its resource folder:
+    /// always so on a phone); `None`: the client library's default (`AUGENMERK_MODELS`, or
+    /// the workspace's `models/` in development).
+    pub models_dir: Option<PathBuf>,
 }
 
 /// Why the settings could not be resolved.
@@ -115,6 +125,7 @@ impl Settings {
             server,
             tile_url,
             tile_attribution,
+            models_dir: None,
         }
     }
 }

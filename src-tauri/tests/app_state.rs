@@ -30,6 +30,7 @@ fn settings(data: &Path, server: &str) -> Settings {
         server: server.to_owned(),
         tile_url: None,
         tile_attribution: None,
+        models_dir: None,
     }
 }
 

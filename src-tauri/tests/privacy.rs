@@ -30,6 +30,7 @@ fn app(data: &Path, server: &str) -> Result<AppState, Box<dyn std::error::Error>
         server: server.to_owned(),
         tile_url: None,
         tile_attribution: None,
+        models_dir: None,
     };
     Ok(AppState::with_client(Client::open(options)?, settings))
 }

@@ -12,6 +12,7 @@ mod format;
 pub mod i18n;
 mod map;
 mod pages;
+mod position;
 mod route;
 mod shell;
 mod storage;

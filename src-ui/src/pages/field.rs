@@ -2,8 +2,6 @@
 //! on the map, sorted by due date and distance.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
 
 use augenmerk_domain::device::LocalCase;
 use augenmerk_domain::staff::StaffUser;
@@ -127,13 +125,11 @@ fn Cases(user: StaffUser, on_logout: Callback<()>) -> impl IntoView {
     load();
     crate::shell::reload_after_sync(ctx.sync, load.clone());
     // The worker's position, for the distance order (optional).
-    if let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) {
-        let ok = Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
-            here.set(Some((p.coords().latitude(), p.coords().longitude())));
-        });
-        let _ = geo.get_current_position(ok.as_ref().unchecked_ref());
-        ok.forget();
-    }
+    leptos::task::spawn_local(async move {
+        if let Ok(position) = crate::position::current().await {
+            here.set(Some(position));
+        }
+    });
     let sorted = Memo::new(move |_| {
         let mut list = cases.get().unwrap_or_default();
         sort_cases(&mut list, here.get());

@@ -3,8 +3,6 @@
 //! border; told when reports there are mailed or not taken).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
 
 use super::{Form, MAP_ID};
 use crate::backend::UiError;
@@ -17,21 +15,17 @@ impl Form {
     /// Asks the device for its position.
     fn use_device_position(self) {
         let location_error = self.location_error;
-        let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else {
-            location_error.set(Some(UiError::localized("e-location-unavailable")));
-            return;
-        };
-        let ok = Closure::<dyn FnMut(web_sys::Position)>::new(move |p: web_sys::Position| {
-            let c = p.coords();
-            self.set_location(c.latitude(), c.longitude(), LocationSource::Device);
+        leptos::task::spawn_local(async move {
+            match crate::position::current().await {
+                Ok((lat, lon)) => self.set_location(lat, lon, LocationSource::Device),
+                Err(crate::position::PositionError::Unavailable) => {
+                    location_error.set(Some(UiError::localized("e-location-unavailable")));
+                }
+                Err(crate::position::PositionError::Failed) => {
+                    location_error.set(Some(UiError::localized("e-location-failed")));
+                }
+            }
         });
-        let fail = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            location_error.set(Some(UiError::localized("e-location-failed")));
-        });
-        let _ = geo
-            .get_current_position_with_error_callback(ok.as_ref().unchecked_ref(), Some(fail.as_ref().unchecked_ref()));
-        ok.forget();
-        fail.forget();
     }
 }
 
