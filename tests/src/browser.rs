@@ -249,10 +249,12 @@ impl Browser {
                 }
                 last = text;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{css}: text {last:?} does not contain {needle:?} after {timeout:?}"
-            );
+            if Instant::now() > deadline {
+                let saved = self.save_failure().await;
+                panic!(
+                    "{css}: text {last:?} does not contain {needle:?} after {timeout:?}; the page is saved as {saved}"
+                );
+            }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }

@@ -69,7 +69,7 @@ async fn citizen_config(url: &str) -> Value {
 
 /// Waits for the success notice of a configuration form, then lets it go again.
 async fn saved(b: &Browser) {
-    b.wait_id("console-notice", Duration::from_secs(20)).await;
+    b.wait_id("console-notice", SLOW).await;
 }
 
 /// What both stories start from: the demo with two citizens' reports, the admin on the
@@ -120,7 +120,7 @@ async fn start() -> Start {
     laptop(&b).await;
     login(&b, &server.url, "admin").await;
     b.click_id("nav-config").await;
-    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
+    b.wait_css("[data-testid=\"rule-item\"]", SLOW).await;
 
     Start {
         server,
@@ -165,8 +165,7 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
     b.type_into("dept-name", "Bauhof Nord").await;
     b.type_into("dept-email", "bauhof-nord@flensburg.example").await;
     b.click_id("dept-save").await;
-    b.wait_text(&Browser::id("department-table"), "Bauhof Nord", Duration::from_secs(20))
-        .await;
+    b.wait_text(&Browser::id("department-table"), "Bauhof Nord", SLOW).await;
     violations.extend(b.serious_accessibility_violations("configuration: departments").await);
     screenshots(&b, "config-departments").await;
 
@@ -176,12 +175,8 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
     b.type_into("tpl-name", "Eingang mit Nummer").await;
     b.type_into("tpl-body", TEMPLATE).await;
     b.click_id("tpl-save").await;
-    b.wait_text(
-        &Browser::id("template-list"),
-        "Eingang mit Nummer",
-        Duration::from_secs(20),
-    )
-    .await;
+    b.wait_text(&Browser::id("template-list"), "Eingang mit Nummer", SLOW)
+        .await;
     violations.extend(b.serious_accessibility_violations("configuration: templates").await);
     screenshots(&b, "config-templates").await;
 
@@ -190,8 +185,7 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
     open_case(&b, &server.url, &pothole).await;
     select(&b, "case-department", "bauhof-nord").await;
     b.click_id("case-handling-submit").await;
-    b.wait_text(&Browser::id("case-audit"), "Bauhof Nord", Duration::from_secs(20))
-        .await;
+    b.wait_text(&Browser::id("case-audit"), "Bauhof Nord", SLOW).await;
     let detail = admin_api.get(&format!("/api/v1/staff/reports/{pothole}")).await;
     assert_eq!(detail["report"]["department"], "bauhof-nord", "{detail}");
     select(&b, "case-template", "eingang-nummer").await;
@@ -208,8 +202,7 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
         "the template is filled in with the report's number and category: {filled:?}"
     );
     b.click_id("case-message-send").await;
-    b.wait_text(&Browser::id("case-message"), short, Duration::from_secs(20))
-        .await;
+    b.wait_text(&Browser::id("case-message"), short, SLOW).await;
     let view = citizen.view(&pothole).await;
     let text = view.to_string();
     assert!(
@@ -219,17 +212,16 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
 
     // --- A GeoJSON area, and a rule on it that the dry run picks for a report inside. ---
     b.click_id("nav-config").await;
-    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
+    b.wait_css("[data-testid=\"rule-item\"]", SLOW).await;
     section(&b, "areas").await;
     b.type_into("areas-geojson", &area_geojson()).await;
     b.click_id("areas-import").await;
-    b.wait_text(&Browser::id("area-table"), "Testgebiet Mürwik", Duration::from_secs(20))
-        .await;
+    b.wait_text(&Browser::id("area-table"), "Testgebiet Mürwik", SLOW).await;
     violations.extend(b.serious_accessibility_violations("configuration: areas").await);
     screenshots(&b, "config-areas").await;
     area_name_is_text_on_the_map(&b).await;
     b.click_id("nav-config").await;
-    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
+    b.wait_css("[data-testid=\"rule-item\"]", SLOW).await;
     let areas = admin_api.get("/api/v1/staff/config/areas").await;
     let area_id = areas
         .as_array()
@@ -239,7 +231,7 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
         .to_owned();
 
     section(&b, "rules").await;
-    b.wait_css("[data-testid=\"rule-item\"]", Duration::from_secs(20)).await;
+    b.wait_css("[data-testid=\"rule-item\"]", SLOW).await;
     b.click_id("rule-add").await;
     b.type_into("rule-name", "Testgebiet Mürwik → Bauhof Nord").await;
     let rule_id = b
@@ -258,13 +250,8 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
     b.click_css("label[for=\"dry-report\"]").await;
     select(&b, "dry-report-id", &pothole).await;
     b.click_id("dry-run-submit").await;
-    b.wait_attr(
-        &Browser::id("dry-run-result"),
-        "data-matched",
-        &rule_id,
-        Duration::from_secs(20),
-    )
-    .await;
+    b.wait_attr(&Browser::id("dry-run-result"), "data-matched", &rule_id, SLOW)
+        .await;
     b.click_id("rules-save").await;
     saved(&b).await;
     let rules = admin_api.get("/api/v1/staff/config/rules").await;
@@ -352,12 +339,8 @@ async fn an_admin_edits_categories_and_the_appearance_and_citizens_see_it() {
         .await;
     b.click_id("cat-delete").await;
     b.click_id("categories-save").await;
-    b.wait_text(
-        &Browser::id("error-alert"),
-        "Deaktivieren Sie die Kategorie",
-        Duration::from_secs(20),
-    )
-    .await;
+    b.wait_text(&Browser::id("error-alert"), "Deaktivieren Sie die Kategorie", SLOW)
+        .await;
     // The section again (the tree as stored), and the category deactivated.
     section(&b, "departments").await;
     section(&b, "categories").await;
@@ -441,7 +424,7 @@ async fn an_admin_edits_categories_and_the_appearance_and_citizens_see_it() {
     b.goto(&server.url).await;
     b.wait_id("nav-report", SLOW).await;
     augenmerk_tests::steps::locate_in_flensburg(&b).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + SLOW;
     loop {
         let colour = b
             .by_id("submit-report")
@@ -514,7 +497,7 @@ async fn area_name_is_text_on_the_map(b: &Browser) {
     let find = "const l = [...document.querySelectorAll('.console-map__area-label')]
                    .find(e => e.textContent.includes('Testgebiet Mürwik'));
                 return l ? l.textContent : null;";
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + SLOW;
     let label = loop {
         let found = b.client.execute(find, vec![]).await.expect("read the area labels");
         if let Some(text) = found.as_str() {

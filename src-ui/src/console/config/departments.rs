@@ -25,10 +25,12 @@ pub(super) fn Departments() -> impl IntoView {
     let id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
+    // A list that could not be loaded says so: a stale table would hide what was just saved.
     let reload = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(d) = api.departments().await {
-                list.set(d);
+            match api.departments().await {
+                Ok(d) => list.set(d),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
