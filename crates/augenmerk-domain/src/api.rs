@@ -358,7 +358,9 @@ pub struct AreaDefinition {
 }
 
 /// Settings of a municipality that admins edit (`GET/PUT /api/v1/staff/config/settings`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The default is a municipality that configured nothing: weekday working hours in
+/// Berlin, no templates, authorities, branding or mail sender, the legal retention.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MunicipalitySettings {
     /// Working hours for time conditions.

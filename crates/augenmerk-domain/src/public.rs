@@ -482,16 +482,8 @@ mod tests {
 
     fn settings(publish_text: bool) -> MunicipalitySettings {
         MunicipalitySettings {
-            working_hours: crate::rules::WorkingHours::default(),
-            authorities: Vec::new(),
-            accent_color: None,
-            logo: None,
-            reply_templates: Vec::new(),
             publish_text,
-            mail_sender_name: None,
-            mail_reply_to: None,
-            retention: Default::default(),
-            legal: Default::default(),
+            ..MunicipalitySettings::default()
         }
     }
 

@@ -22,7 +22,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use augenmerk_domain::api::MunicipalitySettings;
-use augenmerk_domain::rules::WorkingHours;
 use augenmerk_domain::staff::{Department, Role, StaffUser};
 use augenmerk_domain::{Ags, CategoryTree, DepartmentId};
 use augenmerk_store::{MunicipalityRecord, PgStore, SqliteStore, Store};
@@ -43,23 +42,7 @@ fn ags(s: &str) -> BenchResult<Ags> {
 }
 
 fn settings() -> MunicipalitySettings {
-    MunicipalitySettings {
-        reply_templates: Vec::new(),
-        working_hours: WorkingHours {
-            timezone: "Europe/Berlin".into(),
-            days: vec![1, 2, 3, 4, 5],
-            start: "07:00".into(),
-            end: "16:00".into(),
-        },
-        authorities: vec![],
-        accent_color: None,
-        logo: None,
-        publish_text: false,
-        mail_sender_name: None,
-        mail_reply_to: None,
-        retention: Default::default(),
-        legal: Default::default(),
-    }
+    MunicipalitySettings::default()
 }
 
 /// Creates the municipalities with their category tree, departments and staff accounts

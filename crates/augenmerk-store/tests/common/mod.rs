@@ -17,7 +17,6 @@ use augenmerk_domain::api::MunicipalitySettings;
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
 use augenmerk_domain::public::PublicStatusChange;
 use augenmerk_domain::report::{Channel, Email, Report};
-use augenmerk_domain::rules::WorkingHours;
 use augenmerk_domain::{
     Ags, BlobHash, CategoryId, CategoryTree, DeviceId, GeoPoint, Priority, ReportId, Status, UserId,
 };
@@ -111,23 +110,7 @@ pub fn staff_actor(name: &str) -> Actor {
 
 /// Weekday working hours in Berlin, nothing else configured.
 pub fn settings() -> MunicipalitySettings {
-    MunicipalitySettings {
-        reply_templates: Vec::new(),
-        working_hours: WorkingHours {
-            timezone: "Europe/Berlin".into(),
-            days: vec![1, 2, 3, 4, 5],
-            start: "07:00".into(),
-            end: "16:00".into(),
-        },
-        authorities: vec![],
-        accent_color: None,
-        logo: None,
-        publish_text: false,
-        mail_sender_name: None,
-        mail_reply_to: None,
-        retention: Default::default(),
-        legal: Default::default(),
-    }
+    MunicipalitySettings::default()
 }
 
 pub async fn municipality(store: &dyn Store, code: &str) -> Ags {
