@@ -57,23 +57,9 @@ async fn main() {
         .expect("temporary directory");
     let server = Server::start(dir.path());
     let b = Browser::start(dir.path()).await;
-    b.client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            Some(Duration::from_secs(600)),
-            None,
-            None,
-        ))
-        .await
-        .expect("script timeout");
+    b.set_script_timeout(Duration::from_secs(600)).await;
     b.goto(&format!("{}/", server.url)).await;
-    let ok = b
-        .client
-        .execute_async(
-            "const done = arguments[0]; import('/js/anon.js').then(() => done(window.augenmerkAnon.available()), e => done(String(e)));",
-            vec![],
-        )
-        .await
-        .expect("load anon.js");
+    let ok = b.load_anonymizer().await;
     assert_eq!(ok, json!(true), "the page's anonymizer cannot run here");
     let hex = json!(hex::encode(&bytes));
     for run in 0..runs {

@@ -17,6 +17,7 @@ use crate::ports::start_on_free_port;
 use crate::process::{Group, wait_for_200_from};
 
 // The DevTools protocol: phone emulation, the network cut, install criteria, tabs.
+mod anon;
 mod cdp;
 pub use cdp::PHONE;
 

@@ -23,19 +23,6 @@ use augenmerk_tests::{Browser, Server, models_dir};
 /// Minimum IoU of a wasm box with its native twin.
 const MIN_IOU: f32 = 0.9;
 
-/// Loads the page's anonymizer module into the open page (the page may import it
-/// itself; a second import is the same module) and says whether it can run here. First
-/// it lets the page's service worker finish installing (at most 60 s), as on a phone
-/// that opened the page before: its first install fetches the shell and the models.
-const LOAD: &str = r#"const done = arguments[arguments.length - 1];
-    const installed = navigator.serviceWorker && navigator.serviceWorker.getRegistration
-      ? navigator.serviceWorker.getRegistration().then(r => r ? navigator.serviceWorker.ready : null)
-      : Promise.resolve();
-    Promise.race([installed, new Promise(r => setTimeout(r, 60000))])
-      .then(() => import('/js/anon.js'))
-      .then(() => done(window.augenmerkAnon.available()))
-      .catch(e => done('import failed: ' + e));"#;
-
 /// What the page gets for the module's files, when the anonymizer would not start.
 const DIAGNOSE: &str = r#"const done = arguments[arguments.length - 1];
     Promise.all(['/anon/augenmerk_anon_web_bg.wasm', '/anon/augenmerk_anon_web.js', '/ui/models/centerface.onnx']
@@ -111,16 +98,9 @@ async fn the_browser_obscures_the_same_boxes_as_the_app_on_the_development_photo
         .expect("temporary directory");
     let server = Server::start(dir.path());
     let b = Browser::start(dir.path()).await;
-    b.client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            Some(Duration::from_secs(300)),
-            None,
-            None,
-        ))
-        .await
-        .expect("script timeout");
+    b.set_script_timeout(Duration::from_secs(300)).await;
     b.goto(&format!("{}/", server.url)).await;
-    let available = b.client.execute_async(LOAD, vec![]).await.expect("load anon.js");
+    let available = b.load_anonymizer().await;
     assert_eq!(available, json!(true), "the page's anonymizer cannot run in Chromium");
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
