@@ -182,7 +182,15 @@ impl Browser {
         }
         let log = self
             .client
-            .execute("return (window.__testLog || []).join('\\n');", vec![])
+            // The page's own log, and the API requests it made with their status (a
+            // failed one is often why an element never appeared).
+            .execute(
+                "const api = performance.getEntriesByType('resource')\
+                   .filter((e) => e.name.includes('/api/'))\
+                   .map((e) => `${e.responseStatus} ${e.name} (${Math.round(e.duration)} ms)`);\
+                 return [...(window.__testLog || []), ...api].join('\\n');",
+                vec![],
+            )
             .await
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

@@ -146,6 +146,7 @@ impl ServerSetup {
             port,
             url: format!("http://127.0.0.1:{port}"),
             data: self.data.clone(),
+            log: self.log.clone(),
         }
     }
 }
@@ -159,6 +160,25 @@ pub struct Server {
     pub url: String,
     /// Its data directory.
     pub data: PathBuf,
+    /// Its log (stderr).
+    pub log: PathBuf,
+}
+
+impl Drop for Server {
+    /// A failing test shows the end of the server's log: its temporary directory (and
+    /// the log in it) is gone once the test has ended.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+        eprintln!(
+            "--- the last lines of the server's log ({}):\n{tail}\n---",
+            self.log.display()
+        );
+    }
 }
 
 impl Server {

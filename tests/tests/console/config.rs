@@ -155,6 +155,9 @@ async fn an_admin_adds_a_department_a_template_an_area_and_a_rule_on_it() {
         pothole,
         admin_api,
         b,
+        // Bound, not left to `..`: an unbound field is dropped at the end of this
+        // statement, and the temporary directory (the server's data) with it.
+        _dir,
         ..
     } = start().await;
     let mut violations = Vec::new();
@@ -268,6 +271,9 @@ async fn an_admin_edits_categories_and_the_appearance_and_citizens_see_it() {
         dumping,
         admin_api,
         b,
+        // Bound, not left to `..`: an unbound field is dropped at the end of this
+        // statement, and the temporary directory (the server's data) with it.
+        _dir,
         ..
     } = start().await;
     let mut violations = Vec::new();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use fantoccini::Locator;
 use serde_json::Value;
 
-use augenmerk_tests::{Browser, FLENSBURG, PASSWORD, Staff, workspace};
+use augenmerk_tests::{Browser, FLENSBURG, PASSWORD, SLOW, Staff, workspace};
 
 /// Laptop (1440 × 960) and tablet (834 × 1112, portrait) sizes of the screenshots.
 pub const SHOT_SIZES: [(&str, u32, u32); 2] = [("laptop", 1440, 960), ("tablet", 834, 1112)];
@@ -112,7 +112,8 @@ pub async fn logout(b: &Browser) {
 /// Chooses an option of a select by value (the change event fires).
 pub async fn select(b: &Browser, testid: &str, value: &str) {
     let css = format!("{} option[value=\"{value}\"]", Browser::id(testid));
-    b.wait_css(&css, Duration::from_secs(10)).await;
+    // Options come from the server: under a loaded CI machine that can take a while.
+    b.wait_css(&css, SLOW).await;
     b.by_id(testid)
         .await
         .select_by_value(value)

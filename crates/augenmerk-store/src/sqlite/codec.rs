@@ -22,6 +22,11 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e {
             rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            // The extended code tells which I/O or lock failed ("disk I/O error" alone
+            // covers some thirty causes); it goes to the log only.
+            rusqlite::Error::SqliteFailure(f, _) => {
+                StoreError::Database(format!("{e} (SQLite extended code {})", f.extended_code))
+            }
             e => StoreError::Database(e.to_string()),
         }
     }

@@ -127,11 +127,24 @@ impl Case {
     }
 
     /// Loads what the forms offer: reply templates and nearby reports (duplicates).
+    /// A failed request is tried twice more (a busy server, a network hiccup) and then
+    /// shown: an empty template list must not pass for "no templates".
     fn load_offers(self) {
         let id = self.id.get_value();
         leptos::task::spawn_local(async move {
-            if let Ok(t) = self.api.reply_templates(&id).await {
-                self.templates.set(t);
+            let mut wait_ms = 1_000;
+            for attempt in 1..=3 {
+                match self.api.reply_templates(&id).await {
+                    Ok(t) => {
+                        self.templates.set(t);
+                        break;
+                    }
+                    Err(e) if attempt == 3 => self.error.set(Some(e)),
+                    Err(_) => {
+                        gloo_timers::future::TimeoutFuture::new(wait_ms).await;
+                        wait_ms *= 2;
+                    }
+                }
             }
             if let Ok(n) = self.api.nearby(&id).await {
                 self.nearby.set(n);
