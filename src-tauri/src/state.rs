@@ -101,6 +101,9 @@ impl AppState {
             anonymizes_on_device: true,
             tile_url: self.settings.tile_url.clone(),
             tile_attribution: self.settings.tile_attribution.clone(),
+            // The app's address search would go through the server; not wired yet.
+            geocoder: false,
+            home: None,
         }
     }
 

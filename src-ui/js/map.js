@@ -43,11 +43,65 @@ export function createMap(elementId, lat, lon, zoom, tileUrl, attribution, label
   return true;
 }
 
+// The report form's picker: the map is shown before any place is known (centred on the
+// municipality or the state), and the marker appears with the first tap. A tap or a drag
+// of the marker calls `onPick(lat, lon)`. The element carries the view's centre and zoom
+// (data-center-lat, data-center-lon, data-zoom) so that a test can tap a known place.
+export function createPicker(elementId, lat, lon, zoom, tileUrl, attribution, label, hasPlace, onPick) {
+  if (!mapAvailable()) return false;
+  const el = document.getElementById(elementId);
+  if (!el) return false;
+  destroyMap(elementId);
+  const L = window.L;
+  const map = L.map(el, { keyboard: true, zoomControl: true }).setView([lat, lon], zoom);
+  if (tileUrl) {
+    L.tileLayer(tileUrl, { maxZoom: 19, attribution: escapeHtml(attribution || "") }).addTo(map);
+  }
+  // Leaflet's credit link is underlined: by its colour alone it is not told from the
+  // text around it (axe: link-in-text-block).
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com" style="text-decoration: underline">Leaflet</a>');
+  const entry = { map, marker: null, markers: [], label, onPick };
+  const showView = () => {
+    const c = map.getCenter();
+    el.dataset.centerLat = c.lat.toFixed(6);
+    el.dataset.centerLon = c.lng.toFixed(6);
+    el.dataset.zoom = String(map.getZoom());
+  };
+  map.on("moveend zoomend", showView);
+  showView();
+  maps.set(elementId, entry);
+  if (hasPlace) placeMarker(entry, lat, lon);
+  map.on("click", (e) => {
+    placeMarker(entry, e.latlng.lat, e.latlng.lng);
+    // A tap on the state-wide map is rough: zoom in on it, so the marker can be put right.
+    if (map.getZoom() < 14) map.setView(e.latlng, 14);
+    onPick(e.latlng.lat, e.latlng.lng);
+  });
+  return true;
+}
+
+function placeMarker(entry, lat, lon) {
+  if (entry.marker) {
+    entry.marker.setLatLng([lat, lon]);
+    return;
+  }
+  if (!entry.onPick) return;
+  const L = window.L;
+  const marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: entry.label, alt: entry.label }).addTo(entry.map);
+  marker.on("dragend", () => {
+    const p = marker.getLatLng();
+    entry.onPick(p.lat, p.lng);
+  });
+  entry.marker = marker;
+}
+
+// Moves the picker's marker (placing it if there was none) and brings the place into view,
+// close enough to check it (a search result found on the state-wide map).
 export function moveMarker(elementId, lat, lon) {
   const entry = maps.get(elementId);
   if (!entry) return;
-  if (entry.marker) entry.marker.setLatLng([lat, lon]);
-  entry.map.panTo([lat, lon]);
+  placeMarker(entry, lat, lon);
+  entry.map.setView([lat, lon], Math.max(entry.map.getZoom(), 16));
 }
 
 // Shows points (cases) as markers that link to their page; fits the view to them.

@@ -137,6 +137,7 @@ c-audit-forwarded = Weitergeleitet an { $authority }
 c-audit-duplicate = Als doppelt markiert (zu #{ $of })
 c-audit-priority = Priorität: { $from } → { $to }
 c-audit-due = Frist: { $to }
+c-audit-publication = Öffentliche Karte – genaue Lage: { $exact }; Text und Fotos freigegeben: { $approved }
 c-stats-title = Statistik
 c-stats-from = Von
 c-stats-to = Bis
@@ -550,3 +551,6 @@ c-e-template-incomplete = Bitte Kennung und Text angeben.
 c-e-geojson-missing = Bitte eine GeoJSON-Datei wählen.
 c-e-choose-municipality = Bitte wählen Sie Ihre Kommune.
 c-e-sign-in-again = Bitte melden Sie sich erneut an.
+
+# Issue 20: the citizen confirmed the municipality near a border (audit trail).
+c-audit-municipality-confirmed = Gemeinde vom Bürger bestätigt: der Ort liegt { $distance } m außerhalb der Grenze von { $gemeinde }

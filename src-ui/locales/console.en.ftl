@@ -137,6 +137,7 @@ c-audit-forwarded = Forwarded to { $authority }
 c-audit-duplicate = Marked as duplicate (of #{ $of })
 c-audit-priority = Priority: { $from } → { $to }
 c-audit-due = Due: { $to }
+c-audit-publication = Public map – exact position: { $exact }; text and photos approved: { $approved }
 c-stats-title = Statistics
 c-stats-from = From
 c-stats-to = To
@@ -550,3 +551,6 @@ c-e-template-incomplete = Please give an id and a text.
 c-e-geojson-missing = Please choose a GeoJSON file.
 c-e-choose-municipality = Please choose your municipality.
 c-e-sign-in-again = Please sign in again.
+
+# Issue 20: the citizen confirmed the municipality near a border (audit trail).
+c-audit-municipality-confirmed = Municipality confirmed by the citizen: the place lies { $distance } m outside the boundary of { $gemeinde }

@@ -312,3 +312,14 @@ e-location-failed = Der Standort konnte nicht bestimmt werden. Bitte auf der Kar
 e-photo-unreadable = Dieses Bild kann nicht gelesen werden. Bitte ein Foto als JPEG, PNG oder WebP wählen.
 e-photo-too-large = Dieses Foto ist zu groß. Bitte ein kleineres wählen.
 e-storage = Dieser Browser lässt die Seite nichts speichern ({ $what }). Im privaten Modus können Meldungen nicht für später aufbewahrt werden.
+
+# Issue 20: the place picker starts with the map; address search; near a border.
+map-tap-hint = Tippen Sie auf die Karte oder ziehen Sie die Markierung an die Stelle des Mangels. Ihr Standort und die Position im Foto sind nur ein Angebot.
+address-search = Adresse suchen
+address-search-button = Suchen
+address-search-help = Straße und Hausnummer, zum Beispiel „Rathausplatz 1“. Das Ergebnis setzt den Ort auf der Karte.
+address-search-results = Gefundene Adressen
+address-search-none = Keine passende Adresse gefunden. Bitte prüfen Sie die Schreibweise oder wählen Sie den Ort auf der Karte.
+address-search-failed = Die Adresssuche antwortet gerade nicht. Bitte wählen Sie den Ort auf der Karte.
+location-from-address = über die Adresssuche
+municipality-near-border = Der Ort liegt { $distance } m außerhalb der Grenze von { $name }. Bitte bestätigen Sie die Kommune oder setzen Sie den Ort neu.

@@ -312,3 +312,14 @@ e-location-failed = The location could not be determined. Please pick it on the 
 e-photo-unreadable = This image cannot be read. Please choose a photo as JPEG, PNG or WebP.
 e-photo-too-large = This photo is too large. Please choose a smaller one.
 e-storage = This browser does not let the page store anything ({ $what }). In private mode reports cannot be kept for later.
+
+# Issue 20: the place picker starts with the map; address search; near a border.
+map-tap-hint = Tap the map or drag the marker to where the problem is. Your location and the photo's position are only offered.
+address-search = Search for an address
+address-search-button = Search
+address-search-help = Street and number, for example "Rathausplatz 1". The result sets the place on the map.
+address-search-results = Addresses found
+address-search-none = No matching address found. Please check the spelling or pick the place on the map.
+address-search-failed = Address search is not answering right now. Please pick the place on the map.
+location-from-address = found by address search
+municipality-near-border = The place lies { $distance } m outside the boundary of { $name }. Please confirm the municipality or set the place again.

@@ -28,6 +28,8 @@ pub enum LocationSource {
     Map,
     /// Typed in.
     Typed,
+    /// Found by the address search.
+    Address,
 }
 
 /// The form's content.
@@ -53,6 +55,10 @@ pub struct Draft {
     pub description: String,
     /// Free-text hint on the place.
     pub address_hint: String,
+    /// The hint was filled in from the geocoder (a search result or the address at a
+    /// tap), not typed: a later tap may replace it, a typed one never.
+    #[serde(default)]
+    pub address_hint_auto: bool,
     /// Optional e-mail.
     pub email: String,
     /// Privacy consent.
@@ -254,6 +260,7 @@ mod tests {
             gemeinden: Vec::new(),
             delivery: Delivery::Platform,
             legal: Default::default(),
+            public: Default::default(),
         }
     }
 

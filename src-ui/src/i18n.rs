@@ -67,6 +67,9 @@ const EN_FTL: &str = include_str!("../locales/en.ftl");
 // The staff console's texts, in their own files (added to the same bundles).
 const CONSOLE_DE_FTL: &str = include_str!("../locales/console.de.ftl");
 const CONSOLE_EN_FTL: &str = include_str!("../locales/console.en.ftl");
+// The public map's texts (src/pages/public_map), likewise.
+const PUBLIC_DE_FTL: &str = include_str!("../locales/public.de.ftl");
+const PUBLIC_EN_FTL: &str = include_str!("../locales/public.en.ftl");
 
 struct Bundles {
     de: FluentBundle<FluentResource>,
@@ -93,8 +96,8 @@ fn with_bundle<R>(lang: Lang, f: impl FnOnce(&FluentBundle<FluentResource>) -> R
     BUNDLES.with(|cell| {
         let mut slot = cell.borrow_mut();
         let bundles = slot.get_or_insert_with(|| Bundles {
-            de: bundle(&[DE_FTL, CONSOLE_DE_FTL], langid!("de")),
-            en: bundle(&[EN_FTL, CONSOLE_EN_FTL], langid!("en")),
+            de: bundle(&[DE_FTL, CONSOLE_DE_FTL, PUBLIC_DE_FTL], langid!("de")),
+            en: bundle(&[EN_FTL, CONSOLE_EN_FTL, PUBLIC_EN_FTL], langid!("en")),
         });
         f(match lang {
             Lang::De => &bundles.de,
@@ -179,6 +182,8 @@ mod tests {
             ("en", EN_FTL),
             ("console.de", CONSOLE_DE_FTL),
             ("console.en", CONSOLE_EN_FTL),
+            ("public.de", PUBLIC_DE_FTL),
+            ("public.en", PUBLIC_EN_FTL),
         ] {
             assert!(
                 FluentResource::try_new(src.to_owned()).is_ok(),
@@ -201,12 +206,29 @@ mod tests {
         // One bundle holds both files: a key defined twice would silently lose one text.
         let twice: Vec<&String> = console_de.iter().filter(|k| de.contains(k)).collect();
         assert!(twice.is_empty(), "keys defined in de.ftl and console.de.ftl: {twice:?}");
+        let mut public_de = message_ids(PUBLIC_DE_FTL);
+        let mut public_en = message_ids(PUBLIC_EN_FTL);
+        public_de.sort();
+        public_en.sort();
+        assert_eq!(
+            public_de, public_en,
+            "public.de.ftl and public.en.ftl must define the same messages"
+        );
+        let twice: Vec<&String> = public_de
+            .iter()
+            .filter(|k| de.contains(k) || console_de.contains(k))
+            .collect();
+        assert!(
+            twice.is_empty(),
+            "keys of public.de.ftl defined elsewhere too: {twice:?}"
+        );
     }
 
     #[test]
     fn every_key_the_code_uses_exists() {
         let mut ids = message_ids(DE_FTL);
         ids.extend(message_ids(CONSOLE_DE_FTL));
+        ids.extend(message_ids(PUBLIC_DE_FTL));
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
         let mut missing = Vec::new();
         let mut stack = vec![std::path::PathBuf::from(root)];

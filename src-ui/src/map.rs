@@ -21,6 +21,19 @@ extern "C" {
         on_pick: Option<&Closure<dyn FnMut(f64, f64)>>,
     ) -> bool;
 
+    #[wasm_bindgen(js_name = createPicker)]
+    fn create_picker(
+        element_id: &str,
+        lat: f64,
+        lon: f64,
+        zoom: u32,
+        tile_url: &str,
+        attribution: &str,
+        label: &str,
+        has_place: bool,
+        on_pick: &Closure<dyn FnMut(f64, f64)>,
+    ) -> bool;
+
     #[wasm_bindgen(js_name = moveMarker)]
     fn move_marker(element_id: &str, lat: f64, lon: f64);
 
@@ -53,22 +66,43 @@ pub struct Point {
     pub href: String,
 }
 
-/// A map in the element `id` with a movable marker; `on_pick` gets the new position.
-/// Returns false when no map can be drawn (no Leaflet or no tiles).
-pub fn picker(id: &str, tiles: &Tiles, at: (f64, f64), label: &str, on_pick: impl FnMut(f64, f64) + 'static) -> bool {
+/// Where a picker opens: on the place (close up), or on a region before any place is
+/// known (no marker until the first tap).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PickerView {
+    /// The place chosen so far.
+    Place(f64, f64),
+    /// A region's centre and zoom.
+    Region(f64, f64, u32),
+}
+
+/// A map in the element `id` shown before a place is known: a tap or a drag of the
+/// marker gives `on_pick` the new position. False when no map can be drawn.
+pub fn place_picker(
+    id: &str,
+    tiles: &Tiles,
+    view: PickerView,
+    label: &str,
+    on_pick: impl FnMut(f64, f64) + 'static,
+) -> bool {
     if !map_available() || tiles.url.is_empty() {
         return false;
     }
+    let (lat, lon, zoom, has_place) = match view {
+        PickerView::Place(lat, lon) => (lat, lon, 17, true),
+        PickerView::Region(lat, lon, zoom) => (lat, lon, zoom, false),
+    };
     let closure = Closure::<dyn FnMut(f64, f64)>::new(on_pick);
-    let created = create_map(
+    let created = create_picker(
         id,
-        at.0,
-        at.1,
-        17,
+        lat,
+        lon,
+        zoom,
         &tiles.url,
         &tiles.attribution,
         label,
-        Some(&closure),
+        has_place,
+        &closure,
     );
     // The map keeps calling it until it is destroyed with the page.
     closure.forget();

@@ -30,6 +30,15 @@ pub enum Route {
     MyData,
     /// Confirming an erasure by e-mail address, reached by the token in the mailed link.
     Erase(String),
+    /// The public map and list of reports: one municipality's (by AGS) or, without one,
+    /// every municipality's on this server; `embed` is the view for an iframe on the
+    /// municipality's website (no header, navigation or footer).
+    PublicMap {
+        /// The municipality, or none for the statewide view.
+        ags: Option<String>,
+        /// Drawn inside another site's iframe.
+        embed: bool,
+    },
 }
 
 impl Route {
@@ -47,6 +56,14 @@ impl Route {
             (Some("impressum"), ags) => Route::Imprint(ags.map(str::to_owned)),
             (Some("meine-daten"), None) => Route::MyData,
             (Some("erase"), Some(token)) => Route::Erase(token.to_owned()),
+            (Some("m"), ags) => Route::PublicMap {
+                ags: ags.map(str::to_owned),
+                embed: false,
+            },
+            (Some("embed"), Some(ags)) => Route::PublicMap {
+                ags: Some(ags.to_owned()),
+                embed: true,
+            },
             (Some("console"), first) => {
                 let rest: Vec<&str> = first.into_iter().chain(parts).collect();
                 Route::Console(rest.join("/"))
@@ -72,14 +89,47 @@ impl Route {
             Route::Imprint(Some(ags)) => format!("#/impressum/{ags}"),
             Route::MyData => "#/meine-daten".into(),
             Route::Erase(token) => format!("#/erase/{token}"),
+            Route::PublicMap { ags: None, .. } => "#/m".into(),
+            Route::PublicMap {
+                ags: Some(ags),
+                embed: false,
+            } => format!("#/m/{ags}"),
+            Route::PublicMap {
+                ags: Some(ags),
+                embed: true,
+            } => format!("#/embed/{ags}"),
         }
+    }
+
+    /// The page for a location: the fragment when it names one, else the path. The public
+    /// pages have paths of their own (`/m`, `/m/{ags}`, `/embed/{ags}`: the server answers
+    /// them with the page, and `/embed/…` with the municipality's frame-ancestors), so that
+    /// a link or an iframe needs no fragment; every other page lives in the fragment.
+    pub fn from_location(path: &str, hash: &str) -> Route {
+        let fragment = hash.trim_start_matches('#').trim_matches('/');
+        if !fragment.is_empty() {
+            return Route::parse(hash);
+        }
+        match Route::parse(path) {
+            public @ Route::PublicMap { .. } => public,
+            _ => Route::NewReport,
+        }
+    }
+
+    /// Whether the page is drawn inside another site's frame (no header, no footer).
+    pub fn is_embedded(&self) -> bool {
+        matches!(self, Route::PublicMap { embed: true, .. })
     }
 }
 
-fn current_hash() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
+fn current_route() -> Route {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return Route::NewReport;
+    };
+    Route::from_location(
+        &location.pathname().unwrap_or_default(),
+        &location.hash().unwrap_or_default(),
+    )
 }
 
 /// Goes to a page, as following a link to it would.
@@ -94,10 +144,10 @@ pub fn use_route() -> ReadSignal<Route> {
     if let Some(existing) = use_context::<ReadSignal<Route>>() {
         return existing;
     }
-    let (route, set_route) = signal(Route::parse(&current_hash()));
+    let (route, set_route) = signal(current_route());
     if let Some(window) = web_sys::window() {
         let on_change = Closure::<dyn FnMut()>::new(move || {
-            set_route.set(Route::parse(&current_hash()));
+            set_route.set(current_route());
             // A new page starts at the top, like a real navigation.
             if let Some(w) = web_sys::window() {
                 w.scroll_to_with_x_and_y(0.0, 0.0);
@@ -131,10 +181,43 @@ mod tests {
             Route::Imprint(Some("01001000".into())),
             Route::MyData,
             Route::Erase("tok".into()),
+            Route::PublicMap {
+                ags: None,
+                embed: false,
+            },
+            Route::PublicMap {
+                ags: Some("01001000".into()),
+                embed: false,
+            },
+            Route::PublicMap {
+                ags: Some("01001000".into()),
+                embed: true,
+            },
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }
         assert_eq!(Route::parse(""), Route::NewReport);
         assert_eq!(Route::parse("#/nonsense/1/2"), Route::NewReport);
+    }
+
+    #[test]
+    fn public_pages_from_the_path_or_the_fragment() {
+        let map = |ags: Option<&str>, embed| Route::PublicMap {
+            ags: ags.map(str::to_owned),
+            embed,
+        };
+        assert_eq!(Route::from_location("/m", ""), map(None, false));
+        assert_eq!(Route::from_location("/m/", "#/"), map(None, false));
+        assert_eq!(Route::from_location("/m/01001000", ""), map(Some("01001000"), false));
+        assert_eq!(Route::from_location("/embed/01001000", ""), map(Some("01001000"), true));
+        assert_eq!(Route::from_location("/", "#/m/01001000"), map(Some("01001000"), false));
+        // A fragment naming a page wins: links of the app's frame keep working there.
+        assert_eq!(Route::from_location("/m/01001000", "#/reports"), Route::MyReports);
+        // Only the public pages have paths; `/embed` needs a municipality.
+        assert_eq!(Route::from_location("/reports", ""), Route::NewReport);
+        assert_eq!(Route::from_location("/embed", ""), Route::NewReport);
+        assert_eq!(Route::from_location("/", ""), Route::NewReport);
+        assert!(map(Some("x"), true).is_embedded());
+        assert!(!map(None, false).is_embedded());
     }
 }

@@ -140,7 +140,9 @@ pub fn App() -> impl IntoView {
     let nav_class = move |r: Route| {
         let current = route.get();
         let active = match (&r, &current) {
-            (Route::MyReports, Route::Report(_)) | (Route::Field, Route::Case(_)) => true,
+            (Route::MyReports, Route::Report(_))
+            | (Route::Field, Route::Case(_))
+            | (Route::PublicMap { .. }, Route::PublicMap { .. }) => true,
             _ => r == current,
         };
         if active {
@@ -150,8 +152,11 @@ pub fn App() -> impl IntoView {
         }
     };
     let aria_current = move |r: Route| if route.get() == r { Some("page") } else { None };
+    // The public map inside a municipality's website: the page alone, without the frame.
+    let framed = move || !route.with(Route::is_embedded);
 
     view! {
+        <Show when=framed>
         <a class="skip-link" href="#main">{move || i18n.t("skip-to-content")}</a>
         <header class="app-header">
             <div class="app-header__inner">
@@ -183,6 +188,13 @@ pub fn App() -> impl IntoView {
                         <a class=move || nav_class(Route::MyReports) aria-current=move || aria_current(Route::MyReports)
                             href="#/reports" data-testid="nav-my-reports">{move || i18n.t("nav-my-reports")}</a>
                     </li>
+                    <Show when=move || !is_app>
+                        <li>
+                            <a class=move || nav_class(statewide_map()) href=statewide_map().href()
+                                aria-current=move || matches!(route.get(), Route::PublicMap { .. }).then_some("page")
+                                data-testid="nav-public-map">{move || i18n.t("nav-public-map")}</a>
+                        </li>
+                    </Show>
                     <Show when=move || is_app>
                         <li>
                             <a class=move || nav_class(Route::Field) aria-current=move || aria_current(Route::Field)
@@ -193,6 +205,7 @@ pub fn App() -> impl IntoView {
                 <SyncBadge />
             </nav>
         </header>
+        </Show>
         <main id="main" class="app-main" tabindex="-1">
             {move || match route.get() {
                 Route::NewReport => view! { <pages::report::NewReport /> }.into_any(),
@@ -205,10 +218,14 @@ pub fn App() -> impl IntoView {
                 Route::Imprint(ags) => view! { <pages::legal::LegalPage kind=LegalKind::Imprint ags=ags /> }.into_any(),
                 Route::MyData => view! { <pages::my_data::MyData /> }.into_any(),
                 Route::Erase(token) => view! { <pages::erase::Erase token=token /> }.into_any(),
+                Route::PublicMap { ags, embed } => {
+                    view! { <pages::public_map::PublicMapPage ags=ags embed=embed /> }.into_any()
+                }
                 // Drawn by `crate::Root` instead of this frame.
                 Route::Console(_) => ().into_any(),
             }}
         </main>
+        <Show when=framed>
         <footer class="app-footer">
             <p class="kern-body kern-body--small">
                 {move || if on_device() { i18n.t("footer-anon-device") } else { i18n.t("footer-anon-server") }}
@@ -228,6 +245,15 @@ pub fn App() -> impl IntoView {
                 </ul>
             </nav>
         </footer>
+        </Show>
+    }
+}
+
+/// The public map of every municipality (the header's link).
+fn statewide_map() -> Route {
+    Route::PublicMap {
+        ags: None,
+        embed: false,
     }
 }
 

@@ -74,6 +74,18 @@ pub struct Settings {
     /// directory. Several instances need it (no instance keeps photos on its own disk).
     #[serde(default)]
     pub object_store: Option<ObjectStoreSettings>,
+    /// A geocoder speaking the Nominatim API (`https://nominatim.example.de`) or Photon's
+    /// (its search path: `https://photon.example.de/api`) for the report form's address
+    /// search and Open311's `address_string`; unset: no address search.
+    #[serde(default)]
+    pub geocoder_url: Option<String>,
+    /// Address searches per client address and minute (the form searches as one types).
+    #[serde(default = "default_geocode_per_minute")]
+    pub geocode_per_minute: u32,
+}
+
+fn default_geocode_per_minute() -> u32 {
+    60
 }
 
 /// An S3-compatible bucket for photos (AWS S3, SeaweedFS, MinIO, Ceph RGW, …).
@@ -270,6 +282,8 @@ impl Default for Settings {
             database_connections: default_database_connections(),
             drain_seconds: 0,
             object_store: None,
+            geocoder_url: None,
+            geocode_per_minute: default_geocode_per_minute(),
         }
     }
 }

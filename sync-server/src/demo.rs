@@ -69,6 +69,7 @@ pub fn default_settings() -> MunicipalitySettings {
         mail_reply_to: None,
         retention: Default::default(),
         legal: Default::default(),
+        public: Default::default(),
         reply_templates: vec![
             template(
                 "eingang",

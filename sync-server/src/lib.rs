@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod fault;
 pub mod forward;
+pub mod geocode;
 pub mod jpeg_segments;
 pub mod limits;
 pub mod mail;
@@ -50,6 +51,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let limits = limits::RateLimits::new(&settings, opened.rate_counter);
     let mailer = mail::Mailer::new(&settings.mail, &settings.data_dir)?;
     let photo_settings = settings.photos.clone();
+    let geocoding = Arc::new(geocode::Geocoding::new(&settings));
     let models_dir = settings
         .models_dir
         .clone()
@@ -72,6 +74,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         )),
         seen_devices: Arc::default(),
         draining: Arc::default(),
+        geocoding,
     };
     if !state.store.list_boundaries().await?.is_empty() {
         state.reload_boundaries().await?;

@@ -46,6 +46,8 @@ pub struct AppState {
     /// Set when the instance was asked to stop: `/readyz` answers 503 from then on, so a
     /// load balancer sends no new requests while the ones in flight finish.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Address search and reverse geocoding (`geocoder_url`), if configured.
+    pub geocoding: Arc<crate::geocode::Geocoding>,
 }
 
 /// Devices remembered in [`AppState::seen_devices`] before the map is cleared.

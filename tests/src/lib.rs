@@ -11,6 +11,7 @@ pub mod backend;
 pub mod browser;
 pub mod chaos;
 pub mod citizen;
+pub mod nominatim;
 pub mod paths;
 pub mod photo;
 pub mod ports;

@@ -393,6 +393,9 @@ pub struct MunicipalitySettings {
     /// Privacy notice and Impressum templates, and the notice's version.
     #[serde(default)]
     pub legal: crate::privacy::LegalTexts,
+    /// The public map and open data: on/off, privacy grid, photos, licence, embedding.
+    #[serde(default)]
+    pub public: crate::public_map::PublicSettings,
 }
 
 impl MunicipalitySettings {

@@ -128,6 +128,22 @@ pub enum AuditAction {
         /// After.
         to: Option<DateTime<Utc>>,
     },
+    /// The place lies outside the Gemeinde's boundary, within the tolerance, and the
+    /// citizen confirmed the municipality in the form (the report named it: the form
+    /// sends it only once the citizen ticked the confirmation).
+    MunicipalityConfirmed {
+        /// The Gemeinde the report is filed under.
+        gemeinde: crate::Ags,
+        /// How far outside its boundary the place lies, in whole metres.
+        distance_m: u32,
+    },
+    /// Staff changed what the public map shows of the report (issue 20).
+    PublicationChanged {
+        /// The exact position is shown (else the grid cell).
+        exact: bool,
+        /// The citizen's text and photos may be published.
+        approved: bool,
+    },
 }
 
 /// One entry of a report's audit trail.

@@ -343,4 +343,13 @@ pub struct AppInfo {
     pub tile_url: Option<String>,
     /// Attribution shown with the tiles.
     pub tile_attribution: Option<String>,
+    /// The server offers address search (`/api/v1/geocode/…`); without it the report
+    /// form hides its search field.
+    #[serde(default)]
+    pub geocoder: bool,
+    /// Where the report form's map opens before a place is known: the box of the one
+    /// municipality this server serves; `None` (several, or the app): all of
+    /// Schleswig-Holstein.
+    #[serde(default)]
+    pub home: Option<crate::geo::BoundingBox>,
 }

@@ -75,6 +75,12 @@ pub enum ErrorCode {
     FollowLimitReached,
     /// The report was withdrawn by the citizen; its id cannot be used again.
     Withdrawn,
+    /// No geocoder is configured on this server: address search is not offered.
+    NoGeocoder,
+    /// The geocoder did not answer in time or answered with an error.
+    GeocoderUnavailable,
+    /// The geocoder found no place for the address.
+    AddressNotFound,
 }
 
 impl ErrorCode {
@@ -97,6 +103,8 @@ impl ErrorCode {
             Self::QuotaExceeded => 429,
             Self::FollowLimitReached => 409,
             Self::Withdrawn => 410,
+            Self::NoGeocoder | Self::AddressNotFound => 404,
+            Self::GeocoderUnavailable => 502,
         }
     }
 
@@ -174,6 +182,18 @@ impl ErrorCode {
             Self::Withdrawn => (
                 "Diese Meldung wurde zurückgezogen; ihre Daten sind gelöscht.",
                 "This report was withdrawn; its data has been erased.",
+            ),
+            Self::NoGeocoder => (
+                "Die Adresssuche ist auf diesem Server nicht eingerichtet; bitte wählen Sie den Ort auf der Karte.",
+                "Address search is not set up on this server; please pick the place on the map.",
+            ),
+            Self::GeocoderUnavailable => (
+                "Die Adresssuche antwortet gerade nicht; bitte wählen Sie den Ort auf der Karte oder versuchen Sie es später erneut.",
+                "Address search is not answering right now; please pick the place on the map or try again later.",
+            ),
+            Self::AddressNotFound => (
+                "Zu dieser Adresse wurde kein Ort gefunden; bitte prüfen Sie die Schreibweise oder wählen Sie den Ort auf der Karte.",
+                "No place was found for this address; please check the spelling or pick the place on the map.",
             ),
         };
         I18nText::new(de, en)

@@ -26,6 +26,7 @@ pub mod mail;
 pub mod privacy;
 pub mod process;
 pub mod public;
+pub mod public_map;
 pub mod report;
 pub mod routing;
 pub mod rules;

@@ -13,6 +13,7 @@ use crate::category::CategoryTree;
 use crate::geo::GeoPoint;
 use crate::ids::{Ags, BlobHash, CategoryId, DeviceId, MessageId, ReportId};
 use crate::process::Status;
+use crate::public_map::{Publication, snap_to_grid};
 use crate::report::{Answers, Report};
 
 /// Who wrote a message, as citizens see it.
@@ -193,6 +194,9 @@ pub struct MunicipalityConfig {
     /// Privacy notice, Impressum and retention policy, for reading offline before consent.
     #[serde(default)]
     pub legal: crate::privacy::LegalInfo,
+    /// The public map: shown or not, and the open data's licence.
+    #[serde(default)]
+    pub public: crate::public_map::PublicInfo,
 }
 
 /// A municipality as listed publicly.
@@ -333,7 +337,8 @@ pub struct FollowedReport {
 
 /// A report as anyone may see it. This is the one publication policy behind every
 /// public view of a report — the Open311 feed, the reports a device follows, the
-/// "already reported?" list and the public map — so that they cannot drift apart:
+/// "already reported?" list, and (with staff's per-report choice, see [`publish`]) the
+/// public map and the open data — so that they cannot drift apart:
 ///
 /// - the position is rounded to about ten metres ([`GeoPoint::rounded_for_public`]);
 /// - the citizen's description and address hint only if the municipality publishes
@@ -402,16 +407,66 @@ pub fn public_view(
 /// its own reason to know the report (it follows it, and its feed carries the status
 /// changes anyway). Everything else goes through [`public_view`].
 pub fn public_fields(report: &Report, history: &[PublicStatusChange], settings: &MunicipalitySettings) -> PublicReport {
-    let text = |t: Option<&str>| {
-        t.filter(|_| settings.publish_text)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
+    fields(
+        report,
+        history,
+        settings.publish_text,
+        report.location.rounded_for_public(),
+    )
+}
+
+/// A report as the public map and the open data show it: [`PublicReport`] plus the
+/// marks of the map (see [`publish`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedReport {
+    /// The public fields.
+    pub report: PublicReport,
+    /// Whether `report.location` is the exact position.
+    pub exact: bool,
+    /// The citizen's photos, where the municipality publishes photos and staff approved.
+    pub photos: Vec<BlobHash>,
+}
+
+/// The policy of the public map and the open data (issue 20), a stricter form of
+/// [`public_view`]: nothing if the municipality switched the public map off or the report
+/// is not published ([`is_published`]); the position on the municipality's grid
+/// ([`crate::public_map::snap_to_grid`], default 50 m) unless staff marked it exact; the
+/// citizen's text only where the municipality publishes text *and* staff approved the
+/// report, photos only where it publishes photos and staff approved. Erased reports
+/// (their content removed) never reach this: the store leaves them out.
+pub fn publish(
+    report: &Report,
+    history: &[PublicStatusChange],
+    settings: &MunicipalitySettings,
+    publication: &Publication,
+) -> Option<PublishedReport> {
+    if !settings.public.enabled || !is_published(report, history) {
+        return None;
+    }
+    let location = if publication.exact {
+        report.location
+    } else {
+        snap_to_grid(report.location, settings.public.grid())
     };
+    let photos = if settings.public.publish_photos && publication.approved {
+        report.photos.clone()
+    } else {
+        Vec::new()
+    };
+    Some(PublishedReport {
+        report: fields(report, history, settings.publish_text && publication.approved, location),
+        exact: publication.exact,
+        photos,
+    })
+}
+
+fn fields(report: &Report, history: &[PublicStatusChange], publish_text: bool, location: GeoPoint) -> PublicReport {
+    let text = |t: Option<&str>| t.filter(|_| publish_text).filter(|t| !t.is_empty()).map(str::to_owned);
     PublicReport {
         id: report.id,
         municipality: report.municipality.clone(),
         category: report.category.clone(),
-        location: report.location.rounded_for_public(),
+        location,
         status: report.status,
         description: text(Some(report.description.as_str())),
         address_hint: text(report.address_hint.as_deref()),
@@ -431,11 +486,11 @@ pub fn public_fields(report: &Report, history: &[PublicStatusChange], settings: 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::report::{Channel, Priority};
 
-    fn report(status: Status) -> Report {
+    pub(crate) fn report(status: Status) -> Report {
         let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
         Report {
             id: ReportId::new_random(),
@@ -470,7 +525,7 @@ mod tests {
         }
     }
 
-    fn change(to: Status, hours: i64) -> PublicStatusChange {
+    pub(crate) fn change(to: Status, hours: i64) -> PublicStatusChange {
         PublicStatusChange {
             from: None,
             to,
@@ -480,7 +535,7 @@ mod tests {
         }
     }
 
-    fn settings(publish_text: bool) -> MunicipalitySettings {
+    pub(crate) fn settings(publish_text: bool) -> MunicipalitySettings {
         MunicipalitySettings {
             publish_text,
             ..MunicipalitySettings::default()

@@ -260,6 +260,9 @@ pub struct StaffReportDetail {
     pub notes: Vec<InternalNote>,
     /// How the rules route this report now, and why.
     pub routing: Option<RuleEvaluation>,
+    /// What the public map shows of it (exact position; text and photos approved).
+    #[serde(default)]
+    pub publication: crate::public_map::Publication,
 }
 
 /// A page of results.

@@ -15,6 +15,7 @@ mod listing;
 pub mod outbox;
 pub mod postgres;
 pub mod privacy;
+pub mod public_map;
 pub mod sqlite;
 
 pub use outbox::{
@@ -23,6 +24,7 @@ pub use outbox::{
 };
 pub use postgres::PgStore;
 pub use privacy::{Erased, Erasure, ErasureTarget, IdleDevice, PrivacyStore};
+pub use public_map::{CellCount, PublicMapStore, PublicRow, Snapshot};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -206,7 +208,7 @@ pub enum Followed {
 
 /// The server's storage.
 #[async_trait]
-pub trait Store: PrivacyStore + Send + Sync + 'static {
+pub trait Store: PrivacyStore + PublicMapStore + Send + Sync + 'static {
     /// Whether the database answers (a load balancer's readiness check).
     async fn ping(&self) -> StoreResult<()>;
 

@@ -201,3 +201,68 @@ async fn schema_6_reports_get_their_closing_time_and_devices_their_last_request(
             .is_empty()
     );
 }
+
+/// Issue 20: the public map leaves out what the municipality turned down in SQL, by a
+/// column the upgrade fills from the recorded history.
+#[tokio::test]
+async fn schema_7_marks_the_reports_turned_down_so_the_public_map_leaves_them_out() {
+    use augenmerk_domain::ReportId;
+    use augenmerk_domain::public_map::PublicFilter;
+    use augenmerk_store::PublicMapStore;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("augenmerk.db");
+    let ids: Vec<ReportId> = (0..4).map(|_| ReportId::new_random()).collect();
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in [
+            include_str!("../src/sqlite/migrations/0001_initial.sql"),
+            include_str!("../src/sqlite/migrations/0002_open311.sql"),
+            include_str!("../src/sqlite/migrations/0003_followers.sql"),
+            include_str!("../src/sqlite/migrations/0004_photo_owners.sql"),
+            include_str!("../src/sqlite/migrations/0005_outbox.sql"),
+            include_str!("../src/sqlite/migrations/0006_administrations.sql"),
+            include_str!("../src/sqlite/migrations/0007_privacy.sql"),
+        ] {
+            conn.execute_batch(sql).expect("older schema");
+        }
+        let mut sql = String::from(
+            "PRAGMA user_version = 7;
+             INSERT INTO municipalities VALUES ('01001000', 'Flensburg', '{\"categories\":[]}', '{}', 1);",
+        );
+        // rejected; rejected then closed; resolved then closed; in progress.
+        let cases = [
+            ("rejected", &["rejected"][..]),
+            ("closed", &["rejected", "closed"][..]),
+            ("closed", &["resolved", "closed"][..]),
+            ("in_progress", &["in_progress"][..]),
+        ];
+        for (id, (status, steps)) in ids.iter().zip(cases) {
+            sql.push_str(&format!(
+                "INSERT INTO reports (id, ags, category, answers, description, lat, lon, photos, consent, status,
+                     priority, channel, created_at, received_at, updated_at, gemeinde)
+                 VALUES ('{id}', '01001000', 'schlagloch', '{{}}', 'alt', 54.78, 9.43, '[]', 1, '{status}',
+                     'normal', 'app', '2026-05-01T10:00:00.000000000Z', '2026-05-01T10:00:00.000000000Z',
+                     '2026-05-01T10:00:00.000000000Z', '01001000');"
+            ));
+            for to in steps {
+                sql.push_str(&format!(
+                    "INSERT INTO events (report_id, kind, payload, at) VALUES ('{id}', 'status',
+                         '{{\"from\":null,\"to\":\"{to}\",\"comment\":null,\"at\":\"2026-05-02T10:00:00.000000000Z\"}}',
+                         '2026-05-02T10:00:00.000000000Z');"
+                ));
+            }
+        }
+        conn.execute_batch(&sql).expect("data of schema 7");
+    }
+    let store = SqliteStore::open(&path).expect("upgrade");
+    let (rows, total) = store
+        .public_reports(&PublicFilter::default(), None, &[], 0, 10)
+        .await
+        .expect("public reports");
+    let mut shown: Vec<ReportId> = rows.iter().map(|r| r.report.id).collect();
+    shown.sort();
+    let mut expected = vec![ids[2], ids[3]];
+    expected.sort();
+    assert_eq!((shown, total), (expected, 2));
+}

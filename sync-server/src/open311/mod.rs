@@ -321,6 +321,12 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
             format!("cannot POST to {name}"),
         ));
     }
+    // Clients in the wild send api_key in the query string of the POST; the body wins.
+    let query_key = request.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, v)| k == "api_key" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+    });
     let Posted {
         fields,
         attributes,
@@ -328,15 +334,16 @@ async fn post_request(State(state): State<AppState>, Path(file): Path<String>, r
     } = read_post(&state, request, format).await?;
     let field = |k: &str| fields.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
 
-    let client = api_client(&state, field("api_key"), format).await?;
+    let client = api_client(&state, field("api_key").or(query_key.as_deref()), format).await?;
     let code = field("service_code")
         .ok_or_else(|| Open311Error::new(StatusCode::BAD_REQUEST, format, "service_code is required"))?;
-    let location = posted_location(&field, format)?;
     // The municipality: jurisdiction_id, else the location; the key must belong to it.
     let claimed = match field("jurisdiction_id") {
         Some(j) => Some(jurisdiction(&state, Some(j), format).await?.record.ags.clone()),
         None => None,
     };
+    // An address alone is looked up within the key's municipality.
+    let location = posted_location(&state, &field, &client.municipality, format).await?;
     let (tenant, _) = state
         .responsible_tenant(location)
         .await
@@ -421,30 +428,51 @@ async fn api_client(state: &AppState, key: Option<&str>, format: Format) -> Resu
     Ok(client)
 }
 
-/// The posted location: `lat` and `long` (this server does not geocode addresses).
-fn posted_location<'a>(field: &impl Fn(&str) -> Option<&'a str>, format: Format) -> Result<GeoPoint> {
-    match (field("lat"), field("long")) {
-        (Some(lat), Some(lon)) => {
+/// The posted location: `lat` and `long`, else `address_string` through the geocoder
+/// (the spec allows either), searched within `municipality`'s boundaries.
+async fn posted_location<'a>(
+    state: &AppState,
+    field: &impl Fn(&str) -> Option<&'a str>,
+    municipality: &Ags,
+    format: Format,
+) -> Result<GeoPoint> {
+    let bad = |what: &str| Open311Error::new(StatusCode::BAD_REQUEST, format, what);
+    match (field("lat"), field("long"), field("address_string")) {
+        (Some(lat), Some(lon), _) => {
             let (Ok(lat), Ok(lon)) = (lat.parse::<f64>(), lon.parse::<f64>()) else {
-                return Err(Open311Error::new(
-                    StatusCode::BAD_REQUEST,
-                    format,
-                    "lat and long must be numbers",
+                return Err(bad("lat and long must be numbers"));
+            };
+            GeoPoint::parse(lat, lon).map_err(|_| bad("lat and long are out of range"))
+        }
+        (None, None, Some(address)) => {
+            let Some(geocoder) = state.geocoding.geocoder.as_ref() else {
+                return Err(bad(
+                    "lat and long are required: this server has no geocoder for address_string",
                 ));
             };
-            GeoPoint::parse(lat, lon)
-                .map_err(|_| Open311Error::new(StatusCode::BAD_REQUEST, format, "lat and long are out of range"))
+            if address.chars().count() > crate::geocode::MAX_QUERY_CHARS {
+                return Err(bad("address_string is too long"));
+            }
+            let bbox = crate::routes::geocode::municipality_box(state, municipality)
+                .unwrap_or(crate::geocode::SCHLESWIG_HOLSTEIN);
+            let found = geocoder.search(address, bbox).await.map_err(|e| {
+                tracing::warn!(error = %e, "geocoding an Open311 address_string failed");
+                Open311Error::new(
+                    StatusCode::BAD_GATEWAY,
+                    format,
+                    "the geocoder did not answer; send lat and long, or try again later",
+                )
+            })?;
+            found
+                .first()
+                .and_then(|p| p.point())
+                .ok_or_else(|| bad("address_string was not found in this jurisdiction; check it or send lat and long"))
         }
-        _ if field("address_string").is_some() || field("address_id").is_some() => Err(Open311Error::new(
-            StatusCode::BAD_REQUEST,
-            format,
-            "lat and long are required: this server does not geocode address_string or address_id",
+        (Some(_), None, _) | (None, Some(_), _) => Err(bad("lat and long must be sent together")),
+        _ if field("address_id").is_some() => Err(bad(
+            "address_id is not supported: send lat and long, or an address_string",
         )),
-        _ => Err(Open311Error::new(
-            StatusCode::BAD_REQUEST,
-            format,
-            "a location is required: lat and long",
-        )),
+        _ => Err(bad("a location is required: lat and long, or an address_string")),
     }
 }
 

@@ -7,9 +7,11 @@
 pub mod citizen;
 pub mod config;
 pub mod directory;
+pub mod geocode;
 pub mod mail;
 pub mod privacy;
 pub mod public;
+pub mod public_map;
 pub mod staff;
 pub mod status;
 pub mod ui;
@@ -137,6 +139,7 @@ pub fn router(state: AppState) -> Router {
     let blob_limit = state.settings.limits.max_blob_bytes;
     let (api, openapi) = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .merge(public::routes())
+        .merge(public_map::routes())
         .merge(citizen::routes())
         .merge(staff::routes())
         .merge(status::routes())
@@ -144,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::routes())
         .merge(config::routes())
         .merge(directory::routes())
+        .merge(geocode::routes())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(citizen::blob_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .merge(config::import_routes().layer(DefaultBodyLimit::max(blob_limit)))

@@ -179,6 +179,11 @@ async fn municipality_config(
                 gemeinden,
                 delivery: Delivery::Mail { to: entry.name.clone() },
                 legal: crate::privacy::default_legal_info(&entry.name),
+                // Not on the platform: nothing of it is on the public map.
+                public: augenmerk_domain::public_map::PublicInfo {
+                    enabled: false,
+                    ..Default::default()
+                },
                 name: entry.name,
             }));
         }
@@ -196,6 +201,7 @@ async fn municipality_config(
         gemeinden,
         delivery: Delivery::Platform,
         legal: crate::privacy::legal_info(&tenant),
+        public: tenant.record.settings.public.info(),
     }))
 }
 

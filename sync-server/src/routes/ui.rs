@@ -5,6 +5,11 @@
 //! it is; any other path without a file extension is a page of the single-page app and
 //! gets `index.html`. Paths under `/api`, `/open311` and `/healthz` keep their JSON 404.
 //! When the UI is not built, pages answer a short note saying how to build it.
+//!
+//! The public map has paths of its own (`/m`, `/m/{ags}`, `/embed/{ags}`): their
+//! `index.html` carries `<base href="/">` (its links to assets are relative), and
+//! `/embed/{ags}` may be framed by the origins the municipality lists
+//! (`public.frame_ancestors`); every other page refuses to be framed.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +23,7 @@ use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
+use augenmerk_domain::Ags;
 use augenmerk_domain::device::AppInfo;
 
 use crate::config::Settings;
@@ -32,8 +38,26 @@ pub fn routes(settings: &Settings) -> Router<AppState> {
     let ui = Arc::new(WebUi::new(&settings.ui_dir));
     let headers = Arc::new(SecurityHeaders::new(&settings.tile_url));
     let models = Arc::new(models_dir(settings));
+    let public_page = {
+        let ui = Arc::clone(&ui);
+        move || {
+            let ui = Arc::clone(&ui);
+            async move { ui.page_at_depth().await }
+        }
+    };
+    let embed = {
+        let ui = Arc::clone(&ui);
+        move |state: State<AppState>, ags: UrlPath<String>| {
+            let ui = Arc::clone(&ui);
+            async move { embed_page(&ui, state, ags).await }
+        }
+    };
     Router::new()
         .route("/ui/config.json", get(config_json))
+        .route("/m", get(public_page.clone()))
+        .route("/m/", get(public_page.clone()))
+        .route("/m/{ags}", get(public_page))
+        .route("/embed/{ags}", get(embed))
         .route(
             "/ui/models/{file}",
             get(move |file: UrlPath<String>, req: Request| model_file(Arc::clone(&models), file, req)),
@@ -62,7 +86,19 @@ async fn config_json(State(state): State<AppState>) -> axum::Json<AppInfo> {
         tile_attribution: Some(s.tile_attribution.trim())
             .filter(|a| !a.is_empty())
             .map(str::to_owned),
+        geocoder: state.geocoding.geocoder.is_some(),
+        home: home_box(&state).await,
     })
+}
+
+/// The box of the one municipality this server serves (the report form's map opens on
+/// it); `None` with several, where the form opens on the whole state.
+async fn home_box(state: &AppState) -> Option<augenmerk_domain::geo::BoundingBox> {
+    let tenants = state.store.list_municipalities().await.ok()?;
+    match tenants.as_slice() {
+        [one] => crate::routes::geocode::municipality_box(state, &one.ags),
+        _ => None,
+    }
 }
 
 /// The anonymizer's models, as the server's own anonymizer finds them (`lib.rs`).
@@ -132,6 +168,22 @@ impl WebUi {
         }
     }
 
+    /// `index.html` for a page below the root (`/m/{ags}`): with `<base href="/">`, so that
+    /// its relative links to the assets (`vendor/…`, `js/boot.js`) resolve from the root.
+    async fn page_at_depth(&self) -> Response {
+        let Ok(index) = tokio::fs::read_to_string(&self.index).await else {
+            return not_built();
+        };
+        let page = match index.find("<head>") {
+            Some(at) => {
+                let end = at + "<head>".len();
+                format!("{}\n  <base href=\"/\">{}", &index[..end], &index[end..])
+            }
+            None => index,
+        };
+        Html(page).into_response()
+    }
+
     async fn serve(&self, req: Request) -> Response {
         let path = req.uri().path();
         if is_api_path(path) || !matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -166,6 +218,65 @@ impl WebUi {
             Err(never) => match never {},
         }
     }
+}
+
+/// `GET /embed/{ags}`: the public map for the municipality's own website. It may be
+/// framed by the page's own origin and the origins the municipality configured; an
+/// unknown municipality gets the page (which says so) framable by its own origin only.
+async fn embed_page(ui: &WebUi, State(state): State<AppState>, UrlPath(ags): UrlPath<String>) -> Response {
+    let allowed = match Ags::parse(&ags) {
+        Ok(ags) => match state.tenant(&ags).await {
+            Ok(tenant) => tenant.record.settings.public.frame_ancestors.clone(),
+            Err(_) => Vec::new(),
+        },
+        Err(_) => Vec::new(),
+    };
+    let mut res = ui.page_at_depth().await;
+    res.extensions_mut().insert(FrameAncestors(allowed));
+    res
+}
+
+/// The origins a response may be framed by besides its own (see [`SecurityHeaders::apply`]).
+#[derive(Debug, Clone)]
+struct FrameAncestors(Vec<String>);
+
+/// The CSP `frame-ancestors` sources of configured origins: `'self'` and each entry that
+/// is an `https://` or `http://` origin (host, optional port, a leading `*.` allowed).
+/// Anything else (a path, a quote, a `;` that would start a new directive) is left out
+/// with a warning: the setting is written by an admin, but it ends up in a header.
+fn frame_ancestors_sources(configured: &[String]) -> String {
+    let mut sources = vec!["'self'".to_owned()];
+    for entry in configured {
+        let origin = entry.trim().trim_end_matches('/');
+        if is_origin(origin) {
+            if !sources.iter().any(|s| s == origin) {
+                sources.push(origin.to_owned());
+            }
+        } else {
+            tracing::warn!(
+                entry,
+                "public.frame_ancestors: not an origin (https://host[:port]), left out"
+            );
+        }
+    }
+    sources.join(" ")
+}
+
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return false;
+    };
+    let host_part = host.strip_prefix("*.").unwrap_or(host);
+    let (name, port) = match host_part.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host_part, None),
+    };
+    matches!(scheme, "https" | "http")
+        && !name.is_empty()
+        && name
+            .split('.')
+            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Whether a path belongs to the API (`/api`, `/api/…`, but not `/apiary`).
@@ -241,8 +352,12 @@ impl SecurityHeaders {
     }
 
     fn apply(&self, mut res: Response) -> Response {
+        let csp = match res.extensions().get::<FrameAncestors>() {
+            Some(FrameAncestors(origins)) => self.csp_framable_by(origins),
+            None => self.csp.clone(),
+        };
         let h = res.headers_mut();
-        h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
         h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
         // File names are not content-hashed (`pkg/augenmerk_ui.js`), so a cached copy must be
@@ -261,6 +376,18 @@ impl SecurityHeaders {
             h.insert(header::CONTENT_TYPE, t);
         }
         res
+    }
+}
+
+impl SecurityHeaders {
+    /// The page's CSP with `frame-ancestors` opened to `'self'` and the given origins.
+    fn csp_framable_by(&self, origins: &[String]) -> HeaderValue {
+        let csp = self.csp.to_str().unwrap_or("default-src 'self'").replace(
+            "frame-ancestors 'none'",
+            &format!("frame-ancestors {}", frame_ancestors_sources(origins)),
+        );
+        // `frame_ancestors_sources` admits only characters valid in a header.
+        HeaderValue::from_str(&csp).unwrap_or_else(|_| self.csp.clone())
     }
 }
 
@@ -310,6 +437,46 @@ mod tests {
         assert_eq!(tile_source("javascript://x"), None);
         assert_eq!(tile_source("https://evil.org; script-src *"), None);
         assert_eq!(tile_source("https://a.{s}.org/{z}"), None);
+    }
+
+    #[test]
+    fn frame_ancestors_only_take_origins() {
+        let list = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(frame_ancestors_sources(&[]), "'self'");
+        assert_eq!(
+            frame_ancestors_sources(&list(&[
+                "https://www.flensburg.de/",
+                "http://127.0.0.1:8123",
+                "https://*.kreis-sl.de",
+                "https://www.flensburg.de",
+            ])),
+            "'self' https://www.flensburg.de http://127.0.0.1:8123 https://*.kreis-sl.de"
+        );
+        for bad in [
+            "*",
+            "'none'",
+            "https://a.de; script-src *",
+            "https://a.de/path",
+            "javascript://x",
+            "https://",
+            "https://a..de",
+            "https://a.de:99999x",
+            "www.flensburg.de",
+        ] {
+            assert_eq!(frame_ancestors_sources(&list(&[bad])), "'self'", "{bad}");
+        }
+        let headers = SecurityHeaders::new("");
+        let csp = headers.csp_framable_by(&list(&["https://www.flensburg.de"]));
+        let csp = csp.to_str().unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'self' https://www.flensburg.de"), "{csp}");
+        assert!(!csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            headers
+                .csp
+                .to_str()
+                .unwrap_or_default()
+                .contains("frame-ancestors 'none'")
+        );
     }
 
     #[test]

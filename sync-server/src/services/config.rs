@@ -168,6 +168,7 @@ pub async fn replace_settings(
         parse_text(&format!("authorities.{i}.name"), &a.name)?;
     }
     augenmerk_domain::staff::check_delivery(&settings).map_err(ApiError::validation)?;
+    settings.public.check().map_err(ApiError::validation)?;
     let tenant = state.tenant(ags).await?;
     let settings = crate::privacy::prepare_settings(&tenant.record.name, &tenant.record.settings, settings)?;
     state.store.put_settings(ags, settings.clone()).await?;

@@ -100,6 +100,15 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
     }
     let content = checked_content(state, &tenant.record.categories, &new, device.as_ref()).await?;
 
+    // Near a border (outside the boundary, within the tolerance) a report that names its
+    // municipality was confirmed by the citizen: the form asks before it sends the name.
+    let border_confirmation = (place.distance_m > 0.0 && new.municipality.is_some()).then(|| {
+        AuditAction::MunicipalityConfirmed {
+            gemeinde: place.gemeinde.clone(),
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ≤ the tolerance
+            distance_m: place.distance_m.round() as u32,
+        }
+    });
     let now = Utc::now();
     let language = new.language.unwrap_or_default();
     let mut report = received(
@@ -118,10 +127,17 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
     let mut audit = vec![AuditEntry {
         report_id: report.id,
         at: now,
-        actor,
+        actor: actor.clone(),
         action: AuditAction::Created { channel },
         public_comment: None,
     }];
+    audit.extend(border_confirmation.map(|action| AuditEntry {
+        report_id: report.id,
+        at: now,
+        actor,
+        action,
+        public_comment: None,
+    }));
     let mut events = vec![PublicEvent::Status(PublicStatusChange {
         from: None,
         to: Status::Received,

@@ -16,5 +16,7 @@ pub mod listing;
 pub mod mailed;
 pub mod municipalities;
 pub mod notify;
+pub mod open_data;
+pub mod public_map;
 pub mod reporting;
 pub mod views;

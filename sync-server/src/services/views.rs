@@ -152,6 +152,7 @@ pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> 
     let messages = state.store.list_messages(&report.municipality, &report.id).await?;
     let notes = state.store.list_notes(&report.municipality, &report.id).await?;
     let routing = crate::services::intake::route(tenant, &report);
+    let publication = state.store.get_publication(&report.municipality, &report.id).await?;
     Ok(StaffReportDetail {
         category_name: category_name(tenant, &report),
         overdue: report.is_overdue(Utc::now()),
@@ -160,6 +161,7 @@ pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> 
         messages,
         notes,
         routing: Some(routing),
+        publication,
     })
 }
 

@@ -403,6 +403,63 @@ async fn no_citizen_or_public_endpoint_leaks_notes_staff_or_other_tenants() {
             assert!(!text.contains(f.as_str()), "{what} leaked {f:?}: {text}");
         }
     }
+
+    // The public map and list (issue 20): the same, and no citizen text either — staff
+    // approved the neighbour's report, but Flensburg does not publish text or photos.
+    app.put(
+        &format!("/api/v1/staff/reports/{theirs_id}/publication"),
+        Some(&fl_dispatcher.token),
+        &json!({"exact": false, "approved": true}),
+    )
+    .await
+    .expect(200);
+    let mut public = Walk {
+        app: &app,
+        seen: Vec::new(),
+    };
+    let scoped = format!("ags={FLENSBURG}");
+    let map = public
+        .get(
+            &format!("/api/v1/public/reports?{scoped}&bbox=9.3,54.7,9.6,54.9&zoom=12"),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(map["total"], 2, "{map}");
+    public
+        .get(&format!("/api/v1/public/reports/list?{scoped}"), None)
+        .await
+        .expect(200);
+    for id in [&own_id, &theirs_id] {
+        public
+            .get(&format!("/api/v1/public/reports/{id}"), None)
+            .await
+            .expect(200);
+        public
+            .get(&format!("/api/v1/public/reports/{id}/photos/{photo_hash}"), None)
+            .await
+            .expect(404);
+    }
+    public
+        .get(&format!("/api/v1/public/reports/list?ags={KIEL}"), None)
+        .await
+        .expect(200);
+    let mut forbidden_map = forbidden_public.clone();
+    forbidden_map.push(format!("NEIGHBOUR-{marker}"));
+    forbidden_map.push(format!("walker-{marker}"));
+    for (what, reply) in &public.seen {
+        let text = reply.text();
+        for f in forbidden_map.iter().filter(|f| !what.contains(f.as_str())) {
+            // Kiel's own list shows Kiel's report (not its text): that is its public map.
+            if what.contains(KIEL) && *f == kiel_id {
+                continue;
+            }
+            assert!(!text.contains(f.as_str()), "{what} leaked {f:?}: {text}");
+        }
+        for f in staff_fields {
+            assert!(!text.contains(f), "{what} has the staff field {f}: {text}");
+        }
+    }
 }
 
 /// And the other way round: the neighbour sees nothing of the walker's report.

@@ -11,5 +11,7 @@ mod administrations;
 mod anon_wasm;
 mod citizen_flow;
 mod offline_app;
+mod place_picker;
 mod privacy;
+mod public_map;
 mod status_page;

@@ -53,6 +53,7 @@ mod limits;
 mod outbox;
 mod photos;
 mod privacy;
+mod public_map;
 mod reports;
 mod schema;
 

@@ -278,7 +278,9 @@ pub(crate) async fn update_report(
                  consent = $12, status = $13,
                  priority = $14, due_at = $15, department = $16, assignee = $17, forwarded_to = $18,
                  duplicate_of = $19, routed_by = $20, updated_at = $21, gemeinde = $22,
-                 closed_at = CASE WHEN $13 = 'closed' THEN coalesce(closed_at, $21) END
+                 closed_at = CASE WHEN $13 = 'closed' THEN coalesce(closed_at, $21) END,
+                 turned_down = CASE WHEN $13 = 'rejected' THEN true
+                     WHEN $13 = 'closed' THEN (turned_down OR status = 'rejected') ELSE false END
              WHERE id = $1 AND ags = $2 AND updated_at = $3
              RETURNING content_erased_at IS NOT NULL",
         )

@@ -18,10 +18,16 @@ struct Migration {
 }
 
 /// The migrations, in order. Append only: never edit or reorder one that has shipped.
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_initial",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        name: "0002_public_map",
+        sql: include_str!("migrations/0002_public_map.sql"),
+    },
+];
 
 /// The schema version this code writes (how many migrations it knows).
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

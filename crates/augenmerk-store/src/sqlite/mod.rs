@@ -29,6 +29,7 @@ mod inbox;
 mod outbox;
 mod photos;
 mod privacy;
+mod public_map;
 mod readers;
 mod reports;
 mod schema;

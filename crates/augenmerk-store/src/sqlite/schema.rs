@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0006_administrations.sql"),
     ),
     migration("0007_privacy", include_str!("migrations/0007_privacy.sql")),
+    migration("0008_public_map", include_str!("migrations/0008_public_map.sql")),
 ];
 
 const fn migration(name: &'static str, sql: &'static str) -> Migration {

@@ -278,6 +278,20 @@ pub(super) fn audit_text(refs: &Refs, lang: Lang, i18n: I18n, e: &AuditEntry) ->
             "c-audit-due",
             &[("to", opt(to.map(|t| format::date_time(lang, t))).into())],
         ),
+        AuditAction::MunicipalityConfirmed { gemeinde, distance_m } => i18n.t_args(
+            "c-audit-municipality-confirmed",
+            &[
+                ("gemeinde", gemeinde.as_str().to_owned().into()),
+                ("distance", (*distance_m).into()),
+            ],
+        ),
+        AuditAction::PublicationChanged { exact, approved } => {
+            let yes_no = |b: bool| i18n.t(if b { "c-yes" } else { "c-no" });
+            i18n.t_args(
+                "c-audit-publication",
+                &[("exact", yes_no(*exact).into()), ("approved", yes_no(*approved).into())],
+            )
+        }
         AuditAction::PersonalDataRemoved { reason, scope } => i18n.t_args(
             "c-audit-personal-data-removed",
             &[

@@ -7,6 +7,7 @@
 //! `details`.
 
 mod details;
+mod geocode;
 mod photos;
 mod place;
 
@@ -29,6 +30,10 @@ use crate::route::Route;
 use crate::shell::use_ctx;
 
 const MAP_ID: &str = "report-map";
+/// Where the map opens before any place is known: the middle of Schleswig-Holstein …
+const STATE_CENTRE: (f64, f64) = (54.25, 9.85);
+/// … with the whole state in view on a phone.
+const STATE_ZOOM: u32 = 7;
 /// More photos than this make a report slow to send on a weak network.
 const MAX_PHOTOS: usize = 5;
 
@@ -60,6 +65,9 @@ struct Form {
     /// Originals stay in memory only (never stored): re-blurring starts from them when possible.
     originals: StoredValue<HashMap<String, Vec<u8>>, LocalStorage>,
     map_shown: RwSignal<bool>,
+    /// The program's settings (whether the server has a geocoder); read in callbacks
+    /// from the map, where no context is reachable.
+    app_info: RwSignal<Option<augenmerk_domain::device::AppInfo>>,
 }
 
 impl Form {
@@ -97,6 +105,7 @@ impl Form {
             reworking: RwSignal::new(None),
             originals: StoredValue::new_local(HashMap::new()),
             map_shown: RwSignal::new(false),
+            app_info: use_ctx().info,
         }
     }
 
@@ -168,6 +177,9 @@ impl Form {
             map::move_to(MAP_ID, (lat, lon));
         }
         self.locate();
+        if matches!(source, LocationSource::Map | LocationSource::Device) {
+            self.fill_address_hint(lat, lon);
+        }
     }
 
     fn select_category(self, id: CategoryId) {
@@ -263,6 +275,20 @@ impl Form {
     }
 }
 
+/// The view on a municipality's box: its centre, at the closest zoom that shows its
+/// width in about 300 pixels (a phone's map), never wider than the state view.
+fn home_view(b: &augenmerk_domain::geo::BoundingBox) -> map::PickerView {
+    let span = (b.max_lon - b.min_lon).max(0.001);
+    // At zoom z the world is 256·2^z pixels wide: 300 px show 360·300/(256·2^z) degrees.
+    let zoom = (360.0 * 300.0 / (256.0 * span))
+        .log2()
+        .floor()
+        .clamp(f64::from(STATE_ZOOM), 15.0);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 7..=15
+    let zoom = zoom as u32;
+    map::PickerView::Region((b.min_lat + b.max_lat) / 2.0, (b.min_lon + b.max_lon) / 2.0, zoom)
+}
+
 /// The new-report page.
 #[component]
 pub fn NewReport() -> impl IntoView {
@@ -300,19 +326,23 @@ pub fn NewReport() -> impl IntoView {
         f.locate();
     }
 
-    // The map, once tiles are known and there is a place to show.
+    // The map at once, as soon as the tiles are known: on the place chosen so far, else
+    // on the whole state (Schleswig-Holstein), where a tap sets the place.
     {
         let ctx = ctx.clone();
         Effect::new(move |_| {
             let tiles = ctx.tiles();
-            let Some(point) = draft.with(|d| d.location()) else {
-                return;
-            };
             if map_shown.get_untracked() || saved.get().is_some() {
                 return;
             }
+            let home = ctx.info.with_untracked(|i| i.as_ref().and_then(|i| i.home));
+            let view = match (draft.with_untracked(|d| d.location()), home) {
+                (Some(p), _) => map::PickerView::Place(p.lat, p.lon),
+                (None, Some(b)) => home_view(&b),
+                (None, None) => map::PickerView::Region(STATE_CENTRE.0, STATE_CENTRE.1, STATE_ZOOM),
+            };
             let label = i18n.t("map-marker");
-            let shown = map::picker(MAP_ID, &tiles, (point.lat, point.lon), &label, move |lat, lon| {
+            let shown = map::place_picker(MAP_ID, &tiles, view, &label, move |lat, lon| {
                 f.set_location(lat, lon, LocationSource::Map)
             });
             map_shown.set(shown);
@@ -400,4 +430,32 @@ pub fn focus(id: &str) {
             let _ = el.focus();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use augenmerk_domain::geo::BoundingBox;
+
+    #[test]
+    fn the_home_view_fits_the_municipality_and_never_zooms_out_past_the_state() {
+        let flensburg = BoundingBox {
+            min_lon: 9.35,
+            min_lat: 54.74,
+            max_lon: 9.55,
+            max_lat: 54.84,
+        };
+        let map::PickerView::Region(lat, lon, zoom) = home_view(&flensburg) else {
+            panic!("a region");
+        };
+        assert!((lat - 54.79).abs() < 1e-9 && (lon - 9.45).abs() < 1e-9, "{lat},{lon}");
+        assert_eq!(zoom, 11);
+        let wide = BoundingBox {
+            min_lon: 7.0,
+            min_lat: 53.0,
+            max_lon: 12.0,
+            max_lat: 55.0,
+        };
+        assert!(matches!(home_view(&wide), map::PickerView::Region(_, _, STATE_ZOOM)));
+    }
 }
