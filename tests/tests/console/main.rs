@@ -5,7 +5,8 @@
 //! areas, rules, categories, appearance) and the console is used in English; axe-core on
 //! every console screen; an Amt's admin works by Gemeinde and the platform admin keeps the
 //! directory of administrations and creates tenants; an admin sets the retention policy and
-//! the privacy notice, data protection executes an erasure request; screenshots to
+//! the privacy notice, data protection executes an erasure request; staff choose what the
+//! public map shows of a report and an admin configures the public map; screenshots to
 //! `docs/screenshots/console/`. Needs the built UI (`scripts/build-ui.sh`), Debian's
 //! `chromium` and `chromium-driver`, and the anonymization models.
 
@@ -19,3 +20,4 @@ mod flow;
 mod helpers;
 mod mail_config;
 mod privacy;
+mod publication;

@@ -14,6 +14,7 @@ use augenmerk_domain::api::{
 use augenmerk_domain::mail::DeliveryRecord;
 use augenmerk_domain::privacy::{ErasureCandidate, ErasureDone, ErasureLogEntry, StaffErasureRequest};
 use augenmerk_domain::public::{MunicipalityConfig, MunicipalityInfo};
+use augenmerk_domain::public_map::Publication;
 use augenmerk_domain::rules::Rule;
 use augenmerk_domain::staff::{Department, Page, StaffReportDetail, StaffReportSummary, StaffUser, Statistics};
 use augenmerk_domain::templates::ReplyTemplate;
@@ -53,6 +54,14 @@ impl Api {
     /// Moves a report to another status.
     pub async fn transition(&self, id: &str, request: &TransitionRequest) -> UiResult<()> {
         self.post::<_, Ignored>(&format!("{}/transition", report_path(id)), request)
+            .await
+            .map(|_| ())
+    }
+
+    /// Sets what the public map shows of a report (exact position; text and photos
+    /// approved). The server audits the change.
+    pub async fn set_publication(&self, id: &str, publication: &Publication) -> UiResult<()> {
+        self.put::<_, Ignored>(&format!("{}/publication", report_path(id)), publication)
             .await
             .map(|_| ())
     }

@@ -3,7 +3,7 @@
 //! the audit trail, the thread with the citizen and the internal notes (marked "intern").
 //! Actions: change the status with a public comment (forward to an authority, mark as a
 //! duplicate of a nearby report), re-categorise and re-route, assign, write to the
-//! citizen with reply templates, add a note.
+//! citizen with reply templates, add a note, choose what the public map shows of it.
 //!
 //! The page's state is one copyable [`Case`] whose methods do the actions; the cards of
 //! the two columns live in `main` and `side`, their texts in `text`.
@@ -15,6 +15,7 @@ mod text;
 use leptos::prelude::*;
 
 use augenmerk_domain::api::{NewMessage, NewNote, ReportUpdate, TransitionRequest};
+use augenmerk_domain::public_map::Publication;
 use augenmerk_domain::report::Priority;
 use augenmerk_domain::staff::{StaffReportDetail, StaffReportSummary};
 use augenmerk_domain::templates::ReplyTemplate;
@@ -59,6 +60,10 @@ struct Case {
     reroute: RwSignal<bool>,
     message: RwSignal<String>,
     note: RwSignal<String>,
+    /// The public map shows the exact position, not the grid cell.
+    exact: RwSignal<bool>,
+    /// The citizen's text and photos may be published.
+    approved: RwSignal<bool>,
 }
 
 impl Case {
@@ -85,6 +90,8 @@ impl Case {
             reroute: RwSignal::new(false),
             message: RwSignal::new(String::new()),
             note: RwSignal::new(String::new()),
+            exact: RwSignal::new(false),
+            approved: RwSignal::new(false),
         }
     }
 
@@ -102,6 +109,8 @@ impl Case {
                     self.assignee.set(r.assignee.map(|u| u.to_string()).unwrap_or_default());
                     self.priority.set(r.priority.as_str().to_owned());
                     self.target.set(String::new());
+                    self.exact.set(d.publication.exact);
+                    self.approved.set(d.publication.approved);
                     let known: Vec<String> = photos.with_untracked(|p| p.iter().map(|(h, _)| h.clone()).collect());
                     for h in &r.photos {
                         let hash = h.as_str().to_owned();
@@ -232,6 +241,20 @@ impl Case {
         });
     }
 
+    fn save_publication(self, ev: web_sys::SubmitEvent) {
+        ev.prevent_default();
+        let publication = Publication {
+            exact: self.exact.get_untracked(),
+            approved: self.approved.get_untracked(),
+        };
+        let id = self.id.get_value();
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = self.api.set_publication(&id, &publication).await;
+            self.done(result, "c-case-publication-saved");
+        });
+    }
+
     fn send_message(self, ev: web_sys::SubmitEvent) {
         ev.prevent_default();
         let body = self.message.get_untracked().trim().to_owned();
@@ -353,6 +376,7 @@ pub fn CasePage(id: String) -> impl IntoView {
                         <aside class="case-side" aria-label=i18n.t("c-case-actions")>
                             {side::transition_card(case, &d)}
                             {side::handling_card(case, &d, &rf)}
+                            {side::publication_card(case)}
                             {side::routing_card(&d, &rf)}
                         </aside>
                     </div>

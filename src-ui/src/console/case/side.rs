@@ -1,5 +1,6 @@
 //! The case page's side column: change the status, the handling (category, department,
-//! assignee, priority), and how the rules routed the report.
+//! assignee, priority), what the public map shows of the report, and how the rules
+//! routed it.
 
 use leptos::prelude::*;
 
@@ -140,6 +141,42 @@ pub(super) fn handling_card(case: Case, d: &StaffReportDetail, rf: &Refs) -> imp
                     <label class="kern-label" for="case-reroute">{i18n.t("c-case-reroute")}</label>
                 </div>
                 <button type="submit" class="kern-btn kern-btn--secondary kern-btn--block" data-testid="case-handling-submit"
+                    disabled=move || busy.get()>
+                    <span class="kern-label">{i18n.t("c-save")}</span>
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// What the public map shows of the report. Both are off until staff decide otherwise:
+/// the map rounds positions to the municipality's grid and withholds the citizen's words,
+/// which may name people or licence plates. The approval alone publishes nothing where
+/// the municipality does not publish text or photos (configuration).
+pub(super) fn publication_card(case: Case) -> impl IntoView + use<> {
+    let i18n = use_i18n();
+    let Case {
+        exact, approved, busy, ..
+    } = case;
+    view! {
+        <section class="console-card" aria-labelledby="case-publication-h" data-testid="case-publication">
+            <h2 class="console-card__title" id="case-publication-h">{i18n.t("c-case-publication")}</h2>
+            <form on:submit=move |ev| case.save_publication(ev) data-testid="case-publication-form">
+                <div class="kern-form-check">
+                    <input class="kern-form-check__checkbox" type="checkbox" id="case-publication-exact"
+                        data-testid="case-publication-exact" aria-describedby="case-publication-exact-hint"
+                        prop:checked=move || exact.get() on:change=move |ev| exact.set(event_target_checked(&ev)) />
+                    <label class="kern-label" for="case-publication-exact">{i18n.t("c-case-publication-exact")}</label>
+                </div>
+                <p class="kern-hint" id="case-publication-exact-hint">{i18n.t("c-case-publication-exact-hint")}</p>
+                <div class="kern-form-check">
+                    <input class="kern-form-check__checkbox" type="checkbox" id="case-publication-approved"
+                        data-testid="case-publication-approved" aria-describedby="case-publication-approved-hint"
+                        prop:checked=move || approved.get() on:change=move |ev| approved.set(event_target_checked(&ev)) />
+                    <label class="kern-label" for="case-publication-approved">{i18n.t("c-case-publication-approved")}</label>
+                </div>
+                <p class="kern-hint" id="case-publication-approved-hint">{i18n.t("c-case-publication-approved-hint")}</p>
+                <button type="submit" class="kern-btn kern-btn--secondary kern-btn--block" data-testid="case-publication-submit"
                     disabled=move || busy.get()>
                     <span class="kern-label">{i18n.t("c-save")}</span>
                 </button>

@@ -1,7 +1,7 @@
 //! The municipality's configuration, for admins: category tree and questions, departments,
-//! staff accounts and roles, delegation rules (see `rules`), reply templates, and named
-//! areas imported from GeoJSON. Every change goes through the server's checks; refusals
-//! are shown as they come.
+//! staff accounts and roles, delegation rules (see `rules`), reply templates, named
+//! areas imported from GeoJSON, the look, mail, and the public map with its open data.
+//! Every change goes through the server's checks; refusals are shown as they come.
 
 use leptos::prelude::*;
 
@@ -9,6 +9,7 @@ mod appearance;
 mod areas;
 mod categories;
 mod departments;
+mod public_map;
 mod templates;
 mod users;
 
@@ -16,6 +17,7 @@ use appearance::Appearance;
 use areas::Areas;
 use categories::Categories;
 use departments::Departments;
+use public_map::PublicMap;
 use templates::Templates;
 use users::Users;
 
@@ -24,7 +26,7 @@ use super::rules::RulesEditor;
 use crate::backend::UiError;
 use crate::i18n::use_i18n;
 
-const SECTIONS: [(&str, &str); 8] = [
+const SECTIONS: [(&str, &str); 9] = [
     ("rules", "c-config-rules"),
     ("categories", "c-config-categories"),
     ("departments", "c-config-departments"),
@@ -33,6 +35,7 @@ const SECTIONS: [(&str, &str); 8] = [
     ("areas", "c-config-areas"),
     ("appearance", "c-config-appearance"),
     ("mail", "c-config-mail"),
+    ("public", "c-config-public"),
 ];
 
 /// The configuration page with its sections.
@@ -65,6 +68,7 @@ pub fn ConfigPage(section: String) -> impl IntoView {
                 "areas" => view! { <Areas /> }.into_any(),
                 "appearance" => view! { <Appearance /> }.into_any(),
                 "mail" => view! { <super::mail_settings::MailConfig /> }.into_any(),
+                "public" => view! { <PublicMap /> }.into_any(),
                 _ => view! { <RulesEditor /> }.into_any(),
             }}
         </div>
