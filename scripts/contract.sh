@@ -67,17 +67,29 @@ platform="$(login "{\"username\":\"platform\",\"password\":\"$password\"}")"
 failed=0
 # One pass: a token and the operations it is for (a regex over paths), plus extra options.
 pass() {
-  local name="$1" token="$2"
+  local name="$1" token="$2" attempt out="$work/schemathesis.out"
   shift 2
-  say "schemathesis: $name ($examples examples, seed $seed)"
-  if ! "$st" --config-file scripts/contract.toml run "$base/api/v1/openapi.json" --url "$base" \
-    -H "Authorization: Bearer $token" \
-    --checks all --max-examples "$examples" --seed "$seed" \
-    --workers 2 --no-color --output-truncate true \
-    --suppress-health-check all \
-    "$@"; then
+  for attempt in 1 2; do
+    say "schemathesis: $name ($examples examples, seed $seed)"
+    if "$st" --config-file scripts/contract.toml run "$base/api/v1/openapi.json" --url "$base" \
+      -H "Authorization: Bearer $token" \
+      --checks all --max-examples "$examples" --seed "$seed" \
+      --workers 2 --no-color --output-truncate true \
+      --suppress-health-check all \
+      "$@" 2>&1 | tee "$out"; [ "${PIPESTATUS[0]}" = 0 ]; then
+      return 0
+    fi
+    # Hypothesis describes lambdas by parsing source with CPython 3.11's `ast`, which now
+    # and then fails under worker threads ("AST constructor recursion depth mismatch"):
+    # an error of the tool, not a finding about the API. Such a pass runs once more;
+    # anything schemathesis found (its FAILURES section) fails the contract at once.
+    if [ "$attempt" = 1 ] && grep -q "AST constructor recursion depth mismatch" "$out" \
+      && ! grep -q "= FAILURES =" "$out"; then
+      continue
+    fi
     failed=1
-  fi
+    return 0
+  done
 }
 # Logging out and erasing the device end their credentials: they run last, on their own.
 ending='^/api/v1/(logout|me)$'
