@@ -20,6 +20,10 @@ command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 # The real SMTP server of the mail tests (tests/tests/api/mail), writing a Maildir.
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
+# The official Prometheus client's parser checks the server's /metrics (tests/tests/api/metrics.rs).
+/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need_apt+=(python3-prometheus-client)
+# rdflib, the RDF library CKAN's DCAT harvester (ckanext-dcat) parses with, reads the open-data catalogue (tests/tests/api/open_data_rdf.rs).
+/usr/bin/python3 -c 'import rdflib' >/dev/null 2>&1 || need_apt+=(python3-rdflib)
 # The browser test of the web UI (tests/tests/web): headless Chromium, its driver, a font.
 command -v chromium >/dev/null || need_apt+=(chromium)
 # PostgreSQL 15 for the scale-out backend's tests (a throwaway cluster per test run).

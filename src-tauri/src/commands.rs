@@ -13,7 +13,7 @@ use augenmerk_domain::device::{
     SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, MunicipalityInfo, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, Language, MessageId, ReportId, Status};
 
@@ -166,6 +166,12 @@ pub async fn mark_followed_seen(state: State<'_, AppState>) -> CmdResult<()> {
 #[tauri::command]
 pub async fn reply(state: State<'_, AppState>, id: String, body: String) -> CmdResult<MessageId> {
     state.reply(&id, &body)
+}
+
+/// The municipalities whose staff log in here, for choosing by name.
+#[tauri::command]
+pub async fn staff_municipalities(state: State<'_, AppState>) -> CmdResult<Vec<MunicipalityInfo>> {
+    state.staff_municipalities().await
 }
 
 /// Logs in as staff.

@@ -97,6 +97,7 @@ fn build_and_run() -> Result<(), Box<dyn std::error::Error>> {
             commands::unfollow_report,
             commands::followed_reports,
             commands::mark_followed_seen,
+            commands::staff_municipalities,
             commands::login,
             commands::logout,
             commands::staff_user,

@@ -22,7 +22,7 @@ use augenmerk_domain::device::{
     SyncSummary,
 };
 use augenmerk_domain::error::ErrorCode;
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, MunicipalityInfo, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
 
@@ -263,6 +263,11 @@ impl AppState {
     }
 
     // ---- field workers ----
+
+    /// The municipalities to log in to, by name (from the server, offline from the cache).
+    pub async fn staff_municipalities(&self) -> CmdResult<Vec<MunicipalityInfo>> {
+        Ok(self.client.staff_municipalities().await?)
+    }
 
     /// Logs in as staff (needs the network); then syncs soon to pull the cases.
     pub async fn login(&self, municipality: Option<&str>, username: &str, password: &str) -> CmdResult<StaffUser> {

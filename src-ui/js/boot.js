@@ -2,16 +2,22 @@
 // allows scripts from the page's own origin only.
 import init from "../pkg/augenmerk_ui.js";
 
+// The public map embedded in a municipality's website (/embed/{ags}) is a read-only view:
+// it neither anonymizes photos nor installs the app's service worker in the visitor's browser.
+const embedded = location.pathname.startsWith("/embed/");
+
 // The browser's anonymizer (window.augenmerkAnon) before the UI asks whether it runs here; a
 // page without it (an old browser, a failed load) lets the server anonymize its photos.
-try {
-  await import("./anon.js");
-} catch (e) {
-  console.warn("augenmerk: the browser's anonymizer did not load; the server anonymizes photos", e);
+if (!embedded) {
+  try {
+    await import("./anon.js");
+  } catch (e) {
+    console.warn("augenmerk: the browser's anonymizer did not load; the server anonymizes photos", e);
+  }
 }
 
 // The service worker keeps the app for use without network (sw.js at the root scope).
-if ("serviceWorker" in navigator) {
+if (!embedded && "serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((e) => {
     console.warn("augenmerk: no service worker, the page needs the network to open", e);
   });

@@ -3,6 +3,8 @@
 // network blocks the tile server (or none is configured). Markers are pins coloured by
 // status; they are keyboard-focusable and open the report's case page.
 
+import { createBaseMap, leafletAvailable } from "./leaflet-base.js";
+
 const maps = new Map();
 
 // Leaflet renders strings given to tooltips and the attribution as HTML. Names come from
@@ -14,28 +16,15 @@ function textElement(text) {
   return span;
 }
 
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
-
-export function consoleMapAvailable() {
-  return typeof window.L !== "undefined";
-}
-
 // shapes: [{ geometry, label, kind: "boundary" | "area" }]
 // points: [{ lat, lon, label, href, status, overdue }]
 export function drawConsoleMap(elementId, tileUrl, attribution, shapes, points, zoom) {
-  if (!consoleMapAvailable()) return false;
+  if (!leafletAvailable()) return false;
   const el = document.getElementById(elementId);
   if (!el) return false;
   removeConsoleMap(elementId);
   const L = window.L;
-  const map = L.map(el, { keyboard: true, zoomControl: true, attributionControl: !!tileUrl });
-  if (tileUrl) {
-    L.tileLayer(tileUrl, { maxZoom: 19, attribution: escapeHtml(attribution || "") }).addTo(map);
-  } else {
-    el.classList.add("console-map--no-tiles");
-  }
+  const map = createBaseMap(el, tileUrl, attribution);
   const bounds = L.latLngBounds([]);
   for (const s of shapes || []) {
     try {

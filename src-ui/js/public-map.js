@@ -4,18 +4,12 @@
 // report (a click or Enter opens its detail). Like the console's map it draws without
 // tiles too, so a town-hall network that blocks the tile server still shows the reports.
 
-const maps = new Map();
+import { createBaseMap, escapeHtml, leafletAvailable } from "./leaflet-base.js";
 
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-}
+const maps = new Map();
 
 // Schleswig-Holstein, for the statewide view and a municipality without a boundary.
 const STATE_BOUNDS = [[53.36, 7.87], [55.06, 11.32]];
-
-export function publicMapAvailable() {
-  return typeof window.L !== "undefined";
-}
 
 function viewOf(map) {
   const b = map.getBounds();
@@ -26,17 +20,12 @@ function viewOf(map) {
 // or null for the state). `onView(west, south, east, north, zoom)` is called once drawn
 // and after every move; `onSelect(id)` when a report's pin is chosen.
 export function createPublicMap(elementId, tileUrl, attribution, boundary, onView, onSelect) {
-  if (!publicMapAvailable()) return false;
+  if (!leafletAvailable()) return false;
   const el = document.getElementById(elementId);
   if (!el) return false;
   removePublicMap(elementId);
   const L = window.L;
-  const map = L.map(el, { keyboard: true, zoomControl: true, attributionControl: !!tileUrl });
-  if (tileUrl) {
-    L.tileLayer(tileUrl, { maxZoom: 19, attribution: escapeHtml(attribution || "") }).addTo(map);
-  } else {
-    el.classList.add("console-map--no-tiles");
-  }
+  const map = createBaseMap(el, tileUrl, attribution);
   let fitted = false;
   if (boundary) {
     try {
@@ -124,6 +113,12 @@ export function showPublicMap(elementId, clusters, reports) {
 export function focusPublicMap(elementId, lat, lon) {
   const entry = maps.get(elementId);
   if (entry) entry.map.setView([lat, lon], Math.max(entry.map.getZoom(), 17));
+}
+
+// The Leaflet map of an element (for the alert area drawn on it, js/alert-area.js).
+export function publicLeafletMap(elementId) {
+  const entry = maps.get(elementId);
+  return entry ? entry.map : null;
 }
 
 export function removePublicMap(elementId) {

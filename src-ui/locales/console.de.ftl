@@ -372,7 +372,7 @@ c-mail-open311-jurisdiction = Jurisdiction-ID (optional)
 c-mail-open311-codes = Kategorien und Service-Codes der Stelle
 c-mail-open311-category = Unsere Kategorie
 c-mail-open311-code = Service-Code der Stelle
-c-my-notifications = Meine Benachrichtigungen
+c-nav-my-account = Mein Konto
 c-my-notifications-mails = E-Mails an mich
 c-my-notifications-hint = Leer lassen, wenn Sie keine E-Mails erhalten möchten.
 c-my-notifications-which = Welche E-Mails?
@@ -585,3 +585,28 @@ c-e-sign-in-again = Bitte melden Sie sich erneut an.
 
 # Issue 20: the citizen confirmed the municipality near a border (audit trail).
 c-audit-municipality-confirmed = Gemeinde vom Bürger bestätigt: der Ort liegt { $distance } m außerhalb der Grenze von { $gemeinde }
+c-audit-municipality-chosen = Gemeinde vom Bürger gewählt: { $gemeinde } (der Ort liegt nahe der Grenze)
+c-audit-municipality-alternatives = (zur Wahl standen auch: { $others })
+
+# Sessions and the sign-in log (src/console/sessions.rs).
+c-sessions = Ihre Sitzungen
+c-sessions-help = Hier sind Sie angemeldet. Beenden Sie Sitzungen, die Sie nicht kennen oder nicht mehr brauchen, etwa auf einem fremden oder verlorenen Gerät.
+c-session-since = Seit
+c-session-device = Browser oder App
+c-session-address = Adresse
+c-session-current = diese Sitzung
+c-session-end = Beenden
+c-session-end-this = Abmelden
+c-session-ended = Die Sitzung ist beendet.
+c-sessions-ended = Alle Sitzungen des Kontos sind beendet.
+c-user-end-sessions = Sitzungen beenden
+c-login-log = Anmeldeprotokoll
+c-login-log-help = Anmeldungen, fehlgeschlagene Anmeldungen, Abmeldungen und beendete Sitzungen der letzten 90 Tage.
+c-login-log-at = Zeitpunkt
+c-login-log-outcome = Ergebnis
+c-login-success = angemeldet
+c-login-wrong-password = falsches Passwort
+c-login-unknown-user = unbekannter Benutzername
+c-login-disabled = Konto deaktiviert
+c-login-logout = abgemeldet
+c-login-sessions-ended = Sitzungen beendet (Verwaltung)

@@ -372,7 +372,7 @@ c-mail-open311-jurisdiction = Jurisdiction ID (optional)
 c-mail-open311-codes = Categories and the authority's service codes
 c-mail-open311-category = Our category
 c-mail-open311-code = The authority's service code
-c-my-notifications = My notifications
+c-nav-my-account = My account
 c-my-notifications-mails = Mails to me
 c-my-notifications-hint = Leave empty if you want no mails.
 c-my-notifications-which = Which mails?
@@ -585,3 +585,28 @@ c-e-sign-in-again = Please sign in again.
 
 # Issue 20: the citizen confirmed the municipality near a border (audit trail).
 c-audit-municipality-confirmed = Municipality confirmed by the citizen: the place lies { $distance } m outside the boundary of { $gemeinde }
+c-audit-municipality-chosen = Municipality chosen by the citizen: { $gemeinde } (the place lies near the border)
+c-audit-municipality-alternatives = (also offered: { $others })
+
+# Sessions and the sign-in log (src/console/sessions.rs).
+c-sessions = Your sessions
+c-sessions-help = You are signed in here. End sessions you do not recognise or no longer need, for example on someone else's or a lost device.
+c-session-since = Since
+c-session-device = Browser or app
+c-session-address = Address
+c-session-current = this session
+c-session-end = End
+c-session-end-this = Sign out
+c-session-ended = The session has ended.
+c-sessions-ended = Every session of the account has ended.
+c-user-end-sessions = End sessions
+c-login-log = Sign-in log
+c-login-log-help = Sign-ins, failed sign-ins, sign-outs and ended sessions of the last 90 days.
+c-login-log-at = Time
+c-login-log-outcome = Outcome
+c-login-success = signed in
+c-login-wrong-password = wrong password
+c-login-unknown-user = unknown login name
+c-login-disabled = account disabled
+c-login-logout = signed out
+c-login-sessions-ended = sessions ended (admin)

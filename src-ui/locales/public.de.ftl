@@ -38,3 +38,42 @@ pm-next = Nächste Seite
 pm-page = Seite { $page } von { $pages }
 pm-licence = Daten unter der Lizenz { $licence }.
 pm-open-full = Karte in eigenem Fenster öffnen
+
+# E-mail alerts of an area (src/pages/public_map/alerts.rs, alerts_page.rs).
+pm-alert-title = Per E-Mail benachrichtigen
+pm-alert-intro = Erfahren Sie per E-Mail, was in Ihrer Nachbarschaft gemeldet wird und was daraus wird.
+pm-alert-open = Benachrichtigungen bestellen
+pm-alert-area = Gebiet
+pm-alert-circle = Umkreis um einen Ort
+pm-alert-drawn = Fläche auf der Karte zeichnen
+pm-alert-circle-help = Der Kreis folgt der Kartenmitte: Verschieben Sie die Karte, bis er über dem Ort liegt.
+pm-alert-radius = Umkreis
+pm-alert-here = Meinen Standort verwenden
+pm-alert-drawn-help = { $count ->
+    [0] Tippen Sie auf die Karte, um die Ecken der Fläche zu setzen (mindestens drei).
+    [one] 1 Ecke gesetzt – mindestens drei sind nötig.
+   *[other] { $count } Ecken gesetzt.
+}
+pm-alert-reset = Ecken zurücksetzen
+pm-alert-what = Benachrichtigen bei
+pm-alert-new = neuen Meldungen
+pm-alert-status = Änderungen des Bearbeitungsstands
+pm-alert-email = E-Mail-Adresse
+pm-alert-email-help = Sie erhalten zuerst eine Mail mit einem Bestätigungslink. Jede Benachrichtigung enthält einen Link zum Abbestellen.
+pm-alert-submit = Bestellen
+pm-alert-cancel = Abbrechen
+pm-alert-sent-title = Fast geschafft
+pm-alert-sent = Wir haben eine Mail an { $email } geschickt. Bitte öffnen Sie den Link darin, um die Benachrichtigungen zu bestätigen.
+pm-alert-no-area = Bitte wählen Sie zuerst ein Gebiet auf der Karte.
+pm-alert-no-position = Ihr Standort ist nicht verfügbar. Verschieben Sie die Karte stattdessen.
+pm-alert-page-title = Benachrichtigungen per E-Mail
+pm-alert-working = Einen Moment …
+pm-alert-confirmed = Ihre Benachrichtigungen sind bestätigt.
+pm-alert-circle-is = Gebiet: im Umkreis von { $radius } m um { $place }.
+pm-alert-drawn-is = Gebiet: eine auf der Karte gezeichnete Fläche mit { $count } Ecken.
+pm-alert-what-both = Sie erhalten Mails zu neuen Meldungen und zu Änderungen des Bearbeitungsstands.
+pm-alert-what-new = Sie erhalten Mails zu neuen Meldungen.
+pm-alert-what-status = Sie erhalten Mails zu Änderungen des Bearbeitungsstands.
+pm-alert-unsubscribe = Benachrichtigungen abbestellen
+pm-alert-ended = Abbestellt. Sie erhalten keine Benachrichtigungen mehr, Ihre Adresse ist gelöscht.
+pm-alert-unknown = Diesen Link gibt es nicht mehr: Die Benachrichtigungen wurden abbestellt oder nie bestätigt.

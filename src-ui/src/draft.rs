@@ -47,6 +47,10 @@ pub struct Draft {
     pub municipality: Option<Responsibility>,
     /// The citizen confirmed the municipality (asked near a boundary).
     pub municipality_confirmed: bool,
+    /// Near a border: the administration the citizen chose among the place's
+    /// alternatives (`None`, or one no longer offered: the place's own).
+    #[serde(default)]
+    pub municipality_choice: Option<Ags>,
     /// Chosen leaf category.
     pub category: Option<CategoryId>,
     /// Answers by question id.
@@ -72,9 +76,11 @@ pub struct Draft {
     pub replaces: Option<ReportId>,
 }
 
-/// How far outside a boundary (in metres) a place may be before the citizen must confirm the municipality.
+/// Whether the citizen must tick that the place belongs to the municipality: it lies
+/// outside the boundary (within the tolerance) and there is no neighbour to choose
+/// instead (where there is, the choice among them is the confirmation).
 pub fn needs_confirmation(m: &Responsibility) -> bool {
-    m.distance_m > 0.0
+    m.distance_m > 0.0 && m.alternatives.is_empty()
 }
 
 /// The key a report at the place is filed under: the administration's (an Amt, or a
@@ -162,6 +168,46 @@ impl Draft {
         d
     }
 
+    /// The municipality the report goes to: the neighbour the citizen chose near a
+    /// border, else the place's own.
+    pub fn chosen_municipality(&self) -> Option<&Responsibility> {
+        let m = self.municipality.as_ref()?;
+        let chosen = self
+            .municipality_choice
+            .as_ref()
+            .and_then(|key| m.alternatives.iter().find(|a| administration_key(a) == key));
+        Some(chosen.unwrap_or(m))
+    }
+
+    /// Takes the municipality found for the place (keeping the citizen's choice and
+    /// confirmation while the place stays in the same Gemeinde); the category and answers
+    /// go when the report would go to another administration, which has other categories.
+    pub fn set_municipality(&mut self, m: Responsibility) {
+        let before = self.chosen_municipality().map(|c| administration_key(c).clone());
+        if self.municipality.as_ref().map(|x| &x.ags) != Some(&m.ags) {
+            self.municipality_confirmed = false;
+            self.municipality_choice = None;
+        }
+        self.municipality = Some(m);
+        self.forget_category_unless(before);
+    }
+
+    /// Chooses among the place's own administration and its neighbours (by key).
+    pub fn choose_municipality(&mut self, administration: &Ags) {
+        let before = self.chosen_municipality().map(|c| administration_key(c).clone());
+        self.municipality_choice = Some(administration.clone());
+        self.forget_category_unless(before);
+    }
+
+    /// Forgets the category and answers if the report now goes to another administration
+    /// than `before` (the Gemeinden of one Amt share theirs).
+    fn forget_category_unless(&mut self, before: Option<Ags>) {
+        if self.chosen_municipality().map(administration_key) != before.as_ref() {
+            self.category = None;
+            self.answers.clear();
+        }
+    }
+
     /// Sets the position.
     pub fn set_location(&mut self, lat: f64, lon: f64, source: LocationSource) {
         self.lat = format!("{lat:.6}");
@@ -182,7 +228,7 @@ impl Draft {
     fn report_in(&self, language: augenmerk_domain::Language) -> Option<ReportDraft> {
         let contact_email = Some(self.email.trim().to_owned()).filter(|s| !s.is_empty());
         Some(ReportDraft {
-            municipality: self.municipality.as_ref().map(|m| administration_key(m).clone()),
+            municipality: self.chosen_municipality().map(|m| administration_key(m).clone()),
             category: self.category.clone()?,
             answers: self.answers.clone(),
             description: self.description.trim().to_owned(),
@@ -192,7 +238,7 @@ impl Draft {
             // Only where the report is mailed, and only with an address to pass on.
             share_contact: self.share_contact
                 && contact_email.is_some()
-                && self.municipality.as_ref().and_then(mailed_to).is_some(),
+                && self.chosen_municipality().and_then(mailed_to).is_some(),
             contact_email,
             consent: self.consent,
             language: Some(language),
@@ -207,10 +253,10 @@ impl Draft {
         if location.is_none() {
             problems.push(FieldError::new("location", "required"));
         }
-        match &self.municipality {
-            None if location.is_some() => problems.push(FieldError::new("municipality", "required")),
-            Some(m) if !is_served(m) => problems.push(FieldError::new("municipality", "not_served")),
-            Some(m) if needs_confirmation(m) && !self.municipality_confirmed => {
+        match (&self.municipality, self.chosen_municipality()) {
+            (None, _) if location.is_some() => problems.push(FieldError::new("municipality", "required")),
+            (_, Some(m)) if !is_served(m) => problems.push(FieldError::new("municipality", "not_served")),
+            (Some(m), _) if needs_confirmation(m) && !self.municipality_confirmed => {
                 problems.push(FieldError::new("municipality", "confirm"))
             }
             _ => {}
@@ -305,6 +351,7 @@ mod tests {
             active: true,
             administration: None,
             delivery: Delivery::Platform,
+            alternatives: Vec::new(),
         });
         assert!(fields(&d.problems(None)).contains(&"municipality:confirm".to_owned()));
         d.municipality_confirmed = true;
@@ -339,6 +386,7 @@ mod tests {
             active: true,
             administration: None,
             delivery: Delivery::Platform,
+            alternatives: Vec::new(),
         });
         let problems = fields(&d.problems(Some(&config)));
         assert!(problems.contains(&"consent:required".to_owned()), "{problems:?}");
@@ -367,6 +415,7 @@ mod tests {
                 serves_several: true,
             }),
             delivery,
+            alternatives: Vec::new(),
         }
     }
 
@@ -381,6 +430,46 @@ mod tests {
             share_contact: true,
             ..Draft::default()
         }
+    }
+
+    #[test]
+    fn near_a_border_the_chosen_neighbour_takes_the_report_and_a_new_gemeinde_forgets_the_choice() {
+        let flensburg = Responsibility {
+            ags: ags("01001000"),
+            name: "Flensburg".into(),
+            administration: None,
+            alternatives: vec![Responsibility {
+                distance_m: 190.0,
+                ..wees(Delivery::Platform)
+            }],
+            ..wees(Delivery::Platform)
+        };
+        let mut d = filled(flensburg.clone());
+        // Inside Flensburg with a neighbour: the choice, not the tick, confirms.
+        assert!(!needs_confirmation(&flensburg));
+        assert!(!fields(&d.problems(None)).contains(&"municipality:confirm".to_owned()));
+        assert_eq!(d.chosen_municipality().map(|m| m.ags.as_str()), Some("01001000"));
+
+        d.choose_municipality(&ags("010595937"));
+        assert_eq!(d.chosen_municipality().map(|m| m.ags.as_str()), Some("01059176"));
+        // Another administration, other categories.
+        assert_eq!(d.category, None);
+        d.category = CategoryId::parse("schlagloch").ok();
+        let report = d
+            .report_in(augenmerk_domain::Language::De)
+            .unwrap_or_else(|| panic!("complete"));
+        assert_eq!(report.municipality.as_ref().map(Ags::as_str), Some("010595937"));
+
+        // The same place found again keeps the choice; another Gemeinde drops it.
+        d.set_municipality(flensburg.clone());
+        assert_eq!(d.municipality_choice.as_ref().map(Ags::as_str), Some("010595937"));
+        assert!(d.category.is_some());
+        d.set_municipality(wees(Delivery::Platform));
+        assert_eq!(d.municipality_choice, None);
+        assert_eq!(d.chosen_municipality().map(|m| m.ags.as_str()), Some("01059176"));
+        // A choice no longer offered falls back to the place's own.
+        d.municipality_choice = Some(ags("01002000"));
+        assert_eq!(d.chosen_municipality().map(|m| m.ags.as_str()), Some("01059176"));
     }
 
     #[test]

@@ -95,14 +95,21 @@ pub(crate) fn initial_lang() -> Lang {
 pub fn App() -> impl IntoView {
     let i18n = I18n::new(initial_lang());
     provide_context(i18n);
-    let backend = Backend::detect();
+    let route = use_route();
+    // The map embedded in a municipality's website only reads the public API: no outbox
+    // flushes, no configuration refresh, no sync status in the visitor's browser.
+    let embedded = route.with_untracked(Route::is_embedded);
+    let backend = if embedded {
+        Backend::embedded()
+    } else {
+        Backend::detect()
+    };
     let ctx = Ctx {
         backend: backend.clone(),
         info: RwSignal::new(None),
         sync: RwSignal::new(SyncStatus::default()),
     };
     provide_context(ctx.clone());
-    let route = use_route();
 
     // <html lang> follows the language, for screen readers and hyphenation.
     Effect::new(move |_| {
@@ -125,12 +132,17 @@ pub fn App() -> impl IntoView {
             if let Ok(info) = ctx.backend.app_info().await {
                 ctx.info.set(Some(info));
             }
+            if embedded {
+                return;
+            }
             if let Ok(status) = ctx.backend.sync_status().await {
                 ctx.sync.set(status);
             }
         });
-        let sync = ctx.sync;
-        backend.on_sync_change(move |status| sync.set(status));
+        if !embedded {
+            let sync = ctx.sync;
+            backend.on_sync_change(move |status| sync.set(status));
+        }
     }
 
     let is_app = backend.is_app();
@@ -154,6 +166,8 @@ pub fn App() -> impl IntoView {
     let aria_current = move |r: Route| if route.get() == r { Some("page") } else { None };
     // The public map inside a municipality's website: the page alone, without the frame.
     let framed = move || !route.with(Route::is_embedded);
+    // Drawn anew only when the page changes, not when the public map opens a report.
+    let page = Memo::new(move |_| route.get().page());
 
     view! {
         <Show when=framed>
@@ -207,7 +221,7 @@ pub fn App() -> impl IntoView {
         </header>
         </Show>
         <main id="main" class="app-main" tabindex="-1">
-            {move || match route.get() {
+            {move || match page.get() {
                 Route::NewReport => view! { <pages::report::NewReport /> }.into_any(),
                 Route::MyReports => view! { <pages::my_reports::MyReports /> }.into_any(),
                 Route::Report(id) => view! { <pages::report_detail::ReportDetail id=id /> }.into_any(),
@@ -218,7 +232,10 @@ pub fn App() -> impl IntoView {
                 Route::Imprint(ags) => view! { <pages::legal::LegalPage kind=LegalKind::Imprint ags=ags /> }.into_any(),
                 Route::MyData => view! { <pages::my_data::MyData /> }.into_any(),
                 Route::Erase(token) => view! { <pages::erase::Erase token=token /> }.into_any(),
-                Route::PublicMap { ags, embed } => {
+                Route::Alert { token, unsubscribe } => {
+                    view! { <pages::public_map::AlertPage token=token unsubscribe=unsubscribe /> }.into_any()
+                }
+                Route::PublicMap { ags, embed, .. } => {
                     view! { <pages::public_map::PublicMapPage ags=ags embed=embed /> }.into_any()
                 }
                 // Drawn by `crate::Root` instead of this frame.
@@ -254,6 +271,7 @@ fn statewide_map() -> Route {
     Route::PublicMap {
         ags: None,
         embed: false,
+        report: None,
     }
 }
 

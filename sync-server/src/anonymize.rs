@@ -135,6 +135,7 @@ pub async fn store_anonymized(
     let models = anon.models().await?;
     let flag = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(flag.clone());
+    let started = Instant::now();
     let out = tokio::task::spawn_blocking(move || {
         // The permit goes with the thread: it is free again only when the work stops.
         let _permit = permit;
@@ -148,6 +149,7 @@ pub async fn store_anonymized(
     .await
     .map_err(ApiError::internal)?
     .map_err(photo_error)?;
+    state.metrics.anonymized(started.elapsed().as_secs_f64());
     let hash = BlobHash::parse(&crate::blobs::hash_of(&out.jpeg)).map_err(ApiError::internal)?;
     let size = out.jpeg.len() as u64;
     let record = BlobRecord {

@@ -189,6 +189,27 @@ impl FromRequestParts<AppState> for PlatformAdminAuth {
     }
 }
 
+/// A request from any logged-in account, with its session (its own sessions page).
+pub struct SessionAuth {
+    /// The account.
+    pub user: StaffUser,
+    /// The SHA-256 of the request's token.
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for SessionAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = session_user(parts, state).await?;
+        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+        Ok(Self {
+            user,
+            token_hash: token_hash(token),
+        })
+    }
+}
+
 /// The bearer token of a request, for logout.
 pub struct RawToken(pub String);
 

@@ -62,6 +62,20 @@ enum Command {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+    /// Take a consistent backup of the database and the photos into a new directory while
+    /// the server runs (the embedded default: SQLite and photo files).
+    Backup {
+        /// The new directory.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Bring a backup back into the data directory (stop the server and move the old data
+    /// directory aside first).
+    Restore {
+        /// The backup's directory.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Move from SQLite (and photos in the data directory) to PostgreSQL (and S3), verified;
     /// stop the server first.
     MigrateStore {
@@ -173,14 +187,18 @@ enum RulesCommand {
 /// Runs the command line with the process's arguments.
 #[tokio::main]
 pub async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
-    let mut settings = Settings::load(cli.config.as_deref()).context("cannot read settings")?;
+    let settings = Settings::load(cli.config.as_deref()).context("cannot read settings");
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match settings.as_ref().map(|s| s.log_format) {
+        Ok(crate::config::LogFormat::Json) => logs.json().init(),
+        _ => logs.init(),
+    }
+    let mut settings = settings?;
     if let Some(d) = cli.data {
         settings.data_dir = d;
     }
@@ -189,6 +207,29 @@ pub async fn main() -> anyhow::Result<()> {
             listen,
             demo: with_demo,
         } => run_server(settings, listen, with_demo).await,
+        Command::Backup { to } => {
+            let m = crate::backup::backup(&settings, &to)?;
+            println!(
+                "backup of {} reports and {} photos ({} bytes) as of {} in {}",
+                m.reports,
+                m.photos,
+                m.photo_bytes,
+                m.created_at.to_rfc3339(),
+                to.display()
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let m = crate::backup::restore(&settings, &from)?;
+            println!(
+                "restored {} reports and {} photos as of {} into {}",
+                m.reports,
+                m.photos,
+                m.created_at.to_rfc3339(),
+                settings.data_dir.display()
+            );
+            Ok(())
+        }
         Command::Migrate => {
             build_state(settings.clone()).await?;
             let database = settings.database().map_err(anyhow::Error::msg)?;

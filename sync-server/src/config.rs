@@ -58,6 +58,12 @@ pub struct Settings {
     /// Mail: SMTP or `.eml` files, sender, retries, the abuse rule's limits, the digest.
     #[serde(default)]
     pub mail: crate::mail::MailSettings,
+    /// Who may read Prometheus metrics at `/metrics`.
+    #[serde(default)]
+    pub metrics: crate::metrics::MetricsSettings,
+    /// `text` (default) or `json`: one JSON object per log line, for a log collector.
+    #[serde(default)]
+    pub log_format: LogFormat,
     /// The database: unset, `sqlite:` or `sqlite:<file>` keeps SQLite (the embedded
     /// default, `augenmerk.db` in the data directory); `postgres://user@host:port/db`
     /// uses PostgreSQL, which several instances can share.
@@ -109,6 +115,17 @@ pub struct ObjectStoreSettings {
 
 fn default_database_connections() -> usize {
     augenmerk_store::postgres::DEFAULT_CONNECTIONS
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// Where the reports live, parsed from `database_url` once.
@@ -278,6 +295,8 @@ impl Default for Settings {
             tile_attribution: default_tile_attribution(),
             public_url: None,
             mail: crate::mail::MailSettings::default(),
+            metrics: crate::metrics::MetricsSettings::default(),
+            log_format: LogFormat::default(),
             database_url: None,
             database_connections: default_database_connections(),
             drain_seconds: 0,

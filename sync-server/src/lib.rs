@@ -10,6 +10,7 @@
 
 pub mod anonymize;
 pub mod auth;
+pub mod backup;
 pub mod blobs;
 pub mod cli;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod geocode;
 pub mod jpeg_segments;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod migrate_store;
 pub mod open311;
 pub mod openapi;
@@ -75,6 +77,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         seen_devices: Arc::default(),
         draining: Arc::default(),
         geocoding,
+        metrics: Arc::default(),
     };
     if !state.store.list_boundaries().await?.is_empty() {
         state.reload_boundaries().await?;

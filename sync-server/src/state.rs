@@ -48,6 +48,8 @@ pub struct AppState {
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     /// Address search and reverse geocoding (`geocoder_url`), if configured.
     pub geocoding: Arc<crate::geocode::Geocoding>,
+    /// Prometheus metrics (`/metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Devices remembered in [`AppState::seen_devices`] before the map is cleared.
@@ -339,14 +341,46 @@ impl AppState {
                 municipality,
                 distance_m,
             } => Ok((municipality, distance_m)),
-            Location::Outside { nearest, distance_m } => {
-                Err(ApiError::new(ErrorCode::OutsideServiceArea).context(serde_json::json!({
-                    "nearest": { "ags": nearest.ags.as_str(), "name": nearest.name },
-                    "distance_m": distance_m.round(),
-                    "tolerance_m": self.settings.tolerance_m,
-                })))
-            }
+            Location::Outside { nearest, distance_m } => Err(self.outside(&nearest, distance_m)),
         }
+    }
+
+    /// The Gemeinden a report at a point may be filed under ([`augenmerk_geo::candidates`]):
+    /// its own first, then neighbours within the tolerance; or the 422 of [`Self::responsible`].
+    pub fn candidates(&self, point: GeoPoint) -> ApiResult<Vec<Place>> {
+        let p = point.validated().map_err(|_| {
+            ApiError::validation(vec![augenmerk_domain::error::FieldError::new(
+                "location",
+                "out_of_range",
+            )])
+        })?;
+        let index = self
+            .boundaries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        match augenmerk_geo::candidates(&index, p, self.settings.tolerance_m) {
+            Ok(all) => Ok(all
+                .into_iter()
+                .map(|c| Place {
+                    gemeinde: c.gemeinde.ags,
+                    name: c.gemeinde.name,
+                    administration: c.gemeinde.administration,
+                    distance_m: c.distance_m,
+                })
+                .collect()),
+            Err(augenmerk_geo::PlaceError::Outside { nearest, distance_m }) => Err(self.outside(&nearest, distance_m)),
+            Err(augenmerk_geo::PlaceError::Invalid(e)) => Err(ApiError::internal(e)),
+        }
+    }
+
+    /// The refusal of a place farther than the tolerance from every Gemeinde.
+    fn outside(&self, nearest: &MunicipalityRef, distance_m: f64) -> ApiError {
+        ApiError::new(ErrorCode::OutsideServiceArea).context(serde_json::json!({
+            "nearest": { "ags": nearest.ags.as_str(), "name": nearest.name },
+            "distance_m": distance_m.round(),
+            "tolerance_m": self.settings.tolerance_m,
+        }))
     }
 
     /// The tenant that takes reports at a point, with the point's Gemeinde, or a 422 that

@@ -107,7 +107,14 @@ pub struct App {
 }
 
 /// Starts tauri-driver and opens a session, which starts the app; waits for its UI.
+/// No map tiles: the maps show coordinates only.
 pub async fn launch(l: &Launch<'_>) -> App {
+    launch_with_tiles(l, "").await
+}
+
+/// As [`launch`], with the maps' tiles from `tile_url` (a `{z}/{x}/{y}` template on
+/// 127.0.0.1, such as the fixture geocoder's), so that the maps are drawn.
+pub async fn launch_with_tiles(l: &Launch<'_>, tile_url: &str) -> App {
     // Another process may take a port before tauri-driver binds it: then tauri-driver
     // exits and is started again on other ports.
     let (driver, port) = start_on_free_port("tauri-driver", |port| {
@@ -124,8 +131,8 @@ pub async fn launch(l: &Launch<'_>) -> App {
                 .env("XDG_CACHE_HOME", l.data.join("xdg-cache"))
                 .env("XDG_CONFIG_HOME", l.data.join("xdg-config"))
                 .env("AUGENMERK__SERVER", l.server)
-                // No requests to the internet: the map shows coordinates only.
-                .env("AUGENMERK__TILE_URL", "")
+                // No requests to the internet: no tiles, or the fixture's on 127.0.0.1.
+                .env("AUGENMERK__TILE_URL", tile_url)
                 .env("AUGENMERK_MODELS", models_dir())
                 .env("RUST_LOG", "warn,augenmerk_app=info")
                 // WebKitGTK without a GPU under Xvfb.

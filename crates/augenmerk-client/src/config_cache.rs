@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{OptionalExtension, params};
 
-use augenmerk_domain::public::MunicipalityConfig;
+use augenmerk_domain::public::{Delivery, MunicipalityConfig, MunicipalityInfo};
 use augenmerk_domain::{Ags, GeoPoint};
 use augenmerk_geo::{Boundaries, ConfigBoundaryError, PlaceError, Placed};
 
@@ -67,7 +67,8 @@ impl Client {
     }
 
     /// Which cached administration takes reports at a place (inside one of its Gemeinden,
-    /// or within 500 m), and the Gemeinde it lies in.
+    /// or within 500 m), and the Gemeinde it lies in; near a border also the neighbours
+    /// the citizen may choose instead.
     pub fn locate(&self, point: GeoPoint) -> Result<Located> {
         let boundaries = self.boundaries()?;
         let invalid = || {
@@ -77,13 +78,26 @@ impl Client {
             )])
         };
         let point = point.validated().map_err(|_| invalid())?;
-        let placed = augenmerk_geo::place(&boundaries, point, TOLERANCE_M).map_err(|e| match e {
+        let candidates = augenmerk_geo::candidates(&boundaries, point, TOLERANCE_M).map_err(|e| match e {
             PlaceError::Outside { nearest, distance_m } => ClientError::OutsideMunicipalities {
                 nearest: nearest.name,
                 distance_m,
             },
             PlaceError::Invalid(_) => invalid(),
         })?;
+        let mut candidates = candidates.into_iter();
+        let first = candidates.next().ok_or_else(invalid)?;
+        let mut located = self.located(first)?;
+        // Only administrations that take reports are cached (see refresh_configuration).
+        located.alternatives = candidates
+            .filter_map(|p| self.located(p).ok())
+            .filter(|l| l.config.delivery != Delivery::Refused)
+            .collect();
+        Ok(located)
+    }
+
+    /// A Gemeinde with its administration's cached configuration.
+    fn located(&self, placed: Placed) -> Result<Located> {
         // A Gemeinde of an administration carries the administration's key.
         let Placed {
             administration,
@@ -98,6 +112,7 @@ impl Client {
             gemeinde: gemeinde.ags,
             gemeinde_name: gemeinde.name,
             distance_m,
+            alternatives: Vec::new(),
         })
     }
 
@@ -134,6 +149,36 @@ impl Client {
         };
         *built = Some((key, boundaries.clone()));
         Ok(boundaries)
+    }
+
+    /// The municipalities whose staff log in on this server, by name, for the login form:
+    /// the server's list, or, when it cannot be reached, the cached configurations of the
+    /// administrations that work their reports here (those mailed to others have no staff).
+    pub async fn staff_municipalities(&self) -> Result<Vec<MunicipalityInfo>> {
+        // One attempt: the worker is waiting at the form, and the cache is a fine answer.
+        let online = match self.api() {
+            Ok(api) => api.municipalities().await.map_err(ClientError::from),
+            Err(e) => Err(e),
+        };
+        let mut list = match online {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::info!(error = %e, "municipalities from the cache");
+                self.municipalities()?
+                    .into_iter()
+                    .map(|m| MunicipalityInfo {
+                        config_version: Some(m.config.version.clone()),
+                        delivery: m.config.delivery.clone(),
+                        ags: m.ags,
+                        name: m.name,
+                        active: true,
+                    })
+                    .collect()
+            }
+        };
+        list.retain(|m| m.active && m.delivery == Delivery::Platform);
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(list)
     }
 
     /// Fetches the configurations that changed since they were cached; returns how many.

@@ -192,7 +192,7 @@ impl Client {
         if !current.local_status.can_move_to(to) {
             return Err(ClientError::Invalid(vec![FieldError::new("to", "illegal_transition")]));
         }
-        if matches!(to, Status::Forwarded | Status::Duplicate) {
+        if to.needs_target() {
             // These need a choice (authority, original) the field app does not offer.
             return Err(ClientError::Invalid(vec![FieldError::new("to", "not_from_the_field")]));
         }

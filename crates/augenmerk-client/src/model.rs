@@ -59,9 +59,23 @@ pub struct Located {
     pub gemeinde_name: String,
     /// 0 inside the Gemeinde; otherwise metres outside it (within the tolerance).
     pub distance_m: f64,
+    /// Near a border: the neighbouring administrations within the tolerance that take
+    /// reports ([`augenmerk_geo::candidates`]), nearest first, each without alternatives.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Located>,
 }
 
 impl Located {
+    /// Where a report that names `administration` goes: this place, or the neighbour the
+    /// citizen chose near a border; `None` if it names neither.
+    pub fn chosen(self, administration: Option<&Ags>) -> Option<Located> {
+        match administration {
+            None => Some(self),
+            Some(key) if *key == self.ags => Some(self),
+            Some(key) => self.alternatives.into_iter().find(|a| a.ags == *key),
+        }
+    }
+
     /// Whether the administration serves several Gemeinden (an Amt): citizens then see
     /// "Gemeinde (Amt …)".
     pub fn serves_several(&self) -> bool {
@@ -92,6 +106,7 @@ impl Located {
                 serves_several: self.serves_several(),
             }),
             delivery: self.config.delivery.clone(),
+            alternatives: self.alternatives.iter().map(Located::responsibility).collect(),
         }
     }
 }

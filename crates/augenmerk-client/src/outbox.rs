@@ -117,15 +117,13 @@ impl Client {
 
     fn queue_report(&self, draft: ReportDraft, replaces: Option<&ReportId>) -> Result<ReportId> {
         let location = draft.location.validated().map_err(|e| ClientError::Invalid(vec![e]))?;
-        let located = self.locate(location)?;
-        if let Some(claimed) = &draft.municipality
-            && claimed != &located.ags
-        {
+        // The place's own administration, or the neighbour the citizen chose near a border.
+        let Some(located) = self.locate(location)?.chosen(draft.municipality.as_ref()) else {
             return Err(ClientError::Invalid(vec![FieldError::new(
                 "municipality",
                 "location_outside_municipality",
             )]));
-        }
+        };
         let id = ReportId::new_random();
         let now = time::now();
         let category_name = located

@@ -128,14 +128,20 @@ pub enum AuditAction {
         /// After.
         to: Option<DateTime<Utc>>,
     },
-    /// The place lies outside the Gemeinde's boundary, within the tolerance, and the
-    /// citizen confirmed the municipality in the form (the report named it: the form
-    /// sends it only once the citizen ticked the confirmation).
+    /// The place lies outside the Gemeinde's boundary (within the tolerance) or near the
+    /// border to a neighbour, and the citizen confirmed the municipality in the form (the
+    /// report named it: the form sends it only once the citizen ticked the confirmation
+    /// or chose among the neighbours).
     MunicipalityConfirmed {
         /// The Gemeinde the report is filed under.
         gemeinde: crate::Ags,
-        /// How far outside its boundary the place lies, in whole metres.
+        /// How far outside its boundary the place lies, in whole metres (0: inside, near
+        /// the border to a neighbour).
         distance_m: u32,
+        /// The other Gemeinden the citizen could have chosen (within the tolerance of the
+        /// place), nearest first; empty in entries written before the choice existed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        alternatives: Vec<crate::Ags>,
     },
     /// Staff changed what the public map shows of the report (issue 20).
     PublicationChanged {

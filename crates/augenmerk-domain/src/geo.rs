@@ -17,15 +17,6 @@ pub struct GeoPoint {
 }
 
 impl GeoPoint {
-    /// The point rounded to four decimals (about ten metres): enough to recognise the
-    /// place, not to pin a person's door.
-    pub fn rounded_for_public(&self) -> GeoPoint {
-        GeoPoint {
-            lat: (self.lat * 10_000.0).round() / 10_000.0,
-            lon: (self.lon * 10_000.0).round() / 10_000.0,
-        }
-    }
-
     /// Checks that both coordinates are finite and within range.
     pub fn parse(lat: f64, lon: f64) -> Result<Self, FieldError> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {

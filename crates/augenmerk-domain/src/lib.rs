@@ -11,6 +11,7 @@
 //! No public type contains a staff type, so a note cannot reach a citizen by accident.
 
 pub mod administration;
+pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod blur;
@@ -27,9 +28,11 @@ pub mod privacy;
 pub mod process;
 pub mod public;
 pub mod public_map;
+pub mod publication;
 pub mod report;
 pub mod routing;
 pub mod rules;
+pub mod sessions;
 pub mod staff;
 pub mod templates;
 pub mod text;

@@ -40,11 +40,15 @@ pub enum MailKind {
     /// Not under the citizen rule (it is tied to no report); the request endpoint
     /// bounds how often an address gets one.
     ErasureConfirmation,
+    /// To a citizen who asked for alerts of an area: the double opt-in link.
+    AlertConfirmation,
+    /// To a confirmed alert subscriber: new reports and status changes in their area.
+    Alert,
 }
 
 impl MailKind {
     /// Every kind.
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 13] = [
         Self::Receipt,
         Self::NewLink,
         Self::StatusChanged,
@@ -56,6 +60,8 @@ impl MailKind {
         Self::Digest,
         Self::Forwarded,
         Self::ErasureConfirmation,
+        Self::AlertConfirmation,
+        Self::Alert,
     ];
 
     /// The wire name.
@@ -72,6 +78,8 @@ impl MailKind {
             Self::Digest => "digest",
             Self::Forwarded => "forwarded",
             Self::ErasureConfirmation => "erasure_confirmation",
+            Self::AlertConfirmation => "alert_confirmation",
+            Self::Alert => "alert",
         }
     }
 

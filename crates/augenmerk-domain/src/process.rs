@@ -103,6 +103,19 @@ impl Status {
     pub fn can_move_to(self, to: Status) -> bool {
         self.next().contains(&to)
     }
+
+    /// Whether moving to this status needs a target besides the comment: the authority a
+    /// report is forwarded to, or the original of a duplicate (the server refuses the step
+    /// without it).
+    pub fn needs_target(self) -> bool {
+        matches!(self, Self::Forwarded | Self::Duplicate)
+    }
+
+    /// The legal next statuses that need no target: what a field worker's device offers,
+    /// queues offline and accepts (it has no authorities or other reports to choose from).
+    pub fn next_without_target(self) -> impl Iterator<Item = Status> {
+        self.next().iter().copied().filter(|s| !s.needs_target())
+    }
 }
 
 impl std::fmt::Display for Status {
@@ -143,6 +156,24 @@ mod tests {
         for from in Status::ALL {
             for to in Status::ALL {
                 assert_eq!(from.can_move_to(to), legal.contains(&(from, to)), "{from} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_field_is_offered_every_step_without_a_target() {
+        // Issue 21: the app offered "forwarded" and "duplicate" and then refused them.
+        assert_eq!(
+            InProgress.next_without_target().collect::<Vec<_>>(),
+            [Resolved, Rejected]
+        );
+        assert_eq!(
+            Received.next_without_target().collect::<Vec<_>>(),
+            [Assigned, InProgress, Resolved, Rejected]
+        );
+        for from in Status::ALL {
+            for to in from.next_without_target() {
+                assert!(from.can_move_to(to) && !to.needs_target(), "{from} → {to}");
             }
         }
     }

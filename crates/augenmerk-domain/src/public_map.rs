@@ -383,7 +383,7 @@ pub struct PublicReportDetail {
 mod tests {
     use super::*;
     use crate::public::publish;
-    use crate::public::tests::{change, report, settings};
+    use crate::publication::tests::{change, report, settings};
 
     fn metres(a: GeoPoint, b: GeoPoint) -> f64 {
         let dy = (a.lat - b.lat) * METRES_PER_DEGREE;

@@ -130,6 +130,17 @@ pub enum Channel {
     Staff,
 }
 
+impl Channel {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::App => "app",
+            Self::Open311 => "open311",
+            Self::Staff => "staff",
+        }
+    }
+}
+
 /// A report as the server keeps it: the full record, only ever shown to staff as a whole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

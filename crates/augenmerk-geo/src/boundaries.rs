@@ -303,6 +303,28 @@ impl Boundaries {
         }
     }
 
+    /// Every municipality within `tolerance_m` of a point (0 for those containing it) with
+    /// its distance in metres, nearest first, equal distances by AGS: the neighbours a
+    /// citizen may choose near a border.
+    ///
+    /// The same checks of point and tolerance as [`Boundaries::locate`].
+    pub fn within(&self, point: GeoPoint, tolerance_m: f64) -> Result<Vec<(&Municipality, f64)>, GeoError> {
+        let point = point.validated().map_err(|_| GeoError::InvalidCoordinate {
+            lat: point.lat,
+            lon: point.lon,
+        })?;
+        if !(tolerance_m.is_finite() && tolerance_m >= 0.0) {
+            return Err(GeoError::InvalidTolerance { tolerance_m });
+        }
+        let items = self.index.items();
+        Ok(self
+            .index
+            .within(point, tolerance_m)
+            .into_iter()
+            .filter_map(|(i, d)| Some((items.get(i)?, d)))
+            .collect())
+    }
+
     /// The municipality with this key.
     pub fn get(&self, ags: &Ags) -> Option<&Municipality> {
         self.by_ags.get(ags).and_then(|&i| self.index.items().get(i))

@@ -241,6 +241,38 @@ impl<T: HasShape> ShapeIndex<T> {
         hits
     }
 
+    /// Every item within `radius_m` of the point (0 inside) with its distance in metres,
+    /// nearest first, ties (within 1 mm) to the lower index.
+    pub(crate) fn within(&self, point: GeoPoint, radius_m: f64) -> Vec<(usize, f64)> {
+        let v = Vec3::from(point);
+        let (env, _) = search_envelope(point, radius_m);
+        // An item's distance is that of its nearest part.
+        let mut best: Vec<(usize, f64)> = Vec::new();
+        for e in self.tree.locate_in_envelope_intersecting(&env) {
+            let b = e.geom().envelope();
+            if lower_bound_to_box_m(point, b.lower(), b.upper()) > radius_m {
+                continue;
+            }
+            let Some(t) = self.items.get(e.data.item) else {
+                continue;
+            };
+            let d = t.shape().part_distance_m(e.data.part, point, v);
+            match best.iter_mut().find(|(i, _)| *i == e.data.item) {
+                Some(found) => found.1 = found.1.min(d),
+                None => best.push((e.data.item, d)),
+            }
+        }
+        best.retain(|&(_, d)| d <= radius_m);
+        best.sort_by(|a, b| {
+            if (a.1 - b.1).abs() <= TIE_M {
+                a.0.cmp(&b.0)
+            } else {
+                a.1.total_cmp(&b.1)
+            }
+        });
+        best
+    }
+
     /// The item nearest to the point and its distance in metres; ties (within 1 mm)
     /// go to the lower index.
     ///

@@ -24,6 +24,7 @@
 //! radius), measured to the closest point of a polygon's boundary. Containment
 //! is tested in the plane of longitude/latitude and includes the boundary.
 
+mod alert_area;
 mod areas;
 mod boundaries;
 mod error;
@@ -32,10 +33,13 @@ mod index;
 mod responsibility;
 mod sphere;
 
+pub use alert_area::alert_area_contains;
 pub use areas::{Area, AreaKeys, AreaRef, Areas};
 pub use augenmerk_domain::GeoPoint;
 pub use augenmerk_domain::geo::BoundingBox;
 pub use boundaries::{Boundaries, BoundaryKeys, DEFAULT_TOLERANCE_M, Location, Municipality, MunicipalityRef};
 pub use error::{FeatureProblem, GeoError};
 pub use index::Shape;
-pub use responsibility::{ConfigBoundaryError, PlaceError, Placed, Responsibilities, boundaries_from_configs, place};
+pub use responsibility::{
+    ConfigBoundaryError, PlaceError, Placed, Responsibilities, boundaries_from_configs, candidates, place,
+};

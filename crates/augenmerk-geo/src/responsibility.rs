@@ -138,6 +138,33 @@ pub fn place(boundaries: &Boundaries, point: GeoPoint, tolerance_m: f64) -> Resu
     })
 }
 
+/// The Gemeinden a report at a point may be filed under: first the one [`place`] names,
+/// then, near a border, every other Gemeinde within `tolerance_m` of the point whose
+/// administration differs (nearest first, equal distances by AGS). Within one
+/// administration the choice would not change who handles the report, so one Gemeinde
+/// per administration is offered.
+///
+/// The server checks a report's chosen municipality against this list, and the offline
+/// lookups offer the same choice.
+pub fn candidates(boundaries: &Boundaries, point: GeoPoint, tolerance_m: f64) -> Result<Vec<Placed>, PlaceError> {
+    let first = place(boundaries, point, tolerance_m)?;
+    let near = boundaries.within(point, tolerance_m).map_err(PlaceError::Invalid)?;
+    let mut all = vec![first];
+    for (m, distance_m) in near {
+        let gemeinde = m.to_ref();
+        let administration = gemeinde.administration.clone().unwrap_or_else(|| gemeinde.ags.clone());
+        if all.iter().any(|p| p.administration == administration) {
+            continue;
+        }
+        all.push(Placed {
+            administration,
+            gemeinde,
+            distance_m: distance_m.round(),
+        });
+    }
+    Ok(all)
+}
+
 /// What a place's answer needs of its administration's configuration.
 #[derive(Debug, Clone, PartialEq)]
 struct Administration {
@@ -178,13 +205,25 @@ impl Responsibilities {
         })
     }
 
-    /// The answer of `GET /api/v1/responsibility` for a point.
+    /// The answer of `GET /api/v1/responsibility` for a point: the Gemeinde it lies in,
+    /// and near a border the neighbours ([`candidates`]) that take reports.
     pub fn locate(&self, point: GeoPoint, tolerance_m: f64) -> Result<Responsibility, PlaceError> {
-        let placed = place(&self.boundaries, point, tolerance_m)?;
+        let mut all = candidates(&self.boundaries, point, tolerance_m)?.into_iter();
+        let Some(first) = all.next() else {
+            // Unreachable: `candidates` always names the place's own Gemeinde first.
+            return Err(PlaceError::Invalid(GeoError::NoFeatures));
+        };
+        let mut answer = self.responsibility(first);
+        answer.alternatives = all.map(|p| self.responsibility(p)).filter(|r| r.active).collect();
+        Ok(answer)
+    }
+
+    /// The answer for one Gemeinde, without alternatives.
+    fn responsibility(&self, placed: Placed) -> Responsibility {
         let administration = self.administrations.get(&placed.administration);
         // Only administrations that take reports are cached; one missing is served by nobody.
         let delivery = administration.map_or(Delivery::Refused, |a| a.delivery.clone());
-        Ok(Responsibility {
+        Responsibility {
             ags: placed.gemeinde.ags,
             name: placed.gemeinde.name,
             distance_m: placed.distance_m,
@@ -195,7 +234,8 @@ impl Responsibilities {
                 serves_several: a.serves_several,
             }),
             delivery,
-        })
+            alternatives: Vec::new(),
+        }
     }
 }
 
@@ -240,7 +280,8 @@ mod tests {
             GemeindeInfo {
                 ags: ags("01059002"),
                 name: "Munkbrarup".into(),
-                boundary: Some(square(54.2, 10.0, 0.1)),
+                // Adjoins Wees to the north: same Amt.
+                boundary: Some(square(54.1, 10.0, 0.1)),
             },
         ];
         let mut wees_mail = config("01059001", "Wees (Verzeichnis)", Delivery::Mail { to: "Wees".into() });
@@ -298,6 +339,80 @@ mod tests {
             }
             other => panic!("outside expected: {other:?}"),
         }
+    }
+
+    /// Harrislee, amtsfrei and mailed, adjoining Flensburg to the north (the edge at 54.1°).
+    fn with_harrislee(delivery: Delivery) -> Vec<MunicipalityConfig> {
+        let mut harrislee = config("01059183", "Harrislee", delivery);
+        harrislee.boundary = Some(square(54.1, 9.0, 0.1));
+        let mut all = configs();
+        all.push(harrislee);
+        all
+    }
+
+    #[test]
+    fn inside_near_a_border_the_neighbour_is_a_candidate_after_the_own_gemeinde() {
+        let boundaries = boundaries_from_configs(&with_harrislee(Delivery::Platform)).expect("built");
+        // About 111 m south of the shared edge: in Flensburg, within 500 m of Harrislee.
+        let near = candidates(&boundaries, point(54.099, 9.05), 500.0).expect("placed");
+        let keys: Vec<(&str, f64)> = near.iter().map(|p| (p.gemeinde.ags.as_str(), p.distance_m)).collect();
+        assert_eq!(keys.len(), 2, "{keys:?}");
+        assert_eq!(keys[0], ("01001000", 0.0));
+        assert_eq!(keys[1].0, "01059183");
+        assert!(keys[1].1 > 100.0 && keys[1].1 < 125.0, "{keys:?}");
+        // Deep inside: only the own Gemeinde.
+        let inside = candidates(&boundaries, point(54.05, 9.05), 500.0).expect("placed");
+        assert_eq!(inside.len(), 1);
+        // The first candidate is always what `place` answers.
+        assert_eq!(
+            candidates(&boundaries, point(54.101, 9.05), 500.0).expect("placed")[0],
+            place(&boundaries, point(54.101, 9.05), 500.0).expect("placed")
+        );
+    }
+
+    #[test]
+    fn outside_every_boundary_all_gemeinden_within_the_tolerance_are_candidates_nearest_first() {
+        let boundaries = boundaries_from_configs(&with_harrislee(Delivery::Platform)).expect("built");
+        // Just east of the shared corner at (54.1°, 9.1°), a little nearer Flensburg.
+        let near = candidates(&boundaries, point(54.0995, 9.102), 500.0).expect("within the tolerance");
+        let keys: Vec<&str> = near.iter().map(|p| p.gemeinde.ags.as_str()).collect();
+        assert_eq!(keys, ["01001000", "01059183"]);
+        assert!(near.iter().all(|p| p.distance_m > 0.0), "{near:?}");
+        assert!(near[0].distance_m <= near[1].distance_m, "{near:?}");
+    }
+
+    #[test]
+    fn a_neighbour_of_the_same_administration_is_no_choice() {
+        let boundaries = boundaries_from_configs(&configs()).expect("built");
+        // In Wees, 111 m from Munkbrarup: both are Amt Langballig's.
+        let near = candidates(&boundaries, point(54.099, 10.05), 500.0).expect("placed");
+        assert_eq!(near.len(), 1, "{near:?}");
+        assert_eq!(near[0].administration, ags("01059000"));
+    }
+
+    #[test]
+    fn the_lookup_offers_neighbours_that_take_reports_and_no_others() {
+        let r =
+            Responsibilities::from_configs(&with_harrislee(Delivery::Mail { to: "Harrislee".into() })).expect("built");
+        let answer = r.locate(point(54.099, 9.05), 500.0).expect("inside");
+        assert_eq!(answer.ags, ags("01001000"));
+        assert_eq!(answer.alternatives.len(), 1);
+        let alternative = &answer.alternatives[0];
+        assert_eq!((alternative.ags.as_str(), alternative.active), ("01059183", true));
+        assert_eq!(alternative.delivery, Delivery::Mail { to: "Harrislee".into() });
+        assert!(alternative.alternatives.is_empty());
+        assert!(alternative.distance_m > 100.0);
+
+        let refused = Responsibilities::from_configs(&with_harrislee(Delivery::Refused)).expect("built");
+        let answer = refused.locate(point(54.099, 9.05), 500.0).expect("inside");
+        assert!(answer.alternatives.is_empty(), "{answer:?}");
+        // Far from any border: none.
+        assert!(
+            r.locate(point(54.05, 9.05), 500.0)
+                .expect("inside")
+                .alternatives
+                .is_empty()
+        );
     }
 
     #[test]

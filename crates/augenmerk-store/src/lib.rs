@@ -9,6 +9,7 @@
 //! Writes that belong together (a report with its audit entries and feed events) are one
 //! call and one transaction.
 
+pub mod alerts;
 mod codec;
 pub mod copy;
 mod listing;
@@ -16,8 +17,10 @@ pub mod outbox;
 pub mod postgres;
 pub mod privacy;
 pub mod public_map;
+pub mod sessions;
 pub mod sqlite;
 
+pub use alerts::{AlertRecord, AlertStore};
 pub use outbox::{
     ExternalRequest, Job, JobKind, JobOutcome, JobState, NewJob, NewSubscription, SubscriptionChange,
     SubscriptionRecord,
@@ -25,6 +28,7 @@ pub use outbox::{
 pub use postgres::PgStore;
 pub use privacy::{Erased, Erasure, ErasureTarget, IdleDevice, PrivacyStore};
 pub use public_map::{CellCount, PublicMapStore, PublicRow, Snapshot};
+pub use sessions::{SessionRecord, SessionStore};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -208,7 +212,7 @@ pub enum Followed {
 
 /// The server's storage.
 #[async_trait]
-pub trait Store: PrivacyStore + PublicMapStore + Send + Sync + 'static {
+pub trait Store: PrivacyStore + PublicMapStore + AlertStore + SessionStore + Send + Sync + 'static {
     /// Whether the database answers (a load balancer's readiness check).
     async fn ping(&self) -> StoreResult<()>;
 
@@ -462,6 +466,8 @@ pub trait Store: PrivacyStore + PublicMapStore + Send + Sync + 'static {
         recipient: &str,
         since: DateTime<Utc>,
     ) -> StoreResult<augenmerk_domain::mail::RecentMails>;
+    /// Jobs waiting (`pending`) or given up (`failed`), per kind and state (the metrics).
+    async fn job_counts(&self) -> StoreResult<Vec<(String, String, u64)>>;
     /// When a periodic job runs next (none: never scheduled).
     async fn next_run(&self, name: &str) -> StoreResult<Option<DateTime<Utc>>>;
     /// Sets when a periodic job runs next.

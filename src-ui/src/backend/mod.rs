@@ -11,7 +11,7 @@ use augenmerk_domain::device::{
     AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
 };
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, MunicipalityInfo, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, ErrorBody, I18nText, ReportId, Status};
 
@@ -127,6 +127,12 @@ impl Backend {
         } else {
             Backend::Web(web::WebBackend::new())
         }
+    }
+
+    /// The backend of the public map embedded in another site: the web page's, without
+    /// its background work (`WebBackend::passive`).
+    pub fn embedded() -> Self {
+        Backend::Web(web::WebBackend::passive())
     }
 
     /// Whether this is the app (field work, on-device anonymization).
@@ -318,6 +324,12 @@ impl Backend {
             Backend::App(b) => b.on_sync_change(on_change),
             Backend::Web(b) => b.on_sync_change(on_change),
         }
+    }
+
+    /// The municipalities whose staff log in (app only): the server's list, offline the
+    /// cached configurations.
+    pub async fn staff_municipalities(&self) -> UiResult<Vec<MunicipalityInfo>> {
+        self.app()?.staff_municipalities().await
     }
 
     /// Logs a field worker in (app only).

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use augenmerk_domain::device::{
     AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
 };
-use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, NearbyReport, Responsibility};
+use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, MunicipalityInfo, NearbyReport, Responsibility};
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, BlobHash, ErrorBody, Language, ReportId, Status};
 
@@ -214,6 +214,10 @@ impl AppBackend {
             // The listener lives as long as the page.
             handler.forget();
         });
+    }
+
+    pub async fn staff_municipalities(&self) -> UiResult<Vec<MunicipalityInfo>> {
+        call("staff_municipalities", NoArgs {}).await
     }
 
     pub async fn login(&self, municipality: Option<String>, username: &str, password: &str) -> UiResult<StaffUser> {

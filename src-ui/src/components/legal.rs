@@ -137,7 +137,7 @@ pub fn RetentionList(legal: LegalInfo) -> impl IntoView {
 /// goes, else where their latest report went. None before either exists.
 pub async fn chosen_municipality(backend: &Backend) -> Option<String> {
     let draft = Draft::load();
-    if let Some(m) = draft.municipality.as_ref().filter(|m| is_served(m)) {
+    if let Some(m) = draft.chosen_municipality().filter(|m| is_served(m)) {
         return Some(administration_key(m).as_str().to_owned());
     }
     let reports = backend.reports().await.ok()?;

@@ -277,7 +277,7 @@ pub fn MyNotifications() -> impl IntoView {
     view! {
         <div class="console-page" data-testid="my-notifications">
             <div class="console-page__head">
-                <h1 class="kern-heading-large">{move || i18n.t("c-my-notifications")}</h1>
+                <h1 class="kern-heading-large">{move || i18n.t("c-nav-my-account")}</h1>
             </div>
             <ErrorAlert error=error.into() />
             <Notice notice=notice />
@@ -298,6 +298,7 @@ pub fn MyNotifications() -> impl IntoView {
                         <span class="kern-label">{move || i18n.t("c-save")}</span></button>
                 </form>
             </section>
+            <crate::console::sessions::MySessions />
         </div>
     }
 }

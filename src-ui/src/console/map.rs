@@ -17,11 +17,15 @@ use crate::components::errors::ErrorAlert;
 use crate::i18n::use_i18n;
 use crate::map::Tiles;
 
+// Shared with the public map (see `pages::public_map::map`).
+#[wasm_bindgen(module = "/js/leaflet-base.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = leafletAvailable)]
+    fn console_map_available() -> bool;
+}
+
 #[wasm_bindgen(module = "/js/console-map.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = consoleMapAvailable)]
-    fn console_map_available() -> bool;
-
     #[wasm_bindgen(js_name = drawConsoleMap)]
     fn draw_console_map(
         element_id: &str,

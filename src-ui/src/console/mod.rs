@@ -22,6 +22,7 @@ mod platform_forms;
 mod privacy_policy;
 mod privacy_requests;
 mod rules;
+mod sessions;
 mod settings_io;
 mod stats;
 mod widgets;
@@ -432,7 +433,7 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
                             {is_admin.then(|| nav_item(Page::Config("rules".into()), "c-nav-config", "nav-config", "edit"))}
                             {is_admin.then(|| nav_item(Page::Privacy, "c-nav-privacy", "nav-privacy", "visibility-off"))}
                             {handles_privacy.then(|| nav_item(Page::Erasures, "c-nav-erasures", "nav-erasures", "delete"))}
-                            {nav_item(Page::Me, "c-my-notifications", "nav-me", "mail")}
+                            {nav_item(Page::Me, "c-nav-my-account", "nav-me", "mail")}
                         }.into_any()
                     }}
                 </ul>

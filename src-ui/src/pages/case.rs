@@ -24,6 +24,11 @@ use crate::shell::use_ctx;
 /// The element of the case's map.
 const MAP_ID: &str = "case-map";
 
+/// A `geo:` URI (RFC 5870) of the place: a phone opens it in the worker's navigation app.
+pub fn geo_uri(lat: f64, lon: f64) -> String {
+    format!("geo:{lat:.6},{lon:.6}")
+}
+
 /// The case page's state (copyable: signals and stored values).
 #[derive(Clone, Copy)]
 struct FieldCase {
@@ -251,19 +256,29 @@ pub fn Case(id: String) -> impl IntoView {
             let lang = i18n.lang();
             let d = c.detail.clone();
             let r = d.report.clone();
-            let next: Vec<Status> = c.local_status.next().to_vec();
+            // Only steps the device can queue: forwarding and marking a duplicate need a
+            // target (authority, original) that only the console offers.
+            let next: Vec<Status> = c.local_status.next_without_target().collect();
             let actions = c.actions.clone();
             view! {
                 <article class="case" data-testid="case-detail" data-status=c.local_status.as_str()>
                     <h1 class="kern-heading-large">{d.category_name.clone()}</h1>
                     <p class="kern-body kern-body--small kern-body--muted">
                         {lang.pick(&c.local_status.label()).to_owned()}" · "{format::date_time(lang, r.created_at)}
-                        " · "{format::coordinates(r.location.lat, r.location.lon)}
-                        {r.address_hint.clone().map(|a| format!(" · {a}"))}
                     </p>
                     <p class="kern-body">{r.description.clone()}</p>
-                    <div id=MAP_ID class="map map--small" class:map--hidden=move || !map_shown.get() role="region"
-                        aria-label=move || i18n.t("case-map")></div>
+                    <section aria-labelledby="place-heading" class="case-place">
+                        <h2 class="kern-heading-small" id="place-heading">{move || i18n.t("case-place")}</h2>
+                        <p class="kern-body kern-body--bold" data-testid="case-address">
+                            {r.address_hint.clone().unwrap_or_else(|| format::coordinates(r.location.lat, r.location.lon))}</p>
+                        <p class="kern-body kern-body--small">{format::coordinates(r.location.lat, r.location.lon)}</p>
+                        <p><a class="kern-btn kern-btn--secondary" data-testid="case-navigate"
+                            href=geo_uri(r.location.lat, r.location.lon)>
+                            <span class="kern-icon kern-icon--open-in-new" aria-hidden="true"></span>
+                            <span class="kern-label">{move || i18n.t("case-navigate")}</span></a></p>
+                        <div id=MAP_ID class="map map--small" class:map--hidden=move || !map_shown.get() role="region"
+                            data-testid="case-map" aria-label=move || i18n.t("case-map")></div>
+                    </section>
                     <ul class="photo-strip">
                         {r.photos.iter().cloned().map(|h| {
                             let src = photo_src_signal(h);
@@ -443,5 +458,14 @@ fn notes_section(s: FieldCase, d: &augenmerk_domain::staff::StaffReportDetail) -
                     <span class="kern-label">{move || i18n.t("case-note-add")}</span></button>
             </form>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_navigation_link_is_a_geo_uri_of_the_place() {
+        assert_eq!(super::geo_uri(54.81, 9.48), "geo:54.810000,9.480000");
+        assert_eq!(super::geo_uri(54.7937123456, -0.5), "geo:54.793712,-0.500000");
     }
 }

@@ -56,8 +56,8 @@ fn Kept() -> impl IntoView {
                 .into_iter()
                 .map(|r| r.municipality.as_str().to_owned())
                 .collect();
-            if let Some(m) = Draft::load().municipality {
-                keys.push(administration_key(&m).as_str().to_owned());
+            if let Some(m) = Draft::load().chosen_municipality() {
+                keys.push(administration_key(m).as_str().to_owned());
             }
             let mut found = Vec::new();
             let mut seen = Vec::new();

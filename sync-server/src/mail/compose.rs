@@ -41,6 +41,10 @@ pub struct OutgoingMail {
     /// The report the mail is about; for citizen mails its subscription decides.
     #[serde(default)]
     pub report: Option<ReportId>,
+    /// The alert subscription (its token) an alert mail is for: it goes out only while
+    /// the subscription exists and is confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
 }
 
 /// Who sends, and where links point.
@@ -108,6 +112,7 @@ impl Content {
             attachments: Vec::new(),
             unsubscribe_url: None,
             report: None,
+            alert: None,
         }
     }
 }

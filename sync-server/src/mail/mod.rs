@@ -3,6 +3,7 @@
 //! or into `.eml` files ([`transport`]). The design is in `docs/mail.md`.
 
 pub mod administration;
+pub mod alerts;
 pub mod compose;
 pub mod digest;
 pub mod events;
@@ -54,4 +55,10 @@ pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Whether `s` can be a token of [`new_token`] (URL-safe base64 of 32 bytes): anything
+/// else is not looked up.
+pub fn is_token(s: &str) -> bool {
+    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -36,6 +36,9 @@ pub struct MailSettings {
     /// Seconds between looks at authorities' Open311 endpoints for updates of forwarded
     /// reports (seconds rather than minutes so that tests can poll quickly).
     pub open311_poll_seconds: i64,
+    /// Seconds between two rounds of the public map's e-mail alerts: each subscriber gets
+    /// at most one mail per round, listing what happened in their area since the last.
+    pub alert_seconds: i64,
 }
 
 impl Default for MailSettings {
@@ -53,6 +56,7 @@ impl Default for MailSettings {
             citizen_limits: CitizenMailLimits::default(),
             digest_hour: 7,
             open311_poll_seconds: 600,
+            alert_seconds: 900,
         }
     }
 }

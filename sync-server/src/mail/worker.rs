@@ -28,6 +28,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(e) = super::digest::run_due(&state, now).await {
                 tracing::warn!(error = %e, "daily digest failed; tried again on the next round");
             }
+            if let Err(e) = super::alerts::run_due(&state, now).await {
+                tracing::warn!(error = %e, "e-mail alerts failed; tried again on the next round");
+            }
             if let Err(e) = crate::forward::poll::run_due(&state, now).await {
                 tracing::warn!(error = %e, "polling authorities' Open311 endpoints failed");
             }
@@ -59,6 +62,13 @@ pub async fn run_once(state: &AppState) -> Result<usize, augenmerk_store::StoreE
         if let JobOutcome::Retry { error, .. } | JobOutcome::Failed { error } = &outcome {
             tracing::warn!(job = job.id, kind = job.kind.as_str(), %error, "delivery failed");
         }
+        let name = match &outcome {
+            JobOutcome::Done => "done",
+            JobOutcome::Retry { .. } => "retry",
+            JobOutcome::Failed { .. } => "failed",
+            JobOutcome::Suppressed { .. } => "suppressed",
+        };
+        state.metrics.job_finished(job.kind.as_str(), name);
         state.store.finish_job(job.id, outcome, Utc::now()).await?;
     }
     Ok(n)
@@ -151,6 +161,18 @@ async fn send_mail(state: &AppState, job: &Job) -> Result<JobOutcome, Failure> {
 
 /// Applies the abuse rule to a citizen mail (staff and authority mails always go).
 async fn suppressed(state: &AppState, mail: &OutgoingMail) -> Result<Option<String>, Failure> {
+    if mail.kind == mail::MailKind::Alert {
+        // An unsubscribe counts even for a round's mail queued before it.
+        let confirmed = match mail.alert.as_deref() {
+            Some(token) => match state.store.alert_by_token(token).await {
+                Ok(a) => a.confirmed_at.is_some(),
+                Err(augenmerk_store::StoreError::NotFound) => false,
+                Err(e) => return Err(e.into()),
+            },
+            None => false,
+        };
+        return Ok((!confirmed).then(|| mail::Suppressed::Unsubscribed.as_str().to_owned()));
+    }
     if !mail.kind.to_citizen() {
         return Ok(None);
     }

@@ -1,7 +1,8 @@
 //! The reading side of Open311: `GET requests`, one request, tokens and the update
 //! history. What a request shows is the public policy of
 //! [`augenmerk_domain::public::public_view`], the same that the native public views use:
-//! rounded position, the citizen's text only where the municipality publishes it, no
+//! the position on the municipality's grid unless staff marked it exact (as the public
+//! map shows it), the citizen's text only where the municipality publishes it, no
 //! internal dates, and no report the municipality turned down.
 
 use std::collections::HashMap;
@@ -136,7 +137,12 @@ async fn published(state: &AppState, tenant: &Tenant, r: &Report, format: Format
         .list_status_changes(&r.municipality, &r.id)
         .await
         .map_err(|e| from_api(e.into(), format))?;
-    Ok(public_view(r, &history, &tenant.record.settings))
+    let publication = state
+        .store
+        .get_publication(&r.municipality, &r.id)
+        .await
+        .map_err(|e| from_api(e.into(), format))?;
+    Ok(public_view(r, &history, &tenant.record.settings, &publication))
 }
 
 /// `GET servicerequestupdates.{fmt}` (the update-history extension mySociety's

@@ -148,6 +148,11 @@ pub async fn erase_email(
         let mailed = state.store.erase_mailed(None, Some(email)).await?;
         delete_photos(state, &mailed.orphaned_photos).await?;
         count += mailed.reports;
+        // Alerts of the public map are the address's too (they name no report).
+        let alerts = state.store.delete_alerts_of(email.as_str()).await?;
+        if alerts > 0 {
+            tracing::info!(alerts, "alert subscriptions of an erased address deleted");
+        }
     }
     state.store.scrub().await?;
     Ok(count)

@@ -23,7 +23,9 @@ pub const LINK_HOURS: i64 = 24;
 /// Mails a confirmation link if anything was sent with the address (at most one mail
 /// per address and hour: the dedupe key of the job says so).
 pub async fn request(state: &AppState, email: &Email, language: Language) -> Result<(), ApiError> {
-    if state.store.reports_by_email(None, email).await?.is_empty() {
+    if state.store.reports_by_email(None, email).await?.is_empty()
+        && state.store.count_alerts(email.as_str()).await? == 0
+    {
         return Ok(());
     }
     let now = Utc::now();

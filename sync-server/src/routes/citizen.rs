@@ -286,23 +286,25 @@ async fn nearby_reports(
     if found.is_empty() {
         return Ok(ApiJson(Vec::new()));
     }
-    // What others may see of a report is the public policy's; these are open reports,
-    // which it always publishes, so their history decides nothing here.
-    let mut nearby: Vec<NearbyReport> = found
-        .into_iter()
-        .filter_map(|r| {
-            let public = public_view(&r, &[], &tenant.record.settings)?;
-            Some(NearbyReport {
-                id: public.id,
-                category: public.category,
-                location: public.location,
-                status: public.status,
-                created_at: public.created_at,
-                distance_m: point.distance_m(&r.location).round(),
-                own: r.device_id == Some(device),
-            })
-        })
-        .collect();
+    // What others may see of a report is the public policy's (the position on the grid
+    // unless staff marked it exact); these are open reports, which it always publishes,
+    // so their history decides nothing here.
+    let mut nearby: Vec<NearbyReport> = Vec::with_capacity(found.len());
+    for r in found {
+        let publication = state.store.get_publication(&ags, &r.id).await?;
+        let Some(public) = public_view(&r, &[], &tenant.record.settings, &publication) else {
+            continue;
+        };
+        nearby.push(NearbyReport {
+            id: public.id,
+            category: public.category,
+            location: public.location,
+            status: public.status,
+            created_at: public.created_at,
+            distance_m: point.distance_m(&r.location).round(),
+            own: r.device_id == Some(device),
+        });
+    }
     nearby.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
     nearby.truncate(NEARBY_LIMIT);
     Ok(ApiJson(nearby))
@@ -443,6 +445,7 @@ async fn sync(
     let mut changes = state.store.device_changes(&device, q.since.max(0), limit + 1).await?;
     let more = changes.len() > limit as usize;
     changes.truncate(limit as usize);
+    state.metrics.sync_pull(changes.len());
     let cursor = changes.last().map(|c| c.seq).unwrap_or(q.since.max(0));
     Ok(ApiJson(SyncResponse { changes, cursor, more }))
 }

@@ -4,6 +4,7 @@
 //! Handlers are thin: they extract and authenticate, call a service, and pick the
 //! response type for their audience.
 
+pub mod alerts;
 pub mod citizen;
 pub mod config;
 pub mod directory;
@@ -12,6 +13,7 @@ pub mod mail;
 pub mod privacy;
 pub mod public;
 pub mod public_map;
+pub mod sessions;
 pub mod staff;
 pub mod status;
 pub mod ui;
@@ -140,6 +142,8 @@ pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .merge(public::routes())
         .merge(public_map::routes())
+        .merge(alerts::routes())
+        .merge(sessions::routes())
         .merge(citizen::routes())
         .merge(staff::routes())
         .merge(status::routes())
@@ -166,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(api)
+        .route("/metrics", axum::routing::get(crate::metrics::scrape))
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) }),
@@ -177,6 +182,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
         ))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::internal("handler panicked"))

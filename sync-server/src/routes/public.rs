@@ -216,7 +216,8 @@ struct PointQuery {
 }
 
 /// Which Gemeinde is responsible for a location, which administration serves it, and
-/// where a report from there goes (422 naming the nearest Gemeinde if none).
+/// where a report from there goes (422 naming the nearest Gemeinde if none); near a
+/// border also the neighbours a citizen may choose instead (`alternatives`).
 #[utoipa::path(get, path = "/api/v1/responsibility", tag = "public", params(PointQuery),
     responses((status = 200, body = Responsibility), (status = 422, body = augenmerk_domain::ErrorBody)))]
 async fn responsibility(
@@ -224,8 +225,19 @@ async fn responsibility(
     ApiQuery(q): ApiQuery<PointQuery>,
 ) -> ApiResult<ApiJson<Responsibility>> {
     let point = GeoPoint::parse(q.lat, q.lon)?;
-    let place = state.place(point)?;
-    let (administration, delivery) = match state.destination(&place).await? {
+    let mut candidates = crate::services::border::candidates(&state, point).await?.into_iter();
+    let first = candidates
+        .next()
+        .ok_or_else(|| ApiError::internal("a place without candidates"))?;
+    let mut answer = responsibility_of(&state, first);
+    answer.alternatives = candidates.map(|c| responsibility_of(&state, c)).collect();
+    Ok(ApiJson(answer))
+}
+
+/// The answer for one Gemeinde a report may go to, without alternatives.
+fn responsibility_of(state: &AppState, candidate: crate::services::border::Candidate) -> Responsibility {
+    let place = candidate.place;
+    let (administration, delivery) = match candidate.destination {
         Some(Destination::Tenant(t)) => (
             Some(AdministrationRef {
                 key: t.record.ags.clone(),
@@ -244,12 +256,13 @@ async fn responsibility(
         ),
         None => (None, Delivery::Refused),
     };
-    Ok(ApiJson(Responsibility {
+    Responsibility {
         active: delivery != Delivery::Refused,
         ags: place.gemeinde,
         name: place.name,
         distance_m: place.distance_m.round(),
         administration,
         delivery,
-    }))
+        alternatives: Vec::new(),
+    }
 }

@@ -12,6 +12,7 @@ use augenmerk_domain::api::{
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::geo::BoundingBox;
 use augenmerk_domain::report::Report;
+use augenmerk_domain::sessions::LoginOutcome;
 use augenmerk_domain::staff::{
     InternalNote, Page, StaffMessage, StaffReportDetail, StaffReportSummary, StaffUser, Statistics,
 };
@@ -19,7 +20,7 @@ use augenmerk_domain::templates::ReplyTemplate;
 use augenmerk_domain::{ReportId, Status};
 use augenmerk_store::{Inserted, StoreError, Visibility};
 
-use super::{ApiJson, ApiPath, ApiQuery, ApiRouter};
+use super::{ApiJson, ApiPath, ApiQuery, ApiRouter, sessions};
 use crate::auth::{self, RawToken, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::ClientAddr;
@@ -54,6 +55,7 @@ pub fn routes() -> ApiRouter {
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<LoginResponse>> {
     state
@@ -77,14 +79,39 @@ async fn login(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(password.expose(), &hash))
         .await
         .map_err(ApiError::internal)?;
-    let Some(creds) = creds.filter(|c| ok && c.user.active) else {
+    let outcome = match &creds {
+        None => LoginOutcome::UnknownUser,
+        Some(_) if !ok => LoginOutcome::WrongPassword,
+        Some(c) if !c.user.active => LoginOutcome::Disabled,
+        Some(_) => LoginOutcome::Success,
+    };
+    let user = creds.as_ref().map(|c| c.user.id);
+    sessions::log(
+        &state,
+        req.municipality.as_ref(),
+        req.username.as_str(),
+        user,
+        outcome,
+        client,
+    )
+    .await;
+    let Some(creds) = creds.filter(|_| outcome == LoginOutcome::Success) else {
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
     let token = auth::new_token();
-    let expires_at = Utc::now() + Duration::hours(state.settings.session_hours);
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(state.settings.session_hours);
     state
         .store
         .create_session(auth::token_hash(&token), creds.user.id, expires_at)
+        .await?;
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|a| a.chars().take(200).collect::<String>());
+    state
+        .store
+        .describe_session(&auth::token_hash(&token), now, agent, client.map(|c| c.to_string()))
         .await?;
     Ok(ApiJson(LoginResponse {
         token,
@@ -96,7 +123,15 @@ async fn login(
 
 /// Ends the session of the token sent.
 #[utoipa::path(post, path = "/api/v1/logout", tag = "staff", responses((status = 204)), security(("bearer" = [])))]
-async fn logout(State(state): State<AppState>, RawToken(token): RawToken) -> ApiResult<StatusCode> {
+async fn logout(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    RawToken(token): RawToken,
+) -> ApiResult<StatusCode> {
+    if let Ok(user) = state.store.get_session(&auth::token_hash(&token), Utc::now()).await {
+        let ags = (user.role != augenmerk_domain::staff::Role::PlatformAdmin).then_some(&user.municipality);
+        sessions::log(&state, ags, &user.username, Some(user.id), LoginOutcome::Logout, client).await;
+    }
     match state.store.delete_session(&auth::token_hash(&token)).await {
         Ok(()) | Err(StoreError::NotFound) => Ok(StatusCode::NO_CONTENT),
         Err(e) => Err(e.into()),

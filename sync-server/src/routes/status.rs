@@ -40,11 +40,7 @@ pub fn routes() -> ApiRouter {
 /// The subscription and report behind a link; 404 for an unknown or replaced one.
 pub(crate) async fn resolve(state: &AppState, token: &str) -> ApiResult<(SubscriptionRecord, Report)> {
     // A token is URL-safe base64 of 32 bytes: anything else is not one (and not looked up).
-    if token.len() != 43
-        || !token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    if !crate::mail::is_token(token) {
         return Err(ApiError::not_found());
     }
     let sub = state.store.subscription_by_token(token).await.map_err(|e| match e {

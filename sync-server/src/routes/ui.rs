@@ -6,8 +6,9 @@
 //! gets `index.html`. Paths under `/api`, `/open311` and `/healthz` keep their JSON 404.
 //! When the UI is not built, pages answer a short note saying how to build it.
 //!
-//! The public map has paths of its own (`/m`, `/m/{ags}`, `/embed/{ags}`): their
-//! `index.html` carries `<base href="/">` (its links to assets are relative), and
+//! The public map has paths of its own (`/m`, `/m/{ags}`, `/m/{ags}/{report}`,
+//! `/embed/{ags}`): their `index.html` carries `<base href="/">` (its links to assets are
+//! relative), and
 //! `/embed/{ags}` may be framed by the origins the municipality lists
 //! (`public.frame_ancestors`); every other page refuses to be framed.
 
@@ -56,7 +57,9 @@ pub fn routes(settings: &Settings) -> Router<AppState> {
         .route("/ui/config.json", get(config_json))
         .route("/m", get(public_page.clone()))
         .route("/m/", get(public_page.clone()))
-        .route("/m/{ags}", get(public_page))
+        .route("/m/{ags}", get(public_page.clone()))
+        // One report shown on its municipality's map: the link in alert mails.
+        .route("/m/{ags}/{report}", get(public_page))
         .route("/embed/{ags}", get(embed))
         .route(
             "/ui/models/{file}",

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use augenmerk_domain::api::NewReport;
 use augenmerk_domain::audit::{Actor, AuditAction, AuditEntry};
 use augenmerk_domain::category::AnswerError;
-use augenmerk_domain::error::{ErrorCode, FieldError};
+use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::PublicStatusChange;
 use augenmerk_domain::report::{self, Channel, Priority, Report};
 use augenmerk_domain::routing;
@@ -70,8 +70,14 @@ fn stored_for(existing: Report, device: Option<DeviceId>) -> ApiResult<Submitted
 /// Checks, routes and stores a new report; a stored id comes back as it is stored.
 async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, new: NewReport) -> ApiResult<Submitted> {
     let location = new.location.validated()?;
-    let place = state.place(location)?;
-    let tenant = match state.destination(&place).await? {
+    // Near a border the report may name a neighbour within the tolerance instead.
+    let candidates = super::border::candidates(state, location).await?;
+    let (chosen, others) = super::border::choose(candidates, new.municipality.as_ref())?;
+    // Only a citizen's form asks (an Open311 client names its jurisdiction, staff theirs).
+    let confirmed_by_citizen = new.municipality.is_some() && device.is_some();
+    let border_confirmation = super::border::confirmation(&chosen, &others, confirmed_by_citizen);
+    let place = chosen.place;
+    let tenant = match chosen.destination {
         Some(Destination::Tenant(t)) => t,
         // Only devices report to administrations that are not on the platform: an
         // Open311 client or staff enter reports for a tenant.
@@ -80,18 +86,6 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
         }
         _ => return Err(crate::state::not_served(&place)),
     };
-    if let Some(claimed) = &new.municipality
-        && claimed != &tenant.record.ags
-    {
-        return Err(
-            ApiError::validation(vec![FieldError::new("municipality", "location_outside_municipality")]).context(
-                serde_json::json!({
-                    "responsible": { "ags": tenant.record.ags.as_str(), "name": tenant.record.name }
-                }),
-            ),
-        );
-    }
-
     // A deactivated category takes no new reports; the client is told as for an unknown
     // one (it fetches the configuration again and the citizen chooses anew).
     if tenant.record.categories.find(&new.category).is_some() && !tenant.record.categories.is_offered(&new.category) {
@@ -100,15 +94,6 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
     }
     let content = checked_content(state, &tenant.record.categories, &new, device.as_ref()).await?;
 
-    // Near a border (outside the boundary, within the tolerance) a report that names its
-    // municipality was confirmed by the citizen: the form asks before it sends the name.
-    let border_confirmation = (place.distance_m > 0.0 && new.municipality.is_some()).then(|| {
-        AuditAction::MunicipalityConfirmed {
-            gemeinde: place.gemeinde.clone(),
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ≤ the tolerance
-            distance_m: place.distance_m.round() as u32,
-        }
-    });
     let now = Utc::now();
     let language = new.language.unwrap_or_default();
     let mut report = received(
@@ -177,6 +162,7 @@ async fn accept(state: &AppState, device: Option<DeviceId>, channel: Channel, ne
     match state.store.insert_report(write).await? {
         Inserted::Created(r) => {
             state.mailer.wake();
+            state.metrics.report_accepted(r.channel.as_str());
             Ok(Submitted {
                 report: Inserted::Created(r),
                 history: Some(history),

@@ -88,7 +88,7 @@ fn map_report(tenant: &Tenant, row: &PublicRow, p: &PublishedReport) -> PublicMa
     }
 }
 
-async fn map_reports(state: &AppState, rows: &[PublicRow]) -> ApiResult<Vec<PublicMapReport>> {
+pub(crate) async fn map_reports(state: &AppState, rows: &[PublicRow]) -> ApiResult<Vec<PublicMapReport>> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         if let Some((tenant, p)) = published(state, row).await? {

@@ -174,7 +174,8 @@ pub async fn followed_report(state: &AppState, report: &Report) -> ApiResult<Fol
         .store
         .list_status_changes(&report.municipality, &report.id)
         .await?;
-    let public = public_fields(report, &history, &tenant.record.settings);
+    let publication = state.store.get_publication(&report.municipality, &report.id).await?;
+    let public = public_fields(report, &history, &tenant.record.settings, &publication);
     Ok(FollowedReport {
         municipality_name: tenant.record.name.clone(),
         category_name: category_name(&tenant, report),

@@ -312,7 +312,19 @@ async fn a_posted_request_goes_through_intake_and_reads_back_in_both_formats_wit
         .find(|c| c.has_tag_name("request"))
         .expect("request");
     assert_eq!(child_text(request, "description"), Some(text));
-    assert_eq!(child_text(request, "lat"), Some(lat.as_str()));
+    // The position as every public view shows it: on the municipality's grid (50 m).
+    let cell = augenmerk_domain::public_map::snap_to_grid(
+        augenmerk_domain::GeoPoint {
+            lat: MUERWIK.0,
+            lon: MUERWIK.1,
+        },
+        50,
+    );
+    assert_eq!(
+        child_text(request, "lat").and_then(|v| v.parse::<f64>().ok()),
+        Some(cell.lat),
+        "posted at {lat}"
+    );
 
     let token = json_of(&app.get(&format!("{BASE}/tokens/{id}.json"), None).await, 200);
     assert_eq!(token[0]["service_request_id"], id.as_str());

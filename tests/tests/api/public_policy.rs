@@ -13,6 +13,18 @@ use crate::helpers::{FLENSBURG, TestApp, id_of, pothole, spawn_app};
 
 const BASE: &str = "/open311/v2";
 
+/// Where the public sees the pothole at (54.8101234, 9.4809876): the centre of its cell on
+/// Flensburg's grid (the default 50 m).
+fn grid_cell() -> augenmerk_domain::GeoPoint {
+    let exact = augenmerk_domain::GeoPoint {
+        lat: 54.810_123_4,
+        lon: 9.480_987_6,
+    };
+    let cell = augenmerk_domain::public_map::snap_to_grid(exact, 50);
+    assert!(exact.distance_m(&cell) > 1.0, "the cell centre is not the exact place");
+    cell
+}
+
 /// A request of the feed in both formats: the JSON object and the XML `request`
 /// element's children as (name, text) pairs.
 struct Published {
@@ -121,18 +133,20 @@ async fn the_open311_feed_publishes_only_what_the_public_policy_allows() {
             .iter()
             .find(|(id, _)| *id == shown_id)
             .expect("the pothole is listed");
-        // Rounded to four decimals (about ten metres), in both formats.
-        assert_eq!(p.json["lat"], json!(54.8101), "{}", p.json);
-        assert_eq!(p.json["long"], json!(9.481), "{}", p.json);
-        assert_eq!(p.xml_field("lat"), Some("54.8101"));
-        assert_eq!(p.xml_field("long"), Some("9.481"));
+        // On the municipality's grid (default 50 m), as the public map shows it: the one
+        // publication policy, in both formats (issue 20: the feed once rounded to ~10 m).
+        let cell = grid_cell();
+        assert_eq!(p.json["lat"].as_f64(), Some(cell.lat), "{}", p.json);
+        assert_eq!(p.json["long"].as_f64(), Some(cell.lon), "{}", p.json);
+        assert_eq!(p.xml_field("lat").and_then(|v| v.parse().ok()), Some(cell.lat));
+        assert_eq!(p.xml_field("long").and_then(|v| v.parse().ok()), Some(cell.lon));
         // No internal due date.
         assert!(p.json["expected_datetime"].is_null(), "{}", p.json);
         assert_eq!(p.xml_field("expected_datetime"), Some(""));
         assert_eq!(p.json["status_notes"], "Wir kümmern uns.");
         let text = format!("{} {:?}", p.json, p.xml);
         assert!(!text.contains("2031"), "{text}");
-        assert!(!text.contains("54.810123"), "{text}");
+        assert!(!text.contains("54.810123") && !text.contains("54.8101,"), "{text}");
         if publish_text {
             let description = format!("DESC-{marker} Herr Beispiel, Tel. 0461 999\n\tzweite Zeile");
             assert_eq!(p.json["description"], description.as_str());
@@ -205,13 +219,28 @@ async fn the_open311_feed_publishes_only_what_the_public_policy_allows() {
         .await;
     assert!(followed.status.is_success(), "{}", followed.text());
     let followed = followed.json();
-    assert_eq!(followed["location"], json!({"lat": 54.8101, "lon": 9.481}));
+    let cell = grid_cell();
+    assert_eq!(followed["location"], json!({"lat": cell.lat, "lon": cell.lon}));
     assert!(!followed.to_string().contains(&marker), "{followed}");
 
     // The municipality decides to publish the citizens' texts: now they are shown.
     assert!(!app.publish_text(FLENSBURG).await, "off by default");
     check(&feed(&app, &format!("{BASE}/requests")).await, true);
     check(&feed(&app, &format!("{BASE}/requests/{shown_id}")).await, true);
+
+    // Staff mark the report exact (as for a street lamp): the feed, like the public map,
+    // shows the place itself.
+    app.put(
+        &format!("/api/v1/staff/reports/{shown_id}/publication"),
+        Some(&dispatcher.token),
+        &json!({"exact": true, "approved": false}),
+    )
+    .await
+    .expect(200);
+    let exact = feed(&app, &format!("{BASE}/requests/{shown_id}")).await;
+    let (_, p) = exact.first().expect("the pothole");
+    assert_eq!(p.json["lat"].as_f64(), Some(54.810_123_4), "{}", p.json);
+    assert_eq!(p.json["long"].as_f64(), Some(9.480_987_6), "{}", p.json);
 }
 
 #[tokio::test]

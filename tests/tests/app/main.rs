@@ -14,6 +14,7 @@
 //! (benches/app_startup.rs, run by scripts/bench-app-startup.sh).
 
 mod administrations;
+mod field_day;
 mod flow;
 mod helpers;
 mod privacy;

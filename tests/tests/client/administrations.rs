@@ -112,6 +112,73 @@ async fn reports_in_two_gemeinden_of_an_amt_are_placed_offline_and_filed_under_t
     drop(server);
 }
 
+/// In Flensburg, about 190 m from Wees (Amt Langballig), by the boundaries the server loads.
+const NEAR_WEES: (f64, f64) = (54.79395, 9.50117);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn near_a_border_the_device_offers_the_neighbour_offline_and_files_the_choice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server_dir = dir.path().join("server");
+    let mut server = Server::client(&server_dir);
+    let port = server.port;
+    let device = client(&dir.path().join("device"), &server.url);
+    device
+        .sync(&SyncOptions::default())
+        .await
+        .expect("configuration cached");
+
+    // Offline: the cached boundaries offer Flensburg, and Wees's Amt as the alternative
+    // (the same candidates as the server's, from augenmerk_geo::candidates).
+    server.kill();
+    let here = device.locate(at(NEAR_WEES)).expect("in Flensburg");
+    assert_eq!((here.ags.as_str(), here.distance_m), (augenmerk_tests::FLENSBURG, 0.0));
+    let offered: Vec<(&str, &str)> = here
+        .alternatives
+        .iter()
+        .map(|a| (a.ags.as_str(), a.gemeinde.as_str()))
+        .collect();
+    assert_eq!(offered, [(AMT_LANGBALLIG, "01059176")]);
+    let answer = here.responsibility();
+    assert_eq!(answer.alternatives.len(), 1);
+    assert_eq!(
+        answer.alternatives[0].administration.as_ref().map(|a| a.key.as_str()),
+        Some(AMT_LANGBALLIG)
+    );
+
+    // The citizen chose Wees: queued under the Amt. A municipality that is no candidate is refused.
+    let mut draft = pothole_draft(1, Vec::new());
+    draft.location = at(NEAR_WEES);
+    draft.municipality = Some(augenmerk_domain::Ags::parse(AMT_LANGBALLIG).expect("key"));
+    let id = device.create_report(draft.clone()).expect("queued offline");
+    let queued = device.report(&id).expect("queued report").report;
+    assert_eq!(queued.municipality.as_str(), AMT_LANGBALLIG);
+    assert_eq!(queued.place_name.as_deref(), Some("Wees (Amt Langballig)"));
+    draft.municipality = Some(augenmerk_domain::Ags::parse("01002000").expect("Kiel"));
+    assert!(
+        matches!(device.create_report(draft), Err(ClientError::Invalid(_))),
+        "Kiel is no candidate here"
+    );
+
+    // Online again: the Amt has it, with the choice in its audit trail.
+    let server = Server::client_on(&server_dir, port);
+    let summary = device.sync(&SyncOptions::default()).await.expect("sync");
+    assert_eq!(summary.reports_sent, 1, "{summary:?}");
+    let amt = augenmerk_tests::Staff::login_to(&server.url, Some(AMT_LANGBALLIG), "dispatcher").await;
+    let detail = amt.wait_for_report(&id.to_string(), augenmerk_tests::SLOW).await;
+    assert_eq!(detail["report"]["gemeinde"], "01059176", "{}", detail["report"]);
+    let confirmed = detail["audit"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .find(|e| e["action"]["type"] == "municipality_confirmed")
+        .unwrap_or_else(|| panic!("no confirmation: {}", detail["audit"]));
+    assert_eq!(
+        confirmed["action"]["alternatives"],
+        serde_json::json!([augenmerk_tests::FLENSBURG])
+    );
+    drop(server);
+}
+
 /// The raw mails under `mail_dir` sent to `to`, waiting up to a minute for `count` of them.
 fn mails_to(mail_dir: &Path, to: &str, count: usize) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(60);

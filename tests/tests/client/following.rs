@@ -88,23 +88,10 @@ async fn a_follower_gets_status_changes_offline_and_can_stop_following() {
     drop(server);
 }
 
-/// Copies a directory tree (a server's data directory as a backup would).
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("create copy");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_restored_from_a_backup_is_told_the_follows_it_lost() {
-    // The backup here is a copy of the data directory, which holds the whole server only
-    // on SQLite (the default); on PostgreSQL a backup is the database's own (pg_dump).
+    // `augenmerk-server backup` is the embedded default's (SQLite and photo files); on
+    // PostgreSQL a backup is the database's own (pg_dump).
     if augenmerk_tests::backend::postgres() {
         eprintln!("skipped: a file backup of the data directory is the embedded default's");
         return;
@@ -120,11 +107,10 @@ async fn a_server_restored_from_a_backup_is_told_the_follows_it_lost() {
     let follower = library_client(&dir.path().join("follower"), &server.url);
     follower.sync(&SyncOptions::default()).await.expect("registered");
 
-    // The nightly backup: the report and the follower's device are in it, the follow is not.
-    server.kill();
+    // The nightly backup, taken while the server runs: the report and the follower's
+    // device are in it, the follow is not.
     let backup = dir.path().join("backup");
-    copy_tree(&server_dir, &backup);
-    let mut server = Server::client_on(&server_dir, port);
+    crate::backup::server_command(&server_dir, &["backup", "--to", &backup.to_string_lossy()]);
     let report_id = id.parse().expect("report id");
     follower.follow_report(&report_id).await.expect("follow");
     let first = follower.sync(&SyncOptions::default()).await.expect("sync");
@@ -134,7 +120,7 @@ async fn a_server_restored_from_a_backup_is_told_the_follows_it_lost() {
     // device's regular check (due at once here) tells it again.
     server.kill();
     std::fs::remove_dir_all(&server_dir).expect("remove data");
-    copy_tree(&backup, &server_dir);
+    crate::backup::server_command(&server_dir, &["restore", "--from", &backup.to_string_lossy()]);
     let server = Server::client_on(&server_dir, port);
     let dispatcher = Staff::login(&server.url, "dispatcher").await;
     let mut options = ClientOptions::new(dir.path().join("follower"), Some(server.url.clone()));

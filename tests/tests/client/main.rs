@@ -4,6 +4,7 @@
 //! citizen's data protection rights (export, withdrawal, erasure).
 
 mod administrations;
+mod backup;
 mod bad_input;
 mod crashes;
 mod deployment;
@@ -14,4 +15,5 @@ mod mail_updates;
 mod privacy;
 mod refused;
 mod scale_out;
+mod staff_municipalities;
 mod support;

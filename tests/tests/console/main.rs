@@ -21,3 +21,4 @@ mod helpers;
 mod mail_config;
 mod privacy;
 mod publication;
+mod sessions;

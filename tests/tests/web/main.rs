@@ -8,6 +8,7 @@
 
 mod accessibility;
 mod administrations;
+mod alerts;
 mod anon_wasm;
 mod citizen_flow;
 mod offline_app;

@@ -2,8 +2,9 @@
 //! never asked for): the map is there at once, on the whole state; a citizen places a
 //! report by tapping the map (and the address hint fills in from the geocoder), another by
 //! the address search. The geocoder is the fixture of real Flensburg addresses
-//! (`augenmerk_tests::nominatim`), which also serves plain map tiles. axe-core on each
-//! screen; screenshots to `docs/screenshots/web/place-picker-*`.
+//! (`augenmerk_tests::nominatim`), which also serves plain map tiles. Near a municipal
+//! border the form offers the neighbour, and a report filed with it lands there. axe-core
+//! on each screen; screenshots to `docs/screenshots/web/place-picker-*`.
 
 use std::f64::consts::PI;
 use std::time::Duration;
@@ -13,6 +14,14 @@ use fantoccini::elements::Element;
 
 use augenmerk_tests::nominatim::{Nominatim, place};
 use augenmerk_tests::{Browser, FLENSBURG, SLOW, Server, ServerSetup, Staff, steps};
+
+/// In Flensburg, about 190 m from Wees (Amt Langballig, also on the platform), by the
+/// boundaries in `data/geo/sh-gemeinden.geojson`.
+const NEAR_WEES: (f64, f64) = (54.79395, 9.50117);
+/// Amt Langballig, which Wees belongs to.
+const AMT_LANGBALLIG: &str = "010595937";
+/// Wees.
+const WEES: &str = "01059176";
 
 /// Web-Mercator pixel position of a point at a zoom level (Leaflet's CRS, 256-pixel tiles).
 fn pixel(lat: f64, lon: f64, zoom: f64) -> (f64, f64) {
@@ -193,6 +202,77 @@ async fn a_report_is_placed_by_tapping_the_map_and_by_address_search_without_gps
         "{report}"
     );
     assert_eq!(report["address_hint"], "Rathausplatz 1, 24937 Flensburg");
+
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn near_a_border_the_citizen_chooses_the_neighbour_and_the_report_lands_there() {
+    let dir = tempfile::Builder::new()
+        .prefix("augenmerk-web-border-")
+        .tempdir()
+        .expect("temporary directory");
+    let server = Server::start(dir.path());
+    let b = Browser::start(dir.path()).await;
+    b.goto(&server.url).await;
+    b.wait_id("submit-report", SLOW).await;
+
+    // Inside Flensburg, near Wees: Flensburg first, Wees (Amt Langballig) to choose.
+    b.type_into("lat-input", &NEAR_WEES.0.to_string()).await;
+    b.type_into("lon-input", &NEAR_WEES.1.to_string()).await;
+    b.wait_text(&Browser::id("municipality-name"), "Flensburg", Duration::from_secs(20))
+        .await;
+    b.wait_text(
+        &Browser::id("municipality-choice"),
+        "nahe der Grenze zu Wees (Amt Langballig)",
+        SLOW,
+    )
+    .await;
+    let own = format!("[data-testid=\"municipality-option\"][value=\"{FLENSBURG}\"]");
+    let neighbour = format!("[data-testid=\"municipality-option\"][value=\"{AMT_LANGBALLIG}\"]");
+    let checked = |css: String| {
+        let b = &b;
+        async move {
+            let el = b.wait_css(&css, SLOW).await;
+            el.prop("checked").await.ok().flatten().as_deref() == Some("true")
+        }
+    };
+    assert!(
+        checked(own.clone()).await,
+        "the place's own municipality is preselected"
+    );
+    assert!(!checked(neighbour.clone()).await);
+    assert!(
+        b.client
+            .find(fantoccini::Locator::Css(&Browser::id("municipality-confirm")))
+            .await
+            .is_err(),
+        "inside the boundary the choice replaces the confirmation"
+    );
+    assert_accessible(&b, "place picker, near a border").await;
+    b.screenshots("place-picker-border").await;
+
+    // The neighbour chosen: the form names it, offers its categories, and the report
+    // lands in the Amt's inbox, filed under Wees, with the choice in its audit trail.
+    b.click_css(&neighbour).await;
+    b.wait_text(&Browser::id("municipality-name"), "Wees (Amt Langballig)", SLOW)
+        .await;
+    assert!(checked(neighbour).await);
+    steps::describe_pothole(&b, "Schlagloch an der Stadtgrenze, bei Wees gemeldet.").await;
+    let id = steps::submit(&b).await;
+    let amt = Staff::login_to(&server.url, Some(AMT_LANGBALLIG), "dispatcher").await;
+    let detail = amt.wait_for_report(&id, SLOW).await;
+    assert_eq!(detail["report"]["municipality"], AMT_LANGBALLIG, "{}", detail["report"]);
+    assert_eq!(detail["report"]["gemeinde"], WEES, "{}", detail["report"]);
+    let confirmed: Vec<&serde_json::Value> = detail["audit"]
+        .as_array()
+        .expect("audit")
+        .iter()
+        .filter(|e| e["action"]["type"] == "municipality_confirmed")
+        .collect();
+    assert_eq!(confirmed.len(), 1, "{}", detail["audit"]);
+    assert_eq!(confirmed[0]["action"]["gemeinde"], WEES);
+    assert_eq!(confirmed[0]["action"]["alternatives"], serde_json::json!([FLENSBURG]));
 
     b.close().await;
 }

@@ -4,7 +4,8 @@
 //! comments and never the note; the filters (status, category, period) narrow the list;
 //! the embedded view `/embed/{ags}` works inside an iframe of a page on another origin
 //! (a second local server), which the municipality's `frame_ancestors` allows, while the
-//! other pages keep refusing to be framed. axe-core on each screen; screenshots to
+//! other pages keep refusing to be framed. A report's detail has its own URL
+//! (`/m/{ags}/{report}`), which the list sets and back closes. axe-core on each screen; screenshots to
 //! `docs/screenshots/web/public-map-*`.
 
 use serde_json::json;
@@ -54,6 +55,19 @@ async fn host_page(src: String) -> (u16, tokio::task::JoinHandle<()>) {
 async fn wait_total(b: &Browser, total: u64) {
     b.wait_attr(&Browser::id("pm-total"), "data-total", &total.to_string(), SLOW)
         .await;
+}
+
+/// Waits until the page's URL has this path (the public map sets it without loading).
+async fn wait_path(b: &Browser, path: &str) {
+    let deadline = std::time::Instant::now() + SLOW;
+    loop {
+        let url = b.client.current_url().await.expect("the page's URL");
+        if url.path() == path {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the URL is {url}, not {path}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// Chooses an option of a filter's `<select>`.
@@ -160,7 +174,12 @@ async fn the_public_sees_reports_and_comments_but_never_notes_also_embedded() {
         "{embed_csp}"
     );
     assert!(embed_body.contains("<base href=\"/\">"), "assets resolve from the root");
-    for page in [format!("/m/{FLENSBURG}"), "/m".to_owned(), "/".to_owned()] {
+    for page in [
+        format!("/m/{FLENSBURG}"),
+        format!("/m/{FLENSBURG}/{pothole}"),
+        "/m".to_owned(),
+        "/".to_owned(),
+    ] {
         let (csp, _) = csp_of(&page).await;
         assert!(csp.contains("frame-ancestors 'none'"), "{page}: {csp}");
     }
@@ -205,6 +224,32 @@ async fn the_public_sees_reports_and_comments_but_never_notes_also_embedded() {
     b.wait_text(&Browser::id("status-history"), OPEN_COMMENT, SLOW).await;
     b.click_id("pm-back").await;
 
+    // A report's detail has its own URL (the link in alert mails): opening it from the
+    // list sets the URL, the browser's back button closes it again.
+    let list_path = format!("/m/{FLENSBURG}");
+    let detail_path = format!("/m/{FLENSBURG}/{pothole}");
+    wait_path(&b, &list_path).await;
+    b.click_css(&format!("{resolved} [data-testid=\"pm-open\"]")).await;
+    b.wait_attr(&Browser::id("pm-detail"), "data-id", &pothole, SLOW).await;
+    wait_path(&b, &detail_path).await;
+    b.client.back().await.expect("back");
+    wait_path(&b, &list_path).await;
+    b.wait_gone(&Browser::id("pm-detail"), SLOW).await;
+    b.wait_css(&open, SLOW).await;
+    // Opened by its link: the detail at once, and its back button shows the list.
+    b.goto(&format!("{}{detail_path}", server.url)).await;
+    b.wait_attr(&Browser::id("pm-detail"), "data-id", &pothole, SLOW).await;
+    b.wait_text(&Browser::id("status-history"), RESOLVED_COMMENT, SLOW)
+        .await;
+    violations.extend(
+        b.serious_accessibility_violations("public map, detail by its link")
+            .await,
+    );
+    b.click_id("pm-back").await;
+    wait_path(&b, &list_path).await;
+    b.wait_css(&open, SLOW).await;
+    wait_total(&b, 2).await;
+
     // Filters: status, category, period.
     choose(&b, "pm-status", "open").await;
     wait_total(&b, 1).await;
@@ -245,6 +290,20 @@ async fn the_public_sees_reports_and_comments_but_never_notes_also_embedded() {
             .expect("query")
             .is_empty(),
         "the embedded view has no header, navigation or footer"
+    );
+    // Nor the app's background work: no outbox flushes, no anonymizer (issue 20).
+    let background = b
+        .client
+        .execute(
+            "return [typeof window.augenmerkSync, typeof window.augenmerkAnon];",
+            vec![],
+        )
+        .await
+        .expect("script in the iframe");
+    assert_eq!(
+        background,
+        json!(["undefined", "undefined"]),
+        "the embed starts no background work"
     );
     b.click_css(&format!("{resolved} [data-testid=\"pm-open\"]")).await;
     b.wait_text(&Browser::id("status-history"), RESOLVED_COMMENT, SLOW)

@@ -164,6 +164,7 @@ pub enum QuestionKind {
     Text {
         /// Longest accepted answer in characters (at most [`MAX_TEXT_ANSWER_CHARS`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
         max_length: Option<usize>,
     },
     /// A calendar date, `YYYY-MM-DD`.

@@ -28,7 +28,8 @@ const ERASED_PAYLOAD: &str = r#"{"erased":true}"#;
 
 /// The tables that hold personal data, or held it before an erasure (see [`scrub`]).
 const PERSONAL_TABLES: &str = "reports, messages, notes, events, audit, report_subscriptions, jobs, \
-     mailed_reports, erasure_tokens, devices, blob_uploads, followers, withdrawn_reports";
+     mailed_reports, erasure_tokens, devices, blob_uploads, followers, withdrawn_reports, \
+     alert_subscriptions";
 
 /// Erases each target of the municipality that is not yet erased at the scope.
 pub(crate) async fn erase_reports(

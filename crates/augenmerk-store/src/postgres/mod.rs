@@ -42,6 +42,7 @@ macro_rules! on_conn {
 }
 
 mod accounts;
+mod alerts;
 mod codec;
 mod config;
 mod directory;
@@ -56,6 +57,7 @@ mod privacy;
 mod public_map;
 mod reports;
 mod schema;
+mod sessions;
 
 use std::str::FromStr;
 
@@ -492,6 +494,10 @@ impl Store for PgStore {
         since: DateTime<Utc>,
     ) -> StoreResult<augenmerk_domain::mail::RecentMails> {
         on_conn!(self, |c| outbox::mails_to_since(c, recipient, &since))
+    }
+
+    async fn job_counts(&self) -> StoreResult<Vec<(String, String, u64)>> {
+        on_conn!(self, |c| outbox::job_counts(c))
     }
 
     async fn next_run(&self, name: &str) -> StoreResult<Option<DateTime<Utc>>> {

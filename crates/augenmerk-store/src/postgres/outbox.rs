@@ -166,6 +166,22 @@ pub(crate) async fn report_jobs(c: &impl GenericClient, ags: &Ags, report: &Repo
 }
 
 /// Mails delivered to an address since `since`.
+/// Jobs waiting or given up, per kind and state.
+pub(crate) async fn job_counts(c: &impl GenericClient) -> StoreResult<Vec<(String, String, u64)>> {
+    let rows = c
+        .query(
+            "SELECT kind, state, count(*) AS n FROM jobs WHERE state IN ('pending', 'failed') GROUP BY kind, state",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let n: i64 = r.try_get("n")?;
+            Ok((r.try_get("kind")?, r.try_get("state")?, u64::try_from(n).unwrap_or(0)))
+        })
+        .collect()
+}
+
 pub(crate) async fn mails_to_since(
     c: &impl GenericClient,
     recipient: &str,

@@ -27,6 +27,14 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_public_map",
         sql: include_str!("migrations/0002_public_map.sql"),
     },
+    Migration {
+        name: "0003_alerts",
+        sql: include_str!("migrations/0003_alerts.sql"),
+    },
+    Migration {
+        name: "0004_sessions",
+        sql: include_str!("migrations/0004_sessions.sql"),
+    },
 ];
 
 /// The schema version this code writes (how many migrations it knows).

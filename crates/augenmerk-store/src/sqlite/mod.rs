@@ -17,6 +17,8 @@
 //! cannot be split), a short delegation per method to the module that holds its SQL.
 
 mod accounts;
+mod alerts;
+pub mod backup;
 mod checkpoint;
 mod codec;
 mod config;
@@ -33,6 +35,7 @@ mod public_map;
 mod readers;
 mod reports;
 mod schema;
+mod sessions;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -539,6 +542,10 @@ impl Store for SqliteStore {
     ) -> StoreResult<augenmerk_domain::mail::RecentMails> {
         let recipient = recipient.to_owned();
         self.read(move |c| outbox::mails_to_since(c, &recipient, &since)).await
+    }
+
+    async fn job_counts(&self) -> StoreResult<Vec<(String, String, u64)>> {
+        self.read(outbox::job_counts).await
     }
 
     async fn next_run(&self, name: &str) -> StoreResult<Option<DateTime<Utc>>> {

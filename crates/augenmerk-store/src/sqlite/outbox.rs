@@ -145,6 +145,22 @@ pub(crate) fn mails_to_since(conn: &Connection, recipient: &str, since: &DateTim
     Ok(RecentMails { receipts, all })
 }
 
+/// Jobs waiting or given up, per kind and state.
+pub(crate) fn job_counts(conn: &Connection) -> StoreResult<Vec<(String, String, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, state, count(*) FROM jobs WHERE state IN ('pending', 'failed') GROUP BY kind, state",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, state, n) = row?;
+        out.push((kind, state, u64::try_from(n).unwrap_or(0)));
+    }
+    Ok(out)
+}
+
 /// When a schedule runs next.
 pub(crate) fn next_run(conn: &Connection, name: &str) -> StoreResult<Option<DateTime<Utc>>> {
     Ok(conn

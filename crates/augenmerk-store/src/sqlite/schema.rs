@@ -28,6 +28,8 @@ const MIGRATIONS: &[Migration] = &[
     ),
     migration("0007_privacy", include_str!("migrations/0007_privacy.sql")),
     migration("0008_public_map", include_str!("migrations/0008_public_map.sql")),
+    migration("0009_alerts", include_str!("migrations/0009_alerts.sql")),
+    migration("0010_sessions", include_str!("migrations/0010_sessions.sql")),
 ];
 
 const fn migration(name: &'static str, sql: &'static str) -> Migration {

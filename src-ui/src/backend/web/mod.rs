@@ -76,9 +76,7 @@ pub struct WebBackend {
 
 impl WebBackend {
     pub fn new() -> Self {
-        let backend = Self {
-            inner: Arc::new(Mutex::new(Shared::default())),
-        };
+        let backend = Self::passive();
         let me = backend.clone();
         wasm_bindgen_futures::spawn_local(async move {
             // Opening the database moves an older page's outbox over; then what waits is sent.
@@ -92,6 +90,15 @@ impl WebBackend {
         });
         backend.watch();
         backend
+    }
+
+    /// A backend that starts no background work (no outbox flushes, no configuration
+    /// refresh, no listeners): for the public map embedded in a municipality's website,
+    /// which only reads the public API and must not write to the visitor's outbox.
+    pub fn passive() -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Shared::default())),
+        }
     }
 
     /// The database, opened on first use.

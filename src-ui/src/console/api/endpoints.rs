@@ -16,6 +16,7 @@ use augenmerk_domain::privacy::{ErasureCandidate, ErasureDone, ErasureLogEntry, 
 use augenmerk_domain::public::{MunicipalityConfig, MunicipalityInfo};
 use augenmerk_domain::public_map::Publication;
 use augenmerk_domain::rules::Rule;
+use augenmerk_domain::sessions::{LoginLogEntry, SessionInfo, SessionsEnded};
 use augenmerk_domain::staff::{Department, Page, StaffReportDetail, StaffReportSummary, StaffUser, Statistics};
 use augenmerk_domain::templates::ReplyTemplate;
 use augenmerk_domain::{Ags, CategoryTree, DepartmentId};
@@ -127,6 +128,31 @@ impl Api {
     /// Saves the account's mail preferences.
     pub async fn save_my_mail(&self, settings: &MyMailSettings) -> UiResult<MyMailSettings> {
         self.put("/staff/me/mail", settings).await
+    }
+}
+
+// ---- Sessions and the sign-in log -----------------------------------------------------
+
+impl Api {
+    /// The account's sessions.
+    pub async fn my_sessions(&self) -> UiResult<Vec<SessionInfo>> {
+        self.get("/sessions").await
+    }
+
+    /// Ends one of the account's sessions.
+    pub async fn end_my_session(&self, id: &str) -> UiResult<()> {
+        self.delete(&format!("/sessions/{}", encode(id))).await
+    }
+
+    /// Ends every session of an account (admins).
+    pub async fn end_user_sessions(&self, user: &str) -> UiResult<SessionsEnded> {
+        self.post_empty(&format!("/staff/config/users/{}/end-sessions", encode(user)))
+            .await
+    }
+
+    /// The municipality's sign-in log (admins).
+    pub async fn login_log(&self) -> UiResult<Vec<LoginLogEntry>> {
+        self.get("/staff/config/login-log").await
     }
 }
 

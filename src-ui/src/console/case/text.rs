@@ -278,13 +278,36 @@ pub(super) fn audit_text(refs: &Refs, lang: Lang, i18n: I18n, e: &AuditEntry) ->
             "c-audit-due",
             &[("to", opt(to.map(|t| format::date_time(lang, t))).into())],
         ),
-        AuditAction::MunicipalityConfirmed { gemeinde, distance_m } => i18n.t_args(
-            "c-audit-municipality-confirmed",
-            &[
-                ("gemeinde", gemeinde.as_str().to_owned().into()),
-                ("distance", (*distance_m).into()),
-            ],
-        ),
+        AuditAction::MunicipalityConfirmed {
+            gemeinde,
+            distance_m,
+            alternatives,
+        } => {
+            let confirmed = if *distance_m > 0 {
+                i18n.t_args(
+                    "c-audit-municipality-confirmed",
+                    &[
+                        ("gemeinde", gemeinde.as_str().to_owned().into()),
+                        ("distance", (*distance_m).into()),
+                    ],
+                )
+            } else {
+                i18n.t_args(
+                    "c-audit-municipality-chosen",
+                    &[("gemeinde", gemeinde.as_str().to_owned().into())],
+                )
+            };
+            if alternatives.is_empty() {
+                confirmed
+            } else {
+                let others: Vec<&str> = alternatives.iter().map(|a| a.as_str()).collect();
+                let others = i18n.t_args(
+                    "c-audit-municipality-alternatives",
+                    &[("others", others.join(", ").into())],
+                );
+                format!("{confirmed} {others}")
+            }
+        }
         AuditAction::PublicationChanged { exact, approved } => {
             let yes_no = |b: bool| i18n.t(if b { "c-yes" } else { "c-no" });
             i18n.t_args(

@@ -1,4 +1,5 @@
-//! Staff accounts: list with role and department, create, change role, disable.
+//! Staff accounts: list with role and department, create, change role, disable, end
+//! their sessions; the municipality's sign-in log below.
 
 use leptos::prelude::*;
 
@@ -98,6 +99,7 @@ pub(super) fn Users() -> impl IntoView {
                             let refs = console.refs.get();
                             list.get().into_iter().map(|u| {
                                 let uid = u.id.to_string();
+                                let end_uid = uid.clone();
                                 let active = u.active;
                                 view! {
                                     <tr class="kern-table__row">
@@ -140,6 +142,17 @@ pub(super) fn Users() -> impl IntoView {
                                                 <span class="kern-label">{if active { i18n.t("c-user-disable") } else { i18n.t("c-user-enable") }}</span>
                                             </button>
                                             {(!active).then(|| view! { <span class="kern-badge"><span class="kern-label kern-label--small">{i18n.t("c-inactive")}</span></span> })}
+                                            // A lost laptop, a person who left: every session ends at once.
+                                            <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                                data-testid="user-end-sessions" data-user=end_uid.clone() on:click=move |_| {
+                                                let uid = end_uid.clone();
+                                                leptos::task::spawn_local(async move {
+                                                    let result = api.end_user_sessions(&uid).await.map(|_| ());
+                                                    finish(result, "c-sessions-ended", error, notice);
+                                                });
+                                            }>
+                                                <span class="kern-label">{i18n.t("c-user-end-sessions")}</span>
+                                            </button>
                                         </td>
                                     </tr>
                                 }
@@ -164,5 +177,6 @@ pub(super) fn Users() -> impl IntoView {
                 </form>
             </section>
         </div>
+        <crate::console::sessions::LoginLog />
     }
 }

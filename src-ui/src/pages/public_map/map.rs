@@ -8,11 +8,16 @@ use super::api::{PublicMap, Viewport};
 use crate::i18n::Lang;
 use crate::map::Tiles;
 
+// Shared with the console's map (which imports it as well, so that wasm-bindgen ships the
+// file beside both).
+#[wasm_bindgen(module = "/js/leaflet-base.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = leafletAvailable)]
+    fn public_map_available() -> bool;
+}
+
 #[wasm_bindgen(module = "/js/public-map.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = publicMapAvailable)]
-    fn public_map_available() -> bool;
-
     #[wasm_bindgen(js_name = createPublicMap)]
     fn create_public_map(
         element_id: &str,

@@ -1,12 +1,16 @@
 //! The public page of reports (`/m`, `/m/{ags}`, and `/embed/{ags}` for an iframe on the
 //! municipality's website): a map with the server's clusters, a list newest first, a
 //! filter by category, status and period, and a detail view with the public history.
+//! A municipality's page opens a report's detail at `/m/{ags}/{report}` (the link in
+//! alert mails); opening one adds a history entry, and back closes it.
 //!
 //! Everything shown comes from `/api/v1/public/reports…`, which sends only what may be
 //! public (positions on the municipality's grid unless staff marked them exact; text and
 //! photos only when published and approved). The list beside the map keeps every report
 //! reachable by keyboard and without tiles.
 
+mod alerts;
+mod alerts_page;
 mod api;
 mod detail;
 mod filters;
@@ -20,10 +24,13 @@ use leptos::prelude::*;
 use crate::backend::UiError;
 use crate::components::errors::ErrorAlert;
 use crate::i18n::use_i18n;
+use crate::route::Route;
 use crate::shell::use_ctx;
 use api::{Filter, MunicipalityPage, PublicList, PublicMap, PublicReportDetail, Viewport};
 use detail::{Detail, ReportFacts};
 use filters::Filters;
+
+pub use alerts_page::AlertPage;
 
 /// Reports per page of the list.
 const PAGE_SIZE: u32 = 25;
@@ -41,6 +48,14 @@ impl Latest {
 
     fn is(&self, n: u64) -> bool {
         self.0.get() == n
+    }
+}
+
+/// The report a public page's route shows.
+fn open_report(route: &Route) -> Option<String> {
+    match route {
+        Route::PublicMap { report, .. } => report.clone(),
+        _ => None,
     }
 }
 
@@ -73,7 +88,36 @@ pub fn PublicMapPage(ags: Option<String>, embed: bool) -> impl IntoView {
     let page = RwSignal::new(1u32);
     let shown: RwSignal<Option<PublicMap>> = RwSignal::new(None);
     let list: RwSignal<Option<PublicList>> = RwSignal::new(None);
-    let selected: RwSignal<Option<String>> = RwSignal::new(None);
+    // The open report follows the URL (`/m/{ags}/{report}`; back closes it) on a
+    // municipality's page; the statewide and the embedded view keep it to themselves.
+    let route = crate::route::use_route();
+    let in_url = !embed && ags.is_some();
+    let selected: RwSignal<Option<String>> = RwSignal::new(route.with_untracked(open_report));
+    Effect::new(move |_| {
+        let report = route.with(open_report);
+        if in_url {
+            selected.set(report);
+        }
+    });
+    let open = {
+        let ags = ags.clone();
+        Callback::new(move |id: String| match ags.clone().filter(|_| in_url) {
+            Some(ags) => {
+                let next = Route::PublicMap {
+                    ags: Some(ags),
+                    embed: false,
+                    report: Some(id),
+                };
+                // One entry for the detail, whichever report it shows: back returns to the list.
+                if route.with_untracked(open_report).is_some() {
+                    crate::route::replace(&next);
+                } else {
+                    crate::route::push(&next);
+                }
+            }
+            None => selected.set(Some(id)),
+        })
+    };
     let detail: RwSignal<Option<PublicReportDetail>> = RwSignal::new(None);
     let map_drawn = RwSignal::new(false);
 
@@ -101,7 +145,7 @@ pub fn PublicMapPage(ags: Option<String>, embed: bool) -> impl IntoView {
                 let _ = viewport.try_set(Some(v));
             },
             move |id| {
-                let _ = selected.try_set(Some(id));
+                let _ = open.try_run(id);
             },
         );
         map_drawn.set(drawn);
@@ -218,7 +262,16 @@ pub fn PublicMapPage(ags: Option<String>, embed: bool) -> impl IntoView {
         })
     };
     let categories = Signal::derive(move || municipality.with(|m| m.as_ref().and_then(|m| m.categories.clone())));
-    let back = Callback::new(move |()| selected.set(None));
+    let back = Callback::new(move |()| {
+        if !(in_url && route.with_untracked(open_report).is_some()) {
+            selected.set(None);
+        } else if crate::route::pushed_here() {
+            crate::route::back();
+        } else {
+            // Opened from a link: the list replaces the detail.
+            crate::route::replace(&route.with_untracked(Route::page));
+        }
+    });
 
     let items = move || {
         list.get().map(|l| {
@@ -240,7 +293,7 @@ pub fn PublicMapPage(ags: Option<String>, embed: bool) -> impl IntoView {
                                 <div>
                                     <p class="kern-body kern-body--bold">
                                         <button type="button" class="kern-link public-list__open" data-testid="pm-open"
-                                            on:click=move |_| selected.set(Some(id.clone()))>
+                                            on:click=move |_| open.run(id.clone())>
                                             {move || i18n.lang().pick(&name).to_owned()}
                                         </button>
                                     </p>
@@ -312,6 +365,7 @@ pub fn PublicMapPage(ags: Option<String>, embed: bool) -> impl IntoView {
                         data-pins=move || shown.with(|m| m.as_ref().map_or(0, |m| m.reports.len()).to_string())></div>
                     <div class="map-layout__list" data-testid="pm-panel">{panel}</div>
                 </div>
+                <alerts::AlertSignup ags=ags.clone() map_drawn=map_drawn.into() server=Signal::derive(server) />
                 <p class="kern-body kern-body--small public-map__licence">
                     {move || licence().map(|l| i18n.t_args("pm-licence", &[("licence", l.into())]))}
                     " "

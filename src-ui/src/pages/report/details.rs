@@ -165,7 +165,7 @@ pub(super) fn details_section(f: Form) -> impl IntoView {
 fn share_contact(f: Form) -> Option<impl IntoView> {
     let i18n = use_i18n();
     let draft = f.draft;
-    let to = draft.with(|d| d.municipality.as_ref().and_then(mailed_to).map(str::to_owned))?;
+    let to = draft.with(|d| d.chosen_municipality().and_then(mailed_to).map(str::to_owned))?;
     let no_email = move || draft.with(|d| d.email.trim().is_empty());
     Some(view! {
         <div class="share-contact">

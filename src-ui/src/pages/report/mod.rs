@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use augenmerk_domain::device::SyncState;
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::public::MunicipalityConfig;
-use augenmerk_domain::{BlobHash, CategoryId, ReportId};
+use augenmerk_domain::{Ags, BlobHash, CategoryId, ReportId};
 
 use crate::backend::{Backend, UiError};
 use crate::components::errors::ErrorAlert;
@@ -77,8 +77,7 @@ impl Form {
         let attempted = RwSignal::new(false);
         let config = Signal::derive(move || {
             let key = draft.with(|d| {
-                d.municipality
-                    .as_ref()
+                d.chosen_municipality()
                     .map(|m| administration_key(m).as_str().to_owned())
             })?;
             configs.with(|c| c.get(&key).cloned())
@@ -130,6 +129,25 @@ impl Form {
         });
     }
 
+    /// Loads the configuration (categories) of the municipality the report goes to;
+    /// where nobody takes reports there are none to offer.
+    fn load_chosen_config(self) {
+        let key = self.draft.with_untracked(|d| {
+            d.chosen_municipality()
+                .filter(|m| is_served(m))
+                .map(|m| administration_key(m).as_str().to_owned())
+        });
+        if let Some(key) = key {
+            self.load_config(key);
+        }
+    }
+
+    /// Chooses the neighbour (or the place's own municipality) near a border.
+    fn choose_municipality(self, administration: &Ags) {
+        self.draft.update(|d| d.choose_municipality(administration));
+        self.load_chosen_config();
+    }
+
     /// Finds the municipality of the current position.
     fn locate(self) {
         let Self {
@@ -143,24 +161,8 @@ impl Form {
             match backend.locate(point.lat, point.lon).await {
                 Ok(m) => {
                     location_error.set(None);
-                    let key = administration_key(&m).as_str().to_owned();
-                    let served = is_served(&m);
-                    draft.update(|d| {
-                        if d.municipality.as_ref().map(|x| &x.ags) != Some(&m.ags) {
-                            d.municipality_confirmed = false;
-                        }
-                        // Another administration has other categories; the Gemeinden
-                        // of one Amt share them.
-                        if d.municipality.as_ref().map(administration_key) != Some(administration_key(&m)) {
-                            d.category = None;
-                            d.answers.clear();
-                        }
-                        d.municipality = Some(m);
-                    });
-                    // Nobody takes reports there: no categories to offer.
-                    if served {
-                        self.load_config(key);
-                    }
+                    draft.update(|d| d.set_municipality(m));
+                    self.load_chosen_config();
                 }
                 Err(e) => {
                     draft.update(|d| d.municipality = None);
@@ -233,7 +235,7 @@ impl Form {
             return;
         };
         let replaces = draft.with_untracked(|d| d.replaces);
-        let mail_to = draft.with_untracked(|d| d.municipality.as_ref().and_then(mailed_to).map(str::to_owned));
+        let mail_to = draft.with_untracked(|d| d.chosen_municipality().and_then(mailed_to).map(str::to_owned));
         let backend = self.backend();
         saving.set(true);
         leptos::task::spawn_local(async move {
@@ -315,15 +317,10 @@ pub fn NewReport() -> impl IntoView {
         }
     });
 
-    if let Some(key) = draft.with_untracked(|d| {
-        d.municipality
-            .as_ref()
-            .filter(|m| is_served(m))
-            .map(|m| administration_key(m).as_str().to_owned())
-    }) {
-        f.load_config(key);
-    } else if draft.with_untracked(|d| d.municipality.is_none()) {
+    if draft.with_untracked(|d| d.municipality.is_none()) {
         f.locate();
+    } else {
+        f.load_chosen_config();
     }
 
     // The map at once, as soon as the tiles are known: on the place chosen so far, else

@@ -66,8 +66,7 @@ impl Form {
             return;
         }
         let ags = self.draft.with_untracked(|d| {
-            d.municipality
-                .as_ref()
+            d.chosen_municipality()
                 .map(|m| crate::draft::administration_key(m).as_str().to_owned())
         });
         search.busy.set(true);
@@ -253,7 +252,7 @@ pub(super) fn place_section(f: Form) -> impl IntoView {
 }
 
 /// The responsible municipality: logo and name, where reports are mailed or refused, and
-/// the confirmation near a border.
+/// near a border the confirmation, or the choice among the neighbours within reach.
 fn municipality_view(f: Form) -> Option<impl IntoView> {
     let i18n = use_i18n();
     let Form {
@@ -262,68 +261,116 @@ fn municipality_view(f: Form) -> Option<impl IntoView> {
         problems,
         ..
     } = f;
-    draft.with(|d| d.municipality.clone()).map(|m| {
-        let confirm = needs_confirmation(&m);
-        let place = place_name(&m);
-        let place2 = place.clone();
-        let place3 = place.clone();
-        let place4 = place.clone();
-        let distance = m.distance_m.round();
-        let logo = config.get().and_then(|c| c.logo);
-        let served = is_served(&m);
-        let mail_to = mailed_to(&m).map(str::to_owned);
-        view! {
-            <div class="municipality" id=field_anchor("municipality") tabindex="-1">
-                <p class="kern-body municipality__name">
-                    {logo.map(|src| view! {
-                        <img class="municipality__logo" src=src data-testid="municipality-logo"
-                            alt=move || i18n.t_args("municipality-logo", &[("name", place3.clone().into())]) />
-                    })}
-                    <span>
-                        {move || i18n.t("municipality-responsible")}" "
-                        <strong data-testid="municipality-name">{place.clone()}</strong>
-                    </span>
-                </p>
-                // Told before anything is written: the report leaves the platform.
-                {mail_to.map(|to| view! {
-                    <div class="kern-alert kern-alert--info" data-testid="mail-notice">
-                        <div class="kern-alert__header">
-                            <span class="kern-icon kern-icon--info" aria-hidden="true"></span>
-                            <span class="kern-title">{move || i18n.t("mail-notice-title")}</span>
-                        </div>
-                        <div class="kern-alert__body">
-                            <p class="kern-body">{move || i18n.t_args("mail-notice", &[("to", to.clone().into())])}</p>
-                        </div>
-                    </div>
+    let (own, m) = draft.with(|d| Some((d.municipality.clone()?, d.chosen_municipality()?.clone())))?;
+    let confirm = needs_confirmation(&own);
+    let place = place_name(&m);
+    let place2 = place.clone();
+    let place3 = place.clone();
+    let own_place = place_name(&own);
+    let distance = own.distance_m.round();
+    let logo = config.get().and_then(|c| c.logo);
+    let served = is_served(&m);
+    let mail_to = mailed_to(&m).map(str::to_owned);
+    let choice = (!own.alternatives.is_empty()).then(|| choice_view(f, own.clone()));
+    Some(view! {
+        <div class="municipality" id=field_anchor("municipality") tabindex="-1">
+            <p class="kern-body municipality__name">
+                {logo.map(|src| view! {
+                    <img class="municipality__logo" src=src data-testid="municipality-logo"
+                        alt=move || i18n.t_args("municipality-logo", &[("name", place3.clone().into())]) />
                 })}
-                <Show when=move || !served>
-                    <div class="kern-alert kern-alert--danger" data-testid="municipality-refused">
-                        <div class="kern-alert__header">
-                            <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
-                            <span class="kern-title">{move || i18n.t("municipality-inactive")}</span>
-                        </div>
-                        <div class="kern-alert__body">
-                            <p class="kern-body">{move || i18n.t("municipality-refused-reason")}</p>
-                        </div>
+                <span>
+                    {move || i18n.t("municipality-responsible")}" "
+                    <strong data-testid="municipality-name">{place.clone()}</strong>
+                </span>
+            </p>
+            {choice}
+            // Told before anything is written: the report leaves the platform.
+            {mail_to.map(|to| view! {
+                <div class="kern-alert kern-alert--info" data-testid="mail-notice">
+                    <div class="kern-alert__header">
+                        <span class="kern-icon kern-icon--info" aria-hidden="true"></span>
+                        <span class="kern-title">{move || i18n.t("mail-notice-title")}</span>
                     </div>
-                </Show>
-                <Show when=move || confirm>
-                    <p class="kern-body" data-testid="municipality-near-border">
-                        {let place4 = place4.clone(); move || i18n.t_args("municipality-near-border",
-                            &[("name", place4.clone().into()), ("distance", distance.into())])}
-                    </p>
-                    <div class="kern-form-check">
-                        <input class="kern-form-check__checkbox" type="checkbox" id="municipality-confirm"
-                            data-testid="municipality-confirm"
-                            prop:checked=move || draft.with(|d| d.municipality_confirmed)
-                            on:change=move |ev| draft.update(|d| d.municipality_confirmed = event_target_checked(&ev)) />
-                        <label class="kern-label" for="municipality-confirm">
-                            {let place2 = place2.clone(); move || i18n.t_args("municipality-confirm", &[("name", place2.clone().into())])}
-                        </label>
+                    <div class="kern-alert__body">
+                        <p class="kern-body">{move || i18n.t_args("mail-notice", &[("to", to.clone().into())])}</p>
                     </div>
-                </Show>
-                <FieldProblem problems=problems field="municipality" />
-            </div>
-        }
+                </div>
+            })}
+            <Show when=move || !served>
+                <div class="kern-alert kern-alert--danger" data-testid="municipality-refused">
+                    <div class="kern-alert__header">
+                        <span class="kern-icon kern-icon--danger" aria-hidden="true"></span>
+                        <span class="kern-title">{move || i18n.t("municipality-inactive")}</span>
+                    </div>
+                    <div class="kern-alert__body">
+                        <p class="kern-body">{move || i18n.t("municipality-refused-reason")}</p>
+                    </div>
+                </div>
+            </Show>
+            <Show when=move || confirm>
+                <p class="kern-body" data-testid="municipality-near-border">
+                    {let own_place = own_place.clone(); move || i18n.t_args("municipality-near-border",
+                        &[("name", own_place.clone().into()), ("distance", distance.into())])}
+                </p>
+                <div class="kern-form-check">
+                    <input class="kern-form-check__checkbox" type="checkbox" id="municipality-confirm"
+                        data-testid="municipality-confirm"
+                        prop:checked=move || draft.with(|d| d.municipality_confirmed)
+                        on:change=move |ev| draft.update(|d| d.municipality_confirmed = event_target_checked(&ev)) />
+                    <label class="kern-label" for="municipality-confirm">
+                        {let place2 = place2.clone(); move || i18n.t_args("municipality-confirm", &[("name", place2.clone().into())])}
+                    </label>
+                </div>
+            </Show>
+            <FieldProblem problems=problems field="municipality" />
+        </div>
     })
+}
+
+/// Near a border: "the place lies near the border to …", and the place's own
+/// municipality and each neighbour within reach to choose from (the own one first).
+fn choice_view(f: Form, own: augenmerk_domain::public::Responsibility) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = f.draft;
+    let neighbours = own.alternatives.iter().map(place_name).collect::<Vec<_>>().join(", ");
+    let options: Vec<_> = std::iter::once(&own)
+        .chain(&own.alternatives)
+        .map(|m| {
+            (
+                crate::draft::administration_key(m).clone(),
+                place_name(m),
+                m.distance_m.round(),
+            )
+        })
+        .collect();
+    view! {
+        <fieldset class="kern-fieldset" data-testid="municipality-choice">
+            <legend class="kern-label">
+                {move || i18n.t_args("municipality-choice", &[("neighbours", neighbours.clone().into())])}
+            </legend>
+            <div class="kern-fieldset__body">
+                {options.into_iter().map(|(key, name, distance)| {
+                    let id = format!("municipality-option-{}", key.as_str());
+                    let value = key.as_str().to_owned();
+                    let selected = key.clone();
+                    let label = move || if distance > 0.0 {
+                        i18n.t_args("municipality-option-beyond", &[("name", name.clone().into()), ("distance", distance.into())])
+                    } else {
+                        i18n.t_args("municipality-option-here", &[("name", name.clone().into())])
+                    };
+                    view! {
+                        <div class="kern-form-check">
+                            <input class="kern-form-check__radio" type="radio" name="municipality-choice" id=id.clone()
+                                data-testid="municipality-option" value=value
+                                prop:checked=move || draft.with(|d| d.chosen_municipality()
+                                    .is_some_and(|m| crate::draft::administration_key(m) == &key))
+                                on:change=move |_| f.choose_municipality(&selected) />
+                            <label class="kern-label" for=id>{label}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
 }

@@ -4,6 +4,7 @@
 //! checked against the leak rules of [`leaks`].
 
 mod administrations;
+mod alerts;
 mod citizen;
 mod delivery;
 mod leaks;
