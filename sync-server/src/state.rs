@@ -318,6 +318,12 @@ impl AppState {
 
     /// Finds the municipality responsible for a point, within the configured tolerance.
     pub fn locate(&self, point: GeoPoint) -> ApiResult<Location> {
+        let (p, index) = self.point_and_boundaries(point)?;
+        index.locate(p, self.settings.tolerance_m).map_err(ApiError::internal)
+    }
+
+    /// A point checked for range, and the boundaries as they are now.
+    fn point_and_boundaries(&self, point: GeoPoint) -> ApiResult<(GeoPoint, Arc<Boundaries>)> {
         let p = point.validated().map_err(|_| {
             ApiError::validation(vec![augenmerk_domain::error::FieldError::new(
                 "location",
@@ -329,7 +335,7 @@ impl AppState {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
-        index.locate(p, self.settings.tolerance_m).map_err(ApiError::internal)
+        Ok((p, index))
     }
 
     /// The municipality responsible for a point (whether or not it takes reports here) and
@@ -348,17 +354,7 @@ impl AppState {
     /// The Gemeinden a report at a point may be filed under ([`augenmerk_geo::candidates`]):
     /// its own first, then neighbours within the tolerance; or the 422 of [`Self::responsible`].
     pub fn candidates(&self, point: GeoPoint) -> ApiResult<Vec<Place>> {
-        let p = point.validated().map_err(|_| {
-            ApiError::validation(vec![augenmerk_domain::error::FieldError::new(
-                "location",
-                "out_of_range",
-            )])
-        })?;
-        let index = self
-            .boundaries
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
+        let (p, index) = self.point_and_boundaries(point)?;
         match augenmerk_geo::candidates(&index, p, self.settings.tolerance_m) {
             Ok(all) => Ok(all
                 .into_iter()
