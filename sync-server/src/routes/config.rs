@@ -13,6 +13,7 @@ use augenmerk_domain::api::{
     ApiKeyIssued, AreaDefinition, MunicipalitySettings, NewApiKey, NewStaffUser, StaffUserUpdate,
 };
 use augenmerk_domain::error::FieldError;
+use augenmerk_domain::public::GemeindeInfo;
 use augenmerk_domain::rules::Rule;
 use augenmerk_domain::staff::{ApiKeyInfo, Department, StaffUser};
 use augenmerk_domain::{ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
@@ -20,7 +21,7 @@ use augenmerk_domain::{ApiKeyId, AreaId, CategoryTree, DepartmentId, UserId};
 use super::{ApiBytes, ApiJson, ApiPath, ApiQuery, ApiRouter};
 use crate::auth::StaffAuth;
 use crate::error::ApiResult;
-use crate::services::{accounts, api_keys, config};
+use crate::services::{accounts, api_keys, boundary, config};
 use crate::state::AppState;
 
 /// Configuration routes.
@@ -194,7 +195,9 @@ async fn get_settings(State(state): State<AppState>, staff: StaffAuth) -> ApiRes
 
 /// Replaces the settings.
 #[utoipa::path(put, path = "/api/v1/staff/config/settings", tag = "config", request_body = MunicipalitySettings,
-    responses((status = 200, body = MunicipalitySettings)), security(("bearer" = [])))]
+    responses((status = 200, body = MunicipalitySettings),
+        (status = 409, body = augenmerk_domain::ErrorBody, description = "An authority that a rule forwards to cannot be removed")),
+    security(("bearer" = [])))]
 async fn put_settings(
     State(state): State<AppState>,
     staff: StaffAuth,
@@ -238,9 +241,48 @@ async fn revoke_api_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Area import routes (GeoJSON files are larger than the JSON body limit).
+/// Area and boundary import routes (GeoJSON files are larger than the JSON body limit).
 pub fn import_routes() -> ApiRouter {
-    ApiRouter::new().routes(routes!(import_areas))
+    ApiRouter::new()
+        .routes(routes!(import_areas))
+        .routes(routes!(check_boundary))
+        .routes(routes!(replace_boundary))
+}
+
+/// The upload's text (GeoJSON is UTF-8).
+fn utf8(body: &[u8]) -> Result<&str, FieldError> {
+    std::str::from_utf8(body).map_err(|_| FieldError::new("body", "not_utf8"))
+}
+
+/// Checks a new boundary of the municipality (a GeoJSON geometry, Feature or
+/// FeatureCollection; an Amt names each Gemeinde by its `AGS` property) and answers what
+/// it would store, for the preview. Changes nothing.
+#[utoipa::path(post, path = "/api/v1/staff/config/boundary/check", tag = "config",
+    request_body(content = Object, content_type = "application/geo+json"),
+    responses((status = 200, body = Vec<GemeindeInfo>), (status = 422, body = augenmerk_domain::ErrorBody)),
+    security(("bearer" = [])))]
+async fn check_boundary(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<ApiJson<Vec<GemeindeInfo>>> {
+    staff.require_admin()?;
+    Ok(ApiJson(boundary::check(&state, staff.ags(), utf8(&body)?).await?))
+}
+
+/// Replaces the municipality's boundary with the upload (checked as in `check`); reports
+/// are placed by the new line at once.
+#[utoipa::path(put, path = "/api/v1/staff/config/boundary", tag = "config",
+    request_body(content = Object, content_type = "application/geo+json"),
+    responses((status = 200, body = Vec<GemeindeInfo>), (status = 422, body = augenmerk_domain::ErrorBody)),
+    security(("bearer" = [])))]
+async fn replace_boundary(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<ApiJson<Vec<GemeindeInfo>>> {
+    staff.require_admin()?;
+    Ok(ApiJson(boundary::replace(&state, staff.ags(), utf8(&body)?).await?))
 }
 
 /// Which GeoJSON properties name the imported areas.

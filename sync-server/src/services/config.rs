@@ -10,7 +10,7 @@ use augenmerk_domain::api::{AreaDefinition, MunicipalitySettings};
 use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::ids::slug;
 use augenmerk_domain::rules::{Rule, RuleRefs, check_rules};
-use augenmerk_domain::staff::Department;
+use augenmerk_domain::staff::{Department, ExternalAuthority};
 use augenmerk_domain::text::parse_text;
 use augenmerk_domain::{Ags, AreaId, CategoryTree, DepartmentId, UserId};
 
@@ -167,13 +167,41 @@ pub async fn replace_settings(
     for (i, a) in settings.authorities.iter().enumerate() {
         parse_text(&format!("authorities.{i}.name"), &a.name)?;
     }
+    let duplicates = duplicate_authorities(&settings.authorities);
+    if !duplicates.is_empty() {
+        return Err(ApiError::validation(duplicates));
+    }
     augenmerk_domain::staff::check_delivery(&settings).map_err(ApiError::validation)?;
     settings.public.check().map_err(ApiError::validation)?;
     let tenant = state.tenant(ags).await?;
+    // As with departments: an authority a rule forwards to cannot be removed.
+    if forwarded_to_removed(&settings.authorities, &tenant.rules) {
+        return Err(used_by_a_rule());
+    }
     let settings = crate::privacy::prepare_settings(&tenant.record.name, &tenant.record.settings, settings)?;
     state.store.put_settings(ags, settings.clone()).await?;
     state.invalidate(ags);
     Ok(settings)
+}
+
+/// An authority id that occurs twice, named at its second place (rules and forwarded
+/// reports refer to authorities by id, so it must be unique).
+fn duplicate_authorities(authorities: &[ExternalAuthority]) -> Vec<FieldError> {
+    let mut seen = std::collections::HashSet::new();
+    authorities
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !seen.insert(&a.id))
+        .map(|(i, _)| FieldError::new(format!("authorities.{i}.id"), "duplicate"))
+        .collect()
+}
+
+/// Whether a rule forwards to an authority that is not among `authorities` any more.
+fn forwarded_to_removed(authorities: &[ExternalAuthority], rules: &[Rule]) -> bool {
+    rules
+        .iter()
+        .filter_map(|r| r.action.forward_to.as_ref())
+        .any(|id| !authorities.iter().any(|a| &a.id == id))
 }
 
 /// Which GeoJSON properties name the areas of an import.
@@ -238,4 +266,50 @@ fn parse_area_import(geojson: &str, how: AreaImport) -> ApiResult<Vec<AreaDefini
         return Err(FieldError::new("body", "no_areas").into());
     }
     Ok(definitions)
+}
+
+#[cfg(test)]
+mod tests {
+    use augenmerk_domain::AuthorityId;
+    use augenmerk_domain::rules::{Rule, RuleAction};
+    use augenmerk_domain::staff::ExternalAuthority;
+
+    use super::{duplicate_authorities, forwarded_to_removed};
+
+    fn authority(id: &str) -> ExternalAuthority {
+        ExternalAuthority {
+            id: AuthorityId::parse(id).expect("id"),
+            name: id.to_uppercase(),
+            email: None,
+            open311: None,
+        }
+    }
+
+    fn forwarding_to(id: &str) -> Rule {
+        serde_json::from_value(serde_json::json!({
+            "id": "weiter", "name": "Weiter", "action": {"forward_to": id}
+        }))
+        .expect("rule")
+    }
+
+    #[test]
+    fn an_authority_id_given_twice_is_named_at_its_second_place() {
+        let problems = duplicate_authorities(&[authority("kreis"), authority("db"), authority("kreis")]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "authorities.2.id");
+        assert_eq!(problems[0].problem, "duplicate");
+        assert!(duplicate_authorities(&[authority("kreis"), authority("db")]).is_empty());
+    }
+
+    #[test]
+    fn removing_an_authority_a_rule_forwards_to_is_noticed() {
+        let rules = [forwarding_to("kreis")];
+        assert!(forwarded_to_removed(&[authority("db")], &rules));
+        assert!(!forwarded_to_removed(&[authority("kreis")], &rules));
+        let no_forward = Rule {
+            action: RuleAction::default(),
+            ..forwarding_to("kreis")
+        };
+        assert!(!forwarded_to_removed(&[], &[no_forward]));
+    }
 }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod border;
+pub mod boundary;
 pub mod config;
 pub mod directory;
 pub mod dry_run;

@@ -8,6 +8,7 @@ mod area_import;
 mod audit;
 mod bad_input;
 mod border_confirmation;
+mod boundary_upload;
 mod branding;
 mod category_editing;
 mod exif;

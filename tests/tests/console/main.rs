@@ -6,7 +6,9 @@
 //! every console screen; an Amt's admin works by Gemeinde and the platform admin keeps the
 //! directory of administrations and creates tenants; an admin sets the retention policy and
 //! the privacy notice, data protection executes an erasure request; staff choose what the
-//! public map shows of a report and an admin configures the public map; screenshots to
+//! public map shows of a report and an admin configures the public map; working hours,
+//! external authorities, Open311 API keys and the boundary are set in the console;
+//! screenshots to
 //! `docs/screenshots/console/`. Needs the built UI (`scripts/build-ui.sh`), Debian's
 //! `chromium` and `chromium-driver`, and the anonymization models.
 
@@ -16,6 +18,7 @@
 
 mod amt;
 mod config;
+mod config_screens;
 mod flow;
 mod helpers;
 mod mail_config;

@@ -3,6 +3,7 @@
 //! sends the user back to the login with a notice, wherever it happens. The endpoints
 //! themselves are typed functions in `endpoints`; the generic requests stay private here.
 
+mod config_endpoints;
 mod endpoints;
 
 use chrono::{DateTime, Utc};

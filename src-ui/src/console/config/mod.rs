@@ -1,38 +1,51 @@
 //! The municipality's configuration, for admins: category tree and questions, departments,
 //! staff accounts and roles, delegation rules (see `rules`), reply templates, named
-//! areas imported from GeoJSON, the look, mail, and the public map with its open data.
+//! areas imported from GeoJSON, working hours, external authorities, Open311 API keys, the
+//! boundary, the look, mail, and the public map with its open data.
 //! Every change goes through the server's checks; refusals are shown as they come.
 
 use leptos::prelude::*;
 
+mod api_keys;
 mod appearance;
 mod areas;
+mod authorities;
+mod boundary;
 mod categories;
 mod departments;
 mod public_map;
 mod templates;
 mod users;
+mod working_hours;
 
+use api_keys::ApiKeys;
 use appearance::Appearance;
 use areas::Areas;
+use authorities::Authorities;
+use boundary::Boundary;
 use categories::Categories;
 use departments::Departments;
 use public_map::PublicMap;
 use templates::Templates;
 use users::Users;
+use working_hours::WorkingHoursConfig;
 
 use super::Page;
 use super::rules::RulesEditor;
 use crate::backend::UiError;
 use crate::i18n::use_i18n;
 
-const SECTIONS: [(&str, &str); 9] = [
+const SECTIONS: [(&str, &str); 13] = [
     ("rules", "c-config-rules"),
     ("categories", "c-config-categories"),
     ("departments", "c-config-departments"),
     ("users", "c-config-users"),
     ("templates", "c-config-templates"),
     ("areas", "c-config-areas"),
+    ("working-hours", "c-config-working-hours"),
+    ("authorities", "c-config-authorities"),
+    ("api-keys", "c-config-api-keys"),
+    ("boundary", "c-config-boundary"),
     ("appearance", "c-config-appearance"),
     ("mail", "c-config-mail"),
     ("public", "c-config-public"),
@@ -66,6 +79,10 @@ pub fn ConfigPage(section: String) -> impl IntoView {
                 "users" => view! { <Users /> }.into_any(),
                 "templates" => view! { <Templates /> }.into_any(),
                 "areas" => view! { <Areas /> }.into_any(),
+                "working-hours" => view! { <WorkingHoursConfig /> }.into_any(),
+                "authorities" => view! { <Authorities /> }.into_any(),
+                "api-keys" => view! { <ApiKeys /> }.into_any(),
+                "boundary" => view! { <Boundary /> }.into_any(),
                 "appearance" => view! { <Appearance /> }.into_any(),
                 "mail" => view! { <super::mail_settings::MailConfig /> }.into_any(),
                 "public" => view! { <PublicMap /> }.into_any(),
