@@ -52,31 +52,20 @@ impl Default for MetricsSettings {
 
 /// Whether `ip` lies in `network` (`10.0.0.0/8`, `::1/128`, or a bare address).
 pub fn in_network(ip: IpAddr, network: &str) -> bool {
-    let (addr, bits) = match network.trim().split_once('/') {
-        Some((a, b)) => (a, b.parse::<u32>().ok()),
-        None => (network.trim(), None),
-    };
-    let Ok(net) = addr.parse::<IpAddr>() else {
+    let network = network.trim();
+    let Some(net) = network
+        .parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| network.parse::<IpAddr>().ok().map(ipnet::IpNet::from))
+    else {
         return false;
     };
-    let ip = match (ip, net) {
-        // An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d.
-        (IpAddr::V6(v6), IpAddr::V4(_)) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        _ => ip,
+    // An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d.
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V4(_) => ip,
     };
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let bits = bits.unwrap_or(32).min(32);
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
-            u32::from(a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let bits = bits.unwrap_or(128).min(128);
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
-            u128::from(a) & mask == u128::from(n) & mask
-        }
-        _ => false,
-    }
+    net.contains(&ip)
 }
 
 /// Whether a request may read the metrics (pure: the handler passes what it saw).

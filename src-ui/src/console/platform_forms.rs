@@ -4,8 +4,6 @@
 //! it can before sending and shows the server's refusals under the fields they concern.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use augenmerk_domain::Ags;
 use augenmerk_domain::api::{DirectoryEntry, NewMunicipality, NewStaffUser};
@@ -15,6 +13,7 @@ use augenmerk_domain::staff::Role;
 
 use super::api::use_api;
 use super::platform::{Done, Editing, Onboarding, PlatformState, focus_soon};
+use super::widgets::read_chosen_file;
 use crate::backend::UiError;
 use crate::components::errors::{FieldProblem, field_anchor, problem_text};
 use crate::i18n::{I18n, use_i18n};
@@ -250,18 +249,7 @@ pub fn CsvImport(state: PlatformState) -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let read_file = move |ev: web_sys::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match JsFuture::from(file.text()).await {
-                Ok(text) => csv.set(text.as_string().unwrap_or_default()),
-                Err(e) => state.fail(UiError::unexpected(format!("{e:?}"))),
-            }
-        });
+        read_chosen_file(&ev, move |text| csv.set(text), move |e| state.fail(e));
     };
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();

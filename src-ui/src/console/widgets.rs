@@ -142,3 +142,25 @@ pub fn Notice(notice: RwSignal<Option<&'static str>>) -> impl IntoView {
         </div>
     }
 }
+
+/// Reads the file chosen in an `<input type="file">` as text: `on_text` gets its content,
+/// `on_error` what went wrong (the imports of areas, the boundary and the directory).
+pub fn read_chosen_file(
+    ev: &web_sys::Event,
+    on_text: impl FnOnce(String) + 'static,
+    on_error: impl FnOnce(crate::backend::UiError) + 'static,
+) {
+    use wasm_bindgen::JsCast;
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            Ok(text) => on_text(text.as_string().unwrap_or_default()),
+            Err(e) => on_error(crate::backend::UiError::unexpected(format!("{e:?}"))),
+        }
+    });
+}

@@ -62,3 +62,13 @@ pub fn new_token() -> String {
 pub fn is_token(s: &str) -> bool {
     s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
+
+/// A fresh `Message-ID` (without angle brackets) on the host part of the sender address
+/// `from`.
+pub fn message_id(from: &str) -> String {
+    format!(
+        "{}@{}",
+        uuid::Uuid::new_v4(),
+        from.rsplit('@').next().unwrap_or("augenmerk.invalid")
+    )
+}

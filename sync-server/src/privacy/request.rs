@@ -2,7 +2,6 @@
 //! opening it erases. Nobody learns from the answer whether an address has reports.
 
 use chrono::{Duration, Utc};
-use uuid::Uuid;
 
 use augenmerk_domain::audit::Actor;
 use augenmerk_domain::mail::MailKind;
@@ -14,7 +13,7 @@ use augenmerk_store::{JobKind, NewJob, StoreError};
 use super::erase::{self, Request};
 use crate::auth;
 use crate::error::ApiError;
-use crate::mail::compose::{Block, Content, Sender, t};
+use crate::mail::compose::{Block, Content, t};
 use crate::state::AppState;
 
 /// How long a confirmation link works.
@@ -37,20 +36,10 @@ pub async fn request(state: &AppState, email: &Email, language: Language) -> Res
     let public_url = state.settings.public_base_url(state.settings.listen);
     let public_url = public_url.trim_end_matches('/');
     let from = &state.settings.mail.from;
-    let sender = Sender {
-        municipality: "Augenmerk".into(),
-        from_name: "Augenmerk".into(),
-        reply_to: None,
-        accent: "#00577a".into(),
-        public_url: public_url.to_owned(),
-    };
+    let sender = crate::mail::administration::platform_sender(public_url);
     let url = format!("{public_url}/#/erase/{token}");
     let to = email.as_str().to_lowercase();
-    let message_id = format!(
-        "{}@{}",
-        Uuid::new_v4(),
-        from.rsplit('@').next().unwrap_or("augenmerk.invalid")
-    );
+    let message_id = crate::mail::message_id(from);
     let mail = confirmation(language, &url).into_mail(MailKind::ErasureConfirmation, &to, &sender, message_id);
     let job = NewJob {
         kind: JobKind::Mail,

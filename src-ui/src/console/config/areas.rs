@@ -1,15 +1,13 @@
 //! Named areas: list, delete, import from a GeoJSON file.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use super::finish;
 use crate::backend::UiError;
 use crate::components::errors::ErrorAlert;
 use crate::console::api::use_api;
 use crate::console::use_console;
-use crate::console::widgets::{Notice, TextArea, TextField};
+use crate::console::widgets::{Notice, TextArea, TextField, read_chosen_file};
 use crate::i18n::use_i18n;
 
 /// Named areas: list, delete, import from a GeoJSON file.
@@ -40,18 +38,7 @@ pub(super) fn Areas() -> impl IntoView {
         });
     };
     let read_file = move |ev: web_sys::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match JsFuture::from(file.text()).await {
-                Ok(text) => geojson.set(text.as_string().unwrap_or_default()),
-                Err(e) => error.set(Some(UiError::unexpected(format!("{e:?}")))),
-            }
-        });
+        read_chosen_file(&ev, move |text| geojson.set(text), move |e| error.set(Some(e)));
     };
     view! {
         <ErrorAlert error=error.into() />

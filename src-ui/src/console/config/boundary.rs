@@ -3,8 +3,6 @@
 //! stores it (then reports are placed by the new line). Until then nothing changes.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use augenmerk_domain::public::GemeindeInfo;
 
@@ -13,7 +11,7 @@ use crate::components::errors::ErrorAlert;
 use crate::console::api::{municipality_config, use_api};
 use crate::console::map::{self, Shape};
 use crate::console::use_console;
-use crate::console::widgets::{Notice, TextArea};
+use crate::console::widgets::{Notice, TextArea, read_chosen_file};
 use crate::i18n::use_i18n;
 
 const MAP: &str = "boundary-map";
@@ -127,18 +125,7 @@ pub(super) fn Boundary() -> impl IntoView {
         });
     };
     let read_file = move |ev: web_sys::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match JsFuture::from(file.text()).await {
-                Ok(text) => geojson.set(text.as_string().unwrap_or_default()),
-                Err(e) => error.set(Some(UiError::unexpected(format!("{e:?}")))),
-            }
-        });
+        read_chosen_file(&ev, move |text| geojson.set(text), move |e| error.set(Some(e)));
     };
     view! {
         <ErrorAlert error=error.into() />

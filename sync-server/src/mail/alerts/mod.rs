@@ -62,25 +62,11 @@ async fn sender(state: &AppState, ags: Option<&Ags>) -> (Sender, Option<String>)
         let ctx = MailContext::new(&tenant, &url, &state.settings.mail.from);
         return (ctx.sender, Some(tenant.record.name.clone()));
     }
-    (
-        Sender {
-            municipality: "Augenmerk".into(),
-            from_name: "Augenmerk".into(),
-            reply_to: None,
-            accent: "#00577a".into(),
-            public_url: url,
-        },
-        None,
-    )
+    (super::administration::platform_sender(&url), None)
 }
 
 fn message_id(state: &AppState) -> String {
-    let from = &state.settings.mail.from;
-    format!(
-        "{}@{}",
-        Uuid::new_v4(),
-        from.rsplit('@').next().unwrap_or("augenmerk.invalid")
-    )
+    super::message_id(&state.settings.mail.from)
 }
 
 fn job(municipality: Option<&Ags>, dedupe_key: String, mail: &super::compose::OutgoingMail) -> ApiResult<NewJob> {
