@@ -7,6 +7,8 @@
 //! Usage (after `cargo bench --no-run`):
 //!   pipeline make-photos OUT_DIR [COUNT]
 //!   pipeline run full|floor THREADS FILE...
+//!   pipeline models [HxW...]          (each model alone per input size)
+//!   pipeline write-mosaics DIR        (the recall test's mosaics, for `augenmerk-anon eval DIR`)
 
 #[path = "../tests/anon/synth.rs"]
 mod synth;
@@ -31,6 +33,10 @@ fn main() {
             run(&args[1], threads, &files)
         }
         Some("models") => time_models(&args[1..]),
+        Some("write-mosaics") if args.len() >= 2 => {
+            synth::write_mosaics(Path::new(&args[1]));
+            Ok(())
+        }
         _ => Err("usage: pipeline make-photos OUT_DIR [COUNT] | pipeline run full|floor THREADS FILE...".into()),
     };
     if let Err(e) = result {

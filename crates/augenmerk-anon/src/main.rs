@@ -50,9 +50,12 @@ struct Tuning {
     /// Largest side of the plate tiles (multiple of 32).
     #[arg(long, global = true)]
     plate_tile_size: Option<usize>,
-    /// Overlap of neighbouring tiles, in tile pixels.
+    /// Overlap of neighbouring face tiles, in tile pixels.
     #[arg(long, global = true)]
     tile_overlap: Option<usize>,
+    /// Overlap of neighbouring plate tiles, in tile pixels.
+    #[arg(long, global = true)]
+    plate_tile_overlap: Option<usize>,
     /// Side of the square overview (multiple of 32).
     #[arg(long, global = true)]
     overview_size: Option<usize>,
@@ -71,6 +74,9 @@ struct Tuning {
     /// Plate score threshold.
     #[arg(long, global = true)]
     plate_threshold: Option<f32>,
+    /// Overview heatmap value a face tile needs to run (negative: run all tiles).
+    #[arg(long, global = true, allow_negative_numbers = true)]
+    face_gate: Option<f32>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,6 +176,9 @@ fn options(cli: &Cli) -> Options {
     if let Some(v) = t.tile_overlap {
         d.tile_overlap = v;
     }
+    if let Some(v) = t.plate_tile_overlap {
+        d.plate_tile_overlap = v;
+    }
     if let Some(v) = t.overview_size {
         d.overview_size = v;
     }
@@ -187,6 +196,9 @@ fn options(cli: &Cli) -> Options {
     }
     if let Some(v) = t.plate_threshold {
         d.plate_threshold = v;
+    }
+    if let Some(v) = t.face_gate {
+        d.face_gate = (v >= 0.0).then_some(v);
     }
     if t.no_text {
         d.text = None;
@@ -274,12 +286,15 @@ fn eval(anon: &Anonymizer, dir: &Path, iou: f32, verbose: bool, opts: &Options) 
         bail!("{} lists no images", dir.join("boxes.json").display());
     }
     let (mut faces, mut plates) = (Score::default(), Score::default());
+    let (mut tiles, mut tiles_run) = (0, 0);
     let t = Instant::now();
     for e in &entries {
         let path = dir.join("images").join(&e.file);
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let decoded = decode::decode(&bytes, &opts.decode).with_context(|| path.display().to_string())?;
-        let found = anon.detect(&decoded.image, &opts.detect)?;
+        let (found, timings) = anon.detect_timed(&decoded.image, &opts.detect)?;
+        tiles += timings.face_tiles;
+        tiles_run += timings.face_tiles_run;
         let (f, p) = (
             Score::of(&e.faces, &found.faces, iou),
             Score::of(&e.plates, &found.plates, iou),
@@ -302,6 +317,7 @@ fn eval(anon: &Anonymizer, dir: &Path, iou: f32, verbose: bool, opts: &Options) 
     let report = serde_json::json!({
         "images": entries.len(), "iou": iou,
         "faces": summary(&faces), "plates": summary(&plates),
+        "face_tiles": tiles, "face_tiles_run": tiles_run,
         "seconds": t.elapsed().as_secs_f64(),
     });
     println!("{report}");

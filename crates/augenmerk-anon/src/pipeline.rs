@@ -160,6 +160,11 @@ impl Anonymizer {
         self.detectors.detect(image, config, self.pool.as_ref())
     }
 
+    /// [`Anonymizer::detect`], also reporting time per detector and face tiles run.
+    pub fn detect_timed(&self, image: &RgbImage, config: &DetectConfig) -> Result<(Detections, DetectTimings)> {
+        self.detectors.detect_timed(image, config, self.pool.as_ref())
+    }
+
     /// The whole pipeline: decode, detect, obscure detections and
     /// `extra_boxes` (in upright input pixels), downscale, encode.
     pub fn anonymize(&self, bytes: &[u8], extra_boxes: &[BBox], options: &Options) -> Result<Anonymized> {

@@ -5,7 +5,7 @@
 use image::RgbImage;
 
 use super::input::Norm;
-use super::view::View;
+use super::view::{Heat, View};
 use crate::error::{AnonError, Result};
 use crate::geometry::{BBox, Detection};
 use crate::models::{OnnxModel, output_f32};
@@ -17,8 +17,21 @@ pub const NORM: Norm = Norm {
     bgr: false,
 };
 
+/// Output stride of CenterFace's maps.
+const STRIDE: usize = 4;
+
 /// Runs CenterFace on one view; boxes come back in image pixels.
 pub fn detect(model: &OnnxModel, img: &RgbImage, view: &View, threshold: f32) -> Result<Vec<Detection>> {
+    detect_with_heat(model, img, view, threshold).map(|(d, _)| d)
+}
+
+/// [`detect`], also returning the view's heatmap.
+pub fn detect_with_heat(
+    model: &OnnxModel,
+    img: &RgbImage,
+    view: &View,
+    threshold: f32,
+) -> Result<(Vec<Detection>, Heat)> {
     let name = model.name();
     let input = view.tensor(img, &NORM).map_err(|e| AnonError::Inference {
         model: name,
@@ -43,6 +56,12 @@ pub fn detect(model: &OnnxModel, img: &RgbImage, view: &View, threshold: f32) ->
     }
     // Only the region, not the padding, may produce boxes.
     let (max_x, max_y) = (view.out_w as f32, view.out_h as f32);
+    let (cols, rows) = (view.out_w.div_ceil(STRIDE).min(fw), view.out_h.div_ceil(STRIDE).min(fh));
+    let mut cells = Vec::with_capacity(cols * rows);
+    for y in 0..rows {
+        cells.extend_from_slice(&heat[y * fw..y * fw + cols]);
+    }
+    let map = Heat::new(cells, cols, rows, STRIDE, *view);
     let mut dets = Vec::new();
     for y in 0..fh {
         for x in 0..fw {
@@ -51,10 +70,11 @@ pub fn detect(model: &OnnxModel, img: &RgbImage, view: &View, threshold: f32) ->
             if s <= threshold {
                 continue;
             }
-            let bh = scale[i].exp() * 4.0;
-            let bw = scale[plane + i].exp() * 4.0;
-            let cy = (y as f32 + offset[i] + 0.5) * 4.0;
-            let cx = (x as f32 + offset[plane + i] + 0.5) * 4.0;
+            let st = STRIDE as f32;
+            let bh = scale[i].exp() * st;
+            let bw = scale[plane + i].exp() * st;
+            let cy = (y as f32 + offset[i] + 0.5) * st;
+            let cx = (x as f32 + offset[plane + i] + 0.5) * st;
             if cx > max_x || cy > max_y {
                 continue;
             }
@@ -68,5 +88,5 @@ pub fn detect(model: &OnnxModel, img: &RgbImage, view: &View, threshold: f32) ->
             }
         }
     }
-    Ok(dets)
+    Ok((dets, map))
 }

@@ -10,6 +10,8 @@
 //! an object too big for the overlap is already found one level down. All
 //! views of a level share one input shape, so tract plans are built once.
 //!
+//! The overviews run first; a face tile then runs only where CenterFace's
+//! overview heatmap says a face can be ([`DetectConfig::face_gate`]).
 //! Boxes from all views are mapped back to image pixels, merged and clamped;
 //! the blur step pads them. Faces come from CenterFace; plates are the union of the plate
 //! detector and plate-shaped text boxes (privacy first: recall over precision).
@@ -17,6 +19,7 @@
 pub mod centerface;
 pub mod input;
 pub mod plates;
+pub mod pyramid;
 pub mod text;
 pub mod view;
 
@@ -26,7 +29,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use web_time::Instant;
 
-use self::input::Region;
+pub use self::pyramid::{Fit, Pyramid, plan_views};
 use self::text::TextParams;
 use self::view::View;
 use crate::cancel::Cancel;
@@ -41,24 +44,35 @@ pub struct DetectConfig {
     pub overview_size: usize,
     /// Largest side of a face tile (multiple of 32). Each level is covered
     /// by as few tiles as this allows, each shrunk to fit (so a 12 MP photo's
-    /// face level for a 2048 px upload is 5×4 tiles of 480×448). In tract,
+    /// face level for a 2048 px upload is 5×4 tiles of 448×448). In tract,
     /// CenterFace costs about the same per pixel from 384 to 576 px and
     /// 30–50% more at 672 and above (cache); some shapes in between cost 25%
-    /// more (480 wide × 544 high), so shapes are worth measuring.
+    /// more (480 wide × 544 high), so shapes are worth measuring. 544 with
+    /// the overlap of 48 gives 5×3 tiles of 448×544, 9% fewer pixels, but
+    /// found 41 of 43 faces on the mosaic test (448: 43).
     pub tile_size: usize,
     /// Largest side of a plate tile. Plates keep 384: 544 lost a mosaic plate
-    /// at a tile border, and clp_det costs a quarter of CenterFace per pixel,
+    /// at a tile border (and 512 or 640 with the overlap of 96), and clp_det costs a quarter of CenterFace per pixel,
     /// so larger plate tiles would save little.
     pub plate_tile_size: usize,
     /// Side of the text detector's tiles: unlike the other two models it runs
     /// faster per pixel on larger inputs.
     pub text_tile_size: usize,
-    /// Overlap of neighbouring tiles, in pixels of a `tile_size` tile (scaled
-    /// for text tiles). It has to hold every object that the next coarser view
-    /// cannot see whole: faces below about 75 px (the 640 px overview of a
-    /// 4000 px photo finds larger ones) are at most 45 px at the face scale;
-    /// plates up to 190 px wide fit at the plates' middle level (0.33).
+    /// Overlap of neighbouring face tiles, in tile pixels. It has to hold
+    /// every face that the next coarser view cannot see whole: faces below
+    /// about 75 px (the 640 px overview of a 4000 px photo finds larger ones)
+    /// are at most 40 px at the face scale (0.512). 48 (faces up to 94 px)
+    /// with 448 px tiles covers a 12 MP photo's face level with 5×4 tiles of
+    /// 448×448 instead of 480×448 (64 and 544 before): 7% fewer pixels, and
+    /// on the mosaic test it found 43 of 43 faces (before: 42; 40: 41).
     pub tile_overlap: usize,
+    /// Overlap of neighbouring plate tiles (text tiles: scaled to their
+    /// size). 96 px at the plate scale (0.6) holds plates up to 160 px wide,
+    /// and the overview (0.16) sees plates from about 150 px on, so one plate
+    /// level is enough: the middle level (0.31, 12 tiles) that the
+    /// earlier overlap of 64 needed found no plate on the mosaic test that
+    /// the others missed. The 8×6 tiles of 384 px at 0.6 stay as many.
+    pub plate_tile_overlap: usize,
     /// Finest scale of the face detector relative to the image (1.0 = native
     /// pixels). CenterFace still finds faces of about 12 px, so 0.5 keeps
     /// faces of 24 px and more, at a quarter of the cost of native tiles. It
@@ -74,13 +88,23 @@ pub struct DetectConfig {
     pub plate_scale: f32,
     /// Largest scale step between consecutive levels (faces and text).
     pub max_level_ratio: f32,
-    /// Largest scale step between consecutive plate levels. A plate too wide
-    /// for the finest level's overlap (64 px at 0.6: 107 px) can be cut by a
-    /// tile border there, and the overview (0.16) sees plates from about
-    /// 150 px on; 3.0 puts a level between them (0.31) for 12 tiles.
+    /// Largest scale step between consecutive plate levels. With the overlap
+    /// of [`DetectConfig::plate_tile_overlap`] a plate is either whole in a
+    /// tile of the finest level or large enough for the overview, so 4.0
+    /// goes from the overview (0.16) to 0.6 directly (a full-size upload,
+    /// searched at 1.0, gets a level at 0.4 between them).
     pub plate_level_ratio: f32,
     /// CenterFace heatmap threshold.
     pub face_threshold: f32,
+    /// A face tile runs only where the overview's heatmap reaches this value
+    /// over the tile (plus a cell): a photo of a pothole, a bench or a sign
+    /// then skips most of the face search, the most expensive step. `None`
+    /// runs every tile. Measured on the 3 mosaics of the recall test and 6
+    /// more (`pipeline make-photos`, 133 faces): every face is still found
+    /// up to 0.1 (36% of the tiles skipped), 0.15 loses 8 faces; 0.05 keeps a
+    /// margin of two to three, skips 12% of those tiles and all 60 of three
+    /// 12 MP scenes without people (`scripts/bench-anon.sh`).
+    pub face_gate: Option<f32>,
     /// Plate detector score threshold.
     pub plate_threshold: f32,
     /// Text-as-plate fallback; `None` disables it.
@@ -102,15 +126,17 @@ impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig {
             overview_size: 640,
-            tile_size: 544,
+            tile_size: 448,
             plate_tile_size: 384,
             text_tile_size: 640,
-            tile_overlap: 64,
+            tile_overlap: 48,
+            plate_tile_overlap: 96,
             face_scale: 0.5,
             plate_scale: 0.6,
             max_level_ratio: 4.0,
-            plate_level_ratio: 3.0,
+            plate_level_ratio: 4.0,
             face_threshold: 0.2,
+            face_gate: Some(0.05),
             plate_threshold: 0.2,
             text: Some(TextParams::default()),
             text_scale: 0.16,
@@ -158,10 +184,10 @@ impl DetectConfig {
                 return bad(format!("{name} {v} must be a multiple of 32 between 64 and 4096"));
             }
         }
-        if self.tile_overlap * 2 >= self.tile_size.min(self.plate_tile_size) {
+        if self.tile_overlap * 2 >= self.tile_size || self.plate_tile_overlap * 2 >= self.plate_tile_size {
             return bad(format!(
-                "tile overlap {} must be below half the tile size",
-                self.tile_overlap
+                "tile overlaps ({} faces, {} plates) must be below half the tile size",
+                self.tile_overlap, self.plate_tile_overlap
             ));
         }
         let scales = [self.face_scale, self.plate_scale, self.text_scale];
@@ -211,129 +237,11 @@ pub struct DetectTimings {
     pub text_ms: f64,
     /// Building tract plans for new input shapes.
     pub plans_ms: f64,
-}
-
-/// How a view that is smaller than its square input fills it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fit {
-    /// Keep the aspect ratio and pad (faces: CenterFace dislikes squeezed
-    /// faces; small images are enlarged up to 2×).
-    Letterbox,
-    /// Stretch onto the whole input (plates and text: padding leaves a hard
-    /// image/padding edge that the plate detector takes for a plate, and
-    /// both tolerate a 4:3 squeeze).
-    Stretch,
-}
-
-/// The overview plus the tile levels for an image of `w`×`h` pixels, up to
-/// `finest` scale.
-/// Consecutive levels are at most `max_ratio` apart.
-pub fn plan_views(w: u32, h: u32, cfg: &DetectConfig, finest: f32, max_ratio: f32, fit: Fit, tile: usize) -> Vec<View> {
-    let (wf, hf) = (w as f32, h as f32);
-    let long = wf.max(hf);
-    let ov = cfg.overview_size;
-    // Scale of the overview along the long side.
-    let ov_scale = ov as f32 / long;
-    let (ov_w, ov_h) = match fit {
-        Fit::Stretch => (ov, ov),
-        Fit::Letterbox => {
-            let s = ov_scale.min(2.0);
-            (
-                ((wf * s).round() as usize).clamp(1, ov),
-                ((hf * s).round() as usize).clamp(1, ov),
-            )
-        }
-    };
-    let mut views = vec![View {
-        region: Region {
-            x: 0.0,
-            y: 0.0,
-            w: wf,
-            h: hf,
-        },
-        out_w: ov_w,
-        out_h: ov_h,
-        pad_w: ov,
-        pad_h: ov,
-    }];
-    if finest <= ov_scale * 1.05 {
-        return views;
-    }
-    // Levels between the overview and the finest scale, at most
-    // `max_ratio` apart, evenly spaced in log scale.
-    let steps = ((finest / ov_scale).ln() / max_ratio.ln()).ceil().max(1.0) as i32;
-    let ratio = (finest / ov_scale).powf(1.0 / steps as f32);
-    for k in 1..=steps {
-        let s = if k == steps { finest } else { ov_scale * ratio.powi(k) };
-        // Text tiles are larger and hold proportionally more overlap.
-        let overlap = if tile > cfg.tile_size.max(cfg.plate_tile_size) {
-            cfg.tile_overlap * tile / cfg.tile_size.max(cfg.plate_tile_size)
-        } else {
-            cfg.tile_overlap
-        };
-        views.extend(level_tiles(wf, hf, s, tile, overlap, fit));
-    }
-    views
-}
-
-/// How many tiles cover a side of `len` scaled pixels with at least
-/// `overlap` pixels between neighbours, and their length: as few tiles of at
-/// most `max` pixels as that allows, each shrunk to what covering needs
-/// (rounded up to a multiple of 32 for the models). A tiling of fixed-size
-/// tiles wastes up to a tile's width per row and column on a needless extra
-/// overlap; fitted tiles waste at most 31 pixels.
-fn fit_side(len: f32, max: usize, overlap: usize) -> (usize, usize) {
-    let round32 = |v: f32| ((v.ceil().max(1.0) as usize).div_ceil(32) * 32).clamp(64, max.max(64));
-    if len <= max as f32 {
-        return (1, round32(len));
-    }
-    let o = overlap as f32;
-    let n = ((len - o) / (max as f32 - o)).ceil().max(2.0) as usize;
-    (n, round32((len + (n - 1) as f32 * o) / n as f32))
-}
-
-/// Overlapping views of at most `tile`×`tile` input pixels covering the image
-/// scaled by `s`; all views of one level share one input shape.
-fn level_tiles(w: f32, h: f32, s: f32, tile: usize, overlap: usize, fit: Fit) -> Vec<View> {
-    let (sw, sh) = (w * s, h * s);
-    let (nx, pad_w) = fit_side(sw, tile, overlap);
-    let (ny, pad_h) = fit_side(sh, tile, overlap);
-    let positions = |len: f32, n: usize, t: f32| -> Vec<f32> {
-        if n == 1 {
-            return vec![0.0];
-        }
-        (0..n)
-            .map(|i| (i as f32 * (len - t) / (n - 1) as f32).round())
-            .collect()
-    };
-    // A side shorter than its tile (by less than 32 px after fitting) is
-    // stretched or padded, as `fit` says.
-    let (tw, th) = (sw.min(pad_w as f32), sh.min(pad_h as f32));
-    let (out_w, out_h) = match fit {
-        Fit::Stretch => (pad_w, pad_h),
-        Fit::Letterbox => (
-            (tw.round() as usize).clamp(1, pad_w),
-            (th.round() as usize).clamp(1, pad_h),
-        ),
-    };
-    let mut views = Vec::with_capacity(nx * ny);
-    for y in positions(sh, ny, th) {
-        for x in positions(sw, nx, tw) {
-            views.push(View {
-                region: Region {
-                    x: x / s,
-                    y: y / s,
-                    w: tw / s,
-                    h: th / s,
-                },
-                out_w,
-                out_h,
-                pad_w,
-                pad_h,
-            });
-        }
-    }
-    views
+    /// Face tiles of the finer levels (all but the overview).
+    pub face_tiles: usize,
+    /// Of those, the tiles that the overview's heatmap let run
+    /// ([`DetectConfig::face_gate`]).
+    pub face_tiles_run: usize,
 }
 
 /// The worker pool the detector views run on.
@@ -398,52 +306,84 @@ impl Detectors {
         cfg.validate()?;
         let planning_before = self.planning_ms();
         let (w, h) = img.dimensions();
-        let mut jobs: Vec<Job> = Vec::new();
-        jobs.extend(
-            plan_views(
-                w,
-                h,
-                cfg,
-                cfg.face_scale,
-                cfg.max_level_ratio,
-                Fit::Letterbox,
-                cfg.tile_size,
-            )
-            .into_iter()
-            .map(Job::Face),
-        );
-        jobs.extend(
-            plan_views(
-                w,
-                h,
-                cfg,
-                cfg.plate_scale,
-                cfg.plate_level_ratio,
-                Fit::Stretch,
-                cfg.plate_tile_size,
-            )
-            .into_iter()
-            .map(Job::Plate),
-        );
+        let mut timings = DetectTimings::default();
+        // First the face overview, the plate and the text views; then the
+        // face tiles that the overview's heatmap leaves (`face_gate`).
+        let face_views = plan_views(w, h, cfg, &cfg.face_pyramid());
+        let plate_views = plan_views(w, h, cfg, &cfg.plate_pyramid());
+        let (Some((face_overview, face_tiles)), Some((plate_overview, plate_tiles))) =
+            (face_views.split_first(), plate_views.split_first())
+        else {
+            return Err(AnonError::InvalidOption("no overview".into()));
+        };
+        let mut jobs: Vec<Job> = vec![Job::Face(*face_overview), Job::Plate(*plate_overview)];
         if cfg.text.is_some() {
-            let text = plan_views(
-                w,
-                h,
-                cfg,
-                cfg.text_scale,
-                cfg.max_level_ratio,
-                Fit::Stretch,
-                cfg.text_tile_size,
-            );
-            jobs.extend(text.into_iter().map(Job::Text));
+            jobs.extend(plan_views(w, h, cfg, &cfg.text_pyramid()).into_iter().map(Job::Text));
         }
+        let mut done = self.run_jobs(img, cfg, pool, cancel, &jobs)?;
+        // A gate on clp_det's overview scores (its finest priors) lost plates
+        // on the mosaic test even at 0.0003: small plates leave no trace
+        // there, so every plate tile runs.
+        let face_heat = done[0].heat.take();
+        let faces_run: Vec<View> = face_tiles
+            .iter()
+            .filter(|v| match (cfg.face_gate, &face_heat) {
+                (Some(gate), Some(heat)) => heat.max_over(&v.region) >= gate,
+                _ => true,
+            })
+            .copied()
+            .collect();
+        timings.face_tiles = face_tiles.len();
+        timings.face_tiles_run = faces_run.len();
+        let tiles: Vec<Job> = faces_run
+            .into_iter()
+            .map(Job::Face)
+            .chain(plate_tiles.iter().copied().map(Job::Plate))
+            .collect();
+        done.extend(self.run_jobs(img, cfg, pool, cancel, &tiles)?);
+        jobs.extend(tiles);
+
+        let (mut faces, mut plates) = (Vec::new(), Vec::new());
+        for (job, r) in jobs.iter().zip(done) {
+            match job {
+                Job::Face(_) => {
+                    timings.face_ms += r.ms;
+                    faces.extend(r.dets);
+                }
+                Job::Plate(_) => {
+                    timings.plate_ms += r.ms;
+                    plates.extend(r.dets);
+                }
+                Job::Text(_) => {
+                    timings.text_ms += r.ms;
+                    plates.extend(r.dets);
+                }
+            }
+        }
+        timings.plans_ms = self.planning_ms() - planning_before;
+        let found = Detections {
+            faces: finish(faces, w, h),
+            plates: finish(plates, w, h),
+        };
+        Ok((found, timings))
+    }
+
+    /// Runs `jobs` on the pool (or one after another), in their order.
+    fn run_jobs(
+        &self,
+        img: &RgbImage,
+        cfg: &DetectConfig,
+        pool: Option<&Pool>,
+        cancel: &Cancel,
+        jobs: &[Job],
+    ) -> Result<Vec<ViewResult>> {
         // Build the plans for every input shape first, all at once on the
         // pool: built on first use instead, a worker that needs a plan another
         // is building waits for it.
         #[cfg(feature = "parallel")]
         if let Some(pool) = pool {
             let mut shapes: Vec<(&OnnxModel, usize, usize)> = Vec::new();
-            for job in &jobs {
+            for job in jobs {
                 let (model, v) = match job {
                     Job::Face(v) => (&self.face, v),
                     Job::Plate(v) => (&self.plate, v),
@@ -463,56 +403,51 @@ impl Detectors {
                 })
             })?;
         }
-        let run = |job: &Job| -> Result<(bool, Vec<Detection>, f64)> {
+        let run = |job: &Job| -> Result<ViewResult> {
             cancel.check()?;
             let started = Instant::now();
-            let (is_face, dets) = match job {
-                Job::Face(v) => (true, centerface::detect(&self.face, img, v, cfg.face_threshold)?),
-                Job::Plate(v) => (false, plates::detect(&self.plate, img, v, cfg.plate_threshold)?),
+            let (dets, heat) = match job {
+                Job::Face(v) => {
+                    let (d, heat) = centerface::detect_with_heat(&self.face, img, v, cfg.face_threshold)?;
+                    (d, Some(heat))
+                }
+                Job::Plate(v) => (plates::detect(&self.plate, img, v, cfg.plate_threshold)?, None),
                 Job::Text(v) => {
                     let p = cfg.text.unwrap_or_default();
-                    (false, text::detect(&self.text, img, v, &p)?)
+                    (text::detect(&self.text, img, v, &p)?, None)
                 }
             };
             // Suppress within the view first, in parallel: at low thresholds a
             // view yields a box per heatmap cell and prior, and one global
             // quadratic pass over all of them would dominate the run time.
             let dets = merge_detections(dets, NMS_IOU, NMS_CONTAINMENT);
-            Ok((is_face, dets, started.elapsed().as_secs_f64() * 1000.0))
+            Ok(ViewResult {
+                dets,
+                heat,
+                ms: started.elapsed().as_secs_f64() * 1000.0,
+            })
         };
         #[cfg(feature = "parallel")]
-        let results: Vec<Result<(bool, Vec<Detection>, f64)>> = match pool {
+        let results: Vec<Result<ViewResult>> = match pool {
             Some(pool) => pool.install(|| jobs.par_iter().map(run).collect()),
             None => jobs.iter().map(run).collect(),
         };
         #[cfg(not(feature = "parallel"))]
-        let results: Vec<Result<(bool, Vec<Detection>, f64)>> = match pool {
+        let results: Vec<Result<ViewResult>> = match pool {
             Some(never) => match *never {},
             None => jobs.iter().map(run).collect(),
         };
         cancel.check()?;
-        let (mut faces, mut plates) = (Vec::new(), Vec::new());
-        let mut timings = DetectTimings::default();
-        for (job, r) in jobs.iter().zip(results) {
-            let (is_face, dets, ms) = r?;
-            match job {
-                Job::Face(_) => timings.face_ms += ms,
-                Job::Plate(_) => timings.plate_ms += ms,
-                Job::Text(_) => timings.text_ms += ms,
-            }
-            if is_face {
-                faces.extend(dets)
-            } else {
-                plates.extend(dets)
-            }
-        }
-        timings.plans_ms = self.planning_ms() - planning_before;
-        let found = Detections {
-            faces: finish(faces, w, h),
-            plates: finish(plates, w, h),
-        };
-        Ok((found, timings))
+        results.into_iter().collect()
     }
+}
+
+/// What one view found, and how long it took.
+struct ViewResult {
+    dets: Vec<Detection>,
+    /// CenterFace's heatmap (face views only).
+    heat: Option<view::Heat>,
+    ms: f64,
 }
 
 /// IoU above which two boxes are taken for the same object.
@@ -539,45 +474,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_image_gets_only_an_overview() {
-        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, 4.0, Fit::Letterbox, 640);
-        assert_eq!(v.len(), 1);
-        assert_eq!((v[0].out_w, v[0].out_h), (640, 458));
-        let v = plan_views(512, 366, &DetectConfig::default(), 1.0, 4.0, Fit::Stretch, 640);
-        assert_eq!((v[0].out_w, v[0].out_h), (640, 640));
-    }
-
-    #[test]
-    fn face_tiles_of_a_12mp_photo_are_fitted() {
-        let cfg = DetectConfig::default();
-        // At the scale of a 2048 px upload: the overview plus 5×4 tiles of
-        // 480×448 (8×6 of 384×384 at 0.6 before tiles were fitted).
-        let face = cfg.for_output(2048.0 / 4000.0).face_scale;
-        let views = plan_views(
-            4000,
-            3000,
-            &cfg,
-            face,
-            cfg.max_level_ratio,
-            Fit::Letterbox,
-            cfg.tile_size,
-        );
-        assert_eq!(views.len(), 1 + 20);
-        assert!(views[1..].iter().all(|v| (v.pad_w, v.pad_h) == (480, 448)));
-        // Plates keep 384×384 tiles: 4×3 at the middle level (0.31), 8×6 at 0.6.
-        let plates = plan_views(
-            4000,
-            3000,
-            &cfg,
-            cfg.plate_scale,
-            cfg.plate_level_ratio,
-            Fit::Stretch,
-            cfg.plate_tile_size,
-        );
-        assert_eq!(plates.len(), 1 + 12 + 48);
-    }
-
-    #[test]
     fn a_larger_upload_is_searched_at_a_finer_scale() {
         let cfg = DetectConfig::default();
         // 2048 px of a 4000 px photo: the defaults hold.
@@ -590,20 +486,5 @@ mod tests {
         let small = cfg.for_output(0.2);
         assert_eq!((small.face_scale, small.plate_scale), (cfg.face_scale, cfg.plate_scale));
         assert_eq!(cfg.for_output(f32::NAN).face_scale, 1.0);
-    }
-
-    #[test]
-    fn tiles_cover_a_12mp_photo_at_native_scale() {
-        let cfg = DetectConfig::default();
-        let views = plan_views(4000, 3000, &cfg, 1.0, 4.0, Fit::Stretch, 640);
-        let native: Vec<_> = views.iter().filter(|v| (v.sx() - 1.0).abs() < 1e-3).collect();
-        assert!(!native.is_empty());
-        // Every pixel column and row is covered by some native tile.
-        let right = native.iter().map(|v| v.region.x + v.region.w).fold(0.0, f32::max);
-        let bottom = native.iter().map(|v| v.region.y + v.region.h).fold(0.0, f32::max);
-        assert_eq!((right, bottom), (4000.0, 3000.0));
-        for v in &views {
-            assert!(v.out_w <= v.pad_w && v.out_h <= v.pad_h);
-        }
     }
 }

@@ -6,7 +6,7 @@ use augenmerk_anon::DetectConfig;
 use augenmerk_anon::eval::Score;
 
 use crate::anonymizer;
-use crate::synth::{DevPhoto, Mosaic, Rng, load_dev, mosaic};
+use crate::synth::{load_dev, test_mosaics};
 
 const IOU: f32 = 0.3;
 
@@ -54,27 +54,6 @@ fn dev_set_recall_at_least_98_percent() {
     assert!(plates.recall() >= 0.98, "plate recall {:.3} < 0.98", plates.recall());
 }
 
-/// The three 4000×3000 mosaics of the recall test: 5×4 cells, each mosaic with 10
-/// face and 10 plate photos at 0.8–1.2 of their size: faces of roughly 25–60 px (the
-/// issue's "face 30 m away": 40 px), plates of 80–180 px width.
-fn test_mosaics() -> Vec<Mosaic> {
-    let dev = load_dev();
-    let face_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.faces.is_empty()).collect();
-    let plate_photos: Vec<&DevPhoto> = dev.iter().filter(|p| !p.entry.plates.is_empty()).collect();
-    let mut rng = Rng::new(42);
-    let per = 10;
-    (0..3)
-        .map(|m| {
-            let mut chosen: Vec<&DevPhoto> = Vec::new();
-            for k in 0..per {
-                chosen.push(face_photos[(m * per + k) % face_photos.len()]);
-                chosen.push(plate_photos[(m * per + k) % plate_photos.len()]);
-            }
-            mosaic(&chosen, 4000, 3000, 5, 4, (0.8, 1.2), &mut rng)
-        })
-        .collect()
-}
-
 #[test]
 fn mosaic_12mp_recall_at_least_95_percent() {
     // What the pipeline searches a 4000 px photo with for a 2048 px upload.
@@ -111,16 +90,5 @@ fn write_mosaics_for_tuning() {
     let Some(dir) = std::env::var_os("AUGENMERK_MOSAIC_DIR").map(std::path::PathBuf::from) else {
         return;
     };
-    std::fs::create_dir_all(dir.join("images")).expect("mosaic dir");
-    let mut entries = Vec::new();
-    for (m, mosaic) in test_mosaics().into_iter().enumerate() {
-        let file = format!("mosaic{m}.png");
-        mosaic.image.save(dir.join("images").join(&file)).expect("save mosaic");
-        entries.push(serde_json::json!({"file": file, "faces": mosaic.faces, "plates": mosaic.plates}));
-    }
-    std::fs::write(
-        dir.join("boxes.json"),
-        serde_json::to_vec_pretty(&entries).expect("json"),
-    )
-    .expect("boxes.json");
+    crate::synth::write_mosaics(&dir);
 }
