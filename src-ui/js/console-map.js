@@ -1,7 +1,8 @@
 // Leaflet glue of the staff console. Unlike the citizen's map it is drawn without tiles
 // too: the municipality's boundary and its named areas give orientation where a town-hall
 // network blocks the tile server (or none is configured). Markers are pins coloured by
-// status; they are keyboard-focusable and open the report's case page.
+// status (overdue ones with an exclamation mark); they are keyboard-focusable and open
+// the report's case page.
 
 import { createBaseMap, leafletAvailable } from "./leaflet-base.js";
 
@@ -46,7 +47,8 @@ export function drawConsoleMap(elementId, tileUrl, attribution, shapes, points, 
   const markers = (points || []).map((p) => {
     const icon = L.divIcon({
       className: "map-pin map-pin--" + p.status + (p.overdue ? " map-pin--overdue" : ""),
-      html: "<span></span>",
+      // An overdue pin carries an exclamation mark: a shape, not only the red ring.
+      html: p.overdue ? '<span></span><b class="map-pin__flag" aria-hidden="true">!</b>' : "<span></span>",
       iconSize: [22, 22],
       iconAnchor: [11, 22],
     });

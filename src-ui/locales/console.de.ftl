@@ -674,3 +674,182 @@ c-boundary-map = Karte der Grenze
 c-boundary-map-hint = Dünne gestrichelte Linie: die bisherige Grenze; kräftige Linie: die hochgeladene.
 c-boundary-current = bisherige Grenze
 c-authority-in-use = Eine Weiterleitungsregel leitet Meldungen an diese Stelle weiter. Ändern Sie zuerst die Regel, dann können Sie die Stelle entfernen.
+
+## Overviews: platform figures, open and overdue cases per department, overdue on the map, API key photo hosts
+c-platform-overview-hint = Zahlen von jetzt: Konten, offene und überfällige Meldungen, Meldungen der letzten 30 Tage, letzte Änderung an einer Meldung, in den letzten 30 Tagen aufgegebene E-Mails.
+c-platform-users = Konten
+c-platform-open = Offen
+c-platform-overdue = Überfällig
+c-platform-recent = Meldungen (30 Tage)
+c-platform-last-activity = Letzte Aktivität
+c-platform-failed-mails = E-Mail-Fehler (30 Tage)
+c-workload-title = Offene Meldungen je Abteilung
+c-workload-hint = Stand jetzt, unabhängig vom Zeitraum. Ein Klick auf eine Zahl öffnet den Eingang mit diesen Meldungen.
+c-workload-none = Keine offenen Meldungen.
+c-workload-department = Abteilung
+c-workload-open = Offen gesamt
+c-workload-overdue = Überfällig
+c-workload-unrouted = Ohne Abteilung
+c-workload-status-label = { $department }: { $count } { $status } – im Eingang zeigen
+c-workload-open-label = { $department }: { $count } offen – im Eingang zeigen
+c-workload-overdue-label = { $department }: { $count } überfällig – im Eingang zeigen
+c-map-overdue-legend = überfällig
+c-map-overdue-count = { $count ->
+    [one] Eine Meldung ist überfällig.
+   *[other] { $count } Meldungen sind überfällig.
+}
+c-api-key-edit-hosts = Foto-Hosts ändern
+c-api-key-edit-hosts-label = Foto-Hosts von { $name } ändern
+c-api-key-edit-hosts-title = Foto-Hosts von { $name }
+c-api-key-hosts-saved = Die Foto-Hosts sind gespeichert.
+
+## Duplicates and the citizen's side of a case
+c-audit-merged-into = Zusammengeführt mit #{ $of } (Original)
+c-audit-merged-from = Meldung #{ $of } hierher zusammengeführt
+c-dup-title = Mögliche Doppelmeldungen
+c-dup-hint = Offene Meldungen in der Nähe (bis 250 m), die ähnlichsten zuerst. Beim Zusammenführen bleibt die ältere Meldung das Original; wer der jüngeren folgt, folgt dann dem Original, und ihr Absender erhält eine Antwort.
+c-dup-none = Keine möglichen Doppelmeldungen in der Nähe.
+c-dup-is-duplicate = Diese Meldung ist eine Doppelmeldung; bearbeitet wird das Original.
+c-dup-distance = { $metres } m entfernt
+c-dup-photo-alt = Foto der Meldung #{ $number }
+c-dup-merge = Zusammenführen
+c-dup-confirm-label = Zusammenführen bestätigen
+c-dup-confirm = Wirklich zusammenführen? Die jüngere Meldung erhält den Status „Doppelt gemeldet“.
+c-dup-merge-yes = Ja, zusammenführen
+c-dup-cancel = Abbrechen
+c-dup-merged = Die Meldungen sind zusammengeführt.
+c-dup-count = { $count ->
+    [one] Eine Meldung
+   *[other] { $count } Meldungen
+}
+c-dup-merged-title = Zusammengeführte Meldungen
+c-dup-merged-photo-alt = Foto { $number } der Meldung #{ $report }
+c-citizen-title = Bürgerin oder Bürger
+c-citizen-email = E-Mail-Adresse
+c-citizen-email-none = nicht angegeben
+c-citizen-email-hidden = angegeben (für Ihre Rolle nicht sichtbar)
+c-citizen-mail-updates = Nachrichten per E-Mail
+c-citizen-mail-none = keine (ohne Adresse)
+c-citizen-mail-unconfirmed = Adresse noch nicht bestätigt
+c-citizen-mail-on = eingeschaltet
+c-citizen-mail-off = abbestellt
+c-citizen-waiting = Unbeantwortet
+c-citizen-waiting-none = keine Nachricht wartet auf Antwort
+c-citizen-waiting-since = { $count ->
+    [one] eine Nachricht
+   *[other] { $count } Nachrichten
+} seit { $since }
+c-message-unanswered = unbeantwortet
+
+## Single sign-on (OpenID Connect, issue 24)
+c-login-sso-refused = Single Sign-on abgelehnt
+c-sso-button = Anmelden mit { $provider }
+c-sso-button-generic = Mit dem Konto Ihrer Verwaltung anmelden
+c-sso-or = oder mit Benutzername und Passwort:
+c-sso-busy = Anmeldung wird abgeschlossen …
+c-sso-e-invalid = Die Anmeldung beim Identitätsanbieter konnte nicht bestätigt werden. Bitte versuchen Sie es erneut.
+c-sso-e-state = Die Anmeldung ist abgelaufen oder wurde schon verwendet. Bitte melden Sie sich erneut an.
+c-sso-e-no-role = Ihr Konto ist keiner Rolle in Augenmerk zugeordnet. Bitte wenden Sie sich an die Verwaltung Ihrer Kommune.
+c-sso-e-no-username = Der Identitätsanbieter hat keinen Benutzernamen übermittelt. Bitte wenden Sie sich an die Verwaltung Ihrer Kommune.
+c-sso-e-disabled = Ihr Konto ist deaktiviert.
+c-sso-e-unavailable = Der Identitätsanbieter ist nicht erreichbar. Bitte versuchen Sie es später erneut.
+c-sso-e-cancelled = Die Anmeldung wurde beim Identitätsanbieter abgebrochen.
+c-config-sso = Single Sign-on
+c-sso-saved = Die Single-Sign-on-Einstellungen sind gespeichert.
+c-sso-hint = Beschäftigte melden sich über den Identitätsanbieter Ihrer Verwaltung an (OpenID Connect, z. B. Keycloak, ADFS oder Entra ID). Ihre Gruppen bestimmen ihre Rolle.
+c-sso-redirect-uri = Beim Identitätsanbieter einzutragende Weiterleitungs-URI:
+c-sso-enabled = Anmeldung über den Identitätsanbieter anbieten
+c-sso-display-name = Name des Anbieters auf der Schaltfläche
+c-sso-display-name-hint = z. B. „Kreis-Login“ – die Schaltfläche lautet dann „Anmelden mit Kreis-Login“.
+c-sso-issuer = Issuer-URL
+c-sso-issuer-hint = Die Adresse des Anbieters, z. B. https://login.kreis.example/realms/verwaltung (http nur für 127.0.0.1).
+c-sso-client-id = Client-ID
+c-sso-client-secret = Client-Secret
+c-sso-secret-set = Ein Secret ist gespeichert. Leer lassen, um es zu behalten.
+c-sso-secret-unset = Kein Secret gespeichert.
+c-sso-username-claim = Claim mit dem Benutzernamen
+c-sso-username-claim-hint = Keycloak und Entra ID: preferred_username; ADFS: upn.
+c-sso-groups-claim = Claim mit den Gruppen
+c-sso-groups-claim-hint = z. B. groups oder roles; mit Punkt in ein Objekt hinein, z. B. realm_access.roles.
+c-sso-mapping = Gruppen und Rollen
+c-sso-mapping-hint = Die erste passende Zeile bestimmt die Rolle. Wer keiner Gruppe angehört, die hier steht, wird abgewiesen.
+c-sso-group = Gruppe
+c-sso-role = Rolle
+c-sso-mapping-add = Zuordnung hinzufügen
+c-sso-mapping-remove = Zuordnung entfernen
+c-sso-local-accounts = Anmeldung mit Benutzername und Passwort erlauben
+c-sso-local-accounts-hint = Abschalten nur, während Single Sign-on eingeschaltet ist; Konten der Plattform sind nicht betroffen.
+
+## Triage in the inbox: quick filters, saved filters, bulk actions, keyboard (issue 21)
+c-quick-filters = Schnellfilter
+c-filter-assigned-to-me = Mir zugewiesen
+c-filter-my-department = Meine Abteilung
+c-filter-awaiting-reply = Antwort offen
+c-awaiting-reply = Antwort offen
+c-awaiting-since = Die Bürgerin oder der Bürger wartet seit { $time } auf eine Antwort.
+c-saved-filters = Gespeicherte Filter
+c-saved-filter-new = Aktuelle Filter speichern
+c-saved-filter-name = Name des Filters
+c-saved-filter-delete = Filter „{ $name }“ löschen
+c-bulk-title = Sammelaktion für die ausgewählten Meldungen
+c-bulk-select-page = Alle Meldungen dieser Seite auswählen
+c-bulk-select-row = Meldung „{ $report }“ auswählen
+c-bulk-selected = { $count ->
+    [one] Eine Meldung ausgewählt
+   *[other] { $count } Meldungen ausgewählt
+}
+c-bulk-action = Aktion
+c-bulk-assign = Zuweisen
+c-bulk-status = Status ändern
+c-bulk-priority = Priorität setzen
+c-bulk-unchanged = (unverändert)
+c-bulk-choose = Bitte wählen
+c-bulk-new-status = Neuer Status
+c-bulk-public-comment = Öffentlicher Kommentar (für alle ausgewählten Meldungen)
+c-bulk-apply = Auf Auswahl anwenden
+c-bulk-clear = Auswahl aufheben
+c-bulk-nothing = Bitte wählen Sie aus, was geändert werden soll.
+c-bulk-done = { $done } von { $count } Meldungen geändert.
+c-bulk-failed-intro = Diese Meldungen wurden nicht geändert (sie bleiben ausgewählt):
+c-bulk-outcome-close = Hinweis schließen
+c-keys-title = Tastenkürzel
+c-keys-hint = Die Kürzel wirken nicht, während Sie in ein Feld schreiben.
+c-keys-next = Nächste Meldung
+c-keys-previous = Vorige Meldung
+c-keys-open = Meldung öffnen
+c-keys-select = Meldung auswählen oder abwählen (Eingang)
+c-keys-assign = Zuweisen: Feld „Person“ auswählen
+c-keys-search = Suche (Eingang)
+c-keys-back = Zurück zum Eingang (Meldung)
+c-keys-help = Diese Liste zeigen oder verbergen
+
+## Second factor (TOTP, issue 24)
+c-user-reset-totp = Zweiten Faktor zurücksetzen
+c-totp-was-reset = Der zweite Faktor ist zurückgesetzt; das Konto richtet ihn bei der nächsten Anmeldung neu ein.
+c-login-totp = Code aus der Authenticator-App
+c-login-totp-hint = Sechs Ziffern aus Ihrer App – oder einer Ihrer Wiederherstellungscodes.
+c-login-wrong-totp = Falscher Code (zweiter Faktor)
+c-login-recovery-code-used = Angemeldet mit Wiederherstellungscode
+c-login-totp-reset = Zweiter Faktor zurückgesetzt (Verwaltung)
+c-totp = Zwei-Faktor-Anmeldung
+c-totp-help = Bei der Anmeldung fragt Augenmerk zusätzlich nach einem Code aus einer Authenticator-App auf Ihrem Telefon (z. B. FreeOTP, Aegis, Google oder Microsoft Authenticator).
+c-totp-on = Eingeschaltet seit
+c-totp-codes-left = Wiederherstellungscodes übrig:
+c-totp-off-now = Die Zwei-Faktor-Anmeldung ist ausgeschaltet.
+c-totp-required = Für Ihr Konto ist die Zwei-Faktor-Anmeldung vorgeschrieben; Sie können sie nicht ausschalten. Haben Sie Ihr Telefon verloren, kann die Verwaltung sie zurücksetzen.
+c-totp-begin = Zwei-Faktor-Anmeldung einrichten
+c-totp-step-scan = Scannen Sie den QR-Code mit Ihrer Authenticator-App oder geben Sie den Schlüssel dort von Hand ein.
+c-totp-step-code = Geben Sie den sechsstelligen Code ein, den die App dann anzeigt.
+c-totp-qr-alt = QR-Code zum Einrichten der Authenticator-App
+c-totp-secret = Schlüssel zum Eintippen:
+c-totp-code = Code aus der App
+c-totp-confirm = Bestätigen und einschalten
+c-totp-enabled-now = Die Zwei-Faktor-Anmeldung ist eingeschaltet.
+c-totp-recovery-title = Ihre Wiederherstellungscodes
+c-totp-recovery-help = Jeder Code gilt einmal, wenn Sie Ihr Telefon nicht zur Hand haben. Drucken Sie die Codes aus oder kopieren Sie sie an einen sicheren Ort – sie werden nur jetzt angezeigt.
+c-totp-print = Drucken
+c-totp-done = Ich habe die Codes gesichert
+c-totp-off = Ausschalten
+c-totp-switched-off = Die Zwei-Faktor-Anmeldung ist ausgeschaltet.
+c-totp-forced-title = Zwei-Faktor-Anmeldung einrichten
+c-totp-forced-help = Verwaltungskonten melden sich mit einem zweiten Faktor an. Richten Sie ihn jetzt ein; danach geht es weiter zur Konsole.

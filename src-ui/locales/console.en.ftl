@@ -674,3 +674,182 @@ c-boundary-map = Map of the boundary
 c-boundary-map-hint = Thin dashed line: the current boundary; bold line: the uploaded one.
 c-boundary-current = current boundary
 c-authority-in-use = A routing rule forwards reports to this authority. Change the rule first, then remove the authority.
+
+## Overviews: platform figures, open and overdue cases per department, overdue on the map, API key photo hosts
+c-platform-overview-hint = Figures as of now: accounts, open and overdue reports, reports of the last 30 days, last change to a report, mails given up in the last 30 days.
+c-platform-users = Accounts
+c-platform-open = Open
+c-platform-overdue = Overdue
+c-platform-recent = Reports (30 days)
+c-platform-last-activity = Last activity
+c-platform-failed-mails = Mail failures (30 days)
+c-workload-title = Open reports per department
+c-workload-hint = As of now, whatever the period. Click a number to open the inbox with those reports.
+c-workload-none = No open reports.
+c-workload-department = Department
+c-workload-open = Open in all
+c-workload-overdue = Overdue
+c-workload-unrouted = No department
+c-workload-status-label = { $department }: { $count } { $status } – show in the inbox
+c-workload-open-label = { $department }: { $count } open – show in the inbox
+c-workload-overdue-label = { $department }: { $count } overdue – show in the inbox
+c-map-overdue-legend = overdue
+c-map-overdue-count = { $count ->
+    [one] One report is overdue.
+   *[other] { $count } reports are overdue.
+}
+c-api-key-edit-hosts = Change photo hosts
+c-api-key-edit-hosts-label = Change the photo hosts of { $name }
+c-api-key-edit-hosts-title = Photo hosts of { $name }
+c-api-key-hosts-saved = The photo hosts are saved.
+
+## Duplicates and the citizen's side of a case
+c-audit-merged-into = Merged into #{ $of } (the original)
+c-audit-merged-from = Report #{ $of } merged into this one
+c-dup-title = Possible duplicates
+c-dup-hint = Open reports nearby (up to 250 m), the most similar first. When merging, the earlier report stays the original; whoever follows the later one then follows the original, and its sender gets an answer.
+c-dup-none = No possible duplicates nearby.
+c-dup-is-duplicate = This report is a duplicate; the original is being handled.
+c-dup-distance = { $metres } m away
+c-dup-photo-alt = Photo of report #{ $number }
+c-dup-merge = Merge
+c-dup-confirm-label = Confirm the merge
+c-dup-confirm = Merge these reports? The later report gets the status “Duplicate”.
+c-dup-merge-yes = Yes, merge
+c-dup-cancel = Cancel
+c-dup-merged = The reports are merged.
+c-dup-count = { $count ->
+    [one] One report
+   *[other] { $count } reports
+}
+c-dup-merged-title = Merged reports
+c-dup-merged-photo-alt = Photo { $number } of report #{ $report }
+c-citizen-title = Citizen
+c-citizen-email = E-mail address
+c-citizen-email-none = not given
+c-citizen-email-hidden = given (not visible to your role)
+c-citizen-mail-updates = Updates by e-mail
+c-citizen-mail-none = none (no address)
+c-citizen-mail-unconfirmed = address not yet confirmed
+c-citizen-mail-on = on
+c-citizen-mail-off = unsubscribed
+c-citizen-waiting = Unanswered
+c-citizen-waiting-none = no message waits for an answer
+c-citizen-waiting-since = { $count ->
+    [one] one message
+   *[other] { $count } messages
+} since { $since }
+c-message-unanswered = unanswered
+
+## Single sign-on (OpenID Connect, issue 24)
+c-login-sso-refused = single sign-on refused
+c-sso-button = Sign in with { $provider }
+c-sso-button-generic = Sign in with your administration's account
+c-sso-or = or with user name and password:
+c-sso-busy = Finishing the sign-in …
+c-sso-e-invalid = The sign-in at the identity provider could not be confirmed. Please try again.
+c-sso-e-state = The sign-in expired or was already used. Please sign in again.
+c-sso-e-no-role = Your account is not mapped to a role in Augenmerk. Please contact your municipality's administration.
+c-sso-e-no-username = The identity provider sent no user name. Please contact your municipality's administration.
+c-sso-e-disabled = Your account is disabled.
+c-sso-e-unavailable = The identity provider cannot be reached. Please try again later.
+c-sso-e-cancelled = The sign-in was cancelled at the identity provider.
+c-config-sso = Single sign-on
+c-sso-saved = The single sign-on settings are saved.
+c-sso-hint = Staff sign in through your administration's identity provider (OpenID Connect, e.g. Keycloak, ADFS or Entra ID). Their groups decide their role.
+c-sso-redirect-uri = Redirect URI to register at the identity provider:
+c-sso-enabled = Offer sign-in through the identity provider
+c-sso-display-name = Provider name on the button
+c-sso-display-name-hint = e.g. "County login" – the button then reads "Sign in with County login".
+c-sso-issuer = Issuer URL
+c-sso-issuer-hint = The provider's address, e.g. https://login.county.example/realms/staff (http only for 127.0.0.1).
+c-sso-client-id = Client ID
+c-sso-client-secret = Client secret
+c-sso-secret-set = A secret is stored. Leave empty to keep it.
+c-sso-secret-unset = No secret stored.
+c-sso-username-claim = Claim with the user name
+c-sso-username-claim-hint = Keycloak and Entra ID: preferred_username; ADFS: upn.
+c-sso-groups-claim = Claim with the groups
+c-sso-groups-claim-hint = e.g. groups or roles; a dot reaches into an object, e.g. realm_access.roles.
+c-sso-mapping = Groups and roles
+c-sso-mapping-hint = The first matching row decides the role. Anyone in none of the groups listed here is refused.
+c-sso-group = Group
+c-sso-role = Role
+c-sso-mapping-add = Add a mapping
+c-sso-mapping-remove = Remove mapping
+c-sso-local-accounts = Allow sign-in with user name and password
+c-sso-local-accounts-hint = Can be switched off only while single sign-on is on; the platform's accounts are not affected.
+
+## Triage in the inbox: quick filters, saved filters, bulk actions, keyboard (issue 21)
+c-quick-filters = Quick filters
+c-filter-assigned-to-me = Assigned to me
+c-filter-my-department = My department
+c-filter-awaiting-reply = Awaiting reply
+c-awaiting-reply = Awaiting reply
+c-awaiting-since = The citizen has been waiting for an answer since { $time }.
+c-saved-filters = Saved filters
+c-saved-filter-new = Save current filters
+c-saved-filter-name = Name of the filter
+c-saved-filter-delete = Delete filter “{ $name }”
+c-bulk-title = Bulk action on the selected reports
+c-bulk-select-page = Select all reports on this page
+c-bulk-select-row = Select report “{ $report }”
+c-bulk-selected = { $count ->
+    [one] One report selected
+   *[other] { $count } reports selected
+}
+c-bulk-action = Action
+c-bulk-assign = Assign
+c-bulk-status = Change status
+c-bulk-priority = Set priority
+c-bulk-unchanged = (unchanged)
+c-bulk-choose = Please choose
+c-bulk-new-status = New status
+c-bulk-public-comment = Public comment (for all selected reports)
+c-bulk-apply = Apply to selection
+c-bulk-clear = Clear selection
+c-bulk-nothing = Please choose what to change.
+c-bulk-done = { $done } of { $count } reports changed.
+c-bulk-failed-intro = These reports were not changed (they stay selected):
+c-bulk-outcome-close = Close notice
+c-keys-title = Keyboard shortcuts
+c-keys-hint = The shortcuts do not work while you type in a field.
+c-keys-next = Next report
+c-keys-previous = Previous report
+c-keys-open = Open report
+c-keys-select = Select or unselect report (inbox)
+c-keys-assign = Assign: go to the “Person” field
+c-keys-search = Search (inbox)
+c-keys-back = Back to the inbox (report)
+c-keys-help = Show or hide this list
+
+## Second factor (TOTP, issue 24)
+c-user-reset-totp = Reset second factor
+c-totp-was-reset = The second factor is reset; the account sets it up again at its next sign-in.
+c-login-totp = Code from your authenticator app
+c-login-totp-hint = Six digits from your app – or one of your recovery codes.
+c-login-wrong-totp = Wrong code (second factor)
+c-login-recovery-code-used = Signed in with a recovery code
+c-login-totp-reset = Second factor reset (admin)
+c-totp = Two-factor sign-in
+c-totp-help = At sign-in Augenmerk also asks for a code from an authenticator app on your phone (e.g. FreeOTP, Aegis, Google or Microsoft Authenticator).
+c-totp-on = On since
+c-totp-codes-left = Recovery codes left:
+c-totp-off-now = Two-factor sign-in is off.
+c-totp-required = Your account must sign in with two factors; you cannot switch it off. If you lose your phone, an admin can reset it.
+c-totp-begin = Set up two-factor sign-in
+c-totp-step-scan = Scan the QR code with your authenticator app, or type the key into it by hand.
+c-totp-step-code = Enter the six-digit code the app then shows.
+c-totp-qr-alt = QR code for setting up the authenticator app
+c-totp-secret = Key to type in:
+c-totp-code = Code from the app
+c-totp-confirm = Confirm and switch on
+c-totp-enabled-now = Two-factor sign-in is on.
+c-totp-recovery-title = Your recovery codes
+c-totp-recovery-help = Each code works once when you do not have your phone at hand. Print them or copy them to a safe place – they are shown only now.
+c-totp-print = Print
+c-totp-done = I have saved the codes
+c-totp-off = Switch off
+c-totp-switched-off = Two-factor sign-in is off.
+c-totp-forced-title = Set up two-factor sign-in
+c-totp-forced-help = Admin accounts sign in with a second factor. Set it up now; then the console opens.

@@ -114,12 +114,51 @@ impl StaffAuth {
     }
 }
 
-async fn session_user(parts: &Parts, state: &AppState) -> Result<StaffUser, ApiError> {
+/// The session's account, and whether the session is enrol-only (see [`EnrolmentAuth`]).
+async fn any_session_user(parts: &Parts, state: &AppState) -> Result<(StaffUser, bool), ApiError> {
     let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
-    match state.store.get_session(&token_hash(token), chrono::Utc::now()).await {
-        Ok(user) => Ok(user),
-        Err(StoreError::NotFound) => Err(ApiError::new(ErrorCode::Unauthorized)),
-        Err(e) => Err(e.into()),
+    let hash = token_hash(token);
+    let user = match state.store.get_session(&hash, chrono::Utc::now()).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => return Err(ApiError::new(ErrorCode::Unauthorized)),
+        Err(e) => return Err(e.into()),
+    };
+    // Only accounts that can be made to have a second factor get enrol-only sessions:
+    // the others' requests skip the look-up.
+    let enrol_only = augenmerk_domain::second_factor::totp_required(user.role, true)
+        && state.store.session_restricted(&hash).await?;
+    Ok((user, enrol_only))
+}
+
+async fn session_user(parts: &Parts, state: &AppState) -> Result<StaffUser, ApiError> {
+    match any_session_user(parts, state).await? {
+        (_, true) => Err(ApiError::new(ErrorCode::TotpEnrolmentRequired)),
+        (user, false) => Ok(user),
+    }
+}
+
+/// A request from any logged-in account, its session enrol-only or not: the routes that
+/// set up the second factor (an admin who must have one may do nothing else first).
+pub struct EnrolmentAuth {
+    /// The account.
+    pub user: StaffUser,
+    /// The session may do nothing but set up the second factor.
+    pub enrol_only: bool,
+    /// The SHA-256 of the request's token.
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for EnrolmentAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (user, enrol_only) = any_session_user(parts, state).await?;
+        let token = bearer(parts).ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+        Ok(Self {
+            user,
+            enrol_only,
+            token_hash: token_hash(token),
+        })
     }
 }
 

@@ -280,6 +280,11 @@ async fn run_server(
         if demo::seed_demo(&state, &password).await? {
             println!("Demo: Flensburg (01001000) und Kiel (01002000) angelegt; Benutzer admin, dispatcher, field");
             println!("Demo password: {password}");
+            // As in production: admins set up their second factor at their first sign-in.
+            println!(
+                "Demo: admin und platform richten bei der ersten Anmeldung die Zwei-Faktor-Anmeldung (TOTP) ein \
+                 (admins set up TOTP at their first sign-in)"
+            );
         } else {
             println!("Demo data present; users keep their passwords");
         }

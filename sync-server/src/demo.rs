@@ -70,6 +70,8 @@ pub fn default_settings() -> MunicipalitySettings {
         retention: Default::default(),
         legal: Default::default(),
         public: Default::default(),
+        sso: Default::default(),
+        totp: Default::default(),
         reply_templates: vec![
             template(
                 "eingang",

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod migrate_store;
+pub mod oidc;
 pub mod open311;
 pub mod openapi;
 pub mod passwords;

@@ -12,6 +12,7 @@ pub mod browser;
 pub mod chaos;
 pub mod citizen;
 pub mod nominatim;
+pub mod oidc;
 pub mod paths;
 pub mod photo;
 pub mod ports;
@@ -20,6 +21,7 @@ pub mod receipt;
 pub mod server;
 pub mod staff;
 pub mod steps;
+pub mod totp;
 
 pub use browser::{Browser, SIZES, SLOW};
 pub use paths::{bin, models_dir, target_tmpdir, workspace};

@@ -41,6 +41,8 @@ impl Client {
             municipality,
             username: LoginName::parse(username).map_err(|e| ClientError::Invalid(vec![e]))?,
             password: Password::parse(password).map_err(|e| ClientError::Invalid(vec![e]))?,
+            // The field app signs in field workers, who need no second factor (issue 24).
+            totp: None,
         };
         let resp = with_retry(&self.options.retry, || api.login(&req)).await?;
         let user_json = serde_json::to_string(&resp.user).map_err(|e| ClientError::Server(e.to_string()))?;

@@ -110,6 +110,11 @@ pub struct LoginRequest {
     pub username: LoginName,
     /// Password (at most 1,024 bytes).
     pub password: Password,
+    /// The second factor of an enrolled account: a code of its authenticator app or one of
+    /// its recovery codes (see [`crate::second_factor`]). Without it such an account's
+    /// sign-in answers `totp_required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<String>,
 }
 
 /// A successful login.
@@ -243,6 +248,18 @@ pub struct ReportQuery {
     /// Only reports inside this named area of the municipality.
     #[serde(default)]
     pub area: Option<AreaId>,
+    /// Only reports assigned to the logged-in staff member (a saved filter stays personal:
+    /// it names "me", not an account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to_me: Option<bool>,
+    /// Only reports of the logged-in staff member's department (422 for an account
+    /// without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_department: Option<bool>,
+    /// Only reports whose citizen wrote last and waits for an answer (true), or only the
+    /// others (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_reply: Option<bool>,
 }
 
 /// A sample report to try the rules on.
@@ -396,6 +413,12 @@ pub struct MunicipalitySettings {
     /// The public map and open data: on/off, privacy grid, photos, licence, embedding.
     #[serde(default)]
     pub public: crate::public_map::PublicSettings,
+    /// Single sign-on through the municipality's identity provider (see [`crate::sso`]).
+    #[serde(default)]
+    pub sso: crate::sso::SsoSettings,
+    /// The second factor of local accounts (see [`crate::second_factor`]).
+    #[serde(default)]
+    pub totp: crate::second_factor::TotpSettings,
 }
 
 impl MunicipalitySettings {

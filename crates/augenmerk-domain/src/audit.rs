@@ -114,6 +114,16 @@ pub enum AuditAction {
         /// The original report.
         of: ReportId,
     },
+    /// Merged into an original (on the duplicate): its followers and mail updates moved there.
+    MergedInto {
+        /// The original report.
+        original: ReportId,
+    },
+    /// A duplicate was merged into this report (on the original).
+    MergedFrom {
+        /// The duplicate.
+        duplicate: ReportId,
+    },
     /// The priority changed.
     PriorityChanged {
         /// Before.

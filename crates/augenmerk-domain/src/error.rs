@@ -81,6 +81,12 @@ pub enum ErrorCode {
     GeocoderUnavailable,
     /// The geocoder found no place for the address.
     AddressNotFound,
+    /// The account has a second factor: send its code (`totp`) with the sign-in.
+    TotpRequired,
+    /// The code (or recovery code) is wrong or used up.
+    InvalidTotp,
+    /// The account must set up its second factor before anything else.
+    TotpEnrolmentRequired,
 }
 
 impl ErrorCode {
@@ -104,6 +110,8 @@ impl ErrorCode {
             Self::FollowLimitReached => 409,
             Self::Withdrawn => 410,
             Self::NoGeocoder | Self::AddressNotFound => 404,
+            Self::TotpRequired | Self::InvalidTotp => 401,
+            Self::TotpEnrolmentRequired => 403,
             Self::GeocoderUnavailable => 502,
         }
     }
@@ -194,6 +202,18 @@ impl ErrorCode {
             Self::AddressNotFound => (
                 "Zu dieser Adresse wurde kein Ort gefunden; bitte prüfen Sie die Schreibweise oder wählen Sie den Ort auf der Karte.",
                 "No place was found for this address; please check the spelling or pick the place on the map.",
+            ),
+            Self::TotpRequired => (
+                "Bitte geben Sie den Code aus Ihrer Authenticator-App ein.",
+                "Please enter the code from your authenticator app.",
+            ),
+            Self::InvalidTotp => (
+                "Der Code ist falsch oder abgelaufen.",
+                "The code is wrong or has expired.",
+            ),
+            Self::TotpEnrolmentRequired => (
+                "Bitte richten Sie zuerst die Zwei-Faktor-Anmeldung ein.",
+                "Please set up two-factor sign-in first.",
             ),
         };
         I18nText::new(de, en)

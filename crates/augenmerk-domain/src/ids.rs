@@ -81,6 +81,10 @@ uuid_id!(
     /// A client-chosen key that makes a staff action (a transition) safe to send again.
     ActionId
 );
+uuid_id!(
+    /// A staff member's saved inbox filter.
+    SavedFilterId
+);
 
 macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, $field:literal) => {

@@ -53,17 +53,30 @@ pub enum LoginOutcome {
     Logout,
     /// An admin ended the account's sessions.
     SessionsEnded,
+    /// Right password, wrong (or used) second-factor code.
+    WrongTotp,
+    /// Signed in with a recovery code (one fewer left).
+    RecoveryCodeUsed,
+    /// An admin removed the account's second factor.
+    TotpReset,
+    /// Single sign-on refused after the provider answered: an invalid ID token, no
+    /// login name, or none of the person's groups mapped to a role.
+    SsoRefused,
 }
 
 impl LoginOutcome {
     /// Every outcome.
-    pub const ALL: [LoginOutcome; 6] = [
+    pub const ALL: [LoginOutcome; 10] = [
         Self::Success,
         Self::WrongPassword,
         Self::UnknownUser,
         Self::Disabled,
         Self::Logout,
         Self::SessionsEnded,
+        Self::WrongTotp,
+        Self::RecoveryCodeUsed,
+        Self::TotpReset,
+        Self::SsoRefused,
     ];
 
     /// The stored name.
@@ -75,6 +88,10 @@ impl LoginOutcome {
             Self::Disabled => "disabled",
             Self::Logout => "logout",
             Self::SessionsEnded => "sessions_ended",
+            Self::WrongTotp => "wrong_totp",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::TotpReset => "totp_reset",
+            Self::SsoRefused => "sso_refused",
         }
     }
 

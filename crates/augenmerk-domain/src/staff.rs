@@ -55,6 +55,12 @@ impl Role {
         }
     }
 
+    /// Whether the role sees a citizen's e-mail address (the dispatcher answers and
+    /// merges; the admin handles complaints). Field workers see only that there is one.
+    pub fn sees_citizen_address(self) -> bool {
+        matches!(self, Self::Admin | Self::Dispatcher)
+    }
+
     /// Whether the role sees every report of its municipality.
     pub fn sees_all_reports(self) -> bool {
         matches!(self, Self::Admin | Self::Dispatcher)
@@ -240,6 +246,10 @@ pub struct StaffReportSummary {
     pub category_name: String,
     /// Whether it is past its due date and still open.
     pub overdue: bool,
+    /// Since when the citizen's message waits for an answer (see
+    /// [`crate::triage::awaiting_reply_since`]); none when staff wrote last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
 }
 
 /// Everything staff see of one report.
@@ -252,6 +262,9 @@ pub struct StaffReportDetail {
     pub category_name: String,
     /// Whether it is past its due date and still open.
     pub overdue: bool,
+    /// Since when the citizen's message waits for an answer; none when staff wrote last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
     /// Every change, oldest first.
     pub audit: Vec<AuditEntry>,
     /// The thread with the citizen, oldest first.
@@ -263,6 +276,13 @@ pub struct StaffReportDetail {
     /// What the public map shows of it (exact position; text and photos approved).
     #[serde(default)]
     pub publication: crate::public_map::Publication,
+    /// Whether the citizen gave an address and gets mail updates (the address only for
+    /// roles that need it).
+    #[serde(default)]
+    pub citizen: crate::duplicates::CitizenSide,
+    /// The reports merged into this one, oldest first.
+    #[serde(default)]
+    pub merged: Vec<crate::duplicates::MergedReport>,
 }
 
 /// A page of results.

@@ -12,15 +12,20 @@
 pub mod alerts;
 mod codec;
 pub mod copy;
+pub mod duplicates;
 mod listing;
 pub mod outbox;
 pub mod postgres;
 pub mod privacy;
 pub mod public_map;
+pub mod second_factor;
 pub mod sessions;
 pub mod sqlite;
+pub mod sso;
+pub mod triage;
 
 pub use alerts::{AlertRecord, AlertStore};
+pub use duplicates::{DuplicateStore, MergeWrite};
 pub use outbox::{
     ExternalRequest, Job, JobKind, JobOutcome, JobState, NewJob, NewSubscription, SubscriptionChange,
     SubscriptionRecord,
@@ -28,8 +33,11 @@ pub use outbox::{
 pub use postgres::PgStore;
 pub use privacy::{Erased, Erasure, ErasureTarget, IdleDevice, PrivacyStore};
 pub use public_map::{CellCount, PublicMapStore, PublicRow, Snapshot};
+pub use second_factor::{SecondFactorStore, TotpRecord};
 pub use sessions::{SessionRecord, SessionStore};
 pub use sqlite::SqliteStore;
+pub use sso::{SsoPendingKind, SsoStore};
+pub use triage::TriageStore;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -212,7 +220,19 @@ pub enum Followed {
 
 /// The server's storage.
 #[async_trait]
-pub trait Store: PrivacyStore + PublicMapStore + AlertStore + SessionStore + Send + Sync + 'static {
+pub trait Store:
+    PrivacyStore
+    + PublicMapStore
+    + AlertStore
+    + SessionStore
+    + SecondFactorStore
+    + SsoStore
+    + TriageStore
+    + DuplicateStore
+    + Send
+    + Sync
+    + 'static
+{
     /// Whether the database answers (a load balancer's readiness check).
     async fn ping(&self) -> StoreResult<()>;
 
@@ -316,6 +336,9 @@ pub trait Store: PrivacyStore + PublicMapStore + AlertStore + SessionStore + Sen
     async fn list_api_keys(&self, ags: &Ags) -> StoreResult<Vec<ApiKeyInfo>>;
     /// Revokes a municipality's key.
     async fn revoke_api_key(&self, ags: &Ags, id: &ApiKeyId, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Replaces the allowed photo hosts of a key of a municipality and answers the key;
+    /// `NotFound` for another municipality's key.
+    async fn set_api_key_hosts(&self, ags: &Ags, id: &ApiKeyId, hosts: Vec<String>) -> StoreResult<ApiKeyInfo>;
 
     // --- blobs ---
     /// Records an uploaded photo (idempotent: the same hash again is a no-op).
@@ -383,6 +406,22 @@ pub trait Store: PrivacyStore + PublicMapStore + AlertStore + SessionStore + Sen
     ) -> StoreResult<ReportStats>;
     /// Counts of reports per status.
     async fn count_by_status(&self, ags: &Ags, visible_to: Option<&Visibility>) -> StoreResult<Vec<(Status, u64)>>;
+    /// Open reports now per department and status, with how many are overdue at `now`:
+    /// `(department, status, count, overdue)` rows (field workers: those they may see).
+    async fn department_workload(
+        &self,
+        ags: &Ags,
+        visible_to: Option<&Visibility>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<WorkloadRow>>;
+    /// Each municipality's figures for the platform overview, by key: active accounts,
+    /// open and overdue reports at `now`, reports received and jobs given up since `since`,
+    /// the last change to a report.
+    async fn tenant_figures(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Ags, augenmerk_domain::overview::TenantFigures)>>;
     /// The categories the municipality's reports are filed on, with how many each has
     /// (a category in use is deactivated, not deleted).
     async fn categories_in_use(&self, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>>;
@@ -522,6 +561,10 @@ pub trait RateCounter: Send + Sync + 'static {
     /// refills one request per `interval_micros` and holds `burst` requests.
     async fn take(&self, key: &str, now_micros: i64, interval_micros: i64, burst: u32) -> StoreResult<RateDecision>;
 }
+
+/// One row of [`Store::department_workload`]: the department (none: not routed to one),
+/// an open status, how many reports, and how many of them are overdue.
+pub type WorkloadRow = (Option<String>, Status, u64, u64);
 
 /// Statistics of a municipality's reports over a period (before names are attached).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -11,7 +11,7 @@
 
 pub mod pg;
 pub mod s3;
-mod watchdog;
+pub mod watchdog;
 
 /// What can go wrong starting a server.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 
 /// Runs `stop_command` (a shell command) once the current process has exited.
-pub(crate) fn watch(stop_command: &str) -> std::io::Result<()> {
+pub fn watch(stop_command: &str) -> std::io::Result<()> {
     let pid = std::process::id();
     let script = format!("while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop_command}");
     // `setsid` puts the shell in a session of its own: a Ctrl-C to the test run's

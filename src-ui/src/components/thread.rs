@@ -25,6 +25,8 @@ pub struct ThreadMessage {
     pub created_at: DateTime<Utc>,
     /// A reply that still waits for the network.
     pub queued: bool,
+    /// A citizen's message no staff message answered yet (staff views only).
+    pub unanswered: bool,
 }
 
 impl From<&StaffMessage> for ThreadMessage {
@@ -35,6 +37,7 @@ impl From<&StaffMessage> for ThreadMessage {
             body: m.body.clone(),
             created_at: m.created_at,
             queued: false,
+            unanswered: false,
         }
     }
 }
@@ -47,6 +50,7 @@ impl From<&LocalMessage> for ThreadMessage {
             body: m.body.clone(),
             created_at: m.created_at,
             queued: m.sync_state == SyncState::Queued,
+            unanswered: false,
         }
     }
 }
@@ -72,10 +76,12 @@ pub fn MessageThread(messages: Vec<ThreadMessage>, citizen: &'static str, testid
                     }
                 };
                 view! {
-                    <li class=class data-testid=testid data-author=author>
+                    <li class=class data-testid=testid data-author=author data-unanswered=m.unanswered.then_some("true")>
                         <p class="kern-body kern-body--small kern-body--bold">{who}" · "
                             {format::date_time(lang, m.created_at)}
-                            {m.queued.then(|| view! { " · " {move || i18n.t("state-waiting-for-network")} })}</p>
+                            {m.queued.then(|| view! { " · " {move || i18n.t("state-waiting-for-network")} })}
+                            {m.unanswered.then(|| view! { " " <span class="kern-badge kern-badge--warning unanswered-badge"
+                                data-testid="message-unanswered">{move || i18n.t("c-message-unanswered")}</span> })}</p>
                         <p class="kern-body">{m.body}</p>
                     </li>
                 }

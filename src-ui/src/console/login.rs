@@ -1,5 +1,6 @@
 //! The console's login: municipality (or the platform, for the platform admin), login
-//! name, password. Tells the user when they are here because their session expired.
+//! name, password, and the code of the authenticator app when the server asks for it
+//! (issue 24). Tells the user when they are here because their session expired.
 
 use leptos::prelude::*;
 
@@ -24,8 +25,12 @@ pub fn Login() -> impl IntoView {
     let municipality = RwSignal::new(crate::storage::get(LAST_MUNICIPALITY).unwrap_or_default());
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // Shown once the server answered `totp_required` for the name and password.
+    let needs_code = RwSignal::new(false);
+    let code = RwSignal::new(String::new());
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
+    let local_accounts = RwSignal::new(true);
 
     leptos::task::spawn_local(async move {
         if let Ok(mut list) = super::api::municipalities().await {
@@ -56,13 +61,26 @@ pub fn Login() -> impl IntoView {
         };
         busy.set(true);
         let (user, pass) = (username.get_untracked(), password.get_untracked());
+        let totp = needs_code.get_untracked().then(|| code.get_untracked());
         leptos::task::spawn_local(async move {
             crate::storage::set(LAST_MUNICIPALITY, &chosen);
-            let result = api.login(ags, &user, &pass).await;
+            let result = api.login(ags, &user, &pass, totp).await;
             busy.set(false);
-            if let Err(e) = result {
-                password.set(String::new());
-                error.set(Some(e));
+            code.set(String::new());
+            match result {
+                // Name and password were right: the code is what is missing.
+                Err(e) if e.code.as_deref() == Some("totp_required") => {
+                    error.set(None);
+                    needs_code.set(true);
+                    focus("login-totp");
+                }
+                Err(e) if e.code.as_deref() == Some("invalid_totp") => error.set(Some(e)),
+                Err(e) => {
+                    password.set(String::new());
+                    needs_code.set(false);
+                    error.set(Some(e));
+                }
+                Ok(()) => {}
             }
         });
     };
@@ -107,6 +125,8 @@ pub fn Login() -> impl IntoView {
                                 </select>
                             </div>
                         </div>
+                        <super::sso::SsoLogin municipality=municipality local_accounts=local_accounts />
+                        <div class="console-login__local" hidden=move || !local_accounts.get()>
                         <div class="kern-form-input">
                             <label class="kern-label" for="login-username">{move || i18n.t("c-login-username")}</label>
                             <input class="kern-form-input__input" id="login-username" data-testid="login-username"
@@ -119,10 +139,20 @@ pub fn Login() -> impl IntoView {
                                 type="password" autocomplete="current-password" required=true
                                 prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                         </div>
+                        {move || needs_code.get().then(|| view! {
+                            <div class="kern-form-input" data-testid="login-totp-field">
+                                <label class="kern-label" for="login-totp">{i18n.t("c-login-totp")}</label>
+                                <div class="kern-hint" id="login-totp-hint">{i18n.t("c-login-totp-hint")}</div>
+                                <input class="kern-form-input__input" id="login-totp" data-testid="login-totp"
+                                    inputmode="numeric" autocomplete="one-time-code" required=true aria-describedby="login-totp-hint"
+                                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+                            </div>
+                        })}
                         <button type="submit" class="kern-btn kern-btn--primary kern-btn--block" data-testid="login-submit"
                             disabled=move || busy.get()>
                             <span class="kern-label">{move || i18n.t("c-login-submit")}</span>
                         </button>
+                        </div>
                     </form>
                     <p class="kern-body kern-body--small console-login__lang">
                         <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" data-testid="lang-switch"
@@ -136,4 +166,19 @@ pub fn Login() -> impl IntoView {
             </div>
         </main>
     }
+}
+
+/// Moves the focus to a field once it is on the page (the code field appears after the answer).
+fn focus(id: &'static str) {
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
 }

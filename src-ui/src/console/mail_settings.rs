@@ -298,6 +298,7 @@ pub fn MyNotifications() -> impl IntoView {
                         <span class="kern-label">{move || i18n.t("c-save")}</span></button>
                 </form>
             </section>
+            <crate::console::totp::MyTotp />
             <crate::console::sessions::MySessions />
         </div>
     }

@@ -64,7 +64,8 @@ pub struct Pin {
     pub href: String,
     /// Status wire name (the pin's colour).
     pub status: String,
-    /// Overdue pins get a red ring.
+    /// Overdue pins get a red ring and an exclamation mark (a shape, not only a colour);
+    /// their label says so.
     pub overdue: bool,
 }
 
@@ -99,6 +100,15 @@ pub fn area_shapes(areas: &[augenmerk_domain::api::AreaDefinition]) -> Vec<Shape
             kind: "area",
         })
         .collect()
+}
+
+/// A pin's accessible name (its tooltip too): category, status and, for an overdue
+/// case, that it is overdue.
+fn pin_label(category: &str, status: &str, overdue: Option<&str>) -> String {
+    match overdue {
+        Some(o) => format!("{category} – {status} – {o}"),
+        None => format!("{category} – {status}"),
+    }
 }
 
 /// The map page.
@@ -167,15 +177,16 @@ pub fn MapPage() -> impl IntoView {
         let refs = console.refs.get();
         let mut shapes = b;
         shapes.extend(area_shapes(&refs.areas));
+        let overdue = i18n.t("c-overdue");
         let pins: Vec<Pin> = list
             .iter()
             .map(|s| Pin {
                 lat: s.report.location.lat,
                 lon: s.report.location.lon,
-                label: format!(
-                    "{} – {}",
-                    refs.category_name(lang, s.report.category.as_str()),
-                    lang.pick(&s.report.status.label())
+                label: pin_label(
+                    &refs.category_name(lang, s.report.category.as_str()),
+                    lang.pick(&s.report.status.label()),
+                    s.overdue.then_some(overdue.as_str()),
                 ),
                 href: Page::Case(s.report.id.to_string()).href(),
                 status: s.report.status.as_str().to_owned(),
@@ -240,10 +251,34 @@ pub fn MapPage() -> impl IntoView {
                             <li><span class=format!("map-list__dot map-pin--{}", s.as_str()) aria-hidden="true"></span>
                                 {move || i18n.lang().pick(&s.label()).to_owned()}</li>
                         }).collect_view()}
+                        <li data-testid="map-legend-overdue"><span class="map-list__dot map-legend__overdue" aria-hidden="true">"!"</span>
+                            {move || i18n.t("c-map-overdue-legend")}</li>
                     </ul>
+                    {move || {
+                        let n = reports.with(|r| r.as_ref().map_or(0, |l| l.iter().filter(|s| s.overdue).count()));
+                        (n > 0).then(|| view! {
+                            <p class="kern-body kern-body--small map-overdue-count" data-testid="map-overdue-count">
+                                <span class="kern-icon kern-icon--warning kern-icon--small" aria-hidden="true"></span>
+                                {i18n.t_args("c-map-overdue-count", &[("count", (n as f64).into())])}</p>
+                        })
+                    }}
                     {list}
                 </aside>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pin_label;
+
+    #[test]
+    fn an_overdue_pin_says_so_in_words() {
+        assert_eq!(pin_label("Schlagloch", "Eingegangen", None), "Schlagloch – Eingegangen");
+        assert_eq!(
+            pin_label("Schlagloch", "Eingegangen", Some("überfällig")),
+            "Schlagloch – Eingegangen – überfällig"
+        );
     }
 }

@@ -14,6 +14,7 @@ mod config;
 mod deliveries;
 mod gemeinde;
 mod inbox;
+mod keys;
 mod login;
 mod mail_settings;
 mod map;
@@ -24,8 +25,11 @@ mod privacy_requests;
 mod rules;
 mod sessions;
 mod settings_io;
+mod sso;
 mod stats;
+mod totp;
 mod widgets;
+mod workload;
 
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -251,6 +255,7 @@ pub fn Console() -> impl IntoView {
         filters: RwSignal::new(inbox::Filters::default()),
     };
     provide_context(ctx);
+    keys::provide();
     let route = use_route();
 
     Effect::new(move |_| {
@@ -273,7 +278,8 @@ pub fn Console() -> impl IntoView {
     // Reference data whenever someone logs in.
     let logged_in = Memo::new(move |_| api.session.with(|s| s.as_ref().map(|s| s.user.id)));
     Effect::new(move |_| {
-        if logged_in.get().is_some() {
+        // An enrol-only session may read nothing: the data comes once the second factor is set up.
+        if logged_in.get().is_some() && !api.enrol_only.get() {
             ctx.reload_refs(api);
         } else {
             ctx.refs.set(Refs::default());
@@ -287,6 +293,8 @@ pub fn Console() -> impl IntoView {
 
     move || match api.session.get() {
         None => view! { <login::Login /> }.into_any(),
+        // An admin who must have a second factor sets it up before anything else.
+        Some(_) if api.enrol_only.get() => view! { <totp::ForcedEnrolment /> }.into_any(),
         Some(session) => view! { <Frame session=session page=page /> }.into_any(),
     }
 }
@@ -440,6 +448,7 @@ fn Frame(session: Session, page: Memo<Page>) -> impl IntoView {
             </nav>
         </header>
         <main id="console-main" class="console-main" tabindex="-1">
+            {keys::shortcut_help(page)}
             {move || match page.get() {
                 // The platform admin sees no reports: every address leads to the platform page.
                 _ if is_platform => view! { <platform::PlatformPage /> }.into_any(),

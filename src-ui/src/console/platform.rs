@@ -2,13 +2,15 @@
 //! worked here) and the directory of administrations that are not on the platform and get
 //! their reports by e-mail. Directory entries are added, edited, deleted and imported from
 //! CSV; an entry becomes a tenant ("Als Mandant anlegen", optionally with the reports mailed
-//! to it before); a tenant takes over reports mailed to it earlier ("übernehmen"). The forms
-//! are in `platform_forms`.
+//! to it before); a tenant takes over reports mailed to it earlier ("übernehmen"). Each
+//! tenant shows what an operator watches (accounts, open and overdue cases, reports of the
+//! last 30 days, last activity, failed mails). The forms are in `platform_forms`.
 
 use leptos::prelude::*;
 
 use augenmerk_domain::Ags;
 use augenmerk_domain::api::DirectoryListing;
+use augenmerk_domain::overview::TenantOverview;
 use augenmerk_domain::public::{Delivery, MunicipalityInfo};
 
 use super::api::{Api, use_api};
@@ -69,6 +71,8 @@ pub struct Onboarding {
 pub struct PlatformState {
     /// Tenants on the platform.
     pub tenants: RwSignal<Vec<MunicipalityInfo>>,
+    /// Their figures.
+    pub overview: RwSignal<Vec<TenantOverview>>,
     /// The directory.
     pub directory: RwSignal<Vec<DirectoryListing>>,
     /// The last error.
@@ -91,6 +95,10 @@ impl PlatformState {
                     list.sort_by(|a, b| a.name.cmp(&b.name));
                     self.tenants.set(list);
                 }
+                Err(e) => self.error.set(Some(e)),
+            }
+            match api.platform_overview().await {
+                Ok(list) => self.overview.set(list),
                 Err(e) => self.error.set(Some(e)),
             }
             match api.directory().await {
@@ -150,6 +158,7 @@ pub fn PlatformPage() -> impl IntoView {
     let api = use_api();
     let state = PlatformState {
         tenants: RwSignal::new(Vec::new()),
+        overview: RwSignal::new(Vec::new()),
         directory: RwSignal::new(Vec::new()),
         error: RwSignal::new(None),
         done: RwSignal::new(None),
@@ -194,17 +203,25 @@ pub fn PlatformPage() -> impl IntoView {
 
     let tenants = move || {
         let directory = state.directory.get();
+        let overview = state.overview.get();
+        let lang = i18n.lang();
         let list = state.tenants.get();
         if list.is_empty() {
             return view! { <p class="kern-body console-muted">{i18n.t("c-platform-no-tenants")}</p> }.into_any();
         }
         view! {
+            <div class="kern-table-responsive">
             <table class="kern-table kern-table--small" data-testid="tenant-table">
                 <caption class="kern-sr-only">{i18n.t("c-platform-tenants")}</caption>
                 <thead><tr class="kern-table__row">
                     <th class="kern-table__header" scope="col">{i18n.t("c-name")}</th>
-                    <th class="kern-table__header" scope="col">{i18n.t("c-platform-key")}</th>
                     <th class="kern-table__header" scope="col">{i18n.t("c-platform-kind")}</th>
+                    <th class="kern-table__header kern-table__header--numeric" scope="col">{i18n.t("c-platform-users")}</th>
+                    <th class="kern-table__header kern-table__header--numeric" scope="col">{i18n.t("c-platform-open")}</th>
+                    <th class="kern-table__header kern-table__header--numeric" scope="col">{i18n.t("c-platform-overdue")}</th>
+                    <th class="kern-table__header kern-table__header--numeric" scope="col">{i18n.t("c-platform-recent")}</th>
+                    <th class="kern-table__header" scope="col">{i18n.t("c-platform-last-activity")}</th>
+                    <th class="kern-table__header kern-table__header--numeric" scope="col">{i18n.t("c-platform-failed-mails")}</th>
                     <th class="kern-table__header kern-table__header--numeric" scope="col">{i18n.t("c-platform-mailed")}</th>
                     <th class="kern-table__header" scope="col"><span class="kern-sr-only">{i18n.t("c-actions")}</span></th>
                 </tr></thead>
@@ -213,11 +230,27 @@ pub fn PlatformPage() -> impl IntoView {
                         let key = m.ags.to_string();
                         let mailed = directory.iter().find(|d| d.entry.key == m.ags).map_or(0, |d| d.mailed_reports);
                         let (k, name) = (key.clone(), m.name.clone());
+                        let f = overview.iter().find(|o| o.ags == m.ags).cloned();
+                        let overdue = f.as_ref().map_or(0, |o| o.overdue);
+                        let failed = f.as_ref().map_or(0, |o| o.failed_deliveries);
+                        let last = f.as_ref().and_then(|o| o.last_activity)
+                            .map_or_else(|| "–".to_owned(), |t| crate::format::date_time(lang, t));
+                        let figure = move |get: fn(&TenantOverview) -> u64| f.as_ref().map_or_else(|| "–".to_owned(), |o| get(o).to_string());
                         view! {
                             <tr class="kern-table__row" data-testid="tenant-row" data-key=key.clone()>
-                                <th class="kern-table__cell" scope="row">{m.name.clone()}</th>
-                                <td class="kern-table__cell">{key.clone()}</td>
+                                <th class="kern-table__cell" scope="row">{m.name.clone()}
+                                    <span class="inbox-row__meta">{key.clone()}</span></th>
                                 <td class="kern-table__cell">{i18n.t(kind_key(&key))}</td>
+                                <td class="kern-table__cell kern-table__cell--numeric" data-testid="tenant-users">{figure(|o| o.users)}</td>
+                                <td class="kern-table__cell kern-table__cell--numeric" data-testid="tenant-open">{figure(|o| o.open)}</td>
+                                <td class="kern-table__cell kern-table__cell--numeric" data-testid="tenant-overdue">
+                                    {(overdue > 0).then(|| view! { <span class="kern-icon kern-icon--warning kern-icon--small workload-warning" aria-hidden="true"></span> })}
+                                    {figure(|o| o.overdue)}</td>
+                                <td class="kern-table__cell kern-table__cell--numeric" data-testid="tenant-recent">{figure(|o| o.recent)}</td>
+                                <td class="kern-table__cell" data-testid="tenant-last-activity">{last}</td>
+                                <td class="kern-table__cell kern-table__cell--numeric" data-testid="tenant-failed-mails">
+                                    {(failed > 0).then(|| view! { <span class="kern-icon kern-icon--warning kern-icon--small workload-warning" aria-hidden="true"></span> })}
+                                    {figure(|o| o.failed_deliveries)}</td>
                                 <td class="kern-table__cell kern-table__cell--numeric" data-testid="tenant-mailed">{mailed.to_string()}</td>
                                 <td class="kern-table__cell">
                                     // Offered while reports mailed before it joined wait.
@@ -236,6 +269,7 @@ pub fn PlatformPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         }
         .into_any()
     };
@@ -355,7 +389,10 @@ pub fn PlatformPage() -> impl IntoView {
             <div role="status" aria-live="polite" class="console-notice">{notice}</div>
             <section class="console-card" aria-labelledby="tenants-h">
                 <div class="console-card__head">
-                    <h2 class="console-card__title" id="tenants-h" tabindex="-1">{move || i18n.t("c-platform-tenants")}</h2>
+                    <div>
+                        <h2 class="console-card__title" id="tenants-h" tabindex="-1">{move || i18n.t("c-platform-tenants")}</h2>
+                        <p class="kern-hint">{move || i18n.t("c-platform-overview-hint")}</p>
+                    </div>
                     <button type="button" class="kern-btn kern-btn--secondary kern-btn--small" data-testid="tenant-new"
                         on:click=move |_| {
                             state.onboarding.set(Some(Onboarding { key: String::new(), name: String::new(), mailed: 0 }));

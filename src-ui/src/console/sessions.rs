@@ -21,6 +21,10 @@ fn outcome_label(i18n: I18n, outcome: LoginOutcome) -> String {
         LoginOutcome::Disabled => "c-login-disabled",
         LoginOutcome::Logout => "c-login-logout",
         LoginOutcome::SessionsEnded => "c-login-sessions-ended",
+        LoginOutcome::WrongTotp => "c-login-wrong-totp",
+        LoginOutcome::RecoveryCodeUsed => "c-login-recovery-code-used",
+        LoginOutcome::TotpReset => "c-login-totp-reset",
+        LoginOutcome::SsoRefused => "c-login-sso-refused",
     })
 }
 

@@ -1,6 +1,6 @@
 //! Statistics over a period: reports per status, category, department and (for an Amt)
 //! Gemeinde, median hours to the first response and to resolution, overdue now; the
-//! inbox's CSV export.
+//! open and overdue cases per department now (`workload`); the inbox's CSV export.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
@@ -205,6 +205,8 @@ pub fn StatsPage() -> impl IntoView {
             </form>
             <p class="kern-hint">{move || i18n.t("c-stats-export-hint")}</p>
             <ErrorAlert error=error.into() />
+            // Now, not over the period: the SLA view per department.
+            <super::workload::DepartmentWorkloadCard />
             {body}
         </div>
     }

@@ -207,30 +207,8 @@ pub fn on_changed(
     let status_changed = before.status != after.status;
     if let Some(sub) = subscription
         && status_changed
-        && (comment.is_some() || after.status == Status::Closed)
     {
-        let kind = if after.status == Status::Closed {
-            MailKind::Closed
-        } else {
-            MailKind::StatusChanged
-        };
-        let content = templates::status_changed(
-            sub.language,
-            &ctx.sender,
-            &facts,
-            after.status,
-            comment,
-            &ctx.status_url(&sub.token),
-        );
-        let key = format!(
-            "status:{}:{}:{}",
-            after.id,
-            after.status,
-            at.timestamp_nanos_opt().unwrap_or_default()
-        );
-        let mut job = ctx.job(after, key, content, kind, &sub.email);
-        set_unsubscribe(&mut job, ctx.unsubscribe_url(&sub.token));
-        jobs.push(job);
+        jobs.extend(status_mail(ctx, &facts, after, comment, sub, at));
     }
     if status_changed
         && after.status == Status::Forwarded
@@ -242,6 +220,72 @@ pub fn on_changed(
         jobs.extend(forwarding_jobs(ctx, tenant, after, authority, comment, &facts));
     }
     jobs
+}
+
+/// The citizen's mail on a status change: with a public comment, or on closing.
+fn status_mail(
+    ctx: &MailContext,
+    facts: &ReportFacts,
+    after: &Report,
+    comment: Option<&str>,
+    sub: &SubscriptionRecord,
+    at: DateTime<Utc>,
+) -> Option<NewJob> {
+    if comment.is_none() && after.status != Status::Closed {
+        return None;
+    }
+    let kind = if after.status == Status::Closed {
+        MailKind::Closed
+    } else {
+        MailKind::StatusChanged
+    };
+    let content = templates::status_changed(
+        sub.language,
+        &ctx.sender,
+        facts,
+        after.status,
+        comment,
+        &ctx.status_url(&sub.token),
+    );
+    // The subscription's report in the key: the reporters of merged duplicates get one each.
+    let key = format!(
+        "status:{}:{}:{}",
+        sub.report,
+        after.status,
+        at.timestamp_nanos_opt().unwrap_or_default()
+    );
+    let mut job = ctx.job(after, key, content, kind, &sub.email);
+    set_unsubscribe(&mut job, ctx.unsubscribe_url(&sub.token));
+    Some(job)
+}
+
+/// A status change of an original: the reporters of the duplicates merged into it hear of
+/// it as its own reporter does. Each mail belongs to the reporter's report (its mail log,
+/// its subscription's state decides at delivery), with the link to their status page.
+pub fn on_original_changed(
+    ctx: &MailContext,
+    tenant: &Tenant,
+    before: &Report,
+    after: &Report,
+    comment: Option<&str>,
+    merged: &[SubscriptionRecord],
+    at: DateTime<Utc>,
+) -> Vec<NewJob> {
+    if before.status == after.status {
+        return Vec::new();
+    }
+    let facts = facts(&tenant.record.categories, after);
+    merged
+        .iter()
+        .filter_map(|sub| {
+            let mut job = status_mail(ctx, &facts, after, comment, sub, at)?;
+            job.report = Some(sub.report);
+            if let Some(obj) = job.payload.as_object_mut() {
+                obj.insert("report".into(), serde_json::json!(sub.report));
+            }
+            Some(job)
+        })
+        .collect()
 }
 
 /// The forwarding of a report to an authority: a mail with the photos and/or an Open311 request.

@@ -13,6 +13,7 @@ use augenmerk_domain::api::{
     ApiKeyIssued, AreaDefinition, MunicipalitySettings, NewApiKey, NewStaffUser, StaffUserUpdate,
 };
 use augenmerk_domain::error::FieldError;
+use augenmerk_domain::overview::ApiKeyMediaHosts;
 use augenmerk_domain::public::GemeindeInfo;
 use augenmerk_domain::rules::Rule;
 use augenmerk_domain::staff::{ApiKeyInfo, Department, StaffUser};
@@ -38,6 +39,7 @@ pub fn routes() -> ApiRouter {
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(list_api_keys, create_api_key))
         .routes(routes!(revoke_api_key))
+        .routes(routes!(set_api_key_hosts))
 }
 
 /// The category tree with its questions.
@@ -186,6 +188,8 @@ async fn delete_area(
     responses((status = 200, body = MunicipalitySettings)), security(("bearer" = [])))]
 async fn get_settings(State(state): State<AppState>, staff: StaffAuth) -> ApiResult<ApiJson<MunicipalitySettings>> {
     let mut settings = state.tenant(staff.ags()).await?.record.settings.clone();
+    // The single sign-on secret is write-only, for admins too.
+    settings.sso.hide_secret();
     if !staff.user.role.configures() {
         // Everyone on staff needs the authorities (to forward), only admins their keys.
         settings.hide_secrets();
@@ -204,7 +208,9 @@ async fn put_settings(
     ApiJson(settings): ApiJson<MunicipalitySettings>,
 ) -> ApiResult<ApiJson<MunicipalitySettings>> {
     staff.require_admin()?;
-    Ok(ApiJson(config::replace_settings(&state, staff.ags(), settings).await?))
+    let mut saved = config::replace_settings(&state, staff.ags(), settings).await?;
+    saved.sso.hide_secret();
+    Ok(ApiJson(saved))
 }
 
 /// The municipality's Open311 API keys (never their secrets).
@@ -239,6 +245,24 @@ async fn revoke_api_key(
     staff.require_admin()?;
     state.store.revoke_api_key(staff.ags(), &id, chrono::Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replaces the allowed photo hosts of an Open311 API key of the municipality (checked as
+/// at creation; audited). A revoked key cannot be changed (409).
+#[utoipa::path(put, path = "/api/v1/staff/config/api-keys/{id}/media-hosts", tag = "config",
+    params(("id" = String, Path)), request_body = ApiKeyMediaHosts,
+    responses((status = 200, body = ApiKeyInfo), (status = 404), (status = 409), (status = 422)),
+    security(("bearer" = [])))]
+async fn set_api_key_hosts(
+    State(state): State<AppState>,
+    staff: StaffAuth,
+    ApiPath(id): ApiPath<ApiKeyId>,
+    ApiJson(req): ApiJson<ApiKeyMediaHosts>,
+) -> ApiResult<ApiJson<ApiKeyInfo>> {
+    staff.require_admin()?;
+    Ok(ApiJson(
+        api_keys::set_media_hosts(&state, &staff.user, &id, req.media_hosts).await?,
+    ))
 }
 
 /// Area and boundary import routes (GeoJSON files are larger than the JSON body limit).

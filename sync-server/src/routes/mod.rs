@@ -8,14 +8,19 @@ pub mod alerts;
 pub mod citizen;
 pub mod config;
 pub mod directory;
+pub mod duplicates;
 pub mod geocode;
 pub mod mail;
+pub mod oidc;
+pub mod overview;
 pub mod privacy;
 pub mod public;
 pub mod public_map;
 pub mod sessions;
 pub mod staff;
 pub mod status;
+pub mod totp;
+pub mod triage;
 pub mod ui;
 
 use axum::Router;
@@ -144,14 +149,19 @@ pub fn router(state: AppState) -> Router {
         .merge(public_map::routes())
         .merge(alerts::routes())
         .merge(sessions::routes())
+        .merge(totp::routes())
+        .merge(oidc::routes())
         .merge(citizen::routes())
         .merge(staff::routes())
+        .merge(triage::routes())
+        .merge(duplicates::routes())
         .merge(status::routes())
         .merge(mail::routes())
         .merge(privacy::routes())
         .merge(config::routes())
         .merge(directory::routes())
         .merge(geocode::routes())
+        .merge(overview::routes())
         .layer(DefaultBodyLimit::max(json_limit))
         .merge(citizen::blob_routes().layer(DefaultBodyLimit::max(blob_limit)))
         .merge(config::import_routes().layer(DefaultBodyLimit::max(blob_limit)))

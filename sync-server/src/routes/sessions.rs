@@ -4,16 +4,17 @@
 use std::net::IpAddr;
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use chrono::Utc;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{Duration, Utc};
 use utoipa_axum::routes;
 
+use augenmerk_domain::api::LoginResponse;
 use augenmerk_domain::sessions::{LoginLogEntry, LoginOutcome, SessionInfo, SessionsEnded, session_id};
-use augenmerk_domain::staff::Role;
+use augenmerk_domain::staff::{Role, StaffUser};
 use augenmerk_domain::{Ags, UserId};
 
 use super::{ApiJson, ApiPath, ApiRouter};
-use crate::auth::{SessionAuth, StaffAuth};
+use crate::auth::{self, SessionAuth, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::ClientAddr;
 use crate::state::AppState;
@@ -49,6 +50,38 @@ pub async fn log(
     if let Err(e) = state.store.log_login(ags, entry).await {
         tracing::warn!(error = %e, "the sign-in log could not be written");
     }
+}
+
+/// Begins a session for an account that has just shown who it is (password login,
+/// single sign-on): a fresh token, stored as its hash with when, from where and with
+/// which browser it began.
+pub async fn begin(
+    state: &AppState,
+    user: StaffUser,
+    headers: &HeaderMap,
+    address: Option<IpAddr>,
+) -> ApiResult<LoginResponse> {
+    let token = auth::new_token();
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(state.settings.session_hours);
+    state
+        .store
+        .create_session(auth::token_hash(&token), user.id, expires_at)
+        .await?;
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|a| a.chars().take(200).collect::<String>());
+    state
+        .store
+        .describe_session(&auth::token_hash(&token), now, agent, address.map(|c| c.to_string()))
+        .await?;
+    Ok(LoginResponse {
+        token,
+        expires_at,
+        role: user.role,
+        user,
+    })
 }
 
 /// The signed-in account's sessions, newest first; `current` marks this request's.

@@ -24,7 +24,7 @@ use super::{ApiJson, ApiPath, ApiQuery, ApiRouter, sessions};
 use crate::auth::{self, RawToken, StaffAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::limits::ClientAddr;
-use crate::services::{dry_run, export, handling, listing, reporting, views};
+use crate::services::{dry_run, duplicates, export, handling, listing, reporting, triage, views};
 use crate::state::AppState;
 
 /// Staff routes.
@@ -51,7 +51,10 @@ pub fn routes() -> ApiRouter {
 /// the body is parsed: a longer one is a 400 that never reaches the limits.
 #[utoipa::path(post, path = "/api/v1/login", tag = "staff", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 400, body = augenmerk_domain::ErrorBody),
-        (status = 401, body = augenmerk_domain::ErrorBody), (status = 429)))]
+        (status = 401, body = augenmerk_domain::ErrorBody,
+            description = "`invalid_credentials`; `totp_required` (send `totp`); `invalid_totp`"),
+        (status = 403, body = augenmerk_domain::ErrorBody, description = "The municipality accepts single sign-on only"),
+        (status = 429, description = "too many sign-ins, or too many wrong codes for the account")))]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -62,6 +65,7 @@ async fn login(
         .limits
         .check_login(client, req.municipality.as_ref(), &req.username)
         .await?;
+    super::oidc::refuse_local_login(&state, req.municipality.as_ref()).await?;
     let creds = match state
         .store
         .get_credentials(req.municipality.as_ref(), req.username.as_str())
@@ -79,12 +83,25 @@ async fn login(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(password.expose(), &hash))
         .await
         .map_err(ApiError::internal)?;
-    let outcome = match &creds {
+    let mut outcome = match &creds {
         None => LoginOutcome::UnknownUser,
         Some(_) if !ok => LoginOutcome::WrongPassword,
         Some(c) if !c.user.active => LoginOutcome::Disabled,
         Some(_) => LoginOutcome::Success,
     };
+    // The second factor, once the password is right (issue 24).
+    let mut enrol_only = false;
+    if outcome == LoginOutcome::Success
+        && let Some(c) = &creds
+    {
+        match super::totp::at_login(&state, &c.user, req.totp.as_deref(), client).await? {
+            super::totp::AtLogin::Passed { recovery: true } => outcome = LoginOutcome::RecoveryCodeUsed,
+            super::totp::AtLogin::Passed { recovery: false } => {}
+            // Logged as a wrong code already.
+            super::totp::AtLogin::Wrong => return Err(ApiError::new(ErrorCode::InvalidTotp)),
+            super::totp::AtLogin::NotEnrolled { enrol_only: e } => enrol_only = e,
+        }
+    }
     let user = creds.as_ref().map(|c| c.user.id);
     sessions::log(
         &state,
@@ -95,30 +112,16 @@ async fn login(
         client,
     )
     .await;
-    let Some(creds) = creds.filter(|_| outcome == LoginOutcome::Success) else {
+    let signed_in = matches!(outcome, LoginOutcome::Success | LoginOutcome::RecoveryCodeUsed);
+    let Some(creds) = creds.filter(|_| signed_in) else {
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-    let token = auth::new_token();
-    let now = Utc::now();
-    let expires_at = now + Duration::hours(state.settings.session_hours);
-    state
-        .store
-        .create_session(auth::token_hash(&token), creds.user.id, expires_at)
-        .await?;
-    let agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|a| a.chars().take(200).collect::<String>());
-    state
-        .store
-        .describe_session(&auth::token_hash(&token), now, agent, client.map(|c| c.to_string()))
-        .await?;
-    Ok(ApiJson(LoginResponse {
-        token,
-        expires_at,
-        role: creds.user.role,
-        user: creds.user,
-    }))
+    let session = sessions::begin(&state, creds.user, &headers, client).await?;
+    if enrol_only {
+        // An admin who must have a second factor and has none may only set it up.
+        state.store.restrict_session(&auth::token_hash(&session.token)).await?;
+    }
+    Ok(ApiJson(session))
 }
 
 /// Ends the session of the token sent.
@@ -144,8 +147,8 @@ async fn me(auth::MunicipalUserAuth(user): auth::MunicipalUserAuth) -> ApiJson<S
     ApiJson(user)
 }
 
-/// Checks the inbox filters (shared by the list and the CSV export).
-fn check_query(query: &ReportQuery) -> ApiResult<()> {
+/// Checks the inbox filters (shared by the list, the CSV export and saved filters).
+pub(crate) fn check_query(query: &ReportQuery) -> ApiResult<()> {
     let mut problems = Vec::new();
     if let Some(bbox) = &query.bbox
         && let Err(e) = BoundingBox::parse(bbox)
@@ -172,7 +175,7 @@ fn check_query(query: &ReportQuery) -> ApiResult<()> {
     }
 }
 
-fn visibility(staff: &StaffAuth) -> Option<Visibility> {
+pub(super) fn visibility(staff: &StaffAuth) -> Option<Visibility> {
     (!staff.user.role.sees_all_reports()).then(|| Visibility {
         department: staff.user.department.clone(),
         user: staff.user.id,
@@ -181,25 +184,29 @@ fn visibility(staff: &StaffAuth) -> Option<Visibility> {
 
 /// The inbox: the municipality's reports (field workers: their own and their department's).
 #[utoipa::path(get, path = "/api/v1/staff/reports", tag = "staff", params(ReportQuery),
-    responses((status = 200, body = Page<StaffReportSummary>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<StaffReportSummary>),
+        (status = 422, body = augenmerk_domain::ErrorBody, description = "`my_department` for an account without one")),
+    security(("bearer" = [])))]
 async fn list_reports(
     State(state): State<AppState>,
     staff: StaffAuth,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> ApiResult<ApiJson<Page<StaffReportSummary>>> {
     check_query(&query)?;
+    let query = triage::for_user(query, &staff.user)?;
     let tenant = state.tenant(staff.ags()).await?;
     if let Some(all) = listing::in_area(&state, &tenant, staff.ags(), &query, visibility(&staff).as_ref()).await? {
         // The area filter pages here: the store cannot test polygons.
         let page_size = query.page_size.unwrap_or(50).clamp(1, 200);
         let page = query.page.unwrap_or(1).max(1);
         let total = all.len() as u64;
-        let items = all
+        let shown = all
             .into_iter()
             .skip((page as usize - 1) * page_size as usize)
             .take(page_size as usize)
-            .map(|r| views::staff_summary(&tenant, r))
+            .map(|r| duplicates::for_viewer(staff.user.role, r))
             .collect();
+        let items = triage::summaries(&state, &tenant, shown).await?;
         return Ok(ApiJson(Page {
             items,
             total,
@@ -212,11 +219,15 @@ async fn list_reports(
         .query_reports(staff.ags(), &query, visibility(&staff).as_ref(), Utc::now())
         .await?;
     Ok(ApiJson(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|r| views::staff_summary(&tenant, r))
-            .collect(),
+        items: triage::summaries(
+            &state,
+            &tenant,
+            page.items
+                .into_iter()
+                .map(|r| duplicates::for_viewer(staff.user.role, r))
+                .collect(),
+        )
+        .await?,
         total: page.total,
         page: page.page,
         page_size: page.page_size,
@@ -233,7 +244,9 @@ async fn report_detail(
 ) -> ApiResult<ApiJson<StaffReportDetail>> {
     let report = handling::visible_report(&state, &staff.user, &id).await?;
     let tenant = state.tenant(staff.ags()).await?;
-    Ok(ApiJson(views::staff_detail(&state, &tenant, report).await?))
+    let mut detail = views::staff_detail(&state, &tenant, report).await?;
+    duplicates::complete_detail(&state, &staff.user, &mut detail).await?;
+    Ok(ApiJson(detail))
 }
 
 /// Re-categorise, re-assign, re-prioritise, re-route.
@@ -245,7 +258,8 @@ async fn update_report(
     ApiPath(id): ApiPath<ReportId>,
     ApiJson(req): ApiJson<ReportUpdate>,
 ) -> ApiResult<ApiJson<Report>> {
-    Ok(ApiJson(handling::update(&state, &staff.user, &id, req).await?))
+    let report = handling::update(&state, &staff.user, &id, req).await?;
+    Ok(ApiJson(duplicates::for_viewer(staff.user.role, report)))
 }
 
 /// Moves a report to another status (409 if not allowed from the current one).
@@ -258,7 +272,8 @@ async fn transition(
     ApiPath(id): ApiPath<ReportId>,
     ApiJson(req): ApiJson<TransitionRequest>,
 ) -> ApiResult<ApiJson<Report>> {
-    Ok(ApiJson(handling::transition(&state, &staff.user, &id, req).await?))
+    let report = handling::transition(&state, &staff.user, &id, req).await?;
+    Ok(ApiJson(duplicates::for_viewer(staff.user.role, report)))
 }
 
 /// Adds an internal note (never shown to citizens).
@@ -309,7 +324,7 @@ async fn nearby(
         found
             .into_iter()
             .filter(|r| r.id != report.id && r.category == report.category)
-            .map(|r| views::staff_summary(&tenant, r))
+            .map(|r| views::staff_summary(&tenant, duplicates::for_viewer(staff.user.role, r)))
             .collect(),
     ))
 }
@@ -348,13 +363,14 @@ struct ExportQuery {
 async fn export_csv(
     State(state): State<AppState>,
     staff: StaffAuth,
-    ApiQuery(mut query): ApiQuery<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
     ApiQuery(export): ApiQuery<ExportQuery>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     // The filters are the inbox's and checked as such (the document shares them); the
     // export then takes every matching report, not a page.
     check_query(&query)?;
+    let mut query = triage::for_user(query, &staff.user)?;
     query.page = None;
     query.page_size = None;
     let english = export.lang.as_deref() == Some("en");

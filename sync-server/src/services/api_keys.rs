@@ -1,10 +1,12 @@
 //! Open311 API keys: issued per client and municipality by an admin (API or CLI), shown
-//! once, stored as their SHA-256 like every other token.
+//! once, stored as their SHA-256 like every other token; their allowed photo hosts can be
+//! changed later.
 
 use chrono::Utc;
 
+use augenmerk_domain::ErrorCode;
 use augenmerk_domain::error::FieldError;
-use augenmerk_domain::staff::ApiKeyInfo;
+use augenmerk_domain::staff::{ApiKeyInfo, StaffUser};
 use augenmerk_domain::{Ags, ApiKeyId};
 
 use crate::auth;
@@ -33,13 +35,13 @@ pub async fn issue(
     } else if let Err(e) = augenmerk_domain::text::FreeText::parse("name", name) {
         problems.push(e);
     }
-    if media_hosts.len() > MAX_MEDIA_HOSTS {
-        problems.push(FieldError::new("media_hosts", "too_many"));
-    }
-    let media_hosts: Vec<String> = media_hosts.into_iter().map(|h| h.trim().to_lowercase()).collect();
-    if media_hosts.iter().any(|h| !valid_host(h)) {
-        problems.push(FieldError::new("media_hosts", "not_a_host_name"));
-    }
+    let media_hosts = match media_hosts_of(media_hosts) {
+        Ok(hosts) => hosts,
+        Err(p) => {
+            problems.push(p);
+            Vec::new()
+        }
+    };
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
@@ -58,6 +60,59 @@ pub async fn issue(
     Ok((key, info))
 }
 
+/// Replaces the allowed photo hosts of a municipality's key, checked as when it was
+/// issued; a revoked key cannot be changed (409). The change is written to the audit log
+/// (target `augenmerk::audit`) with who made it and the hosts before and after.
+pub async fn set_media_hosts(
+    state: &AppState,
+    actor: &StaffUser,
+    id: &ApiKeyId,
+    media_hosts: Vec<String>,
+) -> ApiResult<ApiKeyInfo> {
+    let ags = &actor.municipality;
+    let before = state
+        .store
+        .list_api_keys(ags)
+        .await?
+        .into_iter()
+        .find(|k| k.id == *id)
+        .ok_or_else(ApiError::not_found)?;
+    if before.revoked_at.is_some() {
+        return Err(ApiError::new(ErrorCode::Conflict).context(serde_json::json!({ "revoked": id.to_string() })));
+    }
+    let hosts = media_hosts_of(media_hosts).map_err(|p| ApiError::validation(vec![p]))?;
+    let after = state.store.set_api_key_hosts(ags, id, hosts).await?;
+    tracing::info!(
+        target: "augenmerk::audit",
+        municipality = %ags,
+        user = %actor.id,
+        api_key = %id,
+        before = ?before.media_hosts,
+        after = ?after.media_hosts,
+        "Open311 API key's photo hosts changed"
+    );
+    Ok(after)
+}
+
+/// The allow-list as stored: trimmed, lower-case, each a bare host name, at most
+/// [`MAX_MEDIA_HOSTS`], no host twice.
+fn media_hosts_of(hosts: Vec<String>) -> Result<Vec<String>, FieldError> {
+    if hosts.len() > MAX_MEDIA_HOSTS {
+        return Err(FieldError::new("media_hosts", "too_many"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(hosts.len());
+    for h in hosts {
+        let h = h.trim().to_lowercase();
+        if !valid_host(&h) {
+            return Err(FieldError::new("media_hosts", "not_a_host_name"));
+        }
+        if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    Ok(out)
+}
+
 /// A bare host name (no scheme, port, path or wildcard): what an allow-list may hold.
 fn valid_host(h: &str) -> bool {
     !h.is_empty()
@@ -73,7 +128,15 @@ fn valid_host(h: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::valid_host;
+    use super::{media_hosts_of, valid_host};
+
+    #[test]
+    fn hosts_are_stored_trimmed_lower_case_and_once() {
+        let hosts = media_hosts_of(vec![" Fotos.Flensburg.de ".into(), "fotos.flensburg.de".into()]);
+        assert_eq!(hosts.ok(), Some(vec!["fotos.flensburg.de".to_owned()]));
+        assert!(media_hosts_of(vec!["https://x.de".into()]).is_err());
+        assert!(media_hosts_of((0..11).map(|i| format!("h{i}.de")).collect()).is_err());
+    }
 
     #[test]
     fn only_bare_host_names_may_be_allow_listed() {

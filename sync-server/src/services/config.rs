@@ -174,6 +174,10 @@ pub async fn replace_settings(
     augenmerk_domain::staff::check_delivery(&settings).map_err(ApiError::validation)?;
     settings.public.check().map_err(ApiError::validation)?;
     let tenant = state.tenant(ags).await?;
+    // The console never sees the single sign-on secret: a change without one keeps it.
+    let mut settings = settings;
+    settings.sso.merge_secret(&tenant.record.settings.sso);
+    settings.sso.parse().map_err(ApiError::validation)?;
     // As with departments: an authority a rule forwards to cannot be removed.
     if forwarded_to_removed(&settings.authorities, &tenant.rules) {
         return Err(used_by_a_rule());

@@ -170,7 +170,7 @@ async fn store_change(state: &AppState, tenant: &Tenant, next: Report, change: C
     let ctx = notify::context(state, tenant);
     let subscription = state.store.subscription(&next.id).await?;
     let person = notify::assignee(state, &next).await;
-    let jobs = mail_events::on_changed(
+    let mut jobs = mail_events::on_changed(
         &ctx,
         tenant,
         change.before,
@@ -180,6 +180,17 @@ async fn store_change(state: &AppState, tenant: &Tenant, next: Report, change: C
         person.as_ref(),
         change.at,
     );
+    // The reporters of duplicates merged into this report hear of its status changes too.
+    let merged = state.store.merged_subscriptions(&next.id).await?;
+    jobs.extend(mail_events::on_original_changed(
+        &ctx,
+        tenant,
+        change.before,
+        &next,
+        change.comment,
+        &merged,
+        change.at,
+    ));
     let queued = !jobs.is_empty();
     let write = ReportWrite {
         report: next,

@@ -142,6 +142,8 @@ pub fn staff_summary(tenant: &Tenant, report: Report) -> StaffReportSummary {
     StaffReportSummary {
         category_name: category_name(tenant, &report),
         overdue,
+        // Filled in for the inbox by `triage::summaries`, which reads it for a page at once.
+        awaiting_reply_since: None,
         report,
     }
 }
@@ -156,12 +158,16 @@ pub async fn staff_detail(state: &AppState, tenant: &Tenant, report: Report) -> 
     Ok(StaffReportDetail {
         category_name: category_name(tenant, &report),
         overdue: report.is_overdue(Utc::now()),
+        awaiting_reply_since: augenmerk_domain::triage::awaiting_reply_since(&messages),
         report,
         audit,
         messages,
         notes,
         routing: Some(routing),
         publication,
+        // Filled in for the viewer by `duplicates::for_viewer`.
+        citizen: Default::default(),
+        merged: Vec::new(),
     })
 }
 

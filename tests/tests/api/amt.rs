@@ -14,15 +14,7 @@ fn litter(at: (f64, f64)) -> serde_json::Value {
 }
 
 async fn platform(app: &TestApp) -> String {
-    let body = app
-        .post(
-            "/api/v1/login",
-            None,
-            &json!({"username": "platform", "password": PASSWORD}),
-        )
-        .await
-        .expect(200);
-    body["token"].as_str().expect("token").to_owned()
+    app.platform_token().await
 }
 
 #[tokio::test]

@@ -389,16 +389,29 @@ impl TestApp {
         }
     }
 
+    /// Logs the platform admin in (who must have a second factor: the harness enrols it
+    /// and answers codes, see `augenmerk_tests::totp`); its token.
+    pub async fn platform_token(&self) -> String {
+        let (status, body) = augenmerk_tests::totp::login(
+            &self.client,
+            &self.address,
+            &json!({"username": "platform", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(status, 200, "platform login: {body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
     /// Logs a demo account in (`admin`, `dispatcher`, `field`).
     pub async fn login(&self, ags: &str, username: &str) -> Staff {
-        let body = self
-            .post(
-                "/api/v1/login",
-                None,
-                &json!({"municipality": ags, "username": username, "password": PASSWORD}),
-            )
-            .await
-            .expect(200);
+        // Admins must have a second factor: the harness enrols them and answers codes.
+        let (status, body) = augenmerk_tests::totp::login(
+            &self.client,
+            &self.address,
+            &json!({"municipality": ags, "username": username, "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(status, 200, "login {ags}/{username}: {body}");
         Staff {
             token: body["token"].as_str().expect("token").to_owned(),
             id: body["user"]["id"].as_str().expect("user id").to_owned(),

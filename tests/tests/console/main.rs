@@ -19,9 +19,15 @@
 mod amt;
 mod config;
 mod config_screens;
+mod duplicates;
 mod flow;
+mod handbook;
 mod helpers;
 mod mail_config;
+mod oidc;
+mod platform;
 mod privacy;
 mod publication;
 mod sessions;
+mod totp;
+mod triage;

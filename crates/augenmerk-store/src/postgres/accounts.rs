@@ -352,6 +352,24 @@ pub(crate) async fn list_api_keys(c: &impl GenericClient, ags: &Ags) -> StoreRes
     rows.iter().map(api_key_from_row).collect()
 }
 
+/// Replaces the allowed photo hosts of a key of a municipality; `NotFound` for another
+/// municipality's key.
+pub(crate) async fn set_api_key_hosts(
+    tx: &Transaction<'_>,
+    ags: &Ags,
+    id: &ApiKeyId,
+    hosts: &[String],
+) -> StoreResult<ApiKeyInfo> {
+    let hosts = serde_json::to_string(hosts).map_err(|e| StoreError::Database(e.to_string()))?;
+    let row = tx
+        .query_opt(
+            &format!("UPDATE api_keys SET media_hosts = $3 WHERE id = $1 AND ags = $2 RETURNING {API_KEY_COLUMNS}"),
+            &[&id.to_string(), &ags.as_str(), &hosts],
+        )
+        .await?;
+    api_key_from_row(&found(row)?)
+}
+
 /// Revokes a key of a municipality; `NotFound` for another municipality's key.
 pub(crate) async fn revoke_api_key(
     tx: &Transaction<'_>,

@@ -208,6 +208,18 @@ async fn inbox_filter(
         );
         f.and(if overdue { clause } else { format!("NOT {clause}") });
     }
+    if q.assigned_to_me == Some(true) || q.my_department == Some(true) {
+        // "Me" is the server's to resolve into `assignee`/`department`; unresolved, the
+        // filter must not widen to everyone's reports.
+        f.empty = true;
+    }
+    if let Some(waiting) = q.awaiting_reply {
+        f.and(if waiting {
+            "awaiting_reply_since IS NOT NULL"
+        } else {
+            "awaiting_reply_since IS NULL"
+        });
+    }
     if let Some(bbox) = q.bbox.as_deref() {
         match BoundingBox::parse(bbox) {
             Ok(b) => f.within(b.min_lat, b.max_lat, b.min_lon, b.max_lon),
@@ -470,4 +482,71 @@ fn median(n: u64, row: &tokio_postgres::Row) -> StoreResult<Option<f64>> {
         (_, Some(hi)) => Some(hi),
         _ => None,
     })
+}
+
+/// Open reports now per department and status, with how many of each are overdue at
+/// `now` (the SLA view): `(department, status, count, overdue)`.
+pub(crate) async fn department_workload(
+    c: &impl GenericClient,
+    ags: &Ags,
+    visible_to: Option<&Visibility>,
+    now: &DateTime<Utc>,
+) -> StoreResult<Vec<crate::WorkloadRow>> {
+    let mut f = Filter::new(ags);
+    f.visible_to(visible_to);
+    f.and(format!("status IN ({})", open_statuses()));
+    let now = f.bind(ts(now));
+    let sql = format!(
+        "SELECT department, status, count(*) AS n,
+                count(*) FILTER (WHERE due_at IS NOT NULL AND due_at < {now}) AS late
+         FROM reports WHERE {} GROUP BY department, status",
+        f.sql()
+    );
+    let rows = c.query(&sql, &f.params()).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let status: String = row.try_get("status")?;
+        // A status this version no longer knows is left out, not fatal (as in SQLite).
+        if let Some(s) = Status::parse(&status) {
+            out.push((row.try_get("department")?, s, uint(row, "n")?, uint(row, "late")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Each municipality's figures for the platform overview (see
+/// [`crate::Store::tenant_figures`]); one statement, so one snapshot.
+pub(crate) async fn tenant_figures(
+    c: &impl GenericClient,
+    since: &DateTime<Utc>,
+    now: &DateTime<Utc>,
+) -> StoreResult<Vec<(Ags, augenmerk_domain::overview::TenantFigures)>> {
+    let open = open_statuses();
+    let sql = format!(
+        "SELECT m.ags AS ags,
+           (SELECT count(*) FROM users u WHERE u.ags = m.ags AND u.active) AS users,
+           (SELECT count(*) FROM reports r WHERE r.ags = m.ags AND r.status IN ({open})) AS open,
+           (SELECT count(*) FROM reports r WHERE r.ags = m.ags AND r.status IN ({open})
+              AND r.due_at IS NOT NULL AND r.due_at < $1) AS overdue,
+           (SELECT count(*) FROM reports r WHERE r.ags = m.ags AND r.received_at >= $2) AS recent,
+           (SELECT max(r.updated_at) FROM reports r WHERE r.ags = m.ags) AS last_activity,
+           (SELECT count(*) FROM jobs j WHERE j.ags = m.ags AND j.state = 'failed' AND j.done_at >= $2) AS failed
+         FROM municipalities m ORDER BY m.ags"
+    );
+    let rows = c.query(&sql, &[&ts(now), &ts(since)]).await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                super::codec::get_id::<Ags>(row, "ags")?,
+                augenmerk_domain::overview::TenantFigures {
+                    users: uint(row, "users")?,
+                    open: uint(row, "open")?,
+                    overdue: uint(row, "overdue")?,
+                    recent: uint(row, "recent")?,
+                    last_activity: super::codec::get_ts_opt(row, "last_activity")?,
+                    failed_deliveries: uint(row, "failed")?,
+                },
+            ))
+        })
+        .collect()
 }

@@ -46,6 +46,7 @@ mod alerts;
 mod codec;
 mod config;
 mod directory;
+mod duplicates;
 mod erasure;
 mod followers;
 mod housekeeping;
@@ -57,7 +58,10 @@ mod privacy;
 mod public_map;
 mod reports;
 mod schema;
+mod second_factor;
 mod sessions;
+mod sso;
+mod triage;
 
 use std::str::FromStr;
 
@@ -317,6 +321,10 @@ impl Store for PgStore {
         in_tx!(self, |tx| accounts::revoke_api_key(tx, ags, id, &at))
     }
 
+    async fn set_api_key_hosts(&self, ags: &Ags, id: &ApiKeyId, hosts: Vec<String>) -> StoreResult<ApiKeyInfo> {
+        in_tx!(self, |tx| accounts::set_api_key_hosts(tx, ags, id, &hosts))
+    }
+
     async fn put_blob(&self, blob: BlobRecord) -> StoreResult<()> {
         in_tx!(self, |tx| accounts::put_blob(tx, &blob))
     }
@@ -397,6 +405,23 @@ impl Store for PgStore {
 
     async fn count_by_status(&self, ags: &Ags, visible_to: Option<&Visibility>) -> StoreResult<Vec<(Status, u64)>> {
         on_conn!(self, |c| inbox::count_by_status(c, ags, visible_to))
+    }
+
+    async fn department_workload(
+        &self,
+        ags: &Ags,
+        visible_to: Option<&Visibility>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<crate::WorkloadRow>> {
+        on_conn!(self, |c| inbox::department_workload(c, ags, visible_to, &now))
+    }
+
+    async fn tenant_figures(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Ags, augenmerk_domain::overview::TenantFigures)>> {
+        on_conn!(self, |c| inbox::tenant_figures(c, &since, &now))
     }
 
     async fn categories_in_use(&self, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>> {

@@ -444,6 +444,16 @@ pub(crate) async fn add_message(
         tx.execute(&stmt, &[&m.report_id.to_string(), &ts(&m.created_at)])
             .await?;
     }
+    let stmt = tx.prepare_cached(&crate::triage::awaiting_reply_update(true)).await?;
+    tx.execute(
+        &stmt,
+        &[
+            &m.report_id.to_string(),
+            &ts(&m.created_at),
+            &(m.author == MessageAuthor::Citizen),
+        ],
+    )
+    .await?;
     Ok(Inserted::Created(m.clone()))
 }
 

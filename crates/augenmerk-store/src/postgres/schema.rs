@@ -35,6 +35,22 @@ const MIGRATIONS: &[Migration] = &[
         name: "0004_sessions",
         sql: include_str!("migrations/0004_sessions.sql"),
     },
+    Migration {
+        name: "0005_totp",
+        sql: include_str!("migrations/0005_totp.sql"),
+    },
+    Migration {
+        name: "0006_oidc",
+        sql: include_str!("migrations/0006_oidc.sql"),
+    },
+    Migration {
+        name: "0007_triage",
+        sql: include_str!("migrations/0007_triage.sql"),
+    },
+    Migration {
+        name: "0008_duplicates",
+        sql: include_str!("migrations/0008_duplicates.sql"),
+    },
 ];
 
 /// The schema version this code writes (how many migrations it knows).

@@ -303,6 +303,26 @@ pub(crate) fn list_api_keys(conn: &Connection, ags: &Ags) -> StoreResult<Vec<Api
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Replaces the allowed photo hosts of a key of a municipality; `NotFound` for another
+/// municipality's key.
+pub(crate) fn set_api_key_hosts(
+    conn: &Connection,
+    ags: &Ags,
+    id: &ApiKeyId,
+    hosts: &[String],
+) -> StoreResult<ApiKeyInfo> {
+    let hosts = serde_json::to_string(hosts).map_err(|e| StoreError::Database(e.to_string()))?;
+    let n = conn
+        .prepare_cached("UPDATE api_keys SET media_hosts = ?3 WHERE id = ?1 AND ags = ?2")?
+        .execute(params![id.to_string(), ags.as_str(), hosts])?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(conn
+        .prepare_cached(&format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE id = ?1"))?
+        .query_row([id.to_string()], api_key_from_row)?)
+}
+
 /// Revokes a key of a municipality; `NotFound` for another municipality's key.
 pub(crate) fn revoke_api_key(conn: &Connection, ags: &Ags, id: &ApiKeyId, at: &DateTime<Utc>) -> StoreResult<()> {
     let n = conn

@@ -160,6 +160,21 @@ pub(crate) fn query_reports(
         let clause = if overdue { clause } else { format!("NOT {clause}") };
         f.and(clause, [Value::Text(ts(now))]);
     }
+    if q.assigned_to_me == Some(true) || q.my_department == Some(true) {
+        // "Me" is the server's to resolve into `assignee`/`department`; unresolved, the
+        // filter must not widen to everyone's reports.
+        f.empty = true;
+    }
+    if let Some(waiting) = q.awaiting_reply {
+        f.and(
+            if waiting {
+                "awaiting_reply_since IS NOT NULL"
+            } else {
+                "awaiting_reply_since IS NULL"
+            },
+            [],
+        );
+    }
     if let Some(bbox) = q.bbox.as_deref() {
         match BoundingBox::parse(bbox) {
             Ok(b) => f.and(
@@ -407,6 +422,76 @@ fn median(values: &mut [f64]) -> Option<f64> {
         let below = lower.iter().copied().max_by(f64::total_cmp).unwrap_or(upper);
         (below + upper) / 2.0
     })
+}
+
+/// Open reports now per department and status, with how many of each are overdue at
+/// `now` (the SLA view): `(department, status, count, overdue)`.
+pub(crate) fn department_workload(
+    conn: &Connection,
+    ags: &Ags,
+    visible_to: Option<&Visibility>,
+    now: &DateTime<Utc>,
+) -> StoreResult<Vec<crate::WorkloadRow>> {
+    let mut f = Filter::new(ags);
+    f.visible_to(visible_to);
+    f.and(format!("status IN ({})", open_statuses()), []);
+    // The `?` of "now" comes first in the text, so its value comes first.
+    let mut values = vec![Value::Text(ts(now))];
+    values.extend(f.values.iter().cloned());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT department, status, count(*), sum(due_at IS NOT NULL AND due_at < ?)
+         FROM reports WHERE {} GROUP BY department, status",
+        f.sql()
+    ))?;
+    let rows: Vec<(Option<String>, String, i64, i64)> = stmt
+        .query_map(params_from_iter(&values), |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        // A status this version no longer knows is left out, not fatal.
+        .filter_map(|(d, s, n, late)| {
+            Status::parse(&s).map(|s| (d, s, u64::try_from(n).unwrap_or(0), u64::try_from(late).unwrap_or(0)))
+        })
+        .collect())
+}
+
+/// Each municipality's figures for the platform overview (see
+/// [`crate::Store::tenant_figures`]); one statement, so one snapshot.
+pub(crate) fn tenant_figures(
+    conn: &Connection,
+    since: &DateTime<Utc>,
+    now: &DateTime<Utc>,
+) -> StoreResult<Vec<(Ags, augenmerk_domain::overview::TenantFigures)>> {
+    let open = open_statuses();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT m.ags AS ags,
+           (SELECT count(*) FROM users u WHERE u.ags = m.ags AND u.active = 1) AS users,
+           (SELECT count(*) FROM reports r WHERE r.ags = m.ags AND r.status IN ({open})) AS open,
+           (SELECT count(*) FROM reports r WHERE r.ags = m.ags AND r.status IN ({open})
+              AND r.due_at IS NOT NULL AND r.due_at < ?1) AS overdue,
+           (SELECT count(*) FROM reports r WHERE r.ags = m.ags AND r.received_at >= ?2) AS recent,
+           (SELECT max(r.updated_at) FROM reports r WHERE r.ags = m.ags) AS last_activity,
+           (SELECT count(*) FROM jobs j WHERE j.ags = m.ags AND j.state = 'failed' AND j.done_at >= ?2) AS failed
+         FROM municipalities m ORDER BY m.ags"
+    ))?;
+    let count =
+        |row: &rusqlite::Row<'_>, column: &str| row.get::<_, i64>(column).map(|n| u64::try_from(n).unwrap_or(0));
+    let rows = stmt.query_map([ts(now), ts(since)], |row| {
+        Ok((
+            super::codec::get_id::<Ags>(row, "ags")?,
+            augenmerk_domain::overview::TenantFigures {
+                users: count(row, "users")?,
+                open: count(row, "open")?,
+                overdue: count(row, "overdue")?,
+                recent: count(row, "recent")?,
+                last_activity: super::codec::get_ts_opt(row, "last_activity")?,
+                failed_deliveries: count(row, "failed")?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod checkpoint;
 mod codec;
 mod config;
 mod directory;
+mod duplicates;
 mod erasure;
 mod followers;
 mod functions;
@@ -35,7 +36,10 @@ mod public_map;
 mod readers;
 mod reports;
 mod schema;
+mod second_factor;
 mod sessions;
+mod sso;
+mod triage;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -327,6 +331,12 @@ impl Store for SqliteStore {
         self.write(move |tx| accounts::revoke_api_key(tx, &ags, &id, &at)).await
     }
 
+    async fn set_api_key_hosts(&self, ags: &Ags, id: &ApiKeyId, hosts: Vec<String>) -> StoreResult<ApiKeyInfo> {
+        let (ags, id) = (ags.clone(), *id);
+        self.write(move |tx| accounts::set_api_key_hosts(tx, &ags, &id, &hosts))
+            .await
+    }
+
     async fn put_blob(&self, blob: BlobRecord) -> StoreResult<()> {
         self.write(move |tx| accounts::put_blob(tx, &blob)).await
     }
@@ -426,6 +436,25 @@ impl Store for SqliteStore {
         let (ags, visible_to) = (ags.clone(), visible_to.cloned());
         self.read(move |c| inbox::count_by_status(c, &ags, visible_to.as_ref()))
             .await
+    }
+
+    async fn department_workload(
+        &self,
+        ags: &Ags,
+        visible_to: Option<&Visibility>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<crate::WorkloadRow>> {
+        let (ags, visible_to) = (ags.clone(), visible_to.cloned());
+        self.read(move |c| inbox::department_workload(c, &ags, visible_to.as_ref(), &now))
+            .await
+    }
+
+    async fn tenant_figures(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Ags, augenmerk_domain::overview::TenantFigures)>> {
+        self.read(move |c| inbox::tenant_figures(c, &since, &now)).await
     }
 
     async fn categories_in_use(&self, ags: &Ags) -> StoreResult<Vec<(augenmerk_domain::CategoryId, u64)>> {

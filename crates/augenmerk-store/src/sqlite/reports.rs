@@ -369,6 +369,12 @@ pub(crate) fn add_message(
         conn.prepare_cached(FIRST_RESPONSE)?
             .execute(params![m.report_id.to_string(), ts(&m.created_at)])?;
     }
+    conn.prepare_cached(&crate::triage::awaiting_reply_update(false))?
+        .execute(params![
+            m.report_id.to_string(),
+            ts(&m.created_at),
+            m.author == MessageAuthor::Citizen
+        ])?;
     Ok(Inserted::Created(m.clone()))
 }
 

@@ -30,6 +30,10 @@ const MIGRATIONS: &[Migration] = &[
     migration("0008_public_map", include_str!("migrations/0008_public_map.sql")),
     migration("0009_alerts", include_str!("migrations/0009_alerts.sql")),
     migration("0010_sessions", include_str!("migrations/0010_sessions.sql")),
+    migration("0011_totp", include_str!("migrations/0011_totp.sql")),
+    migration("0012_oidc", include_str!("migrations/0012_oidc.sql")),
+    migration("0013_triage", include_str!("migrations/0013_triage.sql")),
+    migration("0014_duplicates", include_str!("migrations/0014_duplicates.sql")),
 ];
 
 const fn migration(name: &'static str, sql: &'static str) -> Migration {

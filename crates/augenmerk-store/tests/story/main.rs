@@ -16,8 +16,10 @@ mod common;
 
 mod accounts;
 mod configuration;
+mod duplicates;
 mod fixtures;
 mod inbox;
 mod photos;
 mod reports;
 mod sqlite;
+mod triage;

@@ -4,7 +4,12 @@
 //! themselves are typed functions in `endpoints`; the generic requests stay private here.
 
 mod config_endpoints;
+mod duplicate_endpoints;
 mod endpoints;
+mod overview_endpoints;
+mod sso_endpoints;
+mod totp_endpoints;
+mod triage_endpoints;
 
 use chrono::{DateTime, Utc};
 use gloo_net::http::{Request, RequestBuilder};
@@ -21,6 +26,7 @@ use crate::backend::{UiError, UiResult};
 use crate::storage;
 
 pub use endpoints::{municipalities, municipality_config};
+pub use sso_endpoints::{sso_info, sso_start_url};
 
 const API: &str = "/api/v1";
 const SESSION_KEY: &str = "augenmerk.console-session";
@@ -83,6 +89,8 @@ pub struct Api {
     pub session: RwSignal<Option<Session>>,
     /// Why the session ended.
     pub logged_out: RwSignal<LoggedOut>,
+    /// The session may only set up the second factor (an admin who must have one).
+    pub enrol_only: RwSignal<bool>,
 }
 
 impl Api {
@@ -94,6 +102,7 @@ impl Api {
         Self {
             session: RwSignal::new(stored),
             logged_out: RwSignal::new(LoggedOut::Plain),
+            enrol_only: RwSignal::new(false),
         }
     }
 
@@ -104,6 +113,7 @@ impl Api {
         municipality: Option<augenmerk_domain::Ags>,
         username: &str,
         password: &str,
+        totp: Option<String>,
     ) -> UiResult<()> {
         // A name or password no account can have: the server would refuse it the same way.
         let wrong = || {
@@ -115,11 +125,22 @@ impl Api {
             municipality: municipality.clone(),
             username: LoginName::parse(username).map_err(|_| wrong())?,
             password: Password::parse(password).map_err(|_| wrong())?,
+            totp: totp.filter(|c| !c.trim().is_empty()),
         };
         let request = Request::post(&format!("{API}/login"))
             .json(&body)
             .map_err(UiError::unexpected);
         let answer: LoginResponse = WebBackend::json(request).await?;
+        // An admin who must have a second factor and has none goes straight to setting it up.
+        let enrol_only = augenmerk_domain::second_factor::totp_required(answer.role, true)
+            && Self::enrolment_required(&answer.token).await?;
+        self.enrol_only.set(enrol_only);
+        self.begin(municipality, answer).await
+    }
+
+    /// Keeps a session the server gave (password login, single sign-on) with the
+    /// municipality's name, colour and logo, in the browser's storage.
+    async fn begin(&self, municipality: Option<augenmerk_domain::Ags>, answer: LoginResponse) -> UiResult<()> {
         // The platform admin belongs to no municipality: no name, colour or logo to show.
         let config = match &municipality {
             Some(m) if !matches!(answer.role, Role::PlatformAdmin) => municipality_config(m).await.ok(),
@@ -154,6 +175,7 @@ impl Api {
 
     fn end(&self, why: LoggedOut) {
         storage::remove(SESSION_KEY);
+        self.enrol_only.set(false);
         self.logged_out.set(why);
         self.session.set(None);
     }
@@ -166,12 +188,15 @@ impl Api {
         Ok(builder.header("Authorization", &format!("Bearer {token}")))
     }
 
-    /// A 401 means the session is over: back to the login.
+    /// A 401 means the session is over: back to the login. A 403 for a missing second
+    /// factor sends an enrol-only session (one restored from storage) to setting it up.
     fn check<T>(&self, result: UiResult<T>) -> UiResult<T> {
-        if let Err(e) = &result
-            && e.code.as_deref() == Some("unauthorized")
-        {
-            self.end(LoggedOut::Expired);
+        if let Err(e) = &result {
+            match e.code.as_deref() {
+                Some("unauthorized") => self.end(LoggedOut::Expired),
+                Some("totp_enrolment_required") => self.enrol_only.set(true),
+                _ => {}
+            }
         }
         result
     }

@@ -40,6 +40,7 @@ pub(super) fn report_card(case: Case, d: &StaffReportDetail, rf: &Refs) -> impl 
                     <p class="kern-hint">{i18n.t("c-case-photos-anonymized")}</p>
                 }.into_any()
             }}
+            {super::duplicates::merged_view(case, d)}
         </section>
     }
 }
@@ -81,8 +82,7 @@ pub(super) fn thread_card(case: Case, d: &StaffReportDetail) -> impl IntoView + 
                 view! { <p class="kern-body kern-body--small console-muted">{i18n.t("c-case-no-messages")}</p> }.into_any()
             } else {
                 view! {
-                    <MessageThread messages=d.messages.iter().map(ThreadMessage::from).collect()
-                        citizen="message-citizen" testid="case-message" />
+                    <MessageThread messages=thread_messages(d) citizen="message-citizen" testid="case-message" />
                 }.into_any()
             }}
             <form on:submit=move |ev| case.send_message(ev) class="compose">
@@ -115,6 +115,18 @@ pub(super) fn thread_card(case: Case, d: &StaffReportDetail) -> impl IntoView + 
             </form>
         </section>
     }
+}
+
+/// The thread as shown: citizen messages no staff message answered yet are marked.
+fn thread_messages(d: &StaffReportDetail) -> Vec<ThreadMessage> {
+    let waiting = super::citizen::unanswered(&d.messages);
+    d.messages
+        .iter()
+        .map(|m| ThreadMessage {
+            unanswered: waiting.contains(&m.id),
+            ..ThreadMessage::from(m)
+        })
+        .collect()
 }
 
 /// The internal notes (marked "intern") and the form to add one.

@@ -8,6 +8,8 @@
 //! The page's state is one copyable [`Case`] whose methods do the actions; the cards of
 //! the two columns live in `main` and `side`, their texts in `text`.
 
+mod citizen;
+mod duplicates;
 mod main;
 mod side;
 mod text;
@@ -60,6 +62,8 @@ struct Case {
     reroute: RwSignal<bool>,
     message: RwSignal<String>,
     note: RwSignal<String>,
+    /// The duplicate suggestions.
+    dups: duplicates::Suggestions,
     /// The public map shows the exact position, not the grid cell.
     exact: RwSignal<bool>,
     /// The citizen's text and photos may be published.
@@ -90,6 +94,7 @@ impl Case {
             reroute: RwSignal::new(false),
             message: RwSignal::new(String::new()),
             note: RwSignal::new(String::new()),
+            dups: duplicates::Suggestions::new(),
             exact: RwSignal::new(false),
             approved: RwSignal::new(false),
         }
@@ -313,6 +318,7 @@ pub fn CasePage(id: String) -> impl IntoView {
     } = case;
     case.load();
     case.load_offers();
+    case.dups.load(case);
 
     // The location map (drawn once the report and the areas are there).
     Effect::new(move |_| {
@@ -355,6 +361,7 @@ pub fn CasePage(id: String) -> impl IntoView {
                                 <span data-testid="case-status" data-status=r.status.as_str()>{status_badge(r.status)}</span>
                                 <PriorityBadge priority=r.priority />
                                 {d.overdue.then(|| overdue_badge(i18n))}
+                                {duplicates::count_badge(&d)}
                             </p>
                         </div>
                         <dl class="case-facts">
@@ -374,6 +381,8 @@ pub fn CasePage(id: String) -> impl IntoView {
                             <super::deliveries::Deliveries id=id.clone() />
                         </div>
                         <aside class="case-side" aria-label=i18n.t("c-case-actions")>
+                            {citizen::citizen_card(&d)}
+                            {duplicates::suggestions_card(case, case.dups, &d)}
                             {side::transition_card(case, &d)}
                             {side::handling_card(case, &d, &rf)}
                             {side::publication_card(case)}

@@ -267,6 +267,14 @@ pub(super) fn audit_text(refs: &Refs, lang: Lang, i18n: I18n, e: &AuditEntry) ->
             "c-audit-duplicate",
             &[("of", of.to_string().chars().take(8).collect::<String>().into())],
         ),
+        AuditAction::MergedInto { original } => i18n.t_args(
+            "c-audit-merged-into",
+            &[("of", original.to_string().chars().take(8).collect::<String>().into())],
+        ),
+        AuditAction::MergedFrom { duplicate } => i18n.t_args(
+            "c-audit-merged-from",
+            &[("of", duplicate.to_string().chars().take(8).collect::<String>().into())],
+        ),
         AuditAction::PriorityChanged { from, to } => i18n.t_args(
             "c-audit-priority",
             &[

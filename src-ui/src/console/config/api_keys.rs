@@ -1,7 +1,8 @@
 //! Open311 API keys: the systems (a city app, a partner's platform) that submit reports
 //! through the Open311 interface. An admin issues a key with the hosts its photos may be
 //! fetched from; the secret is shown once, right after issuing, and never again (the
-//! server keeps only its hash). Revoked keys stay listed with the date they stopped.
+//! server keeps only its hash). The photo hosts of a working key can be changed later.
+//! Revoked keys stay listed with the date they stopped.
 
 use leptos::prelude::*;
 
@@ -38,6 +39,13 @@ pub(super) fn ApiKeys() -> impl IntoView {
     // The secret of the key just issued: shown until the page is left.
     let secret: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     let problems = Signal::derive(move || error.with(|e| e.as_ref().map(|e| e.details.clone()).unwrap_or_default()));
+    // The key whose photo hosts are being changed (id, name), the form's text and its
+    // refusal (shown at that form, not at the one for a new key).
+    let editing: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    let edit_hosts = RwSignal::new(String::new());
+    let edit_error: RwSignal<Option<UiError>> = RwSignal::new(None);
+    let edit_problems =
+        Signal::derive(move || edit_error.with(|e| e.as_ref().map(|e| e.details.clone()).unwrap_or_default()));
     let reload = move || {
         leptos::task::spawn_local(async move {
             match api.api_keys().await {
@@ -78,6 +86,22 @@ pub(super) fn ApiKeys() -> impl IntoView {
             finish(result, "c-api-key-revoked", error, notice);
         });
     };
+    let save_hosts = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some((id, _)) = editing.get_untracked() else { return };
+        let new_hosts = media_hosts(&edit_hosts.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api.set_api_key_hosts(&id, new_hosts).await {
+                Ok(_) => {
+                    edit_error.set(None);
+                    editing.set(None);
+                    reload();
+                    finish(Ok(()), "c-api-key-hosts-saved", error, notice);
+                }
+                Err(e) => edit_error.set(Some(e)),
+            }
+        });
+    };
     let rows = move || {
         let lang = i18n.lang();
         list.get()
@@ -87,6 +111,8 @@ pub(super) fn ApiKeys() -> impl IntoView {
                 let revoke_id = id.clone();
                 let label = i18n.t_args("c-api-key-revoke-label", &[("name", k.name.clone().into())]);
                 let hosts = if k.media_hosts.is_empty() { "–".to_owned() } else { k.media_hosts.join(", ") };
+                let edit_label = i18n.t_args("c-api-key-edit-hosts-label", &[("name", k.name.clone().into())]);
+                let edit = (id.clone(), k.name.clone(), k.media_hosts.join("\n"));
                 let state = match k.revoked_at {
                     Some(at) => i18n.t_args("c-api-key-revoked-at", &[("date", date_time(lang, at).into())]),
                     None => i18n.t("c-api-key-active"),
@@ -100,11 +126,25 @@ pub(super) fn ApiKeys() -> impl IntoView {
                         <td class="kern-table__cell" data-testid="api-key-state">{state}</td>
                         <td class="kern-table__cell">
                             {active.then(|| view! {
+                                <div class="console-card__tools">
+                                <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                    data-testid="api-key-edit-hosts" aria-label=edit_label
+                                    on:click=move |_| {
+                                        let (id, name, text) = edit.clone();
+                                        edit_hosts.set(text);
+                                        edit_error.set(None);
+                                        editing.set(Some((id, name)));
+                                        crate::console::platform::focus_soon("api-key-edit-hosts-input");
+                                    }>
+                                    <span class="kern-icon kern-icon--edit" aria-hidden="true"></span>
+                                    <span class="kern-label">{i18n.t("c-api-key-edit-hosts")}</span>
+                                </button>
                                 <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
                                     data-testid="api-key-revoke" aria-label=label on:click=move |_| revoke(revoke_id.clone())>
                                     <span class="kern-icon kern-icon--delete" aria-hidden="true"></span>
                                     <span class="kern-label">{i18n.t("c-api-key-revoke")}</span>
                                 </button>
+                                </div>
                             })}
                         </td>
                     </tr>
@@ -123,6 +163,25 @@ pub(super) fn ApiKeys() -> impl IntoView {
                 <label class="kern-label" for="api-key-secret">{i18n.t("c-api-key-secret")}</label>
                 <input class="kern-form-input__input" id="api-key-secret" data-testid="api-key-secret" readonly=true
                     prop:value=value />
+            </section>
+        })}
+        {move || editing.get().map(|(_, key_name)| view! {
+            <section class="console-card" aria-labelledby="api-key-edit-h" data-testid="api-key-edit">
+                <h2 class="console-card__title" id="api-key-edit-h">
+                    {i18n.t_args("c-api-key-edit-hosts-title", &[("name", key_name.into())])}</h2>
+                <ErrorAlert error=edit_error.into() />
+                <form on:submit=save_hosts novalidate>
+                    <TextArea id="api-key-edit-hosts-input" label="c-api-key-hosts" value=edit_hosts rows=3 />
+                    <p class="kern-hint">{i18n.t("c-api-key-hosts-hint")}</p>
+                    <FieldProblem problems=edit_problems field="media_hosts" />
+                    <div class="console-page__actions">
+                        <button type="submit" class="kern-btn kern-btn--primary kern-btn--small" data-testid="api-key-hosts-save">
+                            <span class="kern-label">{i18n.t("c-save")}</span></button>
+                        <button type="button" class="kern-btn kern-btn--tertiary kern-btn--small" data-testid="api-key-hosts-cancel"
+                            on:click=move |_| { editing.set(None); edit_error.set(None); }>
+                            <span class="kern-label">{i18n.t("c-cancel")}</span></button>
+                    </div>
+                </form>
             </section>
         })}
         <div class="split">

@@ -14,6 +14,7 @@ mod boundary;
 mod categories;
 mod departments;
 mod public_map;
+mod sso;
 mod templates;
 mod users;
 mod working_hours;
@@ -26,6 +27,7 @@ use boundary::Boundary;
 use categories::Categories;
 use departments::Departments;
 use public_map::PublicMap;
+use sso::SsoConfig;
 use templates::Templates;
 use users::Users;
 use working_hours::WorkingHoursConfig;
@@ -35,7 +37,7 @@ use super::rules::RulesEditor;
 use crate::backend::UiError;
 use crate::i18n::use_i18n;
 
-const SECTIONS: [(&str, &str); 13] = [
+const SECTIONS: [(&str, &str); 14] = [
     ("rules", "c-config-rules"),
     ("categories", "c-config-categories"),
     ("departments", "c-config-departments"),
@@ -49,6 +51,7 @@ const SECTIONS: [(&str, &str); 13] = [
     ("appearance", "c-config-appearance"),
     ("mail", "c-config-mail"),
     ("public", "c-config-public"),
+    ("sso", "c-config-sso"),
 ];
 
 /// The configuration page with its sections.
@@ -86,6 +89,7 @@ pub fn ConfigPage(section: String) -> impl IntoView {
                 "appearance" => view! { <Appearance /> }.into_any(),
                 "mail" => view! { <super::mail_settings::MailConfig /> }.into_any(),
                 "public" => view! { <PublicMap /> }.into_any(),
+                "sso" => view! { <SsoConfig /> }.into_any(),
                 _ => view! { <RulesEditor /> }.into_any(),
             }}
         </div>

@@ -100,6 +100,7 @@ pub(super) fn Users() -> impl IntoView {
                             list.get().into_iter().map(|u| {
                                 let uid = u.id.to_string();
                                 let end_uid = uid.clone();
+                                let totp_uid = uid.clone();
                                 let active = u.active;
                                 view! {
                                     <tr class="kern-table__row">
@@ -152,6 +153,17 @@ pub(super) fn Users() -> impl IntoView {
                                                 });
                                             }>
                                                 <span class="kern-label">{i18n.t("c-user-end-sessions")}</span>
+                                            </button>
+                                            // A lost phone and lost recovery codes (issue 24): set up again at the next sign-in.
+                                            <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                                                data-testid="user-reset-totp" data-user=totp_uid.clone() on:click=move |_| {
+                                                let uid = totp_uid.clone();
+                                                leptos::task::spawn_local(async move {
+                                                    let result = api.totp_reset(&uid).await;
+                                                    finish(result, "c-totp-was-reset", error, notice);
+                                                });
+                                            }>
+                                                <span class="kern-label">{i18n.t("c-user-reset-totp")}</span>
                                             </button>
                                         </td>
                                     </tr>

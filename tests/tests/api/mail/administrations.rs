@@ -6,22 +6,12 @@ use serde_json::json;
 
 use super::smtp::shared;
 use super::{citizen_address, staff_address};
-use crate::helpers::{HOLSTENTOR, PASSWORD, id_of, png, report, sha256_hex};
+use crate::helpers::{HOLSTENTOR, id_of, png, report, sha256_hex};
 
 #[tokio::test]
 async fn a_report_for_an_administration_off_the_platform_is_mailed_there_with_its_photo() {
     let app = super::mail_app().await;
-    let token = app
-        .post(
-            "/api/v1/login",
-            None,
-            &json!({"username": "platform", "password": PASSWORD}),
-        )
-        .await
-        .expect(200)["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = app.platform_token().await;
     let mailbox = staff_address("luebeck");
     app.put(
         "/api/v1/admin/directory/010030000",
