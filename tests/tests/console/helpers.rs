@@ -52,6 +52,25 @@ pub async fn login(b: &Browser, url: &str, username: &str) {
 /// Opens the console and logs an account in: `municipality` is the login list's value (a
 /// municipality's key, or `platform` for the platform admin); waits for `role`.
 pub async fn login_to(b: &Browser, url: &str, municipality: &str, username: &str, role: &str) {
+    submit_login_form(b, url, municipality, username).await;
+    second_factor(b, url, municipality, username).await;
+    b.wait_attr(&Browser::id("console-user"), "data-role", role, Duration::from_secs(20))
+        .await;
+    // Errors of the page (a panic of the wasm UI lands in console.error) are collected.
+    b.client
+        .execute(
+            "if (!window.__consoleErrors) { window.__consoleErrors = []; const e = console.error; \
+             console.error = (...a) => { window.__consoleErrors.push(a.map(String).join(' ')); e(...a); }; \
+             window.addEventListener('error', (ev) => window.__consoleErrors.push(String(ev.message))); }",
+            vec![],
+        )
+        .await
+        .expect("install the error log");
+}
+
+/// Opens the console's login and submits name and password (the demo password) for
+/// `municipality` (a key, or `platform`); what follows is the caller's to wait for.
+pub async fn submit_login_form(b: &Browser, url: &str, municipality: &str, username: &str) {
     b.client
         .goto(&format!("{url}/console/#/console"))
         .await
@@ -71,19 +90,6 @@ pub async fn login_to(b: &Browser, url: &str, municipality: &str, username: &str
     b.type_into("login-username", username).await;
     b.type_into("login-password", PASSWORD).await;
     b.click_id("login-submit").await;
-    second_factor(b, url, municipality, username).await;
-    b.wait_attr(&Browser::id("console-user"), "data-role", role, Duration::from_secs(20))
-        .await;
-    // Errors of the page (a panic of the wasm UI lands in console.error) are collected.
-    b.client
-        .execute(
-            "if (!window.__consoleErrors) { window.__consoleErrors = []; const e = console.error; \
-             console.error = (...a) => { window.__consoleErrors.push(a.map(String).join(' ')); e(...a); }; \
-             window.addEventListener('error', (ev) => window.__consoleErrors.push(String(ev.message))); }",
-            vec![],
-        )
-        .await
-        .expect("install the error log");
 }
 
 /// Admins must have a second factor (issue 24): after the password, the console asks for

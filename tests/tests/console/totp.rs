@@ -3,31 +3,8 @@
 //! would, the recovery codes once); the next login asks for a code; the own page shows
 //! it on. Screenshots at laptop and tablet size; axe on each screen.
 
-use std::time::Duration;
-
-use crate::helpers::{laptop, one_browser, screenshots_tall};
-use augenmerk_tests::{Browser, FLENSBURG, PASSWORD, SLOW, Server, Staff};
-
-async fn password_login(b: &Browser, url: &str, username: &str) {
-    b.client
-        .goto(&format!("{url}/console/#/console"))
-        .await
-        .expect("open the console");
-    b.wait_id("login-form", Duration::from_secs(30)).await;
-    b.wait_css(
-        &format!("[data-testid=\"login-municipality\"] option[value=\"{FLENSBURG}\"]"),
-        Duration::from_secs(10),
-    )
-    .await;
-    b.by_id("login-municipality")
-        .await
-        .select_by_value(FLENSBURG)
-        .await
-        .expect("choose Flensburg");
-    b.type_into("login-username", username).await;
-    b.type_into("login-password", PASSWORD).await;
-    b.click_id("login-submit").await;
-}
+use crate::helpers::{laptop, one_browser, screenshots_tall, submit_login_form};
+use augenmerk_tests::{Browser, FLENSBURG, SLOW, Server, Staff};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_sets_up_the_second_factor_in_the_console_and_signs_in_with_a_code() {
@@ -42,7 +19,7 @@ async fn an_admin_sets_up_the_second_factor_in_the_console_and_signs_in_with_a_c
     let mut violations = Vec::new();
 
     // The admin has none yet: the login leads to setting it up, and nowhere else.
-    password_login(&b, &server.url, "admin").await;
+    submit_login_form(&b, &server.url, FLENSBURG, "admin").await;
     b.wait_id("totp-forced", SLOW).await;
     violations.extend(
         b.serious_accessibility_violations("console: second factor, start")
@@ -64,7 +41,7 @@ async fn an_admin_sets_up_the_second_factor_in_the_console_and_signs_in_with_a_c
 
     // Signing in again asks for the code after the password.
     b.click_id("console-logout").await;
-    password_login(&b, &server.url, "admin").await;
+    submit_login_form(&b, &server.url, FLENSBURG, "admin").await;
     b.wait_id("login-totp", SLOW).await;
     violations.extend(
         b.serious_accessibility_violations("console: login asks for the code")
