@@ -8,6 +8,7 @@
 //!   pipeline make-photos OUT_DIR [COUNT]
 //!   pipeline run full|floor THREADS FILE...
 //!   pipeline models [HxW...]          (each model alone per input size)
+//!   pipeline plan-phases SIZE...      (where building a plan goes, per model)
 //!   pipeline write-mosaics DIR        (the recall test's mosaics, for `augenmerk-anon eval DIR`)
 
 #[path = "../tests/anon/synth.rs"]
@@ -33,11 +34,16 @@ fn main() {
             run(&args[1], threads, &files)
         }
         Some("models") => time_models(&args[1..]),
+        Some("plan-phases") => plan_phases(&args[1..]),
         Some("write-mosaics") if args.len() >= 2 => {
             synth::write_mosaics(Path::new(&args[1]));
             Ok(())
         }
-        _ => Err("usage: pipeline make-photos OUT_DIR [COUNT] | pipeline run full|floor THREADS FILE...".into()),
+        _ => Err(
+            "usage: pipeline make-photos OUT_DIR [COUNT] | pipeline run full|floor THREADS FILE... \
+             | pipeline models [HxW...] | pipeline plan-phases SIZE... | pipeline write-mosaics DIR"
+                .into(),
+        ),
     };
     if let Err(e) = result {
         eprintln!("pipeline bench: {e}");
@@ -90,6 +96,12 @@ fn run(mode: &str, threads: usize, files: &[PathBuf]) -> Result<(), String> {
         let (timings, boxes) = match &anon {
             Some(a) => {
                 let done = a.anonymize(&bytes, &[], &opts).map_err(|e| e.to_string())?;
+                if std::env::var_os("XX_AGAIN").is_some() {
+                    for _ in 0..3 {
+                        let again = reencode(&bytes, &opts).map_err(|e| e.to_string())?.1;
+                        eprintln!("again: decode {:.0} encode {:.0}", again.decode_ms, again.encode_ms);
+                    }
+                }
                 (done.timings, done.blurred.len())
             }
             None => (reencode(&bytes, &opts).map_err(|e| e.to_string())?.1, 0),
@@ -139,6 +151,48 @@ fn time_models(sizes: &[String]) -> Result<(), String> {
             let per = t.elapsed().as_secs_f64() * 1000.0 / f64::from(n);
             let per_mpx = per / (h * w) as f64 * 1e6;
             println!("{name} {h}x{w}: plan {plan:.0} ms, then {per:.0} ms/run, {per_mpx:.0} ms/Mpx");
+        }
+    }
+    Ok(())
+}
+
+/// Where building a tract plan goes, per model and square input size (`448`):
+/// reading the ONNX file, typing it for the size, decluttering, optimising.
+/// Decluttering is most of it (CenterFace: 32 of 50 ms), and it is per shape:
+/// typing a model once with symbolic sizes made it slower, not faster.
+fn plan_phases(sizes: &[String]) -> Result<(), String> {
+    use tract_onnx::prelude::*;
+    let dir = synth::require_models();
+    let err = |e: TractError| e.to_string();
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
+    for file in ["centerface.onnx", "clp_det.onnx", "ch_mul_v2_c_det.onnx"] {
+        let t = Instant::now();
+        let mut proto = onnx().model_for_path(dir.join(file)).map_err(err)?;
+        for i in 0..proto.output_outlets().map_err(err)?.len() {
+            proto.set_output_fact(i, InferenceFact::default()).map_err(err)?;
+        }
+        let read = ms(t);
+        for size in sizes {
+            let n: usize = size.parse().map_err(|_| format!("bad size {size}"))?;
+            let t = Instant::now();
+            let typed = proto
+                .clone()
+                .with_input_fact(0, f32::fact([1, 3, n, n]).into())
+                .and_then(|m| m.into_typed())
+                .map_err(err)?;
+            let typing = ms(t);
+            let t = Instant::now();
+            let decluttered = typed.into_decluttered().map_err(err)?;
+            let declutter = ms(t);
+            let t = Instant::now();
+            decluttered
+                .into_optimized()
+                .and_then(|m| m.into_runnable())
+                .map_err(err)?;
+            let optimise = ms(t);
+            println!(
+                "{file} {n}x{n}: read {read:.0} ms, typing {typing:.0} ms, declutter {declutter:.0} ms, optimise {optimise:.0} ms"
+            );
         }
     }
     Ok(())

@@ -50,6 +50,14 @@ pub fn downscale(image: RgbImage, max_long_edge: u32) -> RgbImage {
     area_downscale(&image, nw, nh)
 }
 
+/// The image shrunk so that the longer side is at most `max_long_edge`, or
+/// `None` when it is small enough already (nothing to copy).
+pub fn shrunk(image: &RgbImage, max_long_edge: u32) -> Option<RgbImage> {
+    let (w, h) = image.dimensions();
+    let (nw, nh) = output_size(w, h, max_long_edge);
+    ((nw, nh) != (w, h)).then(|| area_downscale(image, nw, nh))
+}
+
 /// For each output index, the source indices it covers with their weights
 /// (fractional at the edges of its footprint; the weights sum to 1).
 fn footprints(src: u32, dst: u32) -> Vec<Vec<(usize, f32)>> {
@@ -73,7 +81,10 @@ fn footprints(src: u32, dst: u32) -> Vec<Vec<(usize, f32)>> {
 }
 
 /// Shrinks by exact area averaging, streaming over source rows so that only
-/// one output row of accumulators is held (no full-size float copy).
+/// one output row of accumulators is held (no full-size float copy). Each
+/// source row is filtered horizontally once: a row on the border of two
+/// output rows' footprints is kept for the second (it was filtered twice
+/// before, a third of this function's time for a 4000 → 2048 px photo).
 fn area_downscale(src: &RgbImage, nw: u32, nh: u32) -> RgbImage {
     let (w, h) = src.dimensions();
     let xs = footprints(w, nw);
@@ -82,20 +93,14 @@ fn area_downscale(src: &RgbImage, nw: u32, nh: u32) -> RgbImage {
     let row_len = w as usize * 3;
     let mut out = RgbImage::new(nw, nh);
     let mut row = vec![0f32; nw as usize * 3];
+    let mut row_of: Option<usize> = None;
     let mut acc = vec![0f32; nw as usize * 3];
     for (oy, taps) in ys.iter().enumerate() {
-        acc.iter_mut().for_each(|v| *v = 0.0);
+        acc.fill(0.0);
         for &(sy, wy) in taps {
-            let line = &raw[sy * row_len..(sy + 1) * row_len];
-            for (ox, xt) in xs.iter().enumerate() {
-                let mut px = [0f32; 3];
-                for &(sx, wx) in xt {
-                    let p = &line[sx * 3..sx * 3 + 3];
-                    px[0] += f32::from(p[0]) * wx;
-                    px[1] += f32::from(p[1]) * wx;
-                    px[2] += f32::from(p[2]) * wx;
-                }
-                row[ox * 3..ox * 3 + 3].copy_from_slice(&px);
+            if row_of != Some(sy) {
+                filter_row(&raw[sy * row_len..(sy + 1) * row_len], &xs, &mut row);
+                row_of = Some(sy);
             }
             for (a, r) in acc.iter_mut().zip(&row) {
                 *a += r * wy;
@@ -103,10 +108,27 @@ fn area_downscale(src: &RgbImage, nw: u32, nh: u32) -> RgbImage {
         }
         let dst = &mut out.as_mut()[oy * nw as usize * 3..(oy + 1) * nw as usize * 3];
         for (d, a) in dst.iter_mut().zip(&acc) {
-            *d = a.round().clamp(0.0, 255.0) as u8;
+            // The averages are never negative, so adding a half and truncating
+            // rounds as `round()` does; the cast saturates at 0 and 255.
+            // (`round()` is a libm call per byte: a quarter of the time here.)
+            *d = (a + 0.5) as u8;
         }
     }
     out
+}
+
+/// One source row (RGB bytes) averaged over each output column's footprint.
+fn filter_row(line: &[u8], xs: &[Vec<(usize, f32)>], out: &mut [f32]) {
+    for (o, taps) in out.chunks_exact_mut(3).zip(xs) {
+        let mut px = [0f32; 3];
+        for &(sx, wx) in taps {
+            let p = &line[sx * 3..sx * 3 + 3];
+            px[0] += f32::from(p[0]) * wx;
+            px[1] += f32::from(p[1]) * wx;
+            px[2] += f32::from(p[2]) * wx;
+        }
+        o.copy_from_slice(&px);
+    }
 }
 
 /// Downscales and encodes a metadata-free JPEG.

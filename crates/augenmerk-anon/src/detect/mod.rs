@@ -101,9 +101,10 @@ pub struct DetectConfig {
     /// then skips most of the face search, the most expensive step. `None`
     /// runs every tile. Measured on the 3 mosaics of the recall test and 6
     /// more (`pipeline make-photos`, 133 faces): every face is still found
-    /// up to 0.1 (36% of the tiles skipped), 0.15 loses 8 faces; 0.05 keeps a
-    /// margin of two to three, skips 12% of those tiles and all 60 of three
-    /// 12 MP scenes without people (`scripts/bench-anon.sh`).
+    /// up to 0.1 (36% of the tiles skipped), 0.12 loses 3 faces and 0.15
+    /// loses 8. 0.07 keeps a margin of 1.4 to the first loss and skips 27%
+    /// of those tiles (0.05: 12%), 9 of the benchmark photos' 40, and all 60
+    /// of three 12 MP scenes without people (`scripts/bench-anon.sh`).
     pub face_gate: Option<f32>,
     /// Plate detector score threshold.
     pub plate_threshold: f32,
@@ -136,7 +137,7 @@ impl Default for DetectConfig {
             max_level_ratio: 4.0,
             plate_level_ratio: 4.0,
             face_threshold: 0.2,
-            face_gate: Some(0.05),
+            face_gate: Some(0.07),
             plate_threshold: 0.2,
             text: Some(TextParams::default()),
             text_scale: 0.16,

@@ -1,11 +1,13 @@
 //! Integration tests of augenmerk-anon: recall on the development photos and
 //! on 12-megapixel mosaics, metadata stripping and orientation, bad input,
-//! and re-detection on blurred output. Tests that run models need
+//! re-detection on blurred output, and boxes obscured up to their edges in
+//! the shrunk upload. Tests that run models need
 //! `models/fetch.sh` to have run and fail with that hint when it has not.
 
 mod bad_input;
 mod exif_build;
 mod metadata;
+mod obscured;
 mod reblur;
 mod recall;
 mod synth;
