@@ -174,15 +174,18 @@ pub async fn staff_municipalities(state: State<'_, AppState>) -> CmdResult<Vec<M
     state.staff_municipalities().await
 }
 
-/// Logs in as staff.
+/// Logs in as staff; `totp` is the second factor of an account that has one.
 #[tauri::command]
 pub async fn login(
     state: State<'_, AppState>,
     municipality: Option<String>,
     username: String,
     password: String,
+    totp: Option<String>,
 ) -> CmdResult<StaffUser> {
-    state.login(municipality.as_deref(), &username, &password).await
+    state
+        .login(municipality.as_deref(), &username, &password, totp.as_deref())
+        .await
 }
 
 /// Ends the staff session.

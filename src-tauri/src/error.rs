@@ -113,6 +113,8 @@ impl From<ClientError> for CommandError {
                     "Please sign in as staff.",
                 )
                 .with_context(json!({ "reason": "not_logged_in" })),
+            ClientError::TotpRequired => Self::new(ErrorCode::TotpRequired, cause),
+            ClientError::InvalidTotp => Self::new(ErrorCode::InvalidTotp, cause),
             ClientError::NotFound(what) => {
                 Self::new(ErrorCode::NotFound, cause).with_context(json!({ "what": what }))
             }
@@ -285,6 +287,21 @@ mod tests {
         }));
         assert_eq!(unknown.code(), ErrorCode::Conflict);
         assert_eq!(unknown.body().details.len(), 1);
+    }
+
+    #[test]
+    fn the_second_factors_errors_keep_their_codes() {
+        // The field login shows the code field on `totp_required` and stays on it for `invalid_totp`.
+        assert_eq!(
+            CommandError::from(ClientError::TotpRequired).code(),
+            ErrorCode::TotpRequired
+        );
+        assert_eq!(
+            CommandError::from(ClientError::InvalidTotp).code(),
+            ErrorCode::InvalidTotp
+        );
+        let v = json_of(&CommandError::from(ClientError::TotpRequired));
+        assert_eq!(v["message"]["de"], ErrorCode::TotpRequired.message().de);
     }
 
     #[test]

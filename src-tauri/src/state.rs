@@ -21,8 +21,9 @@ use augenmerk_domain::device::{
     AppInfo, LocalCase, LocalFollowed, LocalReport, LocalReportDetail, ReopenedReport, ReportDraft, SyncStatus,
     SyncSummary,
 };
-use augenmerk_domain::error::ErrorCode;
+use augenmerk_domain::error::{ErrorCode, FieldError};
 use augenmerk_domain::public::{AnonymizedPhoto, MunicipalityConfig, MunicipalityInfo, NearbyReport, Responsibility};
+use augenmerk_domain::second_factor::SecondFactor;
 use augenmerk_domain::staff::StaffUser;
 use augenmerk_domain::{ActionId, Ags, BlobHash, CategoryId, GeoPoint, MessageId, ReportId, Status};
 
@@ -269,8 +270,16 @@ impl AppState {
         Ok(self.client.staff_municipalities().await?)
     }
 
-    /// Logs in as staff (needs the network); then syncs soon to pull the cases.
-    pub async fn login(&self, municipality: Option<&str>, username: &str, password: &str) -> CmdResult<StaffUser> {
+    /// Logs in as staff (needs the network); then syncs soon to pull the cases. `totp` is
+    /// the second factor of an account that has one (the UI asks for it once the server
+    /// answered `totp_required`); empty counts as none.
+    pub async fn login(
+        &self,
+        municipality: Option<&str>,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
+    ) -> CmdResult<StaffUser> {
         let municipality = municipality
             .map(str::trim)
             .filter(|m| !m.is_empty())
@@ -283,7 +292,22 @@ impl AppState {
         if password.is_empty() {
             return Err(CommandError::invalid_field("password", "required"));
         }
-        let user = self.client.login(municipality, username.trim(), password).await?;
+        let totp = match totp.map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            // Not a code at all: said here, and not counted by the server as a wrong one.
+            Some(typed) => Some(SecondFactor::parse(typed).ok_or_else(|| {
+                CommandError::new(ErrorCode::InvalidTotp, "neither a code nor a recovery code")
+                    .with_details(vec![FieldError::new("totp", "malformed")])
+                    .with_message(
+                        "Das ist weder ein sechsstelliger Code noch ein Wiederherstellungscode.",
+                        "That is neither a six-digit code nor a recovery code.",
+                    )
+            })?),
+        };
+        let user = self
+            .client
+            .login(municipality, username.trim(), password, totp.as_ref())
+            .await?;
         self.trigger_sync();
         Ok(user)
     }

@@ -133,8 +133,13 @@ async fn without_configuration_everything_fails_cleanly() -> TestResult {
     assert_eq!(app.staff_user()?, None);
     assert!(app.cases()?.is_empty());
     assert_eq!(
-        code_of(app.login(Some("kiel"), "field", "x").await),
+        code_of(app.login(Some("kiel"), "field", "x", None).await),
         Some(ErrorCode::ValidationFailed)
+    );
+    // A second factor that is no code at all is refused before the server counts it.
+    assert_eq!(
+        code_of(app.login(Some(FLENSBURG), "field", "x", Some("12345")).await),
+        Some(ErrorCode::InvalidTotp)
     );
     Ok(())
 }
@@ -267,10 +272,10 @@ async fn a_report_goes_out_and_a_field_worker_handles_it() -> TestResult {
     // The field worker: a wrong password is the server's verdict, then the real login.
     let field = app(&dir.path().join("field"), Some(&url))?;
     assert_eq!(
-        code_of(field.login(Some(FLENSBURG), "field", "falsch").await),
+        code_of(field.login(Some(FLENSBURG), "field", "falsch", None).await),
         Some(ErrorCode::InvalidCredentials)
     );
-    let me = field.login(Some(FLENSBURG), "field", PASSWORD).await?;
+    let me = field.login(Some(FLENSBURG), "field", PASSWORD, None).await?;
     assert_eq!(field.staff_user()?, Some(me));
     let summary = field.sync_now().await?;
     assert!(summary.cases_pulled >= 1, "{summary:?}");

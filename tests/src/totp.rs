@@ -109,6 +109,14 @@ pub async fn code_for(url: &str, municipality: Option<&str>, username: &str) -> 
     next_code(&key(url, municipality, username)).await
 }
 
+/// A code of the account's secret from an hour ago: well-formed, and wrong now (for
+/// the tests of a wrong code), if the harness knows the secret.
+pub fn stale_code_for(url: &str, municipality: Option<&str>, username: &str) -> Option<String> {
+    let map = known().lock().expect("the TOTP secrets");
+    let entry = map.get(&key(url, municipality, username))?;
+    Some(code_at(&entry.secret, now_step().saturating_sub(120)))
+}
+
 /// Another server's secret of the same account (servers sharing one database, a server
 /// started again on another port): the newest is tried.
 fn adopt_from_elsewhere(k: &Key) -> bool {

@@ -126,6 +126,7 @@ async fn run() -> anyhow::Result<()> {
             Some(Ags::parse(demo::FLENSBURG).map_err(|e| anyhow::anyhow!("{e}"))?),
             "field",
             PASSWORD,
+            None,
         )
         .await?;
     let t = Instant::now();

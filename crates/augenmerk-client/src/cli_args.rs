@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use augenmerk_domain::second_factor::SecondFactor;
+
 #[derive(Parser)]
 #[command(
     name = "augenmerk",
@@ -113,6 +115,11 @@ pub(crate) enum Command {
         /// Password (default: $AUGENMERK_PASSWORD, else read from stdin).
         #[arg(long, env = "AUGENMERK_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// The second factor of an account that has one: the six-digit code of the
+        /// authenticator app, or one of the recovery codes (`ABCDE-FGHJK`) [env: AUGENMERK_TOTP].
+        #[arg(long, value_name = "CODE", env = "AUGENMERK_TOTP", hide_env_values = true,
+            value_parser = parse_second_factor)]
+        totp: Option<SecondFactor>,
     },
     /// End the staff session.
     Logout,
@@ -158,4 +165,14 @@ pub(crate) enum Command {
     },
     #[command(flatten)]
     Privacy(crate::cli_privacy::PrivacyCommand),
+}
+
+/// `--totp`: read once into the domain's second factor, so that a mistyped code is
+/// refused here and not counted by the server as a wrong one.
+fn parse_second_factor(s: &str) -> Result<SecondFactor, String> {
+    SecondFactor::parse(s).ok_or_else(|| {
+        "weder ein sechsstelliger Code noch ein Wiederherstellungscode (ABCDE-FGHJK) / \
+         neither a six-digit code nor a recovery code (ABCDE-FGHJK)"
+            .to_owned()
+    })
 }

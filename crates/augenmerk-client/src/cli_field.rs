@@ -9,18 +9,21 @@ use anyhow::{Context, anyhow};
 use serde_json::json;
 
 use augenmerk_domain::Status;
+use augenmerk_domain::second_factor::SecondFactor;
 
-use crate::Client;
 use crate::cli::{Out, parse_ags, parse_report_id};
+use crate::{Client, ClientError};
 
 /// `login`: starts a staff session; the password comes from the flag or the
-/// environment, else from the first line of stdin.
+/// environment, else from the first line of stdin; the second factor, for an account
+/// that has one, from `--totp`.
 pub(crate) async fn login(
     client: &Client,
     out: &Out,
     municipality: Option<String>,
     user: String,
     password: Option<String>,
+    totp: Option<SecondFactor>,
 ) -> anyhow::Result<()> {
     let password = match password {
         Some(p) => p,
@@ -33,11 +36,43 @@ pub(crate) async fn login(
         }
     };
     let ags = municipality.as_deref().map(parse_ags).transpose()?;
-    let me = client.login(ags, &user, &password).await?;
+    let me = client
+        .login(ags, &user, &password, totp.as_ref())
+        .await
+        .map_err(explain_login)?;
     out.print(&json!(me), || {
         format!("angemeldet / logged in: {} ({:?})", me.display_name, me.role)
     });
     Ok(())
+}
+
+/// What to tell the user when the sign-in was refused for the second factor or for too
+/// many attempts; the other errors say it themselves.
+fn explain_login(e: ClientError) -> anyhow::Error {
+    match e {
+        ClientError::TotpRequired => anyhow!(
+            "Dieses Konto meldet sich mit zweitem Faktor an: bitte `login` mit `--totp CODE` wiederholen \
+             (Code aus der Authenticator-App oder ein Wiederherstellungscode) \
+             / this account signs in with a second factor: repeat `login` with `--totp CODE` \
+             (the code of the authenticator app or a recovery code)"
+        ),
+        ClientError::InvalidTotp => anyhow!(
+            "Der Code ist falsch, abgelaufen oder wurde schon benutzt; bitte mit dem aktuellen Code \
+             der Authenticator-App wiederholen / the code is wrong, expired or was used already; \
+             repeat with the current code of the authenticator app"
+        ),
+        ClientError::Remote(r) if r.status() == Some(429) => match r.retry_after() {
+            Some(wait) => anyhow!(
+                "Zu viele Anmeldeversuche; bitte in {s} s erneut versuchen \
+                 / too many sign-in attempts; try again in {s} s",
+                s = wait.as_secs().max(1)
+            ),
+            None => anyhow!(
+                "Zu viele Anmeldeversuche; bitte später erneut versuchen / too many sign-in attempts; try again later"
+            ),
+        },
+        other => other.into(),
+    }
 }
 
 /// `logout`: ends the staff session.

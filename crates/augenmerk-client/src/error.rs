@@ -66,6 +66,14 @@ pub enum ClientError {
     /// A field-worker command needs a staff login.
     #[error("not logged in as staff (run `login` first)")]
     NotLoggedIn,
+    /// Name and password were right, but the account has a second factor and no code was
+    /// sent: sign in again with the code of the authenticator app (or a recovery code).
+    #[error("this account signs in with a second factor: give the code of the authenticator app or a recovery code")]
+    TotpRequired,
+    /// The code sent at sign-in is wrong, expired, or was used already (each code and
+    /// each recovery code counts once).
+    #[error("the code is wrong, expired or was used already; give the current code of the authenticator app")]
+    InvalidTotp,
     /// The server URL is missing or not usable.
     #[error("server address: {0}")]
     Server(String),

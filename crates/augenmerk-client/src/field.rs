@@ -1,17 +1,16 @@
-//! The field worker's side: staff login, the assigned cases kept offline, and actions
-//! queued offline (transition, internal note, message to the citizen) that are sent in
-//! order with idempotency keys. An action the server refuses is kept as conflicted with
+//! The field worker's side: the staff session (signing in is in `login.rs`), the assigned
+//! cases kept offline, and actions queued offline (transition, internal note, message to
+//! the citizen) that are sent in order with idempotency keys. An action the server refuses is kept as conflicted with
 //! the server's reason until the worker dismisses it; it is never dropped silently.
 
 use futures_util::stream::{self, StreamExt};
 use rusqlite::{OptionalExtension, params};
 
-use augenmerk_domain::api::{LoginRequest, NewMessage, NewNote, TransitionRequest};
+use augenmerk_domain::api::{NewMessage, NewNote, TransitionRequest};
 use augenmerk_domain::audit::AuditAction;
-use augenmerk_domain::credentials::{LoginName, Password};
 use augenmerk_domain::error::FieldError;
 use augenmerk_domain::staff::{StaffReportDetail, StaffUser};
-use augenmerk_domain::{ActionId, Ags, BlobHash, MessageId, NoteId, ReportId, Status};
+use augenmerk_domain::{ActionId, BlobHash, MessageId, NoteId, ReportId, Status};
 
 use crate::error::{ClientError, RemoteError, Result};
 use crate::model::{ActionState, FieldAction, LocalAction, LocalCase};
@@ -20,9 +19,10 @@ use crate::sync::SyncSummary;
 use crate::text::checked_text;
 use crate::{Client, time};
 
-const STAFF_TOKEN: &str = "staff_token";
-const STAFF_USER: &str = "staff_user";
-const STAFF_EXPIRES: &str = "staff_expires_at";
+// The staff session in the `meta` table (written at sign-in, see `login.rs`).
+pub(crate) const STAFF_TOKEN: &str = "staff_token";
+pub(crate) const STAFF_USER: &str = "staff_user";
+pub(crate) const STAFF_EXPIRES: &str = "staff_expires_at";
 
 /// Cases per page when pulling.
 const CASE_PAGE: u32 = 200;
@@ -33,30 +33,6 @@ fn open_action_states() -> [&'static str; 2] {
 }
 
 impl Client {
-    /// Logs in as staff; the session is kept in the local database for offline use.
-    pub async fn login(&self, municipality: Option<Ags>, username: &str, password: &str) -> Result<StaffUser> {
-        let api = self.api()?;
-        // A name or password no account can have is refused here, as the server would.
-        let req = LoginRequest {
-            municipality,
-            username: LoginName::parse(username).map_err(|e| ClientError::Invalid(vec![e]))?,
-            password: Password::parse(password).map_err(|e| ClientError::Invalid(vec![e]))?,
-            // The field app signs in field workers, who need no second factor (issue 24).
-            totp: None,
-        };
-        let resp = with_retry(&self.options.retry, || api.login(&req)).await?;
-        let user_json = serde_json::to_string(&resp.user).map_err(|e| ClientError::Server(e.to_string()))?;
-        self.db(|c| {
-            let tx = c.transaction()?;
-            Self::set_meta(&tx, STAFF_TOKEN, &resp.token)?;
-            Self::set_meta(&tx, STAFF_USER, &user_json)?;
-            Self::set_meta(&tx, STAFF_EXPIRES, &time::ts(&resp.expires_at))?;
-            tx.commit()?;
-            Ok(())
-        })?;
-        Ok(resp.user)
-    }
-
     /// Ends the staff session (pending actions stay queued for the next login).
     pub async fn logout(&self) -> Result<()> {
         if let (Some(token), Ok(api)) = (self.staff_token()?, self.api()) {

@@ -31,6 +31,7 @@ pub mod error;
 mod field;
 mod following;
 mod lock;
+mod login;
 mod mail_state;
 pub mod model;
 mod outbox;

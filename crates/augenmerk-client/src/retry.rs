@@ -56,7 +56,21 @@ impl RetryPolicy {
 }
 
 /// Runs `op` until it succeeds, fails for good, or the attempts are used up.
-pub async fn with_retry<T, F, Fut>(policy: &RetryPolicy, mut op: F) -> Result<T, RemoteError>
+pub async fn with_retry<T, F, Fut>(policy: &RetryPolicy, op: F) -> Result<T, RemoteError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RemoteError>>,
+{
+    with_retry_if(policy, RemoteError::is_transient, op).await
+}
+
+/// [`with_retry`] for a request that only some transient failures may repeat (a sign-in:
+/// see `login::retryable`).
+pub async fn with_retry_if<T, F, Fut>(
+    policy: &RetryPolicy,
+    retryable: impl Fn(&RemoteError) -> bool,
+    mut op: F,
+) -> Result<T, RemoteError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RemoteError>>,
@@ -65,7 +79,7 @@ where
     loop {
         match op().await {
             Ok(v) => return Ok(v),
-            Err(e) if e.is_transient() && attempt + 1 < policy.attempts => {
+            Err(e) if retryable(&e) && attempt + 1 < policy.attempts => {
                 let wait = policy.delay(attempt, &e);
                 tracing::debug!(error = %e, ?wait, attempt, "retrying");
                 tokio::time::sleep(wait).await;

@@ -119,6 +119,15 @@ impl SecondFactor {
         }
         RecoveryCode::parse(s).map(Self::Recovery)
     }
+
+    /// What is sent as `totp` at sign-in: the digits, or the recovery code normalised
+    /// (the server reads both with [`SecondFactor::parse`]).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Totp(digits) => digits,
+            Self::Recovery(code) => code.as_str(),
+        }
+    }
 }
 
 /// Whether an account may try a code now, given when its recent wrong codes were sent:
@@ -206,7 +215,13 @@ mod tests {
             SecondFactor::parse("abcde-fghj9"),
             Some(SecondFactor::Recovery(code.clone()))
         );
-        assert_eq!(RecoveryCode::parse("ABCDE FGHJ9"), Some(code));
+        assert_eq!(RecoveryCode::parse("ABCDE FGHJ9"), Some(code.clone()));
+        // What a client sends reads back as the same factor.
+        for typed in ["123 456", "abcde-fghj9"] {
+            let factor = SecondFactor::parse(typed);
+            assert_eq!(factor.as_ref().and_then(|f| SecondFactor::parse(f.as_str())), factor);
+        }
+        assert_eq!(SecondFactor::Recovery(code).as_str(), "ABCDEFGHJ9");
         // O and 0 are not in the alphabet: a code with them is mistyped.
         assert_eq!(RecoveryCode::parse("OBCDE-FGHJ0"), None);
     }

@@ -332,9 +332,16 @@ impl Backend {
         self.app()?.staff_municipalities().await
     }
 
-    /// Logs a field worker in (app only).
-    pub async fn login(&self, municipality: Option<String>, username: &str, password: &str) -> UiResult<StaffUser> {
-        self.app()?.login(municipality, username, password).await
+    /// Logs a field worker in (app only); `totp` is the second factor, once the server
+    /// asked for it (`totp_required`).
+    pub async fn login(
+        &self,
+        municipality: Option<String>,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
+    ) -> UiResult<StaffUser> {
+        self.app()?.login(municipality, username, password, totp).await
     }
 
     /// Logs the field worker out.

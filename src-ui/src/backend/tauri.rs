@@ -220,12 +220,19 @@ impl AppBackend {
         call("staff_municipalities", NoArgs {}).await
     }
 
-    pub async fn login(&self, municipality: Option<String>, username: &str, password: &str) -> UiResult<StaffUser> {
+    pub async fn login(
+        &self,
+        municipality: Option<String>,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
+    ) -> UiResult<StaffUser> {
         #[derive(Serialize)]
         struct Args<'a> {
             municipality: Option<String>,
             username: &'a str,
             password: &'a str,
+            totp: Option<&'a str>,
         }
         call(
             "login",
@@ -233,6 +240,7 @@ impl AppBackend {
                 municipality,
                 username,
                 password,
+                totp,
             },
         )
         .await

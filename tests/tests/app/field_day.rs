@@ -4,16 +4,17 @@
 //! them by distance, and open the nearest: its place with a `geo:` navigation link and the
 //! map, and only the status changes the device can queue (no "forwarded", no "duplicate").
 //! axe finds nothing serious on the login, the cases and the case. Screenshots (phone and
-//! laptop) to `docs/screenshots/app/field-day-*`.
+//! laptop) to `docs/screenshots/app/field-day-*`. A field worker whose account has a
+//! second factor (issue 24) gives its code after the password, without typing that again.
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use augenmerk_tests::app::{Display, Launch, launch_with_tiles, work_dir};
+use augenmerk_tests::app::{Display, Launch, launch, launch_with_tiles, work_dir};
 use augenmerk_tests::citizen::Citizen;
 use augenmerk_tests::nominatim::Nominatim;
-use augenmerk_tests::{Browser, FLENSBURG, PASSWORD, SLOW, Server};
+use augenmerk_tests::{Browser, FLENSBURG, MUERWIK, PASSWORD, SLOW, Server, Staff, totp};
 
 use crate::helpers::{click_fresh, eventually, shots, sync_now};
 
@@ -264,5 +265,89 @@ async fn a_field_worker_finds_the_municipality_by_name_and_the_nearest_case() {
     shots(&b, "field-day-login-offline", None).await;
     assert_accessible(&b, "field login, offline").await;
     b.close().await;
+    drop(display);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_field_worker_with_a_second_factor_gives_the_code_after_the_password() {
+    let dir = &work_dir("field-second-factor");
+    let data = dir.join("app-data");
+    let display = Display::start(dir);
+    let server = Server::start(dir);
+    let url = server.url.clone();
+    let citizen = Citizen::register(&url).await;
+    let id = citizen
+        .report(
+            "schlagloch",
+            json!({"gefahr_akut": false, "strassenart": "gemeindestrasse"}),
+            "Loch an der Haltestelle.",
+            MUERWIK,
+            "Mürwiker Straße 10",
+            &[],
+        )
+        .await;
+    // The worker set up an authenticator app in the console (the harness keeps its secret).
+    let field = Staff::login(&url, "field").await;
+    totp::enrol(&reqwest::Client::new(), &url, field.token(), (Some(FLENSBURG), "field")).await;
+
+    let app = launch(&Launch {
+        display: &display,
+        data: &data,
+        server: &url,
+        log: dir.join("tauri-driver.log"),
+    })
+    .await;
+    let b = app.browser;
+    b.click_id("nav-field").await;
+    b.wait_id("login-username", SLOW).await;
+    b.type_into("login-municipality", FLENSBURG).await;
+    wait_chosen(&b, FLENSBURG).await;
+    b.type_into("login-username", "field").await;
+    b.type_into("login-password", PASSWORD).await;
+    b.click_id("login-submit").await;
+
+    // Name and password were right: the code is asked for, as a one-time code, and the
+    // password is not asked again.
+    let input = b.wait_id("login-totp", SLOW).await;
+    assert_eq!(Browser::attr(&input, "autocomplete").await, "one-time-code");
+    assert_eq!(Browser::attr(&input, "inputmode").await, "numeric");
+    let password_shown = b
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=\"login-password\"]') !== null;",
+            vec![],
+        )
+        .await
+        .expect("password field");
+    assert_eq!(password_shown, Value::Bool(false), "the password is not asked again");
+    assert_accessible(&b, "field login, code").await;
+
+    // A wrong code says so and stays at the code.
+    let stale = totp::stale_code_for(&url, Some(FLENSBURG), "field").expect("the secret");
+    b.type_into("login-totp", &stale).await;
+    b.click_id("login-submit").await;
+    b.wait_text(&Browser::id("error-alert"), "Der Code ist falsch", SLOW)
+        .await;
+    b.wait_id("login-totp", SLOW).await;
+
+    // The right code signs in with the password given before; the case comes to the device.
+    let code = totp::code_for(&url, Some(FLENSBURG), "field")
+        .await
+        .expect("a fresh code");
+    b.type_into("login-totp", &code).await;
+    b.click_id("login-submit").await;
+    let item = format!("{}[data-report-id=\"{id}\"]", Browser::id("case-item"));
+    eventually("the case on the device", SLOW, || async {
+        if case_order(&b).await.contains(&id) {
+            Ok(json!(id))
+        } else {
+            sync_now(&b).await;
+            Err(json!(case_order(&b).await))
+        }
+    })
+    .await;
+    b.wait_css(&item, SLOW).await;
+    b.close().await;
+    drop(server);
     drop(display);
 }

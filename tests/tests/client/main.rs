@@ -1,7 +1,8 @@
 //! The client against real server processes on 127.0.0.1: offline queueing, exactly-once
 //! delivery, field work, crashes of either side, a flaky network, bad input, reports
-//! in an Amt's Gemeinden or mailed to an administration not on the platform, and the
-//! citizen's data protection rights (export, withdrawal, erasure).
+//! in an Amt's Gemeinden or mailed to an administration not on the platform, the
+//! citizen's data protection rights (export, withdrawal, erasure), and a field worker's
+//! second factor at sign-in.
 
 mod administrations;
 mod backup;
@@ -15,5 +16,6 @@ mod mail_updates;
 mod privacy;
 mod refused;
 mod scale_out;
+mod second_factor;
 mod staff_municipalities;
 mod support;

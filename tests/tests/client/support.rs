@@ -39,6 +39,7 @@ impl Cli {
             .env("AUGENMERK_MODELS", models_dir())
             .env("XDG_CONFIG_HOME", self.data.with_extension("config"))
             .env_remove("AUGENMERK_PASSWORD")
+            .env_remove("AUGENMERK_TOTP")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

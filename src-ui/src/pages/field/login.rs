@@ -1,10 +1,13 @@
 //! The field worker's login: the municipality is found by its name (the server's list of
 //! municipalities with staff, offline the cached configurations), and an AGS can still be
-//! typed (a server that cannot be reached and nothing cached yet).
+//! typed (a server that cannot be reached and nothing cached yet). An account with a
+//! second factor (issue 24) is asked for its code once name and password were right; the
+//! password is kept for that step and not asked again.
 
 use leptos::prelude::*;
 
 use augenmerk_domain::Ags;
+use augenmerk_domain::error::ErrorCode;
 use augenmerk_domain::public::MunicipalityInfo;
 use augenmerk_domain::staff::StaffUser;
 
@@ -62,6 +65,38 @@ pub fn chosen(list: &[MunicipalityInfo], query: &str, picked: Option<&Ags>) -> O
     Ags::parse(query.trim()).ok()
 }
 
+/// What the form does after the server refused a sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterRefusal {
+    /// Name and password were right and the account has a second factor: show the code
+    /// field, without an error (nothing went wrong), and keep the password for it.
+    AskForCode,
+    /// Stay at the code and say why (wrong code, too many codes); the password is kept.
+    CodeAgain,
+    /// Name or password are wrong: back to them, the password cleared.
+    PasswordAgain,
+    /// Show the error and keep everything as typed (no network, trouble on the server).
+    AsTyped,
+}
+
+/// The step after a refused sign-in, from the error's code and whether a code was sent.
+pub fn after_refusal(code: Option<ErrorCode>, sent_code: bool) -> AfterRefusal {
+    match code {
+        Some(ErrorCode::TotpRequired) => AfterRefusal::AskForCode,
+        Some(ErrorCode::InvalidTotp) => AfterRefusal::CodeAgain,
+        Some(ErrorCode::InvalidCredentials) => AfterRefusal::PasswordAgain,
+        // Too many wrong codes for the account: the wait is about the code, not the password.
+        Some(ErrorCode::RateLimited) if sent_code => AfterRefusal::CodeAgain,
+        _ => AfterRefusal::AsTyped,
+    }
+}
+
+/// The error's code as the domain knows it (`None` for one the UI made itself).
+fn code_of(e: &UiError) -> Option<ErrorCode> {
+    let code = e.code.clone()?;
+    serde_json::from_value(serde_json::Value::String(code)).ok()
+}
+
 /// The login form.
 #[component]
 pub fn Login(on_login: Callback<StaffUser>) -> impl IntoView {
@@ -72,6 +107,11 @@ pub fn Login(on_login: Callback<StaffUser>) -> impl IntoView {
     let picked: RwSignal<Option<Ags>> = RwSignal::new(None);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // Shown once the server answered `totp_required` for the name and password.
+    let needs_code = RwSignal::new(false);
+    let code = RwSignal::new(String::new());
+    // A recovery code has letters: the phone's keyboard then is not the numeric one.
+    let recovery = RwSignal::new(false);
     let error: RwSignal<Option<UiError>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     {
@@ -99,18 +139,41 @@ pub fn Login(on_login: Callback<StaffUser>) -> impl IntoView {
         };
         let backend = ctx.backend.clone();
         let (u, p) = (username.get_untracked(), password.get_untracked());
+        let totp = needs_code.get_untracked().then(|| code.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = backend.login(Some(ags.to_string()), u.trim(), &p).await;
+            let result = backend
+                .login(Some(ags.to_string()), u.trim(), &p, totp.as_deref())
+                .await;
             busy.set(false);
             match result {
                 Ok(user) => {
                     crate::storage::set(LAST_MUNICIPALITY, user.municipality.as_str());
                     password.set(String::new());
+                    code.set(String::new());
+                    needs_code.set(false);
                     on_login.run(user);
                     let _ = backend.sync_now().await;
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => match after_refusal(code_of(&e), totp.is_some()) {
+                    AfterRefusal::AskForCode => {
+                        error.set(None);
+                        needs_code.set(true);
+                        crate::pages::report::focus("login-totp");
+                    }
+                    AfterRefusal::CodeAgain => {
+                        code.set(String::new());
+                        error.set(Some(e));
+                        crate::pages::report::focus("login-totp");
+                    }
+                    AfterRefusal::PasswordAgain => {
+                        password.set(String::new());
+                        code.set(String::new());
+                        needs_code.set(false);
+                        error.set(Some(e));
+                    }
+                    AfterRefusal::AsTyped => error.set(Some(e)),
+                },
             }
         });
     };
@@ -130,6 +193,7 @@ pub fn Login(on_login: Callback<StaffUser>) -> impl IntoView {
             <p class="kern-body">{move || i18n.t("field-login-lead")}</p>
             <ErrorAlert error=error.into() />
             <form class="login" on:submit=submit>
+                <Show when=move || !needs_code.get()>
                 <div class="kern-form-input">
                     <label class="kern-label" for="login-municipality">{move || i18n.t("login-municipality")}</label>
                     <input id="login-municipality" class="kern-form-input__input" type="search"
@@ -182,7 +246,8 @@ pub fn Login(on_login: Callback<StaffUser>) -> impl IntoView {
                 <div class="kern-form-input">
                     <label class="kern-label" for="login-username">{move || i18n.t("login-username")}</label>
                     <input id="login-username" class="kern-form-input__input" autocomplete="username" required
-                        data-testid="login-username" on:input=move |ev| username.set(event_target_value(&ev)) />
+                        data-testid="login-username" prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev)) />
                 </div>
                 <div class="kern-form-input">
                     <label class="kern-label" for="login-password">{move || i18n.t("login-password")}</label>
@@ -190,6 +255,40 @@ pub fn Login(on_login: Callback<StaffUser>) -> impl IntoView {
                         autocomplete="current-password" data-testid="login-password"
                         prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 </div>
+                </Show>
+                <Show when=move || needs_code.get()>
+                    <p class="kern-body" data-testid="login-totp-lead">{move || i18n.t("field-login-totp-lead")}</p>
+                    <div class="kern-form-input" data-testid="login-totp-field">
+                        <label class="kern-label" for="login-totp">{move || i18n.t("field-login-totp")}</label>
+                        <p class="kern-hint" id="login-totp-hint">{move || i18n.t("field-login-totp-hint")}</p>
+                        <input id="login-totp" class="kern-form-input__input" required data-testid="login-totp"
+                            aria-describedby="login-totp-hint"
+                            inputmode=move || if recovery.get() { "text" } else { "numeric" }
+                            autocomplete=move || if recovery.get() { "off" } else { "one-time-code" }
+                            prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+                    </div>
+                    <p class="kern-body kern-body--small">
+                        <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" data-testid="login-totp-kind"
+                            on:click=move |_| {
+                                recovery.update(|r| *r = !*r);
+                                crate::pages::report::focus("login-totp");
+                            }>
+                            <span class="kern-label">{move || i18n.t(if recovery.get() {
+                                "field-login-totp-use-app"
+                            } else {
+                                "field-login-totp-use-recovery"
+                            })}</span>
+                        </button>
+                        <button type="button" class="kern-btn kern-btn--tertiary kern-btn--x-small" data-testid="login-totp-back"
+                            on:click=move |_| {
+                                needs_code.set(false);
+                                code.set(String::new());
+                                error.set(None);
+                            }>
+                            <span class="kern-label">{move || i18n.t("field-login-totp-back")}</span>
+                        </button>
+                    </p>
+                </Show>
                 <button type="submit" class="kern-btn kern-btn--primary" data-testid="login-submit" disabled=move || busy.get()>
                     <span class="kern-label">{move || i18n.t("login-submit")}</span>
                 </button>
@@ -247,6 +346,48 @@ mod tests {
             chosen(&l, "flens", lubeck.as_ref()).map(|a| a.to_string()),
             Some("01001000".into())
         );
+    }
+
+    #[test]
+    fn the_code_field_appears_when_the_server_asks_for_the_second_factor() {
+        // Name and password right, no code sent: ask for it, no error shown.
+        assert_eq!(
+            after_refusal(Some(ErrorCode::TotpRequired), false),
+            AfterRefusal::AskForCode
+        );
+        // A wrong code, or too many of them: stay at the code, the password is kept.
+        assert_eq!(
+            after_refusal(Some(ErrorCode::InvalidTotp), true),
+            AfterRefusal::CodeAgain
+        );
+        assert_eq!(
+            after_refusal(Some(ErrorCode::RateLimited), true),
+            AfterRefusal::CodeAgain
+        );
+        // Too many sign-ins before any code: the message, nothing else changes.
+        assert_eq!(
+            after_refusal(Some(ErrorCode::RateLimited), false),
+            AfterRefusal::AsTyped
+        );
+        // A wrong password asks for the password again.
+        assert_eq!(
+            after_refusal(Some(ErrorCode::InvalidCredentials), false),
+            AfterRefusal::PasswordAgain
+        );
+        // No network (the app's own error, no code the server knows): keep all as typed.
+        assert_eq!(after_refusal(Some(ErrorCode::Internal), true), AfterRefusal::AsTyped);
+        assert_eq!(after_refusal(None, true), AfterRefusal::AsTyped);
+    }
+
+    #[test]
+    fn the_servers_code_is_read_as_the_domains() {
+        let mut e = UiError::new("", "");
+        e.code = Some("totp_required".into());
+        assert_eq!(code_of(&e), Some(ErrorCode::TotpRequired));
+        e.code = Some("invalid_totp".into());
+        assert_eq!(code_of(&e), Some(ErrorCode::InvalidTotp));
+        e.code = Some("something_new".into());
+        assert_eq!(code_of(&e), None);
     }
 
     #[test]
