@@ -183,8 +183,8 @@ impl Anonymizer {
         let image = decoded.image;
         let (width, height) = image.dimensions();
         // The upload is usually smaller than the photo (2048 of 4000 px): it is
-        // shrunk now, while the decoded pixels are still in the CPU's caches
-        // (after detection the same pass took two to three times as long), and
+        // shrunk now, right after decoding (measured on one core: after
+        // detection the same pass took two to three times as long), and
         // the boxes are obscured at its size, a quarter of the pixels. Boxes are
         // scaled and rounded outwards there, so every pixel of the upload that
         // shows any part of a box is obscured.
