@@ -42,12 +42,7 @@ pub fn output_size(w: u32, h: u32, max_long_edge: u32) -> (u32, u32) {
 /// Shrinks so that the longer side is at most `max_long_edge`, keeping the
 /// aspect ratio; returns the image unchanged when it is small enough.
 pub fn downscale(image: RgbImage, max_long_edge: u32) -> RgbImage {
-    let (w, h) = image.dimensions();
-    let (nw, nh) = output_size(w, h, max_long_edge);
-    if (nw, nh) == (w, h) {
-        return image;
-    }
-    area_downscale(&image, nw, nh)
+    shrunk(&image, max_long_edge).unwrap_or(image)
 }
 
 /// The image shrunk so that the longer side is at most `max_long_edge`, or

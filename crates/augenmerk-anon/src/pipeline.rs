@@ -193,7 +193,7 @@ impl Anonymizer {
         let shrink_ms = ms(t);
 
         let t = Instant::now();
-        let (out_w, _) = encode::output_size(width, height, options.encode.max_long_edge);
+        let out_w = upload.as_ref().map_or(width, RgbImage::width);
         let detect_config = options.detect.for_output(out_w as f32 / width.max(1) as f32);
         let (found, detectors) =
             self.detectors
@@ -234,10 +234,11 @@ impl Anonymizer {
         timings.blur_ms = ms(t);
         options.cancel.check()?;
 
+        // The canvas is the upload: `encode_jpeg` does not shrink it again.
+        let output_size = canvas.dimensions();
         let t = Instant::now();
         let jpeg = encode::encode_jpeg(canvas, &options.encode)?;
         timings.encode_ms = shrink_ms + ms(t);
-        let output_size = encode::output_size(width, height, options.encode.max_long_edge);
         Ok(Anonymized {
             jpeg,
             width,

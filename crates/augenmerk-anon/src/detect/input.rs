@@ -79,9 +79,10 @@ pub fn region_tensor(
         _ => return Ok(tract_ndarray::Array4::from_shape_vec((1, 3, pad_h, pad_w), data)?.into_tensor()),
     };
     let mut cols = vec![0u32; (cx1 - cx0) * 3];
-    // Each output pixel's columns, as offsets into `cols` and a count: tiles
-    // sample 1–2 columns per pixel, overviews about 6, so the per-pixel loop
-    // is what costs (this function was 7% of a whole run), not the row sums.
+    // Each output pixel's columns, as an offset into `cols` and a count, and
+    // the reciprocal per count once per row: tiles sample 1–2 columns per
+    // pixel (the cases without a loop below), overviews about 6. The same
+    // floats as a division per pixel.
     let spans: Vec<(usize, usize)> = xr.iter().map(|&(x0, x1)| ((x0 - cx0) * 3, x1 - x0)).collect();
     let widest = spans.iter().map(|s| s.1).max().unwrap_or(1);
     let mut inv_by_count = vec![0f32; widest + 1];
