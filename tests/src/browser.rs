@@ -45,6 +45,9 @@ pub struct Browser {
     _profile: Option<TempDir>,
 }
 
+/// A click on an element the page had replaced (WebDriver's stale element reference).
+struct Stale(String);
+
 impl Browser {
     /// Starts chromedriver on a free port and opens a session at phone size.
     pub async fn start(dir: &Path) -> Self {
@@ -365,17 +368,34 @@ impl Browser {
     /// and checkboxes (KERN) lie under their label, which takes the click; then the
     /// element is clicked through the DOM, as the label would.
     pub async fn click(&self, element: &Element, what: &str) {
+        if let Err(Stale(message)) = self.try_click(element, what).await {
+            panic!("click {what}: {message}");
+        }
+    }
+
+    /// [`Browser::click`], telling the caller when the element was replaced (the page
+    /// re-rendered it between looking it up and clicking) instead of failing.
+    async fn try_click(&self, element: &Element, what: &str) -> Result<(), Stale> {
+        let stale = |message: &str| message.contains("stale") || message.contains("StaleElementReference");
         let arg = vec![serde_json::to_value(element).expect("element ref")];
-        self.client
+        if let Err(e) = self
+            .client
             .execute(
                 "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
                 arg.clone(),
             )
             .await
-            .unwrap_or_else(|e| panic!("scroll to {what}: {e}"));
+        {
+            let message = format!("{e} {e:?}");
+            assert!(stale(&message), "scroll to {what}: {message}");
+            return Err(Stale(message));
+        }
         if let Err(e) = element.click().await {
             // Chromium says it in the message; WebKitWebDriver only in the error's kind.
             let message = format!("{e} {e:?}");
+            if stale(&message) {
+                return Err(Stale(message));
+            }
             assert!(
                 message.contains("intercepted")
                     || message.contains("not interactable")
@@ -388,12 +408,22 @@ impl Browser {
                 .await
                 .unwrap_or_else(|e| panic!("click {what} through the DOM: {e}"));
         }
+        Ok(())
     }
 
-    /// Clicks an element by CSS selector (waiting up to 10 s for it).
+    /// Clicks an element by CSS selector (waiting up to 10 s for it). When the page
+    /// replaces the element between finding and clicking it (a list that re-renders), the
+    /// new one is clicked, as a person would.
     pub async fn click_css(&self, css: &str) {
-        let element = self.wait_css(css, Duration::from_secs(10)).await;
-        self.click(&element, css).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let element = self.wait_css(css, Duration::from_secs(10)).await;
+            match self.try_click(&element, css).await {
+                Ok(()) => return,
+                Err(Stale(message)) if Instant::now() >= deadline => panic!("click {css}: {message}"),
+                Err(Stale(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Chooses a radio button or checkbox the way people do: by clicking its label (KERN
